@@ -1,0 +1,350 @@
+"""Chinese address parsing: admin prefix via longest match on the NBS gazetteer, detail via anchored regexes.
+
+Pipeline per batch: canonical text (textnorm) -> unit words unified -> notes pulled out of parentheses ->
+province/city/district walk -> road/number, then building/unit/floor/room from the right -> keys.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+import polars as pl
+
+from .divisions import Division, Gazetteer, gazetteer
+from .textnorm import canonical_batch, to_text_list
+
+COLUMNS = [
+    "input", "province", "city", "district", "adcode", "road", "number", "poi", "building", "floor", "room",
+    "workstation", "site_key", "building_key", "room_key", "normalized", "notes",
+]
+
+# Unit words -> one canonical spelling each (building 栋, floor 层, room 室), only after an alphanumeric label.
+_UNIT_RULES = [
+    (re.compile(r"(?<=[0-9A-Z])(?:号楼|号馆|幢|座|#)"), "栋"),
+    (re.compile(r"(?<=\d)(?:楼层|层楼|F|楼|层)"), "层"),
+    (re.compile(r"(?<=[0-9A-Z])(?:号房|号室|房间|房|户|室)"), "室"),
+    (re.compile(r"第(?=\d)"), ""),
+    (re.compile(r"-(?=栋|层|室|单元)"), ""),
+]
+_PAREN = re.compile(r"\(([^()]*)\)?")
+_CLUSTER = re.compile(r"集群注册|集群登记|住所申报|集中办公区|集中登记地|集中办公")
+_HOSTED_NAME = re.compile(
+    r"(?:入驻|托管于|托管在|托管|由)?([^()]{2,40}?(?:秘书|托管|孵化|众创|商务服务|企业管理|企业服务|园区管理|创业服务)"
+    r"[^()]{0,20}?(?:有限责任公司|有限公司|公司|中心))"
+)
+_HOSTED_WORD = re.compile(r"托管|入驻")
+_WORKSTATION = re.compile(r"-?([A-Z]?\d+[A-Z]?)号?工位")
+_PREFIX_NOISE = re.compile(r"^(?:中华人民共和国|中国)")
+_TOWN = re.compile(r"^[^\d()]{1,10}?(?:街道办事处|街道|办事处|镇|乡|苏木)(?![路街道巷大镇乡])")
+_ROAD_NUMBER = re.compile(
+    r"((?:[^\d()\-]{1,14}?(?:大道|大街|公路|路|街|巷|胡同|道|里|弄))(?:\d+段)?)([甲乙丙丁]?\d+(?:-\d+)*)(号|弄)"
+)
+_ROAD_CUT = re.compile(r"^.*(?:街道|办事处|区(?![路街道])|园(?![路街道])|号院|\))(?=..)")
+_ROOM_AFTER_UNIT = re.compile(r"(?<=[栋层元])-?([A-Z]?\d+[A-Z]?(?:-\d+)?)(?:号|室)?$")
+_ROOM = re.compile(r"(?<![A-Z0-9\-])([A-Z]?\d+[A-Z]?(?:-\d+)?)室?$")
+_FLOOR = re.compile(r"(-?[A-Z]?\d+)层$")
+_UNIT = re.compile(r"(\d+)单元$")
+_BUILDING = re.compile(r"([A-Z0-9]+(?:-[A-Z0-9]+)?)栋(?!.*栋)")
+_ROOM_AFTER_NUMBER = re.compile(r"(\d{3,5})号$")
+_ROAD_SUFFIX_CHARS = frozenset("路街道巷")
+_ADMIN_SUFFIX_CHARS = frozenset("省市区县旗盟")
+_MUNICIPALITIES = frozenset({"11", "12", "31", "50"})
+_NOISE_TAIL = re.compile(r"[-,，、;；:：/\\.。]+$")
+
+
+def _unify_units(text: str) -> str:
+    for pattern, repl in _UNIT_RULES:
+        text = pattern.sub(repl, text)
+    return text
+
+
+def _extract_notes(text: str) -> tuple[str, list[str], str | None]:
+    """Pull parentheticals and cluster/hosting/workstation markers out of `text` as feature codes."""
+    notes: list[str] = []
+    workstation: str | None = None
+
+    def classify(fragment: str) -> str:
+        nonlocal workstation
+        rest = fragment
+        if _CLUSTER.search(rest):
+            notes.append("cluster_registration")
+            rest = _CLUSTER.sub("", rest)
+        ws = _WORKSTATION.search(rest)
+        if ws:
+            workstation = ws.group(1)
+            notes.append("workstation")
+            rest = rest[: ws.start()] + rest[ws.end():]
+        host = _HOSTED_NAME.search(rest)
+        if host:
+            notes.append("hosted:" + host.group(1))
+            rest = rest[: host.start()] + rest[host.end():]
+        elif _HOSTED_WORD.search(rest) and fragment is not text:
+            notes.append("hosted")
+            rest = ""
+        return rest
+
+    def paren(m: re.Match[str]) -> str:
+        inner = m.group(1)
+        leftover = classify(inner)
+        leftover = _NOISE_TAIL.sub("", leftover)
+        if leftover and leftover == inner:
+            notes.append("parenthetical:" + inner)
+        elif leftover and len(leftover) > 1:
+            notes.append("parenthetical:" + leftover)
+        return ""
+
+    if "(" in text:
+        previous = None
+        while previous != text and "(" in text:  # nested brackets: innermost first
+            previous = text
+            text = _PAREN.sub(paren, text)
+    text = text.replace(")", "")
+    if _CLUSTER.search(text) or "工位" in text or "秘书" in text or "托管" in text:
+        text = classify(text)
+    text = _NOISE_TAIL.sub("", text)
+    return text, notes, workstation
+
+
+def _compatible(d: Division, prov: Division | None, city: Division | None, level: int) -> bool:
+    if d.level <= level:
+        return False
+    if prov is not None and d.province != prov.province:
+        return False
+    if city is not None and d.level == 3 and d.city != city.city:
+        return False
+    return True
+
+
+def _match_at(
+    g: Gazetteer, s: str, pos: int, prov: Division | None, city: Division | None, level: int,
+    hint: Division | None, full_only: bool,
+) -> tuple[list[Division], int] | None:
+    """Longest division name starting at `pos` that fits the context; (candidates, characters consumed)."""
+    if s[pos:pos + 2] not in g.first_pairs:
+        return None
+    context = prov is not None or city is not None or hint is not None
+    for length in range(min(g.max_len, len(s) - pos), 1, -1):
+        sub = s[pos:pos + length]
+        nxt = s[pos + length:pos + length + 1]
+        cands = g.full.get(sub)
+        is_short = False
+        if cands is None and not full_only:
+            cands = g.short.get(sub)
+            is_short = True
+        if not cands:
+            continue
+        cands = [d for d in cands if _compatible(d, prov, city, level)]
+        if is_short:
+            if nxt in _ROAD_SUFFIX_CHARS or (nxt == "大" and s[pos + length + 1:pos + length + 2] in ("道", "街")):
+                continue
+            if not context:
+                cands = [d for d in cands if d.level < 3]
+        if not cands:
+            continue
+        consumed = length
+        if is_short and nxt in _ADMIN_SUFFIX_CHARS:
+            consumed += 1
+        elif is_short and s.startswith("地区", pos + length):
+            consumed += 2
+        return cands, consumed
+    return None
+
+
+def _pick(cands: list[Division], hint: Division | None) -> list[Division]:
+    if len(cands) > 1 and hint is not None:
+        near = [d for d in cands if d.code.startswith(_prefix(hint))] or [
+            d for d in cands if d.province == hint.province
+        ]
+        if near:
+            cands = near
+    if len(cands) > 1:
+        top = min(d.level for d in cands)
+        cands = [d for d in cands if d.level == top]
+    return cands
+
+
+def _prefix(d: Division) -> str:
+    return d.code[: 2 * d.level]
+
+
+def _resolve_hint(g: Gazetteer, hint: str | None) -> Division | None:
+    if not hint:
+        return None
+    digits = "".join(ch for ch in str(hint) if ch.isdigit())[:6]
+    for size in (6, 4, 2):
+        if len(digits) >= size:
+            d = g.by_code.get(digits[:size].ljust(6, "0"))
+            if d is not None:
+                return d
+    return None
+
+
+def _walk_admin(
+    g: Gazetteer, s: str, hint: Division | None
+) -> tuple[Division | None, Division | None, Division | None, str | None, int]:
+    """(province, city, district, ambiguous district name, end position) for the admin prefix of `s`."""
+    prov = city = dist = None
+    ambiguous: str | None = None
+    pos, level = 0, 0
+    start_found = False
+    for start in range(0, min(len(s), 24)):
+        m = _match_at(g, s, start, None, None, 0, hint, full_only=start > 0)
+        if m is not None and (start == 0 or len(m[0]) == 1 or m[0][0].level == 1):
+            pos, start_found = start, True
+            break
+    if not start_found:
+        return None, None, None, None, 0
+    while level < 3 and pos < len(s):
+        if s.startswith("市辖区", pos):
+            pos += 3
+            continue
+        m = _match_at(g, s, pos, prov, city, level, hint, full_only=False)
+        if m is None:
+            break
+        cands, consumed = m
+        cands = _pick(cands, hint)
+        if len(cands) > 1:
+            ambiguous = s[pos:pos + consumed]
+            pos += consumed
+            break
+        d = cands[0]
+        pos += consumed
+        level = d.level
+        if d.level == 1:
+            prov = d
+        elif d.level == 2:
+            city, prov = d, g.province_of(d)
+        else:
+            dist, city, prov = d, g.city_of(d), g.province_of(d)
+    return prov, city, dist, ambiguous, pos
+
+
+def _apply_hint(
+    g: Gazetteer, prov: Division | None, city: Division | None, dist: Division | None, hint: Division | None
+) -> tuple[Division | None, Division | None, Division | None]:
+    """Deepen the parsed levels from the registration hint when the hint lies inside what was parsed."""
+    if hint is None:
+        return prov, city, dist
+    finest = dist or city or prov
+    if finest is not None and not hint.code.startswith(_prefix(finest)):
+        return prov, city, dist
+    if finest is not None and finest.level >= hint.level:
+        return prov, city, dist
+    if hint.level == 1:
+        return hint, None, None
+    if hint.level == 2:
+        return g.province_of(hint), hint, None
+    return g.province_of(hint), g.city_of(hint), hint
+
+
+def _parse_detail(rest: str) -> dict[str, str | None]:
+    out: dict[str, str | None] = dict.fromkeys(("road", "number", "poi", "building", "floor", "room"))
+    town = _TOWN.match(rest)
+    if town:
+        rest = rest[town.end():]
+    tail = rest
+    m = _ROAD_NUMBER.search(rest)
+    if m:
+        road = _ROAD_CUT.sub("", m.group(1))
+        out["road"] = road
+        out["number"] = m.group(2) + ("弄" if m.group(3) == "弄" else "")
+        tail = rest[m.end():]
+    room_m = _ROOM_AFTER_UNIT.search(tail) or _ROOM.search(tail) or (m and _ROOM_AFTER_NUMBER.search(tail))
+    if room_m and (room_m.end() - room_m.start() < len(tail) or "室" in room_m.group(0)):
+        out["room"] = room_m.group(1)
+        tail = tail[: room_m.start()]
+    floor_m = _FLOOR.search(tail)
+    if floor_m:
+        out["floor"] = floor_m.group(1)
+        tail = tail[: floor_m.start()]
+    unit_m = _UNIT.search(tail)
+    unit = None
+    if unit_m:
+        unit = unit_m.group(1)
+        tail = tail[: unit_m.start()]
+    building_m = _BUILDING.search(tail)
+    if building_m:
+        out["building"] = building_m.group(1)
+        tail = tail[: building_m.start()] + tail[building_m.end():]
+    if unit:
+        out["building"] = (out["building"] or "") + "/" + unit
+    if out["room"] and not out["floor"] and out["room"].isdigit() and 3 <= len(out["room"]) <= 4:
+        # 1203 is on floor 12: derive it so that `12层1203室` and `1203室` give the same room_key (inference).
+        out["floor"] = str(int(out["room"][:-2]))
+    poi = _NOISE_TAIL.sub("", tail).lstrip("-")
+    out["poi"] = poi or None
+    return out
+
+
+def _parse_one(g: Gazetteer, text: str, hint_code: str | None) -> tuple:
+    hint = _resolve_hint(g, hint_code)
+    text = _PREFIX_NOISE.sub("", text)
+    text, notes, workstation = _extract_notes(text)
+    prov, city, dist, ambiguous, end = _walk_admin(g, text, hint)
+    prov, city, dist = _apply_hint(g, prov, city, dist, hint)
+    if prov is not None and city is None and prov.province in _MUNICIPALITIES:
+        city = g.by_code[prov.province + "0100"]
+    rest = text[end:]
+    if rest.startswith("市辖区"):
+        rest = rest[3:]
+    detail = _parse_detail(rest)
+    finest = dist or city or prov
+    adcode = finest.code if finest else None
+    district_name = dist.name if dist else ambiguous
+    city_name = city.name if city else None
+
+    site_key = building_key = room_key = None
+    if adcode is not None and (dist is not None or city is not None):
+        if detail["road"] and detail["number"]:
+            site_key = f"{adcode}|{detail['road']}|{detail['number']}"
+        elif detail["poi"]:
+            site_key = f"{adcode}|{detail['poi']}"
+    if site_key is not None:
+        building_key = f"{site_key}|{detail['building'] or ''}"
+        if detail["room"] or detail["floor"]:
+            room_key = f"{building_key}|{detail['floor'] or ''}|{detail['room'] or ''}"
+    head = ""
+    if prov is not None:
+        head += prov.name
+    if city_name and city_name != (prov.name if prov else None):
+        head += city_name
+    if dist is not None:
+        head += dist.name
+    elif ambiguous:
+        head += ambiguous
+    normalized = head + rest
+    return (
+        prov.name if prov else None, city_name, district_name, adcode,
+        detail["road"], detail["number"], detail["poi"], detail["building"], detail["floor"], detail["room"],
+        workstation, site_key, building_key, room_key, normalized or None, notes,
+    )
+
+
+_CACHE: dict[tuple[str, str | None], tuple] = {}
+_CACHE_LIMIT = 2_000_000
+
+
+def parse_addresses(values: Sequence[str | None] | pl.Series, hints: Sequence[str | None] | None = None) -> pl.DataFrame:
+    """One row per input value, in input order; never raises on string input. See COLUMNS."""
+    raw = to_text_list(values)
+    hint_list = to_text_list(hints) if hints is not None else [None] * len(raw)
+    if len(hint_list) != len(raw):
+        raise ValueError("hints must have the same length as values")
+    g = gazetteer()
+    texts = [_unify_units(t) for t in canonical_batch(raw)]
+    rows = []
+    for text, hint in zip(texts, hint_list, strict=True):
+        key = (text, hint)
+        row = _CACHE.get(key)
+        if row is None:
+            row = _parse_one(g, text, hint) if text else (None,) * 15 + ([],)
+            if len(_CACHE) < _CACHE_LIMIT:
+                _CACHE[key] = row
+        rows.append(row)
+    columns = list(zip(*rows, strict=True)) if rows else [()] * (len(COLUMNS) - 1)
+    data: dict[str, pl.Series] = {"input": pl.Series("input", raw, dtype=pl.String)}
+    for name, col in zip(COLUMNS[1:], columns, strict=True):
+        dtype = pl.List(pl.String) if name == "notes" else pl.String
+        data[name] = pl.Series(name, list(col), dtype=dtype)
+    return pl.DataFrame(data)

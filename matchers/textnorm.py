@@ -1,0 +1,88 @@
+"""Batch text canonicalisation shared by the address, name and company parsers.
+
+Whole batches are processed as one joined string (NFKC, OpenCC t2s, regex passes run once per batch, not per
+row), which is what keeps the per-row Python cost of the parsers small.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Sequence
+from functools import lru_cache
+
+import polars as pl
+
+MAX_CHARS = 512  # parsing looks at this many characters; `input` keeps the full original
+_SEP = "\n"
+
+_BRACKETS = str.maketrans({"【": "(", "〔": "(", "[": "(", "{": "(", "《": "(", "〈": "(", "「": "(",
+                           "】": ")", "〕": ")", "]": ")", "}": ")", "》": ")", "〉": ")", "」": ")"})
+_DASHES = re.compile(r"[‐‑‒–—―−⁃﹣~～_]")
+_SPACE = re.compile(r"[^\S\n]+|[\u200b-\u200f\u2060\ufeff\u00ad]")
+_CN_DIGIT = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+_CN_UNIT = {"十": 10, "百": 100, "千": 1000}
+_NUMERAL_BEFORE_UNIT = re.compile(
+    r"[零〇一二两三四五六七八九十百千]+(?=号楼|号馆|号房|号|栋|幢|座|楼|层|单元|室|弄|巷|期|段|区|排|组)"
+)
+
+
+@lru_cache(maxsize=1)
+def _t2s():
+    import opencc
+
+    return opencc.OpenCC("t2s")
+
+
+def to_text_list(values: Sequence[str | None] | pl.Series | Iterable[str | None]) -> list[str | None]:
+    """Inputs as a list of str-or-None (non-string scalars become their str())."""
+    if isinstance(values, pl.Series):
+        return values.cast(pl.String, strict=False).to_list()
+    return [v if (v is None or isinstance(v, str)) else str(v) for v in values]
+
+
+def cn_numeral_to_int(text: str) -> int | None:
+    """一百三十八 -> 138, 二零一 -> 201 (digit-by-digit form), 十二 -> 12; None when not a numeral."""
+    if not text:
+        return None
+    if not any(ch in _CN_UNIT for ch in text):
+        try:
+            return int("".join(str(_CN_DIGIT[ch]) for ch in text))
+        except KeyError:
+            return None
+    total, current = 0, 0
+    for ch in text:
+        if ch in _CN_DIGIT:
+            current = _CN_DIGIT[ch]
+        elif ch in _CN_UNIT:
+            total += (current or 1) * _CN_UNIT[ch]
+            current = 0
+        else:
+            return None
+    return total + current
+
+
+def _numeral_repl(m: re.Match[str]) -> str:
+    value = cn_numeral_to_int(m.group(0))
+    return m.group(0) if value is None else str(value)
+
+
+def canonical_batch(values: list[str | None], *, upper: bool = True, numerals: bool = True) -> list[str]:
+    """NFKC, t2s, whitespace removed, brackets/dashes unified, Chinese numerals before units -> digits."""
+    cleaned = [("" if v is None else v[:MAX_CHARS]).replace("\r", "").replace(_SEP, "") for v in values]
+    if not cleaned:
+        return []
+    joined = unicodedata.normalize("NFKC", _SEP.join(cleaned))
+    joined = _t2s().convert(joined)
+    joined = _SPACE.sub("", joined).translate(_BRACKETS)
+    joined = _DASHES.sub("-", joined)
+    if numerals:
+        joined = _NUMERAL_BEFORE_UNIT.sub(_numeral_repl, joined)
+    if upper:
+        joined = joined.upper()
+    out = joined.split(_SEP)
+    if len(out) != len(cleaned):  # a character normalised into a separator: fall back to per-value work
+        if len(cleaned) == 1:
+            return ["".join(out)]
+        return [canonical_batch([c], upper=upper, numerals=numerals)[0] for c in cleaned]
+    return out

@@ -1,0 +1,165 @@
+"""The audit flow: extracts -> DuckDB -> linked, clustered, scored companies -> published DB.
+
+Tasks pass paths and small dicts only; all data stays in the run's working DuckDB file.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+from datetime import date, datetime, timezone
+from importlib.metadata import version
+from pathlib import Path
+
+from prefect import flow, get_run_logger, task
+
+from flows import stages
+from flows.publish import publish
+from flows.pseudonyms import load_key
+from flows.settings import Settings
+from flows.workspace import Workspace, write_run_params
+
+CODE_VERSION = version("shellring")
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        while chunk := handle.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def make_run_id(inputs: dict[str, str], region: str, since: date | None, until: date | None,
+                settings: Settings) -> str:
+    """Same extracts, region, window, settings and code -> same run id (reruns replace, not duplicate)."""
+    material = json.dumps(
+        {"inputs": inputs, "region": region, "since": str(since), "until": str(until),
+         "settings": settings.model_dump(), "code": CODE_VERSION},
+        sort_keys=True,
+    )
+    return hashlib.sha256(material.encode()).hexdigest()[:16]
+
+
+def _timed(name: str, fn, timings: dict, *args):
+    started = time.perf_counter()
+    result = fn(*args)
+    timings[name] = round(time.perf_counter() - started, 3)
+    get_run_logger().info("%s done in %.2fs: %s", name, timings[name], result)
+    return result
+
+
+@task(name="ingest")
+def ingest_task(ws_root: str, registrations: list[str], accounts: list[str], run_id: str,
+                mapping: str | None) -> dict:
+    return stages.ingest(Workspace(Path(ws_root)), [Path(p) for p in registrations],
+                         [Path(p) for p in accounts], run_id, Path(mapping) if mapping else None)
+
+
+@task(name="normalise")
+def normalise_task(ws_root: str, settings: Settings) -> dict:
+    return stages.normalise(Workspace(Path(ws_root)), settings)
+
+
+@task(name="stage")
+def stage_task(ws_root: str, settings: Settings) -> dict:
+    return stages.stage(Workspace(Path(ws_root)), settings)
+
+
+@task(name="link")
+def link_task(ws_root: str, settings: Settings) -> dict:
+    return stages.link(Workspace(Path(ws_root)), settings)
+
+
+@task(name="cluster")
+def cluster_task(ws_root: str, settings: Settings) -> dict:
+    return stages.cluster(Workspace(Path(ws_root)), settings)
+
+
+@task(name="score")
+def score_task(ws_root: str, settings: Settings) -> dict:
+    return stages.score(Workspace(Path(ws_root)), settings)
+
+
+@task(name="marts")
+def marts_task(ws_root: str, settings: Settings, key_file: str | None) -> dict:
+    key = load_key(Path(key_file) if key_file else None)
+    return stages.build_marts(Workspace(Path(ws_root)), settings, key)
+
+
+@task(name="publish")
+def publish_task(ws_root: str, db: str, run_row: dict) -> str:
+    return str(publish(Workspace(Path(ws_root)).db, Path(db), run_row))
+
+
+@flow(name="shellring-audit")
+def audit_flow(
+    registrations: list[str],
+    accounts: list[str],
+    db: str,
+    region: str = "default",
+    since: date | None = None,
+    until: date | None = None,
+    mapping: str | None = None,
+    key_file: str | None = None,
+    settings: Settings | None = None,
+) -> dict:
+    """Run one audit: returns the run summary that the CLI prints."""
+    logger = get_run_logger()
+    settings = settings or Settings()
+    started_at = datetime.now(timezone.utc).replace(tzinfo=None)
+    load_key(Path(key_file) if key_file else None)  # refuse early, before any work, without a key
+    inputs = {str(Path(p).resolve()): file_sha256(Path(p)) for p in [*registrations, *accounts]}
+    run_id = make_run_id(inputs, region, since, until, settings)
+    ws = Workspace.for_results(Path(db).resolve(), run_id)
+    if ws.db.exists():
+        ws.db.unlink()  # a rerun of the same run id starts its working DB afresh
+    write_run_params(ws, run_id=run_id, region=region, since=since, until=until)
+    root = str(ws.root)
+    logger.info("run %s: region %s, window %s..%s, working DB %s", run_id, region, since, until, ws.db)
+
+    timings: dict[str, float] = {}
+    loaded = _timed("ingest", ingest_task, timings, root, registrations, accounts, run_id, mapping)
+    _timed("normalise", normalise_task, timings, root, settings)
+    staged = _timed("stage", stage_task, timings, root, settings)
+    linked = _timed("link", link_task, timings, root, settings)
+    clustered = _timed("cluster", cluster_task, timings, root, settings)
+    _timed("score", score_task, timings, root, settings)
+    marts = _timed("marts", marts_task, timings, root, settings, key_file)
+
+    run_row = {
+        "run_id": run_id,
+        "region": region,
+        "started_at": started_at,
+        "finished_at": datetime.now(timezone.utc).replace(tzinfo=None),
+        "status": "succeeded",
+        "since": since,
+        "until": until,
+        "n_registrations": loaded["registrations"]["rows_loaded"],
+        "n_accounts": loaded["accounts"]["rows_loaded"],
+        "n_rejected": marts["rejected"],
+        "n_clusters": marts["clusters"],
+        "n_flagged": marts["flagged"],
+        "code_version": CODE_VERSION,
+        "inputs": inputs,
+        "parameters": {"settings": settings.model_dump(), "mapping": mapping},
+        "stage_seconds": timings,
+    }
+    published = _timed("publish", publish_task, timings, root, db, run_row)
+    return {
+        "run_id": run_id,
+        "db": published,
+        "working_db": str(ws.db),
+        "companies": staged["companies"],
+        "accounts": staged["accounts"],
+        "links": linked["links"],
+        "hub_values": linked["hub_values"],
+        "clusters": clustered["clusters"],
+        "flagged": marts["flagged"],
+        "rejected": marts["rejected"],
+        "rejects_by_reason": {
+            kind: report.get("rejects_by_reason", {}) for kind, report in loaded.items()
+        },
+        "stage_seconds": timings,
+    }

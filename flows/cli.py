@@ -1,0 +1,173 @@
+"""The `shellring` command line: run an audit, try it on demo data, evaluate, normalise values."""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import sys
+from datetime import date, datetime
+from pathlib import Path
+from typing import Optional
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, help=__doc__)
+console = Console(stderr=False)
+err = Console(stderr=True)
+
+
+def _date(value: Optional[str], option: str) -> Optional[date]:
+    if value is None:
+        return None
+    try:
+        return datetime.strptime(value, "%Y-%m-%d").date()
+    except ValueError:
+        raise typer.BadParameter(f"{value!r} is not a date like 2026-10-31", param_hint=option)
+
+
+def _quiet(quiet: bool) -> None:
+    # Must happen before prefect is imported: its logging is configured at import.
+    if quiet:
+        os.environ["PREFECT_LOGGING_LEVEL"] = "WARNING"
+        os.environ["PREFECT_LOGGING_SERVER_LEVEL"] = "WARNING"
+
+
+def _run_flow(**kwargs) -> dict:
+    from flows.audit import audit_flow
+
+    return audit_flow(**kwargs)
+
+
+def _print_summary(summary: dict) -> None:
+    table = Table(title=f"shellring run {summary['run_id']}", show_header=False)
+    for label, key in [
+        ("companies", "companies"), ("accounts", "accounts"), ("links", "links"), ("hub values", "hub_values"),
+        ("clusters (>= 2 companies)", "clusters"), ("flagged clusters", "flagged"), ("rejected rows", "rejected"),
+    ]:
+        table.add_row(label, str(summary[key]))
+    reasons = {k: v for kind in summary["rejects_by_reason"].values() for k, v in kind.items()}
+    if reasons:
+        table.add_row("rejections by reason", ", ".join(f"{k}: {v}" for k, v in sorted(reasons.items())))
+    table.add_row("stage seconds", ", ".join(f"{k} {v:.1f}" for k, v in summary["stage_seconds"].items()))
+    table.add_row("results", summary["db"])
+    console.print(table)
+
+
+@app.command()
+def run(
+    registrations: list[Path] = typer.Option(..., "--registrations", help="registration extract(s): CSV, XLSX or Parquet"),
+    accounts: list[Path] = typer.Option(..., "--accounts", help="account-opening extract(s)"),
+    db: Path = typer.Option(..., "--db", help="published results DuckDB file (runs append)"),
+    region: str = typer.Option("default", "--region", help="region name recorded with the run"),
+    since: Optional[str] = typer.Option(None, "--since", help="first account-opening date under audit (YYYY-MM-DD)"),
+    until: Optional[str] = typer.Option(None, "--until", help="last account-opening date under audit (YYYY-MM-DD)"),
+    mapping: Optional[Path] = typer.Option(None, "--mapping", help="TOML file mapping other headers to ours"),
+    key_file: Optional[Path] = typer.Option(None, "--key-file", help="pseudonymisation key (else $SHELLRING_KEY)"),
+    quiet: bool = typer.Option(False, "--quiet", help="only the summary"),
+) -> None:
+    """Run the audit flow on extracts and publish the results."""
+    window = (_date(since, "--since"), _date(until, "--until"))
+    for path in [*registrations, *accounts, *([mapping] if mapping else [])]:
+        if not path.is_file():
+            err.print(f"[red]error:[/red] no such file: {path}")
+            raise typer.Exit(2)
+    _quiet(quiet)
+    try:
+        summary = _run_flow(
+            registrations=[str(p) for p in registrations], accounts=[str(p) for p in accounts], db=str(db),
+            region=region, since=window[0], until=window[1], mapping=str(mapping) if mapping else None,
+            key_file=str(key_file) if key_file else None,
+        )
+    except Exception as exc:  # the flow's own errors name file, row and column
+        err.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(1)
+    _print_summary(summary)
+
+
+def _print_evaluation(ev) -> None:
+    table = Table(title=f"evaluation of run {ev.run_id}", show_header=False)
+    table.add_row("pair precision / recall / F1", f"{ev.pair_precision:.3f} / {ev.pair_recall:.3f} / {ev.pair_f1:.3f}")
+    table.add_row("ring recall", f"{ev.ring_recall:.3f} ({ev.rings_found} of {ev.rings} rings)")
+    for kind, value in ev.ring_recall_by_kind.items():
+        table.add_row(f"  ring recall: {kind}", f"{value:.3f}")
+    table.add_row("false alarms on look-alikes", f"{ev.lookalike_false_alarm_rate:.3f} of {ev.lookalike_companies}")
+    for kind, value in ev.false_alarm_by_kind.items():
+        table.add_row(f"  false alarms: {kind}", f"{value:.3f}")
+    table.add_row("false alarms on all legitimate", f"{ev.legit_false_alarm_rate:.4f}")
+    table.add_row("flagged clusters / companies", f"{ev.flagged_clusters} / {ev.flagged_companies}")
+    console.print(table)
+
+
+@app.command()
+def evaluate(
+    truth: Path = typer.Option(..., "--truth", help="ground-truth CSV: uscc, kind, group_id, is_ring"),
+    db: Path = typer.Option(..., "--db", help="published results DuckDB file"),
+    run_id: Optional[str] = typer.Option(None, "--run-id", help="a run other than the latest"),
+    as_json: bool = typer.Option(False, "--json", help="print the figures as JSON"),
+) -> None:
+    """Pairwise precision/recall/F1, ring recall per kind, false alarms on look-alikes."""
+    from flows.evaluate import evaluate as run_evaluation
+
+    for path in (truth, db):
+        if not path.is_file():
+            err.print(f"[red]error:[/red] no such file: {path}")
+            raise typer.Exit(2)
+    result = run_evaluation(truth, db, run_id)
+    if as_json:
+        console.print_json(json.dumps(result.__dict__))
+    else:
+        _print_evaluation(result)
+
+
+@app.command()
+def demo(
+    companies: int = typer.Option(20_000, "--companies", min=200, help="how many companies to generate"),
+    out: Path = typer.Option(Path("shellring-demo"), "--out", help="folder for extracts, truth and results"),
+    seed: int = typer.Option(7, "--seed"),
+    quiet: bool = typer.Option(False, "--quiet"),
+) -> None:
+    """Generate demo extracts with planted rings, run the audit on them and evaluate."""
+    from flows.demo.generate import generate_demo
+
+    _quiet(quiet)
+    out.mkdir(parents=True, exist_ok=True)
+    files = generate_demo(out, n_companies=companies, seed=seed)
+    key_file = out / "demo.key"  # a throwaway key: demo data holds no real people
+    key_file.write_text(secrets.token_hex(32))
+    os.chmod(key_file, 0o600)
+    db = out / "results.duckdb"
+    try:
+        summary = _run_flow(registrations=[str(files.registrations)], accounts=[str(files.accounts)], db=str(db),
+                            region="demo", key_file=str(key_file))
+    except Exception as exc:
+        err.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(1)
+    _print_summary(summary)
+    from flows.evaluate import evaluate as run_evaluation
+
+    _print_evaluation(run_evaluation(files.truth, db))
+    console.print(f"truth: {files.truth}\nresults: {db}  (open read-only: duckdb -readonly {db})")
+
+
+@app.command()
+def normalize(
+    kind: str = typer.Option(..., "--kind", help="address | name | phone | id | company"),
+    source: Optional[Path] = typer.Argument(None, help="file with one value per line (default: stdin)"),
+) -> None:
+    """Show how the job reads values: one JSON object per input line."""
+    from matchers.api import normalize_records
+
+    kinds = {"address", "name", "phone", "id", "company"}
+    if kind not in kinds:
+        raise typer.BadParameter(f"choose one of {', '.join(sorted(kinds))}", param_hint="--kind")
+    text = source.read_text(encoding="utf-8") if source else sys.stdin.read()
+    values = text.splitlines()
+    for record in normalize_records(kind, values):
+        sys.stdout.write(json.dumps(record, ensure_ascii=False, default=str) + "\n")
+
+
+if __name__ == "__main__":
+    app()

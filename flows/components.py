@@ -1,0 +1,79 @@
+"""Clusters from company links: connected components, with oversized components split.
+
+Connected components come from scipy's csgraph (the fastest option measured on these machines,
+PERF.md §5). A component larger than `max_size` is usually two groups chained by modest evidence,
+so it is re-cut using only its stronger links, step by step, until every piece fits.
+"""
+
+from __future__ import annotations
+
+import duckdb
+import numpy as np
+import polars as pl
+from scipy.sparse import coo_matrix
+from scipy.sparse.csgraph import connected_components
+
+
+def component_labels(n_nodes: int, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Label of the connected component of each node 0..n_nodes-1 (undirected edges a[i]-b[i])."""
+    graph = coo_matrix((np.ones(len(a), dtype=np.int8), (a, b)), shape=(n_nodes, n_nodes)).tocsr()
+    _, labels = connected_components(graph, directed=False)
+    return labels
+
+
+def split_components(
+    n_nodes: int, a: np.ndarray, b: np.ndarray, score: np.ndarray, threshold: float, max_size: int,
+    step: float = 0.25, max_rounds: int = 8,
+) -> np.ndarray:
+    """Components over edges with score >= threshold; oversized ones re-cut at rising thresholds.
+
+    Returns a label per node; labels are dense and ordered by the smallest node of each cluster, so
+    the same input always gives the same labels.
+    """
+    keep = score >= threshold
+    labels = component_labels(n_nodes, a[keep], b[keep])
+    for round_no in range(1, max_rounds + 1):
+        sizes = np.bincount(labels)
+        oversized = sizes[labels] > max_size
+        if not oversized.any():
+            break
+        cut = threshold + step * round_no
+        inside = oversized[a] & oversized[b] & (labels[a] == labels[b]) & (score >= cut)
+        relabel = component_labels(n_nodes, a[inside], b[inside])
+        # Nodes outside oversized components keep their label; inside ones take the new one, offset.
+        labels = np.where(oversized, relabel + labels.max() + 1, labels)
+    return _canonical(labels)
+
+
+def _canonical(labels: np.ndarray) -> np.ndarray:
+    first_node = np.full(labels.max() + 1, np.iinfo(np.int64).max)
+    np.minimum.at(first_node, labels, np.arange(len(labels)))
+    order = np.argsort(first_node[np.unique(labels)])
+    remap = np.empty(labels.max() + 1, dtype=np.int64)
+    remap[np.unique(labels)[order]] = np.arange(len(order))
+    return remap[labels]
+
+
+def build_company_clusters(con: duckdb.DuckDBPyConnection, threshold: float, max_size: int) -> dict[str, int]:
+    """Write `company_clusters(company_id, cluster_no, cluster_size)` for companies in clusters of >= 2."""
+    n_nodes = con.execute("select coalesce(max(company_id), 0) + 1 from stg_companies").fetchone()[0]
+    edges = con.execute(
+        "select company_a, company_b, score from company_links where score >= ?", [threshold]
+    ).fetchnumpy()
+    labels = split_components(
+        n_nodes, edges["company_a"].astype(np.int64), edges["company_b"].astype(np.int64),
+        edges["score"].astype(np.float64), threshold, max_size,
+    )
+    frame = pl.DataFrame({"company_id": np.arange(n_nodes, dtype=np.int32), "cluster_no": labels})
+    frame = frame.with_columns(pl.len().over("cluster_no").alias("cluster_size")).filter(
+        pl.col("cluster_size") >= 2
+    )
+    con.register("_clusters", frame.to_arrow())
+    con.execute(
+        "create or replace table company_clusters as "
+        "select c.company_id, c.cluster_no, c.cluster_size::integer as cluster_size from _clusters as c "
+        "join stg_companies using (company_id)"
+    )
+    con.unregister("_clusters")
+    return {"clusters": int(frame["cluster_no"].n_unique()), "clustered_companies": frame.height,
+            "largest": int(frame["cluster_size"].max() or 0)}

@@ -1,0 +1,149 @@
+"""Quality of a published run against a ground-truth file of planted rings.
+
+Only flagged clusters of the latest run count as predictions. Pairwise figures count company pairs
+that share a flagged cluster against pairs that share a ring. A ring is found when >= 80% of its
+members sit in one flagged cluster whose members are <= 20% legitimate companies.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+
+RING_FOUND_SHARE = 0.8
+CLUSTER_MAX_LEGIT_SHARE = 0.2
+
+
+@dataclass
+class Evaluation:
+    run_id: str
+    pair_precision: float
+    pair_recall: float
+    pair_f1: float
+    rings: int
+    rings_found: int
+    ring_recall: float
+    ring_recall_by_kind: dict[str, float] = field(default_factory=dict)
+    lookalike_companies: int = 0
+    lookalike_false_alarm_rate: float = 0.0
+    false_alarm_by_kind: dict[str, float] = field(default_factory=dict)
+    legit_false_alarm_rate: float = 0.0
+    flagged_clusters: int = 0
+    flagged_companies: int = 0
+
+
+def _ratio(a: float, b: float) -> float:
+    return a / b if b else 0.0
+
+
+def evaluate(truth_csv: Path, results_db: Path, run_id: str | None = None) -> Evaluation:
+    con = duckdb.connect()
+    try:
+        con.execute("attach ? as results (read_only)", [str(results_db)])
+        if run_id is None:
+            row = con.execute(
+                "select run_id from results.runs where status = 'succeeded' order by finished_at desc limit 1"
+            ).fetchone()
+            if row is None:
+                raise ValueError(f"{results_db} holds no finished run")
+            run_id = row[0]
+        con.execute(
+            "create temp table truth as select upper(trim(uscc)) as uscc, kind, nullif(group_id, '') as group_id, "
+            "is_ring::boolean as is_ring from read_csv(?, all_varchar = true, header = true)",
+            [str(truth_csv)],
+        )
+        con.execute(
+            "create temp table predicted as select m.cluster_id, m.uscc from results.cluster_members as m "
+            "join results.clusters as c using (run_id, cluster_id) where m.run_id = ? and c.flagged",
+            [run_id],
+        )
+        return _figures(con, run_id)
+    finally:
+        con.close()
+
+
+def _figures(con: duckdb.DuckDBPyConnection, run_id: str) -> Evaluation:
+    predicted_pairs, true_positive_pairs = con.execute(
+        """
+        with overlap as (
+            select p.cluster_id, t.group_id, count(*) as n
+            from predicted as p join truth as t using (uscc)
+            where t.is_ring
+            group by all
+        ),
+        sizes as (select cluster_id, count(*) as n from predicted group by cluster_id)
+        select
+            (select coalesce(sum(n * (n - 1) / 2), 0) from sizes),
+            (select coalesce(sum(n * (n - 1) / 2), 0) from overlap)
+        """
+    ).fetchone()
+    truth_pairs = con.execute(
+        "select coalesce(sum(n * (n - 1) / 2), 0) from "
+        "(select count(*) as n from truth where is_ring group by group_id)"
+    ).fetchone()[0]
+    precision = _ratio(true_positive_pairs, predicted_pairs)
+    recall = _ratio(true_positive_pairs, truth_pairs)
+    f1 = _ratio(2 * precision * recall, precision + recall)
+
+    rings = con.execute(
+        f"""
+        with ring_sizes as (
+            select group_id, any_value(kind) as kind, count(*) as size from truth where is_ring group by group_id
+        ),
+        cluster_purity as (
+            select p.cluster_id, avg(case when coalesce(t.is_ring, false) then 0 else 1 end) as legit_share
+            from predicted as p left join truth as t using (uscc)
+            group by p.cluster_id
+        ),
+        best as (
+            select t.group_id, max(count_in_cluster) as best_count
+            from (
+                select t.group_id, p.cluster_id, count(*) as count_in_cluster
+                from truth as t join predicted as p using (uscc)
+                join cluster_purity as cp using (cluster_id)
+                where t.is_ring and cp.legit_share <= {CLUSTER_MAX_LEGIT_SHARE}
+                group by all
+            ) as t
+            group by t.group_id
+        )
+        select r.kind, count(*) as rings,
+            count(*) filter (where coalesce(b.best_count, 0) >= {RING_FOUND_SHARE} * r.size) as found
+        from ring_sizes as r left join best as b using (group_id)
+        group by r.kind order by r.kind
+        """
+    ).fetchall()
+    n_rings = sum(r[1] for r in rings)
+    n_found = sum(r[2] for r in rings)
+
+    alarms = con.execute(
+        """
+        select t.kind, count(*) as n, count(p.uscc) as flagged
+        from truth as t left join (select distinct uscc from predicted) as p using (uscc)
+        where not t.is_ring
+        group by t.kind order by t.kind
+        """
+    ).fetchall()
+    lookalikes = [a for a in alarms if a[0] != "ordinary"]
+    n_lookalike = sum(a[1] for a in lookalikes)
+    n_legit = sum(a[1] for a in alarms)
+    flagged_clusters, flagged_companies = con.execute(
+        "select count(distinct cluster_id), count(*) from predicted"
+    ).fetchone()
+    return Evaluation(
+        run_id=run_id,
+        pair_precision=round(precision, 4),
+        pair_recall=round(recall, 4),
+        pair_f1=round(f1, 4),
+        rings=n_rings,
+        rings_found=n_found,
+        ring_recall=round(_ratio(n_found, n_rings), 4),
+        ring_recall_by_kind={kind: round(_ratio(found, n), 4) for kind, n, found in rings},
+        lookalike_companies=n_lookalike,
+        lookalike_false_alarm_rate=round(_ratio(sum(a[2] for a in lookalikes), n_lookalike), 4),
+        false_alarm_by_kind={kind: round(_ratio(flagged, n), 4) for kind, n, flagged in alarms},
+        legit_false_alarm_rate=round(_ratio(sum(a[2] for a in alarms), n_legit), 4),
+        flagged_clusters=flagged_clusters,
+        flagged_companies=flagged_companies,
+    )

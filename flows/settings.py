@@ -1,0 +1,95 @@
+"""Tunable linking and scoring parameters, validated, with the reasoning for each default.
+
+Defaults are starting points chosen from the domain notes (DOMAIN.md §2) and checked on demo data
+with several seeds; they are not fitted to labelled real cases. Every value reaches SQL as a
+DuckDB variable or a small table, never as text spliced into a query.
+"""
+
+from __future__ import annotations
+
+import duckdb
+import polars as pl
+from pydantic import BaseModel, Field
+
+
+class LinkWeights(BaseModel):
+    """Base weight of each link reason; a pair is linked when its weights sum to link_threshold."""
+
+    SAME_REP: float = 1.2  # one resident-ID as legal rep of both: the nominee signal
+    REP_IS_AGENT: float = 1.0  # a rep of one company opened the other's account
+    SAME_AGENT: float = 1.0  # one person (not the rep) opened both accounts
+    SAME_PHONE: float = 1.0  # mobiles; fixed lines are scaled by fixed_line_factor
+    SAME_ROOM: float = 1.0  # registered at the same room
+    SAME_CONTACT_ADDRESS: float = 0.8  # bank-side contact address at room level
+    REP_ID_TYPO: float = 0.9  # same rep name, IDs one keystroke apart
+    BATCH_PROFILE: float = 1.0  # young reps, fresh companies, same branch within days
+    SIMILAR_ADDRESS: float = 0.6  # near-identical address text the parser did not key to one room
+    SAME_BRANCH_DAYS: float = 0.4
+    SAME_SCOPE: float = 0.4
+    SIMILAR_PHONE: float = 0.5
+    SAME_BUILDING: float = 0.3
+
+
+class RiskTerm(BaseModel):
+    weight: float
+    says: str  # the reason in an auditor's words; {pct} is the member share, {value} the raw value
+
+
+def _default_risk_terms() -> dict[str, RiskTerm]:
+    t = RiskTerm
+    return {
+        "bias": t(weight=-4.2, says="baseline"),
+        "fast_open_7d": t(weight=2.2, says="{pct} of companies opened an account within 7 days of registration"),
+        "fast_open_30d": t(weight=0.8, says="{pct} opened an account within 30 days of registration"),
+        "rep_young": t(weight=2.6, says="{pct} have legal representatives aged 18-22 at registration"),
+        "rep_under_30": t(weight=0.6, says="{pct} have legal representatives aged 23-29"),
+        "rep_over_40": t(weight=-1.2, says="{pct} have legal representatives aged 40 or over"),
+        "rep_nonlocal": t(weight=0.6, says="{pct} have representatives from another province"),
+        "capital_tiny": t(weight=0.8, says="{pct} registered with capital of 100,000 CNY or less"),
+        "phone_virtual": t(weight=1.0, says="{pct} use virtual-operator (170/171/162/165/167) numbers"),
+        "cluster_address": t(weight=0.3, says="{pct} registered at a cluster/workstation address"),
+        "multi_bank": t(weight=0.8, says="{pct} opened accounts at two or more banks"),
+        "rep_is_agent": t(weight=1.0, says="{pct} have a representative who opens accounts for other companies"),
+        "reg_burst": t(weight=1.3, says="registrations bunched within {value} days"),
+        "open_burst": t(weight=0.9, says="account openings bunched within {value} days"),
+        "nominee": t(weight=1.6, says="one person is legal representative of {value} member companies"),
+        "template_scope": t(weight=0.9, says="{pct} share word-for-word business-scope text"),
+        "shared_brand": t(weight=-2.5, says="{pct} share a trade name, as a group's subsidiaries do"),
+    }
+
+
+class Settings(BaseModel):
+    link_threshold: float = 1.0
+    fixed_line_factor: float = Field(0.6, description="weight factor for shared landlines / 400 numbers")
+    hub_limit_person: int = 60
+    hub_limit_phone: int = 40
+    hub_limit_room: int = 80
+    hub_limit_building: int = 150
+    hub_limit_scope: int = 60
+    branch_days: int = 3
+    fresh_days: int = 10
+    max_cluster_size: int = 120
+    flag_threshold: float = 50.0
+    weights: LinkWeights = LinkWeights()
+    risk_terms: dict[str, RiskTerm] = Field(default_factory=_default_risk_terms)
+
+    def apply(self, con: duckdb.DuckDBPyConnection) -> None:
+        """Expose the settings to SQL: scalars as variables, weights as the link_weights table."""
+        for name, value in self.model_dump(exclude={"weights", "risk_terms"}).items():
+            con.execute(f"set variable {name} = ?", [value])
+        weights = pl.DataFrame(
+            {"reason": list(self.weights.model_dump()), "weight": list(self.weights.model_dump().values())}
+        )
+        con.register("link_weights_df", weights)
+        con.execute("create or replace table link_weights as select * from link_weights_df")
+        con.unregister("link_weights_df")
+        terms = pl.DataFrame(
+            {
+                "term": list(self.risk_terms),
+                "weight": [t.weight for t in self.risk_terms.values()],
+                "says": [t.says for t in self.risk_terms.values()],
+            }
+        )
+        con.register("risk_terms_df", terms)
+        con.execute("create or replace table risk_terms as select * from risk_terms_df")
+        con.unregister("risk_terms_df")

@@ -1,0 +1,79 @@
+"""The audit job's stages as plain functions over a workspace (no Prefect here).
+
+Each stage opens the run's working DuckDB file, does one layer of work and returns small counts;
+the Prefect flow in `flows.audit` wraps each as a task. Tests call these directly.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flows.components import build_company_clusters
+from flows.fuzzy_evidence import build_fuzzy_evidence
+from flows.ingest import load_extracts
+from flows.normalise import normalise_all
+from flows.pseudonyms import build_pseudonyms
+from flows.settings import Settings
+from flows.sqlsteps import run_steps
+from flows.workspace import Workspace, connect
+
+
+def _count(con, table: str) -> int:
+    return con.execute(f"select count(*) from {table}").fetchone()[0]
+
+
+def ingest(ws: Workspace, registrations: list[Path], accounts: list[Path], run_id: str,
+           mapping: Path | None = None) -> dict:
+    with connect(ws) as con:
+        con.execute("drop table if exists rejected_rows")
+        reports = {}
+        for kind, paths in (("registrations", registrations), ("accounts", accounts)):
+            report = load_extracts(con, paths, kind, run_id=run_id, workdir=ws.scratch, mapping=mapping)
+            reports[kind] = report.__dict__
+        return reports
+
+
+def normalise(ws: Workspace, settings: Settings) -> dict:
+    with connect(ws, settings) as con:
+        return normalise_all(con)
+
+
+def stage(ws: Workspace, settings: Settings) -> dict:
+    with connect(ws, settings) as con:
+        run_steps(con, ["staging/companies", "staging/accounts"])
+        return {"companies": _count(con, "stg_companies"), "accounts": _count(con, "stg_accounts")}
+
+
+def link(ws: Workspace, settings: Settings) -> dict:
+    with connect(ws, settings) as con:
+        run_steps(con, ["linking/company_attributes", "linking/shared_value_evidence", "linking/weak_evidence"])
+        build_fuzzy_evidence(con)
+        run_steps(con, ["linking/company_links"])
+        return {
+            "evidence_rows": _count(con, "pair_evidence"),
+            "links": con.execute("select count(*) from company_links where is_link").fetchone()[0],
+            "hub_values": con.execute("select count(*) from attribute_values where is_hub").fetchone()[0],
+        }
+
+
+def cluster(ws: Workspace, settings: Settings) -> dict:
+    with connect(ws, settings) as con:
+        return build_company_clusters(con, settings.link_threshold, settings.max_cluster_size)
+
+
+def score(ws: Workspace, settings: Settings) -> dict:
+    with connect(ws, settings) as con:
+        run_steps(con, ["clusters/company_features", "clusters/cluster_features", "clusters/cluster_scores"])
+        return {"flagged": con.execute("select count(*) from cluster_scores where flagged").fetchone()[0]}
+
+
+def build_marts(ws: Workspace, settings: Settings, key: bytes) -> dict:
+    with connect(ws, settings) as con:
+        build_pseudonyms(con, key)
+        run_steps(con, ["marts/macros", "marts/published_hubs", "marts/published_tables"])
+        return {
+            "clusters": _count(con, "pub_clusters"),
+            "flagged": con.execute("select count(*) from pub_clusters where flagged").fetchone()[0],
+            "hubs": _count(con, "pub_hubs"),
+            "rejected": con.execute("select count(*) from rejected_rows").fetchone()[0],
+        }

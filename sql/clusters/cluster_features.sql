@@ -1,0 +1,71 @@
+-- Cluster-level red flags: shares of members showing each company flag, plus what only a group
+-- shows: a burst of registrations or openings, one person fronting several members, template
+-- scope text, and brand consistency (a group's subsidiaries share a trade name; a ring does not).
+create or replace table cluster_features as
+with members as (
+    select cc.cluster_no, cc.cluster_size, f.*
+    from company_clusters as cc
+    join company_features as f using (company_id)
+),
+trade_names as (
+    select cluster_no, trade_name, count(*) as n from members
+    where trade_name is not null and length(trade_name) >= 2
+    group by all
+),
+scopes as (
+    select cluster_no, scope_key, count(*) as n from members where scope_key is not null group by all
+),
+reps_in_cluster as (
+    select cc.cluster_no, c.rep_id, count(*) as n
+    from company_clusters as cc join stg_companies as c using (company_id)
+    where c.rep_id is not null
+    group by all
+),
+link_kinds as (
+    select cc.cluster_no, list_sort(list_distinct(flatten(list(string_split(l.reason, '+'))))) as link_reasons,
+        count(*) as n_links
+    from company_links as l
+    join company_clusters as cc on cc.company_id = l.company_a
+    join company_clusters as cc_b on cc_b.company_id = l.company_b and cc_b.cluster_no = cc.cluster_no
+    where l.is_link
+    group by cc.cluster_no
+)
+select
+    m.cluster_no,
+    any_value(m.cluster_size) as n_companies,
+    count(*) filter (where m.has_window_account) as n_window_companies,
+    avg(m.fast_open_7d::integer) as share_fast_open_7d,
+    avg(m.fast_open_30d::integer) as share_fast_open_30d,
+    avg(m.rep_young::integer) as share_rep_young,
+    avg(m.rep_under_30::integer) as share_rep_under_30,
+    avg(m.rep_over_40::integer) as share_rep_over_40,
+    avg(m.rep_nonlocal::integer) as share_rep_nonlocal,
+    avg(m.capital_tiny::integer) as share_capital_tiny,
+    avg(m.phone_virtual::integer) as share_phone_virtual,
+    avg(m.cluster_address::integer) as share_cluster_address,
+    avg(m.opened_by_agent::integer) as share_opened_by_agent,
+    avg((m.n_banks >= 2)::integer) as share_multi_bank,
+    avg(m.rep_is_agent_elsewhere::integer) as share_rep_is_agent,
+    date_diff('day', quantile_disc(m.reg_date, 0.1), quantile_disc(m.reg_date, 0.9)) as reg_span_days,
+    date_diff('day', quantile_disc(m.first_open_date, 0.1), quantile_disc(m.first_open_date, 0.9)) as open_span_days,
+    coalesce(any_value(r.max_per_rep), 1) as max_companies_per_rep,
+    coalesce(any_value(t.share_shared_trade_name), 0) as share_shared_trade_name,
+    coalesce(any_value(s.share_template_scope), 0) as share_template_scope,
+    any_value(k.link_reasons) as link_reasons,
+    any_value(k.n_links) as n_links
+from members as m
+left join (select cluster_no, max(n) as max_per_rep from reps_in_cluster group by cluster_no) as r using (cluster_no)
+left join (
+    select t.cluster_no, sum(t.n) filter (where t.n >= 2) / any_value(cc.size) as share_shared_trade_name
+    from trade_names as t
+    join (select cluster_no, count(*) as size from company_clusters group by cluster_no) as cc using (cluster_no)
+    group by t.cluster_no
+) as t using (cluster_no)
+left join (
+    select s.cluster_no, sum(s.n) filter (where s.n >= 2) / any_value(cc.size) as share_template_scope
+    from scopes as s
+    join (select cluster_no, count(*) as size from company_clusters group by cluster_no) as cc using (cluster_no)
+    group by s.cluster_no
+) as s using (cluster_no)
+left join link_kinds as k using (cluster_no)
+group by m.cluster_no;

@@ -1,0 +1,58 @@
+-- Red flags per company (DOMAIN.md §2): how fast the account followed registration, the
+-- representative's age and origin, capital, how many companies the representative fronts, whether
+-- they open accounts for others, virtual-operator phones, cluster-registration address notes.
+create or replace table company_features as
+with accounts as (
+    select
+        company_id,
+        count(*) as n_accounts,
+        count(distinct bank) as n_banks,
+        min(days_since_registration) filter (where days_since_registration >= 0) as days_to_first_account,
+        min(open_date) as first_open_date,
+        max(open_date) as last_open_date,
+        bool_or(in_window) as has_window_account,
+        bool_or(agent_id is not null and agent_id is distinct from rep_id) as opened_by_agent,
+        bool_or(coalesce(contact_phone_is_virtual, false) or coalesce(agent_phone_is_virtual, false)) as bank_phone_virtual
+    from stg_accounts
+    group by company_id
+),
+rep_companies as (
+    select rep_id, count(distinct company_id) as n_companies
+    from stg_companies
+    where rep_id is not null
+    group by rep_id
+),
+agents as (
+    select distinct agent_id from stg_accounts where agent_id is not null
+)
+select
+    c.company_id,
+    c.uscc,
+    c.reg_date,
+    c.rep_age_at_reg,
+    coalesce(a.n_accounts, 0) as n_accounts,
+    coalesce(a.n_banks, 0) as n_banks,
+    a.days_to_first_account,
+    a.first_open_date,
+    coalesce(a.has_window_account, false) as has_window_account,
+    coalesce(a.opened_by_agent, false) as opened_by_agent,
+    a.days_to_first_account between 0 and 7 as fast_open_7d,
+    a.days_to_first_account between 0 and 30 as fast_open_30d,
+    c.rep_age_at_reg between 18 and 22 as rep_young,
+    c.rep_age_at_reg between 23 and 29 as rep_under_30,
+    c.rep_age_at_reg >= 40 as rep_over_40,
+    left(c.rep_region, 2) <> left(coalesce(c.reg_adcode, c.uscc_region), 2) as rep_nonlocal,
+    c.reg_capital <= 10 as capital_tiny,
+    coalesce(rc.n_companies, 1) as rep_n_companies,
+    c.rep_id in (select agent_id from agents) as rep_is_agent_elsewhere,
+    coalesce(c.phone_is_virtual, false) or coalesce(a.bank_phone_virtual, false) as phone_virtual,
+    coalesce(
+        list_has_any(c.reg_address_notes, ['cluster_registration', 'workstation'])
+        or len(list_filter(c.reg_address_notes, x -> x like 'hosted:%')) > 0,
+        false
+    ) as cluster_address,
+    c.trade_name,
+    c.scope_key
+from stg_companies as c
+left join accounts as a using (company_id)
+left join rep_companies as rc using (rep_id);

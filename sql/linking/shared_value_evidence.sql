@@ -1,0 +1,41 @@
+-- Evidence from exact shared values: every pair of companies that share a person, phone or room
+-- which is not a hub. One row per pair, reason and value; the reason names the roles involved.
+create or replace table shared_value_evidence as
+with members as (
+    select ca.company_id, ca.attr_kind, ca.attr_value, ca.role, ca.seen_on, v.n_companies
+    from company_attributes as ca
+    join attribute_values as v using (attr_kind, attr_value)
+    where not v.is_hub
+),
+pairs as (
+    select
+        a.company_id as company_a,
+        b.company_id as company_b,
+        a.attr_kind,
+        a.attr_value,
+        a.n_companies,
+        a.role as role_a,
+        b.role as role_b,
+        abs(date_diff('day', a.seen_on, b.seen_on)) as days_apart
+    from members as a
+    join members as b
+        on a.attr_kind = b.attr_kind and a.attr_value = b.attr_value and a.company_id < b.company_id
+)
+select
+    company_a,
+    company_b,
+    case
+        when attr_kind = 'person' and bool_and(role_a = 'rep' and role_b = 'rep') then 'SAME_REP'
+        when attr_kind = 'person' and bool_or(role_a = 'rep' and role_b = 'rep') then 'SAME_REP'
+        when attr_kind = 'person' and bool_or(role_a = 'agent' and role_b = 'agent') then 'SAME_AGENT'
+        when attr_kind = 'person' then 'REP_IS_AGENT'
+        when attr_kind = 'phone' then 'SAME_PHONE'
+        when bool_or(role_a = 'reg' and role_b = 'reg') then 'SAME_ROOM'
+        else 'SAME_CONTACT_ADDRESS'
+    end as reason,
+    attr_kind,
+    attr_value,
+    any_value(n_companies) as n_companies,
+    min(days_apart) as days_apart
+from pairs
+group by company_a, company_b, attr_kind, attr_value;

@@ -1,0 +1,100 @@
+-- Evidence that is weak alone and only links companies in combination: the same building (not
+-- room), accounts opened at the same branch within a few days, identical non-trivial business-scope
+-- text, mobiles that differ only in the last two digits. BATCH_PROFILE is the one strong reason
+-- here: two fresh companies with 18-22-year-old representatives opening at the same branch within
+-- days is how recruited student batches show up [domain inference].
+create or replace table weak_evidence as
+with building_members as (
+    select company_id, reg_building_key as building_key
+    from stg_companies
+    where reg_building_key is not null
+),
+buildings as (
+    select building_key
+    from building_members
+    group by building_key
+    having count(*) between 2 and getvariable('hub_limit_building')
+),
+same_building as (
+    select a.company_id as company_a, b.company_id as company_b, 'SAME_BUILDING' as reason,
+        'building' as attr_kind, a.building_key as attr_value
+    from building_members as a
+    join building_members as b
+        on a.building_key = b.building_key and a.company_id < b.company_id
+    where a.building_key in (select building_key from buildings)
+),
+openings as (
+    select
+        a.company_id, a.bank_branch, a.open_date, a.days_since_registration, c.rep_age_at_reg,
+        (epoch(a.open_date) // (86400 * 4))::bigint as day_bucket
+    from stg_accounts as a
+    join stg_companies as c using (company_id)
+    where a.bank_branch is not null and a.open_date is not null
+),
+branch_pairs as (
+    select a.company_id as company_a, b.company_id as company_b, a.bank_branch,
+        a.days_since_registration as fresh_a, b.days_since_registration as fresh_b,
+        a.rep_age_at_reg as age_a, b.rep_age_at_reg as age_b
+    from openings as a
+    join openings as b
+        on a.bank_branch = b.bank_branch
+        and b.day_bucket between a.day_bucket - 1 and a.day_bucket + 1
+        and a.company_id < b.company_id
+        and abs(date_diff('day', a.open_date, b.open_date)) <= getvariable('branch_days')
+),
+same_branch as (
+    select distinct company_a, company_b, 'SAME_BRANCH_DAYS' as reason, 'branch' as attr_kind,
+        bank_branch as attr_value
+    from branch_pairs
+),
+batch_profile as (
+    select distinct company_a, company_b, 'BATCH_PROFILE' as reason, 'branch' as attr_kind,
+        bank_branch as attr_value
+    from branch_pairs
+    where age_a between 18 and 22 and age_b between 18 and 22
+        and fresh_a between 0 and getvariable('fresh_days') and fresh_b between 0 and getvariable('fresh_days')
+),
+scope_members as (
+    select company_id, scope_key
+    from stg_companies
+    where length(scope_key) >= 15
+),
+scopes as (
+    select scope_key from scope_members
+    group by scope_key
+    having count(*) between 2 and getvariable('hub_limit_scope')
+),
+same_scope as (
+    select a.company_id as company_a, b.company_id as company_b, 'SAME_SCOPE' as reason,
+        'scope' as attr_kind, left(a.scope_key, 40) as attr_value
+    from scope_members as a
+    join scope_members as b on a.scope_key = b.scope_key and a.company_id < b.company_id
+    where a.scope_key in (select scope_key from scopes)
+),
+mobiles as (
+    select distinct company_id, attr_value as phone, left(attr_value, 12) as phone_prefix
+    from company_attributes
+    where attr_kind = 'phone' and attr_value like '+861%' and length(attr_value) = 14
+),
+prefixes as (
+    select phone_prefix from mobiles
+    group by phone_prefix
+    having count(distinct phone) between 2 and 20
+),
+similar_phone as (
+    select a.company_id as company_a, b.company_id as company_b, 'SIMILAR_PHONE' as reason,
+        'phone' as attr_kind, a.phone || '~' || right(b.phone, 2) as attr_value
+    from mobiles as a
+    join mobiles as b
+        on a.phone_prefix = b.phone_prefix and a.company_id < b.company_id and a.phone <> b.phone
+    where a.phone_prefix in (select phone_prefix from prefixes)
+)
+select company_a, company_b, reason, attr_kind, any_value(attr_value) as attr_value
+from (
+    select * from same_building
+    union all select * from same_branch
+    union all select * from batch_profile
+    union all select * from same_scope
+    union all select * from similar_phone
+)
+group by company_a, company_b, reason, attr_kind;

@@ -1,0 +1,46 @@
+-- Tables of the published analyst DB. Every table carries run_id; later runs append.
+create table if not exists runs (
+    run_id varchar primary key,
+    region varchar,
+    started_at timestamp,
+    finished_at timestamp,
+    status varchar,
+    since date,
+    until date,
+    n_registrations bigint,
+    n_accounts bigint,
+    n_rejected bigint,
+    n_clusters bigint,
+    n_flagged bigint,
+    code_version varchar,
+    inputs json,
+    parameters json,
+    stage_seconds json
+);
+create table if not exists clusters (
+    run_id varchar, cluster_id varchar, n_companies integer, n_window_companies integer,
+    risk_score double, flagged boolean, reasons varchar, mitigations varchar, link_reasons varchar,
+    n_links integer, reg_span_days bigint, open_span_days bigint, max_companies_per_rep integer,
+    share_fast_open_7d double, share_rep_young double, share_shared_trade_name double, n_hubs_touched integer
+);
+create table if not exists cluster_members (
+    run_id varchar, cluster_id varchar, uscc varchar, company_name varchar, trade_name varchar,
+    legal_rep_name_masked varchar, legal_rep_id_masked varchar, legal_rep_key varchar, legal_rep_region varchar,
+    rep_age_at_reg bigint, reg_address varchar, reg_room_key varchar, phone_masked varchar, phone_key varchar,
+    phone_type varchar, reg_date date, reg_capital double, n_accounts integer, first_open_date date,
+    days_to_first_account bigint, has_window_account boolean, rep_young boolean, fast_open_7d boolean,
+    rep_nonlocal boolean, capital_tiny boolean, phone_virtual boolean, cluster_address boolean,
+    rep_n_companies integer
+);
+create table if not exists links (
+    run_id varchar, cluster_id varchar, uscc_a varchar, uscc_b varchar, reason varchar, score double,
+    evidence varchar, value_keys varchar
+);
+create table if not exists hubs (
+    run_id varchar, hub_id varchar, attr_kind varchar, value_display varchar, n_companies integer,
+    share_fast_open_7d double, share_rep_young double, reg_span_days bigint, suspicious boolean, why varchar
+);
+create table if not exists rejected_rows (
+    run_id varchar, file varchar, line bigint, column_name varchar, reason varchar, action varchar,
+    raw_row varchar
+);

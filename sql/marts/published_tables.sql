@@ -1,0 +1,100 @@
+-- The analyst-facing tables of this run, built in the working DB and copied into the published DB.
+-- No raw resident-ID, phone or account number leaves here: people and phones are keyed pseudonyms
+-- (HMAC, table `pseudonyms`) plus masked display values and derived fields.
+create or replace table cluster_ids as
+select
+    cc.cluster_no,
+    'C' || left(md5(min(c.uscc)), 12) as cluster_id
+from company_clusters as cc
+join stg_companies as c using (company_id)
+group by cc.cluster_no;
+
+create or replace table pub_clusters as
+select
+    getvariable('run_id') as run_id,
+    ci.cluster_id,
+    f.n_companies::integer as n_companies,
+    f.n_window_companies::integer as n_window_companies,
+    s.risk_score,
+    s.flagged and f.n_window_companies > 0 as flagged,
+    array_to_string(s.reasons, '; ') as reasons,
+    array_to_string(s.mitigations, '; ') as mitigations,
+    array_to_string(f.link_reasons, '+') as link_reasons,
+    f.n_links::integer as n_links,
+    f.reg_span_days,
+    f.open_span_days,
+    f.max_companies_per_rep::integer as max_companies_per_rep,
+    round(f.share_fast_open_7d, 3) as share_fast_open_7d,
+    round(f.share_rep_young, 3) as share_rep_young,
+    round(f.share_shared_trade_name, 3) as share_shared_trade_name,
+    (select count(distinct h.hub_key) from pub_hub_members as h
+        join company_clusters as cc on cc.company_id = h.company_id
+        where cc.cluster_no = f.cluster_no)::integer as n_hubs_touched
+from cluster_features as f
+join cluster_scores as s using (cluster_no)
+join cluster_ids as ci using (cluster_no);
+
+create or replace table pub_cluster_members as
+select
+    getvariable('run_id') as run_id,
+    ci.cluster_id,
+    c.uscc,
+    c.company_name,
+    c.trade_name,
+    mask_name(c.rep_name) as legal_rep_name_masked,
+    mask_id(c.rep_id) as legal_rep_id_masked,
+    rp.pseudonym as legal_rep_key,
+    c.rep_region as legal_rep_region,
+    f.rep_age_at_reg,
+    c.reg_address,
+    c.reg_room_key,
+    mask_phone(c.phone) as phone_masked,
+    pp.pseudonym as phone_key,
+    c.phone_type,
+    c.reg_date,
+    c.reg_capital,
+    f.n_accounts::integer as n_accounts,
+    f.first_open_date,
+    f.days_to_first_account,
+    f.has_window_account,
+    f.rep_young, f.fast_open_7d, f.rep_nonlocal, f.capital_tiny, f.phone_virtual, f.cluster_address,
+    f.rep_n_companies::integer as rep_n_companies
+from company_clusters as cc
+join cluster_ids as ci using (cluster_no)
+join stg_companies as c using (company_id)
+join company_features as f using (company_id)
+left join pseudonyms as rp on rp.value = c.rep_id
+left join pseudonyms as pp on pp.value = c.phone;
+
+create or replace table pub_links as
+with evidence as (
+    select
+        l.company_a, l.company_b,
+        string_agg(
+            e.reason || ' ' || coalesce(display_value(e.attr_kind, e.attr_value), '')
+                || coalesce(' (shared by ' || e.n_companies || ')', '')
+                || coalesce(', ' || e.days_apart || ' days apart', ''),
+            '; ' order by e.weight desc) as evidence,
+        string_agg(coalesce(p.pseudonym, ''), ',') filter (where p.pseudonym is not null) as value_keys
+    from company_links as l, unnest(l.evidence) as u(e)
+    left join pseudonyms as p on p.value = split_part(e.attr_value, '~', 1)
+    where l.is_link
+    group by l.company_a, l.company_b
+)
+select
+    getvariable('run_id') as run_id,
+    ci.cluster_id,
+    ca.uscc as uscc_a,
+    cb.uscc as uscc_b,
+    l.reason,
+    l.score,
+    ev.evidence,
+    ev.value_keys
+from company_links as l
+join evidence as ev using (company_a, company_b)
+join company_clusters as cc on cc.company_id = l.company_a
+join company_clusters as cc_b on cc_b.company_id = l.company_b and cc_b.cluster_no = cc.cluster_no
+join cluster_ids as ci on ci.cluster_no = cc.cluster_no
+join stg_companies as ca on ca.company_id = l.company_a
+join stg_companies as cb on cb.company_id = l.company_b
+where l.is_link;

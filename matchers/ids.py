@@ -14,6 +14,10 @@ import polars as pl
 _RID_WEIGHTS = np.array([7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2], dtype=np.int64)
 _RID_CHECK = np.frombuffer(b"10X98765432", dtype=np.uint8)
 _PERMIT_REGIONS = ("810000", "820000", "830000")
+_PROVINCE_CODES = np.array(
+    [11, 12, 13, 14, 15, 21, 22, 23, 31, 32, 33, 34, 35, 36, 37, 41, 42, 43, 44, 45, 46, 50, 51, 52, 53, 54, 61, 62,
+     63, 64, 65, 71, 81, 82, 83]
+)
 
 USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 _USCC_WEIGHTS = np.array([pow(3, i, 31) for i in range(17)], dtype=np.int64)
@@ -138,7 +142,9 @@ def parse_resident_ids(values: Sequence[str | None] | pl.Series) -> pl.DataFrame
         fits = day[cand] <= days_in_month
         date_ok[cand[~fits]] = False
         birth[cand[fits]] = first[fits] + (day[cand][fits] - 1).astype("timedelta64[D]")
-    region_nonzero = ok_shape & (digit[:, 0] > 0)
+    # Province part only: abolished county codes stay valid (hukou code at issue), an unknown province does not.
+    province = digit[:, 0] * 10 + digit[:, 1]
+    region_nonzero = ok_shape & np.isin(province, _PROVINCE_CODES)
 
     region = np.full(n, None, dtype=object)
     region[rows] = [s[:6] for s in normalized[rows]]
@@ -150,7 +156,7 @@ def parse_resident_ids(values: Sequence[str | None] | pl.Series) -> pl.DataFrame
     kind[permit] = "permit"
     valid[:] = ok_shape & check_ok & date_ok & region_nonzero
     reason[~ok_shape] = "format: expected 18 digits (last may be X) or 15 digits"
-    reason[ok_shape & ~region_nonzero] = "region: code starts with 0"
+    reason[ok_shape & ~region_nonzero] = "region: unknown province code"
     reason[ok_shape & ~date_ok] = "birth_date: not a calendar date"
     reason[ok_shape & ~check_ok] = "checksum: check digit mismatch"
     reason[ok_shape & (clean.str.len_chars().to_numpy() == 0)] = "empty"

@@ -146,6 +146,11 @@ class HeaderMap:
         return [name for name in CANONICAL[self.kind] if name not in self.canonical_index]
 
 
+def _shorten(headers: list[str], limit: int = 600) -> str:
+    text = repr(headers)
+    return text if len(text) <= limit else text[:limit] + f"… ({len(headers)} headers)"
+
+
 def resolve_headers(headers: list[str], kind: Kind, file: str, user_mapping: dict[str, str] | None = None) -> HeaderMap:
     """Map one file's headers to canonical columns; raise ExtractError on duplicates or missing required ones."""
     table = alias_table(kind, user_mapping)
@@ -171,7 +176,7 @@ def resolve_headers(headers: list[str], kind: Kind, file: str, user_mapping: dic
     missing_required = [name for name in REQUIRED[kind] if name not in canonical_index]
     if missing_required:
         raise ExtractError(
-            f"{file}: missing required column(s) {missing_required} for {kind}; headers found: {headers}. "
+            f"{file}: missing required column(s) {missing_required} for {kind}; headers found: {_shorten(headers)}. "
             f"If the file names them differently, map them in a TOML config passed as `mapping`, e.g.\n"
             f"[{kind}]\n" + "\n".join(f'"<header in file>" = "{name}"' for name in missing_required)
         )

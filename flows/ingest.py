@@ -76,7 +76,7 @@ def _line_of(path: Path, byte_offset: int) -> int:
 
 def _looks_like_mojibake(sample: str, encoding: str) -> str | None:
     """Why a decoded sample is not believable text, or None."""
-    if "\x00" in sample:
+    if sample.count("\x00") > max(3, len(sample) // 1000):
         return "it contains NUL characters (UTF-16 without a byte-order mark, or a binary file?)"
     controls = sum(1 for ch in sample if ch < " " and ch not in "\t\r\n")
     if controls > max(3, len(sample) // 200):
@@ -182,6 +182,15 @@ class Staged:
     rows_read: int
 
 
+def _drop(con: duckdb.DuckDBPyConnection, name: str) -> None:
+    """Drop a temp table or view of that name, whichever it is."""
+    kinds = con.execute("SELECT 'VIEW' FROM duckdb_views() WHERE view_name = ? AND temporary "
+                        "UNION ALL SELECT 'TABLE' FROM duckdb_tables() WHERE table_name = ? AND temporary",
+                        [name, name]).fetchall()
+    for (kind,) in kinds:
+        con.execute(f"DROP {kind} IF EXISTS {name}")
+
+
 def _read_header(path: Path) -> tuple[list[str], str]:
     with path.open("r", encoding="utf-8-sig", newline="") as handle:
         first = handle.readline(1_000_000)
@@ -224,18 +233,22 @@ def _stage_csv(con: duckdb.DuckDBPyConnection, path: Path, kind: Kind, mapping: 
                   min(column_name) AS column_name, min(csv_line) AS csv_line
            FROM _csv_rejects GROUP BY line"""
     )
-    con.execute(
-        """CREATE OR REPLACE TEMP TABLE _stage AS
-           WITH bad AS (
-               SELECT (line - 1) - row_number() OVER (ORDER BY line) AS loaded_before,
-                      row_number() OVER (ORDER BY line) AS bad_before
-               FROM _csv_bad),
-           gaps AS (SELECT loaded_before, max(bad_before) AS bad_before FROM bad GROUP BY loaded_before),
-           ordered AS (SELECT rowid + 1 AS ordinal, * FROM _stage_raw)
-           SELECT ordered.* EXCLUDE (ordinal),
-                  ordered.ordinal + coalesce(gaps.bad_before, 0) + 1 AS src_row
-           FROM ordered ASOF LEFT JOIN gaps ON ordered.ordinal > gaps.loaded_before"""
-    )
+    _drop(con, "_stage")
+    if con.execute("SELECT count(*) FROM _csv_bad").fetchone()[0] == 0:
+        con.execute("CREATE TEMP VIEW _stage AS SELECT *, rowid + 2 AS src_row FROM _stage_raw")
+    else:
+        con.execute(
+            """CREATE TEMP TABLE _stage AS
+               WITH bad AS (
+                   SELECT (line - 1) - row_number() OVER (ORDER BY line) AS loaded_before,
+                          row_number() OVER (ORDER BY line) AS bad_before
+                   FROM _csv_bad),
+               gaps AS (SELECT loaded_before, max(bad_before) AS bad_before FROM bad GROUP BY loaded_before),
+               ordered AS (SELECT rowid + 1 AS ordinal, * FROM _stage_raw)
+               SELECT ordered.* EXCLUDE (ordinal),
+                      ordered.ordinal + coalesce(gaps.bad_before, 0) + 1 AS src_row
+               FROM ordered ASOF LEFT JOIN gaps ON ordered.ordinal > gaps.loaded_before"""
+        )
     for line, error_type, message, column_name, csv_line in con.execute(
         "SELECT line, error_type, error_message, column_name, csv_line FROM _csv_bad ORDER BY line"
     ).fetchall():
@@ -308,7 +321,8 @@ def _stage_frame(con: duckdb.DuckDBPyConnection, frame: pl.DataFrame, headers: l
             rejects.append({"line": src_row, "column_name": canonical_of.get(position, headers[position]),
                             "reason": reason, "action": "cell", "raw_row": raw_row})
     con.register("_stage_frame", staged.to_arrow())
-    con.execute("CREATE OR REPLACE TEMP TABLE _stage AS SELECT * FROM _stage_frame")
+    _drop(con, "_stage")
+    con.execute("CREATE TEMP TABLE _stage AS SELECT * FROM _stage_frame")
     con.unregister("_stage_frame")
     return staged.height
 
@@ -325,14 +339,29 @@ def _stage_parquet(con, path: Path, kind: Kind, mapping, rejects: list[dict]) ->
     return Staged(header_map, "parquet", ",", rows)
 
 
+def _numeric_code_cells(text: pl.DataFrame, typed: pl.DataFrame, header_map: HeaderMap) -> pl.DataFrame:
+    """Code columns whose cells are all numbers keep the numbers, so lost precision can be detected.
+
+    The string read renders 1.10105194912310e17 as "110105194912310000", hiding that the ID lost digits.
+    Columns mixing numbers and text stay text (limitation: lost digits there are not detected)."""
+    for canonical, position in header_map.canonical_index.items():
+        if canonical not in CODE_COLUMNS or position >= typed.width or not typed.dtypes[position].is_float():
+            continue
+        as_text = text.get_column(f"x{position}")
+        if (as_text.is_not_null() & as_text.cast(pl.Float64, strict=False).is_null()).any():
+            continue
+        text = text.with_columns(typed.to_series(position).alias(f"x{position}"))
+    return text
+
+
 def _stage_excel(con, path: Path, kind: Kind, mapping, rejects: list[dict]) -> Staged:
     import fastexcel
 
     try:
         reader = fastexcel.read_excel(str(path))
         header_row = reader.load_sheet(0, header_row=None, n_rows=1, dtypes="string").to_polars()
-        sheet = reader.load_sheet(0, header_row=0, schema_sample_rows=None)
-        frame = sheet.to_polars()
+        frame = reader.load_sheet(0, header_row=0, dtypes="string").to_polars()
+        typed = reader.load_sheet(0, header_row=0, schema_sample_rows=None).to_polars()
     except Exception as exc:  # fastexcel raises its own error hierarchy
         raise ExtractError(f"{path}: cannot read as XLSX: {exc}") from exc
     if header_row.height == 0:
@@ -340,6 +369,7 @@ def _stage_excel(con, path: Path, kind: Kind, mapping, rejects: list[dict]) -> S
     headers = ["" if v is None else str(v) for v in header_row.row(0)]
     header_map = resolve_headers(headers, kind, str(path), mapping)
     frame = frame.rename({name: f"x{i}" for i, name in enumerate(frame.columns)})
+    frame = _numeric_code_cells(frame, typed, header_map)
     # Data start on sheet row 2; rows that are entirely empty are not records.
     frame = frame.with_row_index("_sheet_row", offset=2)
     frame = frame.filter(~pl.all_horizontal(pl.exclude("_sheet_row").is_null()))
@@ -363,7 +393,7 @@ def _stage_excel(con, path: Path, kind: Kind, mapping, rejects: list[dict]) -> S
 
 def _clean_sql(column: str) -> str:
     edge = EDGE_SPACE.replace("'", "")
-    return (f"nullif(trim(CASE WHEN regexp_matches({column}, '{CONTROL_CHARS}') "
+    return (f"nullif(trim(CASE WHEN regexp_matches({column}, '[\\x00-\\x1F\\x7F-\\x9F]') "
             f"THEN regexp_replace(regexp_replace({column}, '[\\t\\r\\n]+', ' ', 'g'), '{CONTROL_CHARS}', '', 'g') "
             f"ELSE {column} END, '{edge}'), '')")
 
@@ -570,6 +600,7 @@ def load_extracts(con: duckdb.DuckDBPyConnection, paths: Sequence[Path], kind: L
             f"""SELECT regexp_replace(reason, ' of .*line [0-9]+$', '') AS why, count(*) FROM rejected_rows
                 WHERE run_id = ? AND file IN ({placeholders}) GROUP BY why ORDER BY why""",
             [run_id, *report.files]).fetchall())
-    for table in ("_stage", "_stage_raw", "_clean", "_typed", "_issues", "_csv_bad", "_duplicates"):
-        con.execute(f"DROP TABLE IF EXISTS {table}")
+    for table in ("_stage", "_stage_raw", "_clean", "_typed", "_issues", "_csv_bad", "_duplicates",
+                  "_csv_rejects", "_csv_scans"):
+        _drop(con, table)
     return report

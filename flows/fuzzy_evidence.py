@@ -9,6 +9,8 @@ from __future__ import annotations
 import duckdb
 import polars as pl
 
+from flows.sqlsteps import fetch_frame
+
 from matchers.compare import id_near_match, similarity
 
 # Same normalised rep name, different ID numbers: a one-keystroke difference is a typo of one person.
@@ -52,7 +54,7 @@ EMPTY = pl.DataFrame(
 
 
 def _rep_id_typos(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
-    pairs = con.execute(REP_ID_CANDIDATES).pl()
+    pairs = fetch_frame(con, REP_ID_CANDIDATES)
     if pairs.is_empty():
         return EMPTY
     hit = id_near_match(pairs["id_a"].to_list(), pairs["id_b"].to_list())
@@ -66,7 +68,7 @@ def _rep_id_typos(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
 
 
 def _similar_addresses(con: duckdb.DuckDBPyConnection, block_limit: int, min_similarity: float) -> pl.DataFrame:
-    pairs = con.execute(ADDRESS_CANDIDATES, [block_limit]).pl()
+    pairs = fetch_frame(con, ADDRESS_CANDIDATES, [block_limit])
     if pairs.is_empty():
         return EMPTY
     scores = similarity("address", pairs["text_a"].to_list(), pairs["text_b"].to_list())

@@ -12,6 +12,8 @@ from typing import Callable
 import duckdb
 import polars as pl
 
+from flows.sqlsteps import fetch_frame
+
 from matchers.address import parse_addresses
 from matchers.company import parse_company_names
 from matchers.ids import parse_resident_ids, parse_usccs
@@ -71,7 +73,7 @@ def _store(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame) -> N
 def _lookup(
     con: duckdb.DuckDBPyConnection, table: str, query: str, parse: Callable[..., pl.DataFrame], hinted: bool = False
 ) -> int:
-    unique = con.execute(query).pl()
+    unique = fetch_frame(con, query)
     if hinted:
         parsed = parse(unique["input"].to_list(), unique["hint"].to_list())
         parsed = parsed.with_columns(unique["hint"].alias("hint"))

@@ -14,6 +14,8 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
+from flows.sqlsteps import fetch_frame
+
 
 class MissingKeyError(RuntimeError):
     pass
@@ -38,13 +40,14 @@ def pseudonym(key: bytes, value: str) -> str:
 
 def build_pseudonyms(con: duckdb.DuckDBPyConnection, key: bytes) -> int:
     """Table `pseudonyms(value, pseudonym)` for every person ID and phone the run saw."""
-    values = con.execute(
+    values = fetch_frame(
+        con,
         """
         select distinct attr_value as value from company_attributes where attr_kind in ('person', 'phone')
         union select distinct rep_id from stg_companies where rep_id is not null
         union select distinct phone from stg_companies where phone is not null
-        """
-    ).pl()["value"]
+        """,
+    )["value"]
     frame = pl.DataFrame({"value": values, "pseudonym": [pseudonym(key, v) for v in values.to_list()]})
     con.register("_pseudonyms", frame.to_arrow())
     con.execute("create or replace table pseudonyms as select * from _pseudonyms")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import time
 from importlib import resources
 
@@ -19,9 +18,7 @@ def read_step(name: str) -> str:
 
 
 def _statements(sql: str) -> list[str]:
-    # The project's SQL files never put ';' inside string literals, so a plain split is exact.
-    without_comments = re.sub(r"--[^\n]*", "", sql)
-    return [s.strip() for s in without_comments.split(";") if s.strip()]
+    return [statement.query for statement in duckdb.extract_statements(sql)]
 
 
 def run_step(con: duckdb.DuckDBPyConnection, name: str) -> float:
@@ -37,3 +34,10 @@ def run_step(con: duckdb.DuckDBPyConnection, name: str) -> float:
 
 def run_steps(con: duckdb.DuckDBPyConnection, names: list[str]) -> dict[str, float]:
     return {name: run_step(con, name) for name in names}
+
+
+def fetch_frame(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None):
+    """Query result as a polars DataFrame (through Arrow, no per-row Python)."""
+    import polars as pl
+
+    return pl.from_arrow(con.sql(sql, params=params).to_arrow_table())

@@ -5,37 +5,32 @@ create or replace table cluster_terms as
 with terms as (
     select
         cluster_no,
-        n_companies,
-        reg_span_days,
-        open_span_days,
-        max_companies_per_rep,
-        {
-            'fast_open_7d': share_fast_open_7d,
-            'fast_open_30d': share_fast_open_30d,
-            'rep_young': share_rep_young,
-            'rep_under_30': share_rep_under_30,
-            'rep_over_40': share_rep_over_40,
-            'rep_nonlocal': share_rep_nonlocal,
-            'capital_tiny': share_capital_tiny,
-            'phone_virtual': share_phone_virtual,
-            'cluster_address': share_cluster_address,
-            'multi_bank': share_multi_bank,
-            'rep_is_agent': share_rep_is_agent,
-            'reg_burst': case when n_companies < 3 then 0 when reg_span_days <= 60 then 1
-                when reg_span_days <= 180 then 0.5 else 0 end,
-            'open_burst': case when n_companies < 3 then 0 when open_span_days <= 30 then 1
-                when open_span_days <= 90 then 0.5 else 0 end,
-            'nominee': case when max_companies_per_rep >= 3 then 1 when max_companies_per_rep = 2 then 0.3 else 0 end,
-            'template_scope': share_template_scope,
-            'shared_brand': share_shared_trade_name,
-            'bias': 1.0
-        } as term_values
+        share_fast_open_7d::double as fast_open_7d,
+        share_fast_open_30d::double as fast_open_30d,
+        share_rep_young::double as rep_young,
+        share_rep_under_30::double as rep_under_30,
+        share_rep_over_40::double as rep_over_40,
+        share_rep_nonlocal::double as rep_nonlocal,
+        share_capital_tiny::double as capital_tiny,
+        share_phone_virtual::double as phone_virtual,
+        share_cluster_address::double as cluster_address,
+        share_multi_bank::double as multi_bank,
+        share_rep_is_agent::double as rep_is_agent,
+        (case when n_companies < 3 then 0 when reg_span_days <= 60 then 1
+            when reg_span_days <= 180 then 0.5 else 0 end)::double as reg_burst,
+        (case when n_companies < 3 then 0 when open_span_days <= 30 then 1
+            when open_span_days <= 90 then 0.5 else 0 end)::double as open_burst,
+        (case when max_companies_per_rep >= 3 then 1 when max_companies_per_rep = 2 then 0.3
+            else 0 end)::double as nominee,
+        share_template_scope::double as template_scope,
+        share_shared_trade_name::double as shared_brand,
+        1.0::double as bias
     from cluster_features
 ),
 long as (
-    select cluster_no, n_companies, reg_span_days, open_span_days, max_companies_per_rep,
-        unnest(map_keys(map(term_values))) as term, unnest(map_values(map(term_values))) as value
-    from terms
+    select u.cluster_no, u.term, u.value, f.reg_span_days, f.open_span_days, f.max_companies_per_rep
+    from (unpivot terms on columns(* exclude (cluster_no)) into name term value value) as u
+    join cluster_features as f using (cluster_no)
 )
 select
     l.cluster_no,

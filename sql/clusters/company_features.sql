@@ -48,7 +48,7 @@ select
     coalesce(c.phone_is_virtual, false) or coalesce(a.bank_phone_virtual, false) as phone_virtual,
     coalesce(
         list_has_any(c.reg_address_notes, ['cluster_registration', 'workstation'])
-        or len(list_filter(c.reg_address_notes, x -> x like 'hosted:%')) > 0,
+        or len(list_filter(c.reg_address_notes, lambda x: x like 'hosted:%')) > 0,
         false
     ) as cluster_address,
     c.trade_name,

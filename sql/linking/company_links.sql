@@ -34,7 +34,6 @@ select
     company_b,
     round(sum(weight), 3) as score,
     string_agg(reason, '+' order by weight desc, reason) as reason,
-    list(struct_pack(reason, weight, attr_value, n_companies, days_apart) order by weight desc, reason) as evidence,
     sum(weight) >= getvariable('link_threshold') as is_link
 from per_reason
 group by company_a, company_b;

@@ -69,17 +69,19 @@ left join pseudonyms as pp on pp.value = c.phone;
 create or replace table pub_links as
 with evidence as (
     select
-        l.company_a, l.company_b,
+        e.company_a, e.company_b,
         string_agg(
             e.reason || ' ' || coalesce(display_value(e.attr_kind, e.attr_value), '')
                 || coalesce(' (shared by ' || e.n_companies || ')', '')
                 || coalesce(', ' || e.days_apart || ' days apart', ''),
-            '; ' order by e.weight desc) as evidence,
-        string_agg(coalesce(p.pseudonym, ''), ',') filter (where p.pseudonym is not null) as value_keys
-    from company_links as l, unnest(l.evidence) as u(e)
+            '; ' order by w.weight desc, e.reason) as evidence,
+        string_agg(distinct p.pseudonym, ',') as value_keys
+    from pair_evidence as e
+    join company_links as l using (company_a, company_b)
+    join link_weights as w on w.reason = e.reason
     left join pseudonyms as p on p.value = split_part(e.attr_value, '~', 1)
     where l.is_link
-    group by l.company_a, l.company_b
+    group by e.company_a, e.company_b
 )
 select
     getvariable('run_id') as run_id,

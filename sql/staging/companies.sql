@@ -74,7 +74,7 @@ select
     c.reg_date,
     c.reg_capital,
     c.business_scope,
-    nullif(regexp_replace(lower(c.business_scope), '[\s，,。.;；、:：()（）]+', '', 'g'), '') as scope_key,
+    nullif(regexp_replace(lower(c.business_scope), '[\s，,。.；、:：()（）]+', '', 'g'), '') as scope_key,
     c.reg_authority,
     c.status,
     c.in_registrations

@@ -1,0 +1,174 @@
+"""Seeded demo extracts (registrations, bank accounts) with planted shell-company rings and their truth file."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import polars as pl
+
+from flows.demo import identifiers as ids
+from flows.demo import pools, render
+from flows.demo.population import KINDS, RING_KINDS, build
+
+REGISTRATION_COLUMNS = ["统一社会信用代码", "企业名称", "法定代表人", "法定代表人证件号码", "住所", "联系电话", "成立日期",
+                        "注册资本(万元)", "经营范围", "登记机关", "登记状态"]
+ACCOUNT_COLUMNS = ["账号", "开户网点", "开户日期", "统一社会信用代码", "单位名称", "法定代表人", "法定代表人证件号码", "经办人",
+                   "经办人证件号码", "经办人电话", "联系电话", "联系地址"]
+
+
+@dataclass(frozen=True)
+class DemoFiles:
+    registrations: Path
+    accounts: Path
+    truth: Path
+
+
+def generate_demo(out_dir: Path, n_companies: int = 20_000, seed: int = 7, *, ring_share: float = 0.07,
+                  noise: float = 0.15, fmt: str = "csv") -> DemoFiles:
+    if fmt not in ("csv", "parquet"):
+        raise ValueError(f"fmt must be 'csv' or 'parquet', not {fmt!r}")
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    w, people, addresses, accounts, meta = build(n_companies, seed, ring_share)
+    rng = np.random.default_rng([seed, 1])  # rendering stream, independent of the world stream
+    n = n_companies
+    dist = meta["dist"]
+
+    address_table = _address_frame(addresses, meta)
+    person_names = _person_names(people, meta["surnames"])
+    person_ids = ids.resident_ids(rng, people["region"], people["birth"])
+
+    uscc = ids.usccs(rng, dist.code[w.district])
+    company_name = _company_names(w, dist, rng)
+    reg = pl.DataFrame({
+        "统一社会信用代码": uscc,
+        "企业名称": company_name,
+        "法定代表人": _names(person_names, w.rep, rng, noise),
+        "法定代表人证件号码": _ids(person_ids, w.rep, rng, noise, typo=w.rep_id_typo),
+        "住所": render.addresses(address_table, w.addr, rng, noise),
+        "联系电话": render.blank(render.phones(w.phone, w.phone_land, w.phone_ext, rng, np.maximum(noise, w.phone_noise)),
+                              render.mask(rng, n, noise * 0.05)),
+        "成立日期": render.dates(w.reg_day, rng, noise),
+        "注册资本(万元)": render.capitals(w.capital, rng, noise),
+        "经营范围": pl.Series(w.scopes).gather(w.scope),
+        "登记机关": _authorities(w.district, dist, rng),
+        "登记状态": _statuses(w.status_bad, rng),
+    })
+
+    company = accounts["company"]
+    m = len(company)
+    banks = meta["branches"].bank[accounts["branch"]]
+    acc = pl.DataFrame({
+        "账号": ids.account_numbers(rng, np.array([b[1] for b in pools.BANKS])[banks],
+                                  np.array([b[2] for b in pools.BANKS])[banks]),
+        "开户网点": pl.Series(meta["branches"].name).gather(accounts["branch"]),
+        "开户日期": render.dates(accounts["open_day"], rng, noise),
+        "统一社会信用代码": pl.Series(uscc).gather(company),
+        "单位名称": company_name.gather(company),
+        "法定代表人": _names(person_names, w.rep[company], rng, noise),
+        "法定代表人证件号码": _ids(person_ids, w.rep[company], rng, noise),
+        "经办人": _names(person_names, accounts["agent"], rng, noise),
+        "经办人证件号码": _ids(person_ids, accounts["agent"], rng, noise),
+        "经办人电话": render.phones(accounts["agent_phone"], np.zeros(m, bool), np.zeros(m, np.int64), rng, noise),
+        "联系电话": render.blank(render.phones(accounts["contact_phone"], accounts["contact_land"],
+                                           accounts["contact_ext"], rng, np.maximum(noise, w.phone_noise[company])),
+                              render.mask(rng, m, noise * 0.1)),
+        "联系地址": render.blank(render.addresses(address_table, accounts["contact_addr"], rng, noise),
+                              render.mask(rng, m, noise * 0.1)),
+    })
+    acc = acc.with_columns(_day=pl.Series(accounts["open_day"]), _r=pl.Series(rng.permutation(m))) \
+        .sort(["_day", "_r"]).drop(["_day", "_r"])
+
+    kind_names = np.array(KINDS)[w.kind]
+    truth = pl.DataFrame({"uscc": uscc, "kind": kind_names, "group_id": meta["group_names"][w.group],
+                          "is_ring": w.kind < len(RING_KINDS)})
+    order = rng.permutation(n)
+    reg, truth = reg[order], truth[order]
+
+    truth_path = out_dir / "truth.csv"
+    truth.write_csv(truth_path)
+    if fmt == "parquet":
+        files = DemoFiles(out_dir / "registrations.parquet", out_dir / "accounts.parquet", truth_path)
+        reg.write_parquet(files.registrations)
+        acc.write_parquet(files.accounts)
+        return files
+    files = DemoFiles(out_dir / "registrations.csv", out_dir / "accounts.csv", truth_path)
+    files.registrations.write_bytes(reg.write_csv().encode("gbk"))
+    acc.write_csv(files.accounts, include_bom=True)
+    return files
+
+
+def _address_frame(a: dict, meta: dict) -> pl.DataFrame:
+    dist = meta["dist"]
+    return pl.DataFrame({
+        "prov": pl.repeat("浙江省", len(a["district"]), eager=True),
+        "city": pl.Series(dist.city_name).gather(a["district"]),
+        "district": pl.Series(dist.name).gather(a["district"]),
+        "street": pl.Series([""] + meta["street_flat"]).gather(a["street"] + 1),
+        "road": pl.Series(meta["roads"]).gather(a["road"]),
+        "road_no": a["road_no"].clip(1, 9999), "poi": pl.Series([""] + meta["pois"]).gather(a["poi"] + 1),
+        "bldg": a["bldg"], "bldg_style": a["bldg_style"], "room": a["room"], "note": a["note"],
+    })
+
+
+def _person_names(p: dict, surnames: list[str]) -> pl.Series:
+    given = pools.GIVEN_OLD + [""] * (1000 - len(pools.GIVEN_OLD)) + pools.GIVEN_YOUNG
+    gs = pl.Series(given + [""])
+    g2 = np.where(p["g2"] < 0, len(given), p["g2"])
+    base = pl.select(pl.concat_str(pl.Series(surnames).gather(p["surname"]), gs.gather(p["g1"]), gs.gather(g2)))
+    common = pl.Series(pools.COMMON_NAMES + [""]).gather(np.where(p["common"] < 0, len(pools.COMMON_NAMES), p["common"]))
+    return pl.select(pl.when(common != "").then(common).otherwise(base.to_series())).to_series()
+
+
+def _names(names: pl.Series, who: np.ndarray, rng: np.random.Generator, noise: float) -> pl.Series:
+    return render.with_typo(names.gather(who), render.mask(rng, len(who), noise * 0.03), rng)
+
+
+def _ids(person_ids: np.ndarray, who: np.ndarray, rng: np.random.Generator, noise: float,
+         typo: np.ndarray | None = None) -> pl.Series:
+    out = pl.Series(person_ids[who])
+    out = pl.select(pl.when(render.mask(rng, len(who), noise * 0.5)).then(out.str.replace("X", "x")).otherwise(out)
+                    ).to_series()
+    if typo is not None and typo.any():
+        arr = out.to_numpy().astype("U18")
+        pos = rng.integers(6, 17, len(who))
+        for i in np.flatnonzero(typo):  # a handful of nominee records only
+            s = arr[i]
+            arr[i] = s[:pos[i]] + str((int(s[pos[i]]) + 1 + int(rng.integers(0, 9))) % 10) + s[pos[i] + 1:]
+        out = pl.Series(arr)
+    return out
+
+
+def _company_names(w, dist: pools.Districts, rng: np.random.Generator) -> pl.Series:
+    city_short = pl.Series(np.char.replace(dist.city_name.astype(str), "市", "")).gather(w.name_city)
+    industry = pl.Series([x[0] for x in pools.INDUSTRIES]).gather(w.industry)
+    trade = pl.Series(w.trades).gather(w.trade)
+    for _ in range(10):
+        df = pl.DataFrame({"c": city_short, "t": trade, "i": industry, "s": w.name_style})
+        names = df.select(
+            pl.when(pl.col("s") == 1).then(pl.concat_str("t", pl.lit("（"), "c", pl.lit("）"), "i", pl.lit("有限公司")))
+            .when(pl.col("s") == 2).then(pl.concat_str(pl.lit("浙江"), "t", "i", pl.lit("有限公司")))
+            .when(pl.col("s") == 3).then(pl.concat_str("c", pl.lit("市"), "t", "i", pl.lit("有限公司")))
+            .otherwise(pl.concat_str("c", "t", "i", pl.lit("有限公司")))).to_series()
+        dup = names.is_duplicated().to_numpy() & ~names.is_first_distinct().to_numpy()
+        if not dup.any():
+            return names
+        extra = pl.Series(pools.TRADE_CHARS).gather(rng.integers(0, len(pools.TRADE_CHARS), int(dup.sum())))
+        trade = trade.scatter(np.flatnonzero(dup), trade.gather(np.flatnonzero(dup)) + extra)
+    return names
+
+
+def _authorities(district: np.ndarray, dist: pools.Districts, rng: np.random.Generator) -> pl.Series:
+    city, name = pl.Series(dist.city_name).gather(district), pl.Series(dist.name).gather(district)
+    own = pl.select(pl.when(name.str.ends_with("区")).then(city + name).otherwise(name) + "市场监督管理局").to_series()
+    city_level = render.mask(rng, len(district), 0.08)
+    return pl.select(pl.when(city_level).then(city + "市场监督管理局").otherwise(own)).to_series()
+
+
+def _statuses(bad: np.ndarray, rng: np.random.Generator) -> pl.Series:
+    labels = [s for s, _ in pools.STATUSES]
+    p = np.array([x for _, x in pools.STATUSES])
+    idx = rng.choice(len(labels), len(bad), p=p / p.sum())
+    idx = np.where(bad, labels.index("吊销，未注销"), idx)
+    return pl.Series(labels).gather(idx)

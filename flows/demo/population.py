@@ -1,0 +1,571 @@
+"""The latent world behind the demo extracts: companies, people, addresses, accounts and planted groups.
+
+Everything is integer/float arrays; text is produced later by `render`. Ordinary profiles are drawn for all
+companies at once, then each planted group (ring or legitimate look-alike) overwrites what its kind shares.
+Loops run over groups only, never over companies.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from flows.demo import identifiers as ids
+from flows.demo import pools
+
+END_DAY = int(np.datetime64("2026-10-31", "D").astype(np.int64))
+YEAR = 365.2425
+
+RING_KINDS = ["address_farm", "nominee_rep", "dealer_phone", "agent_opener", "weak_links", "student_batch"]
+LEGIT_KINDS = ["business_park", "incubator", "group_subsidiary", "bookkeeping_client", "serial_owner", "common_name"]
+KINDS = RING_KINDS + LEGIT_KINDS + ["ordinary"]
+RING_MIX = {"address_farm": .20, "nominee_rep": .18, "dealer_phone": .16, "agent_opener": .16, "weak_links": .14,
+            "student_batch": .16}
+RING_SIZES = {"address_farm": (8, 40), "nominee_rep": (4, 24), "dealer_phone": (5, 20), "agent_opener": (5, 25),
+              "weak_links": (4, 10), "student_batch": (6, 20)}
+# share of all companies, (min, max) group size — look-alikes total ~11 %
+LEGIT_PLAN = {"business_park": (.040, 50, 300), "incubator": (.022, 20, 80), "group_subsidiary": (.012, 3, 12),
+              "bookkeeping_client": (.022, 20, 150), "serial_owner": (.008, 2, 3), "common_name": (.006, 3, 8)}
+
+
+def plan_groups(rng: np.random.Generator, n: int, ring_share: float) -> list[tuple[str, int]]:
+    """(kind, size) for every planted group; at least two groups per kind whenever sizes allow."""
+    plan: list[tuple[str, int]] = []
+    budgets = {k: ring_share * n * w for k, w in RING_MIX.items()}
+    budgets |= {k: share * n for k, (share, _, _) in LEGIT_PLAN.items()}
+    bounds = RING_SIZES | {k: (lo, hi) for k, (_, lo, hi) in LEGIT_PLAN.items()}
+    for kind, budget in budgets.items():
+        lo, hi = bounds[kind]
+        hi_eff = int(min(hi, max(lo, budget // 3 if kind in RING_MIX else budget)))
+        left = int(round(budget))
+        while left >= lo or not any(k == kind for k, _ in plan):
+            # log-uniform sizes: many small groups, a few big ones
+            size = int(np.exp(rng.uniform(np.log(lo), np.log(hi_eff + 1))))
+            size = max(lo, min(size, hi_eff, max(left, lo)))
+            plan.append((kind, size))
+            left -= size
+    return plan
+
+
+@dataclass
+class World:
+    n: int
+    rng: np.random.Generator
+    # companies
+    kind: np.ndarray = field(init=False)
+    group: np.ndarray = field(init=False)
+    district: np.ndarray = field(init=False)
+    reg_day: np.ndarray = field(init=False)
+    addr: np.ndarray = field(init=False)
+    rep: np.ndarray = field(init=False)
+    phone: np.ndarray = field(init=False)
+    phone_land: np.ndarray = field(init=False)
+    phone_ext: np.ndarray = field(init=False)
+    capital: np.ndarray = field(init=False)
+    scope: np.ndarray = field(init=False)
+    industry: np.ndarray = field(init=False)
+    trade: np.ndarray = field(init=False)
+    name_city: np.ndarray = field(init=False)
+    name_style: np.ndarray = field(init=False)
+    rep_id_typo: np.ndarray = field(init=False)
+    status_bad: np.ndarray = field(init=False)
+    phone_noise: np.ndarray = field(init=False)
+    scopes: list = field(default_factory=list)
+    trades: list = field(default_factory=list)
+
+
+class Table:
+    """Growable column store; rows are appended in blocks and addressed by integer index."""
+
+    def __init__(self, **dtypes):
+        self.dtypes = dtypes
+        self.blocks: dict[str, list[np.ndarray]] = {k: [] for k in dtypes}
+        self.size = 0
+
+    def add(self, **cols) -> np.ndarray:
+        k = len(next(iter(cols.values())))
+        for name, dt in self.dtypes.items():
+            value = cols.get(name)
+            arr = np.zeros(k, dtype=dt) if value is None else np.broadcast_to(np.asarray(value, dtype=dt), (k,))
+            self.blocks[name].append(np.array(arr))
+        start = self.size
+        self.size += k
+        return np.arange(start, self.size)
+
+    def freeze(self) -> dict[str, np.ndarray]:
+        return {k: np.concatenate(v) for k, v in self.blocks.items()}
+
+
+def build(n: int, seed: int, ring_share: float) -> tuple[World, dict, dict, dict, dict]:
+    rng = np.random.default_rng(seed)
+    w = World(n, rng)
+    dist = pools.region_districts()
+    roads, poi_names = pools.address_fragments()
+    people = Table(birth="i8", region="U6", surname="i4", g1="i4", g2="i4", common="i4", mobile="i8")
+    addrs = Table(district="i4", street="i4", road="i4", road_no="i4", poi="i4", bldg="i4", bldg_style="i4",
+                  room="i4", note="U40")
+    accts = Table(company="i8", branch="i4", open_day="i8", agent="i8", agent_phone="i8", contact_phone="i8",
+                  contact_land="?", contact_ext="i4", contact_addr="i8")
+    surnames, surname_p = pools.surname_table()
+    county, county_prov = pools.county_codes()
+    zj_county = county[county_prov == "33"]
+    other_prov = np.array(list(pools.OTHER_PROVINCES))
+    other_p = np.array(list(pools.OTHER_PROVINCES.values()), float)
+    other_p /= other_p.sum()
+    by_prov = {p: county[county_prov == p] for p in other_prov}
+    street_flat, street_off, street_cnt = _street_index(dist.code)
+    area_of_city = {c: pools.LANDLINE_AREA.get(c, "571") for c in np.unique(dist.city_code)}
+    district_area = np.array([area_of_city[c] for c in dist.city_code])
+    branches = _branches(dist)
+
+    # ---------- helpers ----------
+    def region_codes(k: int, district_idx: np.ndarray, out_share: float = 0.20) -> np.ndarray:
+        u = rng.random(k)
+        out = np.empty(k, dtype="U6")
+        far = u < out_share
+        prov = rng.choice(other_prov, int(far.sum()), p=other_p)
+        out[far] = _bulk_pick(rng, prov, by_prov)
+        same = ~far & (u < out_share + 0.45)
+        out[same] = dist.code[district_idx[same]]
+        rest = ~far & ~same
+        out[rest] = zj_county[rng.integers(0, len(zj_county), int(rest.sum()))]
+        return out
+
+    def new_people(ages: np.ndarray, at_day: np.ndarray, regions: np.ndarray, mvno: float = 0.03) -> np.ndarray:
+        k = len(ages)
+        birth = (np.asarray(at_day) - ages * YEAR).astype(np.int64)
+        young = birth > int(np.datetime64("1985-01-01", "D").astype(np.int64))
+        g1 = np.where(young, rng.integers(0, len(pools.GIVEN_YOUNG), k), rng.integers(0, len(pools.GIVEN_OLD), k))
+        g2 = np.where(rng.random(k) < 0.9, np.where(young, rng.integers(0, len(pools.GIVEN_YOUNG), k),
+                                                    rng.integers(0, len(pools.GIVEN_OLD), k)), -1)
+        return people.add(birth=birth, region=regions, surname=rng.choice(len(surnames), k, p=surname_p),
+                          g1=g1 + np.where(young, 1000, 0), g2=np.where(g2 >= 0, g2 + np.where(young, 1000, 0), -1),
+                          common=-1, mobile=ids.mobiles(rng, k, mvno))
+
+    def ordinary_ages(k: int) -> np.ndarray:
+        band = rng.choice(3, k, p=[.06, .15, .79])
+        return np.select([band == 0, band == 1], [rng.uniform(18.1, 22.9, k), rng.uniform(23, 29.9, k)],
+                         np.clip(rng.normal(42, 9, k), 30, 68))
+
+    def new_addresses(district_idx: np.ndarray, poi_share: float = 0.45, room_share: float = 0.8) -> np.ndarray:
+        k = len(district_idx)
+        has_street = rng.random(k) < 0.3
+        cnt = street_cnt[district_idx]
+        street = np.where(has_street & (cnt > 0), street_off[district_idx] + (rng.random(k) * np.maximum(cnt, 1)).astype(int), -1)
+        has_poi = rng.random(k) < poi_share
+        bldg = np.where(has_poi & (rng.random(k) < 0.6), rng.integers(1, 13, k), 0)
+        floor = rng.integers(1, 28, k)
+        return addrs.add(district=district_idx, street=street, road=rng.integers(0, len(roads), k),
+                         road_no=(np.exp(rng.uniform(0, np.log(2000), k))).astype(int),
+                         poi=np.where(has_poi, rng.integers(0, len(poi_names), k), -1), bldg=bldg,
+                         bldg_style=rng.choice(4, k, p=[.4, .25, .2, .15]),
+                         room=np.where(rng.random(k) < room_share, floor * 100 + rng.integers(1, 30, k), 0), note="")
+
+    def clone_address(base: int, k: int, **override) -> np.ndarray:
+        cols = {c: addrs.blocks[c] for c in addrs.dtypes}
+        row = {c: _row_value(cols[c], base) for c in addrs.dtypes}
+        row.update(override)
+        return addrs.add(**{c: np.broadcast_to(np.asarray(v), (k,)) if np.ndim(v) == 0 else v for c, v in row.items()})
+
+    def distinct_rooms(k: int) -> np.ndarray:
+        return rng.choice(np.arange(101, 3330), k, replace=False)
+
+    def pick_branch(district_idx: np.ndarray, local: float = 0.85) -> np.ndarray:
+        out = rng.integers(0, len(branches.bank), len(district_idx))
+        loc = rng.random(len(district_idx)) < local
+        for d in np.unique(district_idx[loc]):
+            sel = np.flatnonzero(loc & (district_idx == d))
+            cand = branches.near[d]
+            out[sel] = cand[rng.integers(0, len(cand), len(sel))]
+        return out
+
+    def template_scope() -> int:
+        k = int(rng.integers(5, 13))
+        items = rng.choice(len(pools.SCOPE_ITEMS), k, replace=False)
+        w.scopes.append(_scope_text(items, rng))
+        return len(w.scopes) - 1
+
+    # ---------- ordinary baseline for every company ----------
+    w.scopes = [_scope_text(rng.choice(len(pools.SCOPE_ITEMS), int(rng.integers(3, 11)), replace=False), rng)
+                for _ in range(1500)]
+    scope_p = 1.0 / (np.arange(len(w.scopes)) + 8.0)
+    w.kind = np.full(n, KINDS.index("ordinary"), np.int8)
+    w.group = np.full(n, -1, np.int32)
+    w.district = rng.choice(len(dist.code), n, p=dist.weight)
+    w.reg_day = END_DAY - (1095 * rng.random(n) ** 1.6).astype(np.int64)
+    w.addr = new_addresses(w.district)
+    w.rep = new_people(ordinary_ages(n), w.reg_day, region_codes(n, w.district))
+    w.phone_land = rng.random(n) < 0.3
+    w.phone = np.where(w.phone_land, ids.landlines(rng, district_area[w.district]), people.blocks["mobile"][0])
+    w.phone_ext = np.where(w.phone_land & (rng.random(n) < 0.08), rng.integers(800, 830, n), 0)
+    w.phone_noise = np.zeros(n)
+    caps = np.array([1, 3, 5, 10, 20, 30, 50, 100, 200, 300, 500, 1000, 2000, 5000], float)
+    cap_p = np.array([2, 3, 6, 14, 6, 5, 12, 18, 6, 4, 8, 6, 2, 1], float)
+    w.capital = np.where(rng.random(n) < 0.15, np.round(rng.uniform(1, 3000, n) * 2) / 2,
+                         rng.choice(caps, n, p=cap_p / cap_p.sum()))
+    w.scope = rng.choice(len(w.scopes), n, p=scope_p / scope_p.sum())
+    ind_p = np.array([x[1] for x in pools.INDUSTRIES], float)
+    w.industry = rng.choice(len(pools.INDUSTRIES), n, p=ind_p / ind_p.sum())
+    w.trade = rng.integers(0, len(pools.TRADE_CHARS) ** 2, n)
+    w.name_city = w.district.copy()
+    w.name_style = rng.choice(4, n, p=[.75, .12, .08, .05])
+    w.rep_id_typo = np.zeros(n, bool)
+    w.status_bad = np.zeros(n, bool)
+    staff = new_people(np.clip(rng.normal(32, 7, n), 21, 58), w.reg_day, region_codes(n, w.district, 0.25))
+
+    # account defaults (one per company)
+    delay = np.select([rng.random(n) < p for p in (0.15, 0.15 / 0.85, 0.40 / 0.70)],
+                      [rng.integers(0, 8, n), rng.integers(8, 31, n), rng.integers(31, 366, n)],
+                      rng.integers(366, 1000, n))
+    # (np.select takes the first true condition; the cascade above yields ~15/15/40/30 %)
+    acct_open = w.reg_day + delay
+    acct_branch = pick_branch(w.district)
+    self_agent = rng.random(n) < 0.7
+    agent_is_rep = self_agent.copy()       # resolved to the final rep at the end
+    acct_agent = staff.copy()
+    # contact phone source: 0 company phone, 1 agent's mobile, 2 rep's mobile, 3 explicit value below
+    cp_src = np.select([rng.random(n) < 0.6, rng.random(n) < 0.75], [0, 1], 2)
+    acct_cphone = np.zeros(n, np.int64)
+    acct_cland = np.zeros(n, bool)
+    acct_cext = np.zeros(n, np.int64)
+    # contact address: -1 = the company's registered address, else an address row
+    acct_caddr = np.where(rng.random(n) < 0.8, -1, new_addresses(w.district))
+    must_have_account = np.zeros(n, bool)
+
+    # ---------- planted groups ----------
+    plan = plan_groups(rng, n, ring_share)
+    order = rng.permutation(len(plan))
+    members_all = rng.permutation(n)
+    pos = 0
+    group_names: list[str] = []
+    ring_no = legit_no = 0
+    for gi in order:
+        kind, size = plan[gi]
+        if pos + size > n:
+            break
+        m = np.sort(members_all[pos:pos + size])
+        pos += size
+        is_ring = kind in RING_MIX
+        if is_ring:
+            ring_no += 1
+            group_names.append(f"R{ring_no:04d}")
+        else:
+            legit_no += 1
+            group_names.append(f"L{legit_no:04d}")
+        w.kind[m] = KINDS.index(kind)
+        w.group[m] = len(group_names) - 1
+        k = len(m)
+        home = rng.choice(len(dist.code), p=dist.weight)
+        start = END_DAY - int(rng.integers(25, 420))
+
+        if is_ring:
+            must_have_account[m] = True
+            w.status_bad[m] = rng.random(k) < 0.05
+            w.capital[m] = np.where(rng.random(k) < 0.8, rng.choice([1, 3, 5, 10, 10, 30, 50, 100], k), w.capital[m])
+            tpl = template_scope()
+            w.scope[m] = np.where(rng.random(k) < (0.9 if kind in ("address_farm", "student_batch") else 0.5),
+                                  tpl, w.scope[m])
+            agent_is_rep[m] = True
+            w.district[m] = np.where(rng.random(k) < 0.6, home, w.district[m])
+            w.addr[m] = new_addresses(w.district[m])
+            young = rng.random(k) < (0.75 if kind in ("address_farm", "student_batch") else 0.45)
+            ages = np.where(young, rng.uniform(18.1, 25.9, k), rng.uniform(26, 45, k))
+
+        if kind == "address_farm":
+            w.district[m] = home
+            w.reg_day[m] = start + rng.integers(0, int(rng.integers(7, 36)), k)
+            base = new_addresses(np.array([home]), poi_share=0.7, room_share=1.0)[0]
+            note_style = rng.choice(3, p=[.4, .3, .3])
+            if note_style == 1:
+                notes = np.char.add(np.char.add("-", rng.choice(list("ABC"), k)),
+                                    np.char.add(np.char.zfill(distinct_rooms(k).astype(str), 3), "工位"))
+            elif note_style == 2:
+                notes = np.where(rng.random(k) < 0.7, "（集群注册）", "")
+            else:
+                notes = np.full(k, "")
+            w.addr[m] = clone_address(base, k, note=notes)
+            _reps_new(w, m, new_people(ages, w.reg_day[m], region_codes(k, w.district[m], 0.5), mvno=0.2), people)
+            acct_open[m] = w.reg_day[m] + np.where(rng.random(k) < 0.75, rng.integers(1, 11, k), rng.integers(11, 60, k))
+        elif kind == "nominee_rep":
+            n_nom = 1 if k < 8 or rng.random() < 0.5 else 2
+            w.reg_day[m] = start + rng.integers(0, int(rng.integers(30, 150)), k)
+            noms = new_people(rng.uniform(18.1, 25.9, n_nom) if rng.random() < 0.9 else rng.uniform(26, 40, n_nom),
+                              np.full(n_nom, start), region_codes(n_nom, np.full(n_nom, home), 0.5), mvno=0.2)
+            w.rep[m] = noms[np.arange(k) % n_nom]
+            if rng.random() < 0.3:
+                w.rep_id_typo[m[rng.integers(0, k)]] = True
+            own = rng.random(k) < 0.5
+            w.phone[m] = np.where(own, people.blocks["mobile"][-1][np.arange(k) % n_nom], ids.mobiles(rng, k, 0.2))
+            w.phone_land[m] = False
+            acct_open[m] = w.reg_day[m] + np.where(rng.random(k) < 0.7, rng.integers(1, 15, k), rng.integers(15, 90, k))
+        elif kind == "dealer_phone":
+            w.reg_day[m] = start + rng.integers(0, int(rng.integers(30, 120)), k)
+            _reps_new(w, m, new_people(ages, w.reg_day[m], region_codes(k, w.district[m], 0.3)), people)
+            dealer = ids.mobiles(rng, 1, 0.4)[0]
+            on_reg = rng.random(k) < 0.65
+            on_acct = ~on_reg | (rng.random(k) < 0.4)
+            w.phone[m] = np.where(on_reg, dealer, w.phone[m])
+            w.phone_land[m] &= ~on_reg
+            w.phone_ext[m] = np.where(on_reg, 0, w.phone_ext[m])
+            w.phone_noise[m] = 0.6
+            cp_src[m[on_acct]] = 3
+            acct_cphone[m[on_acct]] = dealer
+            acct_cland[m[on_acct]] = False
+            acct_open[m] = w.reg_day[m] + np.where(rng.random(k) < 0.6, rng.integers(1, 15, k), rng.integers(15, 120, k))
+        elif kind == "agent_opener":
+            agent = new_people(rng.uniform(24, 42, 1), np.array([start]), region_codes(1, np.array([home])), mvno=0.3)[0]
+            open_day = start + rng.integers(0, int(rng.integers(14, 43)), k)
+            w.reg_day[m] = open_day - rng.integers(2, 60, k)
+            _reps_new(w, m, new_people(ages, w.reg_day[m], region_codes(k, w.district[m], 0.3)), people)
+            by_agent = rng.random(k) < 0.9
+            acct_agent[m] = agent
+            agent_is_rep[m] = ~by_agent
+            cp_src[m] = np.where(by_agent & (rng.random(k) < 0.5), 1, cp_src[m])
+            acct_open[m] = open_day
+            acct_branch[m] = pick_branch(w.district[m], local=0.6)
+        elif kind == "weak_links":
+            w.reg_day[m] = start + rng.integers(0, int(rng.integers(20, 90)), k)
+            _reps_new(w, m, new_people(ages, w.reg_day[m], region_codes(k, w.district[m], 0.3)), people)
+            acct_open[m] = w.reg_day[m] + rng.integers(3, 30, k)
+            has = _weak_signal_sets(rng, k)
+            base = new_addresses(np.array([home]), poi_share=1.0)[0]
+            b = has[:, 0]
+            if b.any():
+                w.addr[m[b]] = clone_address(base, int(b.sum()), room=distinct_rooms(int(b.sum())), note="")
+                w.district[m[b]] = home
+            d = has[:, 1]
+            ring_branch = pick_branch(np.array([home]))[0]
+            ring_day = int(max(w.reg_day[m].max() + 3, start + 30))
+            acct_branch[m[d]] = ring_branch
+            acct_open[m[d]] = ring_day + rng.integers(0, 4, int(d.sum()))
+            c = has[:, 2]
+            acct_caddr[m[c]] = new_addresses(np.array([home]))[0]
+            p = has[:, 3]
+            base_phone = ids.mobiles(rng, 1, 0.2)[0] // 100 * 100
+            near = base_phone + rng.choice(100, int(p.sum()), replace=False)
+            on_reg = rng.random(int(p.sum())) < 0.5
+            w.phone[m[p][on_reg]] = near[on_reg]
+            w.phone_land[m[p][on_reg]] = False
+            w.phone_ext[m[p][on_reg]] = 0
+            cp_src[m[p][~on_reg]] = 3
+            acct_cphone[m[p][~on_reg]] = near[~on_reg]
+            acct_cland[m[p][~on_reg]] = False
+            # members without the phone signal must not carry the ring phone via the company phone
+            cp_src[m[~p]] = np.where(cp_src[m[~p]] == 0, 2, cp_src[m[~p]])
+            s = has[:, 4]
+            w.scope[m] = np.where(s, tpl, rng.choice(len(scope_p), k, p=scope_p / scope_p.sum()))
+        elif kind == "student_batch":
+            county_code = rng.choice(other_prov, p=other_p)
+            county_code = by_prov[county_code][rng.integers(0, len(by_prov[county_code]))]
+            w.reg_day[m] = start + rng.integers(0, int(rng.integers(6, 15)), k)
+            regions = np.where(rng.random(k) < 0.65, county_code, region_codes(k, w.district[m], 0.5))
+            _reps_new(w, m, new_people(rng.uniform(18.1, 22.85, k), w.reg_day[m], regions, mvno=0.15), people)
+            acct_open[m] = w.reg_day[m] + rng.integers(1, 8, k)
+            two = pick_branch(np.array([home, home]))
+            acct_branch[m] = two[(rng.random(k) < (0.3 if two[0] != two[1] else 0)).astype(int)]
+        elif kind == "business_park":
+            base = new_addresses(np.array([home]), poi_share=1.0)[0]
+            w.district[m] = home
+            w.addr[m] = clone_address(base, k, room=distinct_rooms(k), note="")
+        elif kind == "incubator":
+            w.district[m] = home
+            w.reg_day[m] = END_DAY - rng.integers(0, int(rng.integers(365, 1096)), k)
+            base = new_addresses(np.array([home]), poi_share=1.0, room_share=1.0)[0]
+            style = rng.choice(3)
+            if style == 0:
+                notes = np.char.add(np.char.add("-", rng.choice(list("ABCD"), k)),
+                                    np.char.add(np.char.zfill(distinct_rooms(k).astype(str), 3), "工位"))
+            elif style == 1:
+                notes = np.where(rng.random(k) < 0.8, "（集群注册）", "")
+            else:
+                host = "".join(rng.choice(pools.TRADE_CHARS, 2))
+                notes = np.full(k, f"（入驻{dist.city_name[home]}{host}商务秘书有限公司）")
+            w.addr[m] = clone_address(base, k, note=notes)
+            _reps_new(w, m, new_people(rng.uniform(22, 35.9, k), w.reg_day[m],
+                                       region_codes(k, w.district[m], 0.3)), people)
+            w.capital[m] = rng.choice([1, 3, 5, 10, 20, 50, 100], k)
+            acct_open[m] = w.reg_day[m] + rng.integers(10, 201, k)
+            acct_branch[m] = pick_branch(w.district[m], local=0.7)
+        elif kind == "group_subsidiary":
+            w.trade[m] = rng.integers(0, len(pools.TRADE_CHARS) ** 2)
+            w.industry[m] = rng.choice(len(pools.INDUSTRIES), k, replace=k > len(pools.INDUSTRIES))
+            w.name_style[m] = rng.choice([0, 1], k, p=[.6, .4])
+            w.reg_day[m] = END_DAY - rng.integers(30, 1095, k)
+            hq = ids.landlines(rng, np.array([district_area[home]]))[0]
+            shared = rng.random(k) < 0.8
+            w.phone[m] = np.where(shared, hq, w.phone[m])
+            w.phone_land[m] |= shared
+            _reps_new(w, m, new_people(rng.uniform(38, 60, k), w.reg_day[m], region_codes(k, w.district[m])), people)
+            w.capital[m] = rng.choice([500, 1000, 2000, 3000, 5000, 10000], k)
+            if rng.random() < 0.6:
+                acct_agent[m] = new_people(rng.uniform(25, 45, 1), np.array([start]),
+                                           region_codes(1, np.array([home])))[0]
+                agent_is_rep[m] = False
+        elif kind == "bookkeeping_client":
+            office = new_addresses(np.array([home]), poi_share=1.0, room_share=1.0)[0]
+            landline = ids.landlines(rng, np.array([district_area[home]]))[0]
+            n_clerks = int(rng.integers(2, 4))
+            clerks = new_people(rng.uniform(22, 40, n_clerks), np.full(n_clerks, start),
+                                region_codes(n_clerks, np.full(n_clerks, home)))
+            reg_phone = rng.random(k) < 0.85
+            w.phone[m] = np.where(reg_phone, landline, w.phone[m])
+            w.phone_land[m] |= reg_phone
+            w.phone_ext[m] = np.where(reg_phone & (rng.random(k) < 0.3), rng.integers(801, 809, k), 0)
+            by_clerk = rng.random(k) < 0.8
+            which = rng.integers(0, n_clerks, k)
+            acct_agent[m] = np.where(by_clerk, clerks[which], acct_agent[m])
+            agent_is_rep[m] &= ~by_clerk
+            acct_caddr[m] = np.where(rng.random(k) < 0.7, office, acct_caddr[m])
+            cp = rng.random(k) < 0.5
+            cp_src[m[cp]] = 3
+            acct_cphone[m[cp]] = landline
+            acct_cland[m[cp]] = True
+        elif kind == "serial_owner":
+            first = END_DAY - int(rng.integers(700, 1095))
+            w.reg_day[m] = first + np.cumsum(np.r_[0, rng.integers(250, 400, k - 1)])
+            owner = new_people(rng.uniform(30, 60, 1), np.array([first]), region_codes(1, np.array([home])))[0]
+            w.rep[m] = owner
+            w.phone[m] = np.where(w.phone_land[m], w.phone[m], people.blocks["mobile"][-1][0])
+        elif kind == "common_name":
+            w.district[m] = home
+            w.addr[m] = new_addresses(w.district[m])
+            _reps_new(w, m, new_people(ordinary_ages(k), w.reg_day[m], region_codes(k, w.district[m])), people)
+            people.blocks["common"][-1][:] = rng.integers(0, len(pools.COMMON_NAMES))
+
+    # ordinary overlaps: a room shared by two companies, a person behind two companies
+    ordinary = np.flatnonzero(w.kind == KINDS.index("ordinary"))
+    pairs = rng.permutation(ordinary)[: int(len(ordinary) * 0.05) // 2 * 2].reshape(-1, 2)
+    room_pairs, rep_pairs = pairs[: int(len(pairs) * 0.6)], pairs[int(len(pairs) * 0.6):]
+    w.addr[room_pairs[:, 1]] = w.addr[room_pairs[:, 0]]
+    w.rep[rep_pairs[:, 1]] = w.rep[rep_pairs[:, 0]]
+
+    # the registering district is the district of the final registered address
+    address_table = addrs.freeze()
+    people_table = people.freeze()
+    w.district = address_table["district"][w.addr]
+    acct_agent = np.where(agent_is_rep, w.rep, acct_agent)
+    mobile = people_table["mobile"]
+    acct_cphone = np.select([cp_src == 0, cp_src == 1, cp_src == 2],
+                            [w.phone, mobile[acct_agent], mobile[w.rep]], acct_cphone)
+    acct_cland = np.where(cp_src == 0, w.phone_land, acct_cland & (cp_src == 3))
+    acct_cext = np.where(cp_src == 0, w.phone_ext, 0)
+    acct_caddr = np.where(acct_caddr < 0, w.addr, acct_caddr)
+    w.name_city = np.where(w.kind == KINDS.index("group_subsidiary"),
+                           rng.choice(len(dist.code), n, p=dist.weight), w.district)
+    w.reg_day = np.minimum(w.reg_day, END_DAY)
+    acct_open = np.maximum(acct_open, w.reg_day)
+    has_acct = (acct_open <= END_DAY) | must_have_account
+    acct_open = np.minimum(acct_open, END_DAY)
+
+    # extra accounts: ordinary second accounts later; ring bursts at other banks within days
+    ring = w.kind < len(RING_KINDS)
+    burst = has_acct & ring & (rng.random(n) < 0.15)
+    later = has_acct & ~ring & (rng.random(n) < 0.05)
+    quick = has_acct & ~ring & (rng.random(n) < 0.01)
+    extra_src, extra_shift = [], []
+    for sel, lo, hi in ((burst, 0, 6), (later, 30, 300), (quick, 0, 7)):
+        idx = np.flatnonzero(sel)
+        extra_src.append(idx)
+        extra_shift.append(rng.integers(lo, hi + 1, len(idx)))
+    third = np.flatnonzero(burst & (rng.random(n) < 0.4))
+    extra_src.append(third)
+    extra_shift.append(rng.integers(0, 7, len(third)))
+    src = np.concatenate([np.flatnonzero(has_acct)] + extra_src)
+    is_extra = np.r_[np.zeros(int(has_acct.sum()), bool), np.ones(len(src) - int(has_acct.sum()), bool)]
+    shift = np.r_[np.zeros(int(has_acct.sum()), np.int64), np.concatenate(extra_shift)]
+    branch = acct_branch[src].copy()
+    other_bank = pick_branch(w.district[src], local=0.9)
+    branch[is_extra] = other_bank[is_extra]
+    accts.add(company=src, branch=branch, open_day=np.minimum(acct_open[src] + shift, END_DAY),
+              agent=acct_agent[src], agent_phone=mobile[acct_agent[src]], contact_phone=acct_cphone[src],
+              contact_land=acct_cland[src], contact_ext=acct_cext[src], contact_addr=acct_caddr[src])
+
+    w.trades = [a + b for a in pools.TRADE_CHARS for b in pools.TRADE_CHARS]
+    world_tables = {"people": people_table, "addresses": address_table, "accounts": accts.freeze()}
+    meta = {"group_names": np.array(group_names + [""]), "roads": roads, "pois": poi_names, "dist": dist,
+            "street_flat": street_flat, "surnames": surnames, "branches": branches}
+    return w, world_tables["people"], world_tables["addresses"], world_tables["accounts"], meta
+
+
+def _reps_new(w: World, m: np.ndarray, persons: np.ndarray, people: Table) -> None:
+    """Give members fresh reps; their registration mobile (if not a landline) follows the new rep."""
+    w.rep[m] = persons
+    w.phone[m] = np.where(w.phone_land[m], w.phone[m], people.blocks["mobile"][-1])
+
+
+def _row_value(blocks: list[np.ndarray], index: int):
+    start = 0
+    ends = np.cumsum([len(b) for b in blocks])
+    for i in range(len(blocks) - 1, -1, -1):  # bases are almost always in the newest block
+        begin = ends[i] - len(blocks[i])
+        if begin <= index < ends[i]:
+            return blocks[i][index - begin]
+    raise IndexError(index)
+
+
+def _weak_signal_sets(rng: np.random.Generator, k: int) -> np.ndarray:
+    """k x 5 booleans (building, branch+date, contact address, near phone, scope): each member holds 2-4 signals
+    and every signal held is shared with at least one other member."""
+    has = np.zeros((k, 5), bool)
+    for i in range(k):
+        has[i, rng.choice(5, int(rng.integers(2, 5)), replace=False)] = True
+    for s in range(5):
+        holders = np.flatnonzero(has[:, s])
+        if len(holders) == 1:
+            others = np.setdiff1d(np.arange(k), holders)
+            has[rng.choice(others), s] = True
+    return has
+
+
+def _scope_text(items: np.ndarray, rng: np.random.Generator) -> str:
+    text = "一般项目：" + "；".join(pools.SCOPE_ITEMS[i] for i in sorted(items)) + pools.SCOPE_TAIL
+    if rng.random() < 0.2:
+        text = "许可项目：" + pools.SCOPE_PERMITS[int(rng.integers(len(pools.SCOPE_PERMITS)))] + \
+               "（依法须经批准的项目，经相关部门批准后方可开展经营活动）。" + text
+    return text
+
+
+def _bulk_pick(rng, prov, by_prov):
+    out = np.empty(len(prov), dtype="U6")
+    for p in np.unique(prov):
+        sel = prov == p
+        out[sel] = by_prov[p][rng.integers(0, len(by_prov[p]), int(sel.sum()))]
+    return out
+
+
+def _street_index(district_codes: np.ndarray):
+    table = pools.streets_by_district()
+    lists = [table.get(c, []) for c in district_codes]
+    cnt = np.array([len(x) for x in lists])
+    off = np.r_[0, np.cumsum(cnt)[:-1]]
+    return [s for x in lists for s in x], off, cnt
+
+
+@dataclass(frozen=True)
+class Branches:
+    bank: np.ndarray        # index into pools.BANKS
+    name: list
+    district: np.ndarray
+    near: dict              # district index -> candidate branch indices (same district, else same city)
+
+
+def _branches(dist: pools.Districts) -> Branches:
+    rng = np.random.default_rng(20261031)  # the branch network is the same for every seed
+    code_to_idx = {c: i for i, c in enumerate(dist.code)}
+    rows = []
+    for code, places in pools.BRANCH_PLACES.items():
+        for place in places.split():
+            for b in rng.choice(len(pools.BANKS), int(rng.integers(1, 3)), replace=False):
+                rows.append((int(b), place, code_to_idx[code]))
+    bank = np.array([r[0] for r in rows])
+    district = np.array([r[2] for r in rows])
+    names = [f"{pools.BANKS[b][0]}{dist.city_name[d].removesuffix('市')}{p}支行" for b, p, d in rows]
+    near = {}
+    for d in range(len(dist.code)):
+        same = np.flatnonzero(district == d)
+        if len(same) < 3:
+            same = np.flatnonzero(dist.city_code[district] == dist.city_code[d])
+        if len(same) == 0:
+            same = np.arange(len(rows))
+        near[d] = same
+    return Branches(bank, names, district, near)

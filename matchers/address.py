@@ -35,7 +35,7 @@ _HOSTED_NAME = re.compile(
 )
 _HOSTED_WORD = re.compile(r"托管|入驻")
 _WORKSTATION = re.compile(r"-?([A-Z]?\d+[A-Z]?)号?工位")
-_PREFIX_NOISE = re.compile(r"^(?:中华人民共和国|中国)")
+_PREFIX_NOISE = re.compile(r"^(?:中华人民共和国|中国|市辖区)+")
 _TOWN = re.compile(r"^[^\d()]{1,10}?(?:街道办事处|街道|办事处|镇|乡|苏木)(?![路街道巷大镇乡])")
 _ROAD_NUMBER = re.compile(
     r"((?:[^\d()\-]{1,14}?(?:大道|大街|公路|路|街|巷|胡同|道|里|弄))(?:\d+段)?)([甲乙丙丁]?\d+(?:-\d+)*)(号|弄)"
@@ -70,16 +70,19 @@ def _extract_notes(text: str) -> tuple[str, list[str], str | None]:
         if _CLUSTER.search(rest):
             notes.append("cluster_registration")
             rest = _CLUSTER.sub("", rest)
-        ws = _WORKSTATION.search(rest)
-        if ws:
+        while ws := _WORKSTATION.search(rest):
             workstation = ws.group(1)
-            notes.append("workstation")
+            if "workstation" not in notes:
+                notes.append("workstation")
             rest = rest[: ws.start()] + rest[ws.end():]
-        host = _HOSTED_NAME.search(rest)
-        if host:
-            notes.append("hosted:" + host.group(1))
+        hosted = False
+        while host := _HOSTED_NAME.search(rest):
+            hosted = True
+            note = "hosted:" + host.group(1)
+            if note not in notes:
+                notes.append(note)
             rest = rest[: host.start()] + rest[host.end():]
-        elif _HOSTED_WORD.search(rest) and fragment is not text:
+        if not hosted and _HOSTED_WORD.search(rest) and fragment is not text:
             notes.append("hosted")
             rest = ""
         return rest
@@ -279,7 +282,7 @@ def _parse_detail(rest: str) -> dict[str, str | None]:
 
 def _parse_one(g: Gazetteer, text: str, hint_code: str | None) -> tuple:
     hint = _resolve_hint(g, hint_code)
-    text = _PREFIX_NOISE.sub("", text)
+    text = _PREFIX_NOISE.sub("", text).replace("市辖区", "")
     text, notes, workstation = _extract_notes(text)
     prov, city, dist, ambiguous, end = _walk_admin(g, text, hint)
     prov, city, dist = _apply_hint(g, prov, city, dist, hint)

@@ -80,6 +80,7 @@ def canonical_batch(values: list[str | None], *, upper: bool = True, numerals: b
         joined = _NUMERAL_BEFORE_UNIT.sub(_numeral_repl, joined)
     if upper:
         joined = joined.upper()
+    joined = unicodedata.normalize("NFKC", joined)  # removing spaces can leave combining marks to recompose
     out = joined.split(_SEP)
     if len(out) != len(cleaned):  # a character normalised into a separator: fall back to per-value work
         if len(cleaned) == 1:

@@ -1,0 +1,58 @@
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from matchers.api import normalize_records
+from matchers.company import parse_company_names
+from matchers.compare import similarity
+from matchers.names import parse_person_names
+
+
+def test_person_names():
+    df = parse_person_names(["张伟", "章伟", "張瑋", "欧阳 娜娜", "买买提.艾力", "阿卜杜•热合曼", None])
+    assert df["pinyin"].to_list()[:3] == ["zhang wei"] * 3
+    assert df["normalized"][2] == "张玮"
+    assert df["surname"][3] == "欧阳" and df["normalized"][3] == "欧阳娜娜"
+    assert df["normalized"][4] == "买买提·艾力" and df["normalized"][5] == "阿卜杜·热合曼"
+    assert df["normalized"][6] is None
+
+
+def test_company_names_share_trade_name():
+    df = parse_company_names(["杭州昌嘉科技有限公司", "昌嘉（杭州）网络科技有限公司", "浙江阿里巴巴网络科技股份有限公司",
+                              "上海某某商贸合伙企业（有限合伙）"])
+    assert df["trade_name"].to_list()[:3] == ["昌嘉", "昌嘉", "阿里巴巴"]
+    assert df["legal_form"][2] == "股份有限公司"
+    assert df["region"][1] == "杭州"
+    assert df["legal_form"][3].endswith("(有限合伙)")
+
+
+def test_similarity_ranges_and_nulls():
+    a = ["浙江省杭州市西湖区文三路138号", "张伟", None, "abc"]
+    b = ["浙江省杭州市西湖区文三路139号", "张伟", "x", "abc"]
+    for kind in ("address", "name", "company", "text"):
+        s = similarity(kind, a, b, workers=1)
+        assert s.dtype == np.float32 and s.shape == (4,)
+        assert 0.5 < s[0] < 1.0 and s[1] == 1.0 and s[2] == 0.0 and s[3] == 1.0
+
+
+def test_api_records_are_json_ready():
+    import json
+
+    for kind, value in [("address", "杭州西湖区文三路138号A栋1203"), ("phone", "0571-87654321转801"),
+                        ("id", "11010519491231002X"), ("id", "91110000600037341L"), ("company", "杭州昌嘉科技有限公司"),
+                        ("name", "張瑋")]:
+        records = normalize_records(kind, [value, None])
+        assert len(records) == 2
+        json.dumps(records, ensure_ascii=False)
+    assert normalize_records("id", ["91110000600037341L"])[0]["kind"] == "uscc"
+    assert normalize_records("id", ["121200004013590816"])[0]["kind"] == "uscc"
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.one_of(st.none(), st.text(max_size=40)), max_size=10))
+def test_name_parsers_never_raise_and_are_idempotent(values):
+    people = parse_person_names(values)
+    again = parse_person_names(people["normalized"])
+    assert again["normalized"].to_list() == people["normalized"].to_list()
+    companies = parse_company_names(values)
+    assert companies.height == len(values)

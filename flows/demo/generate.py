@@ -82,7 +82,7 @@ def generate_demo(out_dir: Path, n_companies: int = 20_000, seed: int = 7, *, ri
 
     kind_names = np.array(KINDS)[w.kind]
     truth = pl.DataFrame({"uscc": uscc, "kind": kind_names, "group_id": meta["group_names"][w.group],
-                          "is_ring": w.kind < len(RING_KINDS)})
+                          "is_ring": w.kind < len(RING_KINDS)}).with_columns(pl.col("group_id").replace("", None))
     order = rng.permutation(n)
     reg, truth = reg[order], truth[order]
 

@@ -92,6 +92,17 @@ class Table:
         self.size += k
         return np.arange(start, self.size)
 
+    def row(self, index: int) -> dict:
+        """One row as scalars; searches from the newest block (clone bases are created just before)."""
+        end = self.size
+        first = next(iter(self.blocks.values()))
+        for i in range(len(first) - 1, -1, -1):
+            begin = end - len(first[i])
+            if begin <= index:
+                return {name: blocks[i][index - begin] for name, blocks in self.blocks.items()}
+            end = begin
+        raise IndexError(index)
+
     def freeze(self) -> dict[str, np.ndarray]:
         return {k: np.concatenate(v) for k, v in self.blocks.items()}
 
@@ -162,9 +173,7 @@ def build(n: int, seed: int, ring_share: float) -> tuple[World, dict, dict, dict
                          room=np.where(rng.random(k) < room_share, floor * 100 + rng.integers(1, 30, k), 0), note="")
 
     def clone_address(base: int, k: int, **override) -> np.ndarray:
-        cols = {c: addrs.blocks[c] for c in addrs.dtypes}
-        row = {c: _row_value(cols[c], base) for c in addrs.dtypes}
-        row.update(override)
+        row = addrs.row(base) | override
         return addrs.add(**{c: np.broadcast_to(np.asarray(v), (k,)) if np.ndim(v) == 0 else v for c, v in row.items()})
 
     def distinct_rooms(k: int) -> np.ndarray:
@@ -491,16 +500,6 @@ def _reps_new(w: World, m: np.ndarray, persons: np.ndarray, people: Table) -> No
     """Give members fresh reps; their registration mobile (if not a landline) follows the new rep."""
     w.rep[m] = persons
     w.phone[m] = np.where(w.phone_land[m], w.phone[m], people.blocks["mobile"][-1])
-
-
-def _row_value(blocks: list[np.ndarray], index: int):
-    start = 0
-    ends = np.cumsum([len(b) for b in blocks])
-    for i in range(len(blocks) - 1, -1, -1):  # bases are almost always in the newest block
-        begin = ends[i] - len(blocks[i])
-        if begin <= index < ends[i]:
-            return blocks[i][index - begin]
-    raise IndexError(index)
 
 
 def _weak_signal_sets(rng: np.random.Generator, k: int) -> np.ndarray:

@@ -63,7 +63,7 @@ def traditional(text: pl.Series, flag: pl.Series) -> pl.Series:
 
 
 def blank(text: pl.Series, flag: pl.Series) -> pl.Series:
-    return pl.select(pl.when(flag).then(pl.lit("")).otherwise(text)).to_series()
+    return pl.select(pl.when(flag).then(pl.lit(None, dtype=pl.String)).otherwise(text)).to_series()
 
 
 def dates(days: np.ndarray, rng: np.random.Generator, noise: float) -> pl.Series:

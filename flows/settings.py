@@ -20,14 +20,15 @@ class LinkWeights(BaseModel):
     SAME_AGENT: float = 1.0  # one person (not the rep) opened both accounts
     SAME_PHONE: float = 1.0  # mobiles; fixed lines are scaled by fixed_line_factor
     SAME_ROOM: float = 1.0  # registered at the same room
-    SAME_CONTACT_ADDRESS: float = 0.8  # bank-side contact address at room level
+    SAME_CONTACT_ADDRESS: float = 1.0  # bank-side contact address at room level
     REP_ID_TYPO: float = 0.9  # same rep name, IDs one keystroke apart
     BATCH_PROFILE: float = 1.0  # young reps, fresh companies, same branch within days
     SIMILAR_ADDRESS: float = 0.6  # near-identical address text the parser did not key to one room
-    SAME_BRANCH_DAYS: float = 0.4
-    SAME_SCOPE: float = 0.4
+    SAME_HOMETOWN: float = 0.6  # young reps from one county elsewhere, registering in the same month
+    SAME_BRANCH_DAYS: float = 0.5
+    SAME_SCOPE: float = 0.5
     SIMILAR_PHONE: float = 0.5
-    SAME_BUILDING: float = 0.3
+    SAME_BUILDING: float = 0.5  # scaled down with the building's size (weak_rarity_size)
 
 
 class RiskTerm(BaseModel):
@@ -52,9 +53,10 @@ def _default_risk_terms() -> dict[str, RiskTerm]:
         "rep_is_agent": t(weight=1.0, says="{pct} have a representative who opens accounts for other companies"),
         "reg_burst": t(weight=1.3, says="registrations bunched within {value} days"),
         "open_burst": t(weight=0.9, says="account openings bunched within {value} days"),
-        "nominee": t(weight=1.6, says="one person is legal representative of {value} member companies"),
+        "nominee": t(weight=1.6, says="one person is legal representative of {value} member companies within 180 days"),
         "template_scope": t(weight=0.9, says="{pct} share word-for-word business-scope text"),
         "shared_brand": t(weight=-2.5, says="{pct} share a trade name, as a group's subsidiaries do"),
+        "pair_only": t(weight=-1.5, says="only two companies: a pair is weak evidence of a ring"),
     }
 
 
@@ -67,7 +69,11 @@ class Settings(BaseModel):
     hub_limit_building: int = 150
     hub_limit_scope: int = 60
     branch_days: int = 3
+    batch_days: int = 7
+    hometown_days: int = 30
+    weak_rarity_size: int = 20
     fresh_days: int = 10
+    cluster_resolution: float = Field(0.05, description="Leiden CPM resolution; 0 = plain components")
     max_cluster_size: int = 120
     flag_threshold: float = 50.0
     weights: LinkWeights = LinkWeights()

@@ -58,7 +58,8 @@ def link(ws: Workspace, settings: Settings) -> dict:
 
 def cluster(ws: Workspace, settings: Settings) -> dict:
     with connect(ws, settings) as con:
-        return build_company_clusters(con, settings.link_threshold, settings.max_cluster_size)
+        return build_company_clusters(con, settings.link_threshold, settings.cluster_resolution,
+                                      settings.max_cluster_size)
 
 
 def score(ws: Workspace, settings: Settings) -> dict:

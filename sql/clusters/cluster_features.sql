@@ -15,10 +15,19 @@ trade_names as (
 scopes as (
     select cluster_no, scope_key, count(*) as n from members where scope_key is not null group by all
 ),
+-- Companies one person fronts within any 180 days: a serial owner adds a company every few years,
+-- a nominee several in a season.
 reps_in_cluster as (
-    select cc.cluster_no, c.rep_id, count(*) as n
-    from company_clusters as cc join stg_companies as c using (company_id)
-    where c.rep_id is not null
+    select cluster_no, rep_id, max(n_within_180d) as n
+    from (
+        select cc.cluster_no, c.rep_id,
+            count(*) over (
+                partition by cc.cluster_no, c.rep_id order by c.reg_date
+                range between current row and interval 180 days following
+            ) as n_within_180d
+        from company_clusters as cc join stg_companies as c using (company_id)
+        where c.rep_id is not null and c.reg_date is not null
+    )
     group by all
 ),
 link_kinds as (

@@ -24,6 +24,7 @@ with terms as (
             else 0 end)::double as nominee,
         share_template_scope::double as template_scope,
         share_shared_trade_name::double as shared_brand,
+        (n_companies = 2)::double as pair_only,
         1.0::double as bias
     from cluster_features
 ),

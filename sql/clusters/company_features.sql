@@ -22,8 +22,12 @@ rep_companies as (
     where rep_id is not null
     group by rep_id
 ),
-agents as (
-    select distinct agent_id from stg_accounts where agent_id is not null
+-- People who opened an account for a company they do not represent.
+agents_for_others as (
+    select distinct a.agent_id
+    from stg_accounts as a
+    join stg_companies as c using (company_id)
+    where a.agent_id is not null and a.agent_id is distinct from c.rep_id
 )
 select
     c.company_id,
@@ -44,7 +48,7 @@ select
     left(c.rep_region, 2) <> left(coalesce(c.reg_adcode, c.uscc_region), 2) as rep_nonlocal,
     c.reg_capital <= 10 as capital_tiny,
     coalesce(rc.n_companies, 1) as rep_n_companies,
-    c.rep_id in (select agent_id from agents) as rep_is_agent_elsewhere,
+    c.rep_id in (select agent_id from agents_for_others) as rep_is_agent_elsewhere,
     coalesce(c.phone_is_virtual, false) or coalesce(a.bank_phone_virtual, false) as phone_virtual,
     coalesce(
         list_has_any(c.reg_address_notes, ['cluster_registration', 'workstation'])

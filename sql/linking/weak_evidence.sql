@@ -1,8 +1,9 @@
 -- Evidence that is weak alone and only links companies in combination: the same building (not
 -- room), accounts opened at the same branch within a few days, identical non-trivial business-scope
--- text, mobiles that differ only in the last two digits. BATCH_PROFILE is the one strong reason
--- here: two fresh companies with 18-22-year-old representatives opening at the same branch within
--- days is how recruited student batches show up [domain inference].
+-- text, mobiles that differ only in the last two digits, young representatives from the same county
+-- elsewhere registering in the same month. BATCH_PROFILE is the one strong reason here: two fresh
+-- companies with 18-22-year-old representatives opening at the same branch within a week is how
+-- recruited student batches show up [domain inference, DOMAIN.md §1-2].
 create or replace table weak_evidence as
 with building_members as (
     select company_id, reg_building_key as building_key
@@ -10,29 +11,30 @@ with building_members as (
     where reg_building_key is not null
 ),
 buildings as (
-    select building_key
+    select building_key, count(*) as n_companies
     from building_members
     group by building_key
     having count(*) between 2 and getvariable('hub_limit_building')
 ),
 same_building as (
     select a.company_id as company_a, b.company_id as company_b, 'SAME_BUILDING' as reason,
-        'building' as attr_kind, a.building_key as attr_value
+        'building' as attr_kind, a.building_key as attr_value, g.n_companies
     from building_members as a
     join building_members as b
         on a.building_key = b.building_key and a.company_id < b.company_id
-    where a.building_key in (select building_key from buildings)
+    join buildings as g on g.building_key = a.building_key
 ),
 openings as (
     select
         a.company_id, a.bank_branch, a.open_date, a.days_since_registration, c.rep_age_at_reg,
-        (epoch(a.open_date) // (86400 * 4))::bigint as day_bucket
+        (epoch(a.open_date) // (86400 * 8))::bigint as day_bucket
     from stg_accounts as a
     join stg_companies as c using (company_id)
     where a.bank_branch is not null and a.open_date is not null
 ),
 branch_pairs as (
     select a.company_id as company_a, b.company_id as company_b, a.bank_branch,
+        abs(date_diff('day', a.open_date, b.open_date)) as days_apart,
         a.days_since_registration as fresh_a, b.days_since_registration as fresh_b,
         a.rep_age_at_reg as age_a, b.rep_age_at_reg as age_b
     from openings as a
@@ -40,16 +42,17 @@ branch_pairs as (
         on a.bank_branch = b.bank_branch
         and b.day_bucket between a.day_bucket - 1 and a.day_bucket + 1
         and a.company_id < b.company_id
-        and abs(date_diff('day', a.open_date, b.open_date)) <= getvariable('branch_days')
+        and abs(date_diff('day', a.open_date, b.open_date)) <= getvariable('batch_days')
 ),
 same_branch as (
     select distinct company_a, company_b, 'SAME_BRANCH_DAYS' as reason, 'branch' as attr_kind,
-        bank_branch as attr_value
+        bank_branch as attr_value, null::bigint as n_companies
     from branch_pairs
+    where days_apart <= getvariable('branch_days')
 ),
 batch_profile as (
     select distinct company_a, company_b, 'BATCH_PROFILE' as reason, 'branch' as attr_kind,
-        bank_branch as attr_value
+        bank_branch as attr_value, null::bigint as n_companies
     from branch_pairs
     where age_a between 18 and 22 and age_b between 18 and 22
         and fresh_a between 0 and getvariable('fresh_days') and fresh_b between 0 and getvariable('fresh_days')
@@ -66,7 +69,7 @@ scopes as (
 ),
 same_scope as (
     select a.company_id as company_a, b.company_id as company_b, 'SAME_SCOPE' as reason,
-        'scope' as attr_kind, left(a.scope_key, 40) as attr_value
+        'scope' as attr_kind, left(a.scope_key, 40) as attr_value, null::bigint as n_companies
     from scope_members as a
     join scope_members as b on a.scope_key = b.scope_key and a.company_id < b.company_id
     where a.scope_key in (select scope_key from scopes)
@@ -83,18 +86,35 @@ prefixes as (
 ),
 similar_phone as (
     select a.company_id as company_a, b.company_id as company_b, 'SIMILAR_PHONE' as reason,
-        'phone' as attr_kind, a.phone || '~' || right(b.phone, 2) as attr_value
+        'phone' as attr_kind, a.phone || '~' || right(b.phone, 2) as attr_value, null::bigint as n_companies
     from mobiles as a
     join mobiles as b
         on a.phone_prefix = b.phone_prefix and a.company_id < b.company_id and a.phone <> b.phone
     where a.phone_prefix in (select phone_prefix from prefixes)
+),
+hometown_members as (
+    select company_id, rep_region, reg_date
+    from stg_companies
+    where rep_age_at_reg between 18 and 25
+        and rep_region is not null
+        and left(rep_region, 4) <> left(coalesce(reg_adcode, uscc_region), 4)
+),
+same_hometown as (
+    select a.company_id as company_a, b.company_id as company_b, 'SAME_HOMETOWN' as reason,
+        'region' as attr_kind, a.rep_region as attr_value, null::bigint as n_companies
+    from hometown_members as a
+    join hometown_members as b
+        on a.rep_region = b.rep_region and a.company_id < b.company_id
+        and abs(date_diff('day', a.reg_date, b.reg_date)) <= getvariable('hometown_days')
 )
-select company_a, company_b, reason, attr_kind, any_value(attr_value) as attr_value
+select company_a, company_b, reason, attr_kind, any_value(attr_value) as attr_value,
+    any_value(n_companies) as n_companies
 from (
     select * from same_building
     union all select * from same_branch
     union all select * from batch_profile
     union all select * from same_scope
     union all select * from similar_phone
+    union all select * from same_hometown
 )
 group by company_a, company_b, reason, attr_kind;

@@ -1,0 +1,41 @@
+"""Shared fixtures: one demo run through the real Prefect flow per test session."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+TEST_KEY = "shellring-test-key-0123456789abcdef"
+
+
+@pytest.fixture(scope="session")
+def demo_files(tmp_path_factory):
+    from flows.demo.generate import generate_demo
+
+    return generate_demo(tmp_path_factory.mktemp("demo"), n_companies=4000, seed=11)
+
+
+@pytest.fixture(scope="session")
+def key_env():
+    previous = os.environ.get("SHELLRING_KEY")
+    os.environ["SHELLRING_KEY"] = TEST_KEY
+    yield TEST_KEY
+    if previous is None:
+        os.environ.pop("SHELLRING_KEY", None)
+    else:
+        os.environ["SHELLRING_KEY"] = previous
+
+
+@pytest.fixture(scope="session")
+def demo_run(demo_files, key_env, tmp_path_factory):
+    """The audit flow (real Prefect, temporary server) on the demo extracts; returns (summary, db path)."""
+    from flows.audit import audit_flow
+
+    db = tmp_path_factory.mktemp("results") / "results.duckdb"
+    summary = audit_flow(
+        registrations=[str(demo_files.registrations)], accounts=[str(demo_files.accounts)], db=str(db),
+        region="test-region",
+    )
+    return summary, Path(db)

@@ -1,0 +1,134 @@
+"""The published output contract, idempotent reruns, explanations and quality floors on demo data."""
+
+from __future__ import annotations
+
+import re
+
+import duckdb
+import pytest
+
+from flows.evaluate import evaluate
+
+REQUIRED_COLUMNS = {
+    "runs": {"run_id", "region", "started_at", "finished_at", "status"},
+    "clusters": {"run_id", "cluster_id", "n_companies", "risk_score", "flagged", "reasons"},
+    "cluster_members": {"run_id", "cluster_id", "uscc"},
+    "links": {"run_id", "uscc_a", "uscc_b", "reason", "score"},
+}
+KNOWN_REASONS = {
+    "SAME_REP", "REP_IS_AGENT", "SAME_AGENT", "SAME_PHONE", "SAME_ROOM", "SAME_CONTACT_ADDRESS", "REP_ID_TYPO",
+    "BATCH_PROFILE", "SIMILAR_ADDRESS", "SAME_BRANCH_DAYS", "SAME_SCOPE", "SIMILAR_PHONE", "SAME_BUILDING",
+}
+
+
+@pytest.fixture(scope="module")
+def results(demo_run):
+    summary, db = demo_run
+    con = duckdb.connect(str(db), read_only=True)
+    yield summary, con
+    con.close()
+
+
+def test_published_tables_hold_the_contract_columns(results):
+    _, con = results
+    for table, columns in REQUIRED_COLUMNS.items():
+        found = {r[0] for r in con.execute(f"describe {table}").fetchall()}
+        assert columns <= found, f"{table} lacks {columns - found}"
+
+
+def test_run_row_and_counts_agree(results):
+    summary, con = results
+    status, region, n_flagged = con.execute(
+        "select status, region, n_flagged from runs where run_id = ?", [summary["run_id"]]
+    ).fetchone()
+    assert (status, region) == ("succeeded", "test-region")
+    flagged = con.execute(
+        "select count(*) from clusters where run_id = ? and flagged", [summary["run_id"]]
+    ).fetchone()[0]
+    assert flagged == n_flagged == summary["flagged"] > 0
+
+
+def test_every_cluster_has_two_or_more_members_and_its_links(results):
+    summary, con = results
+    bad = con.execute(
+        """
+        select c.cluster_id, c.n_companies, count(distinct m.uscc) as members
+        from clusters as c join cluster_members as m using (run_id, cluster_id)
+        where c.run_id = ? group by all having members < 2 or members <> c.n_companies
+        """,
+        [summary["run_id"]],
+    ).fetchall()
+    assert bad == []
+    unexplained = con.execute(
+        """
+        select cluster_id from clusters as c where run_id = ? and not exists (
+            select 1 from links as l where l.run_id = c.run_id and l.cluster_id = c.cluster_id)
+        """,
+        [summary["run_id"]],
+    ).fetchall()
+    assert unexplained == []
+
+
+def test_links_carry_known_reason_codes_and_evidence(results):
+    summary, con = results
+    rows = con.execute("select reason, evidence from links where run_id = ?", [summary["run_id"]]).fetchall()
+    assert rows
+    for reason, evidence in rows:
+        assert set(reason.split("+")) <= KNOWN_REASONS
+        assert evidence and evidence.split(" ")[0] in KNOWN_REASONS
+
+
+def test_flagged_clusters_explain_themselves(results):
+    summary, con = results
+    rows = con.execute(
+        "select risk_score, reasons from clusters where run_id = ? and flagged", [summary["run_id"]]
+    ).fetchall()
+    assert rows
+    for score, reasons in rows:
+        assert 0 <= score <= 100
+        assert reasons, "a flagged cluster must say why"
+
+
+def test_no_raw_identifiers_or_phones_in_published_text(results):
+    _, con = results
+    # Bounded by non-alphanumerics, so hex pseudonyms and cluster ids do not count as numbers.
+    id_pattern = re.compile(r"(?<![0-9A-Za-z])[1-9][0-9]{16}[0-9Xx](?![0-9A-Za-z])")
+    mobile_pattern = re.compile(r"(?<![0-9A-Za-z])1[3-9][0-9]{9}(?![0-9A-Za-z])")
+    account_pattern = re.compile(r"(?<![0-9A-Za-z])[0-9]{12,19}(?![0-9A-Za-z])")
+    text_columns = con.execute(
+        "select table_name, column_name from information_schema.columns "
+        "where data_type = 'VARCHAR' and table_schema = 'main'"
+    ).fetchall()
+    assert text_columns
+    for table, column in text_columns:
+        if table in {"runs"}:  # run manifest: file paths and hashes, no personal data
+            continue
+        values = [v for (v,) in con.execute(f'select distinct "{column}" from "{table}"').fetchall() if v]
+        for value in values:
+            for pattern in (id_pattern, mobile_pattern, account_pattern):
+                assert not pattern.search(value), f"{table}.{column} leaks {pattern.pattern}"
+
+
+def test_rerun_of_the_same_extracts_is_idempotent(demo_run, demo_files):
+    from flows.audit import audit_flow
+
+    summary, db = demo_run
+    con = duckdb.connect(str(db), read_only=True)
+    before = {t: con.execute(f"select count(*) from {t}").fetchone()[0] for t in REQUIRED_COLUMNS}
+    con.close()
+    again = audit_flow(registrations=[str(demo_files.registrations)], accounts=[str(demo_files.accounts)],
+                       db=str(db), region="test-region")
+    assert again["run_id"] == summary["run_id"]
+    con = duckdb.connect(str(db), read_only=True)
+    after = {t: con.execute(f"select count(*) from {t}").fetchone()[0] for t in REQUIRED_COLUMNS}
+    con.close()
+    assert after == before
+
+
+def test_quality_floor_on_small_demo(demo_run, demo_files):
+    _, db = demo_run
+    result = evaluate(demo_files.truth, db)
+    assert result.rings > 0
+    assert result.pair_f1 >= 0.75, result
+    assert result.ring_recall >= 0.75, result
+    assert result.lookalike_false_alarm_rate <= 0.15, result

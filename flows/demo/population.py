@@ -472,13 +472,13 @@ def build(n: int, seed: int, ring_share: float) -> tuple[World, dict, dict, dict
     later = has_acct & ~ring & (rng.random(n) < 0.05)
     quick = has_acct & ~ring & (rng.random(n) < 0.01)
     extra_src, extra_shift = [], []
-    for sel, lo, hi in ((burst, 0, 6), (later, 30, 300), (quick, 0, 7)):
+    for sel, lo, hi in ((burst, 1, 6), (later, 30, 300), (quick, 1, 7)):
         idx = np.flatnonzero(sel)
         extra_src.append(idx)
         extra_shift.append(rng.integers(lo, hi + 1, len(idx)))
     third = np.flatnonzero(burst & (rng.random(n) < 0.4))
     extra_src.append(third)
-    extra_shift.append(rng.integers(0, 7, len(third)))
+    extra_shift.append(rng.integers(1, 7, len(third)))
     src = np.concatenate([np.flatnonzero(has_acct)] + extra_src)
     is_extra = np.r_[np.zeros(int(has_acct.sum()), bool), np.ones(len(src) - int(has_acct.sum()), bool)]
     shift = np.r_[np.zeros(int(has_acct.sum()), np.int64), np.concatenate(extra_shift)]

@@ -7,6 +7,10 @@ two groups together.
    links come apart, while a sparse but genuinely connected ring stays whole. Seeded, so the same
    input gives the same clusters.
 3. A component still larger than `max_size` is re-cut using only its stronger links.
+4. Two clusters of three or more are merged when the evidence between them, weak pairs included, is
+   dense for their sizes (summed pair scores >= `merge_density` x |A| x |B| over at least
+   `merge_min_pairs` pairs): one ring fronted by two nominees shows up so, as two groups sharing
+   template text, a hometown and a season.
 """
 
 from __future__ import annotations
@@ -87,17 +91,38 @@ def cluster_labels(n_nodes: int, a: np.ndarray, b: np.ndarray, score: np.ndarray
     return split_components(n_nodes, a, b, score, threshold, max_size)
 
 
+def merge_dense_clusters(labels: np.ndarray, a: np.ndarray, b: np.ndarray, score: np.ndarray,
+                         min_density: float, min_pairs: int, min_size: int = 3) -> np.ndarray:
+    """Merge clusters whose cross evidence (all scored pairs, linked or not) is dense for their sizes."""
+    sizes = np.bincount(labels)
+    la, lb = labels[a], labels[b]
+    cross = (la != lb) & (sizes[la] >= min_size) & (sizes[lb] >= min_size)
+    if not cross.any():
+        return labels
+    lo, hi = np.minimum(la[cross], lb[cross]), np.maximum(la[cross], lb[cross])
+    frame = pl.DataFrame({"lo": lo, "hi": hi, "score": score[cross]}).group_by("lo", "hi").agg(
+        pl.col("score").sum().alias("weight"), pl.len().alias("pairs")
+    )
+    lo, hi = frame["lo"].to_numpy(), frame["hi"].to_numpy()
+    dense = (frame["pairs"].to_numpy() >= min_pairs) & (
+        frame["weight"].to_numpy() >= min_density * sizes[lo] * sizes[hi]
+    )
+    if not dense.any():
+        return labels
+    merged = component_labels(len(sizes), lo[dense], hi[dense])
+    return _canonical(merged[labels])
+
+
 def build_company_clusters(con: duckdb.DuckDBPyConnection, threshold: float, resolution: float,
-                           max_size: int) -> dict[str, int]:
+                           max_size: int, merge_density: float = 0.1, merge_min_pairs: int = 3) -> dict[str, int]:
     """Write `company_clusters(company_id, cluster_no, cluster_size)` for companies in clusters of >= 2."""
     n_nodes = con.execute("select coalesce(max(company_id), 0) + 1 from stg_companies").fetchone()[0]
-    edges = con.execute(
-        "select company_a, company_b, score from company_links where score >= ?", [threshold]
-    ).fetchnumpy()
-    labels = cluster_labels(
-        n_nodes, edges["company_a"].astype(np.int64), edges["company_b"].astype(np.int64),
-        edges["score"].astype(np.float64), threshold, resolution, max_size,
-    )
+    edges = con.execute("select company_a, company_b, score from company_links").fetchnumpy()
+    a, b = edges["company_a"].astype(np.int64), edges["company_b"].astype(np.int64)
+    score = edges["score"].astype(np.float64)
+    labels = cluster_labels(n_nodes, a, b, score, threshold, resolution, max_size)
+    if merge_density > 0:
+        labels = merge_dense_clusters(labels, a, b, score, merge_density, merge_min_pairs)
     frame = pl.DataFrame({"company_id": np.arange(n_nodes, dtype=np.int32), "cluster_no": labels})
     frame = frame.with_columns(pl.len().over("cluster_no").alias("cluster_size")).filter(
         pl.col("cluster_size") >= 2

@@ -24,7 +24,7 @@ class LinkWeights(BaseModel):
     REP_ID_TYPO: float = 0.9  # same rep name, IDs one keystroke apart
     BATCH_PROFILE: float = 1.0  # young reps, fresh companies, same branch within days
     SIMILAR_ADDRESS: float = 0.6  # near-identical address text the parser did not key to one room
-    SAME_HOMETOWN: float = 0.6  # young reps from one county elsewhere, registering in the same month
+    SAME_HOMETOWN: float = 0.6  # reps from one county elsewhere, registering in the same month
     SAME_BRANCH_DAYS: float = 0.5
     SAME_SCOPE: float = 0.5
     SIMILAR_PHONE: float = 0.5
@@ -54,6 +54,9 @@ def _default_risk_terms() -> dict[str, RiskTerm]:
         "reg_burst": t(weight=1.3, says="registrations bunched within {value} days"),
         "open_burst": t(weight=0.9, says="account openings bunched within {value} days"),
         "nominee": t(weight=1.6, says="one person is legal representative of {value} member companies within 180 days"),
+        "controller": t(weight=1.5, says="one mobile or account-opening agent serves {value} member companies "
+                        "with different representatives within 180 days"),
+        "opened_by_agent": t(weight=0.4, says="{pct} had their account opened by someone other than the representative"),
         "template_scope": t(weight=0.9, says="{pct} share word-for-word business-scope text"),
         "shared_brand": t(weight=-2.5, says="{pct} share a trade name, as a group's subsidiaries do"),
         "pair_only": t(weight=-1.5, says="only two companies: a pair is weak evidence of a ring"),
@@ -75,6 +78,8 @@ class Settings(BaseModel):
     fresh_days: int = 10
     cluster_resolution: float = Field(0.05, description="Leiden CPM resolution; 0 = plain components")
     max_cluster_size: int = 120
+    merge_density: float = Field(0.1, description="merge clusters whose cross evidence is this dense; 0 = never")
+    merge_min_pairs: int = 3
     flag_threshold: float = 50.0
     weights: LinkWeights = LinkWeights()
     risk_terms: dict[str, RiskTerm] = Field(default_factory=_default_risk_terms)

@@ -59,7 +59,7 @@ def link(ws: Workspace, settings: Settings) -> dict:
 def cluster(ws: Workspace, settings: Settings) -> dict:
     with connect(ws, settings) as con:
         return build_company_clusters(con, settings.link_threshold, settings.cluster_resolution,
-                                      settings.max_cluster_size)
+                                      settings.max_cluster_size, settings.merge_density, settings.merge_min_pairs)
 
 
 def score(ws: Workspace, settings: Settings) -> dict:

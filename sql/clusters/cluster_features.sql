@@ -30,6 +30,23 @@ reps_in_cluster as (
     )
     group by all
 ),
+-- One mobile, or one account-opening agent, behind several member companies with different legal
+-- representatives, registered within 180 days of each other: the dealer or agent behind a ring.
+controllers as (
+    select cluster_no, max(least(n_companies, n_reps)) as n
+    from (
+        select cc.cluster_no, ca.attr_value, count(distinct ca.company_id) as n_companies,
+            count(distinct c.rep_id) as n_reps, date_diff('day', min(c.reg_date), max(c.reg_date)) as span
+        from company_attributes as ca
+        join company_clusters as cc using (company_id)
+        join stg_companies as c using (company_id)
+        where (ca.attr_kind = 'phone' and ca.attr_value like '+861%')
+            or (ca.attr_kind = 'person' and ca.role = 'agent')
+        group by cc.cluster_no, ca.attr_value
+    )
+    where span <= 180
+    group by cluster_no
+),
 link_kinds as (
     select cc.cluster_no, list_sort(list_distinct(flatten(list(string_split(l.reason, '+'))))) as link_reasons,
         count(*) as n_links
@@ -58,6 +75,7 @@ select
     date_diff('day', quantile_disc(m.reg_date, 0.1), quantile_disc(m.reg_date, 0.9)) as reg_span_days,
     date_diff('day', quantile_disc(m.first_open_date, 0.1), quantile_disc(m.first_open_date, 0.9)) as open_span_days,
     coalesce(any_value(r.max_per_rep), 1) as max_companies_per_rep,
+    coalesce(any_value(ctl.n), 0) as max_companies_per_controller,
     coalesce(any_value(t.share_shared_trade_name), 0) as share_shared_trade_name,
     coalesce(any_value(s.share_template_scope), 0) as share_template_scope,
     any_value(k.link_reasons) as link_reasons,
@@ -77,4 +95,5 @@ left join (
     group by s.cluster_no
 ) as s using (cluster_no)
 left join link_kinds as k using (cluster_no)
+left join controllers as ctl using (cluster_no)
 group by m.cluster_no;

@@ -23,13 +23,17 @@ with terms as (
         (case when max_companies_per_rep >= 3 then 1 when max_companies_per_rep = 2 then 0.3
             else 0 end)::double as nominee,
         share_template_scope::double as template_scope,
+        (case when max_companies_per_controller >= 4 then 1 when max_companies_per_controller = 3 then 0.5
+            else 0 end)::double as controller,
+        share_opened_by_agent::double as opened_by_agent,
         share_shared_trade_name::double as shared_brand,
         (n_companies = 2)::double as pair_only,
         1.0::double as bias
     from cluster_features
 ),
 long as (
-    select u.cluster_no, u.term, u.value, f.reg_span_days, f.open_span_days, f.max_companies_per_rep
+    select u.cluster_no, u.term, u.value, f.reg_span_days, f.open_span_days, f.max_companies_per_rep,
+        f.max_companies_per_controller
     from (unpivot terms on columns(* exclude (cluster_no)) into name term value value) as u
     join cluster_features as f using (cluster_no)
 )
@@ -43,6 +47,7 @@ select
             when 'reg_burst' then l.reg_span_days::varchar
             when 'open_burst' then l.open_span_days::varchar
             when 'nominee' then l.max_companies_per_rep::varchar
+            when 'controller' then l.max_companies_per_controller::varchar
             else format('{:.2f}', coalesce(l.value, 0))
         end) as says
 from long as l

@@ -1,7 +1,7 @@
 -- Evidence that is weak alone and only links companies in combination: the same building (not
 -- room), accounts opened at the same branch within a few days, identical non-trivial business-scope
--- text, mobiles that differ only in the last two digits, young representatives from the same county
--- elsewhere registering in the same month. BATCH_PROFILE is the one strong reason here: two fresh
+-- text, mobiles that differ only in the last two digits, representatives from the same county
+-- elsewhere registering in the same month (recruiters work through hometown networks [inference]). BATCH_PROFILE is the one strong reason here: two fresh
 -- companies with 18-22-year-old representatives opening at the same branch within a week is how
 -- recruited student batches show up [domain inference, DOMAIN.md §1-2].
 create or replace table weak_evidence as
@@ -95,8 +95,7 @@ similar_phone as (
 hometown_members as (
     select company_id, rep_region, reg_date
     from stg_companies
-    where rep_age_at_reg between 18 and 25
-        and rep_region is not null
+    where rep_region is not null
         and left(rep_region, 4) <> left(coalesce(reg_adcode, uscc_region), 4)
 ),
 same_hometown as (

@@ -57,6 +57,7 @@ def _default_risk_terms() -> dict[str, RiskTerm]:
         "controller": t(weight=1.5, says="one mobile or account-opening agent serves {value} member companies "
                         "with different representatives within 180 days"),
         "opened_by_agent": t(weight=0.4, says="{pct} had their account opened by someone other than the representative"),
+        "corroborated": t(weight=1.0, says="{pct} of links rest on two or more independent kinds of evidence"),
         "template_scope": t(weight=0.9, says="{pct} share word-for-word business-scope text"),
         "shared_brand": t(weight=-2.5, says="{pct} share a trade name, as a group's subsidiaries do"),
         "pair_only": t(weight=-1.5, says="only two companies: a pair is weak evidence of a ring"),

@@ -48,8 +48,14 @@ controllers as (
     group by cluster_no
 ),
 link_kinds as (
-    select cc.cluster_no, list_sort(list_distinct(flatten(list(string_split(l.reason, '+'))))) as link_reasons,
-        count(*) as n_links
+    select
+        cc.cluster_no,
+        list_sort(list_distinct(flatten(list(string_split(l.reason, '+'))))) as link_reasons,
+        count(*) as n_links,
+        -- links resting on two or more independent kinds of evidence (a room implies its building, and a
+        -- representative's companies naturally share the representative's phone and address)
+        avg((len(list_filter(string_split(l.reason, '+'), lambda r: r not in ('SAME_BUILDING', 'SAME_REP'))) >= 2)::integer)
+            as share_corroborated_links
     from company_links as l
     join company_clusters as cc on cc.company_id = l.company_a
     join company_clusters as cc_b on cc_b.company_id = l.company_b and cc_b.cluster_no = cc.cluster_no
@@ -79,7 +85,8 @@ select
     coalesce(any_value(t.share_shared_trade_name), 0) as share_shared_trade_name,
     coalesce(any_value(s.share_template_scope), 0) as share_template_scope,
     any_value(k.link_reasons) as link_reasons,
-    any_value(k.n_links) as n_links
+    any_value(k.n_links) as n_links,
+    coalesce(any_value(k.share_corroborated_links), 0) as share_corroborated_links
 from members as m
 left join (select cluster_no, max(n) as max_per_rep from reps_in_cluster group by cluster_no) as r using (cluster_no)
 left join (

@@ -26,6 +26,7 @@ with terms as (
         (case when max_companies_per_controller >= 4 then 1 when max_companies_per_controller = 3 then 0.5
             else 0 end)::double as controller,
         share_opened_by_agent::double as opened_by_agent,
+        share_corroborated_links::double as corroborated,
         share_shared_trade_name::double as shared_brand,
         (n_companies = 2)::double as pair_only,
         1.0::double as bias

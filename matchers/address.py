@@ -284,6 +284,7 @@ def _parse_one(g: Gazetteer, text: str, hint_code: str | None) -> tuple:
     hint = _resolve_hint(g, hint_code)
     text = _PREFIX_NOISE.sub("", text).replace("市辖区", "")
     text, notes, workstation = _extract_notes(text)
+    text = _PREFIX_NOISE.sub("", text)  # a note may have stood before the country name
     prov, city, dist, ambiguous, end = _walk_admin(g, text, hint)
     prov, city, dist = _apply_hint(g, prov, city, dist, hint)
     if prov is not None and city is None and prov.province in _MUNICIPALITIES:

@@ -21,6 +21,8 @@ from flows.settings import Settings
 from flows.workspace import Workspace, write_run_params
 
 CODE_VERSION = version("shellring")
+# (stage, wall-clock start, end) of the latest flow run in this process, for benchmarks.
+_STAGE_WINDOWS: list[tuple] = []
 
 
 def file_sha256(path: Path) -> str:
@@ -44,7 +46,9 @@ def make_run_id(inputs: dict[str, str], region: str, since: date | None, until: 
 
 def _timed(name: str, fn, timings: dict, *args):
     started = time.perf_counter()
+    _STAGE_WINDOWS.append((name, time.time()))
     result = fn(*args)
+    _STAGE_WINDOWS[-1] = (name, _STAGE_WINDOWS[-1][1], time.time())
     timings[name] = round(time.perf_counter() - started, 3)
     get_run_logger().info("%s done in %.2fs: %s", name, timings[name], result)
     return result
@@ -120,6 +124,7 @@ def audit_flow(
     logger.info("run %s: region %s, window %s..%s, working DB %s", run_id, region, since, until, ws.db)
 
     timings: dict[str, float] = {}
+    _STAGE_WINDOWS.clear()
     loaded = _timed("ingest", ingest_task, timings, root, registrations, accounts, run_id, mapping)
     _timed("normalise", normalise_task, timings, root, settings)
     staged = _timed("stage", stage_task, timings, root, settings)
@@ -162,4 +167,5 @@ def audit_flow(
             kind: report.get("rejects_by_reason", {}) for kind, report in loaded.items()
         },
         "stage_seconds": timings,
+        "stage_windows": list(_STAGE_WINDOWS),
     }

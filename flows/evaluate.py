@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
+import polars as pl
 
 RING_FOUND_SHARE = 0.8
 CLUSTER_MAX_LEGIT_SHARE = 0.2
@@ -39,6 +40,7 @@ def _ratio(a: float, b: float) -> float:
 
 
 def evaluate(truth_csv: Path, results_db: Path, run_id: str | None = None) -> Evaluation:
+    """Score the flagged clusters of a published run (the latest succeeded one unless run_id is given)."""
     con = duckdb.connect()
     try:
         con.execute("attach ? as results (read_only)", [str(results_db)])
@@ -49,17 +51,38 @@ def evaluate(truth_csv: Path, results_db: Path, run_id: str | None = None) -> Ev
             if row is None:
                 raise ValueError(f"{results_db} holds no finished run")
             run_id = row[0]
+        flagged = pl.from_arrow(con.execute(
+            "select m.cluster_id, m.uscc from results.cluster_members as m "
+            "join results.clusters as c using (run_id, cluster_id) where m.run_id = ? and c.flagged",
+            [run_id],
+        ).to_arrow_table())
+    finally:
+        con.close()
+    return evaluate_assignments(truth_csv, flagged, run_id)
+
+
+def evaluate_assignments(truth_csv: Path, assignments: pl.DataFrame, label: str = "assignments") -> Evaluation:
+    """Score any flagged (uscc, cluster_id) assignment against the truth file.
+
+    Every row of `assignments` counts as a company in a flagged cluster; companies left out are unflagged.
+    USCCs are compared as written, so pass them normalised the way the truth file writes them.
+    `label` is reported as the Evaluation's run_id.
+    """
+    missing = {"uscc", "cluster_id"} - set(assignments.columns)
+    if missing:
+        raise ValueError(f"assignments lack column(s) {sorted(missing)}")
+    con = duckdb.connect()
+    try:
         con.execute(
             "create temp table truth as select upper(trim(uscc)) as uscc, kind, nullif(group_id, '') as group_id, "
             "is_ring::boolean as is_ring from read_csv(?, all_varchar = true, header = true)",
             [str(truth_csv)],
         )
-        con.execute(
-            "create temp table predicted as select m.cluster_id, m.uscc from results.cluster_members as m "
-            "join results.clusters as c using (run_id, cluster_id) where m.run_id = ? and c.flagged",
-            [run_id],
-        )
-        return _figures(con, run_id)
+        con.register("assignments_in", assignments.select(
+            pl.col("cluster_id").cast(pl.String), pl.col("uscc").cast(pl.String)))
+        con.execute("create temp table predicted as select cluster_id, uscc from assignments_in")
+        con.unregister("assignments_in")
+        return _figures(con, label)
     finally:
         con.close()
 

@@ -1,0 +1,86 @@
+"""evaluate_assignments on a tiny hand-made truth whose figures are worked out by hand below."""
+
+from __future__ import annotations
+
+import polars as pl
+import pytest
+
+from flows.evaluate import evaluate_assignments
+
+# Rings: R1 (nominee) A1..A5, R2 (agent) B1..B3, R3 (nominee) C1..C2.
+# Legitimate: look-alikes (incubator) L1..L4, ordinary O1..O8.
+TRUTH = (
+    [("A%d" % i, "nominee", "R1", "true") for i in range(1, 6)]
+    + [("B%d" % i, "agent", "R2", "true") for i in range(1, 4)]
+    + [("C%d" % i, "nominee", "R3", "true") for i in range(1, 3)]
+    + [("L%d" % i, "incubator", "", "false") for i in range(1, 5)]
+    + [("O%d" % i, "ordinary", "", "false") for i in range(1, 9)]
+)
+
+# K1: 4 of R1's 5 (exactly 80%) with one look-alike (exactly 20% legitimate) -> R1 found.
+# K2: 2 of R2's 3 but half legitimate -> too impure, R2 not found.
+# K3: one member each of R2 and R3 -> neither found, no true pair.
+# K4: legitimate companies only.
+ASSIGNMENTS = {
+    "K1": ["A1", "A2", "A3", "A4", "L1"],
+    "K2": ["B1", "B2", "O1", "O2"],
+    "K3": ["B3", "C1"],
+    "K4": ["L2", "O3"],
+}
+
+
+@pytest.fixture
+def truth_csv(tmp_path):
+    path = tmp_path / "truth.csv"
+    pl.DataFrame(TRUTH, schema=["uscc", "kind", "group_id", "is_ring"], orient="row").write_csv(path)
+    return path
+
+
+def _assignments(clusters: dict[str, list[str]]) -> pl.DataFrame:
+    rows = [(cluster, uscc) for cluster, members in clusters.items() for uscc in members]
+    return pl.DataFrame(rows, schema=["cluster_id", "uscc"], orient="row")
+
+
+def test_hand_computed_figures(truth_csv):
+    ev = evaluate_assignments(truth_csv, _assignments(ASSIGNMENTS), "hand")
+
+    # predicted pairs: K1 10 + K2 6 + K3 1 + K4 1 = 18; true pairs among them: R1 in K1 6 + R2 in K2 1 = 7;
+    # truth pairs: R1 10 + R2 3 + R3 1 = 14
+    assert ev.run_id == "hand"
+    assert ev.pair_precision == round(7 / 18, 4)
+    assert ev.pair_recall == 0.5
+    assert ev.pair_f1 == round(7 / 16, 4)
+    assert (ev.rings, ev.rings_found, ev.ring_recall) == (3, 1, round(1 / 3, 4))
+    assert ev.ring_recall_by_kind == {"agent": 0.0, "nominee": 0.5}
+    # flagged legitimate: L1, L2 of 4 look-alikes; O1, O2, O3 of 8 ordinary
+    assert ev.lookalike_companies == 4
+    assert ev.lookalike_false_alarm_rate == 0.5
+    assert ev.false_alarm_by_kind == {"incubator": 0.5, "ordinary": 0.375}
+    assert ev.legit_false_alarm_rate == round(5 / 12, 4)
+    assert (ev.flagged_clusters, ev.flagged_companies) == (4, 13)
+
+
+def test_one_more_legitimate_member_spoils_the_found_ring(truth_csv):
+    clusters = dict(ASSIGNMENTS, K1=ASSIGNMENTS["K1"] + ["O4"])  # 2 of 6 legitimate > 20%
+    ev = evaluate_assignments(truth_csv, _assignments(clusters))
+    assert ev.rings_found == 0
+    assert ev.ring_recall_by_kind["nominee"] == 0.0
+
+
+def test_three_of_five_is_not_found_and_integer_cluster_ids_work(truth_csv):
+    assignments = pl.DataFrame({"cluster_id": [7, 7, 7], "uscc": ["A1", "A2", "A3"]})
+    ev = evaluate_assignments(truth_csv, assignments)
+    assert (ev.rings_found, ev.pair_precision, ev.pair_recall) == (0, 1.0, round(3 / 14, 4))
+    assert ev.legit_false_alarm_rate == 0.0
+
+
+def test_nothing_flagged(truth_csv):
+    empty = pl.DataFrame(schema={"cluster_id": pl.String, "uscc": pl.String})
+    ev = evaluate_assignments(truth_csv, empty)
+    assert (ev.pair_precision, ev.pair_recall, ev.pair_f1, ev.rings_found) == (0.0, 0.0, 0.0, 0)
+    assert (ev.flagged_clusters, ev.flagged_companies) == (0, 0)
+
+
+def test_rejects_assignments_without_the_columns(truth_csv):
+    with pytest.raises(ValueError, match="cluster_id"):
+        evaluate_assignments(truth_csv, pl.DataFrame({"uscc": ["A1"]}))

@@ -23,6 +23,9 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
+import shutil
+import statistics
 import subprocess
 import sys
 import threading
@@ -35,7 +38,7 @@ import polars as pl
 
 REPO = Path(__file__).resolve().parents[1]
 SYSTEMS = ("shellring-flow", "shellring-stages", "splink")
-DEFAULT_THRESHOLDS = (0.5, 0.9, 0.99, 0.999, 0.9999, 0.99999)
+DEFAULT_THRESHOLDS = (0.001, 0.01, 0.1, 0.5, 0.9, 0.99, 0.999, 0.9999, 0.99999)
 BENCH_KEY = "shellring-bench-throwaway-key-0123456789"  # demo data holds no real people
 SAMPLE_SECONDS = 0.02
 RESULTS_MD = REPO / "bench" / "RESULTS-splink.md"
@@ -339,15 +342,50 @@ class TreeRssSampler(threading.Thread):
         self.join()
 
 
+def _busy_cpu_seconds() -> float:
+    """CPU-seconds the whole machine has been busy (all cores), from /proc/stat."""
+    with open("/proc/stat") as handle:
+        fields = [int(x) for x in handle.readline().split()[1:]]
+    idle = fields[3] + fields[4]  # idle + iowait
+    return (sum(fields[:8]) - idle) / os.sysconf("SC_CLK_TCK")
+
+
+def wait_for_idle(max_seconds: float, foreign_cores: float = 0.3) -> float:
+    """Wait (at most max_seconds) until the machine is nearly idle; returns the busy cores last seen."""
+    deadline, busy = time.monotonic() + max_seconds, 0.0
+    while True:
+        before = _busy_cpu_seconds()
+        time.sleep(2)
+        busy = (_busy_cpu_seconds() - before) / 2
+        if busy < foreign_cores or time.monotonic() > deadline:
+            return busy
+
+
+def measure_repeated(system: str, files: dict, out: Path, args) -> dict:
+    """`args.repeat` fresh runs; median wall and peak RSS, the spread, and the foreign load seen."""
+    runs = []
+    for rep in range(args.repeat):
+        wait_for_idle(args.idle_wait)
+        runs.append(measure(system, files, out, args))
+    last = dict(runs[-1])
+    for key in ("wall_seconds", "peak_tree_rss_mib", "peak_main_rss_mib", "foreign_cores"):
+        values = [r[key] for r in runs]
+        last[key] = round(statistics.median(values), 2)
+        last[f"{key}_all"] = values
+    return last
+
+
 def measure(system: str, files: dict, out: Path, args) -> dict:
-    out.mkdir(parents=True, exist_ok=True)
+    shutil.rmtree(out, ignore_errors=True)  # no published file or Prefect home left from an earlier run
+    out.mkdir(parents=True)
     cmd = [sys.executable, str(Path(__file__).resolve()), "worker", system, "--files", json.dumps(files),
            "--out", str(out), "--thresholds", args.thresholds, "--u-max-pairs", str(args.u_max_pairs),
            "--seed", str(args.seed)]
     env = dict(os.environ, SHELLRING_KEY=BENCH_KEY, PREFECT_HOME=str(out / "prefect-home"),
                PREFECT_LOGGING_LEVEL="WARNING")
     print(f"[{datetime.now():%H:%M:%S}] {system} ...", flush=True)
-    started = time.perf_counter()
+    started, busy_before = time.perf_counter(), _busy_cpu_seconds()
+    own_before = resource.getrusage(resource.RUSAGE_CHILDREN)
     with open(out / "worker.log", "w") as log:
         proc = subprocess.Popen(cmd, env=env, stdout=log, stderr=subprocess.STDOUT, cwd=REPO)
         sampler = TreeRssSampler(proc.pid)
@@ -355,11 +393,16 @@ def measure(system: str, files: dict, out: Path, args) -> dict:
         rc = proc.wait()
         sampler.stop()
     wall = time.perf_counter() - started
+    own = resource.getrusage(resource.RUSAGE_CHILDREN)
+    own_cpu = (own.ru_utime - own_before.ru_utime) + (own.ru_stime - own_before.ru_stime)
+    foreign = max(0.0, (_busy_cpu_seconds() - busy_before - own_cpu) / wall)
     if rc != 0:
         raise RuntimeError(f"{system} worker failed (rc {rc}); see {out / 'worker.log'}")
     info = json.loads((out / "info.json").read_text())
-    print(f"    {wall:.1f} s, peak tree RSS {sampler.peak_kib / 1024:.0f} MiB", flush=True)
-    return {"system": system, "wall_seconds": round(wall, 2), "peak_tree_rss_mib": round(sampler.peak_kib / 1024),
+    print(f"    {wall:.1f} s, peak tree RSS {sampler.peak_kib / 1024:.0f} MiB, own cores {own_cpu / wall:.2f}, "
+          f"other processes {foreign:.2f} cores", flush=True)
+    return {"system": system, "wall_seconds": round(wall, 2), "own_cores": round(own_cpu / wall, 2),
+            "foreign_cores": round(foreign, 2), "peak_tree_rss_mib": round(sampler.peak_kib / 1024),
             "peak_main_rss_mib": round(sampler.peak_own_kib / 1024), "info": info}
 
 
@@ -412,12 +455,16 @@ def report(args, files: dict, measured: dict[str, dict], quality: dict[str, dict
         f"{quality[k]['flagged_clusters']} / {quality[k]['flagged_companies']}" for k in keys) + " |")
     lines.append(f"| threshold (match probability) | – | – | {quality['splink>=2']['threshold']} | "
                  f"{quality['splink>=3']['threshold']} |")
-    lines.append(f"| wall s (whole fresh process) | {flow['wall_seconds']} | {stages_['wall_seconds']} | "
-                 f"{splink['wall_seconds']} | (same run) |")
-    lines.append(f"| peak RSS MiB (process tree) | {flow['peak_tree_rss_mib']} | {stages_['peak_tree_rss_mib']} | "
-                 f"{splink['peak_tree_rss_mib']} | (same run) |")
-    lines.append(f"| peak RSS MiB (main process) | {flow['peak_main_rss_mib']} | {stages_['peak_main_rss_mib']} | "
-                 f"{splink['peak_main_rss_mib']} | (same run) |")
+    systems = (flow, stages_, splink)
+    for label, key in (("wall s (whole fresh process)", "wall_seconds"),
+                       ("peak RSS MiB (process tree)", "peak_tree_rss_mib"),
+                       ("peak RSS MiB (main process)", "peak_main_rss_mib"),
+                       ("other processes' load, cores", "foreign_cores")):
+        cells = [f"{m[key]:g}" + (f" ({', '.join(f'{v:g}' for v in m[key + '_all'])})"
+                                   if len(m.get(key + "_all", [])) > 1 else "") for m in systems]
+        lines.append(f"| {label} | " + " | ".join(cells) + " | (same run) |")
+    lines.append(f"| own cores (CPU s / wall s) | {flow['own_cores']} | {stages_['own_cores']} | "
+                 f"{splink['own_cores']} | (same run) |")
 
     fi, si, ki = flow["info"], stages_["info"], splink["info"]
     splink_only = sum(v for k, v in ki["timings"].items() if not k.startswith("prep_") and k != "prep_splink_input")
@@ -498,6 +545,11 @@ def main(argv: list[str]) -> None:
                         help="pairs sampled by estimate_u_using_random_sampling (Splink docs: 1e7 'often adequate', "
                              "1e8-1e9 for a final model; the smaller default favours Splink's wall time)")
     parser.add_argument("--results", type=Path, default=RESULTS_MD)
+    parser.add_argument("--rescore", action="store_true",
+                        help="score and report the workers' saved outputs again without re-running them")
+    parser.add_argument("--repeat", type=int, default=1, help="fresh runs per system; the median is reported")
+    parser.add_argument("--idle-wait", type=float, default=30,
+                        help="before each run, wait up to this many seconds for the shared machine to go idle")
     args = parser.parse_args(argv)
     from flows.demo.generate import generate_demo
     from flows.evaluate import evaluate, evaluate_assignments
@@ -508,7 +560,11 @@ def main(argv: list[str]) -> None:
     print(f"demo data: {args.companies:,} companies in {time.perf_counter() - started:.1f} s -> {root / 'data'}")
     files = {"registrations": str(demo.registrations), "accounts": str(demo.accounts)}
 
-    measured = {system: measure(system, files, root / system, args) for system in SYSTEMS}
+    if args.rescore:
+        measured = json.loads((root / "measured.json").read_text())
+    else:
+        measured = {system: measure_repeated(system, files, root / system, args) for system in SYSTEMS}
+        (root / "measured.json").write_text(json.dumps(measured, indent=1, default=str))
     quality: dict[str, dict] = {}
     for system in ("shellring-flow", "shellring-stages"):
         assignments = pl.read_parquet(root / system / "assignments.parquet")
@@ -525,8 +581,7 @@ def main(argv: list[str]) -> None:
     command = f"{prefix}/work/venv/bin/python bench/compare_splink.py " + " ".join(argv)
     section = report(args, files, measured, quality, scan2, scan3, command.strip())
     print(section)
-    (root / "measured.json").write_text(json.dumps({"measured": measured, "quality": quality}, indent=1,
-                                                   default=str))
+    (root / "quality.json").write_text(json.dumps(quality, indent=1, default=str))
     write_results(section, args.companies, args.seed, args.results)
     print(f"written: {args.results}")
 

@@ -45,16 +45,16 @@ def evaluate(truth_csv: Path, results_db: Path, run_id: str | None = None) -> Ev
     try:
         con.execute("attach ? as results (read_only)", [str(results_db)])
         if run_id is None:
-            row = con.execute(
+            rows = con.execute(
                 "select run_id from results.runs where status = 'succeeded' order by finished_at desc limit 1"
-            ).fetchone()
-            if row is None:
+            ).fetchall()
+            if not rows:
                 raise ValueError(f"{results_db} holds no finished run")
-            run_id = row[0]
-        flagged = pl.from_arrow(con.execute(
+            run_id = rows[0][0]
+        flagged = pl.from_arrow(con.sql(
             "select m.cluster_id, m.uscc from results.cluster_members as m "
             "join results.clusters as c using (run_id, cluster_id) where m.run_id = ? and c.flagged",
-            [run_id],
+            params=[run_id],
         ).to_arrow_table())
     finally:
         con.close()

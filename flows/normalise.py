@@ -6,7 +6,12 @@ registering-authority region), so SQL staging joins them back to every row that 
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+import tempfile
 import time
+from pathlib import Path
 from typing import Callable
 
 import duckdb
@@ -64,6 +69,48 @@ where p.input is not null
 """
 
 
+# Below this many unique values a second process costs more than it saves (it imports polars and
+# the matchers and loads the gazetteer: about a second).
+PARALLEL_MIN_VALUES = 40_000
+
+
+def _workers() -> int:
+    return max(1, int(os.environ.get("SHELLRING_THREADS", os.cpu_count() or 1)))
+
+
+def _call(parse: Callable[..., pl.DataFrame], values: list, hints: list | None) -> pl.DataFrame:
+    return parse(values, hints) if hints is not None else parse(values)
+
+
+def parse_unique(parse: Callable[..., pl.DataFrame], values: list, hints: list | None = None,
+                 scratch: Path | None = None) -> pl.DataFrame:
+    """Run a matcher over unique values, sharing the work with worker processes when there are many
+    (the parsers are Python per value, so threads would not help). Rows keep the input order."""
+    workers = _workers()
+    if workers == 1 or len(values) < PARALLEL_MIN_VALUES:
+        return _call(parse, values, hints)
+    step = -(-len(values) // workers)
+    name = f"{parse.__module__}:{parse.__name__}"
+    with tempfile.TemporaryDirectory(dir=scratch) as tmp:
+        running = []
+        for index, offset in enumerate(range(step, len(values), step)):
+            chunk = {"input": values[offset:offset + step]}
+            if hints is not None:
+                chunk["hint"] = hints[offset:offset + step]
+            source, target = Path(tmp) / f"in{index}.arrow", Path(tmp) / f"out{index}.arrow"
+            pl.DataFrame(chunk, schema={k: pl.Utf8 for k in chunk}).write_ipc(source)
+            process = subprocess.Popen([sys.executable, "-m", "flows.parse_worker", name, str(source), str(target)],
+                                       stderr=subprocess.PIPE, text=True)
+            running.append((process, target))
+        parts = [_call(parse, values[:step], hints[:step] if hints is not None else None)]
+        for process, target in running:
+            _, err = process.communicate()
+            if process.returncode != 0:
+                raise RuntimeError(f"normalisation worker for {name} failed: {err[-2000:]}")
+            parts.append(pl.read_ipc(target))
+    return pl.concat(parts, how="vertical_relaxed")
+
+
 def _store(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame) -> None:
     con.register("_lookup", frame.to_arrow())
     con.execute(f"create or replace table {table} as select * from _lookup")
@@ -71,31 +118,35 @@ def _store(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame) -> N
 
 
 def _lookup(
-    con: duckdb.DuckDBPyConnection, table: str, query: str, parse: Callable[..., pl.DataFrame], hinted: bool = False
+    con: duckdb.DuckDBPyConnection, table: str, query: str, parse: Callable[..., pl.DataFrame], hinted: bool,
+    parallel: bool,
 ) -> int:
     unique = fetch_frame(con, query)
+    run = parse_unique if parallel else (lambda fn, values, hints=None: _call(fn, values, hints))
     if hinted:
-        parsed = parse(unique["input"].to_list(), unique["hint"].to_list())
+        parsed = run(parse, unique["input"].to_list(), unique["hint"].to_list())
         parsed = parsed.with_columns(unique["hint"].alias("hint"))
     else:
-        parsed = parse(unique["input"].to_list())
+        parsed = run(parse, unique["input"].to_list())
     _store(con, table, parsed)
     return unique.height
 
 
 def normalise_all(con: duckdb.DuckDBPyConnection) -> dict[str, dict[str, float]]:
     """Build every norm_* lookup table; returns unique-value counts and seconds per kind."""
+    # (table, unique values, parser, parsed with a hint, worth a second process: the vectorised ID
+    # parsers are not)
     steps = [
-        ("norm_uscc", UNIQUE_USCC, parse_usccs, False),
-        ("norm_resident_id", UNIQUE_RESIDENT_IDS, parse_resident_ids, False),
-        ("norm_person_name", UNIQUE_PERSON_NAMES, parse_person_names, False),
-        ("norm_company_name", UNIQUE_COMPANY_NAMES, parse_company_names, False),
-        ("norm_address", UNIQUE_ADDRESSES, parse_addresses, True),
-        ("norm_phone", UNIQUE_PHONES, parse_phones, True),
+        ("norm_uscc", UNIQUE_USCC, parse_usccs, False, False),
+        ("norm_resident_id", UNIQUE_RESIDENT_IDS, parse_resident_ids, False, False),
+        ("norm_person_name", UNIQUE_PERSON_NAMES, parse_person_names, False, True),
+        ("norm_company_name", UNIQUE_COMPANY_NAMES, parse_company_names, False, True),
+        ("norm_address", UNIQUE_ADDRESSES, parse_addresses, True, True),
+        ("norm_phone", UNIQUE_PHONES, parse_phones, True, True),
     ]
     stats: dict[str, dict[str, float]] = {}
-    for table, query, parse, hinted in steps:
+    for table, query, parse, hinted, parallel in steps:
         started = time.perf_counter()
-        n = _lookup(con, table, query, parse, hinted)
+        n = _lookup(con, table, query, parse, hinted, parallel)
         stats[table] = {"unique_values": n, "seconds": round(time.perf_counter() - started, 3)}
     return stats

@@ -24,7 +24,7 @@ class LinkWeights(BaseModel):
     REP_ID_TYPO: float = 0.9  # same rep name, IDs one keystroke apart
     BATCH_PROFILE: float = 1.0  # young reps, fresh companies, same branch within days
     SIMILAR_ADDRESS: float = 0.6  # near-identical address text the parser did not key to one room
-    SAME_HOMETOWN: float = 0.6  # reps from one county elsewhere, registering in the same month
+    SAME_HOMETOWN: float = 0.6  # reps under 30 from one county elsewhere, registering in the same month
     SAME_BRANCH_DAYS: float = 0.5
     SAME_SCOPE: float = 0.5
     SIMILAR_PHONE: float = 0.5
@@ -75,6 +75,8 @@ class Settings(BaseModel):
     branch_days: int = 3
     batch_days: int = 7
     hometown_days: int = 30
+    hub_limit_hometown: int = 20
+    weak_days: int = 180
     weak_rarity_size: int = 20
     fresh_days: int = 10
     cluster_resolution: float = Field(0.05, description="Leiden CPM resolution; 0 = plain components")

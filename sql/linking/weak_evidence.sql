@@ -1,12 +1,15 @@
 -- Evidence that is weak alone and only links companies in combination: the same building (not
 -- room), accounts opened at the same branch within a few days, identical non-trivial business-scope
--- text, mobiles that differ only in the last two digits, representatives from the same county
--- elsewhere registering in the same month (recruiters work through hometown networks [inference]). BATCH_PROFILE is the one strong reason here: two fresh
+-- text, mobiles that differ only in the last two digits, young representatives from the same county
+-- elsewhere registering in the same month (recruiters work through hometown networks [inference]).
+-- Co-location, shared text and shared branches count only between companies that arrived together
+-- (registered, or opened after registering, within weak_days): rings form in a season.
+-- BATCH_PROFILE is the one strong reason here: two fresh
 -- companies with 18-22-year-old representatives opening at the same branch within a week is how
 -- recruited student batches show up [domain inference, DOMAIN.md §1-2].
 create or replace table weak_evidence as
 with building_members as (
-    select company_id, reg_building_key as building_key
+    select company_id, reg_building_key as building_key, reg_date
     from stg_companies
     where reg_building_key is not null
 ),
@@ -23,6 +26,7 @@ same_building as (
     join building_members as b
         on a.building_key = b.building_key and a.company_id < b.company_id
     join buildings as g on g.building_key = a.building_key
+    where abs(date_diff('day', a.reg_date, b.reg_date)) <= getvariable('weak_days')
 ),
 openings as (
     select
@@ -31,6 +35,7 @@ openings as (
     from stg_accounts as a
     join stg_companies as c using (company_id)
     where a.bank_branch is not null and a.open_date is not null
+        and a.days_since_registration between 0 and getvariable('weak_days')
 ),
 branch_pairs as (
     select a.company_id as company_a, b.company_id as company_b, a.bank_branch,
@@ -58,7 +63,7 @@ batch_profile as (
         and fresh_a between 0 and getvariable('fresh_days') and fresh_b between 0 and getvariable('fresh_days')
 ),
 scope_members as (
-    select company_id, scope_key
+    select company_id, scope_key, reg_date
     from stg_companies
     where length(scope_key) >= 15
 ),
@@ -73,6 +78,7 @@ same_scope as (
     from scope_members as a
     join scope_members as b on a.scope_key = b.scope_key and a.company_id < b.company_id
     where a.scope_key in (select scope_key from scopes)
+        and abs(date_diff('day', a.reg_date, b.reg_date)) <= getvariable('weak_days')
 ),
 mobiles as (
     select distinct company_id, attr_value as phone, left(attr_value, 12) as phone_prefix
@@ -93,9 +99,15 @@ similar_phone as (
     where a.phone_prefix in (select phone_prefix from prefixes)
 ),
 hometown_members as (
-    select company_id, rep_region, reg_date
+    select company_id, rep_region, reg_date,
+        count(*) over (
+            partition by rep_region order by reg_date
+            range between interval (getvariable('hometown_days')) days preceding
+                and interval (getvariable('hometown_days')) days following
+        ) as n_nearby
     from stg_companies
     where rep_region is not null
+        and rep_age_at_reg between 18 and 30
         and left(rep_region, 4) <> left(coalesce(reg_adcode, uscc_region), 4)
 ),
 same_hometown as (
@@ -105,6 +117,8 @@ same_hometown as (
     join hometown_members as b
         on a.rep_region = b.rep_region and a.company_id < b.company_id
         and abs(date_diff('day', a.reg_date, b.reg_date)) <= getvariable('hometown_days')
+    -- a county that sends many young people to the region in a month is a migration flow, not a ring
+    where a.n_nearby <= getvariable('hub_limit_hometown') and b.n_nearby <= getvariable('hub_limit_hometown')
 )
 select company_a, company_b, reason, attr_kind, any_value(attr_value) as attr_value,
     any_value(n_companies) as n_companies

@@ -1,0 +1,139 @@
+"""Whole-job benchmark: generate demo extracts, run the audit flow, report wall time and peak memory per stage.
+
+Each size runs in a fresh subprocess (the real `audit_flow`, Prefect with no server configured, so it
+starts its temporary server like a user's first run would). The parent samples the resident memory of
+the job process (and, separately, of its children: Prefect's temporary server) every 20 ms, and
+attributes the peak to each stage from the stage windows the flow reports.
+
+    python bench/run_pipeline.py --companies 200000 1000000 [--seed 7] [--keep DIR]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+CHILD = r"""
+import json, os, sys, time
+started = time.time()
+from flows.audit import audit_flow
+imported = time.time()
+summary = audit_flow(registrations=[sys.argv[1]], accounts=[sys.argv[2]], db=sys.argv[3], region="bench")
+finished = time.time()
+print("SUMMARY " + json.dumps({"summary": summary, "started": started, "imported": imported, "finished": finished},
+                              default=str))
+"""
+
+
+def _rss_kb(pid: int) -> int:
+    try:
+        with open(f"/proc/{pid}/status") as handle:
+            for line in handle:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1])
+    except (FileNotFoundError, ProcessLookupError):
+        pass
+    return 0
+
+
+def _children(pid: int) -> list[int]:
+    found, todo = [], [pid]
+    while todo:
+        current = todo.pop()
+        try:
+            with open(f"/proc/{current}/task/{current}/children") as handle:
+                kids = [int(k) for k in handle.read().split()]
+        except FileNotFoundError:
+            kids = []
+        found += kids
+        todo += kids
+    return found
+
+
+def _sample(proc: subprocess.Popen, samples: list, stop: threading.Event) -> None:
+    while not stop.is_set() and proc.poll() is None:
+        children = _children(proc.pid)
+        samples.append((time.time(), _rss_kb(proc.pid), sum(_rss_kb(c) for c in children)))
+        time.sleep(0.02)
+
+
+def run_once(registrations: Path, accounts: Path, db: Path) -> dict:
+    env = dict(os.environ, SHELLRING_KEY=os.environ.get("SHELLRING_KEY", "bench-key-0123456789abcdef"),
+               PREFECT_LOGGING_LEVEL="WARNING")
+    samples: list = []
+    stop = threading.Event()
+    wall_start = time.time()
+    proc = subprocess.Popen([sys.executable, "-c", CHILD, str(registrations), str(accounts), str(db)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    sampler = threading.Thread(target=_sample, args=(proc, samples, stop), daemon=True)
+    sampler.start()
+    out, err = proc.communicate()
+    stop.set()
+    sampler.join()
+    wall = time.time() - wall_start
+    if proc.returncode != 0:
+        raise RuntimeError(f"audit run failed:\n{err[-4000:]}")
+    payload = json.loads(next(line[8:] for line in out.splitlines() if line.startswith("SUMMARY ")))
+    stages = []
+    for name, start, end in payload["summary"]["stage_windows"]:
+        window = [s[1] for s in samples if start <= s[0] <= end] or [0]
+        stages.append({"stage": name, "seconds": round(end - start, 2), "peak_rss_gb": round(max(window) / 2**20, 2)})
+    stage_total = sum(s["seconds"] for s in stages)
+    return {
+        "wall_seconds": round(wall, 1),
+        "python_start_and_imports": round(payload["imported"] - payload["started"], 1),
+        "stages_total": round(stage_total, 1),
+        "orchestration_overhead": round(wall - stage_total - (payload["imported"] - payload["started"]), 1),
+        "peak_rss_gb_job": round(max(s[1] for s in samples) / 2**20, 2),
+        "peak_rss_gb_prefect_server": round(max(s[2] for s in samples) / 2**20, 2),
+        "stages": stages,
+        "companies": payload["summary"]["companies"],
+        "accounts": payload["summary"]["accounts"],
+        "clusters": payload["summary"]["clusters"],
+        "flagged": payload["summary"]["flagged"],
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--companies", type=int, nargs="+", default=[200_000, 1_000_000])
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--keep", type=Path, help="folder for data and results (default: a temp dir)")
+    args = parser.parse_args()
+    from flows.demo.generate import generate_demo
+    from flows.evaluate import evaluate
+
+    root = args.keep or Path(tempfile.mkdtemp(prefix="shellring-bench-"))
+    for n in args.companies:
+        folder = root / f"n{n}"
+        started = time.perf_counter()
+        files = generate_demo(folder, n_companies=n, seed=args.seed)
+        generated = time.perf_counter() - started
+        db = folder / "results.duckdb"
+        db.unlink(missing_ok=True)
+        result = run_once(files.registrations, files.accounts, db)
+        quality = evaluate(files.truth, db)
+        print(f"\n== {n:,} companies (seed {args.seed}; demo generation {generated:.1f} s, not part of the job)")
+        print(f"whole job wall time {result['wall_seconds']} s  = python start+imports "
+              f"{result['python_start_and_imports']} s + stages {result['stages_total']} s + Prefect orchestration "
+              f"{result['orchestration_overhead']} s")
+        print(f"peak RSS: job process {result['peak_rss_gb_job']} GB, Prefect temporary server "
+              f"{result['peak_rss_gb_prefect_server']} GB")
+        print(f"{'stage':<12}{'seconds':>10}{'peak RSS GB':>14}")
+        for stage in result["stages"]:
+            print(f"{stage['stage']:<12}{stage['seconds']:>10}{stage['peak_rss_gb']:>14}")
+        print(f"companies {result['companies']:,}, accounts {result['accounts']:,}, clusters {result['clusters']:,}, "
+              f"flagged {result['flagged']:,}")
+        print(f"quality: pair F1 {quality.pair_f1}, ring recall {quality.ring_recall} {quality.ring_recall_by_kind}, "
+              f"look-alike false alarms {quality.lookalike_false_alarm_rate}, all legit {quality.legit_false_alarm_rate}")
+
+
+if __name__ == "__main__":
+    main()

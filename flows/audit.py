@@ -76,6 +76,16 @@ def link_task(ws_root: str, settings: Settings) -> dict:
     return stages.link(Workspace(Path(ws_root)), settings)
 
 
+@task(name="verdicts")
+def verdicts_task(ws_root: str, settings: Settings, db: str) -> dict:
+    return stages.apply_link_verdicts(Workspace(Path(ws_root)), settings, Path(db).resolve())
+
+
+@task(name="history")
+def history_task(ws_root: str, settings: Settings, db: str) -> dict:
+    return stages.track_history(Workspace(Path(ws_root)), settings, Path(db).resolve())
+
+
 @task(name="cluster")
 def cluster_task(ws_root: str, settings: Settings) -> dict:
     return stages.cluster(Workspace(Path(ws_root)), settings)
@@ -129,8 +139,10 @@ def audit_flow(
     _timed("normalise", normalise_task, timings, root, settings)
     staged = _timed("stage", stage_task, timings, root, settings)
     linked = _timed("link", link_task, timings, root, settings)
+    _timed("verdicts", verdicts_task, timings, root, settings, db)
     clustered = _timed("cluster", cluster_task, timings, root, settings)
     _timed("score", score_task, timings, root, settings)
+    _timed("history", history_task, timings, root, settings, db)
     marts = _timed("marts", marts_task, timings, root, settings, key_file)
 
     run_row = {

@@ -169,5 +169,8 @@ def normalize(
         sys.stdout.write(json.dumps(record, ensure_ascii=False, default=str) + "\n")
 
 
+from flows.verdict_cli import app as verdict_app  # noqa: E402
+app.add_typer(verdict_app)  # the `verdict` and `verdicts` commands
+
 if __name__ == "__main__":
     app()

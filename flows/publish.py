@@ -27,6 +27,9 @@ PUBLISHED = {
     "links": "pub_links",
     "hubs": "pub_hubs",
     "rejected_rows": "rejected_rows",
+    "cluster_changes": "pub_cluster_changes",
+    "cluster_lineage": "pub_cluster_lineage",
+    "run_history": "pub_run_history",
 }
 
 
@@ -60,6 +63,8 @@ def _write_run(con: duckdb.DuckDBPyConnection, work_db: Path, run_row: dict) -> 
             con.execute(f"insert into {published} by name select * from work.{source} where run_id = ?", [run_id])
         else:
             con.execute(f"insert into {published} by name select * from work.{source}")
+    con.execute("delete from verdicts")  # a whole copy of the verdicts this run honoured
+    con.execute("insert into verdicts by name select * from work.analyst_verdicts")
     con.execute("delete from runs where run_id = ?", [run_id])
     columns = list(run_row)
     placeholders = ", ".join("?" for _ in columns)

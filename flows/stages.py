@@ -11,10 +11,12 @@ from pathlib import Path
 from flows.components import build_company_clusters
 from flows.fuzzy_evidence import build_fuzzy_evidence
 from flows.ingest import load_extracts
+from flows.lineage import track_cluster_history
 from flows.normalise import normalise_all
 from flows.pseudonyms import build_pseudonyms
 from flows.settings import Settings
 from flows.sqlsteps import run_steps
+from flows.verdicts import drop_false_links
 from flows.workspace import Workspace, connect
 
 
@@ -56,6 +58,12 @@ def link(ws: Workspace, settings: Settings) -> dict:
         }
 
 
+def apply_link_verdicts(ws: Workspace, settings: Settings, results_db: Path | None) -> dict:
+    """Snapshot analysts' verdicts; links marked false leave company_links before clustering."""
+    with connect(ws, settings) as con:
+        return drop_false_links(con, results_db)
+
+
 def cluster(ws: Workspace, settings: Settings) -> dict:
     with connect(ws, settings) as con:
         return build_company_clusters(con, settings.link_threshold, settings.cluster_resolution,
@@ -66,6 +74,12 @@ def score(ws: Workspace, settings: Settings) -> dict:
     with connect(ws, settings) as con:
         run_steps(con, ["clusters/company_features", "clusters/cluster_features", "clusters/cluster_scores"])
         return {"flagged": con.execute("select count(*) from cluster_scores where flagged").fetchone()[0]}
+
+
+def track_history(ws: Workspace, settings: Settings, results_db: Path | None) -> dict:
+    """Stable cluster ids against the region's previous published run, changes, cluster verdicts."""
+    with connect(ws, settings) as con:
+        return track_cluster_history(con, results_db)
 
 
 def build_marts(ws: Workspace, settings: Settings, key: bytes) -> dict:

@@ -44,3 +44,25 @@ create table if not exists rejected_rows (
     run_id varchar, file varchar, line bigint, column_name varchar, reason varchar, action varchar,
     raw_row varchar
 );
+-- Cluster history (docs/history.md): what changed since the region's previous run, and the overlaps
+-- behind it. Disappeared rows carry the previous run's cluster id.
+create table if not exists cluster_changes (
+    run_id varchar, cluster_id varchar, change varchar, related_cluster_ids varchar[],
+    companies_added varchar[], companies_removed varchar[], previous_run_id varchar
+);
+create table if not exists cluster_lineage (
+    run_id varchar, cluster_id varchar, previous_run_id varchar, previous_cluster_id varchar,
+    n_common integer, n_current integer, n_previous integer, overlap double, jaccard double, inherited boolean
+);
+-- Which run each run was compared with, and when its history was first taken (reruns reuse both).
+create table if not exists run_history (
+    run_id varchar, region varchar, previous_run_id varchar, history_cutoff timestamp
+);
+-- Analysts' verdicts: rewritten whole at every run from the verdicts file (RESULTS.verdicts.duckdb).
+create table if not exists verdicts (
+    verdict_id integer, target varchar, cluster_id varchar, uscc_a varchar, uscc_b varchar, verdict varchar,
+    made_by varchar, made_at timestamp, note varchar, run_id varchar, region varchar
+);
+alter table clusters add column if not exists verdict varchar;
+alter table clusters add column if not exists verdict_overridden boolean;
+alter table cluster_members add column if not exists new_since_verdict boolean;

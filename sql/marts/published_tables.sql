@@ -1,13 +1,9 @@
 -- The analyst-facing tables of this run, built in the working DB and copied into the published DB.
 -- No raw resident-ID, phone or account number leaves here: people and phones are keyed pseudonyms
 -- (HMAC, table `pseudonyms`) plus masked display values and derived fields.
+-- Stable ids across runs, from the history stage (flows/lineage.py, docs/history.md).
 create or replace table cluster_ids as
-select
-    cc.cluster_no,
-    'C' || left(md5(min(c.uscc)), 12) as cluster_id
-from company_clusters as cc
-join stg_companies as c using (company_id)
-group by cc.cluster_no;
+select cluster_no, cluster_id from stable_cluster_ids;
 
 create or replace table pub_clusters as
 select
@@ -29,10 +25,13 @@ select
     round(f.share_shared_trade_name, 3) as share_shared_trade_name,
     (select count(distinct h.hub_key) from pub_hub_members as h
         join company_clusters as cc on cc.company_id = h.company_id
-        where cc.cluster_no = f.cluster_no)::integer as n_hubs_touched
+        where cc.cluster_no = f.cluster_no)::integer as n_hubs_touched,
+    v.verdict,
+    coalesce(v.verdict_overridden, false) as verdict_overridden
 from cluster_features as f
 join cluster_scores as s using (cluster_no)
-join cluster_ids as ci using (cluster_no);
+join cluster_ids as ci using (cluster_no)
+left join cluster_verdict_effects as v using (cluster_no);
 
 create or replace table pub_cluster_members as
 select
@@ -58,13 +57,15 @@ select
     f.days_to_first_account,
     f.has_window_account,
     f.rep_young, f.fast_open_7d, f.rep_nonlocal, f.capital_tiny, f.phone_virtual, f.cluster_address,
-    f.rep_n_companies::integer as rep_n_companies
+    f.rep_n_companies::integer as rep_n_companies,
+    coalesce(nv.new_since_verdict, false) as new_since_verdict
 from company_clusters as cc
 join cluster_ids as ci using (cluster_no)
 join stg_companies as c using (company_id)
 join company_features as f using (company_id)
 left join pseudonyms as rp on rp.value = c.rep_id
-left join pseudonyms as pp on pp.value = c.phone;
+left join pseudonyms as pp on pp.value = c.phone
+left join member_verdict_flags as nv on nv.company_id = c.company_id;
 
 create or replace table pub_links as
 with evidence as (

@@ -12,11 +12,13 @@ from datetime import date, datetime, timezone
 from importlib.metadata import version
 from pathlib import Path
 
+import duckdb
 from prefect import flow, get_run_logger, task
 
 from flows import stages
+from flows.columns import ExtractError
 from flows.publish import publish
-from flows.pseudonyms import load_key
+from flows.pseudonyms import MissingKeyError, load_key
 from flows.settings import Settings
 from flows.workspace import Workspace, write_run_params
 
@@ -54,7 +56,27 @@ def _timed(name: str, fn, timings: dict, *args):
     return result
 
 
-@task(name="ingest")
+# A file still being copied in, briefly locked, or a share that blinked: worth waiting for.
+# A bad extract or a missing key is not; it fails at once with its own message.
+TRANSIENT_RETRY_DELAYS = [2, 10, 30]
+
+
+def is_transient(exc: BaseException | None) -> bool:
+    if isinstance(exc, FileNotFoundError):  # includes flows.ingest.ExtractMissingError
+        return True
+    if isinstance(exc, (ExtractError, MissingKeyError)):
+        return False
+    return isinstance(exc, (OSError, duckdb.IOException))
+
+
+def retry_if_transient(task, task_run, state) -> bool:
+    """Prefect retry_condition_fn: retry only transient I/O failures."""
+    exc = state.data if isinstance(state.data, BaseException) else state.result(raise_on_failure=False)
+    return is_transient(exc if isinstance(exc, BaseException) else None)
+
+
+@task(name="ingest", retries=len(TRANSIENT_RETRY_DELAYS), retry_delay_seconds=TRANSIENT_RETRY_DELAYS,
+      retry_condition_fn=retry_if_transient)
 def ingest_task(ws_root: str, registrations: list[str], accounts: list[str], run_id: str,
                 mapping: str | None) -> dict:
     return stages.ingest(Workspace(Path(ws_root)), [Path(p) for p in registrations],
@@ -102,7 +124,8 @@ def marts_task(ws_root: str, settings: Settings, key_file: str | None) -> dict:
     return stages.build_marts(Workspace(Path(ws_root)), settings, key)
 
 
-@task(name="publish")
+@task(name="publish", retries=len(TRANSIENT_RETRY_DELAYS), retry_delay_seconds=TRANSIENT_RETRY_DELAYS,
+      retry_condition_fn=retry_if_transient)
 def publish_task(ws_root: str, db: str, run_row: dict) -> str:
     return str(publish(Workspace(Path(ws_root)).db, Path(db), run_row))
 

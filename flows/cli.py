@@ -171,6 +171,10 @@ def normalize(
 
 from flows.verdict_cli import app as verdict_app  # noqa: E402
 app.add_typer(verdict_app)  # the `verdict` and `verdicts` commands
+from flows.reveal import reveal_command  # noqa: E402
+app.command(name="reveal")(reveal_command)
+from flows.report_cli import report_command  # noqa: E402
+app.command(name="report")(report_command)
 
 if __name__ == "__main__":
     app()

@@ -11,6 +11,7 @@ import codecs
 import csv
 import hashlib
 import io
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal, Sequence
@@ -50,6 +51,10 @@ DATE_FORMATS = [
 CAPITAL_PATTERN = r"^(?:人民币)?([0-9]+(?:\.[0-9]*)?)(万元人民币|万人民币|万元|万|元人民币|元|人民币)?$"
 CONTROL_CHARS = r"[\x00-\x08\x0B\x0C\x0E-\x1F\x7F-\x9F]"
 EDGE_SPACE = " \t\r\n\u3000\u00a0\ufeff"
+
+
+class ExtractMissingError(ExtractError, FileNotFoundError):
+    """The extract is not there (yet): it may still be copying in, so the flow retries this one."""
 
 
 @dataclass
@@ -161,7 +166,8 @@ def _utf8_copy(path: Path, encoding: str, workdir: Path) -> Path:
     tag = hashlib.sha1(str(path.resolve()).encode("utf-8")).hexdigest()[:10]
     target = workdir / f"{path.stem}.{tag}.utf8.csv"
     try:
-        with target.open("wb") as sink:
+        target.unlink(missing_ok=True)
+        with os.fdopen(os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "wb") as sink:  # raw personal data
             sample = _decode_stream(path, encoding, sink)
     except UnicodeDecodeError as exc:
         raise ExtractError(f"cannot detect the encoding of {path}: {encoding} {exc.reason}") from None
@@ -569,7 +575,7 @@ def load_extracts(con: duckdb.DuckDBPyConnection, paths: Sequence[Path], kind: L
     for path in map(Path, paths):
         file = str(path)
         if not path.is_file():
-            raise ExtractError(f"{file}: no such file")
+            raise ExtractMissingError(f"{file}: no such file")
         issues: list[dict] = []
         suffix = path.suffix.lower()
         if suffix in PARQUET_SUFFIXES:

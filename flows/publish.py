@@ -9,9 +9,10 @@ the same run_id replaces that run's rows, so reruns are idempotent.
 from __future__ import annotations
 
 import fcntl
+import glob
 import json
 import os
-import shutil
+import time
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
@@ -31,13 +32,27 @@ PUBLISHED = {
     "cluster_lineage": "pub_cluster_lineage",
     "run_history": "pub_run_history",
 }
+COPY_CHUNK = 1 << 20
+# Test-only fault injection: with SHELLRING_TEST_PAUSE_AT=publish:<point> (points: locked, copying, writing,
+# renaming) the publisher touches the file named by SHELLRING_TEST_PAUSE_FILE and sleeps there, so a test
+# can kill -9 the run at that point. Unset in production; costs one dict lookup per point.
+PAUSE_ENV = "SHELLRING_TEST_PAUSE_AT"
+
+
+def _test_pause(point: str) -> None:
+    if os.environ.get(PAUSE_ENV) != f"publish:{point}":
+        return
+    marker = os.environ.get("SHELLRING_TEST_PAUSE_FILE")
+    if marker:
+        Path(marker).touch()
+    time.sleep(float(os.environ.get("SHELLRING_TEST_PAUSE_SECONDS", "600")))
 
 
 @contextmanager
 def publish_lock(results_db: Path) -> Iterator[None]:
     """One publisher at a time per results file (two scheduled runs may finish together)."""
     lock_path = results_db.with_name(results_db.name + ".lock")
-    with open(lock_path, "w") as handle:
+    with os.fdopen(os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o600), "r+") as handle:
         fcntl.flock(handle, fcntl.LOCK_EX)
         try:
             yield
@@ -53,6 +68,23 @@ def _fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
+def _remove_stale_staging(results_db: Path) -> None:
+    """Staging files (and DuckDB WALs) left by a killed publisher; safe because we hold the lock."""
+    pattern = glob.escape(str(results_db.with_name(f".{results_db.name}."))) + "*.publishing*"
+    for stale in glob.glob(pattern):
+        Path(stale).unlink(missing_ok=True)
+
+
+def _copy_private(source: Path, target: Path) -> None:
+    """Copy the published file into a new owner-only file (never readable by others, even briefly)."""
+    with open(source, "rb") as src, os.fdopen(os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "wb") as dst:
+        dst.write(src.read(COPY_CHUNK))
+        dst.flush()
+        _test_pause("copying")
+        while chunk := src.read(COPY_CHUNK):
+            dst.write(chunk)
+
+
 def _write_run(con: duckdb.DuckDBPyConnection, work_db: Path, run_row: dict) -> None:
     con.execute("attach ? as work (read_only)", [str(work_db)])
     run_step(con, "marts/published_schema")
@@ -63,6 +95,7 @@ def _write_run(con: duckdb.DuckDBPyConnection, work_db: Path, run_row: dict) -> 
             con.execute(f"insert into {published} by name select * from work.{source} where run_id = ?", [run_id])
         else:
             con.execute(f"insert into {published} by name select * from work.{source}")
+        _test_pause("writing")
     con.execute("delete from verdicts")  # a whole copy of the verdicts this run honoured
     con.execute("insert into verdicts by name select * from work.analyst_verdicts")
     con.execute("delete from runs where run_id = ?", [run_id])
@@ -81,11 +114,13 @@ def publish(work_db: Path, results_db: Path, run_row: dict) -> Path:
     """Write this run into a copy of the published file, then rename the copy into place."""
     results_db.parent.mkdir(parents=True, exist_ok=True)
     with publish_lock(results_db):
+        _test_pause("locked")
+        _remove_stale_staging(results_db)
         staging = results_db.with_name(f".{results_db.name}.{run_row['run_id']}.publishing")
-        staging.unlink(missing_ok=True)
         if results_db.exists():
-            shutil.copyfile(results_db, staging)
+            _copy_private(results_db, staging)
         con = duckdb.connect(str(staging))
+        os.chmod(staging, 0o600)
         try:
             _write_run(con, work_db, run_row)
         finally:
@@ -93,6 +128,7 @@ def publish(work_db: Path, results_db: Path, run_row: dict) -> Path:
         os.chmod(staging, 0o600)
         with open(staging, "rb+") as handle:
             os.fsync(handle.fileno())
+        _test_pause("renaming")
         os.replace(staging, results_db)
         _fsync_dir(results_db.parent)
     return results_db

@@ -24,6 +24,8 @@ class Workspace:
     def for_results(cls, results_db: Path, run_id: str) -> "Workspace":
         root = results_db.parent / f".{results_db.name}.work" / run_id
         root.mkdir(parents=True, exist_ok=True, mode=0o700)
+        for private in (root.parent, root):  # raw personal data inside: owner only, however they were made
+            os.chmod(private, 0o700)
         return cls(root)
 
     @property
@@ -70,6 +72,7 @@ def write_run_params(ws: Workspace, *, run_id: str, region: str, since: date | N
         )
     finally:
         con.close()
+    os.chmod(ws.db, 0o600)
 
 
 def _read_run_params(con: duckdb.DuckDBPyConnection) -> dict:

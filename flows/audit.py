@@ -7,9 +7,11 @@ from __future__ import annotations
 
 import hashlib
 import json
+import platform
+import re
 import time
 from datetime import date, datetime, timezone
-from importlib.metadata import version
+from importlib.metadata import PackageNotFoundError, requires, version
 from pathlib import Path
 
 import duckdb
@@ -17,14 +19,30 @@ from prefect import flow, get_run_logger, task
 
 from flows import stages
 from flows.columns import ExtractError
+from flows.artifacts import create_run_artifacts
 from flows.publish import publish
 from flows.pseudonyms import MissingKeyError, load_key
 from flows.settings import Settings
 from flows.workspace import Workspace, write_run_params
 
 CODE_VERSION = version("shellring")
+CORE_DEPENDENCIES = {"polars", "duckdb", "rapidfuzz", "prefect", "igraph", "numpy", "scipy", "pyarrow"}
 # (stage, wall-clock start, end) of the latest flow run in this process, for benchmarks.
 _STAGE_WINDOWS: list[tuple] = []
+
+
+def dependency_versions() -> dict[str, str]:
+    """Installed versions of the project's runtime dependencies (and Python), for the run manifest."""
+    declared = {re.split(r"[\s;<>=!~\[]", req, maxsplit=1)[0].lower()
+                for req in requires("shellring") or [] if "extra ==" not in req}
+    names = sorted(declared | CORE_DEPENDENCIES)  # the installed metadata can lag pyproject.toml
+    versions = {"python": platform.python_version()}
+    for name in names:
+        try:
+            versions[name] = version(name)
+        except PackageNotFoundError:
+            versions[name] = "not installed"
+    return versions
 
 
 def file_sha256(path: Path) -> str:
@@ -54,6 +72,14 @@ def _timed(name: str, fn, timings: dict, *args):
     timings[name] = round(time.perf_counter() - started, 3)
     get_run_logger().info("%s done in %.2fs: %s", name, timings[name], result)
     return result
+
+
+def _create_artifacts(results_db: Path, run_id: str, region: str, working_db: Path) -> None:
+    """Artifacts are a view of results already published: failing to make them must not fail the run."""
+    try:
+        create_run_artifacts(results_db, run_id, region, working_db)
+    except Exception as exc:  # noqa: BLE001 - logged, the published results stand
+        get_run_logger().warning("run %s: artifacts not created: %s", run_id, exc)
 
 
 # A file still being copied in, briefly locked, or a share that blinked: worth waiting for.
@@ -185,8 +211,10 @@ def audit_flow(
         "inputs": inputs,
         "parameters": {"settings": settings.model_dump(), "mapping": mapping},
         "stage_seconds": timings,
+        "dependencies": dependency_versions(),
     }
     published = _timed("publish", publish_task, timings, root, db, run_row)
+    _create_artifacts(Path(published), run_id, region, ws.db)
     return {
         "run_id": run_id,
         "db": published,

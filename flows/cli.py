@@ -169,12 +169,14 @@ def normalize(
         sys.stdout.write(json.dumps(record, ensure_ascii=False, default=str) + "\n")
 
 
-from flows.verdict_cli import app as verdict_app  # noqa: E402
-app.add_typer(verdict_app)  # the `verdict` and `verdicts` commands
+from flows.serve_cli import serve  # noqa: E402  (imports no Prefect until run)
+app.command(name="serve")(serve)
 from flows.reveal import reveal_command  # noqa: E402
 app.command(name="reveal")(reveal_command)
 from flows.report_cli import report_command  # noqa: E402
 app.command(name="report")(report_command)
+from flows.verdict_cli import app as verdict_app  # noqa: E402
+app.add_typer(verdict_app)  # the `verdict` and `verdicts` commands
 
 if __name__ == "__main__":
     app()

@@ -17,6 +17,8 @@ create table if not exists runs (
     parameters json,
     stage_seconds json
 );
+-- Added after the first release: results DBs created before it gain the column on their next run.
+alter table runs add column if not exists dependencies json;
 create table if not exists clusters (
     run_id varchar, cluster_id varchar, n_companies integer, n_window_companies integer,
     risk_score double, flagged boolean, reasons varchar, mitigations varchar, link_reasons varchar,

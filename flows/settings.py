@@ -22,13 +22,24 @@ class LinkWeights(BaseModel):
     SAME_ROOM: float = 1.0  # registered at the same room
     SAME_CONTACT_ADDRESS: float = 1.0  # bank-side contact address at room level
     REP_ID_TYPO: float = 0.9  # same rep name, IDs one keystroke apart
-    BATCH_PROFILE: float = 1.0  # young reps, fresh companies, same branch within days
+    BATCH_PROFILE: float = 0.6  # young reps, fresh companies, same branch within a week: needs one more sign
     SIMILAR_ADDRESS: float = 0.6  # near-identical address text the parser did not key to one room
     SAME_HOMETOWN: float = 0.6  # reps under 30 from one county elsewhere, registering in the same month
     SAME_BRANCH_DAYS: float = 0.5
     SAME_SCOPE: float = 0.5
     SIMILAR_PHONE: float = 0.5
     SAME_BUILDING: float = 0.5  # scaled down with the building's size (weak_rarity_size)
+
+
+# Reasons that restate one fact count once (the strongest): a shared room implies a shared building,
+# a batch profile is itself a shared branch within days.
+REASON_FAMILIES = {
+    "SAME_BUILDING": "place",
+    "SAME_ROOM": "place",
+    "SIMILAR_ADDRESS": "place",
+    "BATCH_PROFILE": "branch",
+    "SAME_BRANCH_DAYS": "branch",
+}
 
 
 class RiskTerm(BaseModel):
@@ -91,8 +102,13 @@ class Settings(BaseModel):
         """Expose the settings to SQL: scalars as variables, weights as the link_weights table."""
         for name, value in self.model_dump(exclude={"weights", "risk_terms"}).items():
             con.execute(f"set variable {name} = ?", [value])
+        reasons = list(self.weights.model_dump())
         weights = pl.DataFrame(
-            {"reason": list(self.weights.model_dump()), "weight": list(self.weights.model_dump().values())}
+            {
+                "reason": reasons,
+                "weight": list(self.weights.model_dump().values()),
+                "family": [REASON_FAMILIES.get(r, r) for r in reasons],
+            }
         )
         con.register("link_weights_df", weights)
         con.execute("create or replace table link_weights as select * from link_weights_df")

@@ -1,7 +1,9 @@
 -- Weighted company links: all evidence for a pair, one weight per reason (the reason's base weight
 -- from link_weights, lowered for fixed-line phones, which switchboards and agencies share, and for
 -- buildings that hold many companies).
--- A pair is linked when its summed weight reaches link_threshold; weaker pairs stay as evidence only.
+-- Reasons of one family (link_weights.family: a room implies its building) count once, at the
+-- strongest. A pair is linked when its summed weight reaches link_threshold; weaker pairs stay as
+-- evidence only.
 create or replace table pair_evidence as
 select company_a, company_b, reason, attr_kind, attr_value, n_companies, days_apart
 from shared_value_evidence
@@ -16,6 +18,7 @@ create or replace table company_links as
 with weighted as (
     select
         e.*,
+        w.family,
         w.weight * case
             when e.attr_kind = 'phone' and e.reason = 'SAME_PHONE' and e.attr_value not like '+861%'
             then getvariable('fixed_line_factor')
@@ -27,16 +30,28 @@ with weighted as (
     join link_weights as w using (reason)
 ),
 per_reason as (
-    select company_a, company_b, reason, max(weight) as weight, any_value(attr_value) as attr_value,
-        any_value(n_companies) as n_companies, min(days_apart) as days_apart
+    select company_a, company_b, reason, any_value(family) as family, max(weight) as weight
     from weighted
     group by company_a, company_b, reason
+),
+per_family as (
+    select company_a, company_b, max(weight) as weight
+    from per_reason
+    group by company_a, company_b, family
+),
+scored as (
+    select company_a, company_b, sum(weight) as score from per_family group by company_a, company_b
+),
+reasons as (
+    select company_a, company_b, string_agg(reason, '+' order by weight desc, reason) as reason
+    from per_reason
+    group by company_a, company_b
 )
 select
     company_a,
     company_b,
-    round(sum(weight), 3) as score,
-    string_agg(reason, '+' order by weight desc, reason) as reason,
-    sum(weight) >= getvariable('link_threshold') as is_link
-from per_reason
-group by company_a, company_b;
+    round(s.score, 3) as score,
+    r.reason,
+    s.score >= getvariable('link_threshold') as is_link
+from scored as s
+join reasons as r using (company_a, company_b);

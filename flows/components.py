@@ -113,16 +113,48 @@ def merge_dense_clusters(labels: np.ndarray, a: np.ndarray, b: np.ndarray, score
     return _canonical(merged[labels])
 
 
+def attach_leftovers(labels: np.ndarray, a: np.ndarray, b: np.ndarray, score: np.ndarray, families: np.ndarray,
+                     min_size: int = 3, min_weight: float = 1.0) -> np.ndarray:
+    """A company or pair left outside a cluster joins it when its evidence with the cluster's members
+    comes from two or more pairs, sums to a link, and rests on two or more independent kinds of
+    evidence (a branch coincidence twice over is still one coincidence). It joins its best cluster
+    only, so leftovers never bridge two clusters."""
+    sizes = np.bincount(labels)
+    la, lb = labels[a], labels[b]
+    piece_side = np.where(sizes[la] < min_size, 0, np.where(sizes[lb] < min_size, 1, -1))
+    usable = (la != lb) & (piece_side >= 0) & (np.maximum(sizes[la], sizes[lb]) >= min_size)
+    if not usable.any():
+        return labels
+    piece = np.where(piece_side == 0, la, lb)[usable]
+    target = np.where(piece_side == 0, lb, la)[usable]
+    frame = (
+        pl.DataFrame({"piece": piece, "target": target, "score": score[usable], "families": families[usable]})
+        .filter(pl.col("target").is_in(np.flatnonzero(sizes >= min_size)))
+        .group_by("piece", "target")
+        .agg(pl.col("score").sum().alias("weight"), pl.len().alias("pairs"),
+             pl.col("families").bitwise_or().alias("families"))
+        .filter((pl.col("pairs") >= 2) & (pl.col("weight") >= min_weight)
+                & (pl.col("families").bitwise_count_ones() >= 2))
+        .sort(["piece", "weight", "target"], descending=[False, True, False])
+        .unique("piece", keep="first")
+    )
+    if frame.is_empty():
+        return labels
+    merged = component_labels(len(sizes), frame["piece"].to_numpy(), frame["target"].to_numpy())
+    return _canonical(merged[labels])
+
+
 def build_company_clusters(con: duckdb.DuckDBPyConnection, threshold: float, resolution: float,
                            max_size: int, merge_density: float = 0.1, merge_min_pairs: int = 3) -> dict[str, int]:
     """Write `company_clusters(company_id, cluster_no, cluster_size)` for companies in clusters of >= 2."""
     n_nodes = con.execute("select coalesce(max(company_id), 0) + 1 from stg_companies").fetchone()[0]
-    edges = con.execute("select company_a, company_b, score from company_links").fetchnumpy()
+    edges = con.execute("select company_a, company_b, score, families from company_links").fetchnumpy()
     a, b = edges["company_a"].astype(np.int64), edges["company_b"].astype(np.int64)
     score = edges["score"].astype(np.float64)
     labels = cluster_labels(n_nodes, a, b, score, threshold, resolution, max_size)
     if merge_density > 0:
         labels = merge_dense_clusters(labels, a, b, score, merge_density, merge_min_pairs)
+        labels = attach_leftovers(labels, a, b, score, edges["families"].astype(np.int64))
     frame = pl.DataFrame({"company_id": np.arange(n_nodes, dtype=np.int32), "cluster_no": labels})
     frame = frame.with_columns(pl.len().over("cluster_no").alias("cluster_size")).filter(
         pl.col("cluster_size") >= 2

@@ -2,7 +2,7 @@
 -- from link_weights, lowered for fixed-line phones, which switchboards and agencies share, and for
 -- buildings that hold many companies).
 -- Reasons of one family (link_weights.family: a room implies its building) count once, at the
--- strongest. A pair is linked when its summed weight reaches link_threshold; weaker pairs stay as
+-- strongest; `families` is a bit set of the independent kinds of evidence behind the pair. A pair is linked when its summed weight reaches link_threshold; weaker pairs stay as
 -- evidence only.
 create or replace table pair_evidence as
 select company_a, company_b, reason, attr_kind, attr_value, n_companies, days_apart
@@ -34,13 +34,20 @@ per_reason as (
     from weighted
     group by company_a, company_b, reason
 ),
+family_bits as (
+    select family, (1 << (dense_rank() over (order by family) - 1))::bigint as bit
+    from (select distinct family from link_weights)
+),
 per_family as (
-    select company_a, company_b, max(weight) as weight
+    select company_a, company_b, family, max(weight) as weight
     from per_reason
     group by company_a, company_b, family
 ),
 scored as (
-    select company_a, company_b, sum(weight) as score from per_family group by company_a, company_b
+    select f.company_a, f.company_b, sum(f.weight) as score, bit_or(b.bit) as families
+    from per_family as f
+    join family_bits as b using (family)
+    group by f.company_a, f.company_b
 ),
 reasons as (
     select company_a, company_b, string_agg(reason, '+' order by weight desc, reason) as reason
@@ -52,6 +59,7 @@ select
     company_b,
     round(s.score, 3) as score,
     r.reason,
+    s.families,
     s.score >= getvariable('link_threshold') as is_link
 from scored as s
 join reasons as r using (company_a, company_b);

@@ -437,7 +437,8 @@ def report(args, files: dict, measured: dict[str, dict], quality: dict[str, dict
     columns = ["shellring (flow)", "shellring (stages)", "Splink >=2 @ best", "Splink >=3 @ best"]
     keys = ["shellring-flow", "shellring-stages", "splink>=2", "splink>=3"]
     lines = [f"### {args.companies:,} companies, seed {args.seed}", "",
-             f"Run {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC on {os.cpu_count()} cores. Command:", "",
+             f"Measured {measured.get('measured_at', 'at an unrecorded time')} on {os.cpu_count()} cores. Command:",
+             "",
              f"    {command}", "",
              "| figure | " + " | ".join(columns) + " |", "|---|" + "---|" * len(columns)]
     for label, key in FIGURES:
@@ -453,7 +454,7 @@ def report(args, files: dict, measured: dict[str, dict], quality: dict[str, dict
             _fmt(quality[k]["false_alarm_by_kind"].get(kind, 0.0)) for k in keys) + " |")
     lines.append("| flagged clusters / companies | " + " | ".join(
         f"{quality[k]['flagged_clusters']} / {quality[k]['flagged_companies']}" for k in keys) + " |")
-    lines.append(f"| threshold (match probability) | – | – | {quality['splink>=2']['threshold']} | "
+    lines.append(f"| Splink threshold (match probability) | – | – | {quality['splink>=2']['threshold']} | "
                  f"{quality['splink>=3']['threshold']} |")
     systems = (flow, stages_, splink)
     for label, key in (("wall s (whole fresh process)", "wall_seconds"),
@@ -512,6 +513,14 @@ def _verdict(quality: dict, flow: dict, stages_: dict, splink: dict) -> str:
             ahead = ours < theirs if key in LOWER_IS_BETTER else ours > theirs
             if not ahead:
                 misses.append(f"{label} vs {variant} ({_fmt(ours)} vs {_fmt(theirs)})")
+    behind_by_kind = []
+    for field, worse in (("ring_recall_by_kind", lambda a, b: a < b), ("false_alarm_by_kind", lambda a, b: a > b)):
+        for kind, ours in quality["shellring-flow"][field].items():
+            best_splink = min if field == "false_alarm_by_kind" else max
+            theirs = best_splink(quality[v][field].get(kind, 0.0) for v in ("splink>=2", "splink>=3"))
+            if worse(ours, theirs):
+                behind_by_kind.append(f"{field.replace('_by_kind', '').replace('_', ' ')} {kind} "
+                                      f"({_fmt(ours)} vs {_fmt(theirs)})")
     time_ratio = flow["wall_seconds"] / splink["wall_seconds"]
     stages_ratio = stages_["wall_seconds"] / splink["wall_seconds"]
     mem_ratio = flow["peak_tree_rss_mib"] / splink["peak_tree_rss_mib"]
@@ -519,6 +528,8 @@ def _verdict(quality: dict, flow: dict, stages_: dict, splink: dict) -> str:
             f"target ≤ 0.25), peak memory = {mem_ratio:.2f} (target ≤ 0.5). ")
     text += ("Quality: shellring ahead on every figure." if not misses
              else "Quality: shellring not ahead on " + "; ".join(misses) + ".")
+    if behind_by_kind:
+        text += " Per kind, shellring is behind the better Splink variant on " + "; ".join(behind_by_kind) + "."
     return text
 
 
@@ -560,10 +571,15 @@ def main(argv: list[str]) -> None:
     print(f"demo data: {args.companies:,} companies in {time.perf_counter() - started:.1f} s -> {root / 'data'}")
     files = {"registrations": str(demo.registrations), "accounts": str(demo.accounts)}
 
+    prefix = f"PYTHONPATH={os.environ['PYTHONPATH']} " if os.environ.get("PYTHONPATH") else ""
+    command = f"{prefix}/work/venv/bin/python bench/compare_splink.py " + " ".join(argv)
     if args.rescore:
         measured = json.loads((root / "measured.json").read_text())
+        command = measured.get("command", command)  # the command that measured, not this one
     else:
         measured = {system: measure_repeated(system, files, root / system, args) for system in SYSTEMS}
+        measured["command"] = command
+        measured["measured_at"] = f"{datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC"
         (root / "measured.json").write_text(json.dumps(measured, indent=1, default=str))
     quality: dict[str, dict] = {}
     for system in ("shellring-flow", "shellring-stages"):
@@ -577,8 +593,6 @@ def main(argv: list[str]) -> None:
     splink_assignments = pl.read_parquet(root / "splink" / "assignments.parquet")
     best2, quality["splink>=2"], scan2 = score_splink(demo.truth, splink_assignments, 2)
     best3, quality["splink>=3"], scan3 = score_splink(demo.truth, splink_assignments, 3)
-    prefix = f"PYTHONPATH={os.environ['PYTHONPATH']} " if os.environ.get("PYTHONPATH") else ""
-    command = f"{prefix}/work/venv/bin/python bench/compare_splink.py " + " ".join(argv)
     section = report(args, files, measured, quality, scan2, scan3, command.strip())
     print(section)
     (root / "quality.json").write_text(json.dumps(quality, indent=1, default=str))

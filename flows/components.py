@@ -93,23 +93,37 @@ def cluster_labels(n_nodes: int, a: np.ndarray, b: np.ndarray, score: np.ndarray
 
 def merge_dense_clusters(labels: np.ndarray, a: np.ndarray, b: np.ndarray, score: np.ndarray,
                          min_density: float, min_pairs: int, min_size: int = 3) -> np.ndarray:
-    """Merge clusters whose cross evidence (all scored pairs, linked or not) is dense for their sizes."""
+    """Merge clusters whose cross evidence (all scored pairs, linked or not) is dense for their sizes.
+
+    Only mutual best partners merge (each cluster's densest neighbour is the other), so a run of
+    moderately similar rings cannot chain into one cluster.
+    """
     sizes = np.bincount(labels)
     la, lb = labels[a], labels[b]
     cross = (la != lb) & (sizes[la] >= min_size) & (sizes[lb] >= min_size)
     if not cross.any():
         return labels
     lo, hi = np.minimum(la[cross], lb[cross]), np.maximum(la[cross], lb[cross])
-    frame = pl.DataFrame({"lo": lo, "hi": hi, "score": score[cross]}).group_by("lo", "hi").agg(
-        pl.col("score").sum().alias("weight"), pl.len().alias("pairs")
+    frame = (
+        pl.DataFrame({"lo": lo, "hi": hi, "score": score[cross]})
+        .group_by("lo", "hi")
+        .agg(pl.col("score").sum().alias("weight"), pl.len().alias("pairs"))
+        .with_columns(density=pl.col("weight") / (pl.col("lo").replace_strict(
+            np.arange(len(sizes)), sizes, return_dtype=pl.Float64) * pl.col("hi").replace_strict(
+            np.arange(len(sizes)), sizes, return_dtype=pl.Float64)))
+        .filter((pl.col("pairs") >= min_pairs) & (pl.col("density") >= min_density))
     )
-    lo, hi = frame["lo"].to_numpy(), frame["hi"].to_numpy()
-    dense = (frame["pairs"].to_numpy() >= min_pairs) & (
-        frame["weight"].to_numpy() >= min_density * sizes[lo] * sizes[hi]
-    )
-    if not dense.any():
+    if frame.is_empty():
         return labels
-    merged = component_labels(len(sizes), lo[dense], hi[dense])
+    both_ways = pl.concat([
+        frame.select(pl.col("lo").alias("me"), pl.col("hi").alias("other"), "density"),
+        frame.select(pl.col("hi").alias("me"), pl.col("lo").alias("other"), "density"),
+    ])
+    best = both_ways.sort(["me", "density", "other"], descending=[False, True, False]).unique("me", keep="first")
+    mutual = best.join(best, left_on=["me", "other"], right_on=["other", "me"]).filter(pl.col("me") < pl.col("other"))
+    if mutual.is_empty():
+        return labels
+    merged = component_labels(len(sizes), mutual["me"].to_numpy(), mutual["other"].to_numpy())
     return _canonical(merged[labels])
 
 

@@ -72,3 +72,49 @@ def test_labels_are_deterministic_and_ordered_by_first_node():
         if label not in seen:
             seen.append(label)
     assert seen == sorted(seen)
+
+
+def _edges(pairs):
+    a, b, s, f = (np.array(x) for x in zip(*pairs))
+    return a.astype(np.int64), b.astype(np.int64), s.astype(float), f.astype(np.int64)
+
+
+def test_dense_evidence_merges_two_halves_of_one_ring_but_not_a_sparse_neighbour():
+    from flows.components import merge_dense_clusters
+
+    # clusters: 0-3 (A), 4-7 (B), 8-11 (C); weak evidence A-B on 6 of 16 pairs, A-C on 1 pair
+    labels = np.array([0] * 4 + [1] * 4 + [2] * 4)
+    weak = [(i, j, 0.5) for i in range(3) for j in (4, 5)] + [(0, 8, 0.5)]
+    a, b, s = (np.array(x) for x in zip(*weak))
+    merged = merge_dense_clusters(labels, a, b, s, min_density=0.1, min_pairs=3)
+    assert merged[0] == merged[4] and merged[0] != merged[8]
+    # the same evidence is not dense enough at a higher bar
+    kept = merge_dense_clusters(labels, a, b, s, min_density=0.5, min_pairs=3)
+    assert kept[0] != kept[4]
+
+
+def test_merges_only_between_mutual_best_partners():
+    from flows.components import merge_dense_clusters
+
+    # A-B dense, B-C denser: B pairs with C, A stays apart (no chain A-B-C)
+    labels = np.array([0] * 3 + [1] * 3 + [2] * 3)
+    ab = [(i, j, 0.5) for i in range(3) for j in range(3, 6)][:5]
+    bc = [(i, j, 0.5) for i in range(3, 6) for j in range(6, 9)]
+    a, b, s = (np.array(x) for x in zip(*(ab + bc)))
+    merged = merge_dense_clusters(labels, a, b, s, min_density=0.1, min_pairs=3)
+    assert merged[3] == merged[6]
+    assert merged[0] != merged[3]
+
+
+def test_leftover_joins_only_with_two_independent_kinds_of_evidence():
+    from flows.components import attach_leftovers
+
+    labels = np.array([0, 0, 0, 0, 1, 2])  # a ring of 4; company 4 and company 5 left over
+    branch, scope = 1, 2
+    a, b, s, f = _edges([
+        (4, 0, 0.5, branch), (4, 1, 0.5, scope),   # two kinds of evidence: joins
+        (5, 0, 0.5, branch), (5, 2, 0.5, branch),  # one coincidence twice: stays out
+    ])
+    result = attach_leftovers(labels, a, b, s, f)
+    assert result[4] == result[0]
+    assert result[5] != result[0]

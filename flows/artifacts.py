@@ -53,7 +53,7 @@ def top_clusters(con: duckdb.DuckDBPyConnection, run_id: str, limit: int = TOP_C
     names = ["cluster_id", "companies", "companies_in_window", "risk", "reasons", "link_reasons"]
     table = [dict(zip(names, row)) for row in rows]
     for row in table:  # reasons are template text with counts, masked anyway in case a template changes
-        row["reasons"] = mask_text(row["reasons"], 500)
+        row["reasons"] = mask_text(row["reasons"])
     return table
 
 

@@ -74,6 +74,13 @@ def run(
         if not path.is_file():
             err.print(f"[red]error:[/red] no such file: {path}")
             raise typer.Exit(2)
+    from flows.pseudonyms import MissingKeyError, load_key
+
+    try:
+        load_key(key_file)  # refuse before any work (and before Prefect starts a server)
+    except (MissingKeyError, OSError) as exc:
+        err.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(1)
     _quiet(quiet)
     try:
         summary = _run_flow(

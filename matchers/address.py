@@ -10,8 +10,9 @@ import re
 from collections.abc import Sequence
 
 import polars as pl
+import pyarrow as pa
 
-from .divisions import Division, Gazetteer, gazetteer
+from .divisions import Division, Gazetteer, gazetteer, townships
 from .textnorm import canonical_batch, to_text_list
 
 COLUMNS = [
@@ -50,6 +51,8 @@ _ROOM_AFTER_NUMBER = re.compile(r"(\d{3,5})号$")
 _ROAD_SUFFIX_CHARS = frozenset("路街道巷")
 _ADMIN_SUFFIX_CHARS = frozenset("省市区县旗盟")
 _MUNICIPALITIES = frozenset({"11", "12", "31", "50"})
+_NO_CITY_LEVEL = _MUNICIPALITIES | {"81", "82"}  # the city level is a placeholder named after the province
+_ADMIN_SEPARATORS = frozenset(",，、/·・ .")
 _NOISE_TAIL = re.compile(r"[-,，、;；:：/\\.。]+$")
 
 
@@ -124,10 +127,14 @@ def _match_at(
     hint: Division | None, full_only: bool,
 ) -> tuple[list[Division], int] | None:
     """Longest division name starting at `pos` that fits the context; (candidates, characters consumed)."""
-    if s[pos:pos + 2] not in g.first_pairs:
+    lengths = g.lengths.get(s[pos:pos + 2])
+    if lengths is None:
         return None
     context = prov is not None or city is not None or hint is not None
-    for length in range(min(g.max_len, len(s) - pos), 1, -1):
+    room = len(s) - pos
+    for length in lengths:
+        if length > room:
+            continue
         sub = s[pos:pos + length]
         nxt = s[pos + length:pos + length + 1]
         cands = g.full.get(sub)
@@ -150,6 +157,8 @@ def _match_at(
             consumed += 1
         elif is_short and s.startswith("地区", pos + length):
             consumed += 2
+        elif is_short and s.startswith(("自治区", "自治州"), pos + length):  # 宁夏自治区
+            consumed += 3
         return cands, consumed
     return None
 
@@ -183,6 +192,18 @@ def _resolve_hint(g: Gazetteer, hint: str | None) -> Division | None:
     return None
 
 
+def _region_at(g: Gazetteer, s: str, pos: int, prov: Division | None):
+    """A Hong Kong / Macao region name (九龙, 新界) at `pos` inside its own province, unless a longer district
+    name starts there (九龙城区): (name, region) or None."""
+    if prov is None or prov.province not in ("81", "82"):
+        return None
+    for name, r in g.regions.items():
+        if r.province == prov.province and s.startswith(name, pos):
+            longer = _match_at(g, s, pos, prov, None, 1, None, full_only=False)
+            return None if longer is not None and longer[1] > len(name) else (name, r)
+    return None
+
+
 def _walk_admin(
     g: Gazetteer, s: str, hint: Division | None
 ) -> tuple[Division | None, Division | None, Division | None, str | None, int]:
@@ -202,7 +223,23 @@ def _walk_admin(
         if s.startswith("市辖区", pos):
             pos += 3
             continue
+        if s[pos] in _ADMIN_SEPARATORS and pos + 1 < len(s):  # 浙江省,武义县 / 四川/成都市
+            pos += 1
+            continue
+        region = _region_at(g, s, pos, prov)
+        if region is not None:
+            name, r = region
+            after = _match_at(g, s, pos + len(name), prov, city, level, hint, full_only=False)
+            pos += len(name)
+            if after is None and r.default is not None:
+                dist, city, prov = r.default, g.city_of(r.default), g.province_of(r.default)
+                break
+            continue
         m = _match_at(g, s, pos, prov, city, level, hint, full_only=False)
+        if m is None and level == 2 and s[pos - 1:pos] == "市":
+            # 青岛市南区: the city's 市 is also the first character of its district 市南区
+            m = _match_at(g, s, pos - 1, prov, city, level, hint, full_only=True)
+            pos -= m is not None
         if m is None:
             break
         cands, consumed = m
@@ -221,6 +258,31 @@ def _walk_admin(
         else:
             dist, city, prov = d, g.city_of(d), g.province_of(d)
     return prov, city, dist, ambiguous, pos
+
+
+def _township_district(
+    s: str, pos: int, prov: Division | None, city: Division | None, hint: Division | None
+) -> Division | None:
+    """The district of the township (街道/镇/乡, township development zone) named at `pos`, when the context
+    (parsed province/city, else the hint) leaves exactly one; the longest name decides, a shorter one never
+    overrides an ambiguous longer one."""
+    t = townships()
+    room = len(s) - pos
+    for length in t.lengths.get(s[pos:pos + 2], ()):
+        cands = t.names.get(s[pos:pos + length]) if length <= room else None
+        if cands is None:
+            continue
+        nxt = s[pos + length:pos + length + 1]
+        if nxt in _ROAD_SUFFIX_CHARS or nxt == "大":  # 金华镇路 is a road
+            return None
+        if city is not None:
+            cands = [d for d in cands if d.city == city.city]
+        elif prov is not None:
+            cands = [d for d in cands if d.province == prov.province]
+        if len(cands) > 1 and hint is not None:
+            cands = [d for d in cands if d.code.startswith(_prefix(hint))]
+        return cands[0] if len(cands) == 1 else None
+    return None
 
 
 def _apply_hint(
@@ -286,8 +348,12 @@ def _parse_one(g: Gazetteer, text: str, hint_code: str | None) -> tuple:
     text, notes, workstation = _extract_notes(text)
     text = _PREFIX_NOISE.sub("", text)  # a note may have stood before the country name
     prov, city, dist, ambiguous, end = _walk_admin(g, text, hint)
+    if dist is None and ambiguous is None and end < len(text):
+        town_dist = _township_district(text, end, prov, city, hint)
+        if town_dist is not None:
+            dist, city, prov = town_dist, g.city_of(town_dist), g.province_of(town_dist)
     prov, city, dist = _apply_hint(g, prov, city, dist, hint)
-    if prov is not None and city is None and prov.province in _MUNICIPALITIES:
+    if prov is not None and city is None and prov.province in _NO_CITY_LEVEL:
         city = g.by_code[prov.province + "0100"]
     rest = text[end:]
     if rest.startswith("市辖区"):
@@ -349,6 +415,8 @@ def parse_addresses(values: Sequence[str | None] | pl.Series, hints: Sequence[st
     columns = list(zip(*rows, strict=True)) if rows else [()] * (len(COLUMNS) - 1)
     data: dict[str, pl.Series] = {"input": pl.Series("input", raw, dtype=pl.String)}
     for name, col in zip(COLUMNS[1:], columns, strict=True):
-        dtype = pl.List(pl.String) if name == "notes" else pl.String
-        data[name] = pl.Series(name, list(col), dtype=dtype)
+        if name == "notes":  # arrow builds a list column in C; polars would build one Series per row
+            data[name] = pl.Series(name, pa.array(col, type=pa.large_list(pa.large_string())))
+        else:
+            data[name] = pl.Series(name, col, dtype=pl.String)
     return pl.DataFrame(data)

@@ -7,6 +7,8 @@ walk over it. Codes are kept as text and always padded to 6 digits (`330106`, ci
 from __future__ import annotations
 
 import csv
+import json
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -49,19 +51,209 @@ class Division:
     city: str | None  # 4-digit code (None for province rows and province-administered counties)
 
 
+@dataclass(frozen=True, slots=True)
+class Region:
+    province: str  # 2-digit code
+    default: Division | None  # the district the bare region name stands for by convention, if any
+
+
 @dataclass(slots=True)
 class Gazetteer:
     by_code: dict[str, Division]
     full: dict[str, list[Division]]  # full names (and renames) -> candidates
     short: dict[str, list[Division]]  # short names -> candidates
     max_len: int
-    first_pairs: frozenset[str]  # first two characters of every name, to skip hopeless positions fast
+    lengths: dict[str, tuple[int, ...]]  # first two characters -> lengths of the names so starting, longest first
+    regions: dict[str, Region]  # Hong Kong / Macao geographic regions (九龙, 新界) between province and district
+    tw_townships: list[tuple[str, Division]]  # Taiwan county townships (屏东市 in 屏东县), not in streets.csv
 
     def province_of(self, d: Division) -> Division:
         return self.by_code[d.province + "0000"]
 
     def city_of(self, d: Division) -> Division | None:
         return self.by_code.get(d.city + "00") if d.city else None
+
+
+_HK_MO_TW = {"71": "台湾省", "81": "香港特别行政区", "82": "澳门特别行政区"}
+# Hong Kong and Macao have no city level: like the municipalities, a placeholder city carries the short name
+# (jionlp's convention: 香港特别行政区 / 香港 / 九龙城区).
+_SAR_CITY_NAMES = {"81": "香港", "82": "澳门"}
+# jionlp writes a bare 九龙 as 九龙城区; used only when no district name follows the region (九龙观塘区 -> 观塘区).
+_REGION_DEFAULTS = {"九龙": "九龙城区"}
+_PAREN_ALIAS = re.compile(r"^(.+?)（(.+)）$")
+
+
+def _add_hk_mo_tw(by_code, full, short, areacity, add) -> tuple[dict[str, Region], list[tuple[str, Division]]]:
+    """Hong Kong, Macao and Taiwan from HK-MO-TW.json (not in the NBS tables).
+
+    Taiwan's six special municipalities are cities with districts; its counties and provincial cities (屏东县,
+    基隆市) sit directly under the province at county level, like mainland province-administered counties, and
+    their townships (屏东市, 潮州镇) are township level. Codes are AreaCity's where it lists the name, otherwise
+    the next free number under the parent (no official codes exist below the province).
+    """
+    with open(DATA_DIR / "HK-MO-TW.json", encoding="utf-8") as fh:
+        tree = json.load(fh)
+    areacity_code = {(row["pid"], row["ext_name"]): row["id"] for row in areacity if row["id"][:2] in _HK_MO_TW}
+    regions: dict[str, Region] = {}
+    townships: list[tuple[str, Division]] = []
+
+    def code_for(parent: str, name: str, width: int) -> str:
+        code = areacity_code.get((parent, name))
+        if code is None or len(code) != len(parent) + 2:
+            taken = {c[len(parent):len(parent) + 2] for c in by_code if c.startswith(parent)}
+            code = parent + next(f"{n:02d}" for n in range(1, 100) if f"{n:02d}" not in taken)
+        return code.ljust(width, "0")
+
+    def division(code: str, level: int, name: str, city: str | None) -> Division:
+        d = Division(code, level, name, code[:2], city)
+        by_code[code] = d
+        add(full, name, d)
+        stem = name[:-1]
+        if name[-1] in "市县区" and len(stem) >= 2:
+            add(short, stem, d)
+        return d
+
+    for prov_code, prov_name in _HK_MO_TW.items():
+        by_code[prov_code + "0000"] = Division(prov_code + "0000", 1, prov_name, prov_code, None)
+        add(full, prov_name, by_code[prov_code + "0000"])
+        add(short, prov_name[:2], by_code[prov_code + "0000"])
+        children = tree[prov_name]
+        if prov_code in _SAR_CITY_NAMES:
+            city = Division(prov_code + "0100", 2, _SAR_CITY_NAMES[prov_code], prov_code, prov_code + "01")
+            by_code[city.code] = city
+            add(full, city.name, city)  # written after the province name in normalised output
+            for region, districts in children.items():
+                for raw in districts:
+                    alias = _PAREN_ALIAS.match(raw)
+                    name = alias.group(1) if alias else raw
+                    d = division(code_for(prov_code + "01", name, 6), 3, name, city.city)
+                    if alias:
+                        add(short, alias.group(2), d)  # 嘉模堂区（氹仔）: 氹仔 names the same parish
+                default = _REGION_DEFAULTS.get(region)
+                regions[region] = Region(prov_code, next(d for d in full[default] if d.province == prov_code)
+                                         if default else None)
+            continue
+        for name, subunits in children.items():
+            parent = code_for(prov_code, name, 4)[:4]
+            if name.endswith("县") or name in ("基隆市", "新竹市", "嘉义市"):
+                county = division(parent + "00", 3, name, None)
+                townships += [(sub, county) for sub in subunits]
+            else:
+                city = division(parent + "00", 2, name, parent)
+                for sub in subunits:
+                    division(code_for(parent, sub, 6), 3, sub, parent)
+    return regions, townships
+
+
+# Spoken forms of development-zone names (高新区 for 高新技术产业开发区); a form counts only where it is unique.
+_ZONE_FORMS = [
+    (re.compile(r"高新技术产业开发区$|高新技术开发区$"), ("高新区", "高新技术开发区", "高新技术产业开发区")),
+    (re.compile(r"经济技术开发区$"), ("经开区", "经济开发区", "开发区")),
+    (re.compile(r"经济开发区$"), ("经开区", "开发区")),
+]
+_ZONE_WORDS = re.compile(r"开发区|园区|新区|管理区|示范区|试验区|合作区")
+
+
+def _zone_cores(name: str, prefixes: list[str]) -> set[str]:
+    """Other names a development zone is written by after its city: the name without the province/city names it
+    starts with (唐山高新技术产业开发区 -> 高新技术产业开发区) and the spoken forms of its kind (高新区; 南堡经济开发区
+    -> 南堡开发区). A bare kind word (高新区) only for a zone named after its city."""
+    core = name
+    changed = True
+    while changed:
+        changed = False
+        for p in prefixes:
+            if p and core.startswith(p) and len(core) - len(p) >= 3:
+                core, changed = core[len(p):], True
+    cores = {core} if core != name and len(core) >= 3 else set()
+    for pattern, forms in _ZONE_FORMS:
+        m = pattern.search(core)
+        if m is None:
+            continue
+        stem = core[: m.start()]
+        if stem:
+            cores.update(stem + form for form in forms)
+        elif core != name:
+            cores.update(forms)
+        break
+    cores.discard(name)
+    return cores
+
+
+def _admin_prefixes(*divisions) -> list[str]:
+    out = []
+    for d in divisions:
+        if d is None:
+            continue
+        out.append(d.name)
+        for suffix in ("省", "市", "区", "县", "自治区", "回族自治区", "壮族自治区", "维吾尔自治区", "特别行政区"):
+            if d.name.endswith(suffix) and len(d.name) - len(suffix) >= 2:
+                out.append(d.name[: -len(suffix)])
+    return sorted(set(out), key=len, reverse=True)
+
+
+def _add_zone_abbreviations(by_code, short, add) -> None:
+    forms: dict[tuple[str, str], list[Division]] = {}
+    for d in by_code.values():
+        if d.level != 3 or not d.city or not _ZONE_WORDS.search(d.name):
+            continue
+        prefixes = _admin_prefixes(by_code.get(d.province + "0000"), by_code.get(d.city + "00"))
+        for form in _zone_cores(d.name, prefixes):
+            forms.setdefault((d.city, form), []).append(d)
+    for (_, form), ds in forms.items():
+        if len(ds) == 1:
+            add(short, form, ds[0])
+
+
+@dataclass(slots=True)
+class Townships:
+    """Township-level names (街道/镇/乡, township development zones) -> the districts they lie in."""
+
+    names: dict[str, list[Division]]
+    lengths: dict[str, tuple[int, ...]]  # first two characters -> name lengths, longest first
+
+
+@lru_cache(maxsize=1)
+def townships() -> Townships:
+    """Loaded on first use: streets.csv (41k rows) plus Taiwan's county townships."""
+    g = gazetteer()
+    names: dict[str, list[Division]] = {}
+
+    def add(name: str, d: Division) -> None:
+        if len(name) >= 3 or (len(name) == 2 and name[-1] in "镇乡"):
+            bucket = names.setdefault(name, [])
+            if d not in bucket:
+                bucket.append(d)
+
+    zone_forms: dict[tuple[str, str], set[Division]] = {}
+    for row in _read("streets.csv"):
+        d = g.by_code.get(row["areaCode"])
+        if d is None:
+            continue
+        name = row["name"]
+        add(name, d)
+        if name.endswith("街道办事处"):
+            add(name[:-3], d)
+        elif name.endswith("街道"):
+            add(name + "办事处", d)
+        if _ZONE_WORDS.search(name):
+            prefixes = _admin_prefixes(g.province_of(d), g.city_of(d))
+            for form in _zone_cores(name, prefixes):
+                zone_forms.setdefault((d.city or d.code, form), set()).add(d)
+    for (_, form), ds in zone_forms.items():
+        if len(ds) == 1:  # 高新区 names one zone in this city, or it stays unresolved
+            add(form, next(iter(ds)))
+    for name, d in g.tw_townships:
+        add(name, d)
+    return Townships(names, _lengths_by_first_pair(names))
+
+
+def _lengths_by_first_pair(names) -> dict[str, tuple[int, ...]]:
+    """Only the lengths some name has are worth a dictionary probe at a position."""
+    lengths: dict[str, set[int]] = {}
+    for n in names:
+        lengths.setdefault(n[:2], set()).add(len(n))
+    return {pair: tuple(sorted(ls, reverse=True)) for pair, ls in lengths.items()}
 
 
 def _read(name: str) -> list[dict[str, str]]:
@@ -108,20 +300,11 @@ def gazetteer() -> Gazetteer:
             continue  # municipality city rows are reached through the province name
         add(full, d.name, d)
 
-    # Short names and Hong Kong / Macau / Taiwan (absent from the NBS tables) from AreaCity.
-    for row in _read("ok_data_level3.csv"):
-        code = row["id"].ljust(6, "0")
-        deep = int(row["deep"])
-        if code not in by_code and code[:2] in ("71", "81", "82"):
-            prov = code[:2]
-            city = code[:4] if deep >= 1 else None
-            d = Division(code, deep + 1, row["ext_name"], prov, city)
-            by_code[code] = d
-            add(full, d.name, d)
-        d = by_code.get(code)
-        if d is None:
-            continue
-        if row["name"] != d.name:
+    areacity = _read("ok_data_level3.csv")
+    regions, tw_townships = _add_hk_mo_tw(by_code, full, short, areacity, add)
+    for row in areacity:  # short names (北京, 东城) next to full names
+        d = by_code.get(row["id"].ljust(6, "0"))
+        if d is not None and d.province not in _HK_MO_TW and row["name"] != d.name:
             add(short, row["name"], d)
     for d in list(by_code.values()):
         # Development zones carry their city's name: 秦皇岛市经济技术开发区 is written 经济技术开发区 after the city.
@@ -130,14 +313,17 @@ def gazetteer() -> Gazetteer:
             add(short, d.name[len(city.name):], d)
         elif city is not None and d.name.startswith(city.name[:-1]) and len(d.name) > len(city.name):
             add(short, d.name[len(city.name) - 1:], d)
+    _add_zone_abbreviations(by_code, short, add)
     for old, code in RENAMES.items():
         add(full, old, by_code[code])
 
-    names = list(full) + list(short)
+    names = list(full) + list(short) + list(regions)
     return Gazetteer(
         by_code=by_code,
         full=full,
         short=short,
+        regions=regions,
+        tw_townships=tw_townships,
         max_len=max(len(n) for n in names),
-        first_pairs=frozenset(n[:2] for n in names),
+        lengths=_lengths_by_first_pair(names),
     )

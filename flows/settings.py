@@ -87,6 +87,7 @@ class Settings(BaseModel):
     batch_days: int = 7
     hometown_days: int = 30
     hub_limit_hometown: int = 20
+    hub_limit_branch: int = 40
     weak_days: int = 180
     weak_rarity_size: int = 20
     fresh_days: int = 10

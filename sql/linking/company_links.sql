@@ -1,6 +1,6 @@
 -- Weighted company links: all evidence for a pair, one weight per reason (the reason's base weight
 -- from link_weights, lowered for fixed-line phones, which switchboards and agencies share, and for
--- buildings that hold many companies).
+-- buildings that hold many companies and branches that open many accounts).
 -- Reasons of one family (link_weights.family: a room implies its building) count once, at the
 -- strongest; `families` is a bit set of the independent kinds of evidence behind the pair. A pair is linked when its summed weight reaches link_threshold; weaker pairs stay as
 -- evidence only.
@@ -22,7 +22,7 @@ with weighted as (
         w.weight * case
             when e.attr_kind = 'phone' and e.reason = 'SAME_PHONE' and e.attr_value not like '+861%'
             then getvariable('fixed_line_factor')
-            when e.reason = 'SAME_BUILDING' and e.n_companies > getvariable('weak_rarity_size')
+            when e.reason in ('SAME_BUILDING', 'SAME_BRANCH_DAYS') and e.n_companies > getvariable('weak_rarity_size')
             then ln(getvariable('weak_rarity_size')) / ln(e.n_companies)
             else 1.0
         end as weight

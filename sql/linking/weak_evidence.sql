@@ -28,39 +28,49 @@ same_building as (
     join buildings as g on g.building_key = a.building_key
     where abs(date_diff('day', a.reg_date, b.reg_date)) <= getvariable('weak_days')
 ),
+-- Openings of new companies at each branch, with how many such openings the branch had within
+-- branch_days either side: at a busy branch a co-opening is no coincidence worth recording.
 openings as (
     select
         a.company_id, a.bank_branch, a.open_date, a.days_since_registration, c.rep_age_at_reg,
-        (epoch(a.open_date) // (86400 * 8))::bigint as day_bucket
+        (epoch(a.open_date) // (86400 * 8))::bigint as day_bucket,
+        count(*) over (
+            partition by a.bank_branch order by a.open_date
+            range between interval (getvariable('branch_days')) days preceding
+                and interval (getvariable('branch_days')) days following
+        ) as n_nearby
     from stg_accounts as a
     join stg_companies as c using (company_id)
     where a.bank_branch is not null and a.open_date is not null
         and a.days_since_registration between 0 and getvariable('weak_days')
 ),
-branch_pairs as (
-    select a.company_id as company_a, b.company_id as company_b, a.bank_branch,
-        abs(date_diff('day', a.open_date, b.open_date)) as days_apart,
-        a.days_since_registration as fresh_a, b.days_since_registration as fresh_b,
-        a.rep_age_at_reg as age_a, b.rep_age_at_reg as age_b
-    from openings as a
-    join openings as b
+quiet_openings as (
+    select * from openings where n_nearby <= getvariable('hub_limit_branch')
+),
+same_branch as (
+    select distinct a.company_id as company_a, b.company_id as company_b, 'SAME_BRANCH_DAYS' as reason,
+        'branch' as attr_kind, a.bank_branch as attr_value, greatest(a.n_nearby, b.n_nearby) as n_companies
+    from quiet_openings as a
+    join quiet_openings as b
+        on a.bank_branch = b.bank_branch
+        and b.day_bucket between a.day_bucket - 1 and a.day_bucket + 1
+        and a.company_id < b.company_id
+        and abs(date_diff('day', a.open_date, b.open_date)) <= getvariable('branch_days')
+),
+-- Young representatives' fresh companies are few, so their co-openings are kept at any branch.
+batch_openings as (
+    select * from openings
+    where rep_age_at_reg between 18 and 22 and days_since_registration between 0 and getvariable('fresh_days')
+),
+batch_profile as (
+    select distinct a.company_id as company_a, b.company_id as company_b, 'BATCH_PROFILE' as reason,
+        'branch' as attr_kind, a.bank_branch as attr_value, null::bigint as n_companies
+    from batch_openings as a
+    join batch_openings as b
         on a.bank_branch = b.bank_branch
         and b.day_bucket between a.day_bucket - 1 and a.day_bucket + 1
         and a.company_id < b.company_id
         and abs(date_diff('day', a.open_date, b.open_date)) <= getvariable('batch_days')
-),
-same_branch as (
-    select distinct company_a, company_b, 'SAME_BRANCH_DAYS' as reason, 'branch' as attr_kind,
-        bank_branch as attr_value, null::bigint as n_companies
-    from branch_pairs
-    where days_apart <= getvariable('branch_days')
-),
-batch_profile as (
-    select distinct company_a, company_b, 'BATCH_PROFILE' as reason, 'branch' as attr_kind,
-        bank_branch as attr_value, null::bigint as n_companies
-    from branch_pairs
-    where age_a between 18 and 22 and age_b between 18 and 22
-        and fresh_a between 0 and getvariable('fresh_days') and fresh_b between 0 and getvariable('fresh_days')
 ),
 scope_members as (
     select company_id, scope_key, reg_date

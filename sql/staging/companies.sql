@@ -1,11 +1,16 @@
 -- One row per company (normalised USCC), registrations first; companies seen only in the account
 -- extract get a row too so every account has a company. company_id is a dense id ordered by USCC,
 -- so the same input always gives the same ids.
-create or replace table stg_companies as
+-- Built in three passes (identity, people and names, address and phone) so that no statement holds
+-- more than a few lookup tables in memory at once: at a million companies one wide eight-way join
+-- does not fit a 3 GB budget.
+create or replace temp table company_base as
 with registrations as (
     select
-        r.*,
+        r.uscc, r.company_name, r.legal_rep_name, r.legal_rep_id, r.reg_address, r.phone, r.reg_date,
+        r.reg_capital, r.business_scope, r.reg_authority, r.status,
         coalesce(u.normalized, upper(r.uscc)) as uscc_key,
+        u.valid as uscc_valid, u.reason as uscc_reason, u.region_code as uscc_region,
         row_number() over (
             partition by coalesce(u.normalized, upper(r.uscc))
             order by r.reg_date desc nulls last, r.src_file, r.src_row
@@ -16,49 +21,55 @@ with registrations as (
 account_only as (
     select
         coalesce(u.normalized, upper(a.uscc)) as uscc_key,
+        any_value(u.valid) as uscc_valid,
+        any_value(u.reason) as uscc_reason,
+        any_value(u.region_code) as uscc_region,
         any_value(a.company_name) as company_name,
         any_value(a.legal_rep_name) as legal_rep_name,
         any_value(a.legal_rep_id) as legal_rep_id
     from src_accounts as a
     left join norm_uscc as u on u.input = a.uscc
-    where coalesce(u.normalized, upper(a.uscc)) not in (select uscc_key from registrations)
-    group by all
-),
-companies as (
+    where not exists (
+        select 1 from registrations as r where r.uscc_key = coalesce(u.normalized, upper(a.uscc))
+    )
+    group by 1
+)
+select
+    (dense_rank() over (order by uscc_key))::integer as company_id, *
+from (
     select
-        uscc_key, uscc as uscc_raw, company_name, legal_rep_name, legal_rep_id, reg_address, phone,
-        reg_date, reg_capital, business_scope, reg_authority, status, true as in_registrations
+        uscc_key, uscc_valid, uscc_reason, uscc_region, company_name, legal_rep_name, legal_rep_id,
+        reg_address, phone, reg_date, reg_capital, business_scope, reg_authority, status,
+        true as in_registrations
     from registrations
     where copy_no = 1
     union all
     select
-        uscc_key, uscc_key, company_name, legal_rep_name, legal_rep_id, null, null,
-        null, null, null, null, null, false
+        uscc_key, uscc_valid, uscc_reason, uscc_region, company_name, legal_rep_name, legal_rep_id,
+        null, null, null, null, null, null, null, false
     from account_only
-)
+);
+
+create or replace temp table company_people as
 select
-    (dense_rank() over (order by c.uscc_key))::integer as company_id,
-    c.uscc_key as uscc,
-    coalesce(u.valid, false) as uscc_valid,
-    u.reason as uscc_reason,
-    u.region_code as uscc_region,
-    c.company_name,
+    c.company_id,
     cn.trade_name,
     cn.legal_form,
-    c.legal_rep_name,
     pn.normalized as rep_name,
     pn.pinyin as rep_name_pinyin,
     coalesce(pid.normalized, nullif(upper(c.legal_rep_id), '')) as rep_id,
     pid.valid as rep_id_valid,
     pid.birth_date as rep_birth_date,
     pid.sex as rep_sex,
-    pid.region_code as rep_region,
-    case
-        when pid.birth_date is not null and c.reg_date is not null
-        then date_diff('year', pid.birth_date, c.reg_date)
-            - (strftime(c.reg_date, '%m%d') < strftime(pid.birth_date, '%m%d'))::integer
-    end as rep_age_at_reg,
-    c.reg_address,
+    pid.region_code as rep_region
+from company_base as c
+left join norm_company_name as cn on cn.input = c.company_name
+left join norm_person_name as pn on pn.input = c.legal_rep_name
+left join norm_resident_id as pid on pid.input = c.legal_rep_id;
+
+create or replace temp table company_contact as
+select
+    c.company_id,
     addr.adcode as reg_adcode,
     addr.district as reg_district,
     addr.site_key as reg_site_key,
@@ -67,10 +78,51 @@ select
     addr.normalized as reg_address_norm,
     addr.notes as reg_address_notes,
     addr.workstation as reg_workstation,
-    c.phone as phone_raw,
     ph.e164 as phone,
     ph.type as phone_type,
-    ph.is_virtual as phone_is_virtual,
+    ph.is_virtual as phone_is_virtual
+from company_base as c
+left join norm_address as addr
+    on addr.input = c.reg_address and addr.hint is not distinct from substr(c.uscc_region, 1, 6)
+left join norm_phone as ph
+    on ph.input = c.phone and ph.hint is not distinct from substr(c.uscc_region, 1, 4);
+
+create or replace table stg_companies as
+select
+    c.company_id,
+    c.uscc_key as uscc,
+    coalesce(c.uscc_valid, false) as uscc_valid,
+    c.uscc_reason,
+    c.uscc_region,
+    c.company_name,
+    p.trade_name,
+    p.legal_form,
+    c.legal_rep_name,
+    p.rep_name,
+    p.rep_name_pinyin,
+    p.rep_id,
+    p.rep_id_valid,
+    p.rep_birth_date,
+    p.rep_sex,
+    p.rep_region,
+    case
+        when p.rep_birth_date is not null and c.reg_date is not null
+        then date_diff('year', p.rep_birth_date, c.reg_date)
+            - (strftime(c.reg_date, '%m%d') < strftime(p.rep_birth_date, '%m%d'))::integer
+    end as rep_age_at_reg,
+    c.reg_address,
+    k.reg_adcode,
+    k.reg_district,
+    k.reg_site_key,
+    k.reg_building_key,
+    k.reg_room_key,
+    k.reg_address_norm,
+    k.reg_address_notes,
+    k.reg_workstation,
+    c.phone as phone_raw,
+    k.phone,
+    k.phone_type,
+    k.phone_is_virtual,
     c.reg_date,
     c.reg_capital,
     c.business_scope,
@@ -78,10 +130,10 @@ select
     c.reg_authority,
     c.status,
     c.in_registrations
-from companies as c
-left join norm_uscc as u on u.input = c.uscc_raw
-left join norm_company_name as cn on cn.input = c.company_name
-left join norm_person_name as pn on pn.input = c.legal_rep_name
-left join norm_resident_id as pid on pid.input = c.legal_rep_id
-left join norm_address as addr on addr.input = c.reg_address and addr.hint is not distinct from substr(u.region_code, 1, 6)
-left join norm_phone as ph on ph.input = c.phone and ph.hint is not distinct from substr(u.region_code, 1, 4);
+from company_base as c
+join company_people as p using (company_id)
+join company_contact as k using (company_id);
+
+drop table company_base;
+drop table company_people;
+drop table company_contact;

@@ -56,10 +56,15 @@ _ADMIN_SEPARATORS = frozenset(",，、/·・ .")
 _NOISE_TAIL = re.compile(r"[-,，、;；:：/\\.。]+$")
 
 
-def _unify_units(text: str) -> str:
-    for pattern, repl in _UNIT_RULES:
-        text = pattern.sub(repl, text)
-    return text
+def _unify_units(texts: list[str]) -> list[str]:
+    """The unit rules over the whole batch at once (no rule can match across the line separator)."""
+    def unify(text: str) -> str:
+        for pattern, repl in _UNIT_RULES:
+            text = pattern.sub(repl, text)
+        return text
+
+    out = unify("\n".join(texts)).split("\n")
+    return out if len(out) == len(texts) else [unify(t) for t in texts]
 
 
 def _extract_notes(text: str) -> tuple[str, list[str], str | None]:
@@ -112,16 +117,6 @@ def _extract_notes(text: str) -> tuple[str, list[str], str | None]:
     return text, notes, workstation
 
 
-def _compatible(d: Division, prov: Division | None, city: Division | None, level: int) -> bool:
-    if d.level <= level:
-        return False
-    if prov is not None and d.province != prov.province:
-        return False
-    if city is not None and d.level == 3 and d.city != city.city:
-        return False
-    return True
-
-
 def _match_at(
     g: Gazetteer, s: str, pos: int, prov: Division | None, city: Division | None, level: int,
     hint: Division | None, full_only: bool,
@@ -144,7 +139,13 @@ def _match_at(
             is_short = True
         if not cands:
             continue
-        cands = [d for d in cands if _compatible(d, prov, city, level)]
+        if city is not None:  # _compatible, inlined: this is the innermost loop of the parser
+            cands = [d for d in cands if d.level > level and d.province == city.province
+                     and (d.level != 3 or d.city == city.city)]
+        elif prov is not None:
+            cands = [d for d in cands if d.level > level and d.province == prov.province]
+        elif level:
+            cands = [d for d in cands if d.level > level]
         if is_short:
             if nxt in _ROAD_SUFFIX_CHARS or (nxt == "大" and s[pos + length + 1:pos + length + 2] in ("道", "街")):
                 continue
@@ -212,7 +213,10 @@ def _walk_admin(
     ambiguous: str | None = None
     pos, level = 0, 0
     start_found = False
+    lengths = g.lengths
     for start in range(0, min(len(s), 24)):
+        if s[start:start + 2] not in lengths:
+            continue
         m = _match_at(g, s, start, None, None, 0, hint, full_only=start > 0)
         if m is not None and (start == 0 or len(m[0]) == 1 or m[0][0].level == 1):
             pos, start_found = start, True
@@ -309,26 +313,30 @@ def _parse_detail(rest: str) -> dict[str, str | None]:
     if town:
         rest = rest[town.end():]
     tail = rest
-    m = _ROAD_NUMBER.search(rest)
+    # Each pattern runs only when the character it must contain or end with is there (same result, less work).
+    m = _ROAD_NUMBER.search(rest) if "号" in rest or "弄" in rest else None
     if m:
         road = _ROAD_CUT.sub("", m.group(1))
         out["road"] = road
         out["number"] = m.group(2) + ("弄" if m.group(3) == "弄" else "")
         tail = rest[m.end():]
-    room_m = _ROOM_AFTER_UNIT.search(tail) or _ROOM.search(tail) or (m and _ROOM_AFTER_NUMBER.search(tail))
+    last = tail[-1:]
+    room_m = None
+    if last and (last in "号室" or last.isdecimal() or "A" <= last <= "Z"):
+        room_m = _ROOM_AFTER_UNIT.search(tail) or _ROOM.search(tail) or (m and _ROOM_AFTER_NUMBER.search(tail))
     if room_m and (room_m.end() - room_m.start() < len(tail) or "室" in room_m.group(0)):
         out["room"] = room_m.group(1)
         tail = tail[: room_m.start()]
-    floor_m = _FLOOR.search(tail)
+    floor_m = _FLOOR.search(tail) if tail.endswith("层") else None
     if floor_m:
         out["floor"] = floor_m.group(1)
         tail = tail[: floor_m.start()]
-    unit_m = _UNIT.search(tail)
+    unit_m = _UNIT.search(tail) if tail.endswith("单元") else None
     unit = None
     if unit_m:
         unit = unit_m.group(1)
         tail = tail[: unit_m.start()]
-    building_m = _BUILDING.search(tail)
+    building_m = _BUILDING.search(tail) if "栋" in tail else None
     if building_m:
         out["building"] = building_m.group(1)
         tail = tail[: building_m.start()] + tail[building_m.end():]
@@ -402,7 +410,7 @@ def parse_addresses(values: Sequence[str | None] | pl.Series, hints: Sequence[st
     if len(hint_list) != len(raw):
         raise ValueError("hints must have the same length as values")
     g = gazetteer()
-    texts = [_unify_units(t) for t in canonical_batch(raw)]
+    texts = _unify_units(canonical_batch(raw))
     rows = []
     for text, hint in zip(texts, hint_list, strict=True):
         key = (text, hint)

@@ -16,8 +16,14 @@ import polars as pl
 MAX_CHARS = 512  # parsing looks at this many characters; `input` keeps the full original
 _SEP = "\n"
 
-_BRACKETS = str.maketrans({"【": "(", "〔": "(", "[": "(", "{": "(", "《": "(", "〈": "(", "「": "(",
-                           "】": ")", "〕": ")", "]": ")", "}": ")", "》": ")", "〉": ")", "」": ")"})
+_BRACKET_MAP = {"【": "(", "〔": "(", "[": "(", "{": "(", "《": "(", "〈": "(", "「": "(",
+                "】": ")", "〕": ")", "]": ")", "}": ")", "》": ")", "〉": ")", "」": ")"}
+# A regex finds the rare brackets faster than str.translate walks every character of the batch.
+_BRACKETS = re.compile("[" + re.escape("".join(_BRACKET_MAP)) + "]")
+# Characters NFKC leaves alone (ASCII, CJK unified ideographs, 、。·): rows made only of them skip NFKC, which
+# is the costliest step of the batch. tests/test_matchers_names.py checks the class exhaustively.
+NFKC_STABLE = "\x00-\x7f\u4e00-\u9fff\u3001\u3002\u00b7"
+_NFKC_UNSTABLE = re.compile(f"[^{NFKC_STABLE}]")
 _DASHES = re.compile(r"[‐‑‒–—―−⁃﹣~～_]")
 _SPACE = re.compile(r"[^\S\n]+|[\u200b-\u200f\u2060\ufeff\u00ad]")
 _CN_DIGIT = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
@@ -67,20 +73,30 @@ def _numeral_repl(m: re.Match[str]) -> str:
     return m.group(0) if value is None else str(value)
 
 
+def _nfkc(joined: str) -> str:
+    """NFKC of the separator-joined batch, normalising only the rows that contain a character NFKC may change."""
+    if not _NFKC_UNSTABLE.search(joined):
+        return joined
+    unstable = _NFKC_UNSTABLE.search
+    return _SEP.join(
+        unicodedata.normalize("NFKC", row) if unstable(row) else row for row in joined.split(_SEP)
+    )
+
+
 def canonical_batch(values: list[str | None], *, upper: bool = True, numerals: bool = True) -> list[str]:
     """NFKC, t2s, whitespace removed, brackets/dashes unified, Chinese numerals before units -> digits."""
     cleaned = [("" if v is None else v[:MAX_CHARS]).replace("\r", "").replace(_SEP, "") for v in values]
     if not cleaned:
         return []
-    joined = unicodedata.normalize("NFKC", _SEP.join(cleaned))
+    joined = _nfkc(_SEP.join(cleaned))
     joined = _t2s().convert(joined)
-    joined = _SPACE.sub("", joined).translate(_BRACKETS)
+    joined = _BRACKETS.sub(lambda m: _BRACKET_MAP[m.group()], _SPACE.sub("", joined))
     joined = _DASHES.sub("-", joined)
     if numerals:
         joined = _NUMERAL_BEFORE_UNIT.sub(_numeral_repl, joined)
     if upper:
         joined = joined.upper()
-    joined = unicodedata.normalize("NFKC", joined)  # removing spaces can leave combining marks to recompose
+    joined = _nfkc(joined)  # removing spaces can leave combining marks to recompose
     out = joined.split(_SEP)
     if len(out) != len(cleaned):  # a character normalised into a separator: fall back to per-value work
         if len(cleaned) == 1:

@@ -56,3 +56,25 @@ def test_name_parsers_never_raise_and_are_idempotent(values):
     assert again["normalized"].to_list() == people["normalized"].to_list()
     companies = parse_company_names(values)
     assert companies.height == len(values)
+
+
+def test_rows_that_skip_nfkc_are_exactly_those_nfkc_leaves_alone():
+    import re
+    import unicodedata
+
+    from matchers.textnorm import NFKC_STABLE, canonical_batch
+
+    stable = re.compile(f"[{NFKC_STABLE}]")
+    assert all(unicodedata.normalize("NFKC", chr(c)) == chr(c) for c in range(0x110000) if stable.match(chr(c)))
+    # a batch mixing rows that need NFKC (full-width, compatibility, combining) with rows that skip it
+    values = ["杭州市西湖区", "ＡＢＣ１２３", "ﬁ号", "e\u0301室", "【东门】", "臺北一號", None]
+    assert canonical_batch(values) == [unicodedata.normalize("NFKC", v) if v else "" for v in
+                                       ["杭州市西湖区", "ABC123", "FI号", "\u00c9室", "(东门)", "台北1号", None]]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.text(max_size=12), max_size=6))
+def test_canonical_batch_equals_per_value_work(values):
+    from matchers.textnorm import canonical_batch
+
+    assert canonical_batch(values) == [canonical_batch([v])[0] for v in values]

@@ -6,6 +6,7 @@ registering-authority region), so SQL staging joins them back to every row that 
 
 from __future__ import annotations
 
+import gc
 import os
 import subprocess
 import sys
@@ -111,9 +112,16 @@ def parse_unique(parse: Callable[..., pl.DataFrame], values: list, hints: list |
     return pl.concat(parts, how="vertical_relaxed")
 
 
-def _store(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame) -> None:
+# Unique values are parsed a slice at a time, so memory stays flat however large the extract.
+SLICE_VALUES = 400_000
+
+
+def _store(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame, first: bool) -> None:
     con.register("_lookup", frame.to_arrow())
-    con.execute(f"create or replace table {table} as select * from _lookup")
+    if first:
+        con.execute(f"create or replace table {table} as select * from _lookup")
+    else:
+        con.execute(f"insert into {table} select * from _lookup")
     con.unregister("_lookup")
 
 
@@ -123,12 +131,16 @@ def _lookup(
 ) -> int:
     unique = fetch_frame(con, query)
     run = parse_unique if parallel else (lambda fn, values, hints=None: _call(fn, values, hints))
-    if hinted:
-        parsed = run(parse, unique["input"].to_list(), unique["hint"].to_list())
-        parsed = parsed.with_columns(unique["hint"].alias("hint"))
-    else:
-        parsed = run(parse, unique["input"].to_list())
-    _store(con, table, parsed)
+    for offset in range(0, max(unique.height, 1), SLICE_VALUES):
+        part = unique.slice(offset, SLICE_VALUES)
+        if hinted:
+            parsed = run(parse, part["input"].to_list(), part["hint"].to_list())
+            parsed = parsed.with_columns(part["hint"].alias("hint"))
+        else:
+            parsed = run(parse, part["input"].to_list())
+        _store(con, table, parsed, first=offset == 0)
+        del part, parsed
+        gc.collect()  # the next slice should not sit on top of this one
     return unique.height
 
 

@@ -37,6 +37,9 @@ def ingest(ws: Workspace, registrations: list[Path], accounts: list[Path], run_i
 
 def normalise(ws: Workspace, settings: Settings) -> dict:
     with connect(ws, settings) as con:
+        # This stage's SQL is only DISTINCT queries; the memory belongs to the Python parsers, so
+        # DuckDB gives back the cached extract pages.
+        con.execute("set memory_limit = '1GB'")
         return normalise_all(con)
 
 

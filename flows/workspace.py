@@ -40,7 +40,7 @@ class Workspace:
 
 
 def _configure(con: duckdb.DuckDBPyConnection, scratch: Path) -> None:
-    con.execute("set memory_limit = ?", [os.environ.get("SHELLRING_MEMORY_LIMIT", "3GB")])
+    con.execute("set memory_limit = ?", [os.environ.get("SHELLRING_MEMORY_LIMIT", "2GB")])
     con.execute("set threads = ?", [int(os.environ.get("SHELLRING_THREADS", os.cpu_count() or 2))])
     con.execute("set temp_directory = ?", [str(scratch / "duckdb_tmp")])
     con.execute("set preserve_insertion_order = false")

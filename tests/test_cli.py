@@ -45,7 +45,8 @@ def test_run_without_a_key_refuses_before_any_work(demo_files, tmp_path):
 def test_run_prints_its_summary_and_publishes(demo_files, key_env, tmp_path):
     db = tmp_path / "results.duckdb"
     result = runner.invoke(app, ["run", "--registrations", str(demo_files.registrations), "--accounts",
-                                 str(demo_files.accounts), "--db", str(db), "--region", "cli-test"])
+                                 str(demo_files.accounts), "--db", str(db), "--region", "cli-test"],
+                           env={"COLUMNS": "200"})
     assert result.exit_code == 0, result.output
     assert "flagged clusters" in result.output and str(db) in result.output
     with duckdb.connect(str(db), read_only=True) as con:

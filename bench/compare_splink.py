@@ -91,8 +91,10 @@ def _stage_pipeline(ws, files: dict, settings, run_id: str, through: str) -> dic
         ("normalise", lambda: stages.normalise(ws, settings)),
         ("stage", lambda: stages.stage(ws, settings)),
         ("link", lambda: stages.link(ws, settings)),
+        ("verdicts", lambda: stages.apply_link_verdicts(ws, settings, None)),
         ("cluster", lambda: stages.cluster(ws, settings)),
         ("score", lambda: stages.score(ws, settings)),
+        ("history", lambda: stages.track_history(ws, settings, None)),
         ("marts", lambda: stages.build_marts(ws, settings, load_key(None))),
     ]
     timings = {}

@@ -102,8 +102,6 @@ def test_no_raw_identifiers_or_phones_in_published_text(results):
     ).fetchall()
     assert text_columns
     for table, column in text_columns:
-        if table in {"runs"}:  # run manifest: file paths and hashes, no personal data
-            continue
         values = [v for (v,) in con.execute(f'select distinct "{column}" from "{table}"').fetchall() if v]
         for value in values:
             for pattern in (id_pattern, mobile_pattern, account_pattern):

@@ -47,13 +47,3 @@ def mask_text(text: str | None, limit: int = RAW_ROW_LIMIT) -> str | None:
     if len(text) > limit:
         return head[:limit] + f"…[{len(text) - limit} more chars]"
     return head
-
-
-def mask_resident_id(value: str) -> str:
-    """`11010519491231002X` -> `110105********002X`; anything not ID-shaped is masked as a digit run."""
-    return mask_text(value.strip(), limit=len(value) + 1) or ""
-
-
-def mask_phone(value: str) -> str:
-    """`13800138000` -> `138****8000`; landline `010-12345678` -> `010-****5678`."""
-    return mask_text(value.strip(), limit=len(value) + 1) or ""

@@ -7,13 +7,25 @@ with members as (
     from company_clusters as cc
     join company_features as f using (company_id)
 ),
-trade_names as (
-    select cluster_no, trade_name, count(*) as n from members
-    where trade_name is not null and length(trade_name) >= 2
-    group by all
-),
-scopes as (
-    select cluster_no, scope_key, count(*) as n from members where scope_key is not null group by all
+-- Share of members whose trade name, or whose exact scope text, another member also has.
+repeated_values as (
+    select
+        cluster_no,
+        sum(n) filter (where kind = 'trade_name' and n >= 2) / any_value(cluster_size) as share_shared_trade_name,
+        sum(n) filter (where kind = 'scope' and n >= 2) / any_value(cluster_size) as share_template_scope
+    from (
+        select cluster_no, 'trade_name' as kind, trade_name as value, any_value(cluster_size) as cluster_size,
+            count(*) as n
+        from members
+        where trade_name is not null and length(trade_name) >= 2
+        group by cluster_no, trade_name
+        union all
+        select cluster_no, 'scope', scope_key, any_value(cluster_size), count(*)
+        from members
+        where scope_key is not null
+        group by cluster_no, scope_key
+    )
+    group by cluster_no
 ),
 -- Companies one person fronts within any 180 days: a serial owner adds a company every few years,
 -- a nominee several in a season.
@@ -82,25 +94,14 @@ select
     date_diff('day', quantile_disc(m.first_open_date, 0.1), quantile_disc(m.first_open_date, 0.9)) as open_span_days,
     coalesce(any_value(r.max_per_rep), 1) as max_companies_per_rep,
     coalesce(any_value(ctl.n), 0) as max_companies_per_controller,
-    coalesce(any_value(t.share_shared_trade_name), 0) as share_shared_trade_name,
-    coalesce(any_value(s.share_template_scope), 0) as share_template_scope,
+    coalesce(any_value(rv.share_shared_trade_name), 0) as share_shared_trade_name,
+    coalesce(any_value(rv.share_template_scope), 0) as share_template_scope,
     any_value(k.link_reasons) as link_reasons,
     any_value(k.n_links) as n_links,
     coalesce(any_value(k.share_corroborated_links), 0) as share_corroborated_links
 from members as m
 left join (select cluster_no, max(n) as max_per_rep from reps_in_cluster group by cluster_no) as r using (cluster_no)
-left join (
-    select t.cluster_no, sum(t.n) filter (where t.n >= 2) / any_value(cc.size) as share_shared_trade_name
-    from trade_names as t
-    join (select cluster_no, count(*) as size from company_clusters group by cluster_no) as cc using (cluster_no)
-    group by t.cluster_no
-) as t using (cluster_no)
-left join (
-    select s.cluster_no, sum(s.n) filter (where s.n >= 2) / any_value(cc.size) as share_template_scope
-    from scopes as s
-    join (select cluster_no, count(*) as size from company_clusters group by cluster_no) as cc using (cluster_no)
-    group by s.cluster_no
-) as s using (cluster_no)
+left join repeated_values as rv using (cluster_no)
 left join link_kinds as k using (cluster_no)
 left join controllers as ctl using (cluster_no)
 group by m.cluster_no;

@@ -27,8 +27,6 @@ from flows.workspace import Workspace, write_run_params
 
 CODE_VERSION = version("shellring")
 CORE_DEPENDENCIES = {"polars", "duckdb", "rapidfuzz", "prefect", "igraph", "numpy", "scipy", "pyarrow"}
-# (stage, wall-clock start, end) of the latest flow run in this process, for benchmarks.
-_STAGE_WINDOWS: list[tuple] = []
 
 
 def dependency_versions() -> dict[str, str]:
@@ -64,14 +62,17 @@ def make_run_id(inputs: dict[str, str], region: str, since: date | None, until: 
     return hashlib.sha256(material.encode()).hexdigest()[:16]
 
 
-def _timed(name: str, fn, timings: dict, *args):
-    started = time.perf_counter()
-    _STAGE_WINDOWS.append((name, time.time()))
+def _timed(name: str, fn, windows: list[tuple[str, float, float]], *args):
+    """Run one stage, recording its wall-clock window (benchmarks attribute memory to stages by it)."""
+    started = time.time()
     result = fn(*args)
-    _STAGE_WINDOWS[-1] = (name, _STAGE_WINDOWS[-1][1], time.time())
-    timings[name] = round(time.perf_counter() - started, 3)
-    get_run_logger().info("%s done in %.2fs: %s", name, timings[name], result)
+    windows.append((name, started, time.time()))
+    get_run_logger().info("%s done in %.2fs: %s", name, windows[-1][2] - started, result)
     return result
+
+
+def _seconds(windows: list[tuple[str, float, float]]) -> dict[str, float]:
+    return {name: round(end - start, 3) for name, start, end in windows}
 
 
 def _create_artifacts(results_db: Path, run_id: str, region: str, working_db: Path) -> None:
@@ -182,17 +183,16 @@ def audit_flow(
     root = str(ws.root)
     logger.info("run %s: region %s, window %s..%s, working DB %s", run_id, region, since, until, ws.db)
 
-    timings: dict[str, float] = {}
-    _STAGE_WINDOWS.clear()
-    loaded = _timed("ingest", ingest_task, timings, root, registrations, accounts, run_id, mapping)
-    _timed("normalise", normalise_task, timings, root, settings)
-    staged = _timed("stage", stage_task, timings, root, settings)
-    linked = _timed("link", link_task, timings, root, settings)
-    _timed("verdicts", verdicts_task, timings, root, settings, db)
-    clustered = _timed("cluster", cluster_task, timings, root, settings)
-    _timed("score", score_task, timings, root, settings)
-    _timed("history", history_task, timings, root, settings, db)
-    marts = _timed("marts", marts_task, timings, root, settings, key_file)
+    windows: list[tuple[str, float, float]] = []
+    loaded = _timed("ingest", ingest_task, windows, root, registrations, accounts, run_id, mapping)
+    _timed("normalise", normalise_task, windows, root, settings)
+    staged = _timed("stage", stage_task, windows, root, settings)
+    linked = _timed("link", link_task, windows, root, settings)
+    _timed("verdicts", verdicts_task, windows, root, settings, db)
+    clustered = _timed("cluster", cluster_task, windows, root, settings)
+    _timed("score", score_task, windows, root, settings)
+    _timed("history", history_task, windows, root, settings, db)
+    marts = _timed("marts", marts_task, windows, root, settings, key_file)
 
     run_row = {
         "run_id": run_id,
@@ -210,10 +210,10 @@ def audit_flow(
         "code_version": CODE_VERSION,
         "inputs": inputs,
         "parameters": {"settings": settings.model_dump(), "mapping": mapping},
-        "stage_seconds": timings,
+        "stage_seconds": _seconds(windows),
         "dependencies": dependency_versions(),
     }
-    published = _timed("publish", publish_task, timings, root, db, run_row)
+    published = _timed("publish", publish_task, windows, root, db, run_row)
     _create_artifacts(Path(published), run_id, region, ws.db)
     return {
         "run_id": run_id,
@@ -229,6 +229,6 @@ def audit_flow(
         "rejects_by_reason": {
             kind: report.get("rejects_by_reason", {}) for kind, report in loaded.items()
         },
-        "stage_seconds": timings,
-        "stage_windows": list(_STAGE_WINDOWS),
+        "stage_seconds": _seconds(windows),
+        "stage_windows": windows,
     }

@@ -7,6 +7,7 @@ registering-authority region), so SQL staging joins them back to every row that 
 from __future__ import annotations
 
 import gc
+import json
 import os
 import subprocess
 import sys
@@ -23,7 +24,7 @@ from flows.sqlsteps import fetch_frame
 from matchers.address import parse_addresses
 from matchers.company import parse_company_names
 from matchers.ids import parse_resident_ids, parse_usccs
-from matchers.names import parse_person_names
+from matchers.names import parse_person_names_for_linking
 from matchers.phone import parse_phones
 
 UNIQUE_USCC = """
@@ -70,9 +71,10 @@ where p.input is not null
 """
 
 
-# Below this many unique values a second process costs more than it saves (it imports polars and
-# the matchers and loads the gazetteer: about a second).
-PARALLEL_MIN_VALUES = 40_000
+# Below this many unique values the split (Arrow files to and from the worker) costs more than it saves.
+PARALLEL_MIN_VALUES = 20_000
+# Extracts smaller than this many rows are normalised in-process: a worker takes about a second to warm up.
+POOL_MIN_ROWS = 20_000
 
 
 def _workers() -> int:
@@ -83,33 +85,81 @@ def _call(parse: Callable[..., pl.DataFrame], values: list, hints: list | None) 
     return parse(values, hints) if hints is not None else parse(values)
 
 
-def parse_unique(parse: Callable[..., pl.DataFrame], values: list, hints: list | None = None,
-                 scratch: Path | None = None) -> pl.DataFrame:
-    """Run a matcher over unique values, sharing the work with worker processes when there are many
-    (the parsers are Python per value, so threads would not help). Rows keep the input order."""
-    workers = _workers()
-    if workers == 1 or len(values) < PARALLEL_MIN_VALUES:
-        return _call(parse, values, hints)
-    step = -(-len(values) // workers)
-    name = f"{parse.__module__}:{parse.__name__}"
-    with tempfile.TemporaryDirectory(dir=scratch) as tmp:
-        running = []
+class ParsePool:
+    """Worker processes (`flows.parse_worker`) that share the per-value parsing with this process.
+
+    They start warming up when the pool opens, so their imports overlap the DISTINCT queries, and
+    they live for the whole stage, so each matcher pays that start-up once, not once per call.
+    """
+
+    def __init__(self, size: int, scratch: Path):
+        self._tmp = tempfile.TemporaryDirectory(dir=scratch)
+        self._root = Path(self._tmp.name)
+        self._calls = 0
+        self._workers = []
+        for index in range(size):
+            log = (self._root / f"worker{index}.log").open("w")
+            process = subprocess.Popen([sys.executable, "-m", "flows.parse_worker"], stdin=subprocess.PIPE,
+                                       stdout=subprocess.PIPE, stderr=log, text=True)
+            self._workers.append((process, log))
+
+    def __enter__(self) -> "ParsePool":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def close(self) -> None:
+        for process, log in self._workers:
+            if process.stdin and not process.stdin.closed:
+                process.stdin.close()
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+            log.close()
+        self._workers = []
+        self._tmp.cleanup()
+
+    def _failure(self, index: int, name: str, detail: str) -> RuntimeError:
+        log_tail = (self._root / f"worker{index}.log").read_text(errors="replace")[-2000:]
+        return RuntimeError(f"normalisation worker {index} failed on {name}: {detail}{log_tail}")
+
+    def map(self, parse: Callable[..., pl.DataFrame], values: list, hints: list | None = None) -> pl.DataFrame:
+        """parse(values[, hints]) with the rows shared between this process and the workers; input order kept."""
+        if not self._workers or len(values) < PARALLEL_MIN_VALUES:
+            return _call(parse, values, hints)
+        name = f"{parse.__module__}:{parse.__name__}"
+        step = -(-len(values) // (len(self._workers) + 1))
+        sent = []
         for index, offset in enumerate(range(step, len(values), step)):
+            self._calls += 1
             chunk = {"input": values[offset:offset + step]}
             if hints is not None:
                 chunk["hint"] = hints[offset:offset + step]
-            source, target = Path(tmp) / f"in{index}.arrow", Path(tmp) / f"out{index}.arrow"
+            source = self._root / f"in{self._calls}.arrow"
+            target = self._root / f"out{self._calls}.arrow"
             pl.DataFrame(chunk, schema={k: pl.Utf8 for k in chunk}).write_ipc(source)
-            process = subprocess.Popen([sys.executable, "-m", "flows.parse_worker", name, str(source), str(target)],
-                                       stderr=subprocess.PIPE, text=True)
-            running.append((process, target))
+            process = self._workers[index][0]
+            try:
+                process.stdin.write(json.dumps({"parse": name, "source": str(source), "target": str(target)}) + "\n")
+                process.stdin.flush()
+            except (BrokenPipeError, OSError) as exc:
+                raise self._failure(index, name, f"{exc}\n") from exc
+            sent.append((index, source, target))
         parts = [_call(parse, values[:step], hints[:step] if hints is not None else None)]
-        for process, target in running:
-            _, err = process.communicate()
-            if process.returncode != 0:
-                raise RuntimeError(f"normalisation worker for {name} failed: {err[-2000:]}")
+        for index, source, target in sent:
+            line = self._workers[index][0].stdout.readline()
+            if not line:
+                raise self._failure(index, name, "the process ended\n")
+            answer = json.loads(line)
+            if not answer["ok"]:
+                raise self._failure(index, name, answer["error"])
             parts.append(pl.read_ipc(target))
-    return pl.concat(parts, how="vertical_relaxed")
+            source.unlink()
+            target.unlink()
+        return pl.concat(parts, how="vertical_relaxed")
 
 
 # Unique values are parsed a slice at a time, so memory stays flat however large the extract.
@@ -127,10 +177,10 @@ def _store(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame, firs
 
 def _lookup(
     con: duckdb.DuckDBPyConnection, table: str, query: str, parse: Callable[..., pl.DataFrame], hinted: bool,
-    parallel: bool,
+    pool: ParsePool | None,
 ) -> int:
     unique = fetch_frame(con, query)
-    run = parse_unique if parallel else (lambda fn, values, hints=None: _call(fn, values, hints))
+    run = pool.map if pool is not None else (lambda fn, values, hints=None: _call(fn, values, hints))
     for offset in range(0, max(unique.height, 1), SLICE_VALUES):
         part = unique.slice(offset, SLICE_VALUES)
         if hinted:
@@ -144,21 +194,32 @@ def _lookup(
     return unique.height
 
 
-def normalise_all(con: duckdb.DuckDBPyConnection) -> dict[str, dict[str, float]]:
+def _extract_rows(con: duckdb.DuckDBPyConnection) -> int:
+    return con.execute("select (select count(*) from src_registrations) + (select count(*) from src_accounts)"
+                       ).fetchall()[0][0]
+
+
+def normalise_all(con: duckdb.DuckDBPyConnection, scratch: Path) -> dict[str, dict[str, float]]:
     """Build every norm_* lookup table; returns unique-value counts and seconds per kind."""
     # (table, unique values, parser, parsed with a hint, worth a second process: the vectorised ID
     # parsers are not)
     steps = [
         ("norm_uscc", UNIQUE_USCC, parse_usccs, False, False),
         ("norm_resident_id", UNIQUE_RESIDENT_IDS, parse_resident_ids, False, False),
-        ("norm_person_name", UNIQUE_PERSON_NAMES, parse_person_names, False, True),
+        ("norm_person_name", UNIQUE_PERSON_NAMES, parse_person_names_for_linking, False, True),
         ("norm_company_name", UNIQUE_COMPANY_NAMES, parse_company_names, False, True),
         ("norm_address", UNIQUE_ADDRESSES, parse_addresses, True, True),
         ("norm_phone", UNIQUE_PHONES, parse_phones, True, True),
     ]
     stats: dict[str, dict[str, float]] = {}
-    for table, query, parse, hinted, parallel in steps:
-        started = time.perf_counter()
-        n = _lookup(con, table, query, parse, hinted, parallel)
-        stats[table] = {"unique_values": n, "seconds": round(time.perf_counter() - started, 3)}
+    helpers = _workers() - 1 if _extract_rows(con) >= POOL_MIN_ROWS else 0
+    pool = ParsePool(helpers, scratch) if helpers > 0 else None
+    try:
+        for table, query, parse, hinted, parallel in steps:
+            started = time.perf_counter()
+            n = _lookup(con, table, query, parse, hinted, pool if parallel else None)
+            stats[table] = {"unique_values": n, "seconds": round(time.perf_counter() - started, 3)}
+    finally:
+        if pool is not None:
+            pool.close()
     return stats

@@ -1,14 +1,22 @@
-"""Worker process for normalisation: `python -m flows.parse_worker MODULE:FUNCTION IN.arrow OUT.arrow`.
+"""Worker process for normalisation: `python -m flows.parse_worker`.
 
-Reads a frame with `input` (and optionally `hint`) from an Arrow IPC file, runs the named matcher and
-writes its output frame. A plain subprocess rather than multiprocessing: forking a process that runs
-DuckDB and polars thread pools can deadlock, and spawn would re-import the caller's main script.
+Serves parse requests from its standard input, one JSON object per line:
+`{"parse": "MODULE:FUNCTION", "source": IN.arrow, "target": OUT.arrow}`. It reads a frame with `input`
+(and optionally `hint`) from the Arrow IPC file, runs the named matcher, writes the matcher's output frame
+and answers one JSON line on standard output: `{"ok": true}` or `{"ok": false, "error": TRACEBACK}`.
+
+It warms the matchers (gazetteer, OpenCC, phone area codes) before reading the first request, so that
+cost overlaps with the parent's own work. A plain subprocess rather than multiprocessing: forking a
+process that runs DuckDB and polars thread pools can deadlock, and spawn would re-import the caller's
+main script.
 """
 
 from __future__ import annotations
 
 import importlib
+import json
 import sys
+import traceback
 
 import polars as pl
 
@@ -18,14 +26,37 @@ def resolve(name: str):
     return getattr(importlib.import_module(module), function)
 
 
-def main(argv: list[str]) -> None:
-    name, source, target = argv
-    frame = pl.read_ipc(source)
-    parse = resolve(name)
+def warm() -> None:
+    from matchers.divisions import gazetteer
+    from matchers.phone import area_code_table
+    from matchers.textnorm import _t2s
+
+    gazetteer()
+    _t2s()
+    area_code_table()
+
+
+def handle(request: dict) -> None:
+    frame = pl.read_ipc(request["source"])
+    parse = resolve(request["parse"])
     values = frame["input"].to_list()
     result = parse(values, frame["hint"].to_list()) if "hint" in frame.columns else parse(values)
-    result.write_ipc(target)
+    result.write_ipc(request["target"])
+
+
+def serve(requests, answers) -> None:
+    warm()
+    for line in requests:
+        if not line.strip():
+            continue
+        try:
+            handle(json.loads(line))
+            answer = {"ok": True}
+        except Exception:  # noqa: BLE001 - the parent raises it with the traceback
+            answer = {"ok": False, "error": traceback.format_exc()[-4000:]}
+        answers.write(json.dumps(answer) + "\n")
+        answers.flush()
 
 
 if __name__ == "__main__":
-    main(sys.argv[1:])
+    serve(sys.stdin, sys.stdout)

@@ -20,6 +20,13 @@ from flows.verdicts import drop_false_links
 from flows.workspace import Workspace, connect
 
 
+def _half(limit: str) -> str:
+    """Half a DuckDB memory setting such as '2.0 GiB' or '512.0 MiB', in MiB."""
+    number, unit = limit.split()
+    mib = float(number) * {"KiB": 1 / 1024, "MiB": 1, "GiB": 1024, "TiB": 1024 * 1024}[unit]
+    return f"{max(64, int(mib / 2))}MiB"
+
+
 def _count(con, table: str) -> int:
     return con.execute(f"select count(*) from {table}").fetchone()[0]
 
@@ -38,9 +45,10 @@ def ingest(ws: Workspace, registrations: list[Path], accounts: list[Path], run_i
 def normalise(ws: Workspace, settings: Settings) -> dict:
     with connect(ws, settings) as con:
         # This stage's SQL is only DISTINCT queries; the memory belongs to the Python parsers, so
-        # DuckDB gives back the cached extract pages.
-        con.execute("set memory_limit = '1GB'")
-        return normalise_all(con)
+        # DuckDB gives back cached extract pages above half its budget.
+        limit = con.execute("select current_setting('memory_limit')").fetchall()[0][0]
+        con.execute("set memory_limit = ?", [_half(limit)])
+        return normalise_all(con, ws.scratch)
 
 
 def stage(ws: Workspace, settings: Settings) -> dict:

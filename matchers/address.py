@@ -400,10 +400,6 @@ def _parse_one(g: Gazetteer, text: str, hint_code: str | None) -> tuple:
     )
 
 
-_CACHE: dict[tuple[str, str | None], tuple] = {}
-_CACHE_LIMIT = 2_000_000
-
-
 def parse_addresses(values: Sequence[str | None] | pl.Series, hints: Sequence[str | None] | None = None) -> pl.DataFrame:
     """One row per input value, in input order; never raises on string input. See COLUMNS."""
     raw = to_text_list(values)
@@ -413,6 +409,9 @@ def parse_addresses(values: Sequence[str | None] | pl.Series, hints: Sequence[st
     g = gazetteer()
     texts = _unify_units(canonical_batch(raw))
     rows = []
+    # Values that canonicalise alike (full-width digits, 號/号) are parsed once per call. The cache lives only
+    # for the call: a batch job that kept it would hold every address it ever parsed.
+    cache: dict[tuple[str, str | None], tuple] = {}
     # The loop allocates many small acyclic objects; the cyclic collector would only rescan them (about 7 % of
     # the time), so it is paused for the loop and restored after.
     gc_was_enabled = gc.isenabled()
@@ -420,11 +419,10 @@ def parse_addresses(values: Sequence[str | None] | pl.Series, hints: Sequence[st
     try:
         for text, hint in zip(texts, hint_list, strict=True):
             key = (text, hint)
-            row = _CACHE.get(key)
+            row = cache.get(key)
             if row is None:
                 row = _parse_one(g, text, hint) if text else (None,) * 15 + ([],)
-                if len(_CACHE) < _CACHE_LIMIT:
-                    _CACHE[key] = row
+                cache[key] = row
             rows.append(row)
     finally:
         if gc_was_enabled:

@@ -38,23 +38,46 @@ INDUSTRY_WORDS = sorted(
 _BRACKETED = re.compile(r"\(([^()]{2,12})\)")
 
 
+def _by_length(words: list[str]) -> list[tuple[int, frozenset[str]]]:
+    """Suffix sets, longest first: a name's tail is looked up once per length instead of tried per word."""
+    sizes = sorted({len(w) for w in words}, reverse=True)
+    return [(n, frozenset(w for w in words if len(w) == n)) for n in sizes]
+
+
+_LEGAL_FORMS_BY_LENGTH = _by_length(LEGAL_FORMS)
+_INDUSTRY_BY_LENGTH = _by_length(INDUSTRY_WORDS)
+
+
+def _suffix(text: str, table: list[tuple[int, frozenset[str]]], keep: int) -> str | None:
+    """Longest word of the table that ends text and leaves at least `keep` characters before it."""
+    for size, words in table:
+        if len(text) - size >= keep and text[-size:] in words:
+            return text[-size:]
+    return None
+
+
 @lru_cache(maxsize=1)
-def _region_names() -> tuple[frozenset[str], frozenset[str], int]:
-    """(full names, names allowed as a leading short region, longest length)."""
+def _region_names() -> tuple[frozenset[str], frozenset[str], dict[str, tuple[int, ...]]]:
+    """(full names, names allowed as a leading short region, name lengths by first two characters, longest first)."""
     g = gazetteer()
     full = frozenset(n for n in g.full if len(n) >= 2) | {"中国", "中华"}
     short = frozenset(n for n, ds in g.short.items() if any(d.level < 3 for d in ds) and len(n) >= 2)
-    return full, short, max(len(n) for n in full | short)
+    lengths: dict[str, set[int]] = {}
+    for n in full | short:
+        lengths.setdefault(n[:2], set()).add(len(n))
+    return full, short, {head: tuple(sorted(sizes, reverse=True)) for head, sizes in lengths.items()}
 
 
 def _strip_region(name: str) -> tuple[str, list[str]]:
     """Leading region chain (first part may be a short name, later ones must be full names) and (region) groups."""
     regions: list[str] = []
-    full, short, max_len = _region_names()
+    full, short, lengths = _region_names()
     while name:
         allowed_short = not regions
         hit = None
-        for size in range(min(max_len, len(name) - 2), 1, -1):
+        for size in lengths.get(name[:2], ()):
+            if size > len(name) - 2:
+                continue
             head = name[:size]
             if head in full or (allowed_short and head in short):
                 hit = head
@@ -63,7 +86,7 @@ def _strip_region(name: str) -> tuple[str, list[str]]:
             break
         regions.append(hit)
         name = name[len(hit):]
-    for m in list(_BRACKETED.finditer(name)):
+    for m in list(_BRACKETED.finditer(name)) if "(" in name else ():
         inner = m.group(1)
         if inner in full or inner in short:
             regions.append(inner)
@@ -76,22 +99,20 @@ def _split(name: str) -> tuple[str | None, str | None, str | None, str | None]:
     rest, regions = _strip_region(name)
     legal = None
     for _ in range(2):  # 合伙企业(有限合伙): two stacked forms
-        for form in LEGAL_FORMS:
-            if rest.endswith(form) and len(rest) > len(form) + 1:
-                legal, rest = (form if legal is None else form + legal), rest[: -len(form)]
-                break
+        form = _suffix(rest, _LEGAL_FORMS_BY_LENGTH, keep=2)
+        if form:
+            legal, rest = (form if legal is None else form + legal), rest[: -len(form)]
     rest, more = _strip_region(rest) if rest.endswith(")") else (rest, [])
     regions += more
     industry_parts: list[str] = []
     changed = True
     while changed:
         changed = False
-        for word in INDUSTRY_WORDS:
-            if rest.endswith(word) and len(rest) - len(word) >= 2:
-                industry_parts.insert(0, word)
-                rest = rest[: -len(word)]
-                changed = True
-                break
+        word = _suffix(rest, _INDUSTRY_BY_LENGTH, keep=2)
+        if word:
+            industry_parts.insert(0, word)
+            rest = rest[: -len(word)]
+            changed = True
         if rest.endswith(")"):
             rest, more = _strip_region(rest)
             regions += more

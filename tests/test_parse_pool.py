@@ -1,0 +1,51 @@
+"""The normalisation worker pool gives exactly the in-process result, in input order, and fails loudly."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import pytest
+
+import flows.normalise as normalise
+from flows.normalise import ParsePool
+from matchers.address import parse_addresses
+from matchers.company import parse_company_names
+
+ADDRESSES = Path(__file__).parent / "data" / "addresses" / "company_addresses.csv"
+
+
+@pytest.fixture(scope="module")
+def addresses() -> list[str]:
+    with ADDRESSES.open(encoding="utf-8") as handle:
+        rows = [row[0] for row in csv.reader(handle)][1:]
+    return rows[:3000]
+
+
+@pytest.fixture()
+def small_split(monkeypatch):
+    monkeypatch.setattr(normalise, "PARALLEL_MIN_VALUES", 10)
+
+
+def test_pool_matches_in_process_parsing_with_hints(addresses, small_split, tmp_path):
+    hints = ["330106" if i % 3 else None for i in range(len(addresses))]
+    with ParsePool(2, tmp_path) as pool:
+        shared = pool.map(parse_addresses, addresses, hints)
+        again = pool.map(parse_company_names, addresses[:500])  # the same workers serve a second matcher
+    assert shared.equals(parse_addresses(addresses, hints))
+    assert again.equals(parse_company_names(addresses[:500]))
+    assert list(tmp_path.iterdir()) == []  # the exchange files are gone with the pool
+
+
+def test_small_inputs_stay_in_process(addresses, tmp_path):
+    with ParsePool(1, tmp_path) as pool:
+        out = pool.map(parse_addresses, addresses[:50])
+    assert out["input"].to_list() == addresses[:50]
+
+
+def test_worker_failure_names_the_matcher(addresses, small_split, tmp_path):
+    def not_importable(values):  # a local function: the worker cannot import it by name
+        return parse_company_names(values)
+
+    with ParsePool(1, tmp_path) as pool, pytest.raises(RuntimeError, match="not_importable"):
+        pool.map(not_importable, addresses[:100])

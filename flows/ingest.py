@@ -12,6 +12,7 @@ import csv
 import hashlib
 import io
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal, Sequence
@@ -79,25 +80,23 @@ def _line_of(path: Path, byte_offset: int) -> int:
         return handle.read(byte_offset).count(b"\n") + 1
 
 
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+_NON_ASCII = re.compile(r"[^\x00-\x7f]+")
+
+
 def _looks_like_mojibake(sample: str, encoding: str) -> str | None:
     """Why a decoded sample is not believable text, or None."""
     if sample.count("\x00") > max(3, len(sample) // 1000):
         return "it contains NUL characters (UTF-16 without a byte-order mark, or a binary file?)"
-    controls = sum(1 for ch in sample if ch < " " and ch not in "\t\r\n")
+    controls = len(_CONTROL.findall(sample))
     if controls > max(3, len(sample) // 200):
         return f"{controls} control characters in the first {len(sample)} characters"
     if encoding == "gb18030":
         # Mainland GBK text is overwhelmingly GB2312 characters; Big5 or UTF-8 bytes read as GB18030
         # land in symbol rows, private-use areas and rare characters instead.
-        wide = [ch for ch in sample if ord(ch) > 0x7F]
+        wide = "".join(_NON_ASCII.findall(sample))
         if len(wide) >= 20:
-            common = 0
-            for ch in wide:
-                try:
-                    ch.encode("gb2312")
-                    common += 1
-                except UnicodeEncodeError:
-                    pass
+            common = len(wide.encode("gb2312", "ignore")) // 2  # every GB2312 character is two bytes
             if common / len(wide) < 0.8:
                 return f"only {common}/{len(wide)} non-ASCII characters are common GB2312 characters"
     return None

@@ -57,15 +57,16 @@ _ADMIN_SEPARATORS = frozenset(",，、/·・ .")
 _NOISE_TAIL = re.compile(r"[-,，、;；:：/\\.。]+$")
 
 
+def _unify(text: str) -> str:
+    for pattern, repl in _UNIT_RULES:
+        text = pattern.sub(repl, text)
+    return text
+
+
 def _unify_units(texts: list[str]) -> list[str]:
     """The unit rules over the whole batch at once (no rule can match across the line separator)."""
-    def unify(text: str) -> str:
-        for pattern, repl in _UNIT_RULES:
-            text = pattern.sub(repl, text)
-        return text
-
-    out = unify("\n".join(texts)).split("\n")
-    return out if len(out) == len(texts) else [unify(t) for t in texts]
+    out = _unify("\n".join(texts)).split("\n")
+    return out if len(out) == len(texts) else [_unify(t) for t in texts]
 
 
 def _extract_notes(text: str) -> tuple[str, list[str], str | None]:
@@ -354,7 +355,10 @@ def _parse_detail(rest: str) -> dict[str, str | None]:
 def _parse_one(g: Gazetteer, text: str, hint_code: str | None) -> tuple:
     hint = _resolve_hint(g, hint_code)
     text = _PREFIX_NOISE.sub("", text).replace("市辖区", "")
+    before = text
     text, notes, workstation = _extract_notes(text)
+    if text != before:  # 601(集群注册)# : the unit word now follows its number
+        text = _unify(text)
     text = _PREFIX_NOISE.sub("", text)  # a note may have stood before the country name
     prov, city, dist, ambiguous, end = _walk_admin(g, text, hint)
     if dist is None and ambiguous is None and end < len(text):

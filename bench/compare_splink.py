@@ -107,12 +107,13 @@ def _stage_pipeline(ws, files: dict, settings, run_id: str, through: str) -> dic
     return timings
 
 
-def _fresh_workspace(out: Path, run_id: str):
+def _fresh_workspace(out: Path, run_id: str, files: dict):
     from flows.workspace import Workspace, write_run_params
 
     ws = Workspace.for_results(out / "results.duckdb", run_id)
     ws.db.unlink(missing_ok=True)
-    write_run_params(ws, run_id=run_id, region="bench", since=None, until=None)
+    write_run_params(ws, run_id=run_id, region="bench", since=None, until=None,
+                     inputs=[Path(files["registrations"]), Path(files["accounts"])])
     return ws
 
 
@@ -144,7 +145,7 @@ def worker_shellring_stages(files: dict, out: Path) -> dict:
     from flows.settings import Settings
     from flows.workspace import connect
 
-    ws = _fresh_workspace(out, "bench-stages")
+    ws = _fresh_workspace(out, "bench-stages", files)
     timings = _stage_pipeline(ws, files, Settings(), "bench-stages", through="marts")
     with connect(ws) as con:
         con.execute(f"copy ({FLAGGED_WORKING}) to '{out / 'assignments.parquet'}' (format parquet)")
@@ -197,7 +198,7 @@ def worker_splink(files: dict, out: Path, thresholds: list[float], u_max_pairs: 
     from flows.settings import Settings
 
     timings: dict[str, float] = {}
-    ws = _fresh_workspace(out, "bench-splink")
+    ws = _fresh_workspace(out, "bench-splink", files)
     timings.update({f"prep_{k}": v for k, v in
                     _stage_pipeline(ws, files, Settings(), "bench-splink", through="stage").items()})
 

@@ -50,7 +50,7 @@ def _direct(registrations: Path, accounts: Path, db: Path) -> dict:
     settings, key = Settings(), load_key(None)
     run_id = hashlib.sha256(b"".join(p.read_bytes() for p in (registrations, accounts))).hexdigest()[:16]
     ws = Workspace.for_results(db.resolve(), run_id)
-    write_run_params(ws, run_id=run_id, region="bench", since=None, until=None)
+    write_run_params(ws, run_id=run_id, region="bench", since=None, until=None, inputs=[registrations, accounts])
     timings = {}
 
     def timed(name, fn, *args):

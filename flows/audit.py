@@ -179,7 +179,8 @@ def audit_flow(
     ws = Workspace.for_results(Path(db).resolve(), run_id)
     if ws.db.exists():
         ws.db.unlink()  # a rerun of the same run id starts its working DB afresh
-    write_run_params(ws, run_id=run_id, region=region, since=since, until=until)
+    write_run_params(ws, run_id=run_id, region=region, since=since, until=until,
+                     inputs=[Path(p) for p in [*registrations, *accounts]])
     root = str(ws.root)
     logger.info("run %s: region %s, window %s..%s, working DB %s", run_id, region, since, until, ws.db)
 

@@ -39,8 +39,22 @@ class Workspace:
         return path
 
 
-def _configure(con: duckdb.DuckDBPyConnection, scratch: Path) -> None:
-    con.execute("set memory_limit = ?", [os.environ.get("SHELLRING_MEMORY_LIMIT", "2GB")])
+# DuckDB's budget follows the size of the extracts: about four bytes of working memory per input byte,
+# at least 512 MiB, at most 2 GiB (what a million companies needs to stay under 4 GB in all). Above
+# the budget DuckDB spills to the run's scratch folder. SHELLRING_MEMORY_LIMIT overrides it.
+MEMORY_PER_INPUT_BYTE = 4
+MEMORY_MIN_MIB, MEMORY_MAX_MIB = 512, 2048
+
+
+def memory_budget(input_bytes: int | None) -> str:
+    if input_bytes is None:
+        return f"{MEMORY_MAX_MIB}MiB"
+    mib = MEMORY_PER_INPUT_BYTE * input_bytes / 2**20
+    return f"{int(min(MEMORY_MAX_MIB, max(MEMORY_MIN_MIB, mib)))}MiB"
+
+
+def _configure(con: duckdb.DuckDBPyConnection, scratch: Path, memory_limit: str) -> None:
+    con.execute("set memory_limit = ?", [os.environ.get("SHELLRING_MEMORY_LIMIT", memory_limit)])
     con.execute("set threads = ?", [int(os.environ.get("SHELLRING_THREADS", os.cpu_count() or 2))])
     con.execute("set temp_directory = ?", [str(scratch / "duckdb_tmp")])
     con.execute("set preserve_insertion_order = false")
@@ -51,9 +65,9 @@ def connect(ws: Workspace, settings: Settings | None = None) -> Iterator[duckdb.
     """Open the working DB with explicit resource limits and the run's variables set."""
     con = duckdb.connect(str(ws.db))
     try:
-        _configure(con, ws.scratch)
-        (settings or Settings()).apply(con)
         params = _read_run_params(con)
+        _configure(con, ws.scratch, params.pop("memory_limit", None) or memory_budget(None))
+        (settings or Settings()).apply(con)
         for name, value in params.items():
             con.execute(f"set variable {name} = ?", [value])
         yield con
@@ -62,13 +76,16 @@ def connect(ws: Workspace, settings: Settings | None = None) -> Iterator[duckdb.
     os.chmod(ws.db, 0o600)
 
 
-def write_run_params(ws: Workspace, *, run_id: str, region: str, since: date | None, until: date | None) -> None:
+def write_run_params(ws: Workspace, *, run_id: str, region: str, since: date | None, until: date | None,
+                     inputs: list[Path] | None = None) -> None:
+    """The run's parameters, read by every stage; `inputs` (the extract files) size DuckDB's memory budget."""
+    input_bytes = sum(Path(p).stat().st_size for p in inputs) if inputs else None
     con = duckdb.connect(str(ws.db))
     try:
         con.execute(
             "create or replace table run_params as select ?::varchar as run_id, ?::varchar as region, "
-            "?::date as since, ?::date as until",
-            [run_id, region, since, until],
+            "?::date as since, ?::date as until, ?::varchar as memory_limit",
+            [run_id, region, since, until, memory_budget(input_bytes)],
         )
     finally:
         con.close()
@@ -78,8 +95,9 @@ def write_run_params(ws: Workspace, *, run_id: str, region: str, since: date | N
 def _read_run_params(con: duckdb.DuckDBPyConnection) -> dict:
     exists = con.execute(
         "select count(*) from information_schema.tables where table_name = 'run_params'"
-    ).fetchone()[0]
+    ).fetchall()[0][0]
     if not exists:
         return {}
-    row = con.execute("select run_id, region, since, until from run_params").fetchone()
-    return dict(zip(["run_id", "region", "since", "until"], row))
+    result = con.execute("select * from run_params")
+    names = [column[0] for column in result.description]
+    return dict(zip(names, result.fetchall()[0]))

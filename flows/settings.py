@@ -95,6 +95,14 @@ class Settings(BaseModel):
     max_cluster_size: int = 120
     merge_density: float = Field(0.1, description="merge clusters whose cross evidence is this dense; 0 = never")
     merge_min_pairs: int = 3
+    attach_context_families: list[str] = Field(
+        default_factory=lambda: ["branch", "SAME_HOMETOWN"],
+        description="evidence families that say only where and when (a branch, a hometown): a leftover company "
+        "cannot join a cluster on them alone, however many members it shares them with")
+    attach_fresh_days: int = Field(30, description="a leftover joins on one shared template value only if its "
+                                   "account followed registration within this many days")
+    attach_min_coverage: float = Field(0.5, description="share of a cluster's members the template value must tie "
+                                       "a leftover to")
     flag_threshold: float = 50.0
     weights: LinkWeights = LinkWeights()
     risk_terms: dict[str, RiskTerm] = Field(default_factory=_default_risk_terms)

@@ -118,3 +118,24 @@ def test_leftover_joins_only_with_two_independent_kinds_of_evidence():
     result = attach_leftovers(labels, a, b, s, f)
     assert result[4] == result[0]
     assert result[5] != result[0]
+
+
+def test_fresh_leftover_joins_on_a_template_value_shared_with_most_members():
+    from flows.components import attach_leftovers
+
+    labels = np.array([0, 0, 0, 0, 1, 2, 3])  # a ring of 4; companies 4, 5, 6 left over
+    branch, scope = 1, 2
+    a, b, s, f = _edges([
+        (4, 0, 0.5, scope), (4, 1, 0.5, scope), (4, 2, 0.5, scope),  # the ring's scope text, 3 of 4 members
+        (5, 0, 0.5, scope), (5, 1, 0.5, scope), (5, 2, 0.5, scope),  # same, but registered long before opening
+        (6, 0, 0.5, branch), (6, 1, 0.5, branch), (6, 2, 0.5, branch),  # a busy branch: where and when only
+    ])
+    fresh = np.array([True] * 5 + [False, True])
+    result = attach_leftovers(labels, a, b, s, f, fresh=fresh, value_families=scope)
+    assert result[4] == result[0]
+    assert result[5] != result[0]
+    assert result[6] != result[0]
+    # two of four members is not enough when the bar is three quarters
+    a2, b2, s2, f2 = _edges([(4, 0, 0.5, scope), (4, 1, 0.5, scope)])
+    kept = attach_leftovers(labels, a2, b2, s2, f2, fresh=fresh, value_families=scope, min_coverage=0.75)
+    assert kept[4] != kept[0]

@@ -182,6 +182,52 @@ def attach_leftovers(labels: np.ndarray, a: np.ndarray, b: np.ndarray, score: np
     return _canonical(merged[labels])
 
 
+def merge_nominee_pieces(labels: np.ndarray, a: np.ndarray, b: np.ndarray, score: np.ndarray,
+                         families: np.ndarray, fronted: np.ndarray, value_families: int,
+                         min_pairs: int = 2) -> np.ndarray:
+    """Merge two clusters that are each fronted by one nominee (`fronted`: a person is the legal
+    representative of several of its members) when operator-chosen values (a word-for-word scope
+    text, a run of mobiles, a building; never a branch or hometown) tie them over `min_pairs` or more
+    pairs: a ring run through two nominees shows up so. Mutual best partners only, so no chains."""
+    la, lb = labels[a], labels[b]
+    cross = (la != lb) & fronted[la] & fronted[lb] & ((families & value_families) != 0)
+    if not cross.any():
+        return labels
+    lo, hi = np.minimum(la[cross], lb[cross]), np.maximum(la[cross], lb[cross])
+    frame = (
+        pl.DataFrame({"lo": lo, "hi": hi, "score": score[cross]})
+        .group_by("lo", "hi")
+        .agg(pl.col("score").sum().alias("weight"), pl.len().alias("pairs"))
+        .filter(pl.col("pairs") >= min_pairs)
+    )
+    if frame.is_empty():
+        return labels
+    both_ways = pl.concat([
+        frame.select(pl.col("lo").alias("me"), pl.col("hi").alias("other"), "weight"),
+        frame.select(pl.col("hi").alias("me"), pl.col("lo").alias("other"), "weight"),
+    ])
+    best = both_ways.sort(["me", "weight", "other"], descending=[False, True, False]).unique("me", keep="first")
+    mutual = best.join(best, left_on=["me", "other"], right_on=["other", "me"]).filter(pl.col("me") < pl.col("other"))
+    if mutual.is_empty():
+        return labels
+    merged = component_labels(int(labels.max()) + 1, mutual["me"].to_numpy(), mutual["other"].to_numpy())
+    return _canonical(merged[labels])
+
+
+def _fronted_clusters(con: duckdb.DuckDBPyConnection, labels: np.ndarray, min_companies: int) -> np.ndarray:
+    """Per cluster label: one person is legal representative of `min_companies` or more of its members."""
+    reps = con.execute("select company_id, rep_id from stg_companies where rep_id is not null").fetchnumpy()
+    ids = np.asarray(reps["company_id"], dtype=np.int64)
+    frame = (
+        pl.DataFrame({"label": labels[ids], "rep": reps["rep_id"]})
+        .group_by("label", "rep").len()
+        .filter(pl.col("len") >= min_companies)
+    )
+    fronted = np.zeros(int(labels.max()) + 1, dtype=bool)
+    fronted[frame["label"].to_numpy()] = True
+    return fronted
+
+
 def _template_inputs(con: duckdb.DuckDBPyConnection, n_nodes: int, context_families: tuple[str, ...],
                      fresh_days: int) -> tuple[np.ndarray, int]:
     """Per company: opened an account within `fresh_days` of registering. And the bit set of evidence
@@ -199,7 +245,7 @@ def _template_inputs(con: duckdb.DuckDBPyConnection, n_nodes: int, context_famil
 def build_company_clusters(con: duckdb.DuckDBPyConnection, threshold: float, resolution: float,
                            max_size: int, merge_density: float = 0.1, merge_min_pairs: int = 3,
                            context_families: tuple[str, ...] = (), fresh_days: int = 30,
-                           min_coverage: float = 0.5) -> dict[str, int]:
+                           min_coverage: float = 0.5, nominee_min_companies: int = 3) -> dict[str, int]:
     """Write `company_clusters(company_id, cluster_no, cluster_size)` for companies in clusters of >= 2."""
     n_nodes = con.execute("select coalesce(max(company_id), 0) + 1 from stg_companies").fetchone()[0]
     edges = con.execute("select company_a, company_b, score, families from company_links").fetchnumpy()
@@ -209,7 +255,11 @@ def build_company_clusters(con: duckdb.DuckDBPyConnection, threshold: float, res
     if merge_density > 0:
         labels = merge_dense_clusters(labels, a, b, score, merge_density, merge_min_pairs)
         fresh, value_families = _template_inputs(con, n_nodes, context_families, fresh_days)
-        labels = attach_leftovers(labels, a, b, score, edges["families"].astype(np.int64), fresh=fresh,
+        families = edges["families"].astype(np.int64)
+        if nominee_min_companies:
+            fronted = _fronted_clusters(con, labels, nominee_min_companies)
+            labels = merge_nominee_pieces(labels, a, b, score, families, fronted, value_families)
+        labels = attach_leftovers(labels, a, b, score, families, fresh=fresh,
                                   value_families=value_families, min_coverage=min_coverage)
     frame = pl.DataFrame({"company_id": np.arange(n_nodes, dtype=np.int32), "cluster_no": labels})
     frame = frame.with_columns(pl.len().over("cluster_no").alias("cluster_size")).filter(

@@ -95,6 +95,8 @@ class Settings(BaseModel):
     max_cluster_size: int = 120
     merge_density: float = Field(0.1, description="merge clusters whose cross evidence is this dense; 0 = never")
     merge_min_pairs: int = 3
+    nominee_min_companies: int = Field(3, description="a cluster is fronted by a nominee when one person represents "
+                                       "this many of its members; two such clusters tied by a template value merge; 0 = never")
     attach_context_families: list[str] = Field(
         default_factory=lambda: ["branch", "SAME_HOMETOWN"],
         description="evidence families that say only where and when (a branch, a hometown): a leftover company "

@@ -72,7 +72,7 @@ def cluster(ws: Workspace, settings: Settings) -> dict:
         return build_company_clusters(con, settings.link_threshold, settings.cluster_resolution,
                                       settings.max_cluster_size, settings.merge_density, settings.merge_min_pairs,
                                       tuple(settings.attach_context_families), settings.attach_fresh_days,
-                                      settings.attach_min_coverage)
+                                      settings.attach_min_coverage, settings.nominee_min_companies)
 
 
 def score(ws: Workspace, settings: Settings) -> dict:

@@ -103,7 +103,7 @@ class Settings(BaseModel):
         "cannot join a cluster on them alone, however many members it shares them with")
     attach_fresh_days: int = Field(30, description="a leftover joins on one shared template value only if its "
                                    "account followed registration within this many days")
-    attach_min_coverage: float = Field(0.5, description="share of a cluster's members the template value must tie "
+    attach_min_coverage: float = Field(0.34, description="share of a cluster's members the template value must tie "
                                        "a leftover to")
     flag_threshold: float = 50.0
     burst_days: int = Field(90, description="registrations within this span count fully as a burst; the term fades "

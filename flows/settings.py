@@ -106,7 +106,7 @@ class Settings(BaseModel):
     attach_min_coverage: float = Field(0.34, description="share of a cluster's members the template value must tie "
                                        "a leftover to")
     flag_threshold: float = 50.0
-    burst_days: int = Field(90, description="registrations within this span count fully as a burst; the term fades "
+    burst_days: int = Field(90, description="registrations (or account openings) within this span count fully as a burst; the term fades "
                             "linearly to nothing at 365 days")
     weights: LinkWeights = LinkWeights()
     risk_terms: dict[str, RiskTerm] = Field(default_factory=_default_risk_terms)

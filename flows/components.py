@@ -128,11 +128,20 @@ def merge_dense_clusters(labels: np.ndarray, a: np.ndarray, b: np.ndarray, score
 
 
 def attach_leftovers(labels: np.ndarray, a: np.ndarray, b: np.ndarray, score: np.ndarray, families: np.ndarray,
-                     min_size: int = 3, min_weight: float = 1.0) -> np.ndarray:
+                     min_size: int = 3, min_weight: float = 1.0, fresh: np.ndarray | None = None,
+                     value_families: int = 0, min_coverage: float = 0.5) -> np.ndarray:
     """A company or pair left outside a cluster joins it when its evidence with the cluster's members
-    comes from two or more pairs, sums to a link, and rests on two or more independent kinds of
-    evidence (a branch coincidence twice over is still one coincidence). It joins its best cluster
-    only, so leftovers never bridge two clusters."""
+    comes from two or more pairs and sums to a link, and either
+
+    - rests on two or more independent kinds of evidence (a branch coincidence twice over is still one
+      coincidence), or
+    - (template rule) every company of the piece opened its account soon after registering (`fresh`)
+      and one value the operator chose (a word-for-word scope text, a run of mobile numbers, a
+      building: the `value_families` bits, never the where-and-when coincidences of a branch or a
+      hometown) ties it to at least `min_coverage` of the cluster's members: a ring's leftover
+      shares the ring's template, a neighbour shares it with one member at most.
+
+    It joins its best cluster only, so leftovers never bridge two clusters."""
     sizes = np.bincount(labels)
     la, lb = labels[a], labels[b]
     piece_side = np.where(sizes[la] < min_size, 0, np.where(sizes[lb] < min_size, 1, -1))
@@ -141,14 +150,29 @@ def attach_leftovers(labels: np.ndarray, a: np.ndarray, b: np.ndarray, score: np
         return labels
     piece = np.where(piece_side == 0, la, lb)[usable]
     target = np.where(piece_side == 0, lb, la)[usable]
+    target_company = np.where(piece_side == 0, b, a)[usable]
+    fam = families[usable]
     frame = (
-        pl.DataFrame({"piece": piece, "target": target, "score": score[usable], "families": families[usable]})
+        pl.DataFrame({"piece": piece, "target": target, "score": score[usable], "families": fam,
+                      "target_company": target_company, "value": (fam & value_families) != 0})
         .filter(pl.col("target").is_in(np.flatnonzero(sizes >= min_size)))
         .group_by("piece", "target")
         .agg(pl.col("score").sum().alias("weight"), pl.len().alias("pairs"),
-             pl.col("families").bitwise_or().alias("families"))
-        .filter((pl.col("pairs") >= 2) & (pl.col("weight") >= min_weight)
-                & (pl.col("families").bitwise_count_ones() >= 2))
+             pl.col("families").bitwise_or().alias("families"),
+             pl.col("target_company").filter(pl.col("value")).n_unique().alias("covered"))
+    )
+    two_kinds = pl.col("families").bitwise_count_ones() >= 2
+    if fresh is not None and value_families:
+        piece_fresh = pl.DataFrame({"piece": labels, "fresh": fresh}).group_by("piece").agg(pl.col("fresh").all())
+        frame = frame.join(piece_fresh, on="piece", how="left").with_columns(
+            template=pl.col("fresh").fill_null(False)
+            & (pl.col("covered") >= min_coverage * pl.col("target").replace_strict(
+                np.arange(len(sizes)), sizes, return_dtype=pl.Float64)))
+        rule = two_kinds | pl.col("template")
+    else:
+        rule = two_kinds
+    frame = (
+        frame.filter((pl.col("pairs") >= 2) & (pl.col("weight") >= min_weight) & rule)
         .sort(["piece", "weight", "target"], descending=[False, True, False])
         .unique("piece", keep="first")
     )
@@ -158,8 +182,70 @@ def attach_leftovers(labels: np.ndarray, a: np.ndarray, b: np.ndarray, score: np
     return _canonical(merged[labels])
 
 
+def merge_nominee_pieces(labels: np.ndarray, a: np.ndarray, b: np.ndarray, score: np.ndarray,
+                         families: np.ndarray, fronted: np.ndarray, value_families: int,
+                         min_pairs: int = 2) -> np.ndarray:
+    """Merge two clusters that are each fronted by one nominee (`fronted`: a person is the legal
+    representative of several of its members) when operator-chosen values (a word-for-word scope
+    text, a run of mobiles, a building; never a branch or hometown) tie them over `min_pairs` or more
+    pairs: a ring run through two nominees shows up so. Mutual best partners only, so no chains."""
+    la, lb = labels[a], labels[b]
+    cross = (la != lb) & fronted[la] & fronted[lb] & ((families & value_families) != 0)
+    if not cross.any():
+        return labels
+    lo, hi = np.minimum(la[cross], lb[cross]), np.maximum(la[cross], lb[cross])
+    frame = (
+        pl.DataFrame({"lo": lo, "hi": hi, "score": score[cross]})
+        .group_by("lo", "hi")
+        .agg(pl.col("score").sum().alias("weight"), pl.len().alias("pairs"))
+        .filter(pl.col("pairs") >= min_pairs)
+    )
+    if frame.is_empty():
+        return labels
+    both_ways = pl.concat([
+        frame.select(pl.col("lo").alias("me"), pl.col("hi").alias("other"), "weight"),
+        frame.select(pl.col("hi").alias("me"), pl.col("lo").alias("other"), "weight"),
+    ])
+    best = both_ways.sort(["me", "weight", "other"], descending=[False, True, False]).unique("me", keep="first")
+    mutual = best.join(best, left_on=["me", "other"], right_on=["other", "me"]).filter(pl.col("me") < pl.col("other"))
+    if mutual.is_empty():
+        return labels
+    merged = component_labels(int(labels.max()) + 1, mutual["me"].to_numpy(), mutual["other"].to_numpy())
+    return _canonical(merged[labels])
+
+
+def _fronted_clusters(con: duckdb.DuckDBPyConnection, labels: np.ndarray, min_companies: int) -> np.ndarray:
+    """Per cluster label: one person is legal representative of `min_companies` or more of its members."""
+    reps = con.execute("select company_id, rep_id from stg_companies where rep_id is not null").fetchnumpy()
+    ids = np.asarray(reps["company_id"], dtype=np.int64)
+    frame = (
+        pl.DataFrame({"label": labels[ids], "rep": reps["rep_id"]})
+        .group_by("label", "rep").len()
+        .filter(pl.col("len") >= min_companies)
+    )
+    fronted = np.zeros(int(labels.max()) + 1, dtype=bool)
+    fronted[frame["label"].to_numpy()] = True
+    return fronted
+
+
+def _template_inputs(con: duckdb.DuckDBPyConnection, n_nodes: int, context_families: tuple[str, ...],
+                     fresh_days: int) -> tuple[np.ndarray, int]:
+    """Per company: opened an account within `fresh_days` of registering. And the bit set of evidence
+    families other than the where-and-when ones (bits numbered as company_links numbers them)."""
+    fresh = np.zeros(n_nodes, dtype=bool)
+    ids = con.execute(
+        "select distinct company_id from stg_accounts where days_since_registration between 0 and ?", [fresh_days]
+    ).fetchnumpy()["company_id"]
+    fresh[np.asarray(ids, dtype=np.int64)] = True
+    names = [r[0] for r in con.execute("select distinct family from link_weights order by family").fetchall()]
+    value_families = sum(1 << i for i, name in enumerate(names) if name not in context_families)
+    return fresh, value_families
+
+
 def build_company_clusters(con: duckdb.DuckDBPyConnection, threshold: float, resolution: float,
-                           max_size: int, merge_density: float = 0.1, merge_min_pairs: int = 3) -> dict[str, int]:
+                           max_size: int, merge_density: float = 0.1, merge_min_pairs: int = 3,
+                           context_families: tuple[str, ...] = (), fresh_days: int = 30,
+                           min_coverage: float = 0.5, nominee_min_companies: int = 3) -> dict[str, int]:
     """Write `company_clusters(company_id, cluster_no, cluster_size)` for companies in clusters of >= 2."""
     n_nodes = con.execute("select coalesce(max(company_id), 0) + 1 from stg_companies").fetchone()[0]
     edges = con.execute("select company_a, company_b, score, families from company_links").fetchnumpy()
@@ -168,7 +254,13 @@ def build_company_clusters(con: duckdb.DuckDBPyConnection, threshold: float, res
     labels = cluster_labels(n_nodes, a, b, score, threshold, resolution, max_size)
     if merge_density > 0:
         labels = merge_dense_clusters(labels, a, b, score, merge_density, merge_min_pairs)
-        labels = attach_leftovers(labels, a, b, score, edges["families"].astype(np.int64))
+        fresh, value_families = _template_inputs(con, n_nodes, context_families, fresh_days)
+        families = edges["families"].astype(np.int64)
+        if nominee_min_companies:
+            fronted = _fronted_clusters(con, labels, nominee_min_companies)
+            labels = merge_nominee_pieces(labels, a, b, score, families, fronted, value_families)
+        labels = attach_leftovers(labels, a, b, score, families, fresh=fresh,
+                                  value_families=value_families, min_coverage=min_coverage)
     frame = pl.DataFrame({"company_id": np.arange(n_nodes, dtype=np.int32), "cluster_no": labels})
     frame = frame.with_columns(pl.len().over("cluster_no").alias("cluster_size")).filter(
         pl.col("cluster_size") >= 2

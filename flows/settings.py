@@ -95,7 +95,19 @@ class Settings(BaseModel):
     max_cluster_size: int = 120
     merge_density: float = Field(0.1, description="merge clusters whose cross evidence is this dense; 0 = never")
     merge_min_pairs: int = 3
+    nominee_min_companies: int = Field(3, description="a cluster is fronted by a nominee when one person represents "
+                                       "this many of its members; two such clusters tied by a template value merge; 0 = never")
+    attach_context_families: list[str] = Field(
+        default_factory=lambda: ["branch", "SAME_HOMETOWN"],
+        description="evidence families that say only where and when (a branch, a hometown): a leftover company "
+        "cannot join a cluster on them alone, however many members it shares them with")
+    attach_fresh_days: int = Field(30, description="a leftover joins on one shared template value only if its "
+                                   "account followed registration within this many days")
+    attach_min_coverage: float = Field(0.34, description="share of a cluster's members the template value must tie "
+                                       "a leftover to")
     flag_threshold: float = 50.0
+    burst_days: int = Field(90, description="registrations (or account openings) within this span count fully as a burst; the term fades "
+                            "linearly to nothing at 365 days")
     weights: LinkWeights = LinkWeights()
     risk_terms: dict[str, RiskTerm] = Field(default_factory=_default_risk_terms)
 

@@ -78,7 +78,9 @@ def apply_link_verdicts(ws: Workspace, settings: Settings, results_db: Path | No
 def cluster(ws: Workspace, settings: Settings) -> dict:
     with connect(ws, settings) as con:
         return build_company_clusters(con, settings.link_threshold, settings.cluster_resolution,
-                                      settings.max_cluster_size, settings.merge_density, settings.merge_min_pairs)
+                                      settings.max_cluster_size, settings.merge_density, settings.merge_min_pairs,
+                                      tuple(settings.attach_context_families), settings.attach_fresh_days,
+                                      settings.attach_min_coverage, settings.nominee_min_companies)
 
 
 def score(ws: Workspace, settings: Settings) -> dict:

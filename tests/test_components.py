@@ -118,3 +118,44 @@ def test_leftover_joins_only_with_two_independent_kinds_of_evidence():
     result = attach_leftovers(labels, a, b, s, f)
     assert result[4] == result[0]
     assert result[5] != result[0]
+
+
+def test_fresh_leftover_joins_on_a_template_value_shared_with_most_members():
+    from flows.components import attach_leftovers
+
+    labels = np.array([0, 0, 0, 0, 1, 2, 3])  # a ring of 4; companies 4, 5, 6 left over
+    branch, scope = 1, 2
+    a, b, s, f = _edges([
+        (4, 0, 0.5, scope), (4, 1, 0.5, scope), (4, 2, 0.5, scope),  # the ring's scope text, 3 of 4 members
+        (5, 0, 0.5, scope), (5, 1, 0.5, scope), (5, 2, 0.5, scope),  # same, but registered long before opening
+        (6, 0, 0.5, branch), (6, 1, 0.5, branch), (6, 2, 0.5, branch),  # a busy branch: where and when only
+    ])
+    fresh = np.array([True] * 5 + [False, True])
+    result = attach_leftovers(labels, a, b, s, f, fresh=fresh, value_families=scope)
+    assert result[4] == result[0]
+    assert result[5] != result[0]
+    assert result[6] != result[0]
+    # two of four members is not enough when the bar is three quarters
+    a2, b2, s2, f2 = _edges([(4, 0, 0.5, scope), (4, 1, 0.5, scope)])
+    kept = attach_leftovers(labels, a2, b2, s2, f2, fresh=fresh, value_families=scope, min_coverage=0.75)
+    assert kept[4] != kept[0]
+
+
+def test_two_nominee_fronted_halves_tied_by_template_text_merge_but_not_on_a_branch():
+    from flows.components import merge_nominee_pieces
+
+    # clusters 0 (A) and 1 (B) each fronted by one nominee; C (2) is not fronted; D (3) fronted
+    labels = np.array([0] * 4 + [1] * 4 + [2] * 4 + [3] * 4)
+    branch, scope = 1, 2
+    a, b, s, f = _edges([
+        (0, 4, 0.5, scope), (1, 5, 0.5, scope),     # A-B: the same scope text twice
+        (0, 8, 0.5, scope), (1, 9, 0.5, scope),     # A-C: C has no nominee
+        (4, 12, 0.5, branch), (5, 13, 0.5, branch), (6, 14, 0.5, branch),  # B-D: a branch only
+    ])
+    fronted = np.array([True, True, False, True])
+    merged = merge_nominee_pieces(labels, a, b, s, f, fronted, value_families=scope)
+    assert merged[0] == merged[4]
+    assert merged[0] != merged[8] and merged[4] != merged[12]
+    # one shared pair is below the bar
+    one = merge_nominee_pieces(labels, a[:1], b[:1], s[:1], f[:1], fronted, value_families=scope)
+    assert one[0] != one[4]

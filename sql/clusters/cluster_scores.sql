@@ -16,10 +16,15 @@ with terms as (
         share_cluster_address::double as cluster_address,
         share_multi_bank::double as multi_bank,
         share_rep_is_agent::double as rep_is_agent,
-        (case when n_companies < 3 then 0 when reg_span_days <= 60 then 1
-            when reg_span_days <= 180 then 0.5 else 0 end)::double as reg_burst,
-        (case when n_companies < 3 then 0 when open_span_days <= 30 then 1
-            when open_span_days <= 90 then 0.5 else 0 end)::double as open_burst,
+        -- bursts count fully within one season (burst_days), fading to nothing at a year: a ring
+        -- registers and opens its members over weeks to a few months, a family business or a
+        -- group over years
+        (case when n_companies < 3 then 0
+            else greatest(0, least(1, (365 - reg_span_days) / (365 - getvariable('burst_days')))) end)::double
+            as reg_burst,
+        (case when n_companies < 3 then 0
+            else greatest(0, least(1, (365 - open_span_days) / (365 - getvariable('burst_days')))) end)::double
+            as open_burst,
         (case when max_companies_per_rep >= 3 then 1 when max_companies_per_rep = 2 then 0.3
             else 0 end)::double as nominee,
         share_template_scope::double as template_scope,

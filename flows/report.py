@@ -27,8 +27,8 @@ CLUSTER_COLUMNS = ["cluster_id", "risk_score", "n_companies", "n_window_companie
                    "link_reasons", "reg_span_days", "open_span_days", "share_fast_open_7d", "share_rep_young"]
 MEMBER_COLUMNS = ["cluster_id", "uscc", "company_name", "trade_name", "legal_rep_name_masked",
                   "legal_rep_id_masked", "legal_rep_key", "rep_age_at_reg", "phone_masked", "phone_key",
-                  "reg_address", "reg_date", "first_open_date", "days_to_first_account"]
-LINK_COLUMNS = ["cluster_id", "uscc_a", "uscc_b", "reason", "score", "evidence"]
+                  "reg_address", "reg_date", "first_open_date", "days_to_first_account", "joined_by"]
+LINK_COLUMNS = ["cluster_id", "uscc_a", "uscc_b", "strength", "reason", "score", "evidence"]
 
 
 @dataclass

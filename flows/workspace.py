@@ -40,10 +40,10 @@ class Workspace:
 
 
 # DuckDB's budget follows the size of the extracts: about four bytes of working memory per input byte,
-# at least 512 MiB, at most 2 GiB (what a million companies needs to stay under 4 GB in all). Above
+# at least 512 MiB, at most 1900 MiB (what a million companies needs to stay under 4 GB in all). Above
 # the budget DuckDB spills to the run's scratch folder. SHELLRING_MEMORY_LIMIT overrides it.
 MEMORY_PER_INPUT_BYTE = 4
-MEMORY_MIN_MIB, MEMORY_MAX_MIB = 512, 2048
+MEMORY_MIN_MIB, MEMORY_MAX_MIB = 512, 1900
 
 
 def memory_budget(input_bytes: int | None) -> str:

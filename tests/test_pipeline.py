@@ -70,6 +70,28 @@ def test_every_cluster_has_two_or_more_members_and_its_links(results):
     assert unexplained == []
 
 
+def test_every_member_is_explained_by_evidence_inside_its_cluster(results):
+    """A company placed by the cluster rules from weaker pairs still shows those pairs (strength 'supporting')."""
+    summary, con = results
+    rows = con.execute(
+        """
+        select m.cluster_id, m.uscc, m.joined_by,
+               count(l.uscc_a) as pairs, count(l.uscc_a) filter (l.strength = 'link') as strong
+        from cluster_members as m
+        left join links as l on l.run_id = m.run_id and l.cluster_id = m.cluster_id
+            and m.uscc in (l.uscc_a, l.uscc_b)
+        where m.run_id = ? group by all
+        """,
+        [summary["run_id"]],
+    ).fetchall()
+    assert rows
+    assert [r for r in rows if r[3] == 0] == []
+    assert all((r[2] == "link") == (r[4] > 0) for r in rows)
+    strengths = {r[0] for r in con.execute("select distinct strength from links where run_id = ?",
+                                           [summary["run_id"]]).fetchall()}
+    assert strengths <= {"link", "supporting"} and "link" in strengths
+
+
 def test_links_carry_known_reason_codes_and_evidence(results):
     summary, con = results
     rows = con.execute("select reason, evidence from links where run_id = ?", [summary["run_id"]]).fetchall()

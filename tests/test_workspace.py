@@ -8,8 +8,8 @@ from flows.workspace import Workspace, connect, memory_budget, write_run_params
 def test_budget_scales_with_the_extracts_within_bounds():
     assert memory_budget(1_000) == "512MiB"
     assert memory_budget(200 * 2**20) == "800MiB"
-    assert memory_budget(10 * 2**30) == "2048MiB"
-    assert memory_budget(None) == "2048MiB"  # size unknown: the largest budget
+    assert memory_budget(10 * 2**30) == "1900MiB"
+    assert memory_budget(None) == "1900MiB"  # size unknown: the largest budget
 
 
 def _limit(ws: Workspace) -> str:

@@ -68,3 +68,5 @@ create table if not exists verdicts (
 alter table clusters add column if not exists verdict varchar;
 alter table clusters add column if not exists verdict_overridden boolean;
 alter table cluster_members add column if not exists new_since_verdict boolean;
+alter table cluster_members add column if not exists joined_by varchar;
+alter table links add column if not exists strength varchar;

@@ -33,6 +33,20 @@ join cluster_scores as s using (cluster_no)
 join cluster_ids as ci using (cluster_no)
 left join cluster_verdict_effects as v using (cluster_no);
 
+-- Every scored pair inside a cluster, with its evidence: `strength` 'link' when the pair alone
+-- reaches the link threshold, 'supporting' when it is weaker evidence that the cluster rules
+-- (dense merge, leftover attach, nominee merge: flows/components.py) combined. A member held only
+-- by supporting pairs is shown with those pairs, never without a reason.
+create or replace temp table in_cluster_pairs as
+select l.company_a, l.company_b, l.reason, l.score, l.is_link, cc.cluster_no
+from company_links as l
+join company_clusters as cc on cc.company_id = l.company_a
+join company_clusters as cc_b on cc_b.company_id = l.company_b and cc_b.cluster_no = cc.cluster_no;
+
+-- Members with at least one link (a pair over the link threshold) to a fellow member.
+create or replace temp table linked_members as
+select distinct unnest([company_a, company_b]) as company_id from in_cluster_pairs where is_link;
+
 create or replace table pub_cluster_members as
 select
     getvariable('run_id') as run_id,
@@ -58,14 +72,18 @@ select
     f.has_window_account,
     f.rep_young, f.fast_open_7d, f.rep_nonlocal, f.capital_tiny, f.phone_virtual, f.cluster_address,
     f.rep_n_companies::integer as rep_n_companies,
-    coalesce(nv.new_since_verdict, false) as new_since_verdict
+    coalesce(nv.new_since_verdict, false) as new_since_verdict,
+    -- 'link': at least one pair with a fellow member reaches the link threshold on its own;
+    -- 'supporting evidence': the cluster rules placed it from weaker pairs (see links.strength).
+    case when lm.company_id is not null then 'link' else 'supporting evidence' end as joined_by
 from company_clusters as cc
 join cluster_ids as ci using (cluster_no)
 join stg_companies as c using (company_id)
 join company_features as f using (company_id)
 left join pseudonyms as rp on rp.value = c.rep_id
 left join pseudonyms as pp on pp.value = c.phone
-left join member_verdict_flags as nv on nv.company_id = c.company_id;
+left join member_verdict_flags as nv on nv.company_id = c.company_id
+left join linked_members as lm on lm.company_id = c.company_id;
 
 create or replace table pub_links as
 with evidence as (
@@ -78,10 +96,9 @@ with evidence as (
             '; ' order by w.weight desc, e.reason) as evidence,
         string_agg(distinct p.pseudonym, ',') as value_keys
     from pair_evidence as e
-    join company_links as l using (company_a, company_b)
+    join in_cluster_pairs as l using (company_a, company_b)
     join link_weights as w on w.reason = e.reason
     left join pseudonyms as p on p.value = split_part(e.attr_value, '~', 1)
-    where l.is_link
     group by e.company_a, e.company_b
 )
 select
@@ -92,12 +109,10 @@ select
     l.reason,
     l.score,
     ev.evidence,
-    ev.value_keys
-from company_links as l
+    ev.value_keys,
+    case when l.is_link then 'link' else 'supporting' end as strength
+from in_cluster_pairs as l
 join evidence as ev using (company_a, company_b)
-join company_clusters as cc on cc.company_id = l.company_a
-join company_clusters as cc_b on cc_b.company_id = l.company_b and cc_b.cluster_no = cc.cluster_no
-join cluster_ids as ci on ci.cluster_no = cc.cluster_no
+join cluster_ids as ci on ci.cluster_no = l.cluster_no
 join stg_companies as ca on ca.company_id = l.company_a
-join stg_companies as cb on cb.company_id = l.company_b
-where l.is_link;
+join stg_companies as cb on cb.company_id = l.company_b;

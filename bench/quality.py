@@ -20,6 +20,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--companies", type=int, nargs="+", default=[20_000])
     parser.add_argument("--seeds", type=int, nargs="+", default=[7, 3, 5])
+    parser.add_argument("--ring-share", type=float, default=0.07, help="share of companies in planted rings")
+    parser.add_argument("--noise", type=float, default=0.15, help="rendering noise of the extracts (typos, formats)")
     parser.add_argument("--keep", type=Path, help="folder for data and results (default: a temp dir)")
     args = parser.parse_args()
     os.environ.setdefault("SHELLRING_KEY", "bench-quality-key-0123456789")
@@ -35,8 +37,8 @@ def main() -> None:
     print("|" + "---|" * len(header))
     for n in args.companies:
         for seed in args.seeds:
-            folder = root / f"n{n}-s{seed}"
-            files = generate_demo(folder, n_companies=n, seed=seed)
+            folder = root / f"n{n}-s{seed}-r{args.ring_share}-x{args.noise}"
+            files = generate_demo(folder, n_companies=n, seed=seed, ring_share=args.ring_share, noise=args.noise)
             db = folder / "results.duckdb"
             db.unlink(missing_ok=True)
             audit_flow(registrations=[str(files.registrations)], accounts=[str(files.accounts)], db=str(db),

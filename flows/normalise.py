@@ -125,39 +125,48 @@ class ParsePool:
         log_tail = (self._root / f"worker{index}.log").read_text(errors="replace")[-2000:]
         return RuntimeError(f"normalisation worker {index} failed on {name}: {detail}{log_tail}")
 
+    def submit(self, parse: Callable[..., pl.DataFrame], values: list, hints: list | None = None) -> tuple:
+        """Send parse(values[, hints]) to the next worker and return at once; `collect` gets the result.
+
+        A worker answers its requests in the order it got them, so collect them in submission order."""
+        name = f"{parse.__module__}:{parse.__name__}"
+        index = self._calls % len(self._workers)
+        self._calls += 1
+        chunk = {"input": values} if hints is None else {"input": values, "hint": hints}
+        source = self._root / f"in{self._calls}.arrow"
+        target = self._root / f"out{self._calls}.arrow"
+        pl.DataFrame(chunk, schema={k: pl.Utf8 for k in chunk}).write_ipc(source)
+        process = self._workers[index][0]
+        try:
+            process.stdin.write(json.dumps({"parse": name, "source": str(source), "target": str(target)}) + "\n")
+            process.stdin.flush()
+        except (BrokenPipeError, OSError) as exc:
+            raise self._failure(index, name, f"{exc}\n") from exc
+        return index, name, source, target
+
+    def collect(self, pending: tuple) -> pl.DataFrame:
+        index, name, source, target = pending
+        line = self._workers[index][0].stdout.readline()
+        if not line:
+            raise self._failure(index, name, "the process ended\n")
+        answer = json.loads(line)
+        if not answer["ok"]:
+            raise self._failure(index, name, answer["error"])
+        frame = pl.read_ipc(target)
+        source.unlink()
+        target.unlink()
+        return frame
+
     def map(self, parse: Callable[..., pl.DataFrame], values: list, hints: list | None = None) -> pl.DataFrame:
         """parse(values[, hints]) with the rows shared between this process and the workers; input order kept."""
         if not self._workers or len(values) < PARALLEL_MIN_VALUES:
             return _call(parse, values, hints)
-        name = f"{parse.__module__}:{parse.__name__}"
         step = -(-len(values) // (len(self._workers) + 1))
-        sent = []
-        for index, offset in enumerate(range(step, len(values), step)):
-            self._calls += 1
-            chunk = {"input": values[offset:offset + step]}
-            if hints is not None:
-                chunk["hint"] = hints[offset:offset + step]
-            source = self._root / f"in{self._calls}.arrow"
-            target = self._root / f"out{self._calls}.arrow"
-            pl.DataFrame(chunk, schema={k: pl.Utf8 for k in chunk}).write_ipc(source)
-            process = self._workers[index][0]
-            try:
-                process.stdin.write(json.dumps({"parse": name, "source": str(source), "target": str(target)}) + "\n")
-                process.stdin.flush()
-            except (BrokenPipeError, OSError) as exc:
-                raise self._failure(index, name, f"{exc}\n") from exc
-            sent.append((index, source, target))
+        sent = [self.submit(parse, values[offset:offset + step],
+                            hints[offset:offset + step] if hints is not None else None)
+                for offset in range(step, len(values), step)]
         parts = [_call(parse, values[:step], hints[:step] if hints is not None else None)]
-        for index, source, target in sent:
-            line = self._workers[index][0].stdout.readline()
-            if not line:
-                raise self._failure(index, name, "the process ended\n")
-            answer = json.loads(line)
-            if not answer["ok"]:
-                raise self._failure(index, name, answer["error"])
-            parts.append(pl.read_ipc(target))
-            source.unlink()
-            target.unlink()
+        parts += [self.collect(pending) for pending in sent]
         return pl.concat(parts, how="vertical_relaxed")
 
 
@@ -199,9 +208,12 @@ def _extract_rows(con: duckdb.DuckDBPyConnection) -> int:
 
 
 def normalise_all(con: duckdb.DuckDBPyConnection, scratch: Path) -> dict[str, dict[str, float]]:
-    """Build every norm_* lookup table; returns unique-value counts and seconds per kind."""
-    # (table, unique values, parser, parsed with a hint, worth a second process: the vectorised ID
-    # parsers are not)
+    """Build every norm_* lookup table; returns unique-value counts and seconds per kind.
+
+    The vectorised USCC and resident-ID checks come first, in this process, while the worker warms up
+    (imports, gazetteer: about a second); the per-value parsers then share each slice with it.
+    """
+    # (table, unique values, parser, parsed with a hint, worth a worker: the vectorised ID parsers are not)
     steps = [
         ("norm_uscc", UNIQUE_USCC, parse_usccs, False, False),
         ("norm_resident_id", UNIQUE_RESIDENT_IDS, parse_resident_ids, False, False),

@@ -27,11 +27,14 @@ def resolve(name: str):
 
 
 def warm() -> None:
-    from matchers.divisions import gazetteer
+    from matchers.company import _region_names
+    from matchers.divisions import gazetteer, townships
     from matchers.phone import area_code_table
     from matchers.textnorm import _t2s
 
     gazetteer()
+    townships()
+    _region_names()
     _t2s()
     area_code_table()
 

@@ -27,6 +27,7 @@ PUBLISHED = {
     "cluster_members": "pub_cluster_members",
     "links": "pub_links",
     "hubs": "pub_hubs",
+    "cluster_hubs": "pub_cluster_hubs",
     "rejected_rows": "rejected_rows",
     "cluster_changes": "pub_cluster_changes",
     "cluster_lineage": "pub_cluster_lineage",

@@ -11,7 +11,7 @@ from __future__ import annotations
 import html
 import io
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -21,7 +21,7 @@ import xlsxwriter
 from flows.masking import mask_text
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
-FREE_TEXT = {"company_name", "trade_name", "reg_address", "reasons", "mitigations", "evidence", "link_reasons"}
+FREE_TEXT = {"company_name", "trade_name", "reg_address", "reasons", "mitigations", "evidence", "link_reasons", "why"}
 
 CLUSTER_COLUMNS = ["cluster_id", "risk_score", "n_companies", "n_window_companies", "reasons", "mitigations",
                    "link_reasons", "reg_span_days", "open_span_days", "share_fast_open_7d", "share_rep_young"]
@@ -29,6 +29,7 @@ MEMBER_COLUMNS = ["cluster_id", "uscc", "company_name", "trade_name", "legal_rep
                   "legal_rep_id_masked", "legal_rep_key", "rep_age_at_reg", "phone_masked", "phone_key",
                   "reg_address", "reg_date", "first_open_date", "days_to_first_account", "joined_by"]
 LINK_COLUMNS = ["cluster_id", "uscc_a", "uscc_b", "strength", "reason", "score", "evidence"]
+HUB_COLUMNS = ["cluster_id", "hub_id", "attr_kind", "value_display", "n_members", "n_companies", "suspicious", "why"]
 
 
 @dataclass
@@ -39,6 +40,7 @@ class ReportData:
     clusters: list[dict]
     members: list[dict]
     links: list[dict]
+    hubs: list[dict] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -96,10 +98,19 @@ def load_report(results_db: Path, run_id: str | None = None, cluster_id: str | N
             "and list_contains(?, cluster_id) order by cluster_id, score desc, uscc_a, uscc_b",
             [run_id, chosen],
         )
+        hubs = []
+        if con.execute("select count(*) from duckdb_tables() where table_name = 'cluster_hubs'").fetchall()[0][0]:
+            hubs = _fetch(  # results published before cluster_hubs existed have none to show
+                con,
+                "select h.cluster_id, h.hub_id, h.attr_kind, h.value_display, h.n_members, b.n_companies, "
+                "b.suspicious, b.why from cluster_hubs as h join hubs as b using (run_id, hub_id) "
+                "where h.run_id = ? and list_contains(?, h.cluster_id) order by h.cluster_id, h.n_members desc, h.hub_id",
+                [run_id, chosen],
+            )
     finally:
         con.close()
     return ReportData(run_id, region, datetime.now(timezone.utc).replace(microsecond=0, tzinfo=None),
-                      _masked(clusters), _masked(members), _masked(links))
+                      _masked(clusters), _masked(members), _masked(links), _masked(hubs))
 
 
 def _write_private(path: Path, content: bytes) -> None:
@@ -141,6 +152,7 @@ def write_xlsx(data: ReportData, path: Path) -> Path:
     _write_sheet(book, "clusters", CLUSTER_COLUMNS, data.clusters)
     _write_sheet(book, "members", MEMBER_COLUMNS, data.members)
     _write_sheet(book, "links", LINK_COLUMNS, data.links)
+    _write_sheet(book, "hubs", HUB_COLUMNS, data.hubs)
     book.close()
     _write_private(path, buffer.getvalue())
     return path
@@ -167,13 +179,15 @@ def render_html(data: ReportData) -> str:
         cid = cluster["cluster_id"]
         members = [m for m in data.members if m["cluster_id"] == cid]
         links = [link for link in data.links if link["cluster_id"] == cid]
+        hubs = [hub for hub in data.hubs if hub["cluster_id"] == cid]
         sections.append(
             f'<section class="cluster" id="{_cell(cid)}"><h2>Cluster {_cell(cid)} '
             f'<span class="score">risk {_cell(cluster["risk_score"])}</span></h2>'
             f"<p><b>Reasons:</b> {_cell(cluster['reasons'])}</p>"
             f"<p><b>Mitigations:</b> {_cell(cluster['mitigations'])}</p>"
             f"<h3>Members ({len(members)})</h3>{_table(MEMBER_COLUMNS[1:], members)}"
-            f"<h3>Link evidence ({len(links)})</h3>{_table(LINK_COLUMNS[1:], links)}</section>"
+            f"<h3>Link evidence ({len(links)})</h3>{_table(LINK_COLUMNS[1:], links)}"
+            f"<h3>Hubs touched ({len(hubs)})</h3>{_table(HUB_COLUMNS[1:], hubs)}</section>"
         )
     title = f"shellring flagged clusters - run {data.run_id} ({data.region})"
     return (

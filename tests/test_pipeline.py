@@ -92,6 +92,53 @@ def test_every_member_is_explained_by_evidence_inside_its_cluster(results):
     assert strengths <= {"link", "supporting"} and "link" in strengths
 
 
+def test_the_hubs_a_cluster_touches_are_listed(results):
+    summary, con = results
+    mismatched = con.execute(
+        """
+        select c.cluster_id, c.n_hubs_touched, count(h.hub_id) as listed
+        from clusters as c
+        left join cluster_hubs as h using (run_id, cluster_id)
+        where c.run_id = ? group by all having listed <> c.n_hubs_touched
+        """,
+        [summary["run_id"]],
+    ).fetchall()
+    assert mismatched == []
+
+
+def test_cluster_hubs_name_each_hub_with_masked_values(demo_files, tmp_path):
+    """The 4,000-company demo has no value over the default hub limits, so this run lowers them."""
+    from flows import stages
+    from flows.settings import Settings
+    from flows.workspace import Workspace, write_run_params
+
+    ws = Workspace(tmp_path / "ws")
+    ws.root.mkdir()
+    write_run_params(ws, run_id="hubs", region="x", since=None, until=None)
+    settings = Settings(hub_limit_phone=8, hub_limit_room=8, hub_limit_person=8, hub_limit_building=8)
+    stages.ingest(ws, [demo_files.registrations], [demo_files.accounts], "hubs")
+    for step in ("normalise", "stage", "link", "cluster", "score"):
+        getattr(stages, step)(ws, settings)
+    stages.track_history(ws, settings, None)
+    stages.build_marts(ws, settings, b"k" * 20)
+    con = duckdb.connect(str(ws.db), read_only=True)
+    try:
+        rows = con.execute(
+            "select h.cluster_id, h.hub_id, h.attr_kind, h.value_display, h.n_members, c.n_companies, c.n_hubs_touched "
+            "from pub_cluster_hubs as h join pub_clusters as c using (cluster_id) join pub_hubs using (hub_id)"
+        ).fetchall()
+    finally:
+        con.close()
+    assert rows
+    per_cluster: dict[str, int] = {}
+    for cluster_id, _, kind, display, n_members, size, touched in rows:
+        assert 0 < n_members <= size
+        per_cluster[cluster_id] = per_cluster.get(cluster_id, 0) + 1
+        if kind in ("phone", "person"):
+            assert "*" in display and not re.search(r"\d{11}", display), display
+    assert all(per_cluster[c] == touched for c, _, _, _, _, _, touched in rows)
+
+
 def test_links_carry_known_reason_codes_and_evidence(results):
     summary, con = results
     rows = con.execute("select reason, evidence from links where run_id = ?", [summary["run_id"]]).fetchall()

@@ -42,6 +42,9 @@ create table if not exists hubs (
     run_id varchar, hub_id varchar, attr_kind varchar, value_display varchar, n_companies integer,
     share_fast_open_7d double, share_rep_young double, reg_span_days bigint, suspicious boolean, why varchar
 );
+create table if not exists cluster_hubs (
+    run_id varchar, cluster_id varchar, hub_id varchar, attr_kind varchar, value_display varchar, n_members integer
+);
 create table if not exists rejected_rows (
     run_id varchar, file varchar, line bigint, column_name varchar, reason varchar, action varchar,
     raw_row varchar

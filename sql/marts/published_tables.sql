@@ -33,6 +33,21 @@ join cluster_scores as s using (cluster_no)
 join cluster_ids as ci using (cluster_no)
 left join cluster_verdict_effects as v using (cluster_no);
 
+-- The hubs each cluster touches: values its members share with too many companies to count as a
+-- link (a tower's room, an agency's phone), with how many members carry each.
+create or replace table pub_cluster_hubs as
+select
+    getvariable('run_id') as run_id,
+    ci.cluster_id,
+    h.hub_key as hub_id,
+    any_value(h.attr_kind) as attr_kind,
+    display_value(any_value(h.attr_kind), any_value(h.attr_value)) as value_display,
+    count(distinct h.company_id)::integer as n_members
+from pub_hub_members as h
+join company_clusters as cc using (company_id)
+join cluster_ids as ci using (cluster_no)
+group by ci.cluster_id, h.hub_key;
+
 -- Every scored pair inside a cluster, with its evidence: `strength` 'link' when the pair alone
 -- reaches the link threshold, 'supporting' when it is weaker evidence that the cluster rules
 -- (dense merge, leftover attach, nominee merge: flows/components.py) combined. A member held only

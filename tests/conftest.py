@@ -39,3 +39,20 @@ def demo_run(demo_files, key_env, tmp_path_factory):
         region="test-region",
     )
     return summary, Path(db)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _stop_temporary_prefect_server():
+    """Stop Prefect's temporary server while pytest still captures output.
+
+    Left to Prefect's exit hook, it logs "Stopping temporary server" to a stream pytest has already closed,
+    and every CI log ends in a logging traceback."""
+    yield
+    from prefect.events.worker import EventsWorker
+    from prefect.logging.handlers import APILogWorker
+    from prefect.server.api.server import SubprocessASGIServer
+
+    if None in SubprocessASGIServer._instances:  # started without a port: the temporary server
+        APILogWorker.drain_all(timeout=5)  # deliver queued logs and events while the server still runs
+        EventsWorker.drain_all(timeout=5)
+        SubprocessASGIServer().stop()

@@ -2,10 +2,43 @@
 
 from __future__ import annotations
 
+import logging
+import os
 import time
 from importlib import resources
 
 import duckdb
+
+log = logging.getLogger(__name__)
+
+# A statement that runs out of DuckDB's budget is retried with the budget doubled, up to this share of
+# the machine's memory: the budget follows the extracts' size (flows/workspace.py) and some operators
+# cannot spill, so a skewed extract can need more than its size suggests. Failing the run would be worse.
+OOM_RETRY_MAX_SHARE = 0.6
+
+
+def _physical_mib() -> int:
+    return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") // 2**20
+
+
+def _limit_mib(con: duckdb.DuckDBPyConnection) -> float:
+    number, unit = con.execute("select current_setting('memory_limit')").fetchall()[0][0].split()
+    return float(number) * {"KiB": 1 / 1024, "MiB": 1, "GiB": 1024, "TiB": 1024 * 1024}[unit]
+
+
+def execute_with_memory_retry(con: duckdb.DuckDBPyConnection, statement: str, label: str) -> None:
+    """Run one statement; on DuckDB running out of its memory budget, double the budget and try again."""
+    ceiling = OOM_RETRY_MAX_SHARE * _physical_mib()
+    while True:
+        try:
+            con.execute(statement)
+            return
+        except duckdb.OutOfMemoryException:
+            current = _limit_mib(con)
+            if current * 2 > ceiling:
+                raise
+            con.execute("set memory_limit = ?", [f"{int(current * 2)}MiB"])
+            log.warning("%s ran out of DuckDB's %d MiB budget; retrying with %d MiB", label, current, current * 2)
 
 
 class SqlStepError(RuntimeError):
@@ -26,7 +59,7 @@ def run_step(con: duckdb.DuckDBPyConnection, name: str) -> float:
     started = time.perf_counter()
     for statement in _statements(read_step(name)):
         try:
-            con.execute(statement)
+            execute_with_memory_retry(con, statement, f"sql/{name}.sql")
         except duckdb.Error as exc:
             raise SqlStepError(f"sql/{name}.sql failed: {exc}\n--- statement ---\n{statement[:2000]}") from exc
     return time.perf_counter() - started

@@ -91,6 +91,31 @@ def cluster_labels(n_nodes: int, a: np.ndarray, b: np.ndarray, score: np.ndarray
     return split_components(n_nodes, a, b, score, threshold, max_size)
 
 
+def _cross_weights(la: np.ndarray, lb: np.ndarray, score: np.ndarray, cross: np.ndarray) -> pl.DataFrame:
+    """Summed score and number of the `cross` pairs between each two clusters (`lo` < `hi`)."""
+    lo, hi = np.minimum(la[cross], lb[cross]), np.maximum(la[cross], lb[cross])
+    return (pl.DataFrame({"lo": lo, "hi": hi, "score": score[cross]})
+            .group_by("lo", "hi")
+            .agg(pl.col("score").sum().alias("weight"), pl.len().alias("pairs")))
+
+
+def _merge_mutual_best(labels: np.ndarray, frame: pl.DataFrame, strength: str) -> np.ndarray:
+    """Merge the cluster pairs (`lo`, `hi`) of `frame` that are each other's strongest partner by `strength`,
+    so that a run of moderately similar clusters cannot chain into one."""
+    if frame.is_empty():
+        return labels
+    both_ways = pl.concat([
+        frame.select(pl.col("lo").alias("me"), pl.col("hi").alias("other"), strength),
+        frame.select(pl.col("hi").alias("me"), pl.col("lo").alias("other"), strength),
+    ])
+    best = both_ways.sort(["me", strength, "other"], descending=[False, True, False]).unique("me", keep="first")
+    mutual = best.join(best, left_on=["me", "other"], right_on=["other", "me"]).filter(pl.col("me") < pl.col("other"))
+    if mutual.is_empty():
+        return labels
+    merged = component_labels(int(labels.max()) + 1, mutual["me"].to_numpy(), mutual["other"].to_numpy())
+    return _canonical(merged[labels])
+
+
 def merge_dense_clusters(labels: np.ndarray, a: np.ndarray, b: np.ndarray, score: np.ndarray,
                          min_density: float, min_pairs: int, min_size: int = 3) -> np.ndarray:
     """Merge clusters whose cross evidence (all scored pairs, linked or not) is dense for their sizes.
@@ -103,28 +128,14 @@ def merge_dense_clusters(labels: np.ndarray, a: np.ndarray, b: np.ndarray, score
     cross = (la != lb) & (sizes[la] >= min_size) & (sizes[lb] >= min_size)
     if not cross.any():
         return labels
-    lo, hi = np.minimum(la[cross], lb[cross]), np.maximum(la[cross], lb[cross])
     frame = (
-        pl.DataFrame({"lo": lo, "hi": hi, "score": score[cross]})
-        .group_by("lo", "hi")
-        .agg(pl.col("score").sum().alias("weight"), pl.len().alias("pairs"))
+        _cross_weights(la, lb, score, cross)
         .with_columns(density=pl.col("weight") / (pl.col("lo").replace_strict(
             np.arange(len(sizes)), sizes, return_dtype=pl.Float64) * pl.col("hi").replace_strict(
             np.arange(len(sizes)), sizes, return_dtype=pl.Float64)))
         .filter((pl.col("pairs") >= min_pairs) & (pl.col("density") >= min_density))
     )
-    if frame.is_empty():
-        return labels
-    both_ways = pl.concat([
-        frame.select(pl.col("lo").alias("me"), pl.col("hi").alias("other"), "density"),
-        frame.select(pl.col("hi").alias("me"), pl.col("lo").alias("other"), "density"),
-    ])
-    best = both_ways.sort(["me", "density", "other"], descending=[False, True, False]).unique("me", keep="first")
-    mutual = best.join(best, left_on=["me", "other"], right_on=["other", "me"]).filter(pl.col("me") < pl.col("other"))
-    if mutual.is_empty():
-        return labels
-    merged = component_labels(len(sizes), mutual["me"].to_numpy(), mutual["other"].to_numpy())
-    return _canonical(merged[labels])
+    return _merge_mutual_best(labels, frame, "density")
 
 
 def attach_leftovers(labels: np.ndarray, a: np.ndarray, b: np.ndarray, score: np.ndarray, families: np.ndarray,
@@ -193,25 +204,8 @@ def merge_nominee_pieces(labels: np.ndarray, a: np.ndarray, b: np.ndarray, score
     cross = (la != lb) & fronted[la] & fronted[lb] & ((families & value_families) != 0)
     if not cross.any():
         return labels
-    lo, hi = np.minimum(la[cross], lb[cross]), np.maximum(la[cross], lb[cross])
-    frame = (
-        pl.DataFrame({"lo": lo, "hi": hi, "score": score[cross]})
-        .group_by("lo", "hi")
-        .agg(pl.col("score").sum().alias("weight"), pl.len().alias("pairs"))
-        .filter(pl.col("pairs") >= min_pairs)
-    )
-    if frame.is_empty():
-        return labels
-    both_ways = pl.concat([
-        frame.select(pl.col("lo").alias("me"), pl.col("hi").alias("other"), "weight"),
-        frame.select(pl.col("hi").alias("me"), pl.col("lo").alias("other"), "weight"),
-    ])
-    best = both_ways.sort(["me", "weight", "other"], descending=[False, True, False]).unique("me", keep="first")
-    mutual = best.join(best, left_on=["me", "other"], right_on=["other", "me"]).filter(pl.col("me") < pl.col("other"))
-    if mutual.is_empty():
-        return labels
-    merged = component_labels(int(labels.max()) + 1, mutual["me"].to_numpy(), mutual["other"].to_numpy())
-    return _canonical(merged[labels])
+    frame = _cross_weights(la, lb, score, cross).filter(pl.col("pairs") >= min_pairs)
+    return _merge_mutual_best(labels, frame, "weight")
 
 
 def _fronted_clusters(con: duckdb.DuckDBPyConnection, labels: np.ndarray, min_companies: int) -> np.ndarray:

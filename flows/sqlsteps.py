@@ -21,7 +21,8 @@ def _physical_mib() -> int:
     return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") // 2**20
 
 
-def _limit_mib(con: duckdb.DuckDBPyConnection) -> float:
+def memory_limit_mib(con: duckdb.DuckDBPyConnection) -> float:
+    """The connection's DuckDB memory_limit (reported like '1.8 GiB') in MiB."""
     number, unit = con.execute("select current_setting('memory_limit')").fetchall()[0][0].split()
     return float(number) * {"KiB": 1 / 1024, "MiB": 1, "GiB": 1024, "TiB": 1024 * 1024}[unit]
 
@@ -34,7 +35,7 @@ def execute_with_memory_retry(con: duckdb.DuckDBPyConnection, statement: str, la
             con.execute(statement)
             return
         except duckdb.OutOfMemoryException:
-            current = _limit_mib(con)
+            current = memory_limit_mib(con)
             if current * 2 > ceiling:
                 raise
             con.execute("set memory_limit = ?", [f"{int(current * 2)}MiB"])

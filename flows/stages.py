@@ -15,16 +15,9 @@ from flows.lineage import track_cluster_history
 from flows.normalise import normalise_all
 from flows.pseudonyms import build_pseudonyms
 from flows.settings import Settings
-from flows.sqlsteps import run_steps
+from flows.sqlsteps import memory_limit_mib, run_steps
 from flows.verdicts import drop_false_links
 from flows.workspace import Workspace, connect
-
-
-def _half(limit: str) -> str:
-    """Half a DuckDB memory setting such as '2.0 GiB' or '512.0 MiB', in MiB."""
-    number, unit = limit.split()
-    mib = float(number) * {"KiB": 1 / 1024, "MiB": 1, "GiB": 1024, "TiB": 1024 * 1024}[unit]
-    return f"{max(64, int(mib / 2))}MiB"
 
 
 def _count(con, table: str) -> int:
@@ -46,8 +39,7 @@ def normalise(ws: Workspace, settings: Settings) -> dict:
     with connect(ws, settings) as con:
         # This stage's SQL is only DISTINCT queries; the memory belongs to the Python parsers, so
         # DuckDB gives back cached extract pages above half its budget.
-        limit = con.execute("select current_setting('memory_limit')").fetchall()[0][0]
-        con.execute("set memory_limit = ?", [_half(limit)])
+        con.execute("set memory_limit = ?", [f"{max(64, int(memory_limit_mib(con) / 2))}MiB"])
         return normalise_all(con, ws.scratch)
 
 

@@ -179,6 +179,11 @@ def build(n: int, seed: int, ring_share: float) -> tuple[World, dict, dict, dict
     def distinct_rooms(k: int) -> np.ndarray:
         return rng.choice(np.arange(101, 3330), k, replace=False)
 
+    def workstation_notes(k: int, letters: str) -> np.ndarray:
+        """-A101工位 style workstation numbers, one per company."""
+        return np.char.add(np.char.add("-", rng.choice(list(letters), k)),
+                           np.char.add(np.char.zfill(distinct_rooms(k).astype(str), 3), "工位"))
+
     def pick_branch(district_idx: np.ndarray, local: float = 0.85) -> np.ndarray:
         out = rng.integers(0, len(branches.bank), len(district_idx))
         loc = rng.random(len(district_idx)) < local
@@ -286,8 +291,7 @@ def build(n: int, seed: int, ring_share: float) -> tuple[World, dict, dict, dict
             base = new_addresses(np.array([home]), poi_share=0.7, room_share=1.0)[0]
             note_style = rng.choice(3, p=[.4, .3, .3])
             if note_style == 1:
-                notes = np.char.add(np.char.add("-", rng.choice(list("ABC"), k)),
-                                    np.char.add(np.char.zfill(distinct_rooms(k).astype(str), 3), "工位"))
+                notes = workstation_notes(k, "ABC")
             elif note_style == 2:
                 notes = np.where(rng.random(k) < 0.7, "（集群注册）", "")
             else:
@@ -382,8 +386,7 @@ def build(n: int, seed: int, ring_share: float) -> tuple[World, dict, dict, dict
             base = new_addresses(np.array([home]), poi_share=1.0, room_share=1.0)[0]
             style = rng.choice(3)
             if style == 0:
-                notes = np.char.add(np.char.add("-", rng.choice(list("ABCD"), k)),
-                                    np.char.add(np.char.zfill(distinct_rooms(k).astype(str), 3), "工位"))
+                notes = workstation_notes(k, "ABCD")
             elif style == 1:
                 notes = np.where(rng.random(k) < 0.8, "（集群注册）", "")
             else:

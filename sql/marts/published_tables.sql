@@ -5,6 +5,21 @@
 create or replace table cluster_ids as
 select cluster_no, cluster_id from stable_cluster_ids;
 
+-- The hubs each cluster touches: values its members share with too many companies to count as a
+-- link (a tower's room, an agency's phone), with how many members carry each.
+create or replace table pub_cluster_hubs as
+select
+    getvariable('run_id') as run_id,
+    ci.cluster_id,
+    h.hub_key as hub_id,
+    any_value(h.attr_kind) as attr_kind,
+    display_value(any_value(h.attr_kind), any_value(h.attr_value)) as value_display,
+    count(distinct h.company_id)::integer as n_members
+from pub_hub_members as h
+join company_clusters as cc using (company_id)
+join cluster_ids as ci using (cluster_no)
+group by ci.cluster_id, h.hub_key;
+
 create or replace table pub_clusters as
 select
     getvariable('run_id') as run_id,
@@ -23,30 +38,13 @@ select
     round(f.share_fast_open_7d, 3) as share_fast_open_7d,
     round(f.share_rep_young, 3) as share_rep_young,
     round(f.share_shared_trade_name, 3) as share_shared_trade_name,
-    (select count(distinct h.hub_key) from pub_hub_members as h
-        join company_clusters as cc on cc.company_id = h.company_id
-        where cc.cluster_no = f.cluster_no)::integer as n_hubs_touched,
+    (select count(*) from pub_cluster_hubs as h where h.cluster_id = ci.cluster_id)::integer as n_hubs_touched,
     v.verdict,
     coalesce(v.verdict_overridden, false) as verdict_overridden
 from cluster_features as f
 join cluster_scores as s using (cluster_no)
 join cluster_ids as ci using (cluster_no)
 left join cluster_verdict_effects as v using (cluster_no);
-
--- The hubs each cluster touches: values its members share with too many companies to count as a
--- link (a tower's room, an agency's phone), with how many members carry each.
-create or replace table pub_cluster_hubs as
-select
-    getvariable('run_id') as run_id,
-    ci.cluster_id,
-    h.hub_key as hub_id,
-    any_value(h.attr_kind) as attr_kind,
-    display_value(any_value(h.attr_kind), any_value(h.attr_value)) as value_display,
-    count(distinct h.company_id)::integer as n_members
-from pub_hub_members as h
-join company_clusters as cc using (company_id)
-join cluster_ids as ci using (cluster_no)
-group by ci.cluster_id, h.hub_key;
 
 -- Every scored pair inside a cluster, with its evidence: `strength` 'link' when the pair alone
 -- reaches the link threshold, 'supporting' when it is weaker evidence that the cluster rules

@@ -106,8 +106,8 @@ with evidence as (
             e.reason || ' ' || coalesce(display_value(e.attr_kind, e.attr_value), '')
                 || coalesce(' (shared by ' || e.n_companies || ')', '')
                 || coalesce(', ' || e.days_apart || ' days apart', ''),
-            '; ' order by w.weight desc, e.reason) as evidence,
-        string_agg(distinct p.pseudonym, ',') as value_keys
+            '; ' order by w.weight desc, e.reason, e.attr_value, e.days_apart) as evidence,
+        string_agg(distinct p.pseudonym, ',' order by p.pseudonym) as value_keys
     from pair_evidence as e
     join in_cluster_pairs as l using (company_a, company_b)
     join link_weights as w on w.reason = e.reason

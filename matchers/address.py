@@ -352,8 +352,7 @@ def _parse_detail(rest: str) -> dict[str, str | None]:
     return out
 
 
-def _parse_one(g: Gazetteer, text: str, hint_code: str | None) -> tuple:
-    hint = _resolve_hint(g, hint_code)
+def _parse_one(g: Gazetteer, text: str, hint: Division | None) -> tuple:
     text = _PREFIX_NOISE.sub("", text).replace("市辖区", "")
     before = text
     text, notes, workstation = _extract_notes(text)
@@ -416,6 +415,7 @@ def parse_addresses(values: Sequence[str | None] | pl.Series, hints: Sequence[st
     # Values that canonicalise alike (full-width digits, 號/号) are parsed once per call. The cache lives only
     # for the call: a batch job that kept it would hold every address it ever parsed.
     cache: dict[tuple[str, str | None], tuple] = {}
+    divisions = {code: _resolve_hint(g, code) for code in set(hint_list)}
     # The loop allocates many small acyclic objects; the cyclic collector would only rescan them (about 7 % of
     # the time), so it is paused for the loop and restored after.
     gc_was_enabled = gc.isenabled()
@@ -425,7 +425,7 @@ def parse_addresses(values: Sequence[str | None] | pl.Series, hints: Sequence[st
             key = (text, hint)
             row = cache.get(key)
             if row is None:
-                row = _parse_one(g, text, hint) if text else (None,) * 15 + ([],)
+                row = _parse_one(g, text, divisions[hint]) if text else (None,) * 15 + ([],)
                 cache[key] = row
             rows.append(row)
     finally:

@@ -9,6 +9,8 @@ process, so it counts) and scores every system's flagged (uscc, cluster_id) assi
 
 Systems:
   shellring-flow    `audit_flow` (Prefect 3, temporary local server), published DB, flagged clusters
+  shellring-served  the same flow against a running `prefect server` (loopback, started once by this script
+                    and not timed), as scheduled deployments run; the server's own memory is reported apart
   shellring-stages  the same stage functions called directly (no Prefect, no publish step)
   splink            shellring's ingest/normalise/stage (so Splink sees the project's normalised values),
                     then one row per company into Splink 5 on DuckDB: EM training as its docs describe,
@@ -37,7 +39,7 @@ from pathlib import Path
 import polars as pl
 
 REPO = Path(__file__).resolve().parents[1]
-SYSTEMS = ("shellring-flow", "shellring-stages", "splink")
+SYSTEMS = ("shellring-flow", "shellring-served", "shellring-stages", "splink")
 DEFAULT_THRESHOLDS = (0.001, 0.01, 0.1, 0.5, 0.9, 0.99, 0.999, 0.9999, 0.99999)
 BENCH_KEY = "shellring-bench-throwaway-key-0123456789"  # demo data holds no real people
 SAMPLE_SECONDS = 0.02
@@ -282,7 +284,7 @@ def run_worker(argv: list[str]) -> None:
     args = parser.parse_args(argv)
     files = json.loads(args.files)
     args.out.mkdir(parents=True, exist_ok=True)
-    if args.system == "shellring-flow":
+    if args.system in ("shellring-flow", "shellring-served"):
         info = worker_shellring_flow(files, args.out)
     elif args.system == "shellring-stages":
         info = worker_shellring_stages(files, args.out)
@@ -377,12 +379,12 @@ def wait_for_idle(max_seconds: float, foreign_cores: float = 0.3) -> float:
             return busy
 
 
-def measure_repeated(system: str, files: dict, out: Path, args) -> dict:
+def measure_repeated(system: str, files: dict, out: Path, args, server: tuple | None = None) -> dict:
     """`args.repeat` fresh runs; median wall and peak RSS, the spread, and the foreign load seen."""
     runs = []
     for rep in range(args.repeat):
         wait_for_idle(args.idle_wait)
-        runs.append(measure(system, files, out, args))
+        runs.append(measure(system, files, out, args, server))
     last = dict(runs[-1])
     for key in ("wall_seconds", "peak_tree_rss_mib", "peak_main_rss_mib", "foreign_cores"):
         values = [r[key] for r in runs]
@@ -405,7 +407,7 @@ def _warm_prefect_home(root: Path) -> Path:
     return home
 
 
-def measure(system: str, files: dict, out: Path, args) -> dict:
+def measure(system: str, files: dict, out: Path, args, server: tuple | None = None) -> dict:
     shutil.rmtree(out, ignore_errors=True)  # no published file or Prefect home left from an earlier run
     out.mkdir(parents=True)
     cmd = [sys.executable, str(Path(__file__).resolve()), "worker", system, "--files", json.dumps(files),
@@ -413,6 +415,8 @@ def measure(system: str, files: dict, out: Path, args) -> dict:
            "--seed", str(args.seed)]
     env = dict(os.environ, SHELLRING_KEY=BENCH_KEY, PREFECT_HOME=str(_warm_prefect_home(out.parent)),
                PREFECT_LOGGING_LEVEL="WARNING")
+    if system == "shellring-served":
+        env["PREFECT_API_URL"] = server[1]
     print(f"[{datetime.now():%H:%M:%S}] {system} ...", flush=True)
     started, busy_before = time.perf_counter(), _busy_cpu_seconds()
     own_before = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -420,8 +424,13 @@ def measure(system: str, files: dict, out: Path, args) -> dict:
         proc = subprocess.Popen(cmd, env=env, stdout=log, stderr=subprocess.STDOUT, cwd=REPO)
         sampler = TreeRssSampler(proc.pid)
         sampler.start()
+        server_sampler = TreeRssSampler(server[0].pid) if system == "shellring-served" else None
+        if server_sampler:
+            server_sampler.start()
         rc = proc.wait()
         sampler.stop()
+        if server_sampler:
+            server_sampler.stop()
     wall = time.perf_counter() - started
     own = resource.getrusage(resource.RUSAGE_CHILDREN)
     own_cpu = (own.ru_utime - own_before.ru_utime) + (own.ru_stime - own_before.ru_stime)
@@ -433,7 +442,8 @@ def measure(system: str, files: dict, out: Path, args) -> dict:
           f"other processes {foreign:.2f} cores", flush=True)
     return {"system": system, "wall_seconds": round(wall, 2), "own_cores": round(own_cpu / wall, 2),
             "foreign_cores": round(foreign, 2), "peak_tree_rss_mib": round(sampler.peak_kib / 1024),
-            "peak_main_rss_mib": round(sampler.peak_own_kib / 1024), "info": info}
+            "peak_main_rss_mib": round(sampler.peak_own_kib / 1024), "info": info,
+            **({"server_peak_rss_mib": round(server_sampler.peak_kib / 1024)} if server_sampler else {})}
 
 
 # ---------------------------------------------------------------- scoring and report
@@ -463,9 +473,11 @@ def _fmt(value) -> str:
 
 def report(args, files: dict, measured: dict[str, dict], quality: dict[str, dict], splink_scan: list[dict],
            splink_scan3: list[dict], command: str) -> str:
-    flow, stages_, splink = measured["shellring-flow"], measured["shellring-stages"], measured["splink"]
-    columns = ["shellring (flow)", "shellring (stages)", "Splink >=2 @ best", "Splink >=3 @ best"]
-    keys = ["shellring-flow", "shellring-stages", "splink>=2", "splink>=3"]
+    flow, served, stages_, splink = (measured[k] for k in ("shellring-flow", "shellring-served",
+                                                             "shellring-stages", "splink"))
+    columns = ["shellring (flow)", "shellring (served)", "shellring (stages)", "Splink >=2 @ best",
+               "Splink >=3 @ best"]
+    keys = ["shellring-flow", "shellring-served", "shellring-stages", "splink>=2", "splink>=3"]
     lines = [f"### {args.companies:,} companies, seed {args.seed}", "",
              f"Measured {measured.get('measured_at', 'at an unrecorded time')} on {os.cpu_count()} cores. Command:",
              "",
@@ -484,9 +496,9 @@ def report(args, files: dict, measured: dict[str, dict], quality: dict[str, dict
             _fmt(quality[k]["false_alarm_by_kind"].get(kind, 0.0)) for k in keys) + " |")
     lines.append("| flagged clusters / companies | " + " | ".join(
         f"{quality[k]['flagged_clusters']} / {quality[k]['flagged_companies']}" for k in keys) + " |")
-    lines.append(f"| Splink threshold (match probability) | – | – | {quality['splink>=2']['threshold']} | "
+    lines.append(f"| Splink threshold (match probability) | – | – | – | {quality['splink>=2']['threshold']} | "
                  f"{quality['splink>=3']['threshold']} |")
-    systems = (flow, stages_, splink)
+    systems = (flow, served, stages_, splink)
     for label, key in (("wall s (whole fresh process)", "wall_seconds"),
                        ("peak RSS MiB (process tree)", "peak_tree_rss_mib"),
                        ("peak RSS MiB (main process)", "peak_main_rss_mib"),
@@ -494,13 +506,15 @@ def report(args, files: dict, measured: dict[str, dict], quality: dict[str, dict
         cells = [f"{m[key]:g}" + (f" ({', '.join(f'{v:g}' for v in m[key + '_all'])})"
                                    if len(m.get(key + "_all", [])) > 1 else "") for m in systems]
         lines.append(f"| {label} | " + " | ".join(cells) + " | (same run) |")
-    lines.append(f"| own cores (CPU s / wall s) | {flow['own_cores']} | {stages_['own_cores']} | "
+    lines.append(f"| running Prefect server's peak RSS MiB (not in the tree above) | – | "
+                 f"{served['server_peak_rss_mib']} | – | – | – |")
+    lines.append(f"| own cores (CPU s / wall s) | {flow['own_cores']} | {served['own_cores']} | {stages_['own_cores']} | "
                  f"{splink['own_cores']} | (same run) |")
     if "splink_seconds" in splink["info"]:
-        lines.append(f"| Splink alone, after the shared prep: s / peak RSS MiB | – | – | "
+        lines.append(f"| Splink alone, after the shared prep: s / peak RSS MiB | – | – | – | "
                      f"{splink['info']['splink_seconds']:g} / {splink['info']['splink_peak_tree_rss_mib']} | (same run) |")
 
-    fi, si, ki = flow["info"], stages_["info"], splink["info"]
+    fi, vi, si, ki = flow["info"], served["info"], stages_["info"], splink["info"]
     splink_only = sum(v for k, v in ki["timings"].items() if not k.startswith("prep_") and k != "prep_splink_input")
     prep = sum(v for k, v in ki["timings"].items() if k.startswith("prep_"))
     lines += ["", "Where the time goes (seconds, inside each worker):", "",
@@ -508,6 +522,9 @@ def report(args, files: dict, measured: dict[str, dict], quality: dict[str, dict
               f"`audit_flow` call {fi['flow_call_seconds']} → Prefect inside the call "
               f"{fi['prefect_overhead_in_flow_call']}; process start, imports and exit "
               f"{round(flow['wall_seconds'] - fi['flow_call_seconds'], 1)}.",
+              f"- shellring served: stages {vi['stage_seconds_total']}; `audit_flow` call {vi['flow_call_seconds']} → "
+              f"Prefect inside the call {vi['prefect_overhead_in_flow_call']}; process start, imports and exit "
+              f"{round(served['wall_seconds'] - vi['flow_call_seconds'], 1)}.",
               f"- shellring stages (no Prefect, no publish): {round(sum(si['timings'].values()), 2)} "
               f"({_stage_list(si['timings'])}).",
               f"- Splink: input prep with shellring's ingest/normalise/stage {round(prep, 2)} "
@@ -529,7 +546,7 @@ def report(args, files: dict, measured: dict[str, dict], quality: dict[str, dict
                      f"{_fmt(r2['pair_f1'])} | {_fmt(r2['ring_recall'])} | "
                      f"{_fmt(r2['lookalike_false_alarm_rate'])} | {_fmt(r2['legit_false_alarm_rate'])} | "
                      f"{_fmt(r3['pair_f1'])} | {_fmt(r3['ring_recall'])} | {_fmt(r3['legit_false_alarm_rate'])} |")
-    lines += ["", _verdict(quality, flow, stages_, splink), ""]
+    lines += ["", _verdict(quality, flow, served, stages_, splink), ""]
     return "\n".join(lines)
 
 
@@ -537,7 +554,7 @@ def _stage_list(timings: dict) -> str:
     return ", ".join(f"{k} {v:.2f}" for k, v in timings.items())
 
 
-def _verdict(quality: dict, flow: dict, stages_: dict, splink: dict) -> str:
+def _verdict(quality: dict, flow: dict, served: dict, stages_: dict, splink: dict) -> str:
     """The project's target, checked figure by figure against both Splink variants."""
     misses = []
     for variant in ("splink>=2", "splink>=3"):
@@ -555,10 +572,14 @@ def _verdict(quality: dict, flow: dict, stages_: dict, splink: dict) -> str:
                 behind_by_kind.append(f"{field.replace('_by_kind', '').replace('_', ' ')} {kind} "
                                       f"({_fmt(ours)} vs {_fmt(theirs)})")
     time_ratio = flow["wall_seconds"] / splink["wall_seconds"]
+    served_ratio = served["wall_seconds"] / splink["wall_seconds"]
     stages_ratio = stages_["wall_seconds"] / splink["wall_seconds"]
     mem_ratio = flow["peak_tree_rss_mib"] / splink["peak_tree_rss_mib"]
-    text = (f"Target check: wall time shellring flow / Splink = {time_ratio:.2f} (stages: {stages_ratio:.2f}; "
-            f"target ≤ 0.25), peak memory = {mem_ratio:.2f} (target ≤ 0.5). ")
+    served_mem = served["peak_tree_rss_mib"] / splink["peak_tree_rss_mib"]
+    stages_mem = stages_["peak_tree_rss_mib"] / splink["peak_tree_rss_mib"]
+    text = (f"Target check: wall time shellring flow / Splink = {time_ratio:.2f} (served: {served_ratio:.2f}, "
+            f"stages: {stages_ratio:.2f}; target ≤ 0.25), peak memory = {mem_ratio:.2f} (served: {served_mem:.2f}, "
+            f"stages: {stages_mem:.2f}; target ≤ 0.5). ")
     info = splink["info"]
     if "splink_seconds" in info:
         text += (f"Against Splink alone (its own work after the prep it shares with shellring): time "
@@ -616,12 +637,21 @@ def main(argv: list[str]) -> None:
         measured = json.loads((root / "measured.json").read_text())
         command = measured.get("command", command)  # the command that measured, not this one
     else:
-        measured = {system: measure_repeated(system, files, root / system, args) for system in SYSTEMS}
+        from prefect_overhead import _start_server, _stop
+
+        server_home = root / "prefect-server"
+        shutil.rmtree(server_home, ignore_errors=True)
+        server_home.mkdir(parents=True)
+        server = _start_server(server_home)
+        try:
+            measured = {system: measure_repeated(system, files, root / system, args, server) for system in SYSTEMS}
+        finally:
+            _stop(server[0])
         measured["command"] = command
         measured["measured_at"] = f"{datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC"
         (root / "measured.json").write_text(json.dumps(measured, indent=1, default=str))
     quality: dict[str, dict] = {}
-    for system in ("shellring-flow", "shellring-stages"):
+    for system in ("shellring-flow", "shellring-served", "shellring-stages"):
         assignments = pl.read_parquet(root / system / "assignments.parquet")
         quality[system] = asdict(evaluate_assignments(demo.truth, assignments, system))
     published = asdict(evaluate(demo.truth, Path(measured["shellring-flow"]["info"]["db"])))

@@ -35,7 +35,8 @@ predecessors as (
         count(*) as n_predecessors,
         list(e.previous_cluster_id order by e.previous_cluster_id) as predecessor_ids,
         max(s.n_successors) as max_successors,
-        any_value(s.successor_ids) as successor_ids
+        -- of the predecessor that split the most (the lowest id among equals), so reruns agree
+        list(s.successor_ids order by s.n_successors desc, e.previous_cluster_id)[1] as successor_ids
     from lineage_edges as e
     join successors as s using (previous_cluster_id)
     group by e.cluster_no

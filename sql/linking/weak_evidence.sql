@@ -130,8 +130,8 @@ same_hometown as (
     -- a county that sends many young people to the region in a month is a migration flow, not a ring
     where a.n_nearby <= getvariable('hub_limit_hometown') and b.n_nearby <= getvariable('hub_limit_hometown')
 )
-select company_a, company_b, reason, attr_kind, any_value(attr_value) as attr_value,
-    any_value(n_companies) as n_companies
+select company_a, company_b, reason, attr_kind, min(attr_value) as attr_value,
+    max(n_companies) as n_companies
 from (
     select * from same_building
     union all select * from same_branch

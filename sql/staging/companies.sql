@@ -21,12 +21,13 @@ with registrations as (
 account_only as (
     select
         coalesce(u.normalized, upper(a.uscc)) as uscc_key,
-        any_value(u.valid) as uscc_valid,
-        any_value(u.reason) as uscc_reason,
-        any_value(u.region_code) as uscc_region,
-        any_value(a.company_name) as company_name,
-        any_value(a.legal_rep_name) as legal_rep_name,
-        any_value(a.legal_rep_id) as legal_rep_id
+        -- min, not any_value: the same extracts must give the same row whatever the thread order
+        min(u.valid) as uscc_valid,
+        min(u.reason) as uscc_reason,
+        min(u.region_code) as uscc_region,
+        min(a.company_name) as company_name,
+        min(a.legal_rep_name) as legal_rep_name,
+        min(a.legal_rep_id) as legal_rep_id
     from src_accounts as a
     left join norm_uscc as u on u.input = a.uscc
     where not exists (

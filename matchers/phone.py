@@ -172,7 +172,8 @@ def _cn_kind(nsn: pl.Expr) -> pl.Expr:
     kind = pl.when(~matches(meta.general_desc)).then(pl.lit(None, dtype=pl.String))
     for name, pn_type in _TYPE_ORDER:
         desc = getattr(meta, name)
-        if desc is None or not desc.national_number_pattern or (name == "mobile" and meta.same_mobile_and_fixed_line_pattern):
+        same_as_fixed = name == "mobile" and meta.same_mobile_and_fixed_line_pattern
+        if desc is None or not desc.national_number_pattern or same_as_fixed:
             continue
         kind = kind.when(matches(desc)).then(pl.lit(_PN_TYPES.get(pn_type, "unknown")))
     return kind.otherwise(None)
@@ -189,11 +190,11 @@ def _landlines(frame: pl.DataFrame) -> pl.DataFrame:
     plus = pl.col("_plus")
     international = plus.str.starts_with("+86") | plus.str.starts_with("0086")
     df = df.with_columns(plus.str.replace_all("+", "", literal=True).alias("_d"), international.alias("_intl"))
+    # _parse_one's digit steps, in its order; its 8610 step is left out: it never yields a number this path takes
+    bare_86 = d.str.starts_with("86") & n.is_in([11, 12, 13]) & ~d.str.starts_with("8610")
     df = df.with_columns(
         pl.when(d.str.starts_with("0086")).then(d.str.slice(4))
-        .when(plus.str.starts_with("+86") | (d.str.starts_with("86") & n.is_in([11, 12, 13]) & ~d.str.starts_with("8610")))
-        .then(d.str.slice(2))
-        .when(d.str.starts_with("8610") & n.is_in([12, 13])).then(d.str.slice(2))
+        .when(plus.str.starts_with("+86") | bare_86).then(d.str.slice(2))
         .otherwise(d).alias("_d")
     ).with_columns(
         pl.when(pl.col("_intl") & ~d.str.contains("^(?:1|400|800|0)")).then("0" + d).otherwise(d).alias("_d")

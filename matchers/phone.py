@@ -1,4 +1,5 @@
-"""Chinese phone numbers: E.164, type, extension, MVNO flag; clean mobiles take a vectorised polars path.
+"""Chinese phone numbers: E.164, type, extension, MVNO flag; clean mobiles and common landline forms take vectorised
+polars paths, the rest phonenumbers via _parse_one.
 
 The adcode -> area-code table is derived at first use from phonenumbers' bundled (offline) Chinese geocoding
 descriptions matched against the division gazetteer, so it needs no extra data file.

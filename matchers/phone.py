@@ -1,4 +1,5 @@
-"""Chinese phone numbers: E.164, type, extension, MVNO flag; clean mobiles take a vectorised polars path.
+"""Chinese phone numbers: E.164, type, extension, MVNO flag; clean mobiles and common landline forms take vectorised
+polars paths, the rest phonenumbers via _parse_one.
 
 The adcode -> area-code table is derived at first use from phonenumbers' bundled (offline) Chinese geocoding
 descriptions matched against the division gazetteer, so it needs no extra data file.
@@ -12,7 +13,7 @@ from functools import lru_cache
 
 import phonenumbers
 import polars as pl
-from phonenumbers import PhoneNumberType
+from phonenumbers import PhoneMetadata, PhoneNumberType
 
 from .divisions import gazetteer
 from .textnorm import to_text_list
@@ -30,6 +31,16 @@ _PN_TYPES = {
     PhoneNumberType.FIXED_LINE_OR_MOBILE: "fixed_line", PhoneNumberType.SHARED_COST: "shared_cost",
     PhoneNumberType.TOLL_FREE: "toll_free", PhoneNumberType.VOIP: "fixed_line",
 }
+# The descs phonenumbers' _number_type_helper tries after general_desc, in its order.
+_TYPE_ORDER = (
+    ("premium_rate", PhoneNumberType.PREMIUM_RATE), ("toll_free", PhoneNumberType.TOLL_FREE),
+    ("shared_cost", PhoneNumberType.SHARED_COST), ("voip", PhoneNumberType.VOIP),
+    ("personal_number", PhoneNumberType.PERSONAL_NUMBER), ("pager", PhoneNumberType.PAGER),
+    ("uan", PhoneNumberType.UAN), ("voicemail", PhoneNumberType.VOICEMAIL),
+    ("fixed_line", PhoneNumberType.FIXED_LINE), ("mobile", PhoneNumberType.MOBILE),
+)
+# ASCII digits and punctuation with at most a 转 extension: the forms _landlines can normalise exactly.
+_LANDLINE_SHAPE = r"^[0-9+ ()\-]*(?:转[0-9]{1,6})?$"
 
 
 @lru_cache(maxsize=1)
@@ -150,6 +161,98 @@ def _parse_one(raw: str, hint: str | None) -> tuple:
     return e164, digits, kind, extension, ok, virtual, reason
 
 
+def _cn_kind(nsn: pl.Expr) -> pl.Expr:
+    """_PN_TYPES of phonenumbers.number_type for a +86 national significant number; null where it is UNKNOWN
+    (for a single-region code, is_valid_number is exactly `number_type != UNKNOWN`)."""
+    meta = PhoneMetadata.metadata_for_region("CN")
+
+    def matches(desc) -> pl.Expr:
+        hit = nsn.str.contains(f"^(?:{desc.national_number_pattern})$")
+        return hit & nsn.str.len_chars().is_in(list(desc.possible_length)) if desc.possible_length else hit
+
+    kind = pl.when(~matches(meta.general_desc)).then(pl.lit(None, dtype=pl.String))
+    for name, pn_type in _TYPE_ORDER:
+        desc = getattr(meta, name)
+        same_as_fixed = name == "mobile" and meta.same_mobile_and_fixed_line_pattern
+        if desc is None or not desc.national_number_pattern or same_as_fixed:
+            continue
+        kind = kind.when(matches(desc)).then(pl.lit(_PN_TYPES.get(pn_type, "unknown")))
+    return kind.otherwise(None)
+
+
+def _landlines(frame: pl.DataFrame) -> pl.DataFrame:
+    """_parse_one as polars expressions, for the rows it is certain about (`_row` + COLUMNS): ASCII inputs that
+    normalise to a national number with a trunk 0, or to a 7/8-digit local number. Others go to _parse_one."""
+    d, n = pl.col("_d"), pl.col("_d").str.len_chars()
+    df = frame.filter(pl.col("input").str.contains(_LANDLINE_SHAPE)).with_columns(
+        pl.col("input").str.extract(r"转([0-9]{1,6})$", 1).alias("extension"),
+        pl.col("input").str.replace(r"转[0-9]{1,6}$", "").str.replace_all(r"[^0-9+]", "").alias("_plus"),
+    )
+    plus = pl.col("_plus")
+    international = plus.str.starts_with("+86") | plus.str.starts_with("0086")
+    df = df.with_columns(plus.str.replace_all("+", "", literal=True).alias("_d"), international.alias("_intl"))
+    # _parse_one's digit steps, in its order; its 8610 step is left out: it never yields a number this path takes
+    bare_86 = d.str.starts_with("86") & n.is_in([11, 12, 13]) & ~d.str.starts_with("8610")
+    df = df.with_columns(
+        pl.when(d.str.starts_with("0086")).then(d.str.slice(4))
+        .when(plus.str.starts_with("+86") | bare_86).then(d.str.slice(2))
+        .otherwise(d).alias("_d")
+    ).with_columns(
+        pl.when(pl.col("_intl") & ~d.str.contains("^(?:1|400|800|0)")).then("0" + d).otherwise(d).alias("_d")
+    ).with_columns(
+        pl.when((n == 12) & d.str.contains("^01[3-9]")).then(d.str.slice(1)).otherwise(d).alias("_d")
+    )
+    area_len = pl.when(d.str.slice(1, 2).is_in(sorted(_TWO_DIGIT_AREAS))).then(3).otherwise(4)
+    df = df.with_columns(
+        (n.is_in([7, 8]) & ~d.str.contains("^[01]")).alias("_local"),
+        # _parse_one may read a trailing dash group as an extension here
+        (pl.col("extension").is_null() & d.str.starts_with("0") & ~d.str.starts_with("011") & (n > area_len + 8))
+        .alias("_dash_ext"),
+    )
+    local = pl.col("_local")
+    area = pl.lit(None, dtype=pl.String)
+    if df["_local"].any():  # area_code_table() costs ~0.3 s at first use
+        table = area_code_table()
+        hint = pl.col("hint").str.replace_all(r"[^0-9]", "")
+        area = hint.str.slice(0, 6).replace_strict(table, default=None, return_dtype=pl.String).fill_null(
+            hint.str.slice(0, 4).replace_strict(table, default=None, return_dtype=pl.String)
+        )
+    meta = PhoneMetadata.metadata_for_region("CN")
+    df = df.with_columns(pl.when(local).then(area + d).otherwise(d).alias("_national")).with_columns(
+        pl.col("_national").str.slice(1).alias("_nsn")
+    )
+    national, nsn = pl.col("_national"), pl.col("_nsn")
+    missing_area = local & national.is_null()
+    # phonenumbers.parse("+86" + nsn) keeps nsn as the national significant number only when it has no leading
+    # zero and no CN national prefix / carrier code it would strip, and its length is within parse's limits
+    plain_nsn = (
+        national.str.starts_with("0") & nsn.str.len_chars().is_between(2, 12)
+        & ~nsn.str.starts_with("0") & ~nsn.str.contains(f"^(?:{meta.national_prefix_for_parsing})")
+    )
+    # str.isdigit() accepts non-ASCII digits, so only ASCII hints are looked up here
+    hint_ascii = pl.col("hint").is_null() | pl.col("hint").str.contains(r"^[\x00-\x7f]*$")
+    df = df.filter(
+        ~plus.str.starts_with("+") | pl.col("_intl"),  # foreign country codes
+        ~pl.col("_dash_ext"),
+        ~local | hint_ascii,
+        missing_area | plain_nsn,
+    ).with_columns(_cn_kind(nsn).alias("_kind"))
+    kind = pl.col("_kind")
+    valid = ~missing_area & kind.is_not_null()
+    kind_out = pl.when(missing_area).then(pl.lit("fixed_line")).otherwise(kind.fill_null("unknown"))
+    return df.select(
+        "_row", "input",
+        pl.when(~missing_area & (valid | (kind_out != "unknown"))).then("+86" + nsn).alias("e164"),
+        pl.when(missing_area).then(d).otherwise(national).alias("national"),
+        kind_out.alias("type"),
+        "extension",
+        valid.alias("valid"),
+        pl.lit(False).alias("is_virtual"),  # only mobiles starting 16x/17x are virtual; these nationals start with 0
+        pl.when(missing_area).then(pl.lit("landline: area code missing"))
+        .when(~valid).then(pl.lit("landline: invalid area code or length")).alias("reason"),
+    )
+
+
 def parse_phones(values: Sequence[str | None] | pl.Series, area_hints: Sequence[str | None] | None = None) -> pl.DataFrame:
     """One row per input value in input order; never raises on string input. See COLUMNS."""
     raw = to_text_list(values)
@@ -157,8 +260,9 @@ def parse_phones(values: Sequence[str | None] | pl.Series, area_hints: Sequence[
     frame = pl.DataFrame({"input": pl.Series(raw, dtype=pl.String), "hint": pl.Series(hints, dtype=pl.String)})
     clean = pl.col("input").str.normalize("NFKC").str.replace_all(r"[\s()\-]", "")
     mobile = clean.str.extract(_CLEAN_MOBILE, 1)
-    frame = frame.with_columns(mobile.alias("_mobile"))
-    fast = frame.filter(pl.col("_mobile").is_not_null()).with_columns(
+    frame = frame.with_row_index("_row").with_columns(mobile.alias("_mobile"))
+    fast = frame.filter(pl.col("_mobile").is_not_null()).select(
+        "_row", "input",
         ("+86" + pl.col("_mobile")).alias("e164"),
         pl.col("_mobile").alias("national"),
         pl.lit("mobile").alias("type"),
@@ -168,8 +272,9 @@ def parse_phones(values: Sequence[str | None] | pl.Series, area_hints: Sequence[
     ).with_columns(
         pl.when(pl.col("valid")).then(None).otherwise(pl.lit("mobile: unassigned prefix")).alias("reason")
     )
-    frame = frame.with_row_index("_row")
-    slow_rows = frame.filter(pl.col("_mobile").is_null())
+    rest = frame.filter(pl.col("_mobile").is_null())
+    landline = _landlines(rest)
+    slow_rows = rest.join(landline.select("_row"), on="_row", how="anti")
     parsed = [
         _parse_one(v, h) if v is not None else (None, None, "unknown", None, False, False, "empty")
         for v, h in zip(slow_rows["input"].to_list(), slow_rows["hint"].to_list(), strict=True)
@@ -180,6 +285,5 @@ def parse_phones(values: Sequence[str | None] | pl.Series, area_hints: Sequence[
     slow = slow_rows.select("_row", "input").with_columns(
         [pl.Series(name, list(col), dtype=dtype) for (name, dtype), col in zip(schema.items(), cols, strict=True)]
     )
-    fast = frame.filter(pl.col("_mobile").is_not_null()).select("_row").hstack(fast.select(COLUMNS))
-    out = pl.concat([fast.select(["_row", *COLUMNS]), slow.select(["_row", *COLUMNS])]).sort("_row")
+    out = pl.concat([part.select(["_row", *COLUMNS]) for part in (fast, landline, slow)]).sort("_row")
     return out.drop("_row")

@@ -1,8 +1,9 @@
 import polars as pl
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from matchers.phone import COLUMNS, area_code_table, parse_phones
+from matchers.phone import COLUMNS, _landlines, _parse_one, area_code_table, parse_phones
 
 CASES = [
     ("13812345678", "+8613812345678", "mobile", None),
@@ -56,3 +57,76 @@ def test_order_preserved_when_fast_and_slow_paths_mix():
 @given(st.lists(st.one_of(st.none(), st.text(max_size=30), st.from_regex(r"\+?[0-9 ()\-]{5,20}(转\d{1,4})?")), max_size=10))
 def test_never_raises(values):
     assert parse_phones(values).height == len(values)
+
+
+_FULL_WIDTH = str.maketrans("0123456789()-+ ", "０１２３４５６７８９（）－＋\u3000")
+
+
+@st.composite
+def messy_phones(draw):
+    """Synthetic landline-ish strings: prefixes, area codes, separators, extensions, full-width, padding."""
+
+    def digits(lo, hi):
+        return st.from_regex(rf"[0-9]{{{lo},{hi}}}", fullmatch=True)
+
+    prefix = draw(st.sampled_from(["", "", "", "+86", "+86 ", "+86-", "0086", "0086 ", "86", "(+86)", "+", "+1 "]))
+    area = draw(st.one_of(st.sampled_from(["010", "021", "0571", "0755", "0898", "0123", "011", "0110", "0179", "001",
+                                           "016", "0400", "0800", "086", "0", ""]),
+                          st.from_regex(r"0[1-9][0-9]{1,2}", fullmatch=True)))
+    if prefix and area.startswith("0") and draw(st.booleans()):
+        area = area[1:]
+    local = draw(st.one_of(digits(7, 8), digits(0, 10), st.from_regex(r"[2-9][0-9]{6,7}", fullmatch=True)))
+    if area and draw(st.booleans()):
+        body = f"({area}){draw(st.sampled_from(['', ' ', '-']))}{local}"
+    else:
+        body = area + draw(st.sampled_from(["", "-", " ", " - ", "--"])) + local
+    if len(local) == 8 and draw(st.booleans()):
+        body = body[:-4] + draw(st.sampled_from([" ", "-"])) + body[-4:]
+    ext = draw(st.sampled_from(["", "", "", "", "转", "转", "转", "-", " ext ", "x", "#", "分机", "转 ", "－"]))
+    text = prefix + body + (ext + draw(digits(0, 7)) if ext else "")
+    rare = st.sampled_from([False] * 9 + [True])
+    if draw(rare):
+        text = text.translate(_FULL_WIDTH)
+    if draw(rare):
+        text = draw(st.sampled_from([" ", "\t", "\u3000"])) + text + draw(st.sampled_from(["", " ", "\n"]))
+    return text
+
+
+_HINT_EXAMPLES = [None, "", "3301", "330106", "1101", "4403", "9999", "33", "33-01", "3301²", "33²01", "３３０１"]
+_HINTS = st.one_of(st.sampled_from(_HINT_EXAMPLES), st.from_regex(r"[0-9]{4,6}", fullmatch=True))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(messy_phones(), _HINTS), min_size=1, max_size=20))
+def test_vectorised_landlines_agree_with_parse_one(pairs):
+    values, hints = zip(*pairs, strict=True)
+    frame = pl.DataFrame({"input": values, "hint": hints}, schema={"input": pl.String, "hint": pl.String})
+    for row in _landlines(frame.with_row_index("_row")).iter_rows(named=True):
+        assert tuple(row[c] for c in COLUMNS[1:]) == _parse_one(row["input"], hints[row["_row"]]), row["input"]
+
+
+# Synthetic inputs on the edges of what the vectorised path takes: carrier code and leading zero that
+# phonenumbers.parse strips, a dash extension, a premium-rate number, a mobile with a trunk 0, local numbers.
+EDGE_CASES = [
+    "0110631012314", "001008797004", "0571-87654321-801", "010-8765-4321-22", "021-8765432-12", "016012345",
+    "013812345678转1", "+86 571 87654321转801", "0086 10 87654321", "861087654321", "+1 415 555 1234",
+    "+0571 87654321", "+8765432", "0571-1234", "0", "转12", "87654321", "8765432", "987654321", "400-123-4567",
+    "08008208820", "+86 400 123 4567",
+]
+
+
+@pytest.mark.parametrize("hint", _HINT_EXAMPLES)
+def test_vectorised_edge_cases_agree_with_parse_one(hint):
+    frame = pl.DataFrame({"input": EDGE_CASES, "hint": [hint] * len(EDGE_CASES)},
+                         schema={"input": pl.String, "hint": pl.String})
+    claimed = _landlines(frame.with_row_index("_row"))
+    assert claimed.height >= 3
+    for row in claimed.iter_rows(named=True):
+        assert tuple(row[c] for c in COLUMNS[1:]) == _parse_one(row["input"], hint), row["input"]
+
+
+def test_common_landline_forms_are_vectorised():
+    values = ["0571-87654321", "057187654321", "(0571)87654321", "0571 87654321", "+86 571 8765 4321",
+              "+86-571-87654321转801", "010-87654321", "87654321", "8765432", "0571-1234"]
+    frame = pl.DataFrame({"input": values, "hint": ["3301"] * len(values)}).with_row_index("_row")
+    assert _landlines(frame)["_row"].to_list() == list(range(len(values)))

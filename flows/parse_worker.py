@@ -5,7 +5,7 @@ Serves parse requests from its standard input, one JSON object per line:
 (and optionally `hint`) from the Arrow IPC file, runs the named matcher, writes the matcher's output frame
 and answers one JSON line on standard output: `{"ok": true}` or `{"ok": false, "error": TRACEBACK}`.
 
-It warms the matchers (gazetteer, OpenCC, phone area codes) before reading the first request, so that
+It warms the matchers (gazetteer, OpenCC) before reading the first request, so that
 cost overlaps with the parent's own work. A plain subprocess rather than multiprocessing: forking a
 process that runs DuckDB and polars thread pools can deadlock, and spawn would re-import the caller's
 main script.
@@ -29,14 +29,14 @@ def resolve(name: str):
 def warm() -> None:
     from matchers.company import _region_names
     from matchers.divisions import gazetteer, townships
-    from matchers.phone import area_code_table
     from matchers.textnorm import _t2s
 
     gazetteer()
     townships()
     _region_names()
     _t2s()
-    area_code_table()
+    # Not the phone area-code table: it loads phonenumbers' whole geocoder (~0.3 s, ~85 MB) and is only
+    # needed when an extract has local numbers without an area code; the phone parser builds it then.
 
 
 def handle(request: dict) -> None:

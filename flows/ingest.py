@@ -33,7 +33,7 @@ from flows.columns import (
 )
 from flows.masking import mask_text
 
-__all__ = ["ExtractError", "LoadReport", "load_extracts", "detect_encoding"]
+__all__ = ["ExtractError", "LoadReport", "load_extracts"]
 
 CHUNK_BYTES = 16 * 1024 * 1024
 SAMPLE_CHARS = 1_000_000
@@ -126,54 +126,49 @@ def _decode_stream(path: Path, encoding: str, sink: io.BufferedWriter | None) ->
             offset += len(chunk)
 
 
-def detect_encoding(path: Path) -> str:
-    """utf-8-sig / utf-16 (BOM), utf-8 or gb18030; ExtractError when none decodes believably."""
+def _readable_csv(path: Path, workdir: Path) -> tuple[str, Path]:
+    """(encoding, path DuckDB can read): the file itself if UTF-8, else its UTF-8 transcode in workdir.
+
+    Recognises utf-8-sig / utf-16 (BOM), utf-8 or gb18030; ExtractError when none decodes believably.
+    A file that is not UTF-8 is checked while it is transcoded, so it is decoded only once."""
     with path.open("rb") as handle:
         head = handle.read(4)
     if head.startswith(codecs.BOM_UTF8):
-        return "utf-8-sig"
+        return "utf-8-sig", path
+    utf8_reason = None
     if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return "utf-16"
-    try:
-        sample = _decode_stream(path, "utf-8", None)
-    except UnicodeDecodeError as utf8_error:
+        encoding = "utf-16"
+    else:
         try:
-            sample = _decode_stream(path, "gb18030", None)
-        except UnicodeDecodeError as gb_error:
-            raise ExtractError(
-                f"cannot detect the encoding of {path}: not UTF-8 ({utf8_error.reason}) "
-                f"and not GBK/GB18030 ({gb_error.reason})"
-            ) from None
-        problem = _looks_like_mojibake(sample, "gb18030")
-        if problem:
-            raise ExtractError(
-                f"cannot detect the encoding of {path}: not UTF-8 ({utf8_error.reason}); "
-                f"read as GB18030 it looks like mojibake: {problem}"
-            ) from None
-        return "gb18030"
-    problem = _looks_like_mojibake(sample, "utf-8")
-    if problem:
-        raise ExtractError(f"cannot detect the encoding of {path}: read as UTF-8, {problem}")
-    return "utf-8"
-
-
-def _utf8_copy(path: Path, encoding: str, workdir: Path) -> Path:
-    """Path DuckDB can read: the file itself if UTF-8, else a streamed UTF-8 transcode in workdir."""
-    if encoding in ("utf-8", "utf-8-sig"):
-        return path
+            sample = _decode_stream(path, "utf-8", None)
+        except UnicodeDecodeError as exc:
+            encoding, utf8_reason = "gb18030", exc.reason
+        else:
+            problem = _looks_like_mojibake(sample, "utf-8")
+            if problem:
+                raise ExtractError(f"cannot detect the encoding of {path}: read as UTF-8, {problem}")
+            return "utf-8", path
     workdir.mkdir(parents=True, exist_ok=True)
     tag = hashlib.sha1(str(path.resolve()).encode("utf-8")).hexdigest()[:10]
     target = workdir / f"{path.stem}.{tag}.utf8.csv"
+    target.unlink(missing_ok=True)
     try:
-        target.unlink(missing_ok=True)
         with os.fdopen(os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "wb") as sink:  # raw personal data
             sample = _decode_stream(path, encoding, sink)
+        problem = _looks_like_mojibake(sample, encoding)
     except UnicodeDecodeError as exc:
+        target.unlink()
+        if utf8_reason:
+            raise ExtractError(f"cannot detect the encoding of {path}: not UTF-8 ({utf8_reason}) "
+                               f"and not GBK/GB18030 ({exc.reason})") from None
         raise ExtractError(f"cannot detect the encoding of {path}: {encoding} {exc.reason}") from None
-    problem = _looks_like_mojibake(sample, encoding)
     if problem:
+        target.unlink()
+        if utf8_reason:
+            raise ExtractError(f"cannot detect the encoding of {path}: not UTF-8 ({utf8_reason}); "
+                               f"read as GB18030 it looks like mojibake: {problem}")
         raise ExtractError(f"cannot detect the encoding of {path}: read as {encoding}, {problem}")
-    return target
+    return encoding, target
 
 
 # ---------------------------------------------------------------- staging: one file -> _stage(c0.., src_row)
@@ -213,8 +208,7 @@ def _read_header(path: Path) -> tuple[list[str], str]:
 
 def _stage_csv(con: duckdb.DuckDBPyConnection, path: Path, kind: Kind, mapping: dict[str, str],
                workdir: Path, rejects: list[dict]) -> Staged:
-    encoding = detect_encoding(path)
-    readable = _utf8_copy(path, encoding, workdir)
+    encoding, readable = _readable_csv(path, workdir)
     headers, delimiter = _read_header(readable)
     header_map = resolve_headers(headers, kind, str(path), mapping)
     columns = "{" + ", ".join(f"'c{i}': 'VARCHAR'" for i in range(len(headers))) + "}"

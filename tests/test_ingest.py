@@ -88,6 +88,33 @@ def test_undetectable_encoding_is_an_error_naming_the_file(tmp_path, payload):
         load(tmp_path, [path])
 
 
+def test_gbk_is_checked_and_transcoded_in_one_pass_and_utf8_is_read_in_place(tmp_path, monkeypatch):
+    import flows.ingest
+
+    decoded = []
+    real_decode = flows.ingest._decode_stream
+    monkeypatch.setattr(flows.ingest, "_decode_stream",
+                        lambda path, encoding, sink: decoded.append((path.name, encoding)) or real_decode(path, encoding, sink))
+    gbk = write(tmp_path, "gbk.csv", csv_text(REG_HEADER, [GOOD_ROW]), "gbk")
+    utf8 = write(tmp_path, "utf8.csv", csv_text(REG_HEADER, [GOOD_ROW]))
+    con, report = load(tmp_path, [gbk, utf8])
+    assert decoded == [("gbk.csv", "utf-8"), ("gbk.csv", "gb18030"), ("utf8.csv", "utf-8")]
+    assert [p.name.split(".")[0] for p in (tmp_path / "work").iterdir()] == ["gbk"]
+    assert report.rows_loaded == 2
+
+
+def test_gbk_with_a_bad_byte_after_the_first_chunk_is_an_error_and_leaves_no_copy(tmp_path, monkeypatch):
+    monkeypatch.setattr("flows.ingest.CHUNK_BYTES", 64)
+    good = csv_text(REG_HEADER, [GOOD_ROW] * 5).encode("gbk")
+    path = tmp_path / "reg.csv"
+    path.write_bytes(good + b"\x81\x20\n")
+    with pytest.raises(ExtractError, match=rf"cannot detect the encoding of .*reg\.csv: not UTF-8 \(invalid continuation "
+                                           rf"byte at byte 4\) and not GBK/GB18030 \(illegal multibyte sequence at "
+                                           rf"byte {len(good)}\)$"):
+        load(tmp_path, [path])
+    assert list((tmp_path / "work").iterdir()) == []
+
+
 # ---------------------------------------------------------------- headers
 
 

@@ -392,9 +392,13 @@ def _stage_excel(con, path: Path, kind: Kind, mapping, rejects: list[dict]) -> S
 
 def _clean_sql(column: str) -> str:
     edge = EDGE_SPACE.replace("'", "")
-    return (f"nullif(trim(CASE WHEN regexp_matches({column}, '[\\x00-\\x1F\\x7F-\\x9F]') "
-            f"THEN regexp_replace(regexp_replace({column}, '[\\t\\r\\n]+', ' ', 'g'), '{CONTROL_CHARS}', '', 'g') "
-            f"ELSE {column} END, '{edge}'), '')")
+    # Only values holding a control character (tab, CR and LF included) or starting or ending with an edge
+    # space change. One regexp finds them; the others skip the replacing and trimming, which cost 4x as much.
+    edge_class = "[" + "".join(f"\\x{{{ord(char):X}}}" for char in edge) + "]"
+    needs_cleaning = f"[\\x00-\\x1F\\x7F-\\x9F]|^{edge_class}|{edge_class}$"
+    return (f"CASE WHEN regexp_matches({column}, '{needs_cleaning}') THEN nullif(trim("
+            f"regexp_replace(regexp_replace({column}, '[\\t\\r\\n]+', ' ', 'g'), '{CONTROL_CHARS}', '', 'g'), "
+            f"'{edge}'), '') ELSE nullif({column}, '') END")
 
 
 def _date_sql(text: str) -> str:

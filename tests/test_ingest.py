@@ -264,6 +264,20 @@ def test_control_characters_removed_and_whitespace_stripped(tmp_path):
         GOOD_ROW[0], "甲公司", "北京 朝阳")
 
 
+def test_cleaning_of_control_characters_and_edge_spaces_anywhere_in_a_value(tmp_path):
+    cases = [  # (raw, loaded)
+        ("甲\x85乙\x9f", "甲乙"), ("甲\r\n\t乙", "甲 乙"), ("\x01 甲 \x7f", "甲"), ("甲\t\x01\t乙", "甲  乙"),
+        ("\u3000\ufeff甲\u00a0", "甲"), ("甲 \u3000\u00a0\ufeff 乙", "甲 \u3000\u00a0\ufeff 乙"), (" 甲", "甲"),
+        ("一", "一"), ("\u4e80\u200b", "\u4e80\u200b"), (" \t\u3000\r\n ", None), ("\ufeff", None), ("\x00", None),
+    ]
+    rows = [[*GOOD_ROW[:9], raw, *GOOD_ROW[10:]] for raw, _ in cases]
+    path = write(tmp_path, "reg.csv", csv_text(REG_HEADER, rows))
+    con, report = load(tmp_path, [path])
+    got = [r[0] for r in con.execute("SELECT reg_authority FROM src_registrations ORDER BY src_row").fetchall()]
+    assert got == [loaded for _, loaded in cases]
+    assert report.rows_loaded == len(cases)
+
+
 def test_ids_phones_and_accounts_stay_text(tmp_path):
     rows = [["6222021234567891234", "行", "2024-04-01", "01110000600037341X", "甲", "李四", "01010519491231002x",
              "01012345678"]]

@@ -400,19 +400,21 @@ def _clean_sql(column: str) -> str:
             f"'{edge}'), '') ELSE nullif({column}, '') END")
 
 
+# _date_sql and _capital_sql repeat a subexpression instead of naming it in a scalar subquery: DuckDB
+# evaluates a repeated expression once, but turns every correlated subquery into a join over the table.
 def _date_sql(text: str) -> str:
     formats = "[" + ", ".join(f"'{fmt}'" for fmt in DATE_FORMATS) + "]"
     parsed = (f"CASE WHEN regexp_full_match({text}, '[1-9][0-9]{{4}}(\\.[0-9]+)?') "
               f"THEN DATE '1899-12-30' + CAST(floor(CAST({text} AS DOUBLE)) AS INTEGER) "
               f"ELSE CAST(try_strptime({text}, {formats}) AS DATE) END")
-    return f"(SELECT CASE WHEN year(d) BETWEEN 1900 AND 2100 THEN d END FROM (SELECT {parsed} AS d))"
+    return f"CASE WHEN year({parsed}) BETWEEN 1900 AND 2100 THEN {parsed} END"
 
 
 def _capital_sql(text: str) -> str:
     parts = f"regexp_extract(replace(replace(replace({text}, ',', ''), '，', ''), ' ', ''), '{CAPITAL_PATTERN}', ['amount', 'unit'])"
-    return (f"(SELECT CASE WHEN p.amount = '' THEN NULL "
-            f"WHEN starts_with(p.unit, '元') THEN TRY_CAST(p.amount AS DOUBLE) / 10000 "
-            f"ELSE TRY_CAST(p.amount AS DOUBLE) END FROM (SELECT unnest({parts})) AS p)")
+    amount = f"TRY_CAST({parts}.amount AS DOUBLE)"
+    return (f"CASE WHEN {parts}.amount = '' THEN NULL "
+            f"WHEN starts_with({parts}.unit, '元') THEN {amount} / 10000 ELSE {amount} END")
 
 
 def _column_sql(name: str) -> str:

@@ -542,6 +542,8 @@ def _reject_duplicate_accounts(con: duckdb.DuckDBPyConnection, run_id: str, file
                        row_number() OVER w AS copy_no,
                        concat_ws(',', {', '.join(f'coalesce(a.{c}::VARCHAR, {chr(39)}{chr(39)})' for c in value_columns)}) AS raw_row
                 FROM src_accounts a JOIN _file_order o USING (src_file)
+                -- only rows whose hash repeats can be copies: the window then sorts a handful of rows
+                WHERE hash({partition}) IN (SELECT hash({partition}) FROM src_accounts a GROUP BY 1 HAVING count(*) > 1)
                 WINDOW w AS (PARTITION BY {partition} ORDER BY o.file_order, a.src_row))
             WHERE copy_no > 1"""
     )

@@ -300,6 +300,16 @@ def test_exact_duplicate_account_rows_are_rejected_across_files(tmp_path):
     assert all("6222****1234" in raw and "6222021234567891234" not in raw for raw in raws)
 
 
+def test_duplicate_account_rows_match_empty_cells_and_extra_columns_exactly(tmp_path):
+    with_empty = [*ACC_ROW[:5], "", *ACC_ROW[6:]]
+    rows = [[*ACC_ROW, ""], [*ACC_ROW, ""], [*ACC_ROW, "备注"], [*with_empty, ""], [*with_empty, ""], [*with_empty, "备注"]]
+    path = write(tmp_path, "acc.csv", csv_text([*ACC_HEADER, "备注"], rows))
+    con, report = load(tmp_path, [path], kind="accounts")
+    assert con.execute("SELECT line, reason FROM rejected_rows ORDER BY line").fetchall() == [
+        (3, "exact duplicate account row of line 2"), (6, "exact duplicate account row of line 5")]
+    assert (report.rows_loaded, report.rows_rejected) == (4, 2)
+
+
 def test_multiple_files_are_concatenated_with_their_source(tmp_path):
     a = write(tmp_path, "a.csv", csv_text(REG_HEADER, [GOOD_ROW]), "gbk")
     b = write(tmp_path, "b.csv", csv_text(REG_HEADER[:7], [GOOD_ROW[:7]] * 2))

@@ -93,8 +93,12 @@ def test_gbk_is_checked_and_transcoded_in_one_pass_and_utf8_is_read_in_place(tmp
 
     decoded = []
     real_decode = flows.ingest._decode_stream
-    monkeypatch.setattr(flows.ingest, "_decode_stream",
-                        lambda path, encoding, sink: decoded.append((path.name, encoding)) or real_decode(path, encoding, sink))
+
+    def counting_decode(path, encoding, sink):
+        decoded.append((path.name, encoding))
+        return real_decode(path, encoding, sink)
+
+    monkeypatch.setattr(flows.ingest, "_decode_stream", counting_decode)
     gbk = write(tmp_path, "gbk.csv", csv_text(REG_HEADER, [GOOD_ROW]), "gbk")
     utf8 = write(tmp_path, "utf8.csv", csv_text(REG_HEADER, [GOOD_ROW]))
     con, report = load(tmp_path, [gbk, utf8])

@@ -88,6 +88,37 @@ def test_undetectable_encoding_is_an_error_naming_the_file(tmp_path, payload):
         load(tmp_path, [path])
 
 
+def test_gbk_is_checked_and_transcoded_in_one_pass_and_utf8_is_read_in_place(tmp_path, monkeypatch):
+    import flows.ingest
+
+    decoded = []
+    real_decode = flows.ingest._decode_stream
+
+    def counting_decode(path, encoding, sink):
+        decoded.append((path.name, encoding))
+        return real_decode(path, encoding, sink)
+
+    monkeypatch.setattr(flows.ingest, "_decode_stream", counting_decode)
+    gbk = write(tmp_path, "gbk.csv", csv_text(REG_HEADER, [GOOD_ROW]), "gbk")
+    utf8 = write(tmp_path, "utf8.csv", csv_text(REG_HEADER, [GOOD_ROW]))
+    con, report = load(tmp_path, [gbk, utf8])
+    assert decoded == [("gbk.csv", "utf-8"), ("gbk.csv", "gb18030"), ("utf8.csv", "utf-8")]
+    assert [p.name.split(".")[0] for p in (tmp_path / "work").iterdir()] == ["gbk"]
+    assert report.rows_loaded == 2
+
+
+def test_gbk_with_a_bad_byte_after_the_first_chunk_is_an_error_and_leaves_no_copy(tmp_path, monkeypatch):
+    monkeypatch.setattr("flows.ingest.CHUNK_BYTES", 64)
+    good = csv_text(REG_HEADER, [GOOD_ROW] * 5).encode("gbk")
+    path = tmp_path / "reg.csv"
+    path.write_bytes(good + b"\x81\x20\n")
+    with pytest.raises(ExtractError, match=rf"cannot detect the encoding of .*reg\.csv: not UTF-8 \(invalid continuation "
+                                           rf"byte at byte 4\) and not GBK/GB18030 \(illegal multibyte sequence at "
+                                           rf"byte {len(good)}\)$"):
+        load(tmp_path, [path])
+    assert list((tmp_path / "work").iterdir()) == []
+
+
 # ---------------------------------------------------------------- headers
 
 
@@ -237,6 +268,20 @@ def test_control_characters_removed_and_whitespace_stripped(tmp_path):
         GOOD_ROW[0], "甲公司", "北京 朝阳")
 
 
+def test_cleaning_of_control_characters_and_edge_spaces_anywhere_in_a_value(tmp_path):
+    cases = [  # (raw, loaded)
+        ("甲\x85乙\x9f", "甲乙"), ("甲\r\n\t乙", "甲 乙"), ("\x01 甲 \x7f", "甲"), ("甲\t\x01\t乙", "甲  乙"),
+        ("\u3000\ufeff甲\u00a0", "甲"), ("甲 \u3000\u00a0\ufeff 乙", "甲 \u3000\u00a0\ufeff 乙"), (" 甲", "甲"),
+        ("一", "一"), ("\u4e80\u200b", "\u4e80\u200b"), (" \t\u3000\r\n ", None), ("\ufeff", None), ("\x00", None),
+    ]
+    rows = [[*GOOD_ROW[:9], raw, *GOOD_ROW[10:]] for raw, _ in cases]
+    path = write(tmp_path, "reg.csv", csv_text(REG_HEADER, rows))
+    con, report = load(tmp_path, [path])
+    got = [r[0] for r in con.execute("SELECT reg_authority FROM src_registrations ORDER BY src_row").fetchall()]
+    assert got == [loaded for _, loaded in cases]
+    assert report.rows_loaded == len(cases)
+
+
 def test_ids_phones_and_accounts_stay_text(tmp_path):
     rows = [["6222021234567891234", "行", "2024-04-01", "01110000600037341X", "甲", "李四", "01010519491231002x",
              "01012345678"]]
@@ -257,6 +302,16 @@ def test_exact_duplicate_account_rows_are_rejected_across_files(tmp_path):
     assert (report.rows_read, report.rows_loaded, report.rows_rejected) == (4, 2, 2)
     raws = [r[0] for r in con.execute("SELECT raw_row FROM rejected_rows").fetchall()]
     assert all("6222****1234" in raw and "6222021234567891234" not in raw for raw in raws)
+
+
+def test_duplicate_account_rows_match_empty_cells_and_extra_columns_exactly(tmp_path):
+    with_empty = [*ACC_ROW[:5], "", *ACC_ROW[6:]]
+    rows = [[*ACC_ROW, ""], [*ACC_ROW, ""], [*ACC_ROW, "备注"], [*with_empty, ""], [*with_empty, ""], [*with_empty, "备注"]]
+    path = write(tmp_path, "acc.csv", csv_text([*ACC_HEADER, "备注"], rows))
+    con, report = load(tmp_path, [path], kind="accounts")
+    assert con.execute("SELECT line, reason FROM rejected_rows ORDER BY line").fetchall() == [
+        (3, "exact duplicate account row of line 2"), (6, "exact duplicate account row of line 5")]
+    assert (report.rows_loaded, report.rows_rejected) == (4, 2)
 
 
 def test_multiple_files_are_concatenated_with_their_source(tmp_path):

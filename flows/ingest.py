@@ -488,8 +488,7 @@ def _validate_and_insert(con: duckdb.DuckDBPyConnection, staged: Staged, kind: K
     con.execute(
         f"""INSERT INTO src_{kind}
             SELECT _typed.* EXCLUDE (src_row, extra), ?, _typed.src_row, _typed.extra FROM _typed
-            WHERE _typed.src_row NOT IN (SELECT src_row FROM _issues WHERE action = 'rejected')
-            ORDER BY _typed.src_row""", [file])
+            WHERE _typed.src_row NOT IN (SELECT src_row FROM _issues WHERE action = 'rejected')""", [file])
     loaded = con.execute("SELECT count(*) FROM _typed").fetchone()[0]
     rejected, nulled = con.execute(
         "SELECT count(DISTINCT src_row) FILTER (action = 'rejected'), count(*) FILTER (action = 'nulled') FROM _issues"

@@ -14,12 +14,28 @@ union all
 select company_a, company_b, reason, attr_kind, attr_value, null, null
 from fuzzy_evidence;
 
+-- The reason string lists a pair's reasons strongest first (ties by name). Reasons and families
+-- travel as small integer codes and each pair's evidence as one sorted integer list, so the million
+-- evidence rows are grouped once, by pair, and ordered as integers rather than through an ordered
+-- string aggregate.
 create or replace table company_links as
-with weighted as (
+with reasons as (
+    -- reason_no follows the reasons' text order, so ordering by it orders by name
     select
-        e.*,
-        w.family,
-        w.weight * case
+        reason,
+        family,
+        weight,
+        dense_rank() over (order by reason) as reason_no,
+        dense_rank() over (order by family) as family_no
+    from link_weights
+),
+weighted as (
+    select
+        e.company_a,
+        e.company_b,
+        r.reason_no,
+        r.family_no,
+        r.weight * case
             when e.attr_kind = 'phone' and e.reason = 'SAME_PHONE' and e.attr_value not like '+861%'
             then getvariable('fixed_line_factor')
             when e.reason in ('SAME_BUILDING', 'SAME_BRANCH_DAYS') and e.n_companies > getvariable('weak_rarity_size')
@@ -27,39 +43,71 @@ with weighted as (
             else 1.0
         end as weight
     from pair_evidence as e
-    join link_weights as w using (reason)
+    join reasons as r using (reason)
 ),
+-- The few distinct weights, strongest first. Each evidence row is keyed by (weight_rank, reason_no)
+-- packed into one integer, whose ascending order is weight descending, then reason name.
+weight_ranks as (
+    select weight, dense_rank() over (order by weight desc) as weight_rank
+    from (select distinct weight from weighted)
+),
+codes as (
+    select
+        (select count(*) from reasons) as n_reasons,
+        (select list(reason order by reason_no) from reasons) as reason_names,
+        (select list(family_no order by reason_no) from reasons) as reason_families,
+        (select list(weight order by weight_rank) from weight_ranks) as rank_weights
+),
+per_pair as (
+    select
+        e.company_a,
+        e.company_b,
+        list_sort(list((w.weight_rank - 1) * c.n_reasons + (e.reason_no - 1))) as evidence_keys,
+        bit_or((1 << (e.family_no - 1))::bigint) as families
+    from weighted as e
+    join weight_ranks as w on w.weight is not distinct from e.weight
+    cross join codes as c
+    group by e.company_a, e.company_b
+),
+-- A reason counts once, at its strongest evidence: the first of its keys in the sorted list.
 per_reason as (
-    select company_a, company_b, reason, any_value(family) as family, max(weight) as weight
-    from weighted
-    group by company_a, company_b, reason
+    select
+        p.company_a,
+        p.company_b,
+        p.families,
+        list_filter(
+            p.evidence_keys,
+            lambda k, i: list_position(list_transform(p.evidence_keys, lambda j: j % c.n_reasons), k % c.n_reasons) = i
+        ) as reason_keys
+    from per_pair as p
+    cross join codes as c
 ),
-family_bits as (
-    select family, (1 << (dense_rank() over (order by family) - 1))::bigint as bit
-    from (select distinct family from link_weights)
-),
-per_family as (
-    select company_a, company_b, family, max(weight) as weight
-    from per_reason
-    group by company_a, company_b, family
+decoded as (
+    select
+        p.company_a,
+        p.company_b,
+        p.families,
+        list_transform(p.reason_keys, lambda k: c.reason_names[k % c.n_reasons + 1]) as reason_names,
+        list_transform(p.reason_keys, lambda k: c.reason_families[k % c.n_reasons + 1]) as reason_families,
+        list_transform(p.reason_keys, lambda k: c.rank_weights[k // c.n_reasons + 1]) as weights
+    from per_reason as p
+    cross join codes as c
 ),
 scored as (
-    select f.company_a, f.company_b, sum(f.weight) as score, bit_or(b.bit) as families
-    from per_family as f
-    join family_bits as b using (family)
-    group by f.company_a, f.company_b
-),
-reasons as (
-    select company_a, company_b, string_agg(reason, '+' order by weight desc, reason) as reason
-    from per_reason
-    group by company_a, company_b
+    select
+        company_a,
+        company_b,
+        families,
+        array_to_string(reason_names, '+') as reason,
+        -- a family counts once, at its strongest reason: the first of its reasons in the list
+        list_sum(list_filter(weights, lambda w, i: list_position(reason_families, reason_families[i]) = i)) as score
+    from decoded
 )
 select
     company_a,
     company_b,
-    round(s.score, 3) as score,
-    r.reason,
-    s.families,
-    s.score >= getvariable('link_threshold') as is_link
-from scored as s
-join reasons as r using (company_a, company_b);
+    round(score, 3) as score,
+    reason,
+    families,
+    score >= getvariable('link_threshold') as is_link
+from scored;

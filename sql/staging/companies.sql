@@ -4,17 +4,16 @@
 -- Built in three passes (identity, people and names, address and phone) so that no statement holds
 -- more than a few lookup tables in memory at once: at a million companies one wide eight-way join
 -- does not fit a 3 GB budget.
+-- The identity pass sorts and ranks narrow rows (keys, dates, a row reference) and fetches each kept
+-- registration's wide columns once at the end: window operators carrying every extract column were
+-- most of this pass.
 create or replace temp table company_base as
 with registrations as (
     select
-        r.uscc, r.company_name, r.legal_rep_name, r.legal_rep_id, r.reg_address, r.phone, r.reg_date,
-        r.reg_capital, r.business_scope, r.reg_authority, r.status,
+        r.rowid as src_rowid,
         coalesce(u.normalized, upper(r.uscc)) as uscc_key,
         u.valid as uscc_valid, u.reason as uscc_reason, u.region_code as uscc_region,
-        row_number() over (
-            partition by coalesce(u.normalized, upper(r.uscc))
-            order by r.reg_date desc nulls last, r.src_file, r.src_row
-        ) as copy_no
+        r.reg_date, r.src_file, r.src_row
     from src_registrations as r
     left join norm_uscc as u on u.input = r.uscc
 ),
@@ -34,22 +33,37 @@ account_only as (
         select 1 from registrations as r where r.uscc_key = coalesce(u.normalized, upper(a.uscc))
     )
     group by 1
+),
+companies as (
+    select (dense_rank() over (order by uscc_key))::integer as company_id, *
+    from (
+        -- a company registered more than once keeps its latest registration
+        select
+            uscc_key, uscc_valid, uscc_reason, uscc_region, src_rowid,
+            null as company_name, null as legal_rep_name, null as legal_rep_id
+        from registrations
+        qualify row_number() over (
+            partition by uscc_key
+            order by reg_date desc nulls last, src_file, src_row
+        ) = 1
+        union all
+        select
+            uscc_key, uscc_valid, uscc_reason, uscc_region, null,
+            company_name, legal_rep_name, legal_rep_id
+        from account_only
+    )
 )
 select
-    (dense_rank() over (order by uscc_key))::integer as company_id, *
-from (
-    select
-        uscc_key, uscc_valid, uscc_reason, uscc_region, company_name, legal_rep_name, legal_rep_id,
-        reg_address, phone, reg_date, reg_capital, business_scope, reg_authority, status,
-        true as in_registrations
-    from registrations
-    where copy_no = 1
-    union all
-    select
-        uscc_key, uscc_valid, uscc_reason, uscc_region, company_name, legal_rep_name, legal_rep_id,
-        null, null, null, null, null, null, null, false
-    from account_only
-);
+    c.company_id,
+    c.uscc_key, c.uscc_valid, c.uscc_reason, c.uscc_region,
+    -- registered companies take these from their registration, account-only ones from their accounts
+    coalesce(r.company_name, c.company_name) as company_name,
+    coalesce(r.legal_rep_name, c.legal_rep_name) as legal_rep_name,
+    coalesce(r.legal_rep_id, c.legal_rep_id) as legal_rep_id,
+    r.reg_address, r.phone, r.reg_date, r.reg_capital, r.business_scope, r.reg_authority, r.status,
+    c.src_rowid is not null as in_registrations
+from companies as c
+left join src_registrations as r on r.rowid = c.src_rowid;
 
 create or replace temp table company_people as
 select
@@ -87,7 +101,14 @@ left join norm_address as addr
 left join norm_phone as ph
     on ph.input = c.phone and ph.hint is not distinct from substr(c.uscc_region, 1, 4);
 
+-- scope_key is computed once per distinct scope text: extracts repeat a few templates many times.
 create or replace table stg_companies as
+with scopes as (
+    select
+        business_scope,
+        nullif(regexp_replace(lower(business_scope), '[\s，,。.；、:：()（）]+', '', 'g'), '') as scope_key
+    from (select distinct business_scope from company_base)
+)
 select
     c.company_id,
     c.uscc_key as uscc,
@@ -125,13 +146,14 @@ select
     c.reg_date,
     c.reg_capital,
     c.business_scope,
-    nullif(regexp_replace(lower(c.business_scope), '[\s，,。.；、:：()（）]+', '', 'g'), '') as scope_key,
+    s.scope_key,
     c.reg_authority,
     c.status,
     c.in_registrations
 from company_base as c
 join company_people as p using (company_id)
-join company_contact as k using (company_id);
+join company_contact as k using (company_id)
+left join scopes as s on s.business_scope = c.business_scope;
 
 drop table company_base;
 drop table company_people;

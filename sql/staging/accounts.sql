@@ -3,16 +3,22 @@
 -- in_window marks the newly opened accounts under audit (getvariable('since'/'until'), null = open).
 create or replace table stg_accounts as
 with accounts as (
+    -- ids are numbered over narrow rows (sort keys and a reference to the extract row); the wide
+    -- columns are fetched once the order is fixed
     select
-        a.*,
-        coalesce(u.normalized, upper(a.uscc)) as uscc_key
+        a.rowid as src_rowid,
+        (row_number() over (
+            order by coalesce(u.normalized, upper(a.uscc)), a.open_date, a.account_no, a.src_file, a.src_row
+        ))::integer as account_id,
+        c.company_id, c.uscc, c.uscc_region, c.reg_date
     from src_accounts as a
     left join norm_uscc as u on u.input = a.uscc
+    join stg_companies as c on c.uscc = coalesce(u.normalized, upper(a.uscc))
 )
 select
-    (row_number() over (order by a.uscc_key, a.open_date, a.account_no, a.src_file, a.src_row))::integer as account_id,
-    c.company_id,
-    c.uscc,
+    k.account_id,
+    k.company_id,
+    k.uscc,
     a.account_no,
     a.bank_branch,
     regexp_extract(a.bank_branch, '^(.*?银行|.*?信用社|.*?合作银行)', 1) as bank,
@@ -30,15 +36,15 @@ select
     a.contact_address,
     addr.room_key as contact_room_key,
     addr.building_key as contact_building_key,
-    date_diff('day', c.reg_date, a.open_date) as days_since_registration
-from accounts as a
-join stg_companies as c on c.uscc = a.uscc_key
+    date_diff('day', k.reg_date, a.open_date) as days_since_registration
+from accounts as k
+join src_accounts as a on a.rowid = k.src_rowid
 left join norm_resident_id as rid on rid.input = a.legal_rep_id
 left join norm_person_name as an on an.input = a.agent_name
 left join norm_resident_id as aid on aid.input = a.agent_id
 left join norm_phone as agent_phone
-    on agent_phone.input = a.agent_phone and agent_phone.hint is not distinct from substr(c.uscc_region, 1, 4)
+    on agent_phone.input = a.agent_phone and agent_phone.hint is not distinct from substr(k.uscc_region, 1, 4)
 left join norm_phone as contact_phone
-    on contact_phone.input = a.contact_phone and contact_phone.hint is not distinct from substr(c.uscc_region, 1, 4)
+    on contact_phone.input = a.contact_phone and contact_phone.hint is not distinct from substr(k.uscc_region, 1, 4)
 left join norm_address as addr
-    on addr.input = a.contact_address and addr.hint is not distinct from substr(c.uscc_region, 1, 6);
+    on addr.input = a.contact_address and addr.hint is not distinct from substr(k.uscc_region, 1, 6);

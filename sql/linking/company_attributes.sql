@@ -31,7 +31,15 @@ group by all;
 
 -- How many companies share each value; values shared by more than the kind's hub limit are hubs:
 -- reported as entities of their own and never expanded into company pairs.
+-- Most values belong to one company; a cheap min/max pass finds the shared ones first, so the
+-- distinct counts and role lists run on their rows only.
 create or replace table attribute_values as
+with shared as (
+    select attr_kind, attr_value
+    from company_attributes
+    group by attr_kind, attr_value
+    having min(company_id) < max(company_id)
+)
 select
     attr_kind,
     attr_value,
@@ -45,5 +53,6 @@ select
         else getvariable('hub_limit_room')
     end as is_hub
 from company_attributes
+semi join shared using (attr_kind, attr_value)
 group by attr_kind, attr_value
 having count(distinct company_id) >= 2;

@@ -13,19 +13,25 @@ with building_members as (
     from stg_companies
     where reg_building_key is not null
 ),
+-- Buildings (and scopes below) are numbered so that the pair joins compare integers, not long keys;
+-- any numbering will do, it is only a join key.
 buildings as (
-    select building_key, count(*) as n_companies
+    select building_key, count(*) as n_companies, row_number() over () as building_no
     from building_members
     group by building_key
     having count(*) between 2 and getvariable('hub_limit_building')
 ),
+building_pair_members as (
+    select m.company_id, m.reg_date, g.building_no, g.building_key, g.n_companies
+    from building_members as m
+    join buildings as g using (building_key)
+),
 same_building as (
     select a.company_id as company_a, b.company_id as company_b, 'SAME_BUILDING' as reason,
-        'building' as attr_kind, a.building_key as attr_value, g.n_companies
-    from building_members as a
-    join building_members as b
-        on a.building_key = b.building_key and a.company_id < b.company_id
-    join buildings as g on g.building_key = a.building_key
+        'building' as attr_kind, a.building_key as attr_value, a.n_companies
+    from building_pair_members as a
+    join building_pair_members as b
+        on a.building_no = b.building_no and a.company_id < b.company_id
     where abs(date_diff('day', a.reg_date, b.reg_date)) <= getvariable('weak_days')
 ),
 -- Openings of new companies at each branch, with how many such openings the branch had within
@@ -47,13 +53,15 @@ openings as (
 quiet_openings as (
     select * from openings where n_nearby <= getvariable('hub_limit_branch')
 ),
+-- Co-openings are looked up in the opening's 8-day bucket and its two neighbours (near_bucket), an
+-- equality join on branch and bucket: joining on the branch alone compared every two openings there.
 same_branch as (
-    select distinct a.company_id as company_a, b.company_id as company_b, 'SAME_BRANCH_DAYS' as reason,
+    select a.company_id as company_a, b.company_id as company_b, 'SAME_BRANCH_DAYS' as reason,
         'branch' as attr_kind, a.bank_branch as attr_value, greatest(a.n_nearby, b.n_nearby) as n_companies
-    from quiet_openings as a
+    from (select *, unnest([day_bucket - 1, day_bucket, day_bucket + 1]) as near_bucket from quiet_openings) as a
     join quiet_openings as b
         on a.bank_branch = b.bank_branch
-        and b.day_bucket between a.day_bucket - 1 and a.day_bucket + 1
+        and b.day_bucket = a.near_bucket
         and a.company_id < b.company_id
         and abs(date_diff('day', a.open_date, b.open_date)) <= getvariable('branch_days')
 ),
@@ -63,12 +71,12 @@ batch_openings as (
     where rep_age_at_reg between 18 and 22 and days_since_registration between 0 and getvariable('fresh_days')
 ),
 batch_profile as (
-    select distinct a.company_id as company_a, b.company_id as company_b, 'BATCH_PROFILE' as reason,
+    select a.company_id as company_a, b.company_id as company_b, 'BATCH_PROFILE' as reason,
         'branch' as attr_kind, a.bank_branch as attr_value, null::bigint as n_companies
-    from batch_openings as a
+    from (select *, unnest([day_bucket - 1, day_bucket, day_bucket + 1]) as near_bucket from batch_openings) as a
     join batch_openings as b
         on a.bank_branch = b.bank_branch
-        and b.day_bucket between a.day_bucket - 1 and a.day_bucket + 1
+        and b.day_bucket = a.near_bucket
         and a.company_id < b.company_id
         and abs(date_diff('day', a.open_date, b.open_date)) <= getvariable('batch_days')
 ),
@@ -78,17 +86,22 @@ scope_members as (
     where length(scope_key) >= 15
 ),
 scopes as (
-    select scope_key from scope_members
+    select scope_key, row_number() over () as scope_no
+    from scope_members
     group by scope_key
     having count(*) between 2 and getvariable('hub_limit_scope')
 ),
+scope_pair_members as (
+    select m.company_id, m.reg_date, s.scope_no, left(s.scope_key, 40) as scope_head
+    from scope_members as m
+    join scopes as s using (scope_key)
+),
 same_scope as (
     select a.company_id as company_a, b.company_id as company_b, 'SAME_SCOPE' as reason,
-        'scope' as attr_kind, left(a.scope_key, 40) as attr_value, null::bigint as n_companies
-    from scope_members as a
-    join scope_members as b on a.scope_key = b.scope_key and a.company_id < b.company_id
-    where a.scope_key in (select scope_key from scopes)
-        and abs(date_diff('day', a.reg_date, b.reg_date)) <= getvariable('weak_days')
+        'scope' as attr_kind, a.scope_head as attr_value, null::bigint as n_companies
+    from scope_pair_members as a
+    join scope_pair_members as b on a.scope_no = b.scope_no and a.company_id < b.company_id
+    where abs(date_diff('day', a.reg_date, b.reg_date)) <= getvariable('weak_days')
 ),
 mobiles as (
     select distinct company_id, attr_value as phone, left(attr_value, 12) as phone_prefix
@@ -130,14 +143,16 @@ same_hometown as (
     -- a county that sends many young people to the region in a month is a migration flow, not a ring
     where a.n_nearby <= getvariable('hub_limit_hometown') and b.n_nearby <= getvariable('hub_limit_hometown')
 )
+-- One row per pair and reason. A company has one building, scope and hometown row, so those reasons
+-- give each pair once; several openings or mobiles can give a pair more than once.
 select company_a, company_b, reason, attr_kind, min(attr_value) as attr_value,
     max(n_companies) as n_companies
 from (
-    select * from same_building
-    union all select * from same_branch
+    select * from same_branch
     union all select * from batch_profile
-    union all select * from same_scope
     union all select * from similar_phone
-    union all select * from same_hometown
 )
-group by company_a, company_b, reason, attr_kind;
+group by company_a, company_b, reason, attr_kind
+union all select * from same_building
+union all select * from same_scope
+union all select * from same_hometown;

@@ -37,13 +37,17 @@ with sites as (
 ),
 blocks as (
     select reg_site_key from sites group by reg_site_key having count(*) between 2 and ?
+),
+-- both sides are cut to the blocks before the self-join, not after: sites above the limit would
+-- otherwise be paired out in full first
+block_sites as (
+    select * from sites where reg_site_key in (select reg_site_key from blocks)
 )
 select a.company_id as company_a, b.company_id as company_b,
     a.reg_address_norm as text_a, b.reg_address_norm as text_b
-from sites as a
-join sites as b on a.reg_site_key = b.reg_site_key and a.company_id < b.company_id
-where a.reg_site_key in (select reg_site_key from blocks)
-    and a.reg_room_key is distinct from b.reg_room_key
+from block_sites as a
+join block_sites as b on a.reg_site_key = b.reg_site_key and a.company_id < b.company_id
+where a.reg_room_key is distinct from b.reg_room_key
     and (a.reg_room_key is null or b.reg_room_key is null)
 """
 

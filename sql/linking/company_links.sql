@@ -99,7 +99,8 @@ scored as (
         company_b,
         families,
         array_to_string(reason_names, '+') as reason,
-        -- a family counts once, at its strongest reason: the first of its reasons in the list
+        -- a family counts once, at its strongest reason: the first of its reasons in the list; the sum
+        -- runs strongest first, so it does not depend on the order threads deliver rows in
         list_sum(list_filter(weights, lambda w, i: list_position(reason_families, reason_families[i]) = i)) as score
     from decoded
 )

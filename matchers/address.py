@@ -417,7 +417,7 @@ def parse_addresses(values: Sequence[str | None] | pl.Series, hints: Sequence[st
     cache: dict[tuple[str, str | None], tuple] = {}
     divisions = {code: _resolve_hint(g, code) for code in set(hint_list)}
     # The loop allocates many small acyclic objects; the cyclic collector would only rescan them (about 7 % of
-    # the time), so it is paused for the loop and restored after.
+    # the time), so it is paused for the loop and the transposition and restored after.
     gc_was_enabled = gc.isenabled()
     gc.disable()
     try:
@@ -428,10 +428,11 @@ def parse_addresses(values: Sequence[str | None] | pl.Series, hints: Sequence[st
                 row = _parse_one(g, text, divisions[hint]) if text else (None,) * 15 + ([],)
                 cache[key] = row
             rows.append(row)
+        # zip(*rows) makes one iterator per row: with the collector on, that alone costs about a second.
+        columns = list(zip(*rows, strict=True)) if rows else [()] * (len(COLUMNS) - 1)
     finally:
         if gc_was_enabled:
             gc.enable()
-    columns = list(zip(*rows, strict=True)) if rows else [()] * (len(COLUMNS) - 1)
     data: dict[str, pl.Series] = {"input": pl.Series("input", raw, dtype=pl.String)}
     for name, col in zip(COLUMNS[1:], columns, strict=True):
         if name == "notes":  # arrow builds a list column in C; polars would build one Series per row

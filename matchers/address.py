@@ -347,8 +347,9 @@ def _apply_hint(
     return g.province_of(hint), g.city_of(hint), hint
 
 
-def _parse_detail(rest: str) -> dict[str, str | None]:
-    out: dict[str, str | None] = dict.fromkeys(("road", "number", "poi", "building", "floor", "room"))
+def _parse_detail(rest: str) -> tuple[str | None, str | None, str | None, str | None, str | None, str | None]:
+    """(road, number, poi, building, floor, room) of the text after the admin prefix."""
+    road = number = building = floor = room = None
     town = _TOWN.match(rest)
     if town:
         rest = rest[town.end():]
@@ -357,19 +358,18 @@ def _parse_detail(rest: str) -> dict[str, str | None]:
     m = _ROAD_NUMBER.search(rest) if "号" in rest or "弄" in rest else None
     if m:
         road = _ROAD_CUT.sub("", m.group(1))
-        out["road"] = road
-        out["number"] = m.group(2) + ("弄" if m.group(3) == "弄" else "")
+        number = m.group(2) + ("弄" if m.group(3) == "弄" else "")
         tail = rest[m.end():]
     last = tail[-1:]
     room_m = None
     if last and (last in "号室" or last.isdecimal() or "A" <= last <= "Z"):
         room_m = _ROOM_AFTER_UNIT.search(tail) or _ROOM.search(tail) or (m and _ROOM_AFTER_NUMBER.search(tail))
     if room_m and (room_m.end() - room_m.start() < len(tail) or "室" in room_m.group(0)):
-        out["room"] = room_m.group(1)
+        room = room_m.group(1)
         tail = tail[: room_m.start()]
     floor_m = _FLOOR.search(tail) if tail.endswith("层") else None
     if floor_m:
-        out["floor"] = floor_m.group(1)
+        floor = floor_m.group(1)
         tail = tail[: floor_m.start()]
     unit_m = _UNIT.search(tail) if tail.endswith("单元") else None
     unit = None
@@ -378,16 +378,15 @@ def _parse_detail(rest: str) -> dict[str, str | None]:
         tail = tail[: unit_m.start()]
     building_m = _BUILDING.search(tail) if "栋" in tail else None
     if building_m:
-        out["building"] = building_m.group(1)
+        building = building_m.group(1)
         tail = tail[: building_m.start()] + tail[building_m.end():]
     if unit:
-        out["building"] = (out["building"] or "") + "/" + unit
-    if out["room"] and not out["floor"] and out["room"].isdigit() and 3 <= len(out["room"]) <= 4:
+        building = (building or "") + "/" + unit
+    if room and not floor and room.isdigit() and 3 <= len(room) <= 4:
         # 1203 is on floor 12: derive it so that `12层1203室` and `1203室` give the same room_key (inference).
-        out["floor"] = str(int(out["room"][:-2]))
+        floor = str(int(room[:-2]))
     poi = _NOISE_TAIL.sub("", tail).lstrip("-")
-    out["poi"] = poi or None
-    return out
+    return road, number, poi or None, building, floor, room
 
 
 def _parse_one(g: Gazetteer, text: str, hint: Division | None, memo: _WalkMemo | None = None) -> tuple:
@@ -409,7 +408,7 @@ def _parse_one(g: Gazetteer, text: str, hint: Division | None, memo: _WalkMemo |
     rest = text[end:]
     if rest.startswith("市辖区"):
         rest = rest[3:]
-    detail = _parse_detail(rest)
+    road, number, poi, building, floor, room = _parse_detail(rest)
     finest = dist or city or prov
     adcode = finest.code if finest else None
     district_name = dist.name if dist else ambiguous
@@ -417,14 +416,14 @@ def _parse_one(g: Gazetteer, text: str, hint: Division | None, memo: _WalkMemo |
 
     site_key = building_key = room_key = None
     if adcode is not None and (dist is not None or city is not None):
-        if detail["road"] and detail["number"]:
-            site_key = f"{adcode}|{detail['road']}|{detail['number']}"
-        elif detail["poi"]:
-            site_key = f"{adcode}|{detail['poi']}"
+        if road and number:
+            site_key = f"{adcode}|{road}|{number}"
+        elif poi:
+            site_key = f"{adcode}|{poi}"
     if site_key is not None:
-        building_key = f"{site_key}|{detail['building'] or ''}"
-        if detail["room"] or detail["floor"]:
-            room_key = f"{building_key}|{detail['floor'] or ''}|{detail['room'] or ''}"
+        building_key = f"{site_key}|{building or ''}"
+        if room or floor:
+            room_key = f"{building_key}|{floor or ''}|{room or ''}"
     head = ""
     if prov is not None:
         head += prov.name
@@ -437,7 +436,7 @@ def _parse_one(g: Gazetteer, text: str, hint: Division | None, memo: _WalkMemo |
     normalized = head + rest
     return (
         prov.name if prov else None, city_name, district_name, adcode,
-        detail["road"], detail["number"], detail["poi"], detail["building"], detail["floor"], detail["room"],
+        road, number, poi, building, floor, room,
         workstation, site_key, building_key, room_key, normalized or None, notes,
     )
 

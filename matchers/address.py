@@ -288,7 +288,7 @@ class _WalkMemo:
 
     def __init__(self) -> None:
         self.results: dict[str, tuple] = {}
-        self.reaches: list[int] = []  # the distinct prefix lengths stored, first seen first
+        self.reaches: list[int] = []  # the distinct prefix lengths stored, first seen first (real data: <= 6)
 
     def walk(self, g: Gazetteer, s: str, hint: Division | None) -> tuple:
         results = self.results
@@ -297,7 +297,7 @@ class _WalkMemo:
             if found is not None:
                 return found
         walked, reach = _walk_admin(g, s, hint)
-        if reach <= len(s):
+        if reach <= len(s) and (reach in self.reaches or len(self.reaches) < 16):  # bounded lookups
             results[s[:reach]] = walked
             if reach not in self.reaches:
                 self.reaches.append(reach)

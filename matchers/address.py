@@ -122,13 +122,15 @@ def _extract_notes(text: str) -> tuple[str, list[str], str | None]:
 def _match_at(
     g: Gazetteer, s: str, pos: int, prov: Division | None, city: Division | None, level: int,
     hint: Division | None, full_only: bool,
-) -> tuple[list[Division], int] | None:
-    """Longest division name starting at `pos` that fits the context; (candidates, characters consumed)."""
+) -> tuple[list[Division] | None, int, int]:
+    """Longest division name starting at `pos` that fits the context: (candidates or None, characters consumed,
+    reach). The answer depends on nothing at or after s[reach]; reach > len(s) when it depends on where s ends."""
     lengths = g.lengths.get(s[pos:pos + 2])
     if lengths is None:
-        return None
+        return None, 0, pos + 2
     context = prov is not None or city is not None or hint is not None
     room = len(s) - pos
+    reach = pos + lengths[0]  # the longest length is read, or found not to fit (then reach > len(s))
     for length in lengths:
         if length > room:
             continue
@@ -149,6 +151,7 @@ def _match_at(
         elif level:
             cands = [d for d in cands if d.level > level]
         if is_short:
+            reach = max(reach, pos + length + 3)  # the checks after the name read up to 3 characters
             if nxt in _ROAD_SUFFIX_CHARS or (nxt == "大" and s[pos + length + 1:pos + length + 2] in ("道", "街")):
                 continue
             if not context:
@@ -162,8 +165,8 @@ def _match_at(
             consumed += 2
         elif is_short and s.startswith(("自治区", "自治州"), pos + length):  # 宁夏自治区
             consumed += 3
-        return cands, consumed
-    return None
+        return cands, consumed, reach
+    return None, 0, reach
 
 
 def _pick(cands: list[Division], hint: Division | None) -> list[Division]:
@@ -203,52 +206,63 @@ def _region_at(g: Gazetteer, s: str, pos: int, prov: Division | None):
     for name, r in g.regions.items():
         if r.province == prov.province and s.startswith(name, pos):
             longer = _match_at(g, s, pos, prov, None, 1, None, full_only=False)
-            return None if longer is not None and longer[1] > len(name) else (name, r)
+            return None if longer[0] is not None and longer[1] > len(name) else (name, r)
     return None
 
 
 def _walk_admin(
     g: Gazetteer, s: str, hint: Division | None
-) -> tuple[Division | None, Division | None, Division | None, str | None, int]:
-    """(province, city, district, ambiguous district name, end position) for the admin prefix of `s`."""
+) -> tuple[tuple[Division | None, Division | None, Division | None, str | None, int], int]:
+    """(province, city, district, ambiguous district name, end position) for the admin prefix of `s`, and the
+    walk's reach: the result depends on s[:reach] only, or on all of s when reach > len(s)."""
     prov = city = dist = None
     ambiguous: str | None = None
     pos, level = 0, 0
     start_found = False
     lengths = g.lengths
+    reach = 1  # even an empty s: that it is empty decides the result
     for start in range(0, min(len(s), 24)):
+        reach = max(reach, start + 2)
         if s[start:start + 2] not in lengths:
             continue
         m = _match_at(g, s, start, None, None, 0, hint, full_only=start > 0)
-        if m is not None and (start == 0 or len(m[0]) == 1 or m[0][0].level == 1):
+        reach = max(reach, m[2])
+        if m[0] is not None and (start == 0 or len(m[0]) == 1 or m[0][0].level == 1):
             pos, start_found = start, True
             break
     if not start_found:
-        return None, None, None, None, 0
-    while level < 3 and pos < len(s):
+        return (None, None, None, None, 0), reach
+    while level < 3:
+        reach = max(reach, pos + 3)  # pos < len(s), 市辖区, the separator and the character after it
+        if pos >= len(s):
+            break
         if s.startswith("市辖区", pos):
             pos += 3
             continue
         if s[pos] in _ADMIN_SEPARATORS and pos + 1 < len(s):  # 浙江省,武义县 / 四川/成都市
             pos += 1
             continue
+        if prov is not None and prov.province in ("81", "82"):
+            reach = len(s) + 1  # Hong Kong / Macao regions: rare, their reads are not tracked
         region = _region_at(g, s, pos, prov)
         if region is not None:
             name, r = region
             after = _match_at(g, s, pos + len(name), prov, city, level, hint, full_only=False)
             pos += len(name)
-            if after is None and r.default is not None:
+            if after[0] is None and r.default is not None:
                 dist, city, prov = r.default, g.city_of(r.default), g.province_of(r.default)
                 break
             continue
         m = _match_at(g, s, pos, prov, city, level, hint, full_only=False)
-        if m is None and level == 2 and s[pos - 1:pos] == "市":
+        reach = max(reach, m[2])
+        if m[0] is None and level == 2 and s[pos - 1:pos] == "市":
             # 青岛市南区: the city's 市 is also the first character of its district 市南区
             m = _match_at(g, s, pos - 1, prov, city, level, hint, full_only=True)
-            pos -= m is not None
-        if m is None:
+            reach = max(reach, m[2])
+            pos -= m[0] is not None
+        cands, consumed, _ = m
+        if cands is None:
             break
-        cands, consumed = m
         cands = _pick(cands, hint)
         if len(cands) > 1:
             ambiguous = s[pos:pos + consumed]
@@ -263,7 +277,31 @@ def _walk_admin(
             city, prov = d, g.province_of(d)
         else:
             dist, city, prov = d, g.city_of(d), g.province_of(d)
-    return prov, city, dist, ambiguous, pos
+    return (prov, city, dist, ambiguous, pos), reach
+
+
+class _WalkMemo:
+    """Admin walks of one batch and hint, keyed by the prefix each walk read: addresses sharing 浙江省杭州市西湖区
+    share one walk. A stored prefix of a new text gives that text's walk exactly (see _walk_admin's reach)."""
+
+    __slots__ = ("results", "reaches")
+
+    def __init__(self) -> None:
+        self.results: dict[str, tuple] = {}
+        self.reaches: list[int] = []  # the distinct prefix lengths stored, first seen first (real data: <= 6)
+
+    def walk(self, g: Gazetteer, s: str, hint: Division | None) -> tuple:
+        results = self.results
+        for n in self.reaches:
+            found = results.get(s[:n])
+            if found is not None:
+                return found
+        walked, reach = _walk_admin(g, s, hint)
+        if reach <= len(s) and (reach in self.reaches or len(self.reaches) < 16):  # bounded lookups
+            results[s[:reach]] = walked
+            if reach not in self.reaches:
+                self.reaches.append(reach)
+        return walked
 
 
 def _township_district(
@@ -309,8 +347,9 @@ def _apply_hint(
     return g.province_of(hint), g.city_of(hint), hint
 
 
-def _parse_detail(rest: str) -> dict[str, str | None]:
-    out: dict[str, str | None] = dict.fromkeys(("road", "number", "poi", "building", "floor", "room"))
+def _parse_detail(rest: str) -> tuple[str | None, str | None, str | None, str | None, str | None, str | None]:
+    """(road, number, poi, building, floor, room) of the text after the admin prefix."""
+    road = number = building = floor = room = None
     town = _TOWN.match(rest)
     if town:
         rest = rest[town.end():]
@@ -319,19 +358,18 @@ def _parse_detail(rest: str) -> dict[str, str | None]:
     m = _ROAD_NUMBER.search(rest) if "号" in rest or "弄" in rest else None
     if m:
         road = _ROAD_CUT.sub("", m.group(1))
-        out["road"] = road
-        out["number"] = m.group(2) + ("弄" if m.group(3) == "弄" else "")
+        number = m.group(2) + ("弄" if m.group(3) == "弄" else "")
         tail = rest[m.end():]
     last = tail[-1:]
     room_m = None
     if last and (last in "号室" or last.isdecimal() or "A" <= last <= "Z"):
         room_m = _ROOM_AFTER_UNIT.search(tail) or _ROOM.search(tail) or (m and _ROOM_AFTER_NUMBER.search(tail))
     if room_m and (room_m.end() - room_m.start() < len(tail) or "室" in room_m.group(0)):
-        out["room"] = room_m.group(1)
+        room = room_m.group(1)
         tail = tail[: room_m.start()]
     floor_m = _FLOOR.search(tail) if tail.endswith("层") else None
     if floor_m:
-        out["floor"] = floor_m.group(1)
+        floor = floor_m.group(1)
         tail = tail[: floor_m.start()]
     unit_m = _UNIT.search(tail) if tail.endswith("单元") else None
     unit = None
@@ -340,26 +378,26 @@ def _parse_detail(rest: str) -> dict[str, str | None]:
         tail = tail[: unit_m.start()]
     building_m = _BUILDING.search(tail) if "栋" in tail else None
     if building_m:
-        out["building"] = building_m.group(1)
+        building = building_m.group(1)
         tail = tail[: building_m.start()] + tail[building_m.end():]
     if unit:
-        out["building"] = (out["building"] or "") + "/" + unit
-    if out["room"] and not out["floor"] and out["room"].isdigit() and 3 <= len(out["room"]) <= 4:
+        building = (building or "") + "/" + unit
+    if room and not floor and room.isdigit() and 3 <= len(room) <= 4:
         # 1203 is on floor 12: derive it so that `12层1203室` and `1203室` give the same room_key (inference).
-        out["floor"] = str(int(out["room"][:-2]))
+        floor = str(int(room[:-2]))
     poi = _NOISE_TAIL.sub("", tail).lstrip("-")
-    out["poi"] = poi or None
-    return out
+    return road, number, poi or None, building, floor, room
 
 
-def _parse_one(g: Gazetteer, text: str, hint: Division | None) -> tuple:
+def _parse_one(g: Gazetteer, text: str, hint: Division | None, memo: _WalkMemo | None = None) -> tuple:
     text = _PREFIX_NOISE.sub("", text).replace("市辖区", "")
     before = text
     text, notes, workstation = _extract_notes(text)
     if text != before:  # 601(集群注册)# : the unit word now follows its number
         text = _unify(text)
     text = _PREFIX_NOISE.sub("", text)  # a note may have stood before the country name
-    prov, city, dist, ambiguous, end = _walk_admin(g, text, hint)
+    walked = memo.walk(g, text, hint) if memo is not None else _walk_admin(g, text, hint)[0]
+    prov, city, dist, ambiguous, end = walked
     if dist is None and ambiguous is None and end < len(text):
         town_dist = _township_district(text, end, prov, city, hint)
         if town_dist is not None:
@@ -370,7 +408,7 @@ def _parse_one(g: Gazetteer, text: str, hint: Division | None) -> tuple:
     rest = text[end:]
     if rest.startswith("市辖区"):
         rest = rest[3:]
-    detail = _parse_detail(rest)
+    road, number, poi, building, floor, room = _parse_detail(rest)
     finest = dist or city or prov
     adcode = finest.code if finest else None
     district_name = dist.name if dist else ambiguous
@@ -378,14 +416,14 @@ def _parse_one(g: Gazetteer, text: str, hint: Division | None) -> tuple:
 
     site_key = building_key = room_key = None
     if adcode is not None and (dist is not None or city is not None):
-        if detail["road"] and detail["number"]:
-            site_key = f"{adcode}|{detail['road']}|{detail['number']}"
-        elif detail["poi"]:
-            site_key = f"{adcode}|{detail['poi']}"
+        if road and number:
+            site_key = f"{adcode}|{road}|{number}"
+        elif poi:
+            site_key = f"{adcode}|{poi}"
     if site_key is not None:
-        building_key = f"{site_key}|{detail['building'] or ''}"
-        if detail["room"] or detail["floor"]:
-            room_key = f"{building_key}|{detail['floor'] or ''}|{detail['room'] or ''}"
+        building_key = f"{site_key}|{building or ''}"
+        if room or floor:
+            room_key = f"{building_key}|{floor or ''}|{room or ''}"
     head = ""
     if prov is not None:
         head += prov.name
@@ -398,13 +436,26 @@ def _parse_one(g: Gazetteer, text: str, hint: Division | None) -> tuple:
     normalized = head + rest
     return (
         prov.name if prov else None, city_name, district_name, adcode,
-        detail["road"], detail["number"], detail["poi"], detail["building"], detail["floor"], detail["room"],
+        road, number, poi, building, floor, room,
         workstation, site_key, building_key, room_key, normalized or None, notes,
     )
 
 
 def parse_addresses(values: Sequence[str | None] | pl.Series, hints: Sequence[str | None] | None = None) -> pl.DataFrame:
     """One row per input value, in input order; never raises on string input. See COLUMNS."""
+    # A batch allocates about a million small acyclic objects (row tuples, note lists, cache keys) that all die
+    # when _parse_batch returns. With the cyclic collector paused until then none of them is ever scanned;
+    # resumed any earlier, its next collection scans all of them (0.3-1 s at 276k values).
+    gc_was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return _parse_batch(values, hints)
+    finally:
+        if gc_was_enabled:
+            gc.enable()
+
+
+def _parse_batch(values: Sequence[str | None] | pl.Series, hints: Sequence[str | None] | None) -> pl.DataFrame:
     raw = to_text_list(values)
     hint_list = to_text_list(hints) if hints is not None else [None] * len(raw)
     if len(hint_list) != len(raw):
@@ -416,21 +467,14 @@ def parse_addresses(values: Sequence[str | None] | pl.Series, hints: Sequence[st
     # for the call: a batch job that kept it would hold every address it ever parsed.
     cache: dict[tuple[str, str | None], tuple] = {}
     divisions = {code: _resolve_hint(g, code) for code in set(hint_list)}
-    # The loop allocates many small acyclic objects; the cyclic collector would only rescan them (about 7 % of
-    # the time), so it is paused for the loop and restored after.
-    gc_was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        for text, hint in zip(texts, hint_list, strict=True):
-            key = (text, hint)
-            row = cache.get(key)
-            if row is None:
-                row = _parse_one(g, text, divisions[hint]) if text else (None,) * 15 + ([],)
-                cache[key] = row
-            rows.append(row)
-    finally:
-        if gc_was_enabled:
-            gc.enable()
+    memos = {code: _WalkMemo() for code in divisions}
+    for text, hint in zip(texts, hint_list, strict=True):
+        key = (text, hint)
+        row = cache.get(key)
+        if row is None:
+            row = _parse_one(g, text, divisions[hint], memos[hint]) if text else (None,) * 15 + ([],)
+            cache[key] = row
+        rows.append(row)
     columns = list(zip(*rows, strict=True)) if rows else [()] * (len(COLUMNS) - 1)
     data: dict[str, pl.Series] = {"input": pl.Series("input", raw, dtype=pl.String)}
     for name, col in zip(COLUMNS[1:], columns, strict=True):

@@ -1,12 +1,14 @@
 import csv
 import json
+import random
 from pathlib import Path
 
 import polars as pl
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from matchers.address import COLUMNS, parse_addresses
+from matchers.address import COLUMNS, _parse_one, _resolve_hint, _WalkMemo, parse_addresses
+from matchers.divisions import gazetteer
 
 DATA = Path(__file__).parent / "data" / "addresses"
 
@@ -186,3 +188,61 @@ def test_normalized_is_idempotent(text):
     assert second["normalized"] == first["normalized"]
     for key in ("site_key", "building_key", "room_key", "adcode"):
         assert second[key] == first[key], key
+
+
+def _admin_walk_runs(seed: int = 11) -> list[list[str]]:
+    """Runs of texts sharing an admin head, differing only after the head: in the character that decides
+    短名+区 vs 短名+路, a 自治区 suffix, a longer name (苏州 / 苏州工业园区), a region (香港九龙), 市辖区, or the end of the
+    string."""
+    g = gazetteer()
+    rnd = random.Random(seed)
+    everywhere = sorted(set(g.full) | set(g.short) | set(g.regions))
+    heads = ["", "浙江省", "浙江", "杭州市", "北京市", "广东省深圳市", "香港", "澳门", "江苏苏州", "市", "中国"]
+    nearby = [d for d in g.by_code.values() if d.province in ("33", "11", "45", "81", "82")]
+    tails = ["区", "市", "县", "路", "大道", "大街", "大", "地区", "自治区", "自治州", "镇", "街道", "1号", "", "市南区",
+             "区X路1号", "经济技术开发区", "高新区", ",", "/", "市辖", "市辖(注)区", "工业园区"]
+    junk = "甲乙丙丁戊己庚辛壬癸" * 3  # no division name: the start scan runs to its 24-character limit
+    runs = []
+    for _ in range(150):
+        if rnd.random() < 0.5:
+            name, head = rnd.choice(everywhere), rnd.choice(heads)
+        else:  # a division after the names of its own province and city, or after a Hong Kong / Macao region
+            d = rnd.choice(nearby)
+            prov, city = g.province_of(d), g.city_of(d)
+            name = d.name
+            head = rnd.choice(["", prov.name, prov.name[:2], prov.name + (city.name if city else "")]
+                              + (["香港九龙", "香港新界", "澳门半岛"] if d.province in ("81", "82") else []))
+        if rnd.random() < 0.2:
+            head = junk[: rnd.randint(18, 26)] + head
+        forms = (name, name[:-1], name[:2], name[0] + "X", "市辖" + name, "市辖(注)区" + name)
+        run = [head + form + tail + rnd.choice(["", "X路1号"]) for form in forms for tail in tails]
+        run += [t[:n] for t in run[:3] for n in range(1, len(t))]
+        rnd.shuffle(run)
+        runs.append(run)
+    return runs
+
+
+def test_admin_walk_memo_matches_plain_walk():
+    """A memoised walk must give exactly what walking each text afresh gives (the memo key is the prefix the walk
+    read; a reach that is too short would hand one text another's result)."""
+    g = gazetteer()
+    for code in (None, "330106", "81", "4403"):
+        hint = _resolve_hint(g, code)
+        for run in _admin_walk_runs():
+            memo = _WalkMemo()  # one per run, as one per hint in a batch: few distinct reaches, many hits
+            for text in run:
+                assert _parse_one(g, text, hint, memo) == _parse_one(g, text, hint), (text, code)
+
+
+_HINTS = st.sampled_from([None, "330106", "3301", "110105", "81", "440300"])
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(_ADDRESSY, _HINTS), max_size=30))
+def test_batch_equals_one_by_one(pairs):
+    """Whatever is shared across the values of one call (cache, walk memo) must not change any row."""
+    values = [v for v, _ in pairs]
+    hints = [h for _, h in pairs]
+    batch = parse_addresses(values, hints)
+    single = [parse_addresses([v], [h]) for v, h in pairs]
+    assert batch.equals(pl.concat(single) if single else parse_addresses([]))

@@ -72,9 +72,6 @@ where p.input is not null
 
 # Below this many unique values the split (Arrow files to and from the worker) costs more than it saves.
 PARALLEL_MIN_VALUES = 20_000
-# This process's share of a slice relative to one worker's: it also runs the DISTINCT queries, writes the
-# workers' inputs, reads their outputs and stores the lookups, so an equal share would leave the workers idle.
-MAIN_SHARE = float(os.environ.get("SHELLRING_MAIN_SHARE", "0.7"))
 # Extracts smaller than this many rows are normalised in-process: a worker takes about a second to warm up.
 POOL_MIN_ROWS = 20_000
 
@@ -164,12 +161,11 @@ class ParsePool:
         """parse(values[, hints]) with the rows shared between this process and the workers; input order kept."""
         if not self._workers or len(values) < PARALLEL_MIN_VALUES:
             return _call(parse, values, hints)
-        own = int(len(values) * MAIN_SHARE / (MAIN_SHARE + len(self._workers)))
-        step = -(-(len(values) - own) // len(self._workers))
+        step = -(-len(values) // (len(self._workers) + 1))
         sent = [self.submit(parse, values[offset:offset + step],
                             hints[offset:offset + step] if hints is not None else None)
-                for offset in range(own, len(values), step)]
-        parts = [_call(parse, values[:own], hints[:own] if hints is not None else None)]
+                for offset in range(step, len(values), step)]
+        parts = [_call(parse, values[:step], hints[:step] if hints is not None else None)]
         parts += [self.collect(pending) for pending in sent]
         return pl.concat(parts, how="vertical_relaxed")
 

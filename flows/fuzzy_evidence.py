@@ -26,6 +26,9 @@ select a.company_id as company_a, b.company_id as company_b, a.rep_id as id_a, b
 from reps as a
 join reps as b on a.rep_name = b.rep_name and a.company_id < b.company_id and a.rep_id <> b.rep_id
 where a.rep_name in (select rep_name from blocks)
+    -- a substitution differs in one position, an adjacent transposition in two: common names pair
+    -- millions of IDs at a million companies, and only these few need the exact check in Python
+    and hamming(a.rep_id, b.rep_id) <= 2
 """
 
 # Same site (district + road + number, or POI), different or missing room keys: near-identical

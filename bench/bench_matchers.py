@@ -22,12 +22,12 @@ sys.path.insert(0, str(ROOT))
 
 import numpy as np  # noqa: E402
 
-from matchers.address import parse_addresses  # noqa: E402
-from matchers.company import parse_company_names  # noqa: E402
-from matchers.compare import id_near_match, similarity  # noqa: E402
-from matchers.ids import parse_resident_ids, parse_usccs  # noqa: E402
-from matchers.names import parse_person_names, parse_person_names_for_linking  # noqa: E402
-from matchers.phone import parse_phones  # noqa: E402
+from shellring.matchers.address import parse_addresses  # noqa: E402
+from shellring.matchers.company import parse_company_names  # noqa: E402
+from shellring.matchers.compare import id_near_match, similarity  # noqa: E402
+from shellring.matchers.ids import parse_resident_ids, parse_usccs  # noqa: E402
+from shellring.matchers.names import parse_person_names, parse_person_names_for_linking  # noqa: E402
+from shellring.matchers.phone import parse_phones  # noqa: E402
 
 DATA = ROOT / "tests" / "data" / "addresses"
 

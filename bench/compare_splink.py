@@ -5,7 +5,7 @@
 Each system runs in a fresh subprocess (this script re-invoked as `worker <system>`); the parent samples
 the VmRSS of the worker's whole process tree every 20 ms (Prefect's temporary API server is a child
 process, so it counts) and scores every system's flagged (uscc, cluster_id) assignment with
-`flows.evaluate.evaluate_assignments`, the same figures as `shellring evaluate`.
+`shellring.flows.results.evaluate.evaluate_assignments`, the same figures as `shellring evaluate`.
 
 Systems:
   shellring-flow    `audit_flow` (Prefect 3, temporary local server), published DB, flagged clusters
@@ -45,7 +45,7 @@ BENCH_KEY = "shellring-bench-throwaway-key-0123456789"  # demo data holds no rea
 SAMPLE_SECONDS = 0.02
 RESULTS_MD = REPO / "bench" / "RESULTS-splink.md"
 
-# Flagged clusters exactly as `flows.evaluate.evaluate` reads them from a published DB.
+# Flagged clusters exactly as `shellring.flows.results.evaluate.evaluate` reads them from a published DB.
 FLAGGED_PUBLISHED = """
 select m.cluster_id, m.uscc from results.cluster_members as m
 join results.clusters as c using (run_id, cluster_id) where m.run_id = ? and c.flagged
@@ -85,8 +85,8 @@ left join first_account as a on a.company_id = c.company_id and a.nth_account = 
 
 def _stage_pipeline(ws, files: dict, settings, run_id: str, through: str) -> dict:
     """shellring's plain stage functions, timed one by one, up to and including `through`."""
-    from flows import stages
-    from flows.pseudonyms import load_key
+    from shellring.flows.pipeline import stages
+    from shellring.flows.pipeline.pseudonyms import load_key
 
     steps = [
         ("ingest", lambda: stages.ingest(ws, [Path(files["registrations"])], [Path(files["accounts"])], run_id)),
@@ -110,7 +110,7 @@ def _stage_pipeline(ws, files: dict, settings, run_id: str, through: str) -> dic
 
 
 def _fresh_workspace(out: Path, run_id: str, files: dict):
-    from flows.workspace import Workspace, write_run_params
+    from shellring.flows.core.workspace import Workspace, write_run_params
 
     ws = Workspace.for_results(out / "results.duckdb", run_id)
     ws.db.unlink(missing_ok=True)
@@ -122,7 +122,7 @@ def _fresh_workspace(out: Path, run_id: str, files: dict):
 def worker_shellring_flow(files: dict, out: Path) -> dict:
     import duckdb
 
-    from flows.audit import audit_flow
+    from shellring.flows.orchestration.audit import audit_flow
 
     started = time.perf_counter()
     db = out / "results.duckdb"
@@ -144,8 +144,8 @@ def worker_shellring_flow(files: dict, out: Path) -> dict:
 
 
 def worker_shellring_stages(files: dict, out: Path) -> dict:
-    from flows.settings import Settings
-    from flows.workspace import connect
+    from shellring.flows.core.settings import Settings
+    from shellring.flows.core.workspace import connect
 
     ws = _fresh_workspace(out, "bench-stages", files)
     timings = _stage_pipeline(ws, files, Settings(), "bench-stages", through="marts")
@@ -197,7 +197,7 @@ def worker_splink(files: dict, out: Path, thresholds: list[float], u_max_pairs: 
     import duckdb
     from splink import DuckDBAPI, Linker, block_on
 
-    from flows.settings import Settings
+    from shellring.flows.core.settings import Settings
 
     timings: dict[str, float] = {}
     phases = TreeRssSampler(os.getpid())  # peak memory of the prep and of Splink's own work, apart
@@ -456,7 +456,7 @@ LOWER_IS_BETTER = {"lookalike_false_alarm_rate", "legit_false_alarm_rate"}
 
 def score_splink(truth: Path, assignments: pl.DataFrame, min_size: int) -> tuple[float, dict, list[dict]]:
     """Every threshold's figures; the best threshold by pair F1 (ties: higher ring recall)."""
-    from flows.evaluate import evaluate_assignments
+    from shellring.flows.results.evaluate import evaluate_assignments
 
     rows = []
     for threshold in assignments["threshold"].unique().sort():
@@ -622,8 +622,8 @@ def main(argv: list[str]) -> None:
     parser.add_argument("--idle-wait", type=float, default=30,
                         help="before each run, wait up to this many seconds for the shared machine to go idle")
     args = parser.parse_args(argv)
-    from flows.demo.generate import generate_demo
-    from flows.evaluate import evaluate, evaluate_assignments
+    from shellring.flows.demo.generate import generate_demo
+    from shellring.flows.results.evaluate import evaluate, evaluate_assignments
 
     root = args.workdir / f"companies-{args.companies}-seed-{args.seed}"
     started = time.perf_counter()

@@ -2,7 +2,7 @@
 
 Three ways to run the same job, each repetition in a fresh Python process (that is what a cron job or a
 served deployment's flow run pays):
-  direct     the plain stage functions of flows.stages plus publish, no Prefect at all
+  direct     the plain stage functions of shellring.flows.pipeline.stages plus publish, no Prefect at all
   ephemeral  audit_flow with PREFECT_API_URL unset: Prefect starts a temporary server in the process
   server     audit_flow against an already running `prefect server start` (loopback, started once, not timed)
 
@@ -38,14 +38,14 @@ MODES = ("direct", "ephemeral", "server")
 # --- child: one run, prints one JSON line -------------------------------------------------------------
 
 def _direct(registrations: Path, accounts: Path, db: Path) -> dict:
-    """The audit without Prefect (flows.audit imports Prefect, so its run-id helpers are not used)."""
+    """The audit without Prefect (shellring.flows.orchestration.audit imports Prefect, so its run-id helpers are not used)."""
     import hashlib
 
-    from flows import stages
-    from flows.publish import publish
-    from flows.pseudonyms import load_key
-    from flows.settings import Settings
-    from flows.workspace import Workspace, write_run_params
+    from shellring.flows.pipeline import stages
+    from shellring.flows.results.publish import publish
+    from shellring.flows.pipeline.pseudonyms import load_key
+    from shellring.flows.core.settings import Settings
+    from shellring.flows.core.workspace import Workspace, write_run_params
 
     settings, key = Settings(), load_key(None)
     run_id = hashlib.sha256(b"".join(p.read_bytes() for p in (registrations, accounts))).hexdigest()[:16]
@@ -59,7 +59,7 @@ def _direct(registrations: Path, accounts: Path, db: Path) -> dict:
         timings[name] = time.perf_counter() - started
         return result
 
-    # The same sequence as flows.audit.audit_flow (keep in step with it).
+    # The same sequence as shellring.flows.orchestration.audit.audit_flow (keep in step with it).
     loaded = timed("ingest", stages.ingest, ws, [registrations], [accounts], run_id, None)
     for name, fn in (("normalise", stages.normalise), ("stage", stages.stage), ("link", stages.link)):
         timed(name, fn, ws, settings)
@@ -78,12 +78,12 @@ def _direct(registrations: Path, accounts: Path, db: Path) -> dict:
 
 def child(mode: str, registrations: Path, accounts: Path, db: Path) -> None:
     if mode == "direct":
-        import flows.publish, flows.stages  # noqa: E401,F401 - imports outside the timed call, as below
+        import shellring.flows.results.publish, shellring.flows.pipeline.stages  # noqa: E401,F401 - imports outside the timed call, as below
 
         started = time.perf_counter()
         timings = _direct(registrations, accounts, db)
     else:
-        from flows.audit import audit_flow
+        from shellring.flows.orchestration.audit import audit_flow
 
         started = time.perf_counter()
         summary = audit_flow(registrations=[str(registrations)], accounts=[str(accounts)], db=str(db), region="bench")
@@ -165,7 +165,7 @@ def main() -> None:
         child(args.child, args.registrations, args.accounts, args.db)
         return
 
-    from flows.demo.generate import generate_demo
+    from shellring.flows.demo.generate import generate_demo
 
     work = Path(tempfile.mkdtemp(prefix="prefect-overhead-"))
     server = None

@@ -3,7 +3,7 @@
     python bench/quality.py --companies 20000 200000 --seeds 7 3 5
 
 Each (size, seed) generates fresh demo extracts, runs the real `audit_flow` and scores the published
-results with `flows.evaluate.evaluate` (the figures `shellring evaluate` prints).
+results with `shellring.flows.results.evaluate.evaluate` (the figures `shellring evaluate` prints).
 """
 
 from __future__ import annotations
@@ -26,9 +26,9 @@ def main() -> None:
     args = parser.parse_args()
     os.environ.setdefault("SHELLRING_KEY", "bench-quality-key-0123456789")
     os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
-    from flows.audit import audit_flow
-    from flows.demo.generate import generate_demo
-    from flows.evaluate import evaluate
+    from shellring.flows.orchestration.audit import audit_flow
+    from shellring.flows.demo.generate import generate_demo
+    from shellring.flows.results.evaluate import evaluate
 
     root = args.keep or Path(tempfile.mkdtemp(prefix="shellring-quality-"))
     header = ["companies", "seed", "pair P", "pair R", "pair F1", "ring recall"] + KINDS + [

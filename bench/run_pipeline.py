@@ -23,7 +23,7 @@ from pathlib import Path
 CHILD = r"""
 import json, os, sys, time
 started = time.time()
-from flows.audit import audit_flow
+from shellring.flows.orchestration.audit import audit_flow
 imported = time.time()
 summary = audit_flow(registrations=[sys.argv[1]], accounts=[sys.argv[2]], db=sys.argv[3], region="bench")
 finished = time.time()
@@ -119,8 +119,8 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--keep", type=Path, help="folder for data and results (default: a temp dir)")
     args = parser.parse_args()
-    from flows.demo.generate import generate_demo
-    from flows.evaluate import evaluate
+    from shellring.flows.demo.generate import generate_demo
+    from shellring.flows.results.evaluate import evaluate
 
     root = args.keep or Path(tempfile.mkdtemp(prefix="shellring-bench-"))
     for n in args.companies:

@@ -12,7 +12,7 @@ TEST_KEY = "shellring-test-key-0123456789abcdef"
 
 @pytest.fixture(scope="session")
 def demo_files(tmp_path_factory):
-    from flows.demo.generate import generate_demo
+    from shellring.flows.demo.generate import generate_demo
 
     return generate_demo(tmp_path_factory.mktemp("demo"), n_companies=4000, seed=11)
 
@@ -31,7 +31,7 @@ def key_env():
 @pytest.fixture(scope="session")
 def demo_run(demo_files, key_env, tmp_path_factory):
     """The audit flow (real Prefect, temporary server) on the demo extracts; returns (summary, db path)."""
-    from flows.audit import audit_flow
+    from shellring.flows.orchestration.audit import audit_flow
 
     db = tmp_path_factory.mktemp("results") / "results.duckdb"
     summary = audit_flow(

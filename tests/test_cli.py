@@ -10,7 +10,7 @@ import sys
 import duckdb
 from typer.testing import CliRunner
 
-from flows.cli import app
+from shellring.flows.cli.app import app
 
 runner = CliRunner()
 
@@ -33,7 +33,7 @@ def test_run_without_a_key_refuses_before_any_work(demo_files, tmp_path):
     env = {k: v for k, v in os.environ.items() if k != "SHELLRING_KEY"}
     db = tmp_path / "r.duckdb"
     completed = subprocess.run(
-        [sys.executable, "-m", "flows.cli", "run", "--registrations", str(demo_files.registrations),
+        [sys.executable, "-m", "shellring.flows.cli.app", "run", "--registrations", str(demo_files.registrations),
          "--accounts", str(demo_files.accounts), "--db", str(db)],
         capture_output=True, text=True, env=env, timeout=120,
     )
@@ -54,7 +54,7 @@ def test_run_prints_its_summary_and_publishes(demo_files, key_env, tmp_path):
 
 
 def test_audit_window_limits_what_is_flagged(demo_files, key_env, tmp_path):
-    from flows.audit import audit_flow
+    from shellring.flows.orchestration.audit import audit_flow
 
     db = tmp_path / "results.duckdb"
     # a window with no account openings at all: clusters are still found, none is flagged

@@ -4,7 +4,7 @@ import networkx as nx
 import numpy as np
 import pytest
 
-from flows.components import component_labels, split_components
+from shellring.flows.pipeline.components import component_labels, split_components
 
 
 def _random_graph(seed: int, n: int, m: int):
@@ -80,7 +80,7 @@ def _edges(pairs):
 
 
 def test_dense_evidence_merges_two_halves_of_one_ring_but_not_a_sparse_neighbour():
-    from flows.components import merge_dense_clusters
+    from shellring.flows.pipeline.components import merge_dense_clusters
 
     # clusters: 0-3 (A), 4-7 (B), 8-11 (C); weak evidence A-B on 6 of 16 pairs, A-C on 1 pair
     labels = np.array([0] * 4 + [1] * 4 + [2] * 4)
@@ -94,7 +94,7 @@ def test_dense_evidence_merges_two_halves_of_one_ring_but_not_a_sparse_neighbour
 
 
 def test_merges_only_between_mutual_best_partners():
-    from flows.components import merge_dense_clusters
+    from shellring.flows.pipeline.components import merge_dense_clusters
 
     # A-B dense, B-C denser: B pairs with C, A stays apart (no chain A-B-C)
     labels = np.array([0] * 3 + [1] * 3 + [2] * 3)
@@ -107,7 +107,7 @@ def test_merges_only_between_mutual_best_partners():
 
 
 def test_leftover_joins_only_with_two_independent_kinds_of_evidence():
-    from flows.components import attach_leftovers
+    from shellring.flows.pipeline.components import attach_leftovers
 
     labels = np.array([0, 0, 0, 0, 1, 2])  # a ring of 4; company 4 and company 5 left over
     branch, scope = 1, 2
@@ -121,7 +121,7 @@ def test_leftover_joins_only_with_two_independent_kinds_of_evidence():
 
 
 def test_fresh_leftover_joins_on_a_template_value_shared_with_most_members():
-    from flows.components import attach_leftovers
+    from shellring.flows.pipeline.components import attach_leftovers
 
     labels = np.array([0, 0, 0, 0, 1, 2, 3])  # a ring of 4; companies 4, 5, 6 left over
     branch, scope = 1, 2
@@ -142,7 +142,7 @@ def test_fresh_leftover_joins_on_a_template_value_shared_with_most_members():
 
 
 def test_two_nominee_fronted_halves_tied_by_template_text_merge_but_not_on_a_branch():
-    from flows.components import merge_nominee_pieces
+    from shellring.flows.pipeline.components import merge_nominee_pieces
 
     # clusters 0 (A) and 1 (B) each fronted by one nominee; C (2) is not fronted; D (3) fronted
     labels = np.array([0] * 4 + [1] * 4 + [2] * 4 + [3] * 4)

@@ -10,7 +10,7 @@ from itertools import combinations
 import polars as pl
 import pytest
 
-from flows.demo.generate import ACCOUNT_COLUMNS, REGISTRATION_COLUMNS, generate_demo
+from shellring.flows.demo.generate import ACCOUNT_COLUMNS, REGISTRATION_COLUMNS, generate_demo
 
 RING_KINDS = {"address_farm", "nominee_rep", "dealer_phone", "agent_opener", "weak_links", "student_batch"}
 LEGIT_KINDS = {"business_park", "incubator", "group_subsidiary", "bookkeeping_client", "serial_owner", "common_name"}

@@ -5,7 +5,7 @@ from __future__ import annotations
 import polars as pl
 import pytest
 
-from flows.evaluate import evaluate_assignments
+from shellring.flows.results.evaluate import evaluate_assignments
 
 # Rings: R1 (nominee) A1..A5, R2 (agent) B1..B3, R3 (nominee) C1..C2.
 # Legitimate: look-alikes (incubator) L1..L4, ordinary O1..O8.

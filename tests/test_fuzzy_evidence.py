@@ -6,8 +6,8 @@ import random
 
 import duckdb
 
-from flows.fuzzy_evidence import build_fuzzy_evidence
-from matchers.compare import id_near_match
+from shellring.flows.pipeline.fuzzy_evidence import build_fuzzy_evidence
+from shellring.matchers.compare import id_near_match
 
 BASE_ID = "11010519491231002X"
 

@@ -19,8 +19,8 @@ import polars as pl
 import pytest
 from typer.testing import CliRunner
 
-from flows.demo import identifiers as ids
-from flows.verdicts import list_verdicts, record_cluster_verdict, verdicts_path
+from shellring.flows.demo import identifiers as ids
+from shellring.flows.results.verdicts import list_verdicts, record_cluster_verdict, verdicts_path
 
 T1, T2 = date(2025, 6, 30), date(2025, 12, 31)
 ANALYST = "Li Analyst"
@@ -98,7 +98,7 @@ def _frames(records: dict[str, dict], labels: list[str], overrides: dict[str, di
 @pytest.fixture(scope="module")
 def periods(tmp_path_factory):
     """Extract paths of the three periods, and the planted records."""
-    from flows.demo.generate import generate_demo
+    from shellring.flows.demo.generate import generate_demo
 
     folder = tmp_path_factory.mktemp("history")
     demo = generate_demo(folder / "demo", n_companies=1500, seed=23, noise=0.0)
@@ -121,7 +121,7 @@ def periods(tmp_path_factory):
 
 
 def _run(files, period, db):
-    from flows.audit import audit_flow
+    from shellring.flows.orchestration.audit import audit_flow
 
     reg, acc = files[period]
     return audit_flow(registrations=[str(reg)], accounts=[str(acc)], db=str(db), region="hz-test")["run_id"]
@@ -181,7 +181,7 @@ def _check_change_invariants(con, run_id, previous_run_id):
 @pytest.fixture(scope="module")
 def history(periods, key_env):
     """Runs periods 1-3 with verdicts in between, then reruns period 2; returns what each step saw."""
-    from flows.cli import app
+    from shellring.flows.cli.app import app
 
     files, records, db = periods
     u = {label: r["uscc"] for label, r in records.items()}

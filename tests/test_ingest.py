@@ -14,8 +14,8 @@ import xlsxwriter
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from flows.ingest import ExtractError, LoadReport, load_extracts
-from flows.masking import mask_text
+from shellring.flows.pipeline.ingest import ExtractError, LoadReport, load_extracts
+from shellring.flows.core.masking import mask_text
 
 REG_HEADER = ["统一社会信用代码", "企业名称", "法定代表人", "法定代表人证件号码", "住所", "联系电话", "成立日期",
               "注册资本（万元）", "经营范围", "登记机关", "登记状态"]
@@ -89,16 +89,16 @@ def test_undetectable_encoding_is_an_error_naming_the_file(tmp_path, payload):
 
 
 def test_gbk_is_checked_and_transcoded_in_one_pass_and_utf8_is_read_in_place(tmp_path, monkeypatch):
-    import flows.ingest
+    import shellring.flows.pipeline.ingest
 
     decoded = []
-    real_decode = flows.ingest._decode_stream
+    real_decode = shellring.flows.pipeline.ingest._decode_stream
 
     def counting_decode(path, encoding, sink):
         decoded.append((path.name, encoding))
         return real_decode(path, encoding, sink)
 
-    monkeypatch.setattr(flows.ingest, "_decode_stream", counting_decode)
+    monkeypatch.setattr(shellring.flows.pipeline.ingest, "_decode_stream", counting_decode)
     gbk = write(tmp_path, "gbk.csv", csv_text(REG_HEADER, [GOOD_ROW]), "gbk")
     utf8 = write(tmp_path, "utf8.csv", csv_text(REG_HEADER, [GOOD_ROW]))
     con, report = load(tmp_path, [gbk, utf8])
@@ -108,7 +108,7 @@ def test_gbk_is_checked_and_transcoded_in_one_pass_and_utf8_is_read_in_place(tmp
 
 
 def test_gbk_with_a_bad_byte_after_the_first_chunk_is_an_error_and_leaves_no_copy(tmp_path, monkeypatch):
-    monkeypatch.setattr("flows.ingest.CHUNK_BYTES", 64)
+    monkeypatch.setattr("shellring.flows.pipeline.ingest.CHUNK_BYTES", 64)
     good = csv_text(REG_HEADER, [GOOD_ROW] * 5).encode("gbk")
     path = tmp_path / "reg.csv"
     path.write_bytes(good + b"\x81\x20\n")

@@ -7,8 +7,8 @@ import polars as pl
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from matchers.address import COLUMNS, _parse_one, _resolve_hint, _WalkMemo, parse_addresses
-from matchers.divisions import gazetteer
+from shellring.matchers.address import COLUMNS, _parse_one, _resolve_hint, _WalkMemo, parse_addresses
+from shellring.matchers.divisions import gazetteer
 
 DATA = Path(__file__).parent / "data" / "addresses"
 

@@ -7,8 +7,8 @@ import polars as pl
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from matchers.compare import id_near_match
-from matchers.ids import mask_id, mask_phone, parse_resident_ids, parse_usccs
+from shellring.matchers.compare import id_near_match
+from shellring.matchers.ids import mask_id, mask_phone, parse_resident_ids, parse_usccs
 
 DATA = Path(__file__).parent / "data" / "ids"
 

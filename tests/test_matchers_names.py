@@ -2,10 +2,10 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from matchers.api import normalize_records
-from matchers.company import parse_company_names
-from matchers.compare import similarity
-from matchers.names import parse_person_names
+from shellring.matchers.api import normalize_records
+from shellring.matchers.company import parse_company_names
+from shellring.matchers.compare import similarity
+from shellring.matchers.names import parse_person_names
 
 
 def test_person_names():
@@ -62,7 +62,7 @@ def test_rows_that_skip_nfkc_are_exactly_those_nfkc_leaves_alone():
     import re
     import unicodedata
 
-    from matchers.textnorm import NFKC_STABLE, canonical_batch
+    from shellring.matchers.textnorm import NFKC_STABLE, canonical_batch
 
     stable = re.compile(f"[{NFKC_STABLE}]")
     assert all(unicodedata.normalize("NFKC", chr(c)) == chr(c) for c in range(0x110000) if stable.match(chr(c)))
@@ -75,6 +75,6 @@ def test_rows_that_skip_nfkc_are_exactly_those_nfkc_leaves_alone():
 @settings(max_examples=200, deadline=None)
 @given(st.lists(st.text(max_size=12), max_size=6))
 def test_canonical_batch_equals_per_value_work(values):
-    from matchers.textnorm import canonical_batch
+    from shellring.matchers.textnorm import canonical_batch
 
     assert canonical_batch(values) == [canonical_batch([v])[0] for v in values]

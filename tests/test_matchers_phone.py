@@ -3,7 +3,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from matchers.phone import COLUMNS, _landlines, _parse_one, area_code_table, parse_phones
+from shellring.matchers.phone import COLUMNS, _landlines, _parse_one, area_code_table, parse_phones
 
 CASES = [
     ("13812345678", "+8613812345678", "mobile", None),

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-import flows.normalise as normalise
-from flows.normalise import ParsePool
-from matchers.address import parse_addresses
-from matchers.company import parse_company_names
+import shellring.flows.pipeline.normalize as normalise
+from shellring.flows.pipeline.normalize import ParsePool
+from shellring.matchers.address import parse_addresses
+from shellring.matchers.company import parse_company_names
 
 ADDRESSES = Path(__file__).parent / "data" / "addresses" / "company_addresses.csv"
 

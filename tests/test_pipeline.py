@@ -7,7 +7,7 @@ import re
 import duckdb
 import pytest
 
-from flows.evaluate import evaluate
+from shellring.flows.results.evaluate import evaluate
 
 REQUIRED_COLUMNS = {
     "runs": {"run_id", "region", "started_at", "finished_at", "status"},
@@ -108,9 +108,9 @@ def test_the_hubs_a_cluster_touches_are_listed(results):
 
 def test_cluster_hubs_name_each_hub_with_masked_values(demo_files, tmp_path):
     """The 4,000-company demo has no value over the default hub limits, so this run lowers them."""
-    from flows import stages
-    from flows.settings import Settings
-    from flows.workspace import Workspace, write_run_params
+    from shellring.flows.pipeline import stages
+    from shellring.flows.core.settings import Settings
+    from shellring.flows.core.workspace import Workspace, write_run_params
 
     ws = Workspace(tmp_path / "ws")
     ws.root.mkdir()
@@ -178,7 +178,7 @@ def test_no_raw_identifiers_or_phones_in_published_text(results):
 
 
 def test_rerun_of_the_same_extracts_is_idempotent(demo_run, demo_files):
-    from flows.audit import audit_flow
+    from shellring.flows.orchestration.audit import audit_flow
 
     summary, db = demo_run
 

@@ -24,9 +24,9 @@ import httpx
 import pytest
 import yaml
 
-from flows.artifacts import artifact_keys, region_slug, summary_markdown, top_clusters
-from flows.regions import RegionsError, audit_window, load_regions, resolve_extracts, run_date
-from flows.sqlsteps import run_step
+from shellring.flows.orchestration.artifacts import artifact_keys, region_slug, summary_markdown, top_clusters
+from shellring.flows.orchestration.regions import RegionsError, audit_window, load_regions, resolve_extracts, run_date
+from shellring.flows.core.sqlsteps import run_step
 
 REPO = Path(__file__).resolve().parents[1]
 SHELLRING = Path(sys.executable).with_name("shellring")
@@ -61,7 +61,7 @@ def test_example_regions_file_is_valid_and_matches_prefect_yaml():
     assert set(deployments) == set(regions)
     for name, region in regions.items():
         deployment = deployments[name]
-        assert deployment["entrypoint"] == "flows/scheduled.py:regional_audit"
+        assert deployment["entrypoint"] == "flows/orchestration/scheduled.py:regional_audit"
         assert deployment["parameters"]["region"] == name
         [schedule] = deployment["schedules"]
         assert (schedule["cron"], schedule["timezone"]) == (region.cron, region.timezone)
@@ -263,7 +263,7 @@ def prefect_server(tmp_path_factory):
 @pytest.fixture(scope="module")
 def served_region(prefect_server, tmp_path_factory):
     """Demo extracts laid out by period, a regions file, and `shellring serve` running against the server."""
-    from flows.demo.generate import generate_demo
+    from shellring.flows.demo.generate import generate_demo
 
     url, base_env = prefect_server
     root = tmp_path_factory.mktemp("region")

@@ -1,7 +1,7 @@
 """Crash safety, concurrent readers, serialised publishers, idempotence, retries, bound SQL values, permissions.
 
 Children run the real `shellring run` (each with its own temporary Prefect server) and are killed with
-SIGKILL at publication points announced by the test-only hook in `flows.publish` (SHELLRING_TEST_PAUSE_AT).
+SIGKILL at publication points announced by the test-only hook in `shellring.flows.results.publish` (SHELLRING_TEST_PAUSE_AT).
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ import duckdb
 import pytest
 from prefect import flow
 
-from flows.publish import PUBLISHED
+from shellring.flows.results.publish import PUBLISHED
 
 pytestmark = pytest.mark.slow
 
@@ -68,7 +68,7 @@ def _child_env(tmp: Path, **extra: str) -> dict[str, str]:
 def _start_run(files, db: Path, region: str, prefect_home: Path, **extra: str) -> subprocess.Popen:
     prefect_home.mkdir(parents=True, exist_ok=True)
     return subprocess.Popen(
-        [sys.executable, "-m", "flows.cli", "run", "--registrations", str(files.registrations),
+        [sys.executable, "-m", "shellring.flows.cli.app", "run", "--registrations", str(files.registrations),
          "--accounts", str(files.accounts), "--db", str(db), "--region", region, "--quiet"],
         env=_child_env(prefect_home, **extra), stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
         start_new_session=True,  # its own process group: kill -9 takes its Prefect server down too
@@ -78,7 +78,7 @@ def _start_run(files, db: Path, region: str, prefect_home: Path, **extra: str) -
 def _run_in_process(files, db: Path, region: str) -> dict:
     from prefect.settings import PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS, temporary_settings
 
-    from flows.audit import audit_flow
+    from shellring.flows.orchestration.audit import audit_flow
 
     # The children above load the 2 cores; give this process's temporary Prefect server time to start.
     with temporary_settings({PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS: 180}):
@@ -88,7 +88,7 @@ def _run_in_process(files, db: Path, region: str) -> dict:
 
 @pytest.fixture(scope="module")
 def small_files(tmp_path_factory):
-    from flows.demo.generate import generate_demo
+    from shellring.flows.demo.generate import generate_demo
 
     return generate_demo(tmp_path_factory.mktemp("small"), n_companies=400, seed=5)
 
@@ -241,7 +241,7 @@ def test_reader_during_runs_never_errors_nor_sees_half_a_run(concurrent_runs, ba
 
 def test_rerun_adds_no_rows_to_any_published_table_and_a_changed_extract_is_a_new_run(small_files, key_env,
                                                                                      tmp_path):
-    from flows.audit import CODE_VERSION, file_sha256
+    from shellring.flows.orchestration.audit import CODE_VERSION, file_sha256
 
     db = tmp_path / "results.duckdb"
     first = _run_in_process(small_files, db, "idem")
@@ -264,7 +264,7 @@ def test_rerun_adds_no_rows_to_any_published_table_and_a_changed_extract_is_a_ne
 
     changed = tmp_path / "accounts-changed.csv"  # the same extract less its last row
     changed.write_bytes(b"".join(Path(small_files.accounts).read_bytes().splitlines(keepends=True)[:-1]))
-    from flows.audit import audit_flow
+    from shellring.flows.orchestration.audit import audit_flow
 
     third = audit_flow(registrations=[str(small_files.registrations)], accounts=[str(changed)], db=str(db),
                        region="idem")
@@ -291,13 +291,13 @@ def _counts_of(db: Path, table: str):
 
 @flow(name="ingest-only")
 def _ingest_only(ws_root: str, registrations: list[str], accounts: list[str]) -> dict:
-    from flows.audit import ingest_task
+    from shellring.flows.orchestration.audit import ingest_task
 
     return ingest_task(ws_root, registrations, accounts, "retry-test", None)
 
 
 def _workspace(tmp_path: Path) -> str:
-    from flows.workspace import Workspace
+    from shellring.flows.core.workspace import Workspace
 
     return str(Workspace.for_results(tmp_path / "results.duckdb", "retry-test").root)
 
@@ -321,9 +321,9 @@ def _counting(monkeypatch, module, name: str, after_first_failure=None) -> list[
 
 
 def test_ingest_retries_a_file_that_appears_late(small_files, key_env, tmp_path, monkeypatch):
-    from flows.audit import TRANSIENT_RETRY_DELAYS
+    from shellring.flows.orchestration.audit import TRANSIENT_RETRY_DELAYS
 
-    from flows import stages
+    from shellring.flows.pipeline import stages
 
     late = tmp_path / "incoming" / "registrations.csv"
     late.parent.mkdir()
@@ -335,9 +335,9 @@ def test_ingest_retries_a_file_that_appears_late(small_files, key_env, tmp_path,
 
 
 def test_ingest_does_not_retry_a_bad_extract(small_files, key_env, tmp_path, monkeypatch):
-    from flows.columns import ExtractError
+    from shellring.flows.pipeline.columns import ExtractError
 
-    from flows import stages
+    from shellring.flows.pipeline import stages
 
     calls = _counting(monkeypatch, stages, "ingest")
     bad = tmp_path / "registrations.csv"
@@ -348,8 +348,8 @@ def test_ingest_does_not_retry_a_bad_extract(small_files, key_env, tmp_path, mon
 
 
 def test_publish_retries_a_results_folder_briefly_unavailable(baseline, key_env, tmp_path, monkeypatch):
-    from flows import audit
-    from flows.audit import TRANSIENT_RETRY_DELAYS, publish_task
+    from shellring.flows.orchestration import audit
+    from shellring.flows.orchestration.audit import TRANSIENT_RETRY_DELAYS, publish_task
 
     base_db, base_run = baseline
     work_db = base_db.parent / f".{base_db.name}.work" / base_run / "work.duckdb"
@@ -370,14 +370,14 @@ def test_publish_retries_a_results_folder_briefly_unavailable(baseline, key_env,
 def test_retry_condition_refuses_data_and_key_errors():
     from prefect.states import Failed
 
-    from flows.audit import retry_if_transient
-    from flows.columns import ExtractError
-    from flows.pseudonyms import MissingKeyError
+    from shellring.flows.orchestration.audit import retry_if_transient
+    from shellring.flows.pipeline.columns import ExtractError
+    from shellring.flows.pipeline.pseudonyms import MissingKeyError
 
     def decide(exc):
         return retry_if_transient(None, None, Failed(data=exc))
 
-    from flows.ingest import ExtractMissingError
+    from shellring.flows.pipeline.ingest import ExtractMissingError
 
     assert decide(FileNotFoundError("extract not there yet"))
     assert decide(ExtractMissingError("registrations.csv: no such file"))

@@ -13,8 +13,8 @@ import openpyxl
 import pytest
 from typer.testing import CliRunner
 
-from flows.cli import app
-from flows.report import FORMULA_TRIGGERS, neutralise_cell
+from shellring.flows.cli.app import app
+from shellring.flows.results.report import FORMULA_TRIGGERS, neutralise_cell
 
 pytestmark = pytest.mark.slow
 

@@ -8,9 +8,9 @@ import duckdb
 import pytest
 from typer.testing import CliRunner
 
-from flows.cli import app
-from flows.pseudonyms import pseudonym
-from flows.reveal import RevealRefused, access_log_path, reveal_cluster
+from shellring.flows.cli.app import app
+from shellring.flows.pipeline.pseudonyms import pseudonym
+from shellring.flows.results.reveal import RevealRefused, access_log_path, reveal_cluster
 
 pytestmark = pytest.mark.slow
 

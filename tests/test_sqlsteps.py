@@ -7,8 +7,8 @@ import logging
 import duckdb
 import pytest
 
-import flows.sqlsteps as sqlsteps
-from flows.sqlsteps import execute_with_memory_retry
+import shellring.flows.core.sqlsteps as sqlsteps
+from shellring.flows.core.sqlsteps import execute_with_memory_retry
 
 NEEDS_MEMORY = "create or replace table t as select list(i::varchar || repeat('x', 50)) as l from range(400000) r(i)"
 
@@ -24,7 +24,7 @@ def con():
 def test_out_of_memory_doubles_the_budget_and_retries(con, caplog):
     with pytest.raises(duckdb.OutOfMemoryException):
         con.execute(NEEDS_MEMORY)  # the statement really does not fit the budget
-    with caplog.at_level(logging.WARNING, logger="flows.sqlsteps"):
+    with caplog.at_level(logging.WARNING, logger="shellring.flows.core.sqlsteps"):
         execute_with_memory_retry(con, NEEDS_MEMORY, "test step")
     assert con.execute("select len(l) from t").fetchall() == [(400_000,)]
     assert "test step ran out of DuckDB's" in caplog.text

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flows.workspace import Workspace, connect, memory_budget, write_run_params
+from shellring.flows.core.workspace import Workspace, connect, memory_budget, write_run_params
 
 
 def test_budget_scales_with_the_extracts_within_bounds():

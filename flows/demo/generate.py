@@ -7,9 +7,9 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
-from flows.demo import identifiers as ids
-from flows.demo import pools, render
-from flows.demo.population import KINDS, RING_KINDS, build
+from shellring.flows.demo import identifiers as ids
+from shellring.flows.demo import pools, render
+from shellring.flows.demo.population import KINDS, RING_KINDS, build
 
 REGISTRATION_COLUMNS = ["统一社会信用代码", "企业名称", "法定代表人", "法定代表人证件号码", "住所", "联系电话", "成立日期",
                         "注册资本(万元)", "经营范围", "登记机关", "登记状态"]

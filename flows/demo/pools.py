@@ -160,7 +160,7 @@ _ADMIN = re.compile(r"[省市区县镇乡村号楼层室]|街道|开发|工业|�
 @lru_cache(maxsize=None)
 def address_fragments() -> tuple[list[str], list[str]]:
     """Road names and building/POI names cut from the 18k real company addresses."""
-    raw = (resources.files("flows.demo") / "data" / "company_addresses.csv").read_text(encoding="utf-8")
+    raw = (resources.files("shellring.flows.demo") / "data" / "company_addresses.csv").read_text(encoding="utf-8")
     text = "\n".join(line.split(",")[0] for line in raw.splitlines()[1:])
     roads = set(re.findall(r"(?<=[省市区县镇号道\d])([\u4e00-\u9fa5]{2,4}(?:路|街|大道))", text))
     pois = set(re.findall(r"(?<=号)([\u4e00-\u9fa5]{2,7}(?:大厦|广场|中心|大楼|科技园|产业园|国际|商务楼))", text))

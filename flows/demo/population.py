@@ -10,8 +10,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from flows.demo import identifiers as ids
-from flows.demo import pools
+from shellring.flows.demo import identifiers as ids
+from shellring.flows.demo import pools
 
 END_DAY = int(np.datetime64("2026-10-31", "D").astype(np.int64))
 YEAR = 365.2425

@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 import polars as pl
 
-from flows.demo.pools import TRADITIONAL, TYPO_CHARS
+from shellring.flows.demo.pools import TRADITIONAL, TYPO_CHARS
 
 _FULLWIDTH_SRC = list("0123456789-ABCDEF")
 _FULLWIDTH_DST = [chr(ord(c) + 0xFEE0) for c in _FULLWIDTH_SRC]

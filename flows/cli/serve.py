@@ -21,8 +21,8 @@ def build_deployments(regions_file: Path, only: list[str] | None = None) -> list
     from prefect.deployments.runner import EntrypointType
     from prefect.schedules import Cron
 
-    from flows.regions import RegionsError, load_regions
-    from flows.scheduled import regional_audit
+    from shellring.flows.orchestration.regions import RegionsError, load_regions
+    from shellring.flows.orchestration.scheduled import regional_audit
 
     regions_file = Path(regions_file).resolve()
     regions = load_regions(regions_file)
@@ -52,7 +52,7 @@ def serve(
     limit: Optional[int] = typer.Option(None, "--limit", min=1, help="at most this many runs at once"),
 ) -> None:
     """Serve one scheduled deployment per region from this process (needs a Prefect server: PREFECT_API_URL)."""
-    from flows.regions import RegionsError
+    from shellring.flows.orchestration.regions import RegionsError
 
     try:
         deployments = build_deployments(regions, only)

@@ -1,4 +1,4 @@
-"""Worker process for normalisation: `python -m flows.parse_worker`.
+"""Worker process for normalisation: `python -m shellring.flows.pipeline.parse_worker`.
 
 Serves parse requests from its standard input, one JSON object per line:
 `{"parse": "MODULE:FUNCTION", "source": IN.arrow, "target": OUT.arrow}`. It reads a frame with `input`
@@ -27,9 +27,9 @@ def resolve(name: str):
 
 
 def warm() -> None:
-    from matchers.company import _region_names
-    from matchers.divisions import gazetteer, townships
-    from matchers.textnorm import _t2s
+    from shellring.matchers.company import _region_names
+    from shellring.matchers.divisions import gazetteer, townships
+    from shellring.matchers.textnorm import _t2s
 
     gazetteer()
     townships()

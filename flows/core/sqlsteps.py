@@ -12,7 +12,7 @@ import duckdb
 log = logging.getLogger(__name__)
 
 # A statement that runs out of DuckDB's budget is retried with the budget doubled, up to this share of
-# the machine's memory: the budget follows the extracts' size (flows/workspace.py) and some operators
+# the machine's memory: the budget follows the extracts' size (flows/core/workspace.py) and some operators
 # cannot spill, so a skewed extract can need more than its size suggests. Failing the run would be worse.
 OOM_RETRY_MAX_SHARE = 0.6
 
@@ -48,7 +48,7 @@ class SqlStepError(RuntimeError):
 
 def read_step(name: str) -> str:
     """Text of `sql/<name>.sql` (name like 'staging/companies')."""
-    return resources.files("sql").joinpath(f"{name}.sql").read_text(encoding="utf-8")
+    return resources.files("shellring.sql").joinpath(f"{name}.sql").read_text(encoding="utf-8")
 
 
 def _statements(sql: str) -> list[str]:

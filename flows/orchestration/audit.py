@@ -17,13 +17,13 @@ from pathlib import Path
 import duckdb
 from prefect import flow, get_run_logger, task
 
-from flows import stages
-from flows.columns import ExtractError
-from flows.artifacts import create_run_artifacts
-from flows.publish import publish
-from flows.pseudonyms import MissingKeyError, load_key
-from flows.settings import Settings
-from flows.workspace import Workspace, write_run_params
+from shellring.flows.pipeline import stages
+from shellring.flows.pipeline.columns import ExtractError
+from shellring.flows.orchestration.artifacts import create_run_artifacts
+from shellring.flows.results.publish import publish
+from shellring.flows.pipeline.pseudonyms import MissingKeyError, load_key
+from shellring.flows.core.settings import Settings
+from shellring.flows.core.workspace import Workspace, write_run_params
 
 CODE_VERSION = version("shellring")
 CORE_DEPENDENCIES = {"polars", "duckdb", "rapidfuzz", "prefect", "igraph", "numpy", "scipy", "pyarrow"}
@@ -89,7 +89,7 @@ TRANSIENT_RETRY_DELAYS = [2, 10, 30]
 
 
 def is_transient(exc: BaseException | None) -> bool:
-    if isinstance(exc, FileNotFoundError):  # includes flows.ingest.ExtractMissingError
+    if isinstance(exc, FileNotFoundError):  # includes shellring.flows.pipeline.ingest.ExtractMissingError
         return True
     if isinstance(exc, (ExtractError, MissingKeyError)):
         return False

@@ -18,7 +18,7 @@ from pathlib import Path
 import duckdb
 import xlsxwriter
 
-from flows.masking import mask_text
+from shellring.flows.core.masking import mask_text
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 FREE_TEXT = {"company_name", "trade_name", "reg_address", "reasons", "mitigations", "evidence", "link_reasons", "why"}

@@ -26,7 +26,7 @@ from rich.logging import RichHandler
 from rich.markup import escape
 from rich.table import Table
 
-from flows.pseudonyms import MissingKeyError, load_key, pseudonym
+from shellring.flows.pipeline.pseudonyms import MissingKeyError, load_key, pseudonym
 
 log = logging.getLogger("shellring.reveal")
 
@@ -66,7 +66,7 @@ def access_log_path(results_db: Path) -> Path:
 
 
 def default_working_db(results_db: Path, run_id: str) -> Path:
-    """Where `flows.workspace.Workspace.for_results` keeps a run's working DB (without creating it)."""
+    """Where `shellring.flows.core.workspace.Workspace.for_results` keeps a run's working DB (without creating it)."""
     return results_db.parent / f".{results_db.name}.work" / run_id / "work.duckdb"
 
 

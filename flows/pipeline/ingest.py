@@ -20,7 +20,7 @@ from typing import Literal, Sequence
 import duckdb
 import polars as pl
 
-from flows.columns import (
+from shellring.flows.pipeline.columns import (
     CANONICAL,
     CODE_COLUMNS,
     REQUIRED,
@@ -30,7 +30,7 @@ from flows.columns import (
     load_mapping,
     resolve_headers,
 )
-from flows.masking import mask_text
+from shellring.flows.core.masking import mask_text
 
 __all__ = ["ExtractError", "LoadReport", "load_extracts"]
 

@@ -9,9 +9,9 @@ from __future__ import annotations
 import duckdb
 import polars as pl
 
-from flows.sqlsteps import fetch_frame
+from shellring.flows.core.sqlsteps import fetch_frame
 
-from matchers.compare import id_near_match, similarity
+from shellring.matchers.compare import id_near_match, similarity
 
 # Same normalised rep name, different ID numbers: a one-keystroke difference is a typo of one person.
 REP_ID_CANDIDATES = """

@@ -18,7 +18,7 @@ def report_command(
     run_id: Optional[str] = typer.Option(None, "--run-id", help="a run other than the latest"),
 ) -> None:
     """Export flagged clusters, masked members, reasons and link evidence as XLSX and offline HTML."""
-    from flows.report import write_report
+    from shellring.flows.results.report import write_report
 
     err = Console(stderr=True)
     if not db.is_file():

@@ -36,7 +36,7 @@ def _quiet(quiet: bool) -> None:
 
 
 def _run_flow(**kwargs) -> dict:
-    from flows.audit import audit_flow
+    from shellring.flows.orchestration.audit import audit_flow
 
     return audit_flow(**kwargs)
 
@@ -74,7 +74,7 @@ def run(
         if not path.is_file():
             err.print(f"[red]error:[/red] no such file: {path}")
             raise typer.Exit(2)
-    from flows.pseudonyms import MissingKeyError, load_key
+    from shellring.flows.pipeline.pseudonyms import MissingKeyError, load_key
 
     try:
         load_key(key_file)  # refuse before any work (and before Prefect starts a server)
@@ -116,7 +116,7 @@ def evaluate(
     as_json: bool = typer.Option(False, "--json", help="print the figures as JSON"),
 ) -> None:
     """Pairwise precision/recall/F1, ring recall per kind, false alarms on look-alikes."""
-    from flows.evaluate import evaluate as run_evaluation
+    from shellring.flows.results.evaluate import evaluate as run_evaluation
 
     for path in (truth, db):
         if not path.is_file():
@@ -137,7 +137,7 @@ def demo(
     quiet: bool = typer.Option(False, "--quiet"),
 ) -> None:
     """Generate demo extracts with planted rings, run the audit on them and evaluate."""
-    from flows.demo.generate import generate_demo
+    from shellring.flows.demo.generate import generate_demo
 
     _quiet(quiet)
     out.mkdir(parents=True, exist_ok=True)
@@ -153,7 +153,7 @@ def demo(
         err.print(f"[red]error:[/red] {exc}")
         raise typer.Exit(1)
     _print_summary(summary)
-    from flows.evaluate import evaluate as run_evaluation
+    from shellring.flows.results.evaluate import evaluate as run_evaluation
 
     _print_evaluation(run_evaluation(files.truth, db))
     console.print(f"truth: {files.truth}\nresults: {db}  (open read-only: duckdb -readonly {db})")
@@ -165,7 +165,7 @@ def normalize(
     source: Optional[Path] = typer.Argument(None, help="file with one value per line (default: stdin)"),
 ) -> None:
     """Show how the job reads values: one JSON object per input line."""
-    from matchers.api import normalize_records
+    from shellring.matchers.api import normalize_records
 
     kinds = {"address", "name", "phone", "id", "company"}
     if kind not in kinds:
@@ -176,13 +176,13 @@ def normalize(
         sys.stdout.write(json.dumps(record, ensure_ascii=False, default=str) + "\n")
 
 
-from flows.serve_cli import serve  # noqa: E402  (imports no Prefect until run)
+from shellring.flows.cli.serve import serve  # noqa: E402  (imports no Prefect until run)
 app.command(name="serve")(serve)
-from flows.reveal import reveal_command  # noqa: E402
+from shellring.flows.results.reveal import reveal_command  # noqa: E402
 app.command(name="reveal")(reveal_command)
-from flows.report_cli import report_command  # noqa: E402
+from shellring.flows.cli.report import report_command  # noqa: E402
 app.command(name="report")(report_command)
-from flows.verdict_cli import app as verdict_app  # noqa: E402
+from shellring.flows.cli.verdict import app as verdict_app  # noqa: E402
 app.add_typer(verdict_app)  # the `verdict` and `verdicts` commands
 
 if __name__ == "__main__":

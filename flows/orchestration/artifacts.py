@@ -14,7 +14,7 @@ from uuid import UUID
 
 import duckdb
 
-from flows.masking import mask_text
+from shellring.flows.core.masking import mask_text
 
 TOP_CLUSTERS = 20
 CHANGE_KINDS = ("new", "grown", "merged", "split")

@@ -18,13 +18,13 @@ from typing import Callable
 import duckdb
 import polars as pl
 
-from flows.sqlsteps import fetch_frame
+from shellring.flows.core.sqlsteps import fetch_frame
 
-from matchers.address import parse_addresses
-from matchers.company import parse_company_names
-from matchers.ids import parse_resident_ids, parse_usccs
-from matchers.names import parse_person_names_for_linking
-from matchers.phone import parse_phones
+from shellring.matchers.address import parse_addresses
+from shellring.matchers.company import parse_company_names
+from shellring.matchers.ids import parse_resident_ids, parse_usccs
+from shellring.matchers.names import parse_person_names_for_linking
+from shellring.matchers.phone import parse_phones
 
 UNIQUE_USCC = """
 select distinct uscc as input from src_registrations where uscc is not null
@@ -85,7 +85,7 @@ def _call(parse: Callable[..., pl.DataFrame], values: list, hints: list | None) 
 
 
 class ParsePool:
-    """Worker processes (`flows.parse_worker`) that share the per-value parsing with this process.
+    """Worker processes (`shellring.flows.pipeline.parse_worker`) that share the per-value parsing with this process.
 
     They start warming up when the pool opens, so their imports overlap the DISTINCT queries, and
     they live for the whole stage, so each matcher pays that start-up once, not once per call.
@@ -98,7 +98,7 @@ class ParsePool:
         self._workers = []
         for index in range(size):
             log = (self._root / f"worker{index}.log").open("w")
-            process = subprocess.Popen([sys.executable, "-m", "flows.parse_worker"], stdin=subprocess.PIPE,
+            process = subprocess.Popen([sys.executable, "-m", "shellring.flows.pipeline.parse_worker"], stdin=subprocess.PIPE,
                                        stdout=subprocess.PIPE, stderr=log, text=True)
             self._workers.append((process, log))
 

@@ -19,8 +19,8 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from flows.sqlsteps import run_steps
-from flows.verdicts import ensure_verdicts_loaded
+from shellring.flows.core.sqlsteps import run_steps
+from shellring.flows.results.verdicts import ensure_verdicts_loaded
 
 LINEAGE_MIN_COMMON = 2  # a pair of clusters sharing one company is coincidence, not lineage
 LINEAGE_MIN_OVERLAP = 0.5  # shared / size of the smaller cluster

@@ -14,7 +14,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from flows.sqlsteps import fetch_frame
+from shellring.flows.core.sqlsteps import fetch_frame
 
 
 class MissingKeyError(RuntimeError):

@@ -11,7 +11,7 @@ from typing import Iterator
 
 import duckdb
 
-from flows.settings import Settings
+from shellring.flows.core.settings import Settings
 
 
 @dataclass(frozen=True)

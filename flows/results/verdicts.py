@@ -17,8 +17,8 @@ from typing import Iterator
 
 import duckdb
 
-from flows.masking import mask_text
-from flows.sqlsteps import read_step, run_step
+from shellring.flows.core.masking import mask_text
+from shellring.flows.core.sqlsteps import read_step, run_step
 
 CLUSTER_VERDICTS = ("confirmed_ring", "false_positive", "legitimate_group", "needs_review")
 LINK_VERDICTS = ("false_link", "valid_link")

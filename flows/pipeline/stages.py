@@ -1,23 +1,23 @@
 """The audit job's stages as plain functions over a workspace (no Prefect here).
 
 Each stage opens the run's working DuckDB file, does one layer of work and returns small counts;
-the Prefect flow in `flows.audit` wraps each as a task. Tests call these directly.
+the Prefect flow in `shellring.flows.orchestration.audit` wraps each as a task. Tests call these directly.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from flows.components import build_company_clusters
-from flows.fuzzy_evidence import build_fuzzy_evidence
-from flows.ingest import load_extracts
-from flows.lineage import track_cluster_history
-from flows.normalise import normalise_all
-from flows.pseudonyms import build_pseudonyms
-from flows.settings import Settings
-from flows.sqlsteps import memory_limit_mib, run_steps
-from flows.verdicts import drop_false_links
-from flows.workspace import Workspace, connect
+from shellring.flows.pipeline.components import build_company_clusters
+from shellring.flows.pipeline.fuzzy_evidence import build_fuzzy_evidence
+from shellring.flows.pipeline.ingest import load_extracts
+from shellring.flows.pipeline.lineage import track_cluster_history
+from shellring.flows.pipeline.normalize import normalise_all
+from shellring.flows.pipeline.pseudonyms import build_pseudonyms
+from shellring.flows.core.settings import Settings
+from shellring.flows.core.sqlsteps import memory_limit_mib, run_steps
+from shellring.flows.results.verdicts import drop_false_links
+from shellring.flows.core.workspace import Workspace, connect
 
 
 def _count(con, table: str) -> int:

@@ -13,7 +13,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from flows.verdicts import (
+from shellring.flows.results.verdicts import (
     CLUSTER_VERDICTS,
     LINK_VERDICTS,
     VerdictError,

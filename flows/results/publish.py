@@ -19,7 +19,7 @@ from typing import Iterator
 
 import duckdb
 
-from flows.sqlsteps import run_step
+from shellring.flows.core.sqlsteps import run_step
 
 # Published table -> the working-DB table holding this run's rows.
 PUBLISHED = {

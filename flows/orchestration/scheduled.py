@@ -11,8 +11,8 @@ from pathlib import Path
 
 from prefect import flow, get_run_logger
 
-from flows.audit import audit_flow
-from flows.regions import audit_window, get_region, newer_incomplete_periods, resolve_extracts, run_date
+from shellring.flows.orchestration.audit import audit_flow
+from shellring.flows.orchestration.regions import audit_window, get_region, newer_incomplete_periods, resolve_extracts, run_date
 
 
 def scheduled_moment() -> datetime:

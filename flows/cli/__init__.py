@@ -1,0 +1,1 @@
+"""Command line: `shellring` and its subcommands (imports no Prefect until a command needs it)."""

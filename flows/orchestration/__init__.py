@@ -1,0 +1,1 @@
+"""Orchestration: the Prefect flow and its tasks, deployments, scheduled runs and artifacts (driver only)."""

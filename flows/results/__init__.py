@@ -1,0 +1,1 @@
+"""The published results DB and what works on it: publication, verdicts, reports, re-identification, evaluation."""

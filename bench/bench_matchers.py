@@ -1,4 +1,4 @@
-"""Throughput of every matchers normaliser (unique values/s) and comparator (pairs/s) on one core, plus
+"""Throughput of every matchers normalizer (unique values/s) and comparator (pairs/s) on one core, plus
 address accuracy and speed side by side with cpca and jionlp when they are installed (dev-only).
 
 Run: /work/venv/bin/python bench/bench_matchers.py [--jionlp-sample 1000]

@@ -12,7 +12,7 @@ Systems:
   shellring-served  the same flow against a running `prefect server` (loopback, started once by this script
                     and not timed), as scheduled deployments run; the server's own memory is reported apart
   shellring-stages  the same stage functions called directly (no Prefect, no publish step)
-  splink            shellring's ingest/normalise/stage (so Splink sees the project's normalised values),
+  splink            shellring's ingest/normalize/stage (so Splink sees the project's normalized values),
                     then one row per company into Splink 5 on DuckDB: EM training as its docs describe,
                     predict, connected components at several thresholds; every cluster >= 2 is "flagged"
                     (Splink has no risk notion), and separately only clusters >= 3.
@@ -90,7 +90,7 @@ def _stage_pipeline(ws, files: dict, settings, run_id: str, through: str) -> dic
 
     steps = [
         ("ingest", lambda: stages.ingest(ws, [Path(files["registrations"])], [Path(files["accounts"])], run_id)),
-        ("normalise", lambda: stages.normalise(ws, settings)),
+        ("normalize", lambda: stages.normalize(ws, settings)),
         ("stage", lambda: stages.stage(ws, settings)),
         ("link", lambda: stages.link(ws, settings)),
         ("verdicts", lambda: stages.apply_link_verdicts(ws, settings, None)),
@@ -527,7 +527,7 @@ def report(args, files: dict, measured: dict[str, dict], quality: dict[str, dict
               f"{round(served['wall_seconds'] - vi['flow_call_seconds'], 1)}.",
               f"- shellring stages (no Prefect, no publish): {round(sum(si['timings'].values()), 2)} "
               f"({_stage_list(si['timings'])}).",
-              f"- Splink: input prep with shellring's ingest/normalise/stage {round(prep, 2)} "
+              f"- Splink: input prep with shellring's ingest/normalize/stage {round(prep, 2)} "
               f"({_stage_list({k: v for k, v in ki['timings'].items() if k.startswith('prep_')})}); "
               f"Splink itself {round(splink_only, 2)} "
               f"({_stage_list({k: v for k, v in ki['timings'].items() if not k.startswith('prep_')})}). "

@@ -61,7 +61,7 @@ def _direct(registrations: Path, accounts: Path, db: Path) -> dict:
 
     # The same sequence as shellring.flows.orchestration.audit.audit_flow (keep in step with it).
     loaded = timed("ingest", stages.ingest, ws, [registrations], [accounts], run_id, None)
-    for name, fn in (("normalise", stages.normalise), ("stage", stages.stage), ("link", stages.link)):
+    for name, fn in (("normalize", stages.normalize), ("stage", stages.stage), ("link", stages.link)):
         timed(name, fn, ws, settings)
     timed("verdicts", stages.apply_link_verdicts, ws, settings, db.resolve())
     timed("cluster", stages.cluster, ws, settings)

@@ -66,7 +66,7 @@ def _is_prefect_server(pid: int) -> bool:
 
 
 def _sample(proc: subprocess.Popen, samples: list, stop: threading.Event) -> None:
-    """(time, RSS of the job: its process plus its normalisation workers, RSS of Prefect's server)."""
+    """(time, RSS of the job: its process plus its normalization workers, RSS of Prefect's server)."""
     while not stop.is_set() and proc.poll() is None:
         children = _children(proc.pid)
         server = [c for c in children if _is_prefect_server(c)]
@@ -136,7 +136,7 @@ def main() -> None:
         print(f"whole job wall time {result['wall_seconds']} s  = python start+imports "
               f"{result['python_start_and_imports']} s + stages {result['stages_total']} s + Prefect orchestration "
               f"{result['orchestration_overhead']} s")
-        print(f"peak RSS: job (process + normalisation workers) {result['peak_rss_gb_job']} GB, Prefect temporary server "
+        print(f"peak RSS: job (process + normalization workers) {result['peak_rss_gb_job']} GB, Prefect temporary server "
               f"{result['peak_rss_gb_prefect_server']} GB")
         print(f"{'stage':<12}{'seconds':>10}{'peak RSS GB':>14}")
         for stage in result["stages"]:

@@ -11,7 +11,7 @@ from rapidfuzz import distance, fuzz, process
 KINDS = ("address", "name", "company", "text")
 
 # Why these scorers: Chinese text is unsegmented, so token scorers see one token. Addresses and company names
-# differ by inserted/omitted segments (floor, 有限公司), which the normalised Indel ratio handles; person names are
+# differ by inserted/omitted segments (floor, 有限公司), which the normalized Indel ratio handles; person names are
 # short and typo-prone at the end, where Jaro-Winkler's prefix weighting suits.
 _SCORERS = {
     "address": fuzz.ratio,

@@ -121,7 +121,7 @@ def _add_hk_mo_tw(by_code, full, short, areacity, add) -> tuple[dict[str, Region
         if prov_code in _SAR_CITY_NAMES:
             city = Division(prov_code + "0100", 2, _SAR_CITY_NAMES[prov_code], prov_code, prov_code + "01")
             by_code[city.code] = city
-            add(full, city.name, city)  # written after the province name in normalised output
+            add(full, city.name, city)  # written after the province name in normalized output
             for region, districts in children.items():
                 for raw in districts:
                     alias = _PAREN_ALIAS.match(raw)

@@ -39,7 +39,7 @@ _TYPE_ORDER = (
     ("uan", PhoneNumberType.UAN), ("voicemail", PhoneNumberType.VOICEMAIL),
     ("fixed_line", PhoneNumberType.FIXED_LINE), ("mobile", PhoneNumberType.MOBILE),
 )
-# ASCII digits and punctuation with at most a 转 extension: the forms _landlines can normalise exactly.
+# ASCII digits and punctuation with at most a 转 extension: the forms _landlines can normalize exactly.
 _LANDLINE_SHAPE = r"^[0-9+ ()\-]*(?:转[0-9]{1,6})?$"
 
 
@@ -182,7 +182,7 @@ def _cn_kind(nsn: pl.Expr) -> pl.Expr:
 
 def _landlines(frame: pl.DataFrame) -> pl.DataFrame:
     """_parse_one as polars expressions, for the rows it is certain about (`_row` + COLUMNS): ASCII inputs that
-    normalise to a national number with a trunk 0, or to a 7/8-digit local number. Others go to _parse_one."""
+    normalize to a national number with a trunk 0, or to a 7/8-digit local number. Others go to _parse_one."""
     d, n = pl.col("_d"), pl.col("_d").str.len_chars()
     df = frame.filter(pl.col("input").str.contains(_LANDLINE_SHAPE)).with_columns(
         pl.col("input").str.extract(r"转([0-9]{1,6})$", 1).alias("extension"),

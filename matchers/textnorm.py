@@ -74,7 +74,7 @@ def _numeral_repl(m: re.Match[str]) -> str:
 
 
 def _nfkc(joined: str) -> str:
-    """NFKC of the separator-joined batch, normalising only the rows that contain a character NFKC may change."""
+    """NFKC of the separator-joined batch, normalizing only the rows that contain a character NFKC may change."""
     if not _NFKC_UNSTABLE.search(joined):
         return joined
     unstable = _NFKC_UNSTABLE.search
@@ -98,7 +98,7 @@ def canonical_batch(values: list[str | None], *, upper: bool = True, numerals: b
         joined = joined.upper()
     joined = _nfkc(joined)  # removing spaces can leave combining marks to recompose
     out = joined.split(_SEP)
-    if len(out) != len(cleaned):  # a character normalised into a separator: fall back to per-value work
+    if len(out) != len(cleaned):  # a character normalized into a separator: fall back to per-value work
         if len(cleaned) == 1:
             return ["".join(out)]
         return [canonical_batch([c], upper=upper, numerals=numerals)[0] for c in cleaned]

@@ -6,6 +6,8 @@ import random
 
 import duckdb
 
+from shellring.flows.core.settings import Settings
+from shellring.flows.core.sqlsteps import run_steps
 from shellring.flows.pipeline.fuzzy_evidence import build_fuzzy_evidence
 from shellring.matchers.compare import id_near_match
 
@@ -21,7 +23,9 @@ def _companies(rows: list[tuple[int, str, str]]) -> duckdb.DuckDBPyConnection:
 
 
 def _typo_pairs(con: duckdb.DuckDBPyConnection) -> set[tuple[int, int]]:
-    build_fuzzy_evidence(con)
+    Settings().apply(con)
+    run_steps(con, ["linking/rep_id_candidates", "linking/address_candidates"])
+    build_fuzzy_evidence(con, Settings().address_min_similarity)
     return set(con.execute(
         "select company_a, company_b from fuzzy_evidence where reason = 'REP_ID_TYPO'").fetchall())
 

@@ -1,4 +1,4 @@
-"""The normalisation worker pool gives exactly the in-process result, in input order, and fails loudly."""
+"""The normalization worker pool gives exactly the in-process result, in input order, and fails loudly."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-import shellring.flows.pipeline.normalize as normalise
+import shellring.flows.pipeline.normalize as normalize
 from shellring.flows.pipeline.normalize import ParsePool
 from shellring.matchers.address import parse_addresses
 from shellring.matchers.company import parse_company_names
@@ -24,7 +24,7 @@ def addresses() -> list[str]:
 
 @pytest.fixture()
 def small_split(monkeypatch):
-    monkeypatch.setattr(normalise, "PARALLEL_MIN_VALUES", 10)
+    monkeypatch.setattr(normalize, "PARALLEL_MIN_VALUES", 10)
 
 
 def test_pool_matches_in_process_parsing_with_hints(addresses, small_split, tmp_path):

@@ -26,7 +26,7 @@ import yaml
 
 from shellring.flows.orchestration.artifacts import artifact_keys, region_slug, summary_markdown, top_clusters
 from shellring.flows.orchestration.regions import RegionsError, audit_window, load_regions, resolve_extracts, run_date
-from shellring.flows.core.sqlsteps import run_step
+from shellring.flows.core.sqlsteps import run_schema
 
 REPO = Path(__file__).resolve().parents[1]
 SHELLRING = Path(sys.executable).with_name("shellring")
@@ -156,8 +156,8 @@ def test_old_results_db_gains_the_dependencies_column(tmp_path):
     con = duckdb.connect(str(tmp_path / "old.duckdb"))
     con.execute("create table runs (run_id varchar primary key, region varchar, status varchar)")
     con.execute("insert into runs values ('r1', 'hz', 'succeeded')")
-    run_step(con, "marts/published_schema")
-    run_step(con, "marts/published_schema")  # and again, as every later run does
+    run_schema(con, "published_tables")
+    run_schema(con, "published_tables")  # and again, as every later run does
     assert con.execute("select run_id, dependencies from runs").fetchall() == [("r1", None)]
     con.close()
 

@@ -1,4 +1,4 @@
-"""The `shellring` command line: run an audit, try it on demo data, evaluate, normalise values."""
+"""The `shellring` command line: run an audit, try it on demo data, evaluate, normalize values."""
 
 from __future__ import annotations
 

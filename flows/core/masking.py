@@ -47,3 +47,10 @@ def mask_text(text: str | None, limit: int = RAW_ROW_LIMIT) -> str | None:
     if len(text) > limit:
         return head[:limit] + f"…[{len(text) - limit} more chars]"
     return head
+
+
+def register_masking_macros(con) -> None:
+    """The display masks as DuckDB macros (mask_id, mask_phone, mask_account, mask_name, display_value)."""
+    from shellring.flows.core.sqlsteps import run_schema
+
+    run_schema(con, "masking_macros")

@@ -9,70 +9,24 @@ from __future__ import annotations
 
 import duckdb
 import polars as pl
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, model_validator
+
+from shellring.flows.core import rules
+from shellring.flows.core.rules import RuleRegistryError
 
 
-class LinkWeights(BaseModel):
-    """Base weight of each link reason; a pair is linked when its weights sum to link_threshold."""
-
-    SAME_REP: float = 1.2  # one resident-ID as legal rep of both: the nominee signal
-    REP_IS_AGENT: float = 1.0  # a rep of one company opened the other's account
-    SAME_AGENT: float = 1.0  # one person (not the rep) opened both accounts
-    SAME_PHONE: float = 1.0  # mobiles; fixed lines are scaled by fixed_line_factor
-    SAME_ROOM: float = 1.0  # registered at the same room
-    SAME_CONTACT_ADDRESS: float = 1.0  # bank-side contact address at room level
-    REP_ID_TYPO: float = 0.9  # same rep name, IDs one keystroke apart
-    BATCH_PROFILE: float = 0.6  # young reps, fresh companies, same branch within a week: needs one more sign
-    SIMILAR_ADDRESS: float = 0.6  # near-identical address text the parser did not key to one room
-    SAME_HOMETOWN: float = 0.6  # reps under 30 from one county elsewhere, registering in the same month
-    SAME_BRANCH_DAYS: float = 0.5
-    SAME_SCOPE: float = 0.5
-    SIMILAR_PHONE: float = 0.5
-    SAME_BUILDING: float = 0.5  # scaled down with the building's size (weak_rarity_size)
-
-
-# Reasons that restate one fact count once (the strongest): a shared room implies a shared building,
-# a batch profile is itself a shared branch within days.
-REASON_FAMILIES = {
-    "SAME_BUILDING": "place",
-    "SAME_ROOM": "place",
-    "SIMILAR_ADDRESS": "place",
-    "BATCH_PROFILE": "branch",
-    "SAME_BRANCH_DAYS": "branch",
-}
-
-
-class RiskTerm(BaseModel):
+class RiskTermSetting(BaseModel):
     weight: float
-    says: str  # the reason in an auditor's words; {pct} is the member share, {value} the raw value
+    thresholds: dict[str, float] = Field(default_factory=dict)
 
 
-def _default_risk_terms() -> dict[str, RiskTerm]:
-    t = RiskTerm
-    return {
-        "bias": t(weight=-4.2, says="baseline"),
-        "fast_open_7d": t(weight=2.2, says="{pct} of companies opened an account within 7 days of registration"),
-        "fast_open_30d": t(weight=0.8, says="{pct} opened an account within 30 days of registration"),
-        "rep_young": t(weight=2.6, says="{pct} have legal representatives aged 18-22 at registration"),
-        "rep_under_30": t(weight=0.6, says="{pct} have legal representatives aged 23-29"),
-        "rep_over_40": t(weight=-1.2, says="{pct} have legal representatives aged 40 or over"),
-        "rep_nonlocal": t(weight=0.6, says="{pct} have representatives from another province"),
-        "capital_tiny": t(weight=0.8, says="{pct} registered with capital of 100,000 CNY or less"),
-        "phone_virtual": t(weight=1.0, says="{pct} use virtual-operator (170/171/162/165/167) numbers"),
-        "cluster_address": t(weight=0.3, says="{pct} registered at a cluster/workstation address"),
-        "multi_bank": t(weight=0.8, says="{pct} opened accounts at two or more banks"),
-        "rep_is_agent": t(weight=1.0, says="{pct} have a representative who opens accounts for other companies"),
-        "reg_burst": t(weight=1.3, says="registrations bunched within {value} days"),
-        "open_burst": t(weight=0.9, says="account openings bunched within {value} days"),
-        "nominee": t(weight=1.6, says="one person is legal representative of {value} member companies within 180 days"),
-        "controller": t(weight=1.5, says="one mobile or account-opening agent serves {value} member companies "
-                        "with different representatives within 180 days"),
-        "opened_by_agent": t(weight=0.4, says="{pct} had their account opened by someone other than the representative"),
-        "corroborated": t(weight=1.0, says="{pct} of links rest on two or more independent kinds of evidence"),
-        "template_scope": t(weight=0.9, says="{pct} share word-for-word business-scope text"),
-        "shared_brand": t(weight=-2.5, says="{pct} share a trade name, as a group's subsidiaries do"),
-        "pair_only": t(weight=-1.5, says="only two companies: a pair is weak evidence of a ring"),
-    }
+def _default_weights() -> dict[str, float]:
+    return {reason.code: reason.weight for reason in rules.LINK_REASONS}
+
+
+def _default_risk_terms() -> dict[str, RiskTermSetting]:
+    return {term.code: RiskTermSetting(weight=term.weight, thresholds=dict(term.thresholds))
+            for term in rules.RISK_TERMS}
 
 
 class Settings(BaseModel):
@@ -89,6 +43,10 @@ class Settings(BaseModel):
     hub_limit_hometown: int = 20
     hub_limit_branch: int = 40
     weak_days: int = 180
+    batch_min_age: int = Field(18, description="youngest legal representative (the legal minimum) counted in a "
+                               "batch or hometown pattern")
+    batch_max_age: int = Field(22, description="oldest representative of a student batch (BATCH_PROFILE)")
+    hometown_max_age: int = Field(30, description="oldest representative counted in a hometown pattern")
     weak_rarity_size: int = 20
     fresh_days: int = 10
     cluster_resolution: float = Field(0.05, description="Leiden CPM resolution; 0 = plain components")
@@ -98,7 +56,7 @@ class Settings(BaseModel):
     nominee_min_companies: int = Field(3, description="a cluster is fronted by a nominee when one person represents "
                                        "this many of its members; two such clusters tied by a template value merge; 0 = never")
     attach_context_families: list[str] = Field(
-        default_factory=lambda: ["branch", "SAME_HOMETOWN"],
+        default_factory=rules.where_and_when_families,
         description="evidence families that say only where and when (a branch, a hometown): a leftover company "
         "cannot join a cluster on them alone, however many members it shares them with")
     attach_fresh_days: int = Field(30, description="a leftover joins on one shared template value only if its "
@@ -108,31 +66,92 @@ class Settings(BaseModel):
     flag_threshold: float = 50.0
     burst_days: int = Field(90, description="registrations (or account openings) within this span count fully as a burst; the term fades "
                             "linearly to nothing at 365 days")
-    weights: LinkWeights = LinkWeights()
-    risk_terms: dict[str, RiskTerm] = Field(default_factory=_default_risk_terms)
+    lineage_min_common: int = Field(2, description="clusters of two runs sharing fewer companies are not the "
+                                    "same cluster: one shared company is coincidence, not lineage")
+    lineage_min_overlap: float = Field(0.5, description="shared companies / size of the smaller cluster for lineage")
+    rep_id_block_limit: int = Field(2000, description="rep names held by more distinct IDs are too common to "
+                                    "compare IDs for typos")
+    rep_id_max_hamming: int = Field(2, description="IDs differing in more positions are never one person's typo "
+                                    "(a substitution is 1, an adjacent transposition 2)")
+    address_block_limit: int = Field(200, description="sites with more companies are not compared text by text")
+    address_min_similarity: float = Field(0.95, description="address texts this similar are one place")
+    similar_phone_block_limit: int = Field(20, description="mobile prefixes (all but the last two digits) held by "
+                                           "more numbers are a number range, not one dealer's SIM batch")
+    scope_min_length: int = Field(15, description="shorter scope texts are too generic to be a template")
+    hub_suspicious_fast_share: float = Field(0.5, description="a hub is suspicious when at least this share of its "
+                                             "companies opened an account within 7 days of registering ...")
+    hub_suspicious_young_share: float = Field(0.3, description="... and this share have 18-22-year-old representatives")
+    hub_suspicious_span_days: int = Field(90, description="... or its companies registered within this many days")
+    explain_min_contribution: float = Field(0.3, description="a risk term is listed as a reason (mitigation) when "
+                                            "it adds (removes) at least this much to the score")
+    language: str = Field("en", description="language of the sentences written into the published tables")
+    weights: dict[str, float] = Field(default_factory=_default_weights,
+                                      description="base weight of each link reason (rule registry)")
+    risk_terms: dict[str, RiskTermSetting] = Field(default_factory=_default_risk_terms)
 
-    def apply(self, con: duckdb.DuckDBPyConnection) -> None:
-        """Expose the settings to SQL: scalars as variables, weights as the link_weights table."""
-        for name, value in self.model_dump(exclude={"weights", "risk_terms"}).items():
-            con.execute(f"set variable {name} = ?", [value])
-        reasons = list(self.weights.model_dump())
-        weights = pl.DataFrame(
-            {
-                "reason": reasons,
-                "weight": list(self.weights.model_dump().values()),
-                "family": [REASON_FAMILIES.get(r, r) for r in reasons],
-            }
-        )
-        con.register("link_weights_df", weights)
-        con.execute("create or replace table link_weights as select * from link_weights_df")
-        con.unregister("link_weights_df")
-        terms = pl.DataFrame(
-            {
+    @model_validator(mode="after")
+    def _every_rule_has_its_numbers(self) -> "Settings":
+        """A reason without a weight would silently drop its evidence; refuse to start instead."""
+        rules.validate_registry()
+        for kind, given, declared in (
+            ("link reason", set(self.weights), {r.code for r in rules.LINK_REASONS}),
+            ("risk term", set(self.risk_terms), {t.code for t in rules.RISK_TERMS}),
+        ):
+            if declared - given:
+                raise RuleRegistryError(f"{kind}(s) without a weight: {', '.join(sorted(declared - given))} "
+                                        "(declare one in the rule registry, flows/core/rules.py)")
+            if given - declared:
+                raise RuleRegistryError(f"weights for unknown {kind}(s): {', '.join(sorted(given - declared))} "
+                                        "(not in the rule registry, flows/core/rules.py)")
+        for code, term in self.risk_terms.items():
+            declared = set(next(t for t in rules.RISK_TERMS if t.code == code).thresholds)
+            if set(term.thresholds) != declared:
+                raise RuleRegistryError(f"risk term {code} needs thresholds {sorted(declared)}, "
+                                        f"got {sorted(term.thresholds)}")
+        if self.language not in rules.LANGUAGES:
+            raise RuleRegistryError(f"language must be one of {', '.join(rules.LANGUAGES)}, not {self.language!r}")
+        return self
+
+    def variables(self) -> dict[str, object]:
+        """Every scalar the SQL may read with getvariable(): settings, and each risk term's thresholds."""
+        bound = self.model_dump(exclude={"weights", "risk_terms", "attach_context_families"})
+        for code, term in self.risk_terms.items():
+            for name, value in term.thresholds.items():
+                bound[f"{code}__{name}"] = value
+        for outcome in ("reraised", "kept_unflagged_grown", "kept_unflagged"):
+            bound[f"verdict_{outcome}"] = rules.sentence(f"verdict.{outcome}", self.language)
+        return bound
+
+    def rule_tables(self) -> dict[str, pl.DataFrame]:
+        """The registry as the small tables SQL joins, with this run's weights and language."""
+        reasons = rules.LINK_REASONS
+        return {
+            "link_reasons": pl.DataFrame({
+                "reason": [r.code for r in reasons],
+                "weight": [float(self.weights[r.code]) for r in reasons],
+                "family": [r.family for r in reasons],
+                "scaled_by": pl.Series([r.scaled_by for r in reasons], dtype=pl.Utf8),
+                "corroborates": [r.corroborates for r in reasons],
+                "produced_by": [r.produced_by for r in reasons],
+            }),
+            "risk_terms": pl.DataFrame({
                 "term": list(self.risk_terms),
                 "weight": [t.weight for t in self.risk_terms.values()],
-                "says": [t.says for t in self.risk_terms.values()],
-            }
-        )
-        con.register("risk_terms_df", terms)
-        con.execute("create or replace table risk_terms as select * from risk_terms_df")
-        con.unregister("risk_terms_df")
+                "says": [rules.sentence(f"risk.{code}", self.language) for code in self.risk_terms],
+            }),
+            "verdict_kinds": pl.DataFrame({
+                "verdict": [v.code for v in rules.VERDICT_KINDS],
+                "target": [v.target for v in rules.VERDICT_KINDS],
+                "effect": [v.effect.value for v in rules.VERDICT_KINDS],
+                "says": [rules.sentence(f"verdict.{v.code}", self.language) for v in rules.VERDICT_KINDS],
+            }),
+        }
+
+    def apply(self, con: duckdb.DuckDBPyConnection) -> None:
+        """Expose the settings to SQL: scalars as variables, the rules as tables."""
+        for name, value in self.variables().items():
+            con.execute(f"set variable {name} = ?", [value])
+        for table, frame in self.rule_tables().items():
+            con.register("_rule_table", frame.to_arrow())
+            con.execute(f"create or replace table {table} as select * from _rule_table")
+            con.unregister("_rule_table")

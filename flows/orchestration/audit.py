@@ -18,6 +18,7 @@ import duckdb
 from prefect import flow, get_run_logger, task
 
 from shellring.flows.pipeline import stages
+from shellring.flows.pipeline.plan import assert_plan
 from shellring.flows.pipeline.columns import ExtractError
 from shellring.flows.orchestration.artifacts import create_run_artifacts
 from shellring.flows.results.publish import publish
@@ -110,9 +111,9 @@ def ingest_task(ws_root: str, registrations: list[str], accounts: list[str], run
                          [Path(p) for p in accounts], run_id, Path(mapping) if mapping else None)
 
 
-@task(name="normalise")
-def normalise_task(ws_root: str, settings: Settings) -> dict:
-    return stages.normalise(Workspace(Path(ws_root)), settings)
+@task(name="normalize")
+def normalize_task(ws_root: str, settings: Settings) -> dict:
+    return stages.normalize(Workspace(Path(ws_root)), settings)
 
 
 @task(name="stage")
@@ -172,6 +173,7 @@ def audit_flow(
     """Run one audit: returns the run summary that the CLI prints."""
     logger = get_run_logger()
     settings = settings or Settings()
+    assert_plan(settings)  # a rule without its numbers, or a step reading what nobody writes: refuse to start
     started_at = datetime.now(timezone.utc).replace(tzinfo=None)
     load_key(Path(key_file) if key_file else None)  # refuse early, before any work, without a key
     inputs = {str(Path(p).resolve()): file_sha256(Path(p)) for p in [*registrations, *accounts]}
@@ -186,7 +188,7 @@ def audit_flow(
 
     windows: list[tuple[str, float, float]] = []
     loaded = _timed("ingest", ingest_task, windows, root, registrations, accounts, run_id, mapping)
-    _timed("normalise", normalise_task, windows, root, settings)
+    _timed("normalize", normalize_task, windows, root, settings)
     staged = _timed("stage", stage_task, windows, root, settings)
     linked = _timed("link", link_task, windows, root, settings)
     _timed("verdicts", verdicts_task, windows, root, settings, db)

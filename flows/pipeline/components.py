@@ -231,7 +231,7 @@ def _template_inputs(con: duckdb.DuckDBPyConnection, n_nodes: int, context_famil
         "select distinct company_id from stg_accounts where days_since_registration between 0 and ?", [fresh_days]
     ).fetchnumpy()["company_id"]
     fresh[np.asarray(ids, dtype=np.int64)] = True
-    names = [r[0] for r in con.execute("select distinct family from link_weights order by family").fetchall()]
+    names = [r[0] for r in con.execute("select distinct family from link_reasons order by family").fetchall()]
     value_families = sum(1 << i for i, name in enumerate(names) if name not in context_families)
     return fresh, value_families
 
@@ -242,7 +242,7 @@ def build_company_clusters(con: duckdb.DuckDBPyConnection, threshold: float, res
                            min_coverage: float = 0.5, nominee_min_companies: int = 3) -> dict[str, int]:
     """Write `company_clusters(company_id, cluster_no, cluster_size)` for companies in clusters of >= 2."""
     n_nodes = con.execute("select coalesce(max(company_id), 0) + 1 from stg_companies").fetchone()[0]
-    edges = con.execute("select company_a, company_b, score, families from company_links").fetchnumpy()
+    edges = con.execute("select company_a, company_b, score, families from company_links_kept").fetchnumpy()
     a, b = edges["company_a"].astype(np.int64), edges["company_b"].astype(np.int64)
     score = edges["score"].astype(np.float64)
     labels = cluster_labels(n_nodes, a, b, score, threshold, resolution, max_size)

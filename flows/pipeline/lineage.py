@@ -1,6 +1,8 @@
 """Stable cluster ids across runs, the lineage behind them, and what changed since the last run.
 
-Runs after scoring and before the marts. The region's previous run is read from the published DB
+Runs after scoring and before the marts (the history stage of flows/pipeline/plan.py: the Python steps
+here read the published DB and hand ids over; the SQL steps in sql/history/ do the rest).
+The region's previous run is read from the published DB
 (attached read-only); each cluster of this run is compared with the previous run's clusters by
 shared companies (`sql/history/lineage_edges.sql`). A previous id passes to at most one cluster and
 a cluster takes at most one id: greedily, the edge sharing most companies first (ties: higher
@@ -19,11 +21,6 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from shellring.flows.core.sqlsteps import run_steps
-from shellring.flows.results.verdicts import ensure_verdicts_loaded
-
-LINEAGE_MIN_COMMON = 2  # a pair of clusters sharing one company is coincidence, not lineage
-LINEAGE_MIN_OVERLAP = 0.5  # shared / size of the smaller cluster
 
 _EMPTY_HISTORY = {
     "prev_members": "select null::varchar as cluster_id, null::varchar as uscc where false",
@@ -118,9 +115,9 @@ def match_previous_ids(edges: pl.DataFrame) -> pl.DataFrame:
                         schema={"cluster_no": edges.schema["cluster_no"], "cluster_id": pl.String})
 
 
-def track_cluster_history(con: duckdb.DuckDBPyConnection, results_db: Path | None) -> dict:
-    """Write stable_cluster_ids, pub_cluster_lineage, pub_cluster_changes; apply cluster verdicts."""
-    ensure_verdicts_loaded(con)
+def read_history(con: duckdb.DuckDBPyConnection, results_db: Path | None) -> dict:
+    """Write prev_members, used_cluster_ids, verdict_members and pub_run_history from the published DB
+    (empty ones for a first run), and bind the variable previous_run_id."""
     for table, sql in _EMPTY_HISTORY.items():
         con.execute(f"create or replace table {table} as {sql}")
     con.execute(
@@ -130,10 +127,11 @@ def track_cluster_history(con: duckdb.DuckDBPyConnection, results_db: Path | Non
     )
     previous_run_id = _read_history(con, results_db) if results_db is not None and results_db.is_file() else None
     con.execute("set variable previous_run_id = ?::varchar", [previous_run_id])
-    con.execute("set variable lineage_min_common = ?", [LINEAGE_MIN_COMMON])
-    con.execute("set variable lineage_min_overlap = ?", [LINEAGE_MIN_OVERLAP])
+    return {"previous_run_id": previous_run_id}
 
-    run_steps(con, ["history/current_members", "history/lineage_edges"])
+
+def build_inherited_ids(con: duckdb.DuckDBPyConnection) -> int:
+    """Table inherited_ids(cluster_no, cluster_id): the previous ids this run's clusters keep."""
     edges = pl.from_arrow(con.sql(
         "select cluster_no, previous_cluster_id, n_common, jaccard, min_uscc from lineage_edges"
     ).to_arrow_table())
@@ -141,8 +139,11 @@ def track_cluster_history(con: duckdb.DuckDBPyConnection, results_db: Path | Non
     con.register("_inherited", inherited.to_arrow())
     con.execute("create or replace table inherited_ids as select * from _inherited")
     con.unregister("_inherited")
-    run_steps(con, ["history/stable_ids", "history/cluster_changes", "history/verdict_effects"])
+    return inherited.height
 
+
+def history_summary(con: duckdb.DuckDBPyConnection, previous_run_id: str | None) -> dict:
+    """Check the stable ids (every cluster one id, no id twice) and count the changes."""
     unassigned = con.execute(
         "select count(*) from cur_clusters anti join stable_cluster_ids using (cluster_no)"
     ).fetchone()[0]

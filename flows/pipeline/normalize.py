@@ -1,4 +1,4 @@
-"""Normalisation stage: runs the matchers once per unique raw value and stores lookup tables.
+"""Normalization stage: runs the matchers once per unique raw value and stores lookup tables.
 
 Each lookup table is keyed by the raw input (and, where the parser uses one, a hint: the company's
 registering-authority region), so SQL staging joins them back to every row that carries the value.
@@ -72,7 +72,7 @@ where p.input is not null
 
 # Below this many unique values the split (Arrow files to and from the worker) costs more than it saves.
 PARALLEL_MIN_VALUES = 20_000
-# Extracts smaller than this many rows are normalised in-process: a worker takes about a second to warm up.
+# Extracts smaller than this many rows are normalized in-process: a worker takes about a second to warm up.
 POOL_MIN_ROWS = 20_000
 
 
@@ -123,7 +123,7 @@ class ParsePool:
 
     def _failure(self, index: int, name: str, detail: str) -> RuntimeError:
         log_tail = (self._root / f"worker{index}.log").read_text(errors="replace")[-2000:]
-        return RuntimeError(f"normalisation worker {index} failed on {name}: {detail}{log_tail}")
+        return RuntimeError(f"normalization worker {index} failed on {name}: {detail}{log_tail}")
 
     def submit(self, parse: Callable[..., pl.DataFrame], values: list, hints: list | None = None) -> tuple:
         """Send parse(values[, hints]) to the next worker and return at once; `collect` gets the result.
@@ -207,7 +207,7 @@ def _extract_rows(con: duckdb.DuckDBPyConnection) -> int:
                        ).fetchall()[0][0]
 
 
-def normalise_all(con: duckdb.DuckDBPyConnection, scratch: Path) -> dict[str, dict[str, float]]:
+def normalize_all(con: duckdb.DuckDBPyConnection, scratch: Path) -> dict[str, dict[str, float]]:
     """Build every norm_* lookup table; returns unique-value counts and seconds per kind.
 
     The vectorised USCC and resident-ID checks come first, in this process, while the worker warms up

@@ -1,4 +1,4 @@
-"""Worker process for normalisation: `python -m shellring.flows.pipeline.parse_worker`.
+"""Worker process for normalization: `python -m shellring.flows.pipeline.parse_worker`.
 
 Serves parse requests from its standard input, one JSON object per line:
 `{"parse": "MODULE:FUNCTION", "source": IN.arrow, "target": OUT.arrow}`. It reads a frame with `input`

@@ -65,7 +65,7 @@ def evaluate_assignments(truth_csv: Path, assignments: pl.DataFrame, label: str 
     """Score any flagged (uscc, cluster_id) assignment against the truth file.
 
     Every row of `assignments` counts as a company in a flagged cluster; companies left out are unflagged.
-    USCCs are compared as written, so pass them normalised the way the truth file writes them.
+    USCCs are compared as written, so pass them normalized the way the truth file writes them.
     `label` is reported as the Evaluation's run_id.
     """
     missing = {"uscc", "cluster_id"} - set(assignments.columns)

@@ -19,7 +19,7 @@ from typing import Iterator
 
 import duckdb
 
-from shellring.flows.core.sqlsteps import run_step
+from shellring.flows.core.sqlsteps import run_schema
 
 # Published table -> the working-DB table holding this run's rows.
 PUBLISHED = {
@@ -88,7 +88,7 @@ def _copy_private(source: Path, target: Path) -> None:
 
 def _write_run(con: duckdb.DuckDBPyConnection, work_db: Path, run_row: dict) -> None:
     con.execute("attach ? as work (read_only)", [str(work_db)])
-    run_step(con, "marts/published_schema")
+    run_schema(con, "published_tables")
     run_id = run_row["run_id"]
     for published, source in PUBLISHED.items():
         con.execute(f"delete from {published} where run_id = ?", [run_id])
@@ -106,7 +106,7 @@ def _write_run(con: duckdb.DuckDBPyConnection, work_db: Path, run_row: dict) -> 
         f"insert into runs ({', '.join(columns)}) values ({placeholders})",
         [json.dumps(v, default=str) if isinstance(v, (dict, list)) else v for v in run_row.values()],
     )
-    run_step(con, "marts/published_views")
+    run_schema(con, "published_views")
     con.execute("detach work")
     con.execute("checkpoint")
 

@@ -17,15 +17,17 @@ from typing import Iterator
 
 import duckdb
 
+from shellring.flows.core.errors import ShellringError
 from shellring.flows.core.masking import mask_text
-from shellring.flows.core.sqlsteps import read_step, run_step
+from shellring.flows.core.rules import verdict_kinds
+from shellring.flows.core.sqlsteps import read_step, run_schema, run_step
 
-CLUSTER_VERDICTS = ("confirmed_ring", "false_positive", "legitimate_group", "needs_review")
-LINK_VERDICTS = ("false_link", "valid_link")
+CLUSTER_VERDICTS = verdict_kinds("cluster")
+LINK_VERDICTS = verdict_kinds("link")
 LOCK_WAIT_SECONDS = 15.0
 
 
-class VerdictError(ValueError):
+class VerdictError(ShellringError, ValueError):
     """A verdict that cannot be recorded (unknown cluster or link, bad verdict name)."""
 
 
@@ -56,7 +58,7 @@ def open_store(results_db: Path) -> Iterator[duckdb.DuckDBPyConnection]:
     finally:
         os.umask(previous_umask)
     try:
-        run_step(con, "history/verdict_store")
+        run_schema(con, "verdict_store")
         yield con
     finally:
         con.close()
@@ -157,10 +159,10 @@ def list_verdicts(results_db: Path, history: bool = False) -> list[dict]:
         con.close()
 
 
-def load_verdicts(con: duckdb.DuckDBPyConnection, results_db: Path | None) -> int:
-    """Snapshot the verdicts file into the working DB (`analyst_verdicts`, `effective_verdicts`)."""
+def snapshot_verdicts(con: duckdb.DuckDBPyConnection, results_db: Path | None) -> int:
+    """Snapshot the verdicts file into the working DB as `analyst_verdicts` (empty when there is none)."""
     con.execute("drop table if exists analyst_verdicts")
-    con.execute(read_step("history/verdict_store").replace("if not exists verdicts", "analyst_verdicts"))
+    con.execute(read_step("schema/verdict_store").replace("if not exists verdicts", "analyst_verdicts"))
     path = verdicts_path(results_db) if results_db is not None else None
     if path is not None and path.is_file():
         _with_lock_retry(lambda: con.execute("attach ? as verdict_store (read_only)", [str(path)]))
@@ -168,22 +170,4 @@ def load_verdicts(con: duckdb.DuckDBPyConnection, results_db: Path | None) -> in
             con.execute("insert into analyst_verdicts by name select * from verdict_store.verdicts")
         finally:
             con.execute("detach verdict_store")
-    run_step(con, "history/effective_verdicts")
-    return con.execute("select count(*) from effective_verdicts").fetchone()[0]
-
-
-def ensure_verdicts_loaded(con: duckdb.DuckDBPyConnection) -> None:
-    """An empty verdict snapshot when the run skipped `load_verdicts` (stages called one by one)."""
-    present = con.execute(
-        "select count(*) from information_schema.tables where table_name = 'effective_verdicts'"
-    ).fetchone()[0]
-    if not present:
-        load_verdicts(con, None)
-
-
-def drop_false_links(con: duckdb.DuckDBPyConnection, results_db: Path | None) -> dict:
-    """Load the verdicts and remove pairs marked false_link from company_links (before clustering)."""
-    n_verdicts = load_verdicts(con, results_db)
-    run_step(con, "history/drop_false_links")
-    return {"verdicts": n_verdicts,
-            "links_dropped": con.execute("select count(*) from dropped_links").fetchone()[0]}
+    return con.execute("select count(*) from analyst_verdicts").fetchone()[0]

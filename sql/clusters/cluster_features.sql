@@ -1,6 +1,10 @@
 -- Cluster-level red flags: shares of members showing each company flag, plus what only a group
 -- shows: a burst of registrations or openings, one person fronting several members, template
 -- scope text, and brand consistency (a group's subsidiaries share a trade name; a ring does not).
+--
+-- reads: company_clusters, company_features, stg_companies, company_attributes, company_links_kept, link_reasons
+-- params: shared_brand__min_length, nominee__window_days, controller__window_days, corroborated__min_kinds
+
 create or replace table cluster_features as
 with members as (
     select cc.cluster_no, cc.cluster_size, f.*
@@ -17,7 +21,7 @@ repeated_values as (
         select cluster_no, 'trade_name' as kind, trade_name as value, any_value(cluster_size) as cluster_size,
             count(*) as n
         from members
-        where trade_name is not null and length(trade_name) >= 2
+        where trade_name is not null and length(trade_name) >= getvariable('shared_brand__min_length')
         group by cluster_no, trade_name
         union all
         select cluster_no, 'scope', scope_key, any_value(cluster_size), count(*)
@@ -35,7 +39,7 @@ reps_in_cluster as (
         select cc.cluster_no, c.rep_id,
             count(*) over (
                 partition by cc.cluster_no, c.rep_id order by c.reg_date
-                range between current row and interval 180 days following
+                range between current row and interval (getvariable('nominee__window_days')::integer) days following
             ) as n_within_180d
         from company_clusters as cc join stg_companies as c using (company_id)
         where c.rep_id is not null and c.reg_date is not null
@@ -56,7 +60,7 @@ controllers as (
             or (ca.attr_kind = 'person' and ca.role = 'agent')
         group by cc.cluster_no, ca.attr_value
     )
-    where span <= 180
+    where span <= getvariable('controller__window_days')
     group by cluster_no
 ),
 link_kinds as (
@@ -66,9 +70,10 @@ link_kinds as (
         count(*) as n_links,
         -- links resting on two or more independent kinds of evidence (a room implies its building, and a
         -- representative's companies naturally share the representative's phone and address)
-        avg((len(list_filter(string_split(l.reason, '+'), lambda r: r not in ('SAME_BUILDING', 'SAME_REP'))) >= 2)::integer)
-            as share_corroborated_links
-    from company_links as l
+        avg((len(list_filter(string_split(l.reason, '+'), lambda r: not list_contains(nc.reasons, r)))
+            >= getvariable('corroborated__min_kinds'))::integer) as share_corroborated_links
+    from company_links_kept as l
+    cross join (select list(reason) as reasons from link_reasons where not corroborates) as nc
     join company_clusters as cc on cc.company_id = l.company_a
     join company_clusters as cc_b on cc_b.company_id = l.company_b and cc_b.cluster_no = cc.cluster_no
     where l.is_link

@@ -1,6 +1,12 @@
 -- Red flags per company (DOMAIN.md §2): how fast the account followed registration, the
 -- representative's age and origin, capital, how many companies the representative fronts, whether
 -- they open accounts for others, virtual-operator phones, cluster-registration address notes.
+-- Thresholds are the risk terms' (rule registry: '<term>__<threshold>').
+--
+-- reads: stg_accounts, stg_companies
+-- params: fast_open_7d__max_days, fast_open_30d__max_days, rep_young__min_age, rep_young__max_age,
+--     rep_under_30__min_age, rep_under_30__max_age, rep_over_40__min_age, capital_tiny__max_capital_10k_cny
+
 create or replace table company_features as
 with accounts as (
     select
@@ -40,13 +46,14 @@ select
     a.first_open_date,
     coalesce(a.has_window_account, false) as has_window_account,
     coalesce(a.opened_by_agent, false) as opened_by_agent,
-    a.days_to_first_account between 0 and 7 as fast_open_7d,
-    a.days_to_first_account between 0 and 30 as fast_open_30d,
-    c.rep_age_at_reg between 18 and 22 as rep_young,
-    c.rep_age_at_reg between 23 and 29 as rep_under_30,
-    c.rep_age_at_reg >= 40 as rep_over_40,
+    a.days_to_first_account between 0 and getvariable('fast_open_7d__max_days') as fast_open_7d,
+    a.days_to_first_account between 0 and getvariable('fast_open_30d__max_days') as fast_open_30d,
+    c.rep_age_at_reg between getvariable('rep_young__min_age') and getvariable('rep_young__max_age') as rep_young,
+    c.rep_age_at_reg between getvariable('rep_under_30__min_age') and getvariable('rep_under_30__max_age')
+        as rep_under_30,
+    c.rep_age_at_reg >= getvariable('rep_over_40__min_age') as rep_over_40,
     left(c.rep_region, 2) <> left(coalesce(c.reg_adcode, c.uscc_region), 2) as rep_nonlocal,
-    c.reg_capital <= 10 as capital_tiny,
+    c.reg_capital <= getvariable('capital_tiny__max_capital_10k_cny') as capital_tiny,
     coalesce(rc.n_companies, 1) as rep_n_companies,
     c.rep_id in (select agent_id from agents_for_others) as rep_is_agent_elsewhere,
     coalesce(c.phone_is_virtual, false) or coalesce(a.bank_phone_virtual, false) as phone_virtual,

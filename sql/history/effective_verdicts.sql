@@ -1,4 +1,7 @@
 -- The verdict in force per cluster and per link: the latest one made.
+--
+-- reads: analyst_verdicts
+
 create or replace table effective_verdicts as
 select *
 from analyst_verdicts

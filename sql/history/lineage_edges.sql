@@ -1,6 +1,10 @@
 -- Member overlap between this run's clusters and the previous run's (prev_members). An edge is
 -- kept when the clusters share at least lineage_min_common companies and the overlap coefficient
 -- (shared / size of the smaller cluster) reaches lineage_min_overlap.
+--
+-- reads: cur_members, prev_members, cur_clusters
+-- params: lineage_min_common, lineage_min_overlap
+
 create or replace table lineage_edges as
 with previous_sizes as (
     select cluster_id, count(*)::integer as n_companies from prev_members group by cluster_id

@@ -1,6 +1,9 @@
 -- Long table of the identifying values each company carries, with the role it plays and when it
 -- was seen: the people (legal rep, account-opening agent) by resident-ID, phones, and addresses at
 -- room level (registered and bank-side contact). Names alone are never an identity key.
+--
+-- reads: stg_companies, stg_accounts
+
 create or replace table company_attributes as
 with observed as (
     select company_id, 'person' as attr_kind, rep_id as attr_value, 'rep' as role, reg_date as seen_on
@@ -28,31 +31,3 @@ with observed as (
 select company_id, attr_kind, attr_value, role, min(seen_on) as seen_on
 from observed
 group by all;
-
--- How many companies share each value; values shared by more than the kind's hub limit are hubs:
--- reported as entities of their own and never expanded into company pairs.
--- Most values belong to one company; a cheap min/max pass finds the shared ones first, so the
--- distinct counts and role lists run on their rows only.
-create or replace table attribute_values as
-with shared as (
-    select attr_kind, attr_value
-    from company_attributes
-    group by attr_kind, attr_value
-    having min(company_id) < max(company_id)
-)
-select
-    attr_kind,
-    attr_value,
-    count(distinct company_id)::integer as n_companies,
-    list_sort(list_distinct(list(role))) as roles,
-    min(seen_on) as first_seen,
-    max(seen_on) as last_seen,
-    count(distinct company_id) > case attr_kind
-        when 'person' then getvariable('hub_limit_person')
-        when 'phone' then getvariable('hub_limit_phone')
-        else getvariable('hub_limit_room')
-    end as is_hub
-from company_attributes
-semi join shared using (attr_kind, attr_value)
-group by attr_kind, attr_value
-having count(distinct company_id) >= 2;

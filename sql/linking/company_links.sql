@@ -1,19 +1,13 @@
 -- Weighted company links: all evidence for a pair, one weight per reason (the reason's base weight
--- from link_weights, lowered for fixed-line phones, which switchboards and agencies share, and for
--- buildings that hold many companies and branches that open many accounts).
--- Reasons of one family (link_weights.family: a room implies its building) count once, at the
--- strongest; `families` is a bit set of the independent kinds of evidence behind the pair. A pair is linked when its summed weight reaches link_threshold; weaker pairs stay as
--- evidence only.
-create or replace table pair_evidence as
-select company_a, company_b, reason, attr_kind, attr_value, n_companies, days_apart
-from shared_value_evidence
-union all
-select company_a, company_b, reason, attr_kind, attr_value, n_companies, null
-from weak_evidence
-union all
-select company_a, company_b, reason, attr_kind, attr_value, null, null
-from fuzzy_evidence;
-
+-- from link_reasons, lowered for fixed-line phones, which switchboards and agencies share, and for
+-- buildings that hold many companies and branches that open many accounts: link_reasons.scaled_by).
+-- Reasons of one family (link_reasons.family: a room implies its building) count once, at the
+-- strongest; `families` is a bit set of the independent kinds of evidence behind the pair. A pair is
+-- linked when its summed weight reaches link_threshold; weaker pairs stay as evidence only.
+--
+-- reads: pair_evidence, link_reasons
+-- params: fixed_line_factor, weak_rarity_size, link_threshold
+--
 -- The reason string lists a pair's reasons strongest first (ties by name). Reasons and families
 -- travel as small integer codes and each pair's evidence as one sorted integer list, so the million
 -- evidence rows are grouped once, by pair, and ordered as integers rather than through an ordered
@@ -26,8 +20,9 @@ with reasons as (
         family,
         weight,
         dense_rank() over (order by reason) as reason_no,
+        scaled_by,
         dense_rank() over (order by family) as family_no
-    from link_weights
+    from link_reasons
 ),
 weighted as (
     select
@@ -36,9 +31,9 @@ weighted as (
         r.reason_no,
         r.family_no,
         r.weight * case
-            when e.attr_kind = 'phone' and e.reason = 'SAME_PHONE' and e.attr_value not like '+861%'
+            when r.scaled_by = 'landline' and e.attr_kind = 'phone' and e.attr_value not like '+861%'
             then getvariable('fixed_line_factor')
-            when e.reason in ('SAME_BUILDING', 'SAME_BRANCH_DAYS') and e.n_companies > getvariable('weak_rarity_size')
+            when r.scaled_by = 'rarity' and e.n_companies > getvariable('weak_rarity_size')
             then ln(getvariable('weak_rarity_size')) / ln(e.n_companies)
             else 1.0
         end as weight

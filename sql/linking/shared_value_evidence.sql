@@ -1,5 +1,8 @@
 -- Evidence from exact shared values: every pair of companies that share a person, phone or room
 -- which is not a hub. One row per pair, reason and value; the reason names the roles involved.
+--
+-- reads: company_attributes, attribute_values
+
 create or replace table shared_value_evidence as
 with members as (
     select ca.company_id, ca.attr_kind, ca.attr_value, ca.role, ca.seen_on, v.n_companies

@@ -7,6 +7,12 @@
 -- BATCH_PROFILE is the one strong reason here: two fresh
 -- companies with 18-22-year-old representatives opening at the same branch within a week is how
 -- recruited student batches show up [domain inference, DOMAIN.md §1-2].
+--
+-- reads: stg_companies, stg_accounts, company_attributes
+-- params: hub_limit_building, weak_days, branch_days, hub_limit_branch, batch_min_age, batch_max_age, fresh_days,
+--     batch_days, scope_min_length, hometown_max_age,
+--     hub_limit_scope, similar_phone_block_limit, hometown_days, hub_limit_hometown
+
 create or replace table weak_evidence as
 with building_members as (
     select company_id, reg_building_key as building_key, reg_date
@@ -68,7 +74,8 @@ same_branch as (
 -- Young representatives' fresh companies are few, so their co-openings are kept at any branch.
 batch_openings as (
     select * from openings
-    where rep_age_at_reg between 18 and 22 and days_since_registration between 0 and getvariable('fresh_days')
+    where rep_age_at_reg between getvariable('batch_min_age') and getvariable('batch_max_age')
+        and days_since_registration between 0 and getvariable('fresh_days')
 ),
 batch_profile as (
     select a.company_id as company_a, b.company_id as company_b, 'BATCH_PROFILE' as reason,
@@ -83,7 +90,7 @@ batch_profile as (
 scope_members as (
     select company_id, scope_key, reg_date
     from stg_companies
-    where length(scope_key) >= 15
+    where length(scope_key) >= getvariable('scope_min_length')
 ),
 scopes as (
     select scope_key, row_number() over () as scope_no
@@ -111,7 +118,7 @@ mobiles as (
 prefixes as (
     select phone_prefix from mobiles
     group by phone_prefix
-    having count(distinct phone) between 2 and 20
+    having count(distinct phone) between 2 and getvariable('similar_phone_block_limit')
 ),
 similar_phone as (
     select a.company_id as company_a, b.company_id as company_b, 'SIMILAR_PHONE' as reason,
@@ -130,7 +137,7 @@ hometown_members as (
         ) as n_nearby
     from stg_companies
     where rep_region is not null
-        and rep_age_at_reg between 18 and 30
+        and rep_age_at_reg between getvariable('batch_min_age') and getvariable('hometown_max_age')
         and left(rep_region, 4) <> left(coalesce(reg_adcode, uscc_region), 4)
 ),
 same_hometown as (

@@ -1,6 +1,10 @@
--- One row per account opening, tied to its company, with normalised people, phones and address.
+-- One row per account opening, tied to its company, with normalized people, phones and address.
 -- Exact duplicate rows were already rejected at ingest; every other row is kept.
--- in_window marks the newly opened accounts under audit (getvariable('since'/'until'), null = open).
+-- in_window marks the newly opened accounts under audit (since/until, null = open).
+--
+-- reads: src_accounts, norm_uscc, stg_companies, norm_resident_id, norm_person_name, norm_phone, norm_address
+-- params: since, until
+
 create or replace table stg_accounts as
 with accounts as (
     -- ids are numbered over narrow rows (sort keys and a reference to the extract row); the wide

@@ -1,17 +1,9 @@
--- Hubs: values shared by more companies than their kind's limit (a tower's room, an agency's phone,
--- a bank clerk). They link nothing, but are entities of their own; one whose companies are mostly
--- fresh registrations with fast accounts and young representatives is itself a finding.
-create or replace table pub_hub_members as
-select
-    'H' || left(coalesce(p.pseudonym, md5(ca.attr_kind || '|' || ca.attr_value)), 12) as hub_key,
-    ca.attr_kind,
-    ca.attr_value,
-    ca.company_id
-from company_attributes as ca
-join attribute_values as v using (attr_kind, attr_value)
-left join pseudonyms as p on p.value = ca.attr_value
-where v.is_hub
-group by all;
+-- Hubs as published: each hub's masked value, how many companies share it, and whether those
+-- companies look like a ring's (mostly fresh registrations with fast accounts and young
+-- representatives, or registered within a season): a suspicious hub is a finding of its own.
+--
+-- reads: pub_hub_members, company_features
+-- params: run_id, hub_suspicious_fast_share, hub_suspicious_young_share, hub_suspicious_span_days
 
 create or replace table pub_hubs as
 with profile as (
@@ -36,7 +28,9 @@ select
     round(share_fast_open_7d, 3) as share_fast_open_7d,
     round(share_rep_young, 3) as share_rep_young,
     reg_span_days,
-    share_fast_open_7d >= 0.5 and (share_rep_young >= 0.3 or reg_span_days <= 90) as suspicious,
+    share_fast_open_7d >= getvariable('hub_suspicious_fast_share')
+        and (share_rep_young >= getvariable('hub_suspicious_young_share')
+             or reg_span_days <= getvariable('hub_suspicious_span_days')) as suspicious,
     format('shared by {} companies; {:.0f}% opened accounts within 7 days, {:.0f}% with reps aged 18-22, '
         || 'registrations spread over {} days', n_companies, 100 * share_fast_open_7d, 100 * share_rep_young,
         reg_span_days) as why

@@ -1,6 +1,9 @@
 -- Stable cluster ids: inherited ones (inherited_ids, from the matching in flows/lineage.py) plus a
 -- fresh id for every other cluster: 'C' + md5 of its smallest USCC (salted '#1', '#2'... when that
 -- id was ever issued before in this results DB, so a fresh id never repeats an earlier one).
+--
+-- reads: cur_clusters, inherited_ids, used_cluster_ids
+
 create or replace table stable_cluster_ids as
 with fresh as (
     select c.cluster_no, c.min_uscc

@@ -7,20 +7,9 @@
 --   new      no previous cluster overlaps it
 -- companies_added = members in none of its previous clusters; companies_removed = members of its
 -- previous clusters it no longer holds (only for a cluster that carries a previous id).
-create or replace table pub_cluster_lineage as
-select
-    getvariable('run_id') as run_id,
-    ids.cluster_id,
-    getvariable('previous_run_id') as previous_run_id,
-    e.previous_cluster_id,
-    e.n_common,
-    e.n_current,
-    e.n_previous,
-    e.overlap,
-    e.jaccard,
-    ids.cluster_id = e.previous_cluster_id as inherited
-from lineage_edges as e
-join stable_cluster_ids as ids using (cluster_no);
+--
+-- reads: lineage_edges, stable_cluster_ids, cur_members, prev_members
+-- params: run_id, previous_run_id
 
 create or replace table pub_cluster_changes as
 with successors as (

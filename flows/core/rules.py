@@ -1,0 +1,268 @@
+"""The rule registry: every link reason, risk term and verdict kind, declared once.
+
+A reader who asks "where is this rule decided?" starts here. Each rule carries what the job needs
+to apply it and to explain it:
+
+- a **link reason** (`SAME_REP`…): the evidence family it belongs to (reasons of one family restate
+  one fact and count once), its default weight, the pipeline step that emits it, how its weight is
+  scaled, and the sentence an analyst reads;
+- a **risk term** (`fast_open_7d`…): its default weight in the cluster score, its thresholds (bound
+  to SQL as variables `<term>__<name>`), and the sentence that becomes a reason (positive weight)
+  or a mitigation (negative weight);
+- a **verdict kind** (`confirmed_ring`…): what it targets and its effect on later runs.
+
+`Settings` takes its defaults from here; `Settings.apply` writes the tables the SQL joins
+(`link_reasons`, `risk_terms`, `verdict_kinds`); the README's reason table and `shellring plan`
+are rendered from here. Sentences are keyed (`reason.SAME_REP`, `risk.nominee`, `verdict.false_link`)
+per language: a new language is a new entry in `SENTENCES`, with no rule touched.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum
+
+from shellring.flows.core.errors import ShellringError
+
+
+class RuleRegistryError(ShellringError):
+    """The rules and the settings or SQL that apply them disagree; the job refuses to start."""
+
+
+@dataclass(frozen=True)
+class LinkReason:
+    code: str
+    family: str  # reasons of one family restate one fact: a pair counts the family once, at its strongest
+    weight: float
+    produced_by: str  # the pipeline step (table) that emits it
+    scaled_by: str | None = None  # 'landline' (fixed_line_factor) or 'rarity' (weak_rarity_size)
+    corroborates: bool = True  # counts towards a link's independent kinds of evidence
+    where_and_when: bool = False  # says only where and when: a leftover never joins a cluster on it alone
+
+
+@dataclass(frozen=True)
+class RiskTerm:
+    code: str
+    weight: float
+    # Thresholds the term's SQL reads, as variables named '<code>__<name>'.
+    thresholds: dict[str, float] = field(default_factory=dict)
+
+
+class VerdictEffect(str, Enum):
+    ALWAYS_FLAG = "always_flag"  # flagged whatever the score; new members highlighted
+    UNFLAG_UNLESS_GROWN = "unflag_unless_grown"  # unflagged unless companies joined and the score still flags
+    AS_SCORED = "as_scored"  # flagged as scored; the verdict is shown
+    DROP_LINK = "drop_link"  # the pair leaves the links before clustering
+    KEEP_LINK = "keep_link"  # recorded; the link stands as scored
+
+
+@dataclass(frozen=True)
+class VerdictKind:
+    code: str
+    target: str  # 'cluster' or 'link'
+    effect: VerdictEffect
+
+
+LINK_REASONS: tuple[LinkReason, ...] = (
+    # one resident ID as legal representative of both: the nominee signal
+    LinkReason("SAME_REP", "SAME_REP", 1.2, "shared_value_evidence", corroborates=False),
+    LinkReason("REP_IS_AGENT", "REP_IS_AGENT", 1.0, "shared_value_evidence"),
+    LinkReason("SAME_AGENT", "SAME_AGENT", 1.0, "shared_value_evidence"),
+    # switchboards and agencies share landlines and 400 numbers, so those count for less
+    LinkReason("SAME_PHONE", "SAME_PHONE", 1.0, "shared_value_evidence", scaled_by="landline"),
+    LinkReason("SAME_ROOM", "place", 1.0, "shared_value_evidence"),
+    LinkReason("SAME_CONTACT_ADDRESS", "SAME_CONTACT_ADDRESS", 1.0, "shared_value_evidence"),
+    LinkReason("REP_ID_TYPO", "REP_ID_TYPO", 0.9, "fuzzy_evidence"),
+    # young reps, fresh companies, one branch within a week: needs one more sign to link
+    LinkReason("BATCH_PROFILE", "branch", 0.6, "weak_evidence", where_and_when=True),
+    LinkReason("SIMILAR_ADDRESS", "place", 0.6, "fuzzy_evidence"),
+    LinkReason("SAME_HOMETOWN", "SAME_HOMETOWN", 0.6, "weak_evidence", where_and_when=True),
+    LinkReason("SAME_BRANCH_DAYS", "branch", 0.5, "weak_evidence", scaled_by="rarity", where_and_when=True),
+    LinkReason("SAME_SCOPE", "SAME_SCOPE", 0.5, "weak_evidence"),
+    LinkReason("SIMILAR_PHONE", "SIMILAR_PHONE", 0.5, "weak_evidence"),
+    # a room implies its building; big buildings count for less
+    LinkReason("SAME_BUILDING", "place", 0.5, "weak_evidence", scaled_by="rarity", corroborates=False),
+)
+
+RISK_TERMS: tuple[RiskTerm, ...] = (
+    RiskTerm("bias", -4.2),
+    RiskTerm("fast_open_7d", 2.2, {"max_days": 7}),
+    RiskTerm("fast_open_30d", 0.8, {"max_days": 30}),
+    RiskTerm("rep_young", 2.6, {"min_age": 18, "max_age": 22}),
+    RiskTerm("rep_under_30", 0.6, {"min_age": 23, "max_age": 29}),
+    RiskTerm("rep_over_40", -1.2, {"min_age": 40}),
+    RiskTerm("rep_nonlocal", 0.6),
+    RiskTerm("capital_tiny", 0.8, {"max_capital_10k_cny": 10}),
+    RiskTerm("phone_virtual", 1.0),
+    RiskTerm("cluster_address", 0.3),
+    RiskTerm("multi_bank", 0.8, {"min_banks": 2}),
+    RiskTerm("rep_is_agent", 1.0),
+    # bursts count fully within settings.burst_days and fade to nothing at fade_days
+    RiskTerm("reg_burst", 1.3, {"min_companies": 3, "fade_days": 365}),
+    RiskTerm("open_burst", 0.9, {"min_companies": 3, "fade_days": 365}),
+    RiskTerm("nominee", 1.6, {"window_days": 180, "full_at": 3, "partial_at": 2, "partial": 0.3}),
+    RiskTerm("controller", 1.5, {"window_days": 180, "full_at": 4, "partial_at": 3, "partial": 0.5}),
+    RiskTerm("opened_by_agent", 0.4),
+    RiskTerm("corroborated", 1.0, {"min_kinds": 2}),
+    RiskTerm("template_scope", 0.9),
+    RiskTerm("shared_brand", -2.5, {"min_length": 2}),
+    RiskTerm("pair_only", -1.5),
+)
+
+VERDICT_KINDS: tuple[VerdictKind, ...] = (
+    VerdictKind("confirmed_ring", "cluster", VerdictEffect.ALWAYS_FLAG),
+    VerdictKind("false_positive", "cluster", VerdictEffect.UNFLAG_UNLESS_GROWN),
+    VerdictKind("legitimate_group", "cluster", VerdictEffect.UNFLAG_UNLESS_GROWN),
+    VerdictKind("needs_review", "cluster", VerdictEffect.AS_SCORED),
+    VerdictKind("false_link", "link", VerdictEffect.DROP_LINK),
+    VerdictKind("valid_link", "link", VerdictEffect.KEEP_LINK),
+)
+
+# The sentences analysts read, keyed by rule. In risk sentences {pct} is the share of members and
+# {value} the term's measured value (days, companies). Verdict sentences take {by}, {on}, {added}, {risk}.
+SENTENCES: dict[str, dict[str, str]] = {
+    "en": {
+        "reason.SAME_REP": "one resident ID is legal representative of both",
+        "reason.REP_IS_AGENT": "a representative of one opened the other's account",
+        "reason.SAME_AGENT": "one person (not the representative) opened both accounts",
+        "reason.SAME_PHONE": "one phone (registration, bank contact or agent phone)",
+        "reason.SAME_ROOM": "registered address keyed to the same room",
+        "reason.SAME_CONTACT_ADDRESS": "bank contact address keyed to the same room",
+        "reason.REP_ID_TYPO": "same representative name, IDs one keystroke apart",
+        "reason.BATCH_PROFILE": "18-22-year-old representatives, accounts within days of registration, "
+                                "same branch within a week",
+        "reason.SIMILAR_ADDRESS": "near-identical address text the parser could not key to a room",
+        "reason.SAME_HOMETOWN": "representatives under 30 from one county elsewhere, registering within days",
+        "reason.SAME_BRANCH_DAYS": "accounts opened at the same branch within a few days",
+        "reason.SAME_SCOPE": "word-for-word business scope",
+        "reason.SIMILAR_PHONE": "mobiles differing in the last two digits",
+        "reason.SAME_BUILDING": "same building (counts less in big buildings)",
+        "risk.bias": "baseline",
+        "risk.fast_open_7d": "{pct} of companies opened an account within 7 days of registration",
+        "risk.fast_open_30d": "{pct} opened an account within 30 days of registration",
+        "risk.rep_young": "{pct} have legal representatives aged 18-22 at registration",
+        "risk.rep_under_30": "{pct} have legal representatives aged 23-29",
+        "risk.rep_over_40": "{pct} have legal representatives aged 40 or over",
+        "risk.rep_nonlocal": "{pct} have representatives from another province",
+        "risk.capital_tiny": "{pct} registered with capital of 100,000 CNY or less",
+        "risk.phone_virtual": "{pct} use virtual-operator (170/171/162/165/167) numbers",
+        "risk.cluster_address": "{pct} registered at a cluster/workstation address",
+        "risk.multi_bank": "{pct} opened accounts at two or more banks",
+        "risk.rep_is_agent": "{pct} have a representative who opens accounts for other companies",
+        "risk.reg_burst": "registrations bunched within {value} days",
+        "risk.open_burst": "account openings bunched within {value} days",
+        "risk.nominee": "one person is legal representative of {value} member companies within 180 days",
+        "risk.controller": "one mobile or account-opening agent serves {value} member companies "
+                           "with different representatives within 180 days",
+        "risk.opened_by_agent": "{pct} had their account opened by someone other than the representative",
+        "risk.corroborated": "{pct} of links rest on two or more independent kinds of evidence",
+        "risk.template_scope": "{pct} share word-for-word business-scope text",
+        "risk.shared_brand": "{pct} share a trade name, as a group's subsidiaries do",
+        "risk.pair_only": "only two companies: a pair is weak evidence of a ring",
+        "verdict.confirmed_ring": "confirmed ring by {by} on {on}; {added} companies added since",
+        "verdict.false_positive": "marked false positive by {by} on {on}",
+        "verdict.legitimate_group": "marked legitimate group by {by} on {on}",
+        "verdict.needs_review": "marked needs review by {by} on {on}",
+        "verdict.false_link": "marked false link by {by} on {on}",
+        "verdict.valid_link": "marked valid link by {by} on {on}",
+        "verdict.reraised": "; {added} companies added since, risk {risk} - re-raised",
+        "verdict.kept_unflagged_grown": "; {added} companies added since, risk {risk} below the flag threshold"
+                                        " - kept unflagged",
+        "verdict.kept_unflagged": "; no companies added since - kept unflagged",
+    },
+    "zh": {
+        "reason.SAME_REP": "同一身份证号担任两家企业的法定代表人",
+        "reason.REP_IS_AGENT": "一家企业的法定代表人为另一家企业办理开户",
+        "reason.SAME_AGENT": "同一经办人（非法定代表人）为两家企业办理开户",
+        "reason.SAME_PHONE": "同一联系电话（登记电话、银行预留电话或经办人电话）",
+        "reason.SAME_ROOM": "注册地址为同一房间",
+        "reason.SAME_CONTACT_ADDRESS": "银行预留联系地址为同一房间",
+        "reason.REP_ID_TYPO": "法定代表人姓名相同，身份证号仅差一处",
+        "reason.BATCH_PROFILE": "法定代表人18至22岁，成立后数日内开户，且一周内在同一网点开户",
+        "reason.SIMILAR_ADDRESS": "地址文字几乎相同，但无法解析到同一房间",
+        "reason.SAME_HOMETOWN": "30岁以下的法定代表人来自外地同一县，注册时间相近",
+        "reason.SAME_BRANCH_DAYS": "数日内在同一网点开户",
+        "reason.SAME_SCOPE": "经营范围逐字相同",
+        "reason.SIMILAR_PHONE": "手机号仅末两位不同",
+        "reason.SAME_BUILDING": "同一栋楼（大楼内权重降低）",
+        "risk.bias": "基准",
+        "risk.fast_open_7d": "{pct}的企业在成立后7天内开户",
+        "risk.fast_open_30d": "{pct}的企业在成立后30天内开户",
+        "risk.rep_young": "{pct}的法定代表人注册时年龄为18至22岁",
+        "risk.rep_under_30": "{pct}的法定代表人年龄为23至29岁",
+        "risk.rep_over_40": "{pct}的法定代表人年龄在40岁及以上",
+        "risk.rep_nonlocal": "{pct}的法定代表人来自外省",
+        "risk.capital_tiny": "{pct}的企业注册资本在10万元及以下",
+        "risk.phone_virtual": "{pct}使用虚拟运营商号码（170/171/162/165/167）",
+        "risk.cluster_address": "{pct}注册在集群注册地址或工位地址",
+        "risk.multi_bank": "{pct}在两家及以上银行开户",
+        "risk.rep_is_agent": "{pct}的法定代表人为其他企业办理开户",
+        "risk.reg_burst": "注册集中在{value}天内",
+        "risk.open_burst": "开户集中在{value}天内",
+        "risk.nominee": "同一人在180天内担任{value}家成员企业的法定代表人",
+        "risk.controller": "同一手机号或开户经办人在180天内服务{value}家法定代表人不同的成员企业",
+        "risk.opened_by_agent": "{pct}的账户由法定代表人以外的人办理开户",
+        "risk.corroborated": "{pct}的关联有两种及以上相互独立的证据",
+        "risk.template_scope": "{pct}的经营范围逐字相同",
+        "risk.shared_brand": "{pct}共用字号，符合集团子公司的特征",
+        "risk.pair_only": "仅两家企业：两家企业的关联不足以认定团伙",
+        "verdict.confirmed_ring": "已由{by}于{on}确认为团伙；此后新增{added}家企业",
+        "verdict.false_positive": "已由{by}于{on}标记为误报",
+        "verdict.legitimate_group": "已由{by}于{on}标记为正常企业集团",
+        "verdict.needs_review": "已由{by}于{on}标记为待复核",
+        "verdict.false_link": "已由{by}于{on}标记为错误关联",
+        "verdict.valid_link": "已由{by}于{on}标记为有效关联",
+        "verdict.reraised": "；此后新增{added}家企业，风险分{risk}，重新预警",
+        "verdict.kept_unflagged_grown": "；此后新增{added}家企业，风险分{risk}低于预警线，维持不预警",
+        "verdict.kept_unflagged": "；此后无新增企业，维持不预警",
+    },
+}
+LANGUAGES = tuple(SENTENCES)
+
+
+def sentence(key: str, language: str = "en") -> str:
+    """The sentence for a rule key in a language (the key itself is an error, never a silent fallback)."""
+    try:
+        return SENTENCES[language][key]
+    except KeyError:
+        raise RuleRegistryError(f"no {language!r} sentence for {key!r} in the rule registry") from None
+
+
+def link_reason(code: str) -> LinkReason:
+    for reason in LINK_REASONS:
+        if reason.code == code:
+            return reason
+    raise RuleRegistryError(f"unknown link reason {code!r}")
+
+
+def verdict_kinds(target: str) -> tuple[str, ...]:
+    return tuple(kind.code for kind in VERDICT_KINDS if kind.target == target)
+
+
+def where_and_when_families() -> list[str]:
+    """Families that say only where and when (a branch, a hometown), in registry order."""
+    families: list[str] = []
+    for reason in LINK_REASONS:
+        if reason.where_and_when and reason.family not in families:
+            families.append(reason.family)
+    return families
+
+
+def validate_registry() -> None:
+    """Every rule is complete: unique codes, a sentence in every language, a family's reasons agree."""
+    for kind, codes in (("link reason", [r.code for r in LINK_REASONS]), ("risk term", [t.code for t in RISK_TERMS]),
+                        ("verdict kind", [v.code for v in VERDICT_KINDS])):
+        repeated = sorted({c for c in codes if codes.count(c) > 1})
+        if repeated:
+            raise RuleRegistryError(f"{kind} declared twice: {', '.join(repeated)}")
+    keys = ([f"reason.{r.code}" for r in LINK_REASONS] + [f"risk.{t.code}" for t in RISK_TERMS]
+            + [f"verdict.{v.code}" for v in VERDICT_KINDS])
+    for language, sentences in SENTENCES.items():
+        missing = [k for k in keys if k not in sentences]
+        if missing:
+            raise RuleRegistryError(f"the rule registry has no {language!r} sentence for {', '.join(missing)}")
+    for reason in LINK_REASONS:
+        if reason.scaled_by not in (None, "landline", "rarity"):
+            raise RuleRegistryError(f"{reason.code}: unknown weight scaling {reason.scaled_by!r}")
+        if reason.weight is None or not reason.weight > 0:
+            raise RuleRegistryError(f"link reason {reason.code} has no weight")

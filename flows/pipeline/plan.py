@@ -1,0 +1,299 @@
+"""The audit job as a declared plan: stages of steps, each with what it reads, writes and needs.
+
+A SQL step is a file of sql/ (it declares its reads and variables in its header, and writes the table
+named after it: flows/core/sqlsteps.py). A Python step does what SQL is weak at (parsing, fuzzy
+scores, graph clustering) or reads from outside the working DB (extracts, the verdict store, the
+published results); it declares the same things here. The stages in flows/pipeline/stages.py run
+exactly these steps in this order, so the plan that `shellring plan` prints is the plan that runs.
+
+`check_plan` is what the plan test and the job's start-up rely on: every table a step reads is
+written by an earlier step (a temp table only within its stage), every variable is bound by the
+settings, the run's parameters or an earlier step, nothing is written twice, the SQL headers say
+what the SQL does, and the rule registry and the SQL agree.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import inspect
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Iterator
+
+import duckdb
+
+from shellring.flows.core import rules
+from shellring.flows.core.rules import RuleRegistryError
+from shellring.flows.core.settings import Settings
+from shellring.flows.core.sqlsteps import SqlStep, load_step, run_sql
+from shellring.flows.core.workspace import Workspace
+
+# Bound from the run's parameters (flows/core/workspace.py write_run_params) in every stage.
+RUN_PARAMETERS = ("run_id", "region", "since", "until", "memory_limit")
+
+
+@dataclass
+class RunContext:
+    """What a Python step may need besides the connection: settings, files, the key."""
+
+    ws: Workspace
+    settings: Settings
+    run_id: str | None = None
+    registrations: tuple[Path, ...] = ()
+    accounts: tuple[Path, ...] = ()
+    mapping: Path | None = None
+    results_db: Path | None = None
+    key: bytes | None = None
+    outcomes: dict = field(default_factory=dict)  # each Python step's return value, by step name
+
+
+@dataclass(frozen=True)
+class PythonStep:
+    name: str
+    doc: str
+    reads: tuple[str, ...]
+    writes: tuple[str, ...]
+    run: Callable[[duckdb.DuckDBPyConnection, RunContext], object]
+    params: tuple[str, ...] = ()  # settings it uses
+    binds: tuple[str, ...] = ()  # variables it sets for the steps after it
+    outside: str = ""  # what it reads from outside the working DB
+    module: str = ""  # where its logic lives, when not in this file
+
+
+Step = SqlStep | PythonStep
+
+
+def _ingest(con, ctx: RunContext):
+    from shellring.flows.pipeline.ingest import load_extracts
+
+    con.execute("drop table if exists rejected_rows")
+    return {kind: load_extracts(con, list(paths), kind, run_id=ctx.run_id, workdir=ctx.ws.scratch,
+                                mapping=ctx.mapping).__dict__
+            for kind, paths in (("registrations", ctx.registrations), ("accounts", ctx.accounts))}
+
+
+def _normalize(con, ctx: RunContext):
+    from shellring.flows.core.sqlsteps import memory_limit_mib
+    from shellring.flows.pipeline.normalize import normalize_all
+
+    # This stage's SQL is only DISTINCT queries; the memory belongs to the Python parsers, so
+    # DuckDB gives back cached extract pages above half its budget.
+    con.execute("set memory_limit = ?", [f"{max(64, int(memory_limit_mib(con) / 2))}MiB"])
+    return normalize_all(con, ctx.ws.scratch)
+
+
+def _fuzzy(con, ctx: RunContext):
+    from shellring.flows.pipeline.fuzzy_evidence import build_fuzzy_evidence
+
+    return build_fuzzy_evidence(con, ctx.settings.address_min_similarity)
+
+
+def _verdict_snapshot(con, ctx: RunContext):
+    from shellring.flows.results.verdicts import snapshot_verdicts
+
+    return snapshot_verdicts(con, ctx.results_db)
+
+
+def _clusters(con, ctx: RunContext):
+    from shellring.flows.pipeline.components import build_company_clusters
+
+    s = ctx.settings
+    return build_company_clusters(con, s.link_threshold, s.cluster_resolution, s.max_cluster_size, s.merge_density,
+                                  s.merge_min_pairs, tuple(s.attach_context_families), s.attach_fresh_days,
+                                  s.attach_min_coverage, s.nominee_min_companies)
+
+
+def _history_inputs(con, ctx: RunContext):
+    from shellring.flows.pipeline.lineage import read_history
+
+    return read_history(con, ctx.results_db)
+
+
+def _inherited_ids(con, ctx: RunContext):
+    from shellring.flows.pipeline.lineage import build_inherited_ids
+
+    return build_inherited_ids(con)
+
+
+def _pseudonyms(con, ctx: RunContext):
+    from shellring.flows.core.masking import register_masking_macros
+    from shellring.flows.pipeline.pseudonyms import build_pseudonyms
+
+    if ctx.key is None:
+        raise RuleRegistryError("the marts stage needs the pseudonymisation key")
+    register_masking_macros(con)
+    return build_pseudonyms(con, ctx.key)
+
+
+def _rule_tables(con, ctx: RunContext):
+    ctx.settings.apply(con)
+
+
+RULE_TABLES = PythonStep(
+    "rule_tables", "the rule registry and settings as tables and variables (set at the start of every stage)",
+    reads=(), writes=("link_reasons", "risk_terms", "verdict_kinds"), run=_rule_tables)
+
+STAGES: dict[str, tuple[str | PythonStep, ...]] = {
+    "ingest": (
+        PythonStep("ingest", "load the extracts, rejecting rows that cannot load (file, line, column, reason)",
+                   reads=(), writes=("src_registrations", "src_accounts", "rejected_rows"), run=_ingest,
+                   outside="the registration and account extracts (CSV, XLSX, Parquet)"),
+    ),
+    "normalize": (
+        PythonStep("normalize", "parse each distinct raw value once into a lookup table (matchers/)",
+                   reads=("src_registrations", "src_accounts"),
+                   writes=("norm_uscc", "norm_resident_id", "norm_person_name", "norm_company_name", "norm_address",
+                           "norm_phone"), run=_normalize),
+    ),
+    "stage": ("staging/company_base", "staging/company_people", "staging/company_contact",
+              "staging/stg_companies", "staging/stg_accounts"),
+    "link": (
+        "linking/company_attributes", "linking/attribute_values", "linking/shared_value_evidence",
+        "linking/weak_evidence", "linking/rep_id_candidates", "linking/address_candidates",
+        PythonStep("fuzzy_evidence", "REP_ID_TYPO and SIMILAR_ADDRESS pairs from the candidates (rapidfuzz)",
+                   reads=("rep_id_candidates", "address_candidates"), writes=("fuzzy_evidence",), run=_fuzzy,
+                   params=("address_min_similarity",), module="shellring.flows.pipeline.fuzzy_evidence"),
+        "linking/pair_evidence", "linking/company_links",
+    ),
+    "verdicts": (
+        PythonStep("analyst_verdicts", "snapshot of the analysts' verdicts, read-only",
+                   reads=(), writes=("analyst_verdicts",), run=_verdict_snapshot,
+                   outside="the verdict store, RESULTS.verdicts.duckdb"),
+        "history/effective_verdicts", "history/dropped_links", "history/company_links_kept",
+    ),
+    "cluster": (
+        PythonStep("company_clusters", "components, Leiden refinement and the cluster rules (igraph, scipy)",
+                   reads=("company_links_kept", "stg_companies", "stg_accounts", "link_reasons"),
+                   writes=("company_clusters",), run=_clusters,
+                   params=("link_threshold", "cluster_resolution", "max_cluster_size", "merge_density",
+                           "merge_min_pairs", "attach_context_families", "attach_fresh_days", "attach_min_coverage",
+                           "nominee_min_companies")),
+    ),
+    "score": ("clusters/company_features", "clusters/cluster_features", "clusters/cluster_terms",
+              "clusters/cluster_scores"),
+    "history": (
+        PythonStep("history_inputs", "the region's previous run's clusters, the ids ever issued, verdicts' members",
+                   reads=("effective_verdicts",),
+                   writes=("prev_members", "used_cluster_ids", "verdict_members", "pub_run_history"),
+                   run=_history_inputs, binds=("previous_run_id",), outside="the published results DB (read-only)"),
+        "history/cur_members", "history/cur_clusters", "history/lineage_edges",
+        PythonStep("inherited_ids", "previous ids handed over one to one along the strongest overlaps",
+                   reads=("lineage_edges",), writes=("inherited_ids",), run=_inherited_ids),
+        "history/stable_cluster_ids", "history/pub_cluster_lineage", "history/pub_cluster_changes",
+        "history/member_verdict_flags", "history/cluster_verdict_effects", "clusters/cluster_flags",
+    ),
+    "marts": (
+        PythonStep("pseudonyms", "HMAC pseudonyms of the IDs and phones the published tables show",
+                   reads=("company_attributes", "stg_companies", "pair_evidence", "company_clusters",
+                          "attribute_values"), writes=("pseudonyms",), run=_pseudonyms),
+        "marts/pub_hub_members", "marts/pub_hubs", "marts/pub_cluster_hubs", "marts/pub_clusters",
+        "marts/in_cluster_pairs", "marts/linked_members", "marts/pub_cluster_members", "marts/pub_links",
+    ),
+}
+
+
+def stage_steps(stage: str) -> list[Step]:
+    return [load_step(step) if isinstance(step, str) else step for step in STAGES[stage]]
+
+
+def plan() -> Iterator[tuple[str, Step]]:
+    yield "every stage", RULE_TABLES
+    for stage in STAGES:
+        for step in stage_steps(stage):
+            yield stage, step
+
+
+def run_stage(con: duckdb.DuckDBPyConnection, stage: str, ctx: RunContext) -> RunContext:
+    """Run one stage's steps in order on the run's working DB."""
+    for step in stage_steps(stage):
+        if isinstance(step, PythonStep):
+            ctx.outcomes[step.name] = step.run(con, ctx)
+        else:
+            run_sql(con, step)
+    return ctx
+
+
+def writes(step: Step) -> tuple[str, ...]:
+    return (step.output,) if isinstance(step, SqlStep) else step.writes
+
+
+def check_plan(steps: list[tuple[str, Step]] | None = None, settings: Settings | None = None) -> list[str]:
+    """What is wrong with the plan, in words; empty when it holds."""
+    steps = list(plan()) if steps is None else steps
+    settings = settings or Settings()
+    problems: list[str] = []
+    bound = set(settings.variables()) | set(RUN_PARAMETERS)
+    written: dict[str, tuple[str, bool]] = {}  # table -> (stage, temporary)
+    for stage, step in steps:
+        label = step.path if isinstance(step, SqlStep) else f"python step {step.name}"
+        if isinstance(step, SqlStep):
+            derived = step.derived_reads()
+            if set(step.reads) != derived:
+                problems.append(f"{label} declares reads {sorted(step.reads)} but its SQL reads {sorted(derived)}")
+            if set(step.params) != step.used_params():
+                problems.append(f"{label} declares params {sorted(step.params)} but its SQL uses "
+                                f"{sorted(step.used_params())}")
+        for table in step.reads:
+            if table not in written:
+                problems.append(f"{label} reads {table}, which no earlier step writes")
+            elif written[table][1] and written[table][0] != stage:
+                problems.append(f"{label} reads temp table {table} of stage {written[table][0]}")
+        settings_fields = set(Settings.model_fields)
+        for name in step.params:
+            if name not in bound and not (isinstance(step, PythonStep) and name in settings_fields):
+                problems.append(f"{label} needs variable {name}, which nothing binds")
+        for table in writes(step):
+            if table in written:
+                problems.append(f"{label} writes {table}, already written in stage {written[table][0]}")
+            written[table] = (stage, isinstance(step, SqlStep) and step.temporary)
+        if isinstance(step, PythonStep):
+            bound |= set(step.binds)
+    problems += check_rules_against_steps(dict((s.name if isinstance(s, PythonStep) else s.output, s)
+                                               for _, s in steps))
+    return problems
+
+
+# Which step applies each verdict effect; None: recorded and shown, nothing else to apply.
+EFFECT_STEPS = {
+    rules.VerdictEffect.ALWAYS_FLAG: "cluster_verdict_effects",
+    rules.VerdictEffect.UNFLAG_UNLESS_GROWN: "cluster_verdict_effects",
+    rules.VerdictEffect.AS_SCORED: "cluster_verdict_effects",
+    rules.VerdictEffect.DROP_LINK: "dropped_links",
+    rules.VerdictEffect.KEEP_LINK: None,
+}
+
+
+def _source(step: Step) -> str:
+    if isinstance(step, SqlStep):
+        return step.sql
+    if not step.module:
+        return inspect.getsource(inspect.getmodule(step.run))
+    return Path(importlib.util.find_spec(step.module).origin).read_text(encoding="utf-8")  # without importing it
+
+
+def check_rules_against_steps(by_name: dict[str, Step]) -> list[str]:
+    """Every link reason is emitted by the step the registry names; every verdict effect is applied."""
+    problems = []
+    for reason in rules.LINK_REASONS:
+        producer = by_name.get(reason.produced_by)
+        if producer is None:
+            problems.append(f"link reason {reason.code}: its producer {reason.produced_by} is not in the plan")
+            continue
+        text = _source(producer)
+        if f"'{reason.code}'" not in text and f'"{reason.code}"' not in text:
+            problems.append(f"link reason {reason.code}: {reason.produced_by} never emits it")
+    for kind in rules.VERDICT_KINDS:
+        if kind.effect not in EFFECT_STEPS:
+            problems.append(f"verdict {kind.code}: no step applies its effect {kind.effect.value}")
+            continue
+        step_name = EFFECT_STEPS[kind.effect]
+        if step_name is not None and f"'{kind.effect.value}'" not in _source(by_name[step_name]):
+            problems.append(f"verdict {kind.code}: {step_name} does not handle its effect {kind.effect.value}")
+    return problems
+
+
+def assert_plan(settings: Settings | None = None) -> None:
+    """Refuse to start on a plan or rule set that does not hold together."""
+    problems = check_plan(settings=settings)
+    if problems:
+        raise RuleRegistryError("the pipeline plan does not hold:\n  " + "\n  ".join(problems))

@@ -1,0 +1,71 @@
+-- Each cluster's risk terms (rule registry: risk_terms), each a value in 0..1 so that its weight is the
+-- most it can add, its contribution, and its sentence with the measured value filled in. A term the
+-- registry does not declare stops the run: it would otherwise add nothing without a word.
+--
+-- reads: cluster_features, risk_terms
+-- params: burst_days, reg_burst__min_companies, reg_burst__fade_days, open_burst__min_companies,
+--     open_burst__fade_days, nominee__full_at, nominee__partial_at, nominee__partial, controller__full_at,
+--     controller__partial_at, controller__partial
+
+create or replace table cluster_terms as
+with terms as (
+    select
+        cluster_no,
+        share_fast_open_7d::double as fast_open_7d,
+        share_fast_open_30d::double as fast_open_30d,
+        share_rep_young::double as rep_young,
+        share_rep_under_30::double as rep_under_30,
+        share_rep_over_40::double as rep_over_40,
+        share_rep_nonlocal::double as rep_nonlocal,
+        share_capital_tiny::double as capital_tiny,
+        share_phone_virtual::double as phone_virtual,
+        share_cluster_address::double as cluster_address,
+        share_multi_bank::double as multi_bank,
+        share_rep_is_agent::double as rep_is_agent,
+        -- bursts count fully within one season (burst_days), fading to nothing at a year: a ring
+        -- registers and opens its members over weeks to a few months, a family business or a
+        -- group over years
+        (case when n_companies < getvariable('reg_burst__min_companies') then 0
+            else greatest(0, least(1, (getvariable('reg_burst__fade_days') - reg_span_days)
+                / (getvariable('reg_burst__fade_days') - getvariable('burst_days')))) end)::double as reg_burst,
+        (case when n_companies < getvariable('open_burst__min_companies') then 0
+            else greatest(0, least(1, (getvariable('open_burst__fade_days') - open_span_days)
+                / (getvariable('open_burst__fade_days') - getvariable('burst_days')))) end)::double as open_burst,
+        (case when max_companies_per_rep >= getvariable('nominee__full_at') then 1
+            when max_companies_per_rep >= getvariable('nominee__partial_at') then getvariable('nominee__partial')
+            else 0 end)::double as nominee,
+        share_template_scope::double as template_scope,
+        (case when max_companies_per_controller >= getvariable('controller__full_at') then 1
+            when max_companies_per_controller >= getvariable('controller__partial_at')
+            then getvariable('controller__partial')
+            else 0 end)::double as controller,
+        share_opened_by_agent::double as opened_by_agent,
+        share_corroborated_links::double as corroborated,
+        share_shared_trade_name::double as shared_brand,
+        (n_companies = 2)::double as pair_only,
+        1.0::double as bias
+    from cluster_features
+),
+long as (
+    select u.cluster_no, u.term, u.value, f.reg_span_days, f.open_span_days, f.max_companies_per_rep,
+        f.max_companies_per_controller
+    from (unpivot terms on columns(* exclude (cluster_no)) into name term value value) as u
+    join cluster_features as f using (cluster_no)
+)
+select
+    l.cluster_no,
+    l.term,
+    coalesce(l.value, 0)::double as value,
+    coalesce(l.value, 0) * t.weight as contribution,
+    replace(replace(t.says, '{pct}', format('{:.0f}%', 100 * coalesce(l.value, 0))), '{value}',
+        case l.term
+            when 'reg_burst' then l.reg_span_days::varchar
+            when 'open_burst' then l.open_span_days::varchar
+            when 'nominee' then l.max_companies_per_rep::varchar
+            when 'controller' then l.max_companies_per_controller::varchar
+            else format('{:.2f}', coalesce(l.value, 0))
+        end) as says
+from long as l
+left join risk_terms as t using (term)
+where t.term is not null
+    or error('risk term ' || l.term || ' is not declared in the rule registry (flows/core/rules.py)');

@@ -1,0 +1,24 @@
+-- Every piece of evidence for every pair of companies, from the three evidence steps. A reason the
+-- rule registry (flows/core/rules.py, table link_reasons) does not declare stops the run here: it
+-- would otherwise find no weight and vanish from the links without a word.
+--
+-- reads: shared_value_evidence, weak_evidence, fuzzy_evidence, link_reasons
+
+create or replace table pair_evidence as
+with evidence as (
+    select company_a, company_b, reason, attr_kind, attr_value, n_companies, days_apart
+    from shared_value_evidence
+    union all
+    select company_a, company_b, reason, attr_kind, attr_value, n_companies, null
+    from weak_evidence
+    union all
+    select company_a, company_b, reason, attr_kind, attr_value, null, null
+    from fuzzy_evidence
+),
+undeclared as (
+    select distinct e.reason from evidence as e anti join link_reasons as r using (reason)
+)
+select * from evidence
+where (select count(*) from undeclared) = 0
+    or error('link reason(s) ' || (select string_agg(reason, ', ' order by reason) from undeclared)
+             || ' not declared in the rule registry (flows/core/rules.py)');

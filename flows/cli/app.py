@@ -12,6 +12,7 @@ from typing import Optional
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help=__doc__)
@@ -174,6 +175,32 @@ def normalize(
     values = text.splitlines()
     for record in normalize_records(kind, values):
         sys.stdout.write(json.dumps(record, ensure_ascii=False, default=str) + "\n")
+
+
+@app.command()
+def plan() -> None:
+    """Print the pipeline's steps in order: what each reads and writes, and the parameters in force."""
+    from shellring.flows.pipeline.plan import check_plan, describe
+
+    def out(text: str) -> None:
+        console.print(text, highlight=False, soft_wrap=True)
+
+    stage = None
+    for row in describe():
+        if row["stage"] != stage:
+            stage = row["stage"]
+            out(f"\n[bold]stage {stage}[/bold]")
+        out(f"  [cyan]{row['step']}[/cyan] ({row['kind']}): {escape(row['doc'])}")
+        out(f"      reads:  {escape(', '.join(row['reads']) or '-')}")
+        out(f"      writes: {', '.join(row['writes'])}")
+        if row["params"]:
+            out(f"      params: {escape(', '.join(row['params']))}")
+        if row["binds"]:
+            out(f"      binds:  {', '.join(row['binds'])}")
+    problems = check_plan()
+    if problems:
+        err.print("[red]the plan does not hold:[/red]\n  " + "\n  ".join(problems))
+        raise typer.Exit(1)
 
 
 from shellring.flows.cli.serve import serve  # noqa: E402  (imports no Prefect until run)

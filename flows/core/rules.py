@@ -45,7 +45,7 @@ class RiskTerm:
     code: str
     weight: float
     # Thresholds the term's SQL reads, as variables named '<code>__<name>'.
-    thresholds: dict[str, float] = field(default_factory=dict)
+    thresholds: dict[str, int | float] = field(default_factory=dict)
 
 
 class VerdictEffect(str, Enum):

@@ -17,7 +17,7 @@ from shellring.flows.core.rules import RuleRegistryError
 
 class RiskTermSetting(BaseModel):
     weight: float
-    thresholds: dict[str, float] = Field(default_factory=dict)
+    thresholds: dict[str, int | float] = Field(default_factory=dict)
 
 
 def _default_weights() -> dict[str, float]:

@@ -197,7 +197,7 @@ def stage_steps(stage: str) -> list[Step]:
 
 
 def plan() -> Iterator[tuple[str, Step]]:
-    yield "every stage", RULE_TABLES
+    yield "settings", RULE_TABLES
     for stage in STAGES:
         for step in stage_steps(stage):
             yield stage, step
@@ -248,6 +248,11 @@ def check_plan(steps: list[tuple[str, Step]] | None = None, settings: Settings |
             written[table] = (stage, isinstance(step, SqlStep) and step.temporary)
         if isinstance(step, PythonStep):
             bound |= set(step.binds)
+    used = {name for _, step in steps for name in step.params}
+    for code, term in settings.risk_terms.items():
+        for name in term.thresholds:
+            if f"{code}__{name}" not in used:
+                problems.append(f"risk term {code}: no step uses its threshold {name} ({code}__{name})")
     problems += check_rules_against_steps(dict((s.name if isinstance(s, PythonStep) else s.output, s)
                                                for _, s in steps))
     return problems
@@ -297,3 +302,28 @@ def assert_plan(settings: Settings | None = None) -> None:
     problems = check_plan(settings=settings)
     if problems:
         raise RuleRegistryError("the pipeline plan does not hold:\n  " + "\n  ".join(problems))
+
+
+def _value(bound: dict, name: str) -> str:
+    return f"{name}={bound[name]!r}" if name in bound else f"{name} (set by the run)"
+
+
+def describe(settings: Settings | None = None) -> list[dict]:
+    """The plan as rows for printing: stage, step, kind, what it is, reads, writes, parameters in force."""
+    settings = settings or Settings()
+    bound = {**settings.model_dump(exclude={"weights", "risk_terms"}), **settings.variables()}
+    described = []
+    for stage, step in plan():
+        sql = isinstance(step, SqlStep)
+        reads = list(step.reads) + ([] if sql or not step.outside else [f"({step.outside})"])
+        described.append({
+            "stage": stage,
+            "step": step.path if sql else step.name,
+            "kind": ("sql, temp table" if step.temporary else "sql") if sql else "python",
+            "doc": step.doc,
+            "reads": reads,
+            "writes": list(writes(step)),
+            "params": [_value(bound, name) for name in step.params],
+            "binds": [] if sql else list(step.binds),
+        })
+    return described

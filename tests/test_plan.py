@@ -29,7 +29,7 @@ def test_the_plan_holds():
 def test_every_sql_file_outside_schema_is_a_step_of_the_plan():
     root = resources.files("shellring.sql")
     files = {f"{folder.name}/{f.name[:-4]}" for folder in root.iterdir() if folder.is_dir()
-             and folder.name not in ("schema", "__pycache__") for f in folder.iterdir() if f.name.endswith(".sql")}
+             and folder.name not in ("schema", "queries", "__pycache__") for f in folder.iterdir() if f.name.endswith(".sql")}
     planned = {step.name for _, step in _steps() if isinstance(step, SqlStep)}
     assert files == planned
 
@@ -148,3 +148,15 @@ def test_the_readme_rule_tables_and_pipeline_outline_match_the_registry():
         assert f"| `{reason.code}` |" in text
     for kind in rules.VERDICT_KINDS:
         assert f"| `{kind.code}` | {kind.target} | `{kind.effect.value}` |" in text
+
+
+def test_every_query_file_is_read_by_a_python_step_that_declares_its_tables():
+    root = resources.files("shellring.sql").joinpath("queries")
+    files = {f"queries/{f.name[:-4]}" for f in root.iterdir() if f.name.endswith(".sql")}
+    used = {q for _, step in _steps() if isinstance(step, PythonStep) for q in step.queries}
+    assert files == used
+    normalize = next(step for _, step in _steps() if isinstance(step, PythonStep) and step.name == "normalize")
+    hidden = PythonStep(**{**normalize.__dict__, "reads": ("src_registrations", "src_accounts")})
+    steps = [(stage, hidden if s is normalize else s) for stage, s in _steps()]
+    assert any("reads norm_uscc through sql/queries/unique_addresses.sql without declaring it" in p
+               for p in check_plan(steps))

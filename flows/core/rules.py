@@ -84,8 +84,8 @@ LINK_REASONS: tuple[LinkReason, ...] = (
     LinkReason("SAME_BUILDING", "place", 0.5, "weak_evidence", scaled_by="rarity", corroborates=False),
 )
 
+# In this order the terms are listed when their contributions tie (cluster_scores.sql).
 RISK_TERMS: tuple[RiskTerm, ...] = (
-    RiskTerm("bias", -4.2),
     RiskTerm("fast_open_7d", 2.2, {"max_days": 7}),
     RiskTerm("fast_open_30d", 0.8, {"max_days": 30}),
     RiskTerm("rep_young", 2.6, {"min_age": 18, "max_age": 22}),
@@ -101,12 +101,13 @@ RISK_TERMS: tuple[RiskTerm, ...] = (
     RiskTerm("reg_burst", 1.3, {"min_companies": 3, "fade_days": 365}),
     RiskTerm("open_burst", 0.9, {"min_companies": 3, "fade_days": 365}),
     RiskTerm("nominee", 1.6, {"window_days": 180, "full_at": 3, "partial_at": 2, "partial": 0.3}),
+    RiskTerm("template_scope", 0.9),
     RiskTerm("controller", 1.5, {"window_days": 180, "full_at": 4, "partial_at": 3, "partial": 0.5}),
     RiskTerm("opened_by_agent", 0.4),
     RiskTerm("corroborated", 1.0, {"min_kinds": 2}),
-    RiskTerm("template_scope", 0.9),
     RiskTerm("shared_brand", -2.5, {"min_length": 2}),
     RiskTerm("pair_only", -1.5),
+    RiskTerm("bias", -4.2),
 )
 
 VERDICT_KINDS: tuple[VerdictKind, ...] = (

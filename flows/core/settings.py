@@ -136,6 +136,7 @@ class Settings(BaseModel):
             }),
             "risk_terms": pl.DataFrame({
                 "term": list(self.risk_terms),
+                "term_no": list(range(1, len(self.risk_terms) + 1)),
                 "weight": [t.weight for t in self.risk_terms.values()],
                 "says": [rules.sentence(f"risk.{code}", self.language) for code in self.risk_terms],
             }),

@@ -8,8 +8,9 @@
 
 The declarations are checked against the SQL itself (`SqlStep.derived_reads`, the plan test), and a
 step refuses to run while a variable it needs is unset: DuckDB's getvariable() of an unset name is
-NULL, which would silently empty a filter. Files in sql/schema/ are DDL of the published DB and the
-verdict store, run as they are.
+NULL, which would silently empty a filter. Files in sql/queries/ are selects a Python step reads
+from (declared the same way); files in sql/schema/ are DDL of the published DB and the verdict
+store, run as they are.
 """
 
 from __future__ import annotations
@@ -160,6 +161,18 @@ def parse_step(name: str, sql: str) -> SqlStep:
 @cache
 def load_step(name: str) -> SqlStep:
     return parse_step(name, read_step(name))
+
+
+@cache
+def load_query(name: str) -> SqlStep:
+    """A query of sql/queries/ that a Python step reads from (it writes no table; its header declares
+    what it reads like a step's)."""
+    sql = read_step(name)
+    declared = {kind: _names(text) for kind, text in _DECLARATION.findall(sql)}
+    if "reads" not in declared or _CREATE.search(sql):
+        raise SqlStepError(f"sql/{name}.sql: a query declares what it reads and creates no table")
+    return SqlStep(name=name, output="", reads=declared["reads"], params=declared.get("params", ()),
+                   temporary=False, sql=sql)
 
 
 def bound_variables(con: duckdb.DuckDBPyConnection) -> set[str]:

@@ -18,7 +18,7 @@ from typing import Callable
 import duckdb
 import polars as pl
 
-from shellring.flows.core.sqlsteps import fetch_frame
+from shellring.flows.core.sqlsteps import fetch_frame, load_query
 
 from shellring.matchers.address import parse_addresses
 from shellring.matchers.company import parse_company_names
@@ -26,48 +26,6 @@ from shellring.matchers.ids import parse_resident_ids, parse_usccs
 from shellring.matchers.names import parse_person_names_for_linking
 from shellring.matchers.phone import parse_phones
 
-UNIQUE_USCC = """
-select distinct uscc as input from src_registrations where uscc is not null
-union select distinct uscc from src_accounts where uscc is not null
-"""
-UNIQUE_RESIDENT_IDS = """
-select distinct legal_rep_id as input from src_registrations where legal_rep_id is not null
-union select distinct legal_rep_id from src_accounts where legal_rep_id is not null
-union select distinct agent_id from src_accounts where agent_id is not null
-"""
-UNIQUE_PERSON_NAMES = """
-select distinct legal_rep_name as input from src_registrations where legal_rep_name is not null
-union select distinct legal_rep_name from src_accounts where legal_rep_name is not null
-union select distinct agent_name from src_accounts where agent_name is not null
-"""
-UNIQUE_COMPANY_NAMES = """
-select distinct company_name as input from src_registrations where company_name is not null
-union select distinct company_name from src_accounts where company_name is not null
-"""
-# Addresses and phones are parsed with the company's registering-authority region as a hint
-# (6 digits for addresses, 4 for phones), so the lookups key on (input, hint).
-UNIQUE_ADDRESSES = """
-select distinct r.reg_address as input, substr(u.region_code, 1, 6) as hint
-from src_registrations as r left join norm_uscc as u on u.input = r.uscc
-where r.reg_address is not null
-union
-select distinct a.contact_address, substr(u.region_code, 1, 6)
-from src_accounts as a left join norm_uscc as u on u.input = a.uscc
-where a.contact_address is not null
-"""
-UNIQUE_PHONES = """
-select distinct r.phone as input, substr(u.region_code, 1, 4) as hint
-from src_registrations as r left join norm_uscc as u on u.input = r.uscc
-where r.phone is not null
-union
-select distinct p.input, substr(u.region_code, 1, 4)
-from (
-    select uscc, contact_phone as input from src_accounts
-    union all select uscc, agent_phone from src_accounts
-) as p
-left join norm_uscc as u on u.input = p.uscc
-where p.input is not null
-"""
 
 
 # Below this many unique values the split (Arrow files to and from the worker) costs more than it saves.
@@ -188,7 +146,7 @@ def _lookup(
     con: duckdb.DuckDBPyConnection, table: str, query: str, parse: Callable[..., pl.DataFrame], hinted: bool,
     pool: ParsePool | None,
 ) -> int:
-    unique = fetch_frame(con, query)
+    unique = fetch_frame(con, load_query(query).sql)
     run = pool.map if pool is not None else (lambda fn, values, hints=None: _call(fn, values, hints))
     for offset in range(0, max(unique.height, 1), SLICE_VALUES):
         part = unique.slice(offset, SLICE_VALUES)
@@ -215,12 +173,12 @@ def normalize_all(con: duckdb.DuckDBPyConnection, scratch: Path) -> dict[str, di
     """
     # (table, unique values, parser, parsed with a hint, worth a worker: the vectorised ID parsers are not)
     steps = [
-        ("norm_uscc", UNIQUE_USCC, parse_usccs, False, False),
-        ("norm_resident_id", UNIQUE_RESIDENT_IDS, parse_resident_ids, False, False),
-        ("norm_person_name", UNIQUE_PERSON_NAMES, parse_person_names_for_linking, False, True),
-        ("norm_company_name", UNIQUE_COMPANY_NAMES, parse_company_names, False, True),
-        ("norm_address", UNIQUE_ADDRESSES, parse_addresses, True, True),
-        ("norm_phone", UNIQUE_PHONES, parse_phones, True, True),
+        ("norm_uscc", "queries/unique_uscc", parse_usccs, False, False),
+        ("norm_resident_id", "queries/unique_resident_ids", parse_resident_ids, False, False),
+        ("norm_person_name", "queries/unique_person_names", parse_person_names_for_linking, False, True),
+        ("norm_company_name", "queries/unique_company_names", parse_company_names, False, True),
+        ("norm_address", "queries/unique_addresses", parse_addresses, True, True),
+        ("norm_phone", "queries/unique_phones", parse_phones, True, True),
     ]
     stats: dict[str, dict[str, float]] = {}
     helpers = _workers() - 1 if _extract_rows(con) >= POOL_MIN_ROWS else 0

@@ -25,7 +25,7 @@ import duckdb
 from shellring.flows.core import rules
 from shellring.flows.core.rules import RuleRegistryError
 from shellring.flows.core.settings import Settings
-from shellring.flows.core.sqlsteps import SqlStep, load_step, run_sql
+from shellring.flows.core.sqlsteps import SqlStep, load_query, load_step, run_sql
 from shellring.flows.core.workspace import Workspace
 
 # Bound from the run's parameters (flows/core/workspace.py write_run_params) in every stage.
@@ -58,6 +58,7 @@ class PythonStep:
     binds: tuple[str, ...] = ()  # variables it sets for the steps after it
     outside: str = ""  # what it reads from outside the working DB
     module: str = ""  # where its logic lives, when not in this file
+    queries: tuple[str, ...] = ()  # the sql/queries/ files it reads through
 
 
 Step = SqlStep | PythonStep
@@ -141,9 +142,11 @@ STAGES: dict[str, tuple[str | PythonStep, ...]] = {
     ),
     "normalize": (
         PythonStep("normalize", "parse each distinct raw value once into a lookup table (matchers/)",
-                   reads=("src_registrations", "src_accounts"),
+                   reads=("src_registrations", "src_accounts", "norm_uscc"),
                    writes=("norm_uscc", "norm_resident_id", "norm_person_name", "norm_company_name", "norm_address",
-                           "norm_phone"), run=_normalize),
+                           "norm_phone"), run=_normalize,
+                   queries=("queries/unique_uscc", "queries/unique_resident_ids", "queries/unique_person_names",
+                            "queries/unique_company_names", "queries/unique_addresses", "queries/unique_phones")),
     ),
     "stage": ("staging/company_base", "staging/company_people", "staging/company_contact",
               "staging/stg_companies", "staging/stg_accounts"),
@@ -185,7 +188,8 @@ STAGES: dict[str, tuple[str | PythonStep, ...]] = {
     "marts": (
         PythonStep("pseudonyms", "HMAC pseudonyms of the IDs and phones the published tables show",
                    reads=("company_attributes", "stg_companies", "pair_evidence", "company_clusters",
-                          "attribute_values"), writes=("pseudonyms",), run=_pseudonyms),
+                          "attribute_values"), writes=("pseudonyms",), run=_pseudonyms,
+                   queries=("queries/pseudonym_values",)),
         "marts/pub_hub_members", "marts/pub_hubs", "marts/pub_cluster_hubs", "marts/pub_clusters",
         "marts/in_cluster_pairs", "marts/linked_members", "marts/pub_cluster_members", "marts/pub_links",
     ),
@@ -233,7 +237,18 @@ def check_plan(steps: list[tuple[str, Step]] | None = None, settings: Settings |
             if set(step.params) != step.used_params():
                 problems.append(f"{label} declares params {sorted(step.params)} but its SQL uses "
                                 f"{sorted(step.used_params())}")
+        for query in getattr(step, "queries", ()):
+            sql_query = load_query(query)
+            if set(sql_query.reads) != sql_query.derived_reads():
+                problems.append(f"{sql_query.path} declares reads {sorted(sql_query.reads)} but its SQL reads "
+                                f"{sorted(sql_query.derived_reads())}")
+            undeclared = set(sql_query.reads) - set(step.reads)
+            if undeclared:
+                problems.append(f"{label} reads {', '.join(sorted(undeclared))} through {sql_query.path} "
+                                "without declaring it")
         for table in step.reads:
+            if table in writes(step):
+                continue  # a step that reads back what it wrote itself (norm_uscc gives the others their hints)
             if table not in written:
                 problems.append(f"{label} reads {table}, which no earlier step writes")
             elif written[table][1] and written[table][0] != stage:

@@ -14,7 +14,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from shellring.flows.core.sqlsteps import fetch_frame
+from shellring.flows.core.sqlsteps import fetch_frame, load_query
 
 
 class MissingKeyError(RuntimeError):
@@ -38,40 +38,12 @@ def pseudonym(key: bytes, value: str) -> str:
     return hmac.new(key, value.encode("utf-8"), hashlib.sha256).hexdigest()[:20]
 
 
-# People and phones the run saw (what may carry a pseudonym) ...
-KNOWN_VALUES = """
-select attr_value as value from company_attributes where attr_kind in ('person', 'phone')
-union select rep_id from stg_companies where rep_id is not null
-union select phone from stg_companies where phone is not null
-"""
-# ... of which the published tables show only these: cluster members' representatives and phones, the
-# values behind pairs inside a cluster (an ID pair 'a~b' is keyed by its first ID), and hub values.
-PUBLISHED_VALUES = """
-with members as (
-    select c.rep_id, c.phone from stg_companies as c join company_clusters using (company_id)
-),
-in_cluster_evidence as (
-    select split_part(e.attr_value, '~', 1) as value
-    from pair_evidence as e
-    join company_clusters as a on a.company_id = e.company_a
-    join company_clusters as b on b.company_id = e.company_b and b.cluster_no = a.cluster_no
-),
-hub_values as (
-    select attr_value as value from attribute_values where is_hub
-)
-select value from members, unnest([rep_id, phone]) as t(value) where value is not null
-union select value from in_cluster_evidence where value is not null
-union select value from hub_values
-"""
-
-
 def build_pseudonyms(con: duckdb.DuckDBPyConnection, key: bytes) -> int:
     """Table `pseudonyms(value, pseudonym)` for every person ID and phone the published tables show.
 
     HMAC runs in Python once per value, so it is limited to the values the marts join (about a tenth of
     all the IDs and phones at 200k companies), not every value the run saw."""
-    values = fetch_frame(con, f"select value from ({PUBLISHED_VALUES}) semi join ({KNOWN_VALUES}) using (value)"
-                         )["value"]
+    values = fetch_frame(con, load_query("queries/pseudonym_values").sql)["value"]
     frame = pl.DataFrame({"value": values, "pseudonym": [pseudonym(key, v) for v in values.to_list()]})
     con.register("_pseudonyms", frame.to_arrow())
     con.execute("create or replace table pseudonyms as select * from _pseudonyms")

@@ -55,6 +55,7 @@ long as (
 select
     l.cluster_no,
     l.term,
+    t.term_no,
     coalesce(l.value, 0)::double as value,
     coalesce(l.value, 0) * t.weight as contribution,
     replace(replace(t.says, '{pct}', format('{:.0f}%', 100 * coalesce(l.value, 0))), '{value}',

@@ -1,7 +1,8 @@
 -- Risk score 0-100 per cluster: a logistic sum of its terms' contributions (cluster_terms). The
 -- terms that add (remove) at least explain_min_contribution become the cluster's reasons (mitigations)
--- in words, strongest first; equal contributions in the registry's order of terms (term_no), so that
--- reruns list them alike. `flagged` is the score alone; cluster_flags makes the one flag decision.
+-- in words, strongest first; equal contributions by the registry's order of terms, later first
+-- (term_no desc: the order earlier releases mostly published, which left ties to thread order, so
+-- that two runs of one extract could list them differently). `flagged` is the score alone; cluster_flags makes the one flag decision.
 --
 -- reads: cluster_terms
 -- params: flag_threshold, explain_min_contribution
@@ -11,9 +12,9 @@ select
     cluster_no,
     round(100 / (1 + exp(-sum(contribution))), 1) as risk_score,
     round(100 / (1 + exp(-sum(contribution))), 1) >= getvariable('flag_threshold') as flagged,
-    list(says order by contribution desc, term_no)
+    list(says order by contribution desc, term_no desc)
         filter (where term <> 'bias' and contribution >= getvariable('explain_min_contribution')) as reasons,
-    list(says order by contribution, term_no)
+    list(says order by contribution, term_no desc)
         filter (where term <> 'bias' and contribution <= -getvariable('explain_min_contribution')) as mitigations
 from cluster_terms
 group by cluster_no;

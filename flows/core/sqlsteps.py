@@ -9,6 +9,8 @@ from importlib import resources
 
 import duckdb
 
+from shellring.flows.core.errors import ShellringError
+
 log = logging.getLogger(__name__)
 
 # A statement that runs out of DuckDB's budget is retried with the budget doubled, up to this share of
@@ -42,7 +44,7 @@ def execute_with_memory_retry(con: duckdb.DuckDBPyConnection, statement: str, la
             log.warning("%s ran out of DuckDB's %d MiB budget; retrying with %d MiB", label, current, current * 2)
 
 
-class SqlStepError(RuntimeError):
+class SqlStepError(ShellringError, RuntimeError):
     """A SQL step failed; the message names the file and carries the DuckDB error."""
 
 

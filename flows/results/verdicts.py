@@ -17,6 +17,7 @@ from typing import Iterator
 
 import duckdb
 
+from shellring.flows.core.errors import ShellringError
 from shellring.flows.core.masking import mask_text
 from shellring.flows.core.sqlsteps import read_step, run_step
 
@@ -25,7 +26,7 @@ LINK_VERDICTS = ("false_link", "valid_link")
 LOCK_WAIT_SECONDS = 15.0
 
 
-class VerdictError(ValueError):
+class VerdictError(ShellringError, ValueError):
     """A verdict that cannot be recorded (unknown cluster or link, bad verdict name)."""
 
 

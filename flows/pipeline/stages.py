@@ -14,6 +14,7 @@ from shellring.flows.pipeline.ingest import load_extracts
 from shellring.flows.pipeline.lineage import track_cluster_history
 from shellring.flows.pipeline.normalize import normalise_all
 from shellring.flows.pipeline.pseudonyms import build_pseudonyms
+from shellring.flows.core.masking import create_masking_macros
 from shellring.flows.core.settings import Settings
 from shellring.flows.core.sqlsteps import memory_limit_mib, run_steps
 from shellring.flows.results.verdicts import drop_false_links
@@ -90,7 +91,8 @@ def track_history(ws: Workspace, settings: Settings, results_db: Path | None) ->
 def build_marts(ws: Workspace, settings: Settings, key: bytes) -> dict:
     with connect(ws, settings) as con:
         build_pseudonyms(con, key)
-        run_steps(con, ["marts/macros", "marts/published_hubs", "marts/published_tables"])
+        create_masking_macros(con)
+        run_steps(con, ["marts/published_hubs", "marts/published_tables"])
         return {
             "clusters": _count(con, "pub_clusters"),
             "flagged": con.execute("select count(*) from pub_clusters where flagged").fetchone()[0],

@@ -11,6 +11,8 @@ from collections.abc import Sequence
 import numpy as np
 import polars as pl
 
+from .masking import mask_id, mask_phone  # noqa: F401 - the display masks, kept importable from here
+
 _RID_WEIGHTS = np.array([7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2], dtype=np.int64)
 _RID_CHECK = np.frombuffer(b"10X98765432", dtype=np.uint8)
 _PERMIT_REGIONS = ("810000", "820000", "830000")
@@ -49,35 +51,6 @@ def _ascii_matrix(texts: list[str], width: int) -> np.ndarray:
     if not texts:
         return np.zeros((0, width), dtype=np.uint8)
     return np.frombuffer("".join(texts).encode("ascii"), dtype=np.uint8).reshape(len(texts), width)
-
-
-def mask_id(value: str | None) -> str | None:
-    """110105********002X: keeps region (6) and the last 4, hides birth date. Short values keep only 2+2."""
-    if value is None:
-        return None
-    s = str(value).strip()
-    if len(s) >= 15:
-        return s[:6] + "*" * (len(s) - 10) + s[-4:]
-    if len(s) <= 4:
-        return "*" * len(s)
-    return s[:2] + "*" * (len(s) - 4) + s[-2:]
-
-
-def mask_phone(value: str | None) -> str | None:
-    """138****8000 for mobiles; landlines keep the area code and the last 4 (0571****4321)."""
-    if value is None:
-        return None
-    digits = "".join(ch for ch in str(value) if ch.isdigit())
-    if digits.startswith("86") and len(digits) in (13, 12, 11) and digits[2] in "123456789" and len(digits) != 11:
-        digits = digits[2:]
-    if len(digits) == 11 and digits.startswith("1"):
-        return digits[:3] + "****" + digits[-4:]
-    if digits.startswith("0") and len(digits) >= 10:
-        area = 3 if digits[1] in "12" else 4
-        return digits[:area] + "*" * (len(digits) - area - 4) + digits[-4:]
-    if len(digits) <= 4:
-        return "*" * len(digits)
-    return "*" * (len(digits) - 4) + digits[-4:]
 
 
 def _rid_check_chars(body: np.ndarray) -> np.ndarray:

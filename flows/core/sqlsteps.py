@@ -36,7 +36,7 @@ log = logging.getLogger(__name__)
 OOM_RETRY_MAX_SHARE = 0.6
 
 
-class SqlStepError(ShellringError):
+class SqlStepError(ShellringError, RuntimeError):
     """A SQL step failed or is declared wrongly; the message names the file and carries the DuckDB error."""
 
 

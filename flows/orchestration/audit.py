@@ -19,10 +19,10 @@ from prefect import flow, get_run_logger, task
 
 from shellring.flows.pipeline import stages
 from shellring.flows.pipeline.plan import assert_plan
-from shellring.flows.pipeline.columns import ExtractError
 from shellring.flows.orchestration.artifacts import create_run_artifacts
 from shellring.flows.results.publish import publish
-from shellring.flows.pipeline.pseudonyms import MissingKeyError, load_key
+from shellring.flows.pipeline.pseudonyms import load_key
+from shellring.flows.core.errors import ShellringError
 from shellring.flows.core.settings import Settings
 from shellring.flows.core.workspace import Workspace, write_run_params
 
@@ -90,10 +90,10 @@ TRANSIENT_RETRY_DELAYS = [2, 10, 30]
 
 
 def is_transient(exc: BaseException | None) -> bool:
-    if isinstance(exc, FileNotFoundError):  # includes shellring.flows.pipeline.ingest.ExtractMissingError
-        return True
-    if isinstance(exc, (ExtractError, MissingKeyError)):
-        return False
+    """Our own errors say whether a retry could help (`ShellringError.transient`, e.g. an extract still
+    missing); anything else is transient only when it is I/O (a locked file, a share that blinked)."""
+    if isinstance(exc, ShellringError):
+        return exc.transient
     return isinstance(exc, (OSError, duckdb.IOException))
 
 

@@ -20,11 +20,13 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from shellring.flows.core.errors import ShellringError
+
 EXTRACT_SUFFIXES = {".csv", ".txt", ".tsv", ".parquet", ".pq", ".xlsx", ".xlsm"}
 REGION_NAME = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")  # also a deployment name and artifact-key part
 
 
-class RegionsError(ValueError):
+class RegionsError(ShellringError, ValueError):
     """The regions file or a region's extracts are unusable; the message names the file and field."""
 
 

@@ -9,11 +9,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
+from shellring.flows.core.errors import ShellringError
+
 Kind = Literal["registrations", "accounts"]
 KINDS: tuple[Kind, ...] = ("registrations", "accounts")
 
 
-class ExtractError(Exception):
+class ExtractError(ShellringError):
     """A whole-file problem (encoding, header, unreadable file); the message names the file."""
 
 

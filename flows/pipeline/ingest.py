@@ -56,6 +56,8 @@ EDGE_SPACE = " \t\r\n\u3000\u00a0\ufeff"
 class ExtractMissingError(ExtractError, FileNotFoundError):
     """The extract is not there (yet): it may still be copying in, so the flow retries this one."""
 
+    transient = True
+
 
 @dataclass
 class LoadReport:

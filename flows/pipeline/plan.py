@@ -117,12 +117,12 @@ def _inherited_ids(con, ctx: RunContext):
 
 
 def _pseudonyms(con, ctx: RunContext):
-    from shellring.flows.core.masking import register_masking_macros
+    from shellring.flows.core.masking import create_masking_macros
     from shellring.flows.pipeline.pseudonyms import build_pseudonyms
 
     if ctx.key is None:
         raise RuleRegistryError("the marts stage needs the pseudonymisation key")
-    register_masking_macros(con)
+    create_masking_macros(con)
     return build_pseudonyms(con, ctx.key)
 
 

@@ -14,10 +14,11 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
+from shellring.flows.core.errors import ShellringError
 from shellring.flows.core.sqlsteps import fetch_frame, load_query
 
 
-class MissingKeyError(RuntimeError):
+class MissingKeyError(ShellringError, RuntimeError):
     pass
 
 

@@ -26,6 +26,7 @@ from rich.logging import RichHandler
 from rich.markup import escape
 from rich.table import Table
 
+from shellring.flows.core.errors import ShellringError
 from shellring.flows.pipeline.pseudonyms import MissingKeyError, load_key, pseudonym
 
 log = logging.getLogger("shellring.reveal")
@@ -36,7 +37,7 @@ ACCESS_LOG_DDL = """create table if not exists reveal_log (
 )"""
 
 
-class RevealRefused(RuntimeError):
+class RevealRefused(ShellringError, RuntimeError):
     """The reveal was not allowed or not possible; the message says why (never a personal value)."""
 
 

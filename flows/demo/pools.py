@@ -121,7 +121,7 @@ class Districts:
 
 
 def _read_divisions(name: str) -> pl.DataFrame:
-    path = resources.files("matchers") / "data" / "divisions" / name
+    path = resources.files("shellring.matchers") / "data" / "divisions" / name
     return pl.read_csv(path.read_bytes(), infer_schema_length=0)
 
 

@@ -137,10 +137,10 @@ def _matches(key: bytes, raw: str | None, published: str | None) -> bool:
 def reveal_cluster(results_db: Path, cluster_id: str, *, by: str, key_file: Path | None = None,
                    working_db: Path | None = None, run_id: str | None = None) -> Revelation:
     """Raw legal-rep IDs and phones of one cluster's companies; refuses (and logs) without the right key."""
-    if not by.strip():
-        raise RevealRefused("--by must name the case handler")
     found_run: str | None = run_id
     try:
+        if not by.strip():
+            raise RevealRefused("--by must name the case handler")
         try:
             key = load_key(key_file)
         except (MissingKeyError, OSError) as exc:

@@ -118,3 +118,16 @@ def test_reveal_cli_refuses_a_blank_case_handler_and_logs_the_refusal(flagged, k
     logged_by, logged_cluster, outcome, detail = after[-1]
     assert (logged_by, logged_cluster, outcome) == (by, cluster_id, "refused") and "--by" in detail
 
+
+def test_reveal_that_fails_on_an_unreadable_working_db_is_logged(flagged, key_env, tmp_path):
+    """Not a refusal the code foresaw, but still an attempt at personal data: it must leave a row."""
+    db, run_id, cluster_id, _ = flagged
+    empty = tmp_path / "not-a-working.duckdb"
+    duckdb.connect(str(empty)).close()
+    before = _log_outcomes(db)
+    result = CliRunner().invoke(app, ["reveal", "--db", str(db), "--cluster", cluster_id, "--by", "Li Na",
+                                      "--working-db", str(empty)])
+    assert result.exit_code != 0
+    after = _log_outcomes(db)
+    assert len(after) == len(before) + 1
+    assert after[-1][:3] == ("Li Na", cluster_id, "failed")

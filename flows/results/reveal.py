@@ -169,6 +169,10 @@ def reveal_cluster(results_db: Path, cluster_id: str, *, by: str, key_file: Path
         record_access(results_db, by=by, cluster_id=cluster_id, run_id=found_run, n_companies=0, n_values=0,
                       outcome="refused", detail=str(exc))
         raise
+    except Exception as exc:  # an unforeseen failure is still an attempt: log it (type only, never values)
+        record_access(results_db, by=by, cluster_id=cluster_id, run_id=found_run, n_companies=0, n_values=0,
+                      outcome="failed", detail=type(exc).__name__)
+        raise
     record_access(results_db, by=by, cluster_id=cluster_id, run_id=found_run,
                   n_companies=len(revelation.companies), n_values=revelation.values_revealed, outcome="revealed",
                   detail=f"{mismatched} of {checked} pseudonyms unmatched" if mismatched else "")

@@ -10,6 +10,8 @@ import pytest
 
 from shellring.flows.results.evaluate import evaluate
 
+from personal_data import personal_data_hits, redacted  # tests/personal_data.py
+
 REQUIRED_COLUMNS = {
     "runs": {"run_id", "region", "started_at", "finished_at", "status"},
     "clusters": {"run_id", "cluster_id", "n_companies", "risk_score", "flagged", "reasons"},
@@ -162,56 +164,10 @@ def test_flagged_clusters_explain_themselves(results):
 
 # ---- personal data in published tables: an independent scanner, and an oracle that it is not blind ----------
 
-_BEFORE, _AFTER = r"(?<![0-9A-Za-z])", r"(?![0-9A-Za-z])"  # whole tokens: hex pseudonyms and cluster ids hold digits
-_SEP = r"[\s\-]?"
-PERSONAL_DATA = {
-    "resident_id": re.compile(_BEFORE + r"[1-9]\d{16}[\dXx]" + _AFTER),
-    "mobile": re.compile(_BEFORE + r"1[3-9]\d" + _SEP + r"\d{4}" + _SEP + r"\d{4}" + _AFTER),
-    # +86 / 0086 then a mobile or an area code (bracketed or not) and a local number, any separators
-    "phone_+86": re.compile(r"(?:\+|" + _BEFORE + r"00)86" + _SEP + r"(?:[(（]0?\d{2,3}[)）]|0?\d{2,3})" + _SEP
-                            + r"\d{3,4}" + _SEP + r"\d{4}" + _AFTER),
-    "landline": re.compile(r"(?:" + _BEFORE + r"0\d{2,3}[\s\-]|[(（]0\d{2,3}[)）]\s?)\d{3,4}" + _SEP + r"\d{4}" + _AFTER),
-    "long_digits": re.compile(_BEFORE + r"\d{12,19}" + _AFTER),  # accounts, unseparated landlines, 15-digit IDs
-}
-USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
-
-
-def _valid_uscc(code: str) -> bool:
-    """GB 32100-2015 check character; an 18-character match that passes it is a company code, not an ID."""
-    code = code.upper()
-    if len(code) != 18 or any(c not in USCC_ALPHABET for c in code):
-        return False
-    total = sum(USCC_ALPHABET.index(c) * pow(3, i, 31) for i, c in enumerate(code[:17]))
-    return USCC_ALPHABET[(31 - total % 31) % 31] == code[17]
-
-
-def _redacted(fragment: str) -> str:
-    """A hit as a failure message may show it: never the digits themselves."""
-    return fragment[:3] + re.sub(r"\d", "*", fragment[3:-2]) + fragment[-2:]
-
-
-def personal_data_hits(con) -> list[tuple[str, str, str, str]]:
-    """(table, column, kind, fragment) for every personal-data-shaped value in any column of any table or view,
-    each cast to text (JSON, lists and structs included)."""
-    columns = con.execute(
-        "select table_name, column_name from information_schema.columns where table_schema = 'main' order by all"
-    ).fetchall()
-    assert columns
-    hits = []
-    for table, column in columns:
-        values = con.execute(f'select distinct cast("{column}" as varchar) from "{table}" '
-                             f'where "{column}" is not null').fetchall()
-        for (value,) in values:
-            for kind, pattern in PERSONAL_DATA.items():
-                hits += [(table, column, kind, m.group()) for m in pattern.finditer(value)
-                         if not (len(m.group()) == 18 and _valid_uscc(m.group()))]
-    return hits
-
-
 def test_no_raw_identifiers_or_phones_in_any_published_column(results):
     _, con = results
     hits = personal_data_hits(con)
-    assert not hits, [(t, c, kind, _redacted(f)) for t, c, kind, f in hits]
+    assert not hits, [(t, c, kind, redacted(f)) for t, c, kind, f in hits]
 
 
 # (table, column, planted text, kind the scanner must report). Synthetic values, not real people.
@@ -270,7 +226,7 @@ def test_the_scanner_finds_each_planted_form_in_every_column_type(demo_run, tmp_
         if table in tables:  # views (latest_*) show the same planted rows again
             found.setdefault((table, column), set()).add(kind)
     for table, column, text, kind in PLANTED:
-        assert kind in found.get((table, column), set()), f"{table}.{column}: missed {kind} in {_redacted(text)!r}"
+        assert kind in found.get((table, column), set()), f"{table}.{column}: missed {kind} in {redacted(text)!r}"
     assert set(found) == {(t, c) for t, c, _, _ in PLANTED}, "an alarm on something not planted (USCC, masked value?)"
     planted_digits = {re.sub(r"\D", "", text) for _, _, text, _ in PLANTED}
     assert all(any(re.sub(r"\D", "", f) in digits for digits in planted_digits) for *_, f in hits)

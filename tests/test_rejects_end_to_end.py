@@ -9,8 +9,13 @@ a missing required header) is run through `shellring run` against a results DB t
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
+import os
 import re
+import shutil
+import subprocess
+import sys
 from collections import Counter
 from pathlib import Path
 
@@ -143,3 +148,62 @@ def test_rejected_rows_publish_no_raw_identifiers_or_phones(rejects_run):
     leaks = [(t, c, kind, redacted(f)) for t, c, kind, f in hits]  # pytest would print `hits` raw
     assert not leaks, leaks
 
+
+# ---- a whole-file failure through `shellring run` leaves the published results as they were ------------------
+
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _contents(db: Path) -> dict[str, list]:
+    with duckdb.connect(str(db), read_only=True) as con:
+        tables = [t for (t,) in con.execute("select table_name from information_schema.tables "
+                                            "where table_type = 'BASE TABLE' order by 1").fetchall()]
+        return {t: con.execute(f'select * from "{t}" order by all').fetchall() for t in tables}
+
+
+def _undecodable(good: Path, bad: Path) -> str:
+    """Neither UTF-8 nor GB18030: 0xFF never occurs in either (and is no BOM in the middle of a file)."""
+    lines = good.read_bytes().split(b"\n")
+    lines[5] = lines[5][:20] + b"\xff\xff" + lines[5][20:]
+    bad.write_bytes(b"\n".join(lines))
+    return "cannot detect the encoding"
+
+
+def _missing_header(good: Path, bad: Path) -> str:
+    text = good.read_bytes().decode(ACC_ENCODING)
+    header, rest = text.split("\n", 1)
+    bad.write_bytes((header.replace("账号", "colour", 1) + "\n" + rest).encode(ACC_ENCODING))
+    return "missing required column(s) ['account_no']"
+
+
+@pytest.mark.parametrize("breakage, which", [(_undecodable, "registrations"), (_missing_header, "accounts")],
+                         ids=["undecodable-registrations", "accounts-without-account-number"])
+def test_run_with_a_bad_file_exits_1_names_it_and_leaves_published_results_alone(planted, rejects_run, tmp_path,
+                                                                                 breakage, which):
+    reg_file, acc_file, _, _ = planted
+    summary, published = rejects_run
+    db = tmp_path / "results" / "results.duckdb"
+    db.parent.mkdir()
+    shutil.copyfile(published, db)  # a results DB holding one good run
+    sha_before, contents_before = _sha256(db), _contents(db)
+    assert contents_before["runs"] and contents_before["rejected_rows"]
+
+    good = reg_file if which == "registrations" else acc_file
+    bad = tmp_path / f"bad-{which}.csv"
+    expected_message = breakage(good, bad)
+    files = {"registrations": reg_file, "accounts": acc_file, which: bad}
+    env = dict(os.environ, SHELLRING_KEY="shellring-test-key-0123456789abcdef", PREFECT_HOME=str(tmp_path / "prefect"),
+               PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS="180", COLUMNS="1000")
+    done = subprocess.run(
+        [sys.executable, "-m", "shellring.flows.cli.app", "run", "--registrations", str(files["registrations"]),
+         "--accounts", str(files["accounts"]), "--db", str(db), "--region", "rejects", "--quiet"],
+        capture_output=True, text=True, env=env, timeout=300,
+    )
+    output = done.stdout + done.stderr
+    assert done.returncode == 1, output[-3000:]
+    error_lines = [line for line in output.splitlines() if line.startswith("error:")]
+    assert error_lines and str(bad) in error_lines[-1] and expected_message in error_lines[-1], output[-3000:]
+    assert _sha256(db) == sha_before
+    assert _contents(db) == contents_before
+    assert list(db.parent.glob(".results.duckdb.*.publishing*")) == []  # publication never began

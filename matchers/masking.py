@@ -142,7 +142,9 @@ _RESIDENT_ID = re.compile(
     + "|" + _NOT_ALNUM_BEFORE + r"\d{15}" + _NOT_ALNUM_AFTER  # legacy 15-digit IDs
 )
 _MOBILE = re.compile(r"(?<!\d)((?:\+|00)?86[- ]?)?(1[3-9]\d[- ]?\d{4}[- ]?\d{4})(?!\d)")
-_LANDLINE = re.compile(r"(?<!\d)(\(?0\d{2,3}\)?)([- ]?)\d{3,4}[- ]?(\d{4})(?!\d)")
+_LANDLINE = re.compile(r"(?<!\d)([(（]?0\d{2,3}[)）]?)([- ]?)\d{3,4}[- ]?(\d{4})(?!\d)")
+# +86 / 0086, then an area code without its 0 (bracketed or not): +86-571-87654321, +86 (571) 8765-4321
+_INTL_LANDLINE = re.compile(r"(?<!\d)((?:\+|00)86[- ]?)([(（]?0?[1-9]\d{1,2}[)）]?)([- ]?)\d{3,4}[- ]?(\d{4})(?!\d)")
 _LONG_DIGITS = re.compile(_NOT_ALNUM_BEFORE + r"\d{10,}" + _NOT_ALNUM_AFTER)
 
 
@@ -153,9 +155,17 @@ def _mask_mobile(match: re.Match[str]) -> str:
 def _mask_landline(match: re.Match[str]) -> str:
     """The area code as written (with its brackets or separator), then the phone rule's stars and tail."""
     area, separator = match.group(1), match.group(2)
-    if not separator and not area.endswith(")"):
+    if not separator and not area.endswith((")", "）")):
         separator = "-"
-    return f"{area}{separator}{'*' * PHONE.stars}{match.group(3)[len(match.group(3)) - PHONE.tail:]}"
+    return f"{area}{separator}{_stars_and_tail(match.group(3))}"
+
+
+def _mask_intl_landline(match: re.Match[str]) -> str:
+    return f"{match.group(1)}{match.group(2)}{match.group(3)}{_stars_and_tail(match.group(4))}"
+
+
+def _stars_and_tail(last_digits: str) -> str:
+    return f"{'*' * PHONE.stars}{last_digits[len(last_digits) - PHONE.tail:]}"
 
 
 def mask_text(text: str | None, limit: int = RAW_ROW_LIMIT) -> str | None:
@@ -165,6 +175,7 @@ def mask_text(text: str | None, limit: int = RAW_ROW_LIMIT) -> str | None:
     head = text[: limit + 64]  # mask a little beyond the cut so no ID is left half-visible at the edge
     head = _RESIDENT_ID.sub(lambda m: mask_id(m.group(0)), head)
     head = _MOBILE.sub(_mask_mobile, head)
+    head = _INTL_LANDLINE.sub(_mask_intl_landline, head)
     head = _LANDLINE.sub(_mask_landline, head)
     head = _LONG_DIGITS.sub(lambda m: mask_account(m.group(0)), head)
     if len(text) > limit:

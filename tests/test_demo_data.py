@@ -118,6 +118,19 @@ def test_same_seed_gives_identical_bytes_and_other_seed_differs(tmp_path):
         assert getattr(a, name).read_bytes() != getattr(c, name).read_bytes()
 
 
+def test_generator_runs_from_any_working_directory(tmp_path):
+    """Its bundled data is found through the installed package, not the repository root on sys.path."""
+    import subprocess
+    import sys
+
+    script = ("import sys; from pathlib import Path; from shellring.flows.demo.generate import generate_demo; "
+              "generate_demo(Path(sys.argv[1]), n_companies=200, seed=1)")
+    done = subprocess.run([sys.executable, "-c", script, str(tmp_path / "out")], cwd=tmp_path,
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert (tmp_path / "out" / "registrations.csv").stat().st_size > 0
+
+
 def test_encodings_and_headers(noisy):
     files, *_ = noisy
     raw = files.registrations.read_bytes()

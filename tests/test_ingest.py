@@ -376,6 +376,12 @@ def test_mask_text_forms():
     assert mask_text("010-12345678") == "010-****5678"
     assert mask_text("6222021234567891234") == "6222****1234"
     assert mask_text("91110000600037341L") == "91110000600037341L"
+    # landlines written with the country code, or with full-width brackets, as extracts carry them
+    assert mask_text("+86-574-50670817") == "+86-574-****0817"
+    assert mask_text("tel +86 (571) 8765-4321") == "tel +86 (571) ****4321"
+    assert mask_text("0086 10 8765 4321") == "0086 10 ****4321"
+    assert mask_text("（0571）87654321") == "（0571）****4321"
+    assert mask_text("+86-138-1234-5678") == "+86-138****5678"
 
 
 # ---------------------------------------------------------------- properties

@@ -365,3 +365,76 @@ def test_served_deployment_runs_on_schedule_settings_and_publishes(served_region
     assert "no history yet" in summary.data.lower()
     for text in (summary.data, json.dumps(rows, ensure_ascii=False)):
         assert not RAW_ID.search(text) and not RAW_MOBILE.search(text)
+
+
+# --- prefect.yaml deployed to a process work pool and run by a worker -----------------------------
+
+def _prefect(args: list[str], env: dict, cwd: Path, timeout: float = 180) -> str:
+    done = subprocess.run([str(PREFECT), "--no-prompt", *args], cwd=cwd, env=env, capture_output=True, text=True,
+                          timeout=timeout)
+    output = done.stdout + done.stderr
+    assert done.returncode == 0, f"prefect {' '.join(args)} exited {done.returncode}:\n{output[-4000:]}"
+    return output
+
+
+@pytest.mark.slow
+def test_prefect_yaml_deploys_to_a_process_pool_and_a_worker_runs_it(prefect_server, api_client, tmp_path):
+    """`prefect deploy` of the repository's prefect.yaml, then `prefect worker start` runs one flow run of it.
+
+    The only change to prefect.yaml is its pull step's directory (/opt/shellring in the file): here the worker's
+    flow-run process must change into this checkout, where the entrypoint lives."""
+    from shellring.flows.demo.generate import generate_demo
+
+    url, base_env = prefect_server
+    spec = yaml.safe_load((REPO / "prefect.yaml").read_text(encoding="utf-8"))
+    [pull_step] = spec["pull"]
+    assert pull_step == {"prefect.deployments.steps.set_working_directory": {"directory": "/opt/shellring"}}
+    pull_step["prefect.deployments.steps.set_working_directory"]["directory"] = str(REPO)
+    prefect_file = _write(tmp_path / "prefect.yaml", yaml.safe_dump(spec, allow_unicode=True, sort_keys=False))
+    [deployment_spec] = [d for d in spec["deployments"] if d["name"] == "hangzhou"]
+    pool = deployment_spec["work_pool"]["name"]
+
+    generate_demo(tmp_path / "drop" / "2026-10-31", n_companies=300, seed=31)
+    regions = _write(tmp_path / "regions.toml", REGION_TOML.format(
+        name="hangzhou", registrations="drop/{period}/registrations*.csv", accounts="drop/{period}/accounts*.csv",
+        tz="Asia/Shanghai", cron="0 6 * * 1", days=30))
+    env = dict(base_env, PREFECT_API_URL=url, SHELLRING_KEY="shellring-worker-test-key-0123456789",
+               PREFECT_LOGGING_LEVEL="WARNING", COLUMNS="200")
+
+    _prefect(["work-pool", "create", pool, "--type", "process"], env, tmp_path)
+    _prefect(["deploy", "--name", "hangzhou", "--prefect-file", str(prefect_file)], env, REPO)
+    deployment = api_client.read_deployment_by_name("shellring-regional-audit/hangzhou")
+    assert deployment.work_pool_name == pool and deployment.entrypoint == deployment_spec["entrypoint"]
+    assert deployment.parameters == {"region": "hangzhou", "regions_file": "regions.toml"}
+    assert deployment.pull_steps == spec["pull"]
+
+    params = json.dumps({"regions_file": str(regions), "as_of": "2026-11-01"})
+    _prefect(["deployment", "run", "shellring-regional-audit/hangzhou", "--params", params], env, tmp_path)
+    log = tmp_path / "worker.log"
+    with open(log, "wb") as out:  # --run-once: poll once, run what is due, wait for it (--limit) and exit
+        worker = subprocess.Popen([str(PREFECT), "--no-prompt", "worker", "start", "--pool", pool, "--run-once",
+                                   "--limit", "1"], cwd=tmp_path, env=env, stdout=out, stderr=subprocess.STDOUT,
+                                  start_new_session=True)
+    try:
+        worker.wait(timeout=300)
+    except subprocess.TimeoutExpired:
+        pytest.fail(f"worker still running after 300 s:\n{_tail(log)}")
+    finally:
+        _stop(worker)
+    assert worker.returncode == 0, _tail(log)
+
+    from prefect.client.schemas.filters import DeploymentFilter, DeploymentFilterId
+
+    runs = [r for r in api_client.read_flow_runs(
+        deployment_filter=DeploymentFilter(id=DeploymentFilterId(any_=[deployment.id])))
+        if r.parameters.get("regions_file") == str(regions)]
+    [flow_run] = runs
+    assert flow_run.state.is_completed(), f"{flow_run.state}:\n{_tail(log)}"
+    assert flow_run.work_pool_name == pool
+
+    db = tmp_path / "results" / "hangzhou.duckdb"
+    with duckdb.connect(str(db), read_only=True) as con:
+        region, status, since, until, n_clusters = con.execute(
+            "select region, status, since, until, n_clusters from runs").fetchone()
+    assert (region, status) == ("hangzhou", "succeeded") and n_clusters > 0
+    assert (since, until) == (date(2026, 10, 2), date(2026, 10, 31))

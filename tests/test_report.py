@@ -14,7 +14,7 @@ import pytest
 from typer.testing import CliRunner
 
 from shellring.flows.cli.app import app
-from shellring.flows.results.report import FORMULA_TRIGGERS, neutralise_cell
+from shellring.flows.results.report import neutralise_cell
 
 pytestmark = pytest.mark.slow
 
@@ -28,7 +28,14 @@ HOSTILE = {
     "phone_masked": "@SUM(1+1)",
     "legal_rep_name_masked": "+cmd|' /C calc'!A0",
     "reasons": "-2+3 \t\r",
+    # control-character prefixes: Excel drops or reads past them and may still see a formula
+    "legal_rep_id_masked": "\t=1+2",
+    "legal_rep_key": "\r@SUM(1+1)",
+    "phone_key": "\x00=1+3",
 }
+# Pinned here, not read from the code: the cell starts that a spreadsheet may run as a formula (OWASP CSV
+# Injection: = + - @ tab CR; OWASP ASVS 5.0 V1.2.10 adds the null character).
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\x00")
 ID_PATTERN = re.compile(r"(?<![0-9A-Za-z])[1-9][0-9]{16}[0-9Xx](?![0-9A-Za-z])")
 MOBILE_PATTERN = re.compile(r"(?<![0-9A-Za-z])1[3-9][0-9]{9}(?![0-9A-Za-z])")
 
@@ -67,8 +74,14 @@ def exported(hostile_db, tmp_path_factory):
 
 def test_neutralise_cell():
     for trigger in FORMULA_TRIGGERS:
-        assert neutralise_cell(f"{trigger}1+1") == f"'{trigger}1+1"
-    assert neutralise_cell("杭州-科技") == "杭州-科技"
+        assert neutralise_cell(f"{trigger}1+1") == f"'{trigger}1+1", repr(trigger)
+    for harmless in ("杭州-科技", "1+1", "A=B", "'=already quoted", "C0e70e615d74c", ""):
+        assert neutralise_cell(harmless) == harmless
+
+
+def _as_excel_reads(value: str) -> str:
+    """XLSX stores control characters as _xHHHH_ escapes; Excel decodes them (openpyxl leaves them as they are)."""
+    return re.sub(r"_x([0-9A-Fa-f]{4})_", lambda m: chr(int(m.group(1), 16)), value)
 
 
 def test_xlsx_has_no_formula_and_hostile_text_is_neutralised(exported):
@@ -82,7 +95,7 @@ def test_xlsx_has_no_formula_and_hostile_text_is_neutralised(exported):
                 assert cell.data_type != "f", f"{sheet.title}!{cell.coordinate} is a formula"
                 if isinstance(cell.value, str):
                     strings.append(cell.value)
-                    assert not cell.value.startswith(FORMULA_TRIGGERS), f"{sheet.title}!{cell.coordinate}"
+                    assert not _as_excel_reads(cell.value).startswith(FORMULA_TRIGGERS), f"{sheet.title}!{cell.coordinate}"
     members = book["members"]
     header = [c.value for c in members[1]]
     rows = [dict(zip(header, (c.value for c in row))) for row in members.iter_rows(min_row=2)]
@@ -91,6 +104,8 @@ def test_xlsx_has_no_formula_and_hostile_text_is_neutralised(exported):
     assert planted[0]["reg_address"].startswith("'=HYPERLINK(")
     assert planted[0]["phone_masked"] == "'@SUM(1+1)"
     assert planted[0]["legal_rep_name_masked"] == "'+cmd|' /C calc'!A0"
+    for column in ("legal_rep_id_masked", "legal_rep_key", "phone_key"):
+        assert _as_excel_reads(planted[0][column]) == "'" + HOSTILE[column], column
     clusters = {row[0].value: row for row in book["clusters"].iter_rows(min_row=2)}
     assert cluster_id in clusters
     for value in strings:

@@ -93,3 +93,41 @@ def test_reveal_cli_prints_real_values_only_for_the_key_holder(flagged, key_env,
     assert not any(c.rep_id and c.rep_id in refused.output for c in revealed.companies)
     missing_by = runner.invoke(app, ["reveal", "--db", str(db), "--cluster", cluster_id])
     assert missing_by.exit_code != 0
+
+
+def _log_outcomes(db):
+    """(by_name, cluster_id, outcome, detail) of every access-log row, oldest first; [] before the first attempt."""
+    if not access_log_path(db).exists():
+        return []
+    con = duckdb.connect(str(access_log_path(db)), read_only=True)
+    try:
+        return con.execute("select by_name, cluster_id, outcome, detail from reveal_log order by accessed_at").fetchall()
+    finally:
+        con.close()
+
+
+@pytest.mark.parametrize("by", ["", "   ", "\t"])
+def test_reveal_cli_refuses_a_blank_case_handler_and_logs_the_refusal(flagged, key_env, by):
+    db, _, cluster_id, members = flagged
+    before = _log_outcomes(db)
+    result = CliRunner().invoke(app, ["reveal", "--db", str(db), "--cluster", cluster_id, "--by", by])
+    assert result.exit_code == 3, result.output
+    assert "--by" in result.output
+    after = _log_outcomes(db)
+    assert after[:len(before)] == before and len(after) == len(before) + 1, "the refusal left no access-log row"
+    logged_by, logged_cluster, outcome, detail = after[-1]
+    assert (logged_by, logged_cluster, outcome) == (by, cluster_id, "refused") and "--by" in detail
+
+
+def test_reveal_that_fails_on_an_unreadable_working_db_is_logged(flagged, key_env, tmp_path):
+    """Not a refusal the code foresaw, but still an attempt at personal data: it must leave a row."""
+    db, run_id, cluster_id, _ = flagged
+    empty = tmp_path / "not-a-working.duckdb"
+    duckdb.connect(str(empty)).close()
+    before = _log_outcomes(db)
+    result = CliRunner().invoke(app, ["reveal", "--db", str(db), "--cluster", cluster_id, "--by", "Li Na",
+                                      "--working-db", str(empty)])
+    assert result.exit_code != 0
+    after = _log_outcomes(db)
+    assert len(after) == len(before) + 1
+    assert after[-1][:3] == ("Li Na", cluster_id, "failed")

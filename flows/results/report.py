@@ -20,7 +20,8 @@ import xlsxwriter
 
 from shellring.flows.core.masking import mask_text
 
-FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+# OWASP CSV Injection (= + - @ tab CR) and OWASP ASVS 5.0 V1.2.10 (also the null character)
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\x00")
 FREE_TEXT = {"company_name", "trade_name", "reg_address", "reasons", "mitigations", "evidence", "link_reasons", "why"}
 
 CLUSTER_COLUMNS = ["cluster_id", "risk_score", "n_companies", "n_window_companies", "reasons", "mitigations",

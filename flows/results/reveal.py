@@ -138,10 +138,10 @@ def _matches(key: bytes, raw: str | None, published: str | None) -> bool:
 def reveal_cluster(results_db: Path, cluster_id: str, *, by: str, key_file: Path | None = None,
                    working_db: Path | None = None, run_id: str | None = None) -> Revelation:
     """Raw legal-rep IDs and phones of one cluster's companies; refuses (and logs) without the right key."""
-    if not by.strip():
-        raise RevealRefused("--by must name the case handler")
     found_run: str | None = run_id
     try:
+        if not by.strip():
+            raise RevealRefused("--by must name the case handler")
         try:
             key = load_key(key_file)
         except (MissingKeyError, OSError) as exc:
@@ -169,6 +169,10 @@ def reveal_cluster(results_db: Path, cluster_id: str, *, by: str, key_file: Path
     except RevealRefused as exc:
         record_access(results_db, by=by, cluster_id=cluster_id, run_id=found_run, n_companies=0, n_values=0,
                       outcome="refused", detail=str(exc))
+        raise
+    except Exception as exc:  # an unforeseen failure is still an attempt: log it (type only, never values)
+        record_access(results_db, by=by, cluster_id=cluster_id, run_id=found_run, n_companies=0, n_values=0,
+                      outcome="failed", detail=type(exc).__name__)
         raise
     record_access(results_db, by=by, cluster_id=cluster_id, run_id=found_run,
                   n_companies=len(revelation.companies), n_values=revelation.values_revealed, outcome="revealed",

@@ -33,7 +33,7 @@ import sys
 import threading
 import time
 from dataclasses import asdict
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import polars as pl
@@ -382,7 +382,7 @@ def wait_for_idle(max_seconds: float, foreign_cores: float = 0.3) -> float:
 def measure_repeated(system: str, files: dict, out: Path, args, server: tuple | None = None) -> dict:
     """`args.repeat` fresh runs; median wall and peak RSS, the spread, and the foreign load seen."""
     runs = []
-    for rep in range(args.repeat):
+    for _ in range(args.repeat):
         wait_for_idle(args.idle_wait)
         runs.append(measure(system, files, out, args, server))
     last = dict(runs[-1])
@@ -533,7 +533,7 @@ def report(args, files: dict, measured: dict[str, dict], quality: dict[str, dict
               f"({_stage_list({k: v for k, v in ki['timings'].items() if not k.startswith('prep_')})}). "
               f"Clustering ran at {len(splink_scan)} thresholds; a single-threshold run would save "
               f"≈ {ki['extra_cluster_seconds']} s.",
-              f"- Splink blocked pairs per identifier rule (before de-duplication): "
+              "- Splink blocked pairs per identifier rule (before de-duplication): "
               + ", ".join(f"{k} {v:,}" for k, v in ki["blocked_pairs_per_rule"].items())
               + f"; pairs scored ≥ {min(r['threshold'] for r in splink_scan)}: "
               f"{ki['predicted_pairs_above_min_threshold']:,}.",
@@ -648,7 +648,7 @@ def main(argv: list[str]) -> None:
         finally:
             _stop(server[0])
         measured["command"] = command
-        measured["measured_at"] = f"{datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC"
+        measured["measured_at"] = f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC"
         (root / "measured.json").write_text(json.dumps(measured, indent=1, default=str))
     quality: dict[str, dict] = {}
     for system in ("shellring-flow", "shellring-served", "shellring-stages"):

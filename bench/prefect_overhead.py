@@ -27,7 +27,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -41,11 +41,11 @@ def _direct(registrations: Path, accounts: Path, db: Path) -> dict:
     """The audit without Prefect (shellring.flows.orchestration.audit imports Prefect, so its run-id helpers are not used)."""
     import hashlib
 
-    from shellring.flows.pipeline import stages
-    from shellring.flows.results.publish import publish
-    from shellring.flows.pipeline.pseudonyms import load_key
     from shellring.flows.core.settings import Settings
     from shellring.flows.core.workspace import Workspace, write_run_params
+    from shellring.flows.pipeline import stages
+    from shellring.flows.pipeline.pseudonyms import load_key
+    from shellring.flows.results.publish import publish
 
     settings, key = Settings(), load_key(None)
     run_id = hashlib.sha256(b"".join(p.read_bytes() for p in (registrations, accounts))).hexdigest()[:16]
@@ -68,7 +68,7 @@ def _direct(registrations: Path, accounts: Path, db: Path) -> dict:
     timed("score", stages.score, ws, settings)
     timed("history", stages.track_history, ws, settings, db.resolve())
     marts = timed("marts", stages.build_marts, ws, settings, key)
-    now = datetime.now(timezone.utc).replace(tzinfo=None)
+    now = datetime.now(UTC).replace(tzinfo=None)
     run_row = {"run_id": run_id, "region": "bench", "started_at": now, "finished_at": now, "status": "succeeded",
                "n_registrations": loaded["registrations"]["rows_loaded"], "n_accounts": loaded["accounts"]["rows_loaded"],
                "n_rejected": marts["rejected"], "n_clusters": marts["clusters"], "n_flagged": marts["flagged"]}
@@ -78,7 +78,8 @@ def _direct(registrations: Path, accounts: Path, db: Path) -> dict:
 
 def child(mode: str, registrations: Path, accounts: Path, db: Path) -> None:
     if mode == "direct":
-        import shellring.flows.results.publish, shellring.flows.pipeline.stages  # noqa: E401,F401 - imports outside the timed call, as below
+        import shellring.flows.pipeline.stages
+        import shellring.flows.results.publish  # noqa: F401 - imports outside the timed call, as below
 
         started = time.perf_counter()
         timings = _direct(registrations, accounts, db)
@@ -237,7 +238,7 @@ def _write(args, table: str, server_start_s: float, loads: list[float], runs: di
     text = f"""# Prefect orchestration overhead
 
 Command: `{command}`
-Measured {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC on {platform.node() or 'this machine'}
+Measured {datetime.now(UTC):%Y-%m-%d %H:%M} UTC on {platform.node() or 'this machine'}
 ({os.cpu_count()} CPUs), Python {platform.python_version()}, prefect {version('prefect')}, duckdb {version('duckdb')}.
 Demo extracts: {args.companies:,} companies (seed {args.seed}). Each repetition is a fresh process; the three modes
 are interleaved; medians of {args.reps} with min–max. 1-minute load average when each run started:

@@ -26,8 +26,8 @@ def main() -> None:
     args = parser.parse_args()
     os.environ.setdefault("SHELLRING_KEY", "bench-quality-key-0123456789")
     os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
-    from shellring.flows.orchestration.audit import audit_flow
     from shellring.flows.demo.generate import generate_demo
+    from shellring.flows.orchestration.audit import audit_flow
     from shellring.flows.results.evaluate import evaluate
 
     root = args.keep or Path(tempfile.mkdtemp(prefix="shellring-quality-"))

@@ -135,9 +135,7 @@ def _parse_one(raw: str, hint: str | None) -> tuple:
         return None, None, "unknown", extension, False, False, "format: foreign country code"
     if digits.startswith("0086"):
         digits = digits[4:]
-    elif digits_plus.startswith("+86") or (digits.startswith("86") and len(digits) in (13, 12, 11) and not digits.startswith("8610")):
-        digits = digits[2:]
-    elif digits.startswith("8610") and len(digits) in (12, 13):
+    elif digits_plus.startswith("+86") or (digits.startswith("86") and len(digits) in (13, 12, 11) and not digits.startswith("8610")) or digits.startswith("8610") and len(digits) in (12, 13):
         digits = digits[2:]
     if international and not digits.startswith(("1", "400", "800")) and not digits.startswith("0"):
         digits = "0" + digits

@@ -10,11 +10,11 @@ from shellring.flows.results.evaluate import evaluate_assignments
 # Rings: R1 (nominee) A1..A5, R2 (agent) B1..B3, R3 (nominee) C1..C2.
 # Legitimate: look-alikes (incubator) L1..L4, ordinary O1..O8.
 TRUTH = (
-    [("A%d" % i, "nominee", "R1", "true") for i in range(1, 6)]
-    + [("B%d" % i, "agent", "R2", "true") for i in range(1, 4)]
-    + [("C%d" % i, "nominee", "R3", "true") for i in range(1, 3)]
-    + [("L%d" % i, "incubator", "", "false") for i in range(1, 5)]
-    + [("O%d" % i, "ordinary", "", "false") for i in range(1, 9)]
+    [(f"A{i}", "nominee", "R1", "true") for i in range(1, 6)]
+    + [(f"B{i}", "agent", "R2", "true") for i in range(1, 4)]
+    + [(f"C{i}", "nominee", "R3", "true") for i in range(1, 3)]
+    + [(f"L{i}", "incubator", "", "false") for i in range(1, 5)]
+    + [(f"O{i}", "ordinary", "", "false") for i in range(1, 9)]
 )
 
 # K1: 4 of R1's 5 (exactly 80%) with one look-alike (exactly 20% legitimate) -> R1 found.

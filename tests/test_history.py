@@ -261,7 +261,7 @@ def test_period_two_changes_and_verdicts(history):
         assert risk >= 50 and (flagged, verdict, overridden) == (False, "legitimate_group", False)
         assert "no companies added since - kept unflagged" in reasons
 
-        l_id = ids1["L"]
+        ids1["L"]
         flagged, risk, reasons, verdict, _ = seen["verdicts2"]["L"]
         assert seen["risk_L1"] < 50 and risk < 50 and (flagged, verdict) == (True, "confirmed_ring")
         assert reasons.startswith(f"confirmed ring by {ANALYST}")

@@ -14,8 +14,8 @@ import xlsxwriter
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from shellring.flows.pipeline.ingest import ExtractError, LoadReport, load_extracts
 from shellring.flows.core.masking import mask_text
+from shellring.flows.pipeline.ingest import ExtractError, LoadReport, load_extracts
 
 REG_HEADER = ["统一社会信用代码", "企业名称", "法定代表人", "法定代表人证件号码", "住所", "联系电话", "成立日期",
               "注册资本（万元）", "经营范围", "登记机关", "登记状态"]

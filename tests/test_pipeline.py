@@ -7,10 +7,9 @@ import shutil
 
 import duckdb
 import pytest
+from personal_data import personal_data_hits, redacted  # tests/personal_data.py
 
 from shellring.flows.results.evaluate import evaluate
-
-from personal_data import personal_data_hits, redacted  # tests/personal_data.py
 
 REQUIRED_COLUMNS = {
     "runs": {"run_id", "region", "started_at", "finished_at", "status"},
@@ -111,9 +110,9 @@ def test_the_hubs_a_cluster_touches_are_listed(results):
 
 def test_cluster_hubs_name_each_hub_with_masked_values(demo_files, tmp_path):
     """The 4,000-company demo has no value over the default hub limits, so this run lowers them."""
-    from shellring.flows.pipeline import stages
     from shellring.flows.core.settings import Settings
     from shellring.flows.core.workspace import Workspace, write_run_params
+    from shellring.flows.pipeline import stages
 
     ws = Workspace(tmp_path / "ws")
     ws.root.mkdir()
@@ -137,7 +136,7 @@ def test_cluster_hubs_name_each_hub_with_masked_values(demo_files, tmp_path):
         con.close()
     assert rows
     per_cluster: dict[str, int] = {}
-    for cluster_id, _, kind, display, n_members, size, touched in rows:
+    for cluster_id, _, kind, display, n_members, size, _touched in rows:
         assert 0 < n_members <= size
         per_cluster[cluster_id] = per_cluster.get(cluster_id, 0) + 1
         if kind in ("phone", "person"):

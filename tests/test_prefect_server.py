@@ -16,7 +16,7 @@ import socket
 import subprocess
 import sys
 import time
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import duckdb
@@ -24,9 +24,9 @@ import httpx
 import pytest
 import yaml
 
+from shellring.flows.core.sqlsteps import run_schema
 from shellring.flows.orchestration.artifacts import artifact_keys, region_slug, summary_markdown, top_clusters
 from shellring.flows.orchestration.regions import RegionsError, audit_window, load_regions, resolve_extracts, run_date
-from shellring.flows.core.sqlsteps import run_schema
 
 REPO = Path(__file__).resolve().parents[1]
 SHELLRING = Path(sys.executable).with_name("shellring")
@@ -133,7 +133,7 @@ def test_missing_extracts_are_named(tmp_path):
 
 def test_window_is_the_full_days_before_the_run_date_in_the_region_timezone():
     # Monday 06:00 in Beijing is still Sunday in UTC: the run date must be Monday's.
-    scheduled = datetime(2026, 11, 1, 22, 0, tzinfo=timezone.utc)
+    scheduled = datetime(2026, 11, 1, 22, 0, tzinfo=UTC)
     assert run_date(scheduled, "Asia/Shanghai") == date(2026, 11, 2)
     assert run_date(scheduled, "Europe/London") == date(2026, 11, 1)
     assert audit_window(date(2026, 11, 2), 7) == (date(2026, 10, 26), date(2026, 11, 1))
@@ -299,9 +299,8 @@ def api_client(prefect_server):
     from prefect.settings import PREFECT_API_URL, temporary_settings
 
     url, _ = prefect_server
-    with temporary_settings(updates={PREFECT_API_URL: url}):
-        with get_client(sync_client=True) as client:
-            yield client
+    with temporary_settings(updates={PREFECT_API_URL: url}), get_client(sync_client=True) as client:
+        yield client
 
 
 def _wait_for_deployment(client, served: dict, name: str, timeout: float = 60):
@@ -329,7 +328,7 @@ def test_served_deployment_runs_on_schedule_settings_and_publishes(served_region
     assert (schedule.schedule.cron, schedule.schedule.timezone, schedule.active) == ("0 6 * * 1", "Asia/Shanghai", True)
     assert deployment.parameters == {"region": "test-hz", "regions_file": str(served_region["regions"])}
 
-    triggered_at = datetime.now(timezone.utc)
+    triggered_at = datetime.now(UTC)
     flow_run = client.create_flow_run_from_deployment(deployment.id, parameters={"as_of": "2026-11-01"})
     deadline = time.monotonic() + 150
     while not (flow_run.state and flow_run.state.is_final()):

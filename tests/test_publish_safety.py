@@ -322,7 +322,6 @@ def _counting(monkeypatch, module, name: str, after_first_failure=None) -> list[
 
 def test_ingest_retries_a_file_that_appears_late(small_files, key_env, tmp_path, monkeypatch):
     from shellring.flows.orchestration.audit import TRANSIENT_RETRY_DELAYS
-
     from shellring.flows.pipeline import stages
 
     late = tmp_path / "incoming" / "registrations.csv"
@@ -335,9 +334,8 @@ def test_ingest_retries_a_file_that_appears_late(small_files, key_env, tmp_path,
 
 
 def test_ingest_does_not_retry_a_bad_extract(small_files, key_env, tmp_path, monkeypatch):
-    from shellring.flows.pipeline.columns import ExtractError
-
     from shellring.flows.pipeline import stages
+    from shellring.flows.pipeline.columns import ExtractError
 
     calls = _counting(monkeypatch, stages, "ingest")
     bad = tmp_path / "registrations.csv"

@@ -21,7 +21,6 @@ from pathlib import Path
 
 import duckdb
 import pytest
-
 from personal_data import personal_data_hits, redacted  # tests/personal_data.py
 
 pytestmark = pytest.mark.slow

@@ -8,7 +8,6 @@ import secrets
 import sys
 from datetime import date, datetime
 from pathlib import Path
-from typing import Optional
 
 import typer
 from rich.console import Console
@@ -20,13 +19,13 @@ console = Console(stderr=False)
 err = Console(stderr=True)
 
 
-def _date(value: Optional[str], option: str) -> Optional[date]:
+def _date(value: str | None, option: str) -> date | None:
     if value is None:
         return None
     try:
         return datetime.strptime(value, "%Y-%m-%d").date()
     except ValueError:
-        raise typer.BadParameter(f"{value!r} is not a date like 2026-10-31", param_hint=option)
+        raise typer.BadParameter(f"{value!r} is not a date like 2026-10-31", param_hint=option) from None
 
 
 def _quiet(quiet: bool) -> None:
@@ -63,10 +62,10 @@ def run(
     accounts: list[Path] = typer.Option(..., "--accounts", help="account-opening extract(s)"),
     db: Path = typer.Option(..., "--db", help="published results DuckDB file (runs append)"),
     region: str = typer.Option("default", "--region", help="region name recorded with the run"),
-    since: Optional[str] = typer.Option(None, "--since", help="first account-opening date under audit (YYYY-MM-DD)"),
-    until: Optional[str] = typer.Option(None, "--until", help="last account-opening date under audit (YYYY-MM-DD)"),
-    mapping: Optional[Path] = typer.Option(None, "--mapping", help="TOML file mapping other headers to ours"),
-    key_file: Optional[Path] = typer.Option(None, "--key-file", help="pseudonymisation key (else $SHELLRING_KEY)"),
+    since: str | None = typer.Option(None, "--since", help="first account-opening date under audit (YYYY-MM-DD)"),
+    until: str | None = typer.Option(None, "--until", help="last account-opening date under audit (YYYY-MM-DD)"),
+    mapping: Path | None = typer.Option(None, "--mapping", help="TOML file mapping other headers to ours"),
+    key_file: Path | None = typer.Option(None, "--key-file", help="pseudonymisation key (else $SHELLRING_KEY)"),
     quiet: bool = typer.Option(False, "--quiet", help="only the summary"),
 ) -> None:
     """Run the audit flow on extracts and publish the results."""
@@ -81,7 +80,7 @@ def run(
         load_key(key_file)  # refuse before any work (and before Prefect starts a server)
     except (MissingKeyError, OSError) as exc:
         err.print(f"[red]error:[/red] {exc}")
-        raise typer.Exit(1)
+        raise typer.Exit(1) from None
     _quiet(quiet)
     try:
         summary = _run_flow(
@@ -91,7 +90,7 @@ def run(
         )
     except Exception as exc:  # the flow's own errors name file, row and column
         err.print(f"[red]error:[/red] {exc}")
-        raise typer.Exit(1)
+        raise typer.Exit(1) from None
     _print_summary(summary)
 
 
@@ -113,7 +112,7 @@ def _print_evaluation(ev) -> None:
 def evaluate(
     truth: Path = typer.Option(..., "--truth", help="ground-truth CSV: uscc, kind, group_id, is_ring"),
     db: Path = typer.Option(..., "--db", help="published results DuckDB file"),
-    run_id: Optional[str] = typer.Option(None, "--run-id", help="a run other than the latest"),
+    run_id: str | None = typer.Option(None, "--run-id", help="a run other than the latest"),
     as_json: bool = typer.Option(False, "--json", help="print the figures as JSON"),
 ) -> None:
     """Pairwise precision/recall/F1, ring recall per kind, false alarms on look-alikes."""
@@ -152,7 +151,7 @@ def demo(
                             region="demo", key_file=str(key_file))
     except Exception as exc:
         err.print(f"[red]error:[/red] {exc}")
-        raise typer.Exit(1)
+        raise typer.Exit(1) from None
     _print_summary(summary)
     from shellring.flows.results.evaluate import evaluate as run_evaluation
 
@@ -163,7 +162,7 @@ def demo(
 @app.command()
 def normalize(
     kind: str = typer.Option(..., "--kind", help="address | name | phone | id | company"),
-    source: Optional[Path] = typer.Argument(None, help="file with one value per line (default: stdin)"),
+    source: Path | None = typer.Argument(None, help="file with one value per line (default: stdin)"),
 ) -> None:
     """Show how the job reads values: one JSON object per input line."""
     from shellring.matchers.api import normalize_records
@@ -204,12 +203,16 @@ def plan() -> None:
 
 
 from shellring.flows.cli.serve import serve  # noqa: E402  (imports no Prefect until run)
+
 app.command(name="serve")(serve)
 from shellring.flows.results.reveal import reveal_command  # noqa: E402
+
 app.command(name="reveal")(reveal_command)
 from shellring.flows.cli.report import report_command  # noqa: E402
+
 app.command(name="report")(report_command)
 from shellring.flows.cli.verdict import app as verdict_app  # noqa: E402
+
 app.add_typer(verdict_app)  # the `verdict` and `verdicts` commands
 
 if __name__ == "__main__":

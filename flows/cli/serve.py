@@ -8,7 +8,6 @@ and runs their flow runs in subprocesses of this process until it is stopped.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Optional
 
 import typer
 from rich.console import Console
@@ -48,8 +47,8 @@ def build_deployments(regions_file: Path, only: list[str] | None = None) -> list
 
 def serve(
     regions: Path = typer.Option(..., "--regions", help="regions TOML file (see regions.example.toml)"),
-    only: Optional[list[str]] = typer.Option(None, "--region", help="serve only this region (repeatable)"),
-    limit: Optional[int] = typer.Option(None, "--limit", min=1, help="at most this many runs at once"),
+    only: list[str] | None = typer.Option(None, "--region", help="serve only this region (repeatable)"),
+    limit: int | None = typer.Option(None, "--limit", min=1, help="at most this many runs at once"),
 ) -> None:
     """Serve one scheduled deployment per region from this process (needs a Prefect server: PREFECT_API_URL)."""
     from shellring.flows.orchestration.regions import RegionsError
@@ -58,7 +57,7 @@ def serve(
         deployments = build_deployments(regions, only)
     except RegionsError as exc:
         err.print(f"[red]error:[/red] {exc}")
-        raise typer.Exit(2)
+        raise typer.Exit(2) from None
     from prefect import serve as prefect_serve
 
     prefect_serve(*deployments, limit=limit)

@@ -7,7 +7,6 @@ so writing one never waits for (or races) a run that is republishing the results
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Optional
 
 import typer
 from rich.console import Console
@@ -34,9 +33,9 @@ def verdict(
     verdict: str = typer.Option(..., "--verdict",
                                 help=f"cluster: {' | '.join(CLUSTER_VERDICTS)}; link: {' | '.join(LINK_VERDICTS)}"),
     by: str = typer.Option(..., "--by", help="who decides (recorded with the verdict)"),
-    cluster: Optional[str] = typer.Option(None, "--cluster", help="stable cluster id, e.g. C1a2b3c4d5e6f"),
-    link: Optional[tuple[str, str]] = typer.Option(None, "--link", help="the two USCCs of a published link"),
-    note: Optional[str] = typer.Option(None, "--note", help="why (IDs and phones in it are masked)"),
+    cluster: str | None = typer.Option(None, "--cluster", help="stable cluster id, e.g. C1a2b3c4d5e6f"),
+    link: tuple[str, str] | None = typer.Option(None, "--link", help="the two USCCs of a published link"),
+    note: str | None = typer.Option(None, "--note", help="why (IDs and phones in it are masked)"),
 ) -> None:
     """Record a verdict on a cluster (--cluster) or on a link (--link USCC_A USCC_B); later runs honour it."""
     if (cluster is None) == (link is None):
@@ -51,7 +50,7 @@ def verdict(
             target = f"{row['uscc_a']} - {row['uscc_b']}"
     except VerdictError as exc:
         err.print(f"[red]error:[/red] {exc}")
-        raise typer.Exit(2)
+        raise typer.Exit(2) from None
     console.print(f"verdict {row['verdict_id']}: {target} {row['verdict']} by {row['made_by']} "
                   f"(run {row['run_id']}) -> {verdicts_path(db)}")
 

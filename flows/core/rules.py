@@ -20,7 +20,7 @@ per language: a new language is a new entry in `SENTENCES`, with no rule touched
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import StrEnum
 
 from shellring.flows.core.errors import ShellringError
 
@@ -48,7 +48,7 @@ class RiskTerm:
     thresholds: dict[str, int | float] = field(default_factory=dict)
 
 
-class VerdictEffect(str, Enum):
+class VerdictEffect(StrEnum):
     ALWAYS_FLAG = "always_flag"  # flagged whatever the score; new members highlighted
     UNFLAG_UNLESS_GROWN = "unflag_unless_grown"  # unflagged unless companies joined and the score still flags
     AS_SCORED = "as_scored"  # flagged as scored; the verdict is shown

@@ -90,7 +90,7 @@ class Settings(BaseModel):
     risk_terms: dict[str, RiskTermSetting] = Field(default_factory=_default_risk_terms)
 
     @model_validator(mode="after")
-    def _every_rule_has_its_numbers(self) -> "Settings":
+    def _every_rule_has_its_numbers(self) -> Settings:
         """A reason without a weight would silently drop its evidence; refuse to start instead."""
         rules.validate_registry()
         for kind, given, declared in (

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Iterator
 
 import duckdb
 
@@ -21,7 +21,7 @@ class Workspace:
     root: Path
 
     @classmethod
-    def for_results(cls, results_db: Path, run_id: str) -> "Workspace":
+    def for_results(cls, results_db: Path, run_id: str) -> Workspace:
         root = results_db.parent / f".{results_db.name}.work" / run_id
         root.mkdir(parents=True, exist_ok=True, mode=0o700)
         for private in (root.parent, root):  # raw personal data inside: owner only, however they were made

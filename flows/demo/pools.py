@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 from importlib import resources
 
 import numpy as np
@@ -28,10 +28,7 @@ OTHER_SURNAMES = list("常温康施文牛樊葛邢安齐易乔伍庞颜倪庄聂
 GIVEN_OLD = list("伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚英华玉萍红建国志文斌林海波辉鹏飞燕琴兰梅凤云春峰亮成荣新宏庆金德永忠良俊卫东")
 GIVEN_YOUNG = list("子梓涵轩浩宇晨欣怡博一诺思雨佳琪俊杰睿泽嘉豪铭昊宸瑶萱彤妍悦可心婷雪晓阳磊鑫伟凯帅洋丹倩璐旭然航毅鹏诗语奕辰煜")
 
-COMMON_NAMES = (
-    "张伟 王伟 王芳 李伟 王秀英 李秀英 李娜 张秀英 刘伟 张敏 李静 张丽 王静 王丽 李强 张静 李敏 王敏 王磊 刘洋 "
-    "王艳 王勇 李军 张勇 李杰 张杰 张磊 王强 李娟 王军 张艳 张涛 王涛 李艳 王超 李明 李勇 王娟 刘杰 刘敏"
-).split()
+COMMON_NAMES = ["张伟", "王伟", "王芳", "李伟", "王秀英", "李秀英", "李娜", "张秀英", "刘伟", "张敏", "李静", "张丽", "王静", "王丽", "李强", "张静", "李敏", "王敏", "王磊", "刘洋", "王艳", "王勇", "李军", "张勇", "李杰", "张杰", "张磊", "王强", "李娟", "王军", "张艳", "张涛", "王涛", "李艳", "王超", "李明", "李勇", "王娟", "刘杰", "刘敏"]
 
 TRADE_CHARS = list(
     "嘉昌华鑫泰盛恒达源利通顺宏辉瑞祥博智创优锐联合众诚信德润丰隆兴旺佳美新康健乐安宁和融汇聚力远航启明星辰"
@@ -125,7 +122,7 @@ def _read_divisions(name: str) -> pl.DataFrame:
     return pl.read_csv(path.read_bytes(), infer_schema_length=0)
 
 
-@lru_cache(maxsize=None)
+@cache
 def region_districts() -> Districts:
     areas = _read_divisions("areas.csv").filter(pl.col("provinceCode") == "33")
     cities = _read_divisions("cities.csv").rename({"code": "cityCode", "name": "city_name"}).drop("provinceCode")
@@ -140,14 +137,14 @@ def region_districts() -> Districts:
                      areas["city_name"].to_numpy(), weight / weight.sum())
 
 
-@lru_cache(maxsize=None)
+@cache
 def county_codes() -> tuple[np.ndarray, np.ndarray]:
     """All 2023 county-level codes (excluding 市辖区-style placeholders) and their province codes."""
     areas = _read_divisions("areas.csv")
     return areas["code"].to_numpy(), areas["provinceCode"].to_numpy()
 
 
-@lru_cache(maxsize=None)
+@cache
 def streets_by_district() -> dict[str, list[str]]:
     streets = _read_divisions("streets.csv").filter(pl.col("provinceCode") == "33")
     grouped = streets.group_by("areaCode", maintain_order=True).agg(pl.col("name"))
@@ -157,7 +154,7 @@ def streets_by_district() -> dict[str, list[str]]:
 _ADMIN = re.compile(r"[省市区县镇乡村号楼层室]|街道|开发|工业|经济|园区")
 
 
-@lru_cache(maxsize=None)
+@cache
 def address_fragments() -> tuple[list[str], list[str]]:
     """Road names and building/POI names cut from the 18k real company addresses."""
     raw = (resources.files("shellring.flows.demo") / "data" / "company_addresses.csv").read_text(encoding="utf-8")

@@ -10,21 +10,21 @@ import json
 import platform
 import re
 import time
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from importlib.metadata import PackageNotFoundError, requires, version
 from pathlib import Path
 
 import duckdb
 from prefect import flow, get_run_logger, task
 
-from shellring.flows.pipeline import stages
-from shellring.flows.pipeline.plan import assert_plan
-from shellring.flows.orchestration.artifacts import create_run_artifacts
-from shellring.flows.results.publish import publish
-from shellring.flows.pipeline.pseudonyms import load_key
 from shellring.flows.core.errors import ShellringError
 from shellring.flows.core.settings import Settings
 from shellring.flows.core.workspace import Workspace, write_run_params
+from shellring.flows.orchestration.artifacts import create_run_artifacts
+from shellring.flows.pipeline import stages
+from shellring.flows.pipeline.plan import assert_plan
+from shellring.flows.pipeline.pseudonyms import load_key
+from shellring.flows.results.publish import publish
 
 CODE_VERSION = version("shellring")
 CORE_DEPENDENCIES = {"polars", "duckdb", "rapidfuzz", "prefect", "igraph", "numpy", "scipy", "pyarrow"}
@@ -80,7 +80,7 @@ def _create_artifacts(results_db: Path, run_id: str, region: str, working_db: Pa
     """Artifacts are a view of results already published: failing to make them must not fail the run."""
     try:
         create_run_artifacts(results_db, run_id, region, working_db)
-    except Exception as exc:  # noqa: BLE001 - logged, the published results stand
+    except Exception as exc:
         get_run_logger().warning("run %s: artifacts not created: %s", run_id, exc)
 
 
@@ -174,7 +174,7 @@ def audit_flow(
     logger = get_run_logger()
     settings = settings or Settings()
     assert_plan(settings)  # a rule without its numbers, or a step reading what nobody writes: refuse to start
-    started_at = datetime.now(timezone.utc).replace(tzinfo=None)
+    started_at = datetime.now(UTC).replace(tzinfo=None)
     load_key(Path(key_file) if key_file else None)  # refuse early, before any work, without a key
     inputs = {str(Path(p).resolve()): file_sha256(Path(p)) for p in [*registrations, *accounts]}
     run_id = make_run_id(inputs, region, since, until, settings)
@@ -201,7 +201,7 @@ def audit_flow(
         "run_id": run_id,
         "region": region,
         "started_at": started_at,
-        "finished_at": datetime.now(timezone.utc).replace(tzinfo=None),
+        "finished_at": datetime.now(UTC).replace(tzinfo=None),
         "status": "succeeded",
         "since": since,
         "until": until,

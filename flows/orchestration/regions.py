@@ -48,7 +48,7 @@ class Region(BaseModel):
         try:
             ZoneInfo(value)
         except (ZoneInfoNotFoundError, ValueError):
-            raise ValueError(f"unknown timezone {value!r} (use an IANA name such as 'Asia/Shanghai')")
+            raise ValueError(f"unknown timezone {value!r} (use an IANA name such as 'Asia/Shanghai')") from None
         return value
 
     @field_validator("cron")
@@ -59,7 +59,7 @@ class Region(BaseModel):
         try:
             CronSchedule(cron=value)
         except ValidationError as exc:
-            raise ValueError(f"invalid cron {value!r}: {_message(exc.errors()[0])}")
+            raise ValueError(f"invalid cron {value!r}: {_message(exc.errors()[0])}") from None
         return value
 
     @field_validator("registrations", "accounts")
@@ -71,7 +71,7 @@ class Region(BaseModel):
         return value
 
     @model_validator(mode="after")
-    def _period_in_both_or_neither(self) -> "Region":
+    def _period_in_both_or_neither(self) -> Region:
         if ("{period}" in self.registrations) != ("{period}" in self.accounts):
             raise ValueError("use {period} in both registrations and accounts, or in neither")
         return self
@@ -105,14 +105,14 @@ def load_regions(path: Path) -> dict[str, Region]:
     try:
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise RegionsError(f"{path}: no such regions file")
+        raise RegionsError(f"{path}: no such regions file") from None
     except tomllib.TOMLDecodeError as exc:
-        raise RegionsError(f"{path}: not valid TOML: {exc}")
+        raise RegionsError(f"{path}: not valid TOML: {exc}") from exc
     try:
         parsed = RegionsFile.model_validate(raw)
     except ValidationError as exc:
         problems = "; ".join(f"{_field_path(e['loc'])}: {_message(e)}" for e in exc.errors())
-        raise RegionsError(f"{path}: {problems}")
+        raise RegionsError(f"{path}: {problems}") from None
     base = path.resolve().parent
     return {name: _anchored(region, base) for name, region in parsed.regions.items()}
 

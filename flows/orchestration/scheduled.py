@@ -6,13 +6,19 @@ then runs the ordinary `audit_flow` as a subflow, so `shellring run` keeps worki
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 from prefect import flow, get_run_logger
 
 from shellring.flows.orchestration.audit import audit_flow
-from shellring.flows.orchestration.regions import audit_window, get_region, newer_incomplete_periods, resolve_extracts, run_date
+from shellring.flows.orchestration.regions import (
+    audit_window,
+    get_region,
+    newer_incomplete_periods,
+    resolve_extracts,
+    run_date,
+)
 
 
 def scheduled_moment() -> datetime:
@@ -20,7 +26,7 @@ def scheduled_moment() -> datetime:
     from prefect.runtime import flow_run
 
     moment = flow_run.scheduled_start_time
-    return datetime.now(timezone.utc) if moment is None else moment
+    return datetime.now(UTC) if moment is None else moment
 
 
 @flow(name="shellring-regional-audit")

@@ -11,7 +11,6 @@ import duckdb
 import polars as pl
 
 from shellring.flows.core.sqlsteps import fetch_frame
-
 from shellring.matchers.compare import id_near_match, similarity
 
 EMPTY = pl.DataFrame(

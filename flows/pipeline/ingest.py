@@ -13,13 +13,15 @@ import hashlib
 import io
 import os
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal, Sequence
+from typing import Literal
 
 import duckdb
 import polars as pl
 
+from shellring.flows.core.masking import mask_text
 from shellring.flows.pipeline.columns import (
     CANONICAL,
     CODE_COLUMNS,
@@ -30,7 +32,6 @@ from shellring.flows.pipeline.columns import (
     load_mapping,
     resolve_headers,
 )
-from shellring.flows.core.masking import mask_text
 
 __all__ = ["ExtractError", "LoadReport", "load_extracts"]
 
@@ -249,7 +250,7 @@ def _stage_csv(con: duckdb.DuckDBPyConnection, path: Path, kind: Kind, mapping: 
                       ordered.ordinal + coalesce(gaps.bad_before, 0) + 1 AS src_row
                FROM ordered ASOF LEFT JOIN gaps ON ordered.ordinal > gaps.loaded_before"""
         )
-    for line, error_type, message, column_name, csv_line in con.execute(
+    for line, error_type, _message, _column_name, csv_line in con.execute(
         "SELECT line, error_type, error_message, column_name, csv_line FROM _csv_bad ORDER BY line"
     ).fetchall():
         reason = {

@@ -21,7 +21,6 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-
 _EMPTY_HISTORY = {
     "prev_members": "select null::varchar as cluster_id, null::varchar as uscc where false",
     "used_cluster_ids": "select null::varchar as cluster_id where false",

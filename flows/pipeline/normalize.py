@@ -12,21 +12,18 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 import duckdb
 import polars as pl
 
 from shellring.flows.core.sqlsteps import fetch_frame, load_query
-
 from shellring.matchers.address import parse_addresses
 from shellring.matchers.company import parse_company_names
 from shellring.matchers.ids import parse_resident_ids, parse_usccs
 from shellring.matchers.names import parse_person_names_for_linking
 from shellring.matchers.phone import parse_phones
-
-
 
 # Below this many unique values the split (Arrow files to and from the worker) costs more than it saves.
 PARALLEL_MIN_VALUES = 20_000
@@ -60,7 +57,7 @@ class ParsePool:
                                        stdout=subprocess.PIPE, stderr=log, text=True)
             self._workers.append((process, log))
 
-    def __enter__(self) -> "ParsePool":
+    def __enter__(self) -> ParsePool:
         return self
 
     def __exit__(self, *exc) -> None:

@@ -55,7 +55,7 @@ def serve(requests, answers) -> None:
         try:
             handle(json.loads(line))
             answer = {"ok": True}
-        except Exception:  # noqa: BLE001 - the parent raises it with the traceback
+        except Exception:
             answer = {"ok": False, "error": traceback.format_exc()[-4000:]}
         answers.write(json.dumps(answer) + "\n")
         answers.flush()

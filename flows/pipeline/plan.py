@@ -16,9 +16,9 @@ from __future__ import annotations
 
 import importlib.util
 import inspect
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterator
 
 import duckdb
 

@@ -12,7 +12,7 @@ import html
 import io
 import os
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
@@ -110,7 +110,7 @@ def load_report(results_db: Path, run_id: str | None = None, cluster_id: str | N
             )
     finally:
         con.close()
-    return ReportData(run_id, region, datetime.now(timezone.utc).replace(microsecond=0, tzinfo=None),
+    return ReportData(run_id, region, datetime.now(UTC).replace(microsecond=0, tzinfo=None),
                       _masked(clusters), _masked(members), _masked(links), _masked(hubs))
 
 

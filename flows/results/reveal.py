@@ -15,9 +15,8 @@ import hmac
 import logging
 import os
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Optional
 
 import duckdb
 import typer
@@ -84,7 +83,7 @@ def record_access(results_db: Path, *, by: str, cluster_id: str, run_id: str | N
             con.execute(ACCESS_LOG_DDL)
             con.execute(
                 "insert into reveal_log values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [datetime.now(timezone.utc).replace(tzinfo=None), by, getpass.getuser(), str(results_db.resolve()),
+                [datetime.now(UTC).replace(tzinfo=None), by, getpass.getuser(), str(results_db.resolve()),
                  run_id, cluster_id, n_companies, n_values, outcome, detail],
             )
         finally:
@@ -184,9 +183,9 @@ def reveal_command(
     db: Path = typer.Option(..., "--db", help="published results DuckDB file"),
     cluster: str = typer.Option(..., "--cluster", help="cluster id, e.g. C0e70e615d74c"),
     by: str = typer.Option(..., "--by", help="name of the authorised case handler (recorded in the access log)"),
-    working_db: Optional[Path] = typer.Option(None, "--working-db", help="the run's working DB (default: beside --db)"),
-    run_id: Optional[str] = typer.Option(None, "--run-id", help="a run other than the latest holding the cluster"),
-    key_file: Optional[Path] = typer.Option(None, "--key-file", help="pseudonymisation key (else $SHELLRING_KEY)"),
+    working_db: Path | None = typer.Option(None, "--working-db", help="the run's working DB (default: beside --db)"),
+    run_id: str | None = typer.Option(None, "--run-id", help="a run other than the latest holding the cluster"),
+    key_file: Path | None = typer.Option(None, "--key-file", help="pseudonymisation key (else $SHELLRING_KEY)"),
 ) -> None:
     """Show a cluster's companies with real legal-rep IDs and phones (authorised case handlers; logged)."""
     err = Console(stderr=True)
@@ -199,7 +198,7 @@ def reveal_command(
         revelation = reveal_cluster(db, cluster, by=by, key_file=key_file, working_db=working_db, run_id=run_id)
     except RevealRefused as exc:
         err.print(f"[red]refused:[/red] {escape(str(exc))}")
-        raise typer.Exit(3)
+        raise typer.Exit(3) from None
     table = Table(title=f"cluster {revelation.cluster_id} (run {revelation.run_id}) - confidential, access logged")
     for column in ("USCC", "company", "legal rep", "legal rep ID", "phone"):
         table.add_column(column, overflow="fold")  # a case handler needs every digit, never an ellipsis

@@ -346,11 +346,12 @@ def test_landline_and_service_numbers_count_at_the_fixed_line_factor():
     con = links_of([ev(1, 2, "SAME_PHONE", "+8613800001111", "phone"),  # mobile: full weight
                     ev(3, 4, "SAME_PHONE", "+8657188123456", "phone"),  # Hangzhou landline 0571
                     ev(5, 6, "SAME_PHONE", "+864008001234", "phone"),  # 400 service number
+                    ev(7, 8, "SAME_PHONE", "+861062345678", "phone"),  # Beijing landline 010: +8610, yet no mobile
                     # the phone-ness is the evidence's, not the value's shape: a room is never a landline
                     ev(9, 10, "SAME_ROOM", "+861062345678", "room")],
                    Settings(fixed_line_factor=0.6))
     assert scores(con) == {(1, 2): (1.0, "SAME_PHONE", True), (3, 4): (0.6, "SAME_PHONE", False),
-                           (5, 6): (0.6, "SAME_PHONE", False),
+                           (5, 6): (0.6, "SAME_PHONE", False), (7, 8): (0.6, "SAME_PHONE", False),
                            (9, 10): (1.0, "SAME_ROOM", True)}
 
 

@@ -56,7 +56,7 @@ controllers as (
         from company_attributes as ca
         join company_clusters as cc using (company_id)
         join stg_companies as c using (company_id)
-        where (ca.attr_kind = 'phone' and ca.attr_value like '+861%')
+        where (ca.attr_kind = 'phone' and ca.attr_value like '+861%' and length(ca.attr_value) = 14)  -- mobiles
             or (ca.attr_kind = 'person' and ca.role = 'agent')
         group by cc.cluster_no, ca.attr_value
     )

@@ -3,7 +3,8 @@
 -- scope text, and brand consistency (a group's subsidiaries share a trade name; a ring does not).
 --
 -- reads: company_clusters, company_features, stg_companies, company_attributes, company_links_kept, link_reasons
--- params: shared_brand__min_length, nominee__window_days, controller__window_days, corroborated__min_kinds
+-- params: shared_brand__min_length, nominee__window_days, controller__window_days, corroborated__min_kinds,
+--     multi_bank__min_banks
 
 create or replace table cluster_features as
 with members as (
@@ -93,7 +94,7 @@ select
     avg(m.phone_virtual::integer) as share_phone_virtual,
     avg(m.cluster_address::integer) as share_cluster_address,
     avg(m.opened_by_agent::integer) as share_opened_by_agent,
-    avg((m.n_banks >= 2)::integer) as share_multi_bank,
+    avg((m.n_banks >= getvariable('multi_bank__min_banks'))::integer) as share_multi_bank,
     avg(m.rep_is_agent_elsewhere::integer) as share_rep_is_agent,
     date_diff('day', quantile_disc(m.reg_date, 0.1), quantile_disc(m.reg_date, 0.9)) as reg_span_days,
     date_diff('day', quantile_disc(m.first_open_date, 0.1), quantile_disc(m.first_open_date, 0.9)) as open_span_days,

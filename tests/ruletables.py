@@ -35,7 +35,7 @@ TYPES: dict[str, pl.DataType] = {
     "verdict_id": pl.Int32, "target": pl.Utf8, "uscc_a": pl.Utf8, "uscc_b": pl.Utf8, "verdict": pl.Utf8,
     "made_by": pl.Utf8, "made_at": pl.Datetime("us"), "note": pl.Utf8, "run_id": pl.Utf8, "region": pl.Utf8,
     # pseudonyms
-    "pseudonym": pl.Utf8,
+    "value": pl.Utf8, "pseudonym": pl.Utf8,
 }
 
 

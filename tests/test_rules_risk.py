@@ -449,3 +449,14 @@ def test_the_flag_threshold_applies_to_the_rounded_score():
     assert round(100 / (1 + math.exp(0.01)), 1) == 49.8
     assert rows(con, "select cluster_no, risk_score, flagged from cluster_scores order by 1") == [
         (1, 50.0, True), (2, 49.8, False)]
+
+
+def test_reasons_with_equal_contributions_are_listed_in_term_order():
+    # the same contribution from two terms (0.5 x 0.8 each), given in both orders
+    terms = [(1, "bias", -4.2, "baseline"), (1, "multi_bank", 0.4, "banks"), (1, "capital_tiny", 0.4, "capital"),
+             (1, "rep_over_40", -0.6, "older"), (1, "shared_brand", -0.6, "brand"),
+             (2, "bias", -4.2, "baseline"), (2, "capital_tiny", 0.4, "capital"), (2, "multi_bank", 0.4, "banks"),
+             (2, "shared_brand", -0.6, "brand"), (2, "rep_over_40", -0.6, "older")]
+    con = scored(terms)
+    assert rows(con, "select cluster_no, reasons, mitigations from cluster_scores order by 1") == [
+        (1, ["capital", "banks"], ["older", "brand"]), (2, ["capital", "banks"], ["older", "brand"])]

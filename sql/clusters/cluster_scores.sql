@@ -10,9 +10,10 @@ select
     cluster_no,
     round(100 / (1 + exp(-sum(contribution))), 1) as risk_score,
     round(100 / (1 + exp(-sum(contribution))), 1) >= getvariable('flag_threshold') as flagged,
-    list(says order by contribution desc)
+    -- ties (0.5 x 0.8 from two terms) in term order: without it their order changed from run to run
+    list(says order by contribution desc, term)
         filter (where term <> 'bias' and contribution >= getvariable('explain_min_contribution')) as reasons,
-    list(says order by contribution)
+    list(says order by contribution, term)
         filter (where term <> 'bias' and contribution <= -getvariable('explain_min_contribution')) as mitigations
 from cluster_terms
 group by cluster_no;

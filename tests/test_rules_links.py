@@ -230,13 +230,19 @@ CASES: dict[str, Case] = {
                     "reg_address_norm": "杭州市西湖区文三路90号1201室"},
                    {"company_id": 2, "reg_site_key": "S1", "reg_address_norm": "杭州市西湖区文三路90号1201"},
                    # near miss: three characters inserted: 1 - 3/(17+20) = 0.919 < 0.95
-                   {"company_id": 3, "reg_site_key": "S2", "reg_address_norm": "杭州市西湖区文一路88号1201室"},
+                   {"company_id": 3, "reg_site_key": "S2", "reg_room_key": "S2|1201",
+                    "reg_address_norm": "杭州市西湖区文一路88号1201室"},
                    {"company_id": 4, "reg_site_key": "S2", "reg_address_norm": "杭州市西湖区文一路88号2号楼1201室"},
                    # near miss: two keyed rooms of one site are two places, however alike the text
+                   # (one character apart in 23: 1 - 2/46 = 0.957)
                    {"company_id": 5, "reg_site_key": "S3", "reg_room_key": "S3|1201",
-                    "reg_address_norm": "杭州市西湖区古墩路7号1201室"},
+                    "reg_address_norm": "浙江省杭州市西湖区古墩路7号嘉业大厦1201室"},
                    {"company_id": 6, "reg_site_key": "S3", "reg_room_key": "S3|1202",
-                    "reg_address_norm": "杭州市西湖区古墩路7号1202室"}],
+                    "reg_address_norm": "浙江省杭州市西湖区古墩路7号嘉业大厦1202室"},
+                   # as the rule stands, a text is compared with a keyed room's text only: two unkeyed
+                   # addresses of one site are not compared, however alike
+                   {"company_id": 7, "reg_site_key": "S4", "reg_address_norm": "杭州市西湖区天目山路5号1201室"},
+                   {"company_id": 8, "reg_site_key": "S4", "reg_address_norm": "杭州市西湖区天目山路5号1201"}],
         expected=[(1, 2, "SIMILAR_ADDRESS", "room", "杭州市西湖区文三路90号1201室")],
     ),
 }
@@ -287,6 +293,11 @@ def test_settings_move_the_boundaries():
     assert [(a, b) for a, b, *_ in scope] == [(1, 2), (3, 4), (5, 6)]
     hometown = evidence_of(CASES["SAME_HOMETOWN"], Settings(hometown_days=31, hometown_max_age=31))
     assert [(a, b) for a, b, *_ in hometown] == [(1, 2), (3, 4), (7, 8)]
+    building = evidence_of(CASES["SAME_BUILDING"], Settings(weak_days=181))
+    assert [(a, b) for a, b, *_ in building] == [(1, 2), (3, 4)]
+    # a looser similarity takes the inserted text, never two keyed rooms
+    address = evidence_of(CASES["SIMILAR_ADDRESS"], Settings(address_min_similarity=0.9))
+    assert [(a, b) for a, b, *_ in address] == [(1, 2), (3, 4)]
 
 
 # ------------------------------------------------------------------------------------------------

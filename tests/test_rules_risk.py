@@ -227,7 +227,8 @@ def test_corroborated_counts_links_on_min_kinds_independent_reasons():
     clusters = {1: [company(1), company(2), company(3), company(5)], 2: [company(4)]}
     links = [{"company_a": 1, "company_b": 2, "reason": "SAME_REP+SAME_PHONE", "is_link": True},  # a rep's phone
              {"company_a": 1, "company_b": 3, "reason": "SAME_PHONE+SAME_ROOM", "is_link": True},  # two kinds
-             {"company_a": 2, "company_b": 3, "reason": "SAME_ROOM+SAME_BUILDING", "is_link": True},  # a room's building
+             # a room and its building
+             {"company_a": 2, "company_b": 3, "reason": "SAME_ROOM+SAME_BUILDING", "is_link": True},
              # one branch, twice over (one family), and the nominee: one kind
              {"company_a": 1, "company_b": 5, "reason": "SAME_REP+BATCH_PROFILE+SAME_BRANCH_DAYS", "is_link": True},
              {"company_a": 2, "company_b": 5, "reason": "BATCH_PROFILE+SAME_SCOPE", "is_link": True},  # two kinds

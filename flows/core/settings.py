@@ -118,7 +118,7 @@ class Settings(BaseModel):
         for code, term in self.risk_terms.items():
             for name, value in term.thresholds.items():
                 bound[f"{code}__{name}"] = value
-        for outcome in ("reraised", "kept_unflagged_grown", "kept_unflagged"):
+        for outcome in ("reraised", "kept_unflagged_grown", "kept_unflagged", "kept_unflagged_outside_window"):
             bound[f"verdict_{outcome}"] = rules.sentence(f"verdict.{outcome}", self.language)
         return bound
 

@@ -57,7 +57,7 @@ controllers as (
         from company_attributes as ca
         join company_clusters as cc using (company_id)
         join stg_companies as c using (company_id)
-        where (ca.attr_kind = 'phone' and ca.attr_value like '+861%')
+        where (ca.attr_kind = 'phone' and ca.attr_value like '+861%' and length(ca.attr_value) = 14)  -- mobiles
             or (ca.attr_kind = 'person' and ca.role = 'agent')
         group by cc.cluster_no, ca.attr_value
     )
@@ -70,11 +70,15 @@ link_kinds as (
         list_sort(list_distinct(flatten(list(string_split(l.reason, '+'))))) as link_reasons,
         count(*) as n_links,
         -- links resting on two or more independent kinds of evidence (a room implies its building, and a
-        -- representative's companies naturally share the representative's phone and address)
-        avg((len(list_filter(string_split(l.reason, '+'), lambda r: not list_contains(nc.reasons, r)))
+        -- representative's companies naturally share the representative's phone and address); reasons of
+        -- one family restate one fact (one branch twice over) and count as one kind
+        avg((len(list_distinct(list_transform(
+                list_filter(string_split(l.reason, '+'), lambda r: not list_contains(nc.reasons, r)),
+                lambda r: nc.family_of[r])))
             >= getvariable('corroborated__min_kinds'))::integer) as share_corroborated_links
     from company_links_kept as l
-    cross join (select list(reason) as reasons from link_reasons where not corroborates) as nc
+    cross join (select list(reason) filter (where not corroborates) as reasons,
+                       map(list(reason), list(family)) as family_of from link_reasons) as nc
     join company_clusters as cc on cc.company_id = l.company_a
     join company_clusters as cc_b on cc_b.company_id = l.company_b and cc_b.cluster_no = cc.cluster_no
     where l.is_link

@@ -17,9 +17,12 @@ with accounts as (
         min(open_date) as first_open_date,
         max(open_date) as last_open_date,
         bool_or(in_window) as has_window_account,
-        bool_or(agent_id is not null and agent_id is distinct from rep_id) as opened_by_agent,
+        -- not the representative as the bank recorded it, nor as registered (the bank may record none)
+        bool_or(agent_id is not null and agent_id is distinct from a.rep_id and agent_id is distinct from c.rep_id)
+            as opened_by_agent,
         bool_or(coalesce(contact_phone_is_virtual, false) or coalesce(agent_phone_is_virtual, false)) as bank_phone_virtual
-    from stg_accounts
+    from stg_accounts as a
+    join stg_companies as c using (company_id)
     group by company_id
 ),
 rep_companies as (

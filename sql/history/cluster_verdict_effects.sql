@@ -2,14 +2,17 @@
 -- rule registry gives each verdict kind (verdict_kinds.effect, flows/core/rules.py):
 --   always_flag          (confirmed_ring)  flagged whatever the score; new members highlighted
 --   unflag_unless_grown  (legitimate_group, false_positive)  unflagged, unless companies were added
---                        since the verdict and the score still reaches the flag threshold: then
---                        re-raised, saying why
+--                        since the verdict, the score still reaches the flag threshold and a member
+--                        opened an account in the audit window (what a flag needs): then re-raised,
+--                        saying why
 --   as_scored            (needs_review)  flagged as scored, the verdict shown
 -- "Added since" = members not in that cluster in the run the verdict was made against. The sentence
 -- is the verdict's registry sentence ({by}, {on}, {added}) plus the outcome for unflag_unless_grown.
 --
--- reads: stable_cluster_ids, effective_verdicts, verdict_kinds, member_verdict_flags, cluster_scores
--- params: verdict_reraised, verdict_kept_unflagged_grown, verdict_kept_unflagged
+-- reads: stable_cluster_ids, effective_verdicts, verdict_kinds, member_verdict_flags, cluster_scores,
+--     cluster_features
+-- params: verdict_reraised, verdict_kept_unflagged_grown, verdict_kept_unflagged,
+--     verdict_kept_unflagged_outside_window
 
 create or replace table cluster_verdict_effects as
 with applied as (
@@ -23,16 +26,18 @@ with applied as (
         (select count(*) from member_verdict_flags as f
             where f.cluster_no = ids.cluster_no and f.new_since_verdict) as n_added,
         s.risk_score,
-        s.flagged as model_flagged
+        s.flagged as model_flagged,
+        f.n_window_companies > 0 as in_window
     from stable_cluster_ids as ids
     join effective_verdicts as v on v.target = 'cluster' and v.cluster_id = ids.cluster_id
     join verdict_kinds as k on k.verdict = v.verdict and k.target = 'cluster'
     join cluster_scores as s using (cluster_no)
+    join cluster_features as f using (cluster_no)
 ),
 judged as (
     select
         *,
-        effect = 'unflag_unless_grown' and n_added > 0 and model_flagged as overridden,
+        effect = 'unflag_unless_grown' and n_added > 0 and model_flagged and in_window as overridden,
         replace(replace(replace(says, '{by}', made_by), '{on}', made_on), '{added}', n_added::varchar) as verdict_says
     from applied
 )
@@ -51,6 +56,7 @@ select
         when effect <> 'unflag_unless_grown' then ''
         else replace(replace(
             case when overridden then getvariable('verdict_reraised')
+                 when n_added > 0 and model_flagged then getvariable('verdict_kept_unflagged_outside_window')
                  when n_added > 0 then getvariable('verdict_kept_unflagged_grown')
                  else getvariable('verdict_kept_unflagged') end,
             '{added}', n_added::varchar), '{risk}', format('{}', risk_score))

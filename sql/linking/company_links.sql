@@ -31,7 +31,9 @@ weighted as (
         r.reason_no,
         r.family_no,
         r.weight * case
-            when r.scaled_by = 'landline' and e.attr_kind = 'phone' and e.attr_value not like '+861%'
+            -- a mobile is +86 1xx xxxx xxxx; Beijing landlines (+86 10 xxxx xxxx) are one digit shorter
+            when r.scaled_by = 'landline' and e.attr_kind = 'phone'
+                and not (e.attr_value like '+861%' and length(e.attr_value) = 14)
             then getvariable('fixed_line_factor')
             when r.scaled_by = 'rarity' and e.n_companies > getvariable('weak_rarity_size')
             then ln(getvariable('weak_rarity_size')) / ln(e.n_companies)

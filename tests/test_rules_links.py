@@ -1,0 +1,414 @@
+"""Given/expect for every link reason and for how company_links weighs them (rule registry: LINK_REASONS).
+
+Each case gives a few staged companies and accounts (only the columns the step reads), runs the step
+that emits the reason, and expects the evidence rows written out by hand from the reason's meaning,
+with at least one near miss that must give no evidence. `test_every_link_reason_has_a_case` fails
+when a reason is added to the registry without a case here.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import pytest
+
+from ruletables import d, table
+from stepkit import given, rows, run
+from shellring.flows.core import rules
+from shellring.flows.core.settings import Settings
+from shellring.flows.core.sqlsteps import SqlStepError
+from shellring.flows.pipeline.fuzzy_evidence import build_fuzzy_evidence
+
+# What each evidence step reads of the staged tables (see the SQL files).
+SHARED_COMPANY_COLUMNS = ("company_id", "rep_id", "reg_date", "phone", "reg_room_key")
+SHARED_ACCOUNT_COLUMNS = ("company_id", "rep_id", "agent_id", "open_date", "contact_phone", "agent_phone",
+                          "contact_room_key")
+WEAK_COMPANY_COLUMNS = ("company_id", "reg_date", "reg_building_key", "rep_age_at_reg", "scope_key", "rep_region",
+                        "reg_adcode", "uscc_region")
+WEAK_ACCOUNT_COLUMNS = ("company_id", "bank_branch", "open_date", "days_since_registration")
+ATTRIBUTE_COLUMNS = ("company_id", "attr_kind", "attr_value")
+FUZZY_COMPANY_COLUMNS = ("company_id", "rep_name", "rep_id", "reg_site_key", "reg_room_key", "reg_address_norm")
+
+P1 = "330106199901011234"  # a resident ID
+P1_OFF = "330106199901011235"  # P1 with its last character changed: another person
+P2, P3 = "330106199802023456", "330106199703035678"
+AGENT, AGENT_OFF = "420102198504046789", "420102198504046780"
+MOBILE, MOBILE_OFF = "+8613800001111", "+8613800001112"
+ROOM, ROOM_NEXT_DOOR = "330106|文三路|90|2幢|1201", "330106|文三路|90|2幢|1202"
+
+
+@dataclass
+class Case:
+    step: str  # 'shared', 'weak' or 'fuzzy': which evidence step emits the reason
+    companies: list[dict]
+    expected: list[tuple]  # the step's whole output, sorted
+    accounts: list[dict] = field(default_factory=list)
+    attributes: list[dict] = field(default_factory=list)
+
+
+CASES: dict[str, Case] = {
+    # --- exact shared values (shared_value_evidence): (a, b, reason, kind, value, n_companies, days_apart)
+    "SAME_REP": Case(
+        "shared",
+        companies=[{"company_id": 1, "rep_id": P1, "reg_date": d("2026-03-01")},
+                   {"company_id": 2, "rep_id": P1, "reg_date": d("2026-03-05")},
+                   # near miss: an ID one character off is another person (REP_ID_TYPO's business, not this)
+                   {"company_id": 3, "rep_id": P1_OFF, "reg_date": d("2026-03-06")}],
+        expected=[(1, 2, "SAME_REP", "person", P1, 2, 4)],
+    ),
+    "REP_IS_AGENT": Case(
+        "shared",
+        companies=[{"company_id": 1, "rep_id": P1, "reg_date": d("2026-03-01")},
+                   {"company_id": 2, "rep_id": P2, "reg_date": d("2026-03-01")},
+                   {"company_id": 3, "rep_id": P3, "reg_date": d("2026-03-01")}],
+        accounts=[  # company 1's representative opened company 2's account
+                  {"company_id": 2, "rep_id": P2, "agent_id": P1, "open_date": d("2026-03-11")},
+                  # near misses: an agent one character off P1; a representative opening her own account
+                  {"company_id": 3, "rep_id": P3, "agent_id": P1_OFF, "open_date": d("2026-03-12")},
+                  {"company_id": 1, "rep_id": P1, "agent_id": P1, "open_date": d("2026-03-13")}],
+        expected=[(1, 2, "REP_IS_AGENT", "person", P1, 2, 10)],
+    ),
+    "SAME_AGENT": Case(
+        "shared",
+        companies=[{"company_id": 1, "rep_id": P1, "reg_date": d("2026-03-01")},
+                   {"company_id": 2, "rep_id": P2, "reg_date": d("2026-03-01")},
+                   {"company_id": 3, "rep_id": P3, "reg_date": d("2026-03-01")}],
+        accounts=[{"company_id": 1, "rep_id": P1, "agent_id": AGENT, "open_date": d("2026-03-10")},
+                  {"company_id": 1, "rep_id": P1, "agent_id": AGENT, "open_date": d("2026-03-20")},
+                  {"company_id": 2, "rep_id": P2, "agent_id": AGENT, "open_date": d("2026-03-12")},
+                  {"company_id": 3, "rep_id": P3, "agent_id": AGENT_OFF, "open_date": d("2026-03-12")}],
+        # the agent first seen at company 1 on 03-10, at company 2 on 03-12
+        expected=[(1, 2, "SAME_AGENT", "person", AGENT, 2, 2)],
+    ),
+    "SAME_PHONE": Case(
+        "shared",
+        companies=[{"company_id": 1, "phone": MOBILE, "reg_date": d("2026-03-01")},
+                   {"company_id": 2, "reg_date": d("2026-03-01")},
+                   {"company_id": 3, "phone": MOBILE_OFF, "reg_date": d("2026-03-01")},  # one digit off: no
+                   {"company_id": 4, "reg_date": d("2026-03-01")}],
+        # registration phone (1), bank contact phone (2) and agent phone (4) are one phone
+        accounts=[{"company_id": 2, "contact_phone": MOBILE, "open_date": d("2026-03-09")},
+                  {"company_id": 4, "agent_phone": MOBILE, "open_date": d("2026-03-04")}],
+        expected=[(1, 2, "SAME_PHONE", "phone", MOBILE, 3, 8),
+                  (1, 4, "SAME_PHONE", "phone", MOBILE, 3, 3),
+                  (2, 4, "SAME_PHONE", "phone", MOBILE, 3, 5)],
+    ),
+    "SAME_ROOM": Case(
+        "shared",
+        companies=[{"company_id": 1, "reg_room_key": ROOM, "reg_date": d("2026-03-01")},
+                   {"company_id": 2, "reg_room_key": ROOM, "reg_date": d("2026-04-01")},
+                   {"company_id": 3, "reg_room_key": ROOM_NEXT_DOOR, "reg_date": d("2026-03-01")}],
+        # company 2's bank contact address is the room too: still one SAME_ROOM row, nearest sighting
+        accounts=[{"company_id": 2, "contact_room_key": ROOM, "open_date": d("2026-03-03")}],
+        expected=[(1, 2, "SAME_ROOM", "room", ROOM, 2, 2)],
+    ),
+    "SAME_CONTACT_ADDRESS": Case(
+        "shared",
+        companies=[{"company_id": 1, "reg_room_key": ROOM, "reg_date": d("2026-03-01")},
+                   {"company_id": 2, "reg_date": d("2026-03-01")},
+                   {"company_id": 3, "reg_date": d("2026-03-01")}],
+        accounts=[{"company_id": 2, "contact_room_key": ROOM, "open_date": d("2026-03-15")},
+                  {"company_id": 3, "contact_room_key": ROOM_NEXT_DOOR, "open_date": d("2026-03-15")}],
+        expected=[(1, 2, "SAME_CONTACT_ADDRESS", "room", ROOM, 2, 14)],
+    ),
+    # --- weak evidence (weak_evidence): (a, b, reason, kind, value, n_companies)
+    "SAME_BUILDING": Case(
+        "weak",
+        companies=[{"company_id": 1, "reg_building_key": "B1", "reg_date": d("2026-01-01")},
+                   {"company_id": 2, "reg_building_key": "B1", "reg_date": d("2026-06-30")},  # 180 days: in
+                   {"company_id": 3, "reg_building_key": "B2", "reg_date": d("2026-01-01")},
+                   {"company_id": 4, "reg_building_key": "B2", "reg_date": d("2026-07-01")}],  # 181 days: out
+        expected=[(1, 2, "SAME_BUILDING", "building", "B1", 2)],
+    ),
+    "SAME_BRANCH_DAYS": Case(
+        "weak",
+        companies=[{"company_id": i, "rep_age_at_reg": 45, "reg_date": d("2026-03-01")} for i in (1, 2, 3, 4)],
+        accounts=[{"company_id": 1, "bank_branch": "工商银行文三路支行", "open_date": d("2026-03-10"),
+                   "days_since_registration": 9},
+                  {"company_id": 2, "bank_branch": "工商银行文三路支行", "open_date": d("2026-03-13"),
+                   "days_since_registration": 12},  # 3 days later = branch_days: in
+                  {"company_id": 3, "bank_branch": "建设银行古荡支行", "open_date": d("2026-03-10"),
+                   "days_since_registration": 9},
+                  {"company_id": 4, "bank_branch": "建设银行古荡支行", "open_date": d("2026-03-14"),
+                   "days_since_registration": 13}],  # 4 days later: out
+        expected=[(1, 2, "SAME_BRANCH_DAYS", "branch", "工商银行文三路支行", 2)],
+    ),
+    "BATCH_PROFILE": Case(
+        "weak",
+        companies=[{"company_id": 1, "rep_age_at_reg": 20, "reg_date": d("2026-03-01")},
+                   {"company_id": 2, "rep_age_at_reg": 22, "reg_date": d("2026-03-01")},
+                   # near miss: a 23-year-old representative
+                   {"company_id": 3, "rep_age_at_reg": 22, "reg_date": d("2026-03-01")},
+                   {"company_id": 4, "rep_age_at_reg": 23, "reg_date": d("2026-03-01")},
+                   # near miss: company 6 opened 11 days after registering (fresh_days 10)
+                   {"company_id": 5, "rep_age_at_reg": 20, "reg_date": d("2026-03-01")},
+                   {"company_id": 6, "rep_age_at_reg": 20, "reg_date": d("2026-02-27")},
+                   # near miss: 8 days apart (batch_days 7)
+                   {"company_id": 7, "rep_age_at_reg": 20, "reg_date": d("2026-03-01")},
+                   {"company_id": 8, "rep_age_at_reg": 21, "reg_date": d("2026-03-01")}],
+        # openings 4 to 8 days apart: too far apart for SAME_BRANCH_DAYS (branch_days 3)
+        accounts=[{"company_id": 1, "bank_branch": "BR3", "open_date": d("2026-03-04"), "days_since_registration": 3},
+                  {"company_id": 2, "bank_branch": "BR3", "open_date": d("2026-03-11"), "days_since_registration": 10},
+                  {"company_id": 3, "bank_branch": "BR4", "open_date": d("2026-03-04"), "days_since_registration": 3},
+                  {"company_id": 4, "bank_branch": "BR4", "open_date": d("2026-03-09"), "days_since_registration": 8},
+                  {"company_id": 5, "bank_branch": "BR5", "open_date": d("2026-03-05"), "days_since_registration": 4},
+                  {"company_id": 6, "bank_branch": "BR5", "open_date": d("2026-03-10"), "days_since_registration": 11},
+                  {"company_id": 7, "bank_branch": "BR6", "open_date": d("2026-03-03"), "days_since_registration": 2},
+                  {"company_id": 8, "bank_branch": "BR6", "open_date": d("2026-03-11"), "days_since_registration": 10}],
+        expected=[(1, 2, "BATCH_PROFILE", "branch", "BR3", None)],
+    ),
+    "SAME_SCOPE": Case(
+        "weak",
+        companies=[{"company_id": 1, "scope_key": "技术服务软件开发会议及展览服务", "reg_date": d("2026-03-01")},
+                   {"company_id": 2, "scope_key": "技术服务软件开发会议及展览服务", "reg_date": d("2026-05-01")},
+                   # near miss: 14 characters (scope_min_length 15) is too generic
+                   {"company_id": 3, "scope_key": "技术服务软件开发企业形象策划", "reg_date": d("2026-03-01")},
+                   {"company_id": 4, "scope_key": "技术服务软件开发企业形象策划", "reg_date": d("2026-03-02")},
+                   # near miss: registered 181 days apart (weak_days 180)
+                   {"company_id": 5, "scope_key": "餐饮管理食品销售会议及展览服务", "reg_date": d("2026-01-01")},
+                   {"company_id": 6, "scope_key": "餐饮管理食品销售会议及展览服务", "reg_date": d("2026-07-01")}],
+        expected=[(1, 2, "SAME_SCOPE", "scope", "技术服务软件开发会议及展览服务", None)],
+    ),
+    "SIMILAR_PHONE": Case(
+        "weak",
+        companies=[{"company_id": i, "reg_date": d("2026-03-01")} for i in range(1, 7)],
+        attributes=[{"company_id": 1, "attr_kind": "phone", "attr_value": "+8613800001234"},
+                    {"company_id": 2, "attr_kind": "phone", "attr_value": "+8613800001299"},
+                    # near miss: mobiles differing in three digits
+                    {"company_id": 3, "attr_kind": "phone", "attr_value": "+8613900001234"},
+                    {"company_id": 4, "attr_kind": "phone", "attr_value": "+8613900002299"},
+                    # near miss: Beijing landlines (010) differing in the last two digits are not mobiles
+                    {"company_id": 5, "attr_kind": "phone", "attr_value": "+861062345678"},
+                    {"company_id": 6, "attr_kind": "phone", "attr_value": "+861062345699"}],
+        expected=[(1, 2, "SIMILAR_PHONE", "phone", "+8613800001234~99", None)],
+    ),
+    "SAME_HOMETOWN": Case(
+        "weak",
+        companies=[  # representatives from one Hubei county registering in Hangzhou 30 days apart, aged 24 and 30
+                   {"company_id": 1, "rep_region": "421002", "reg_adcode": "330106", "rep_age_at_reg": 24,
+                    "reg_date": d("2026-03-01")},
+                   {"company_id": 2, "rep_region": "421002", "reg_adcode": "330108", "rep_age_at_reg": 30,
+                    "reg_date": d("2026-03-31")},
+                   # near miss: 31 days apart (hometown_days 30)
+                   {"company_id": 3, "rep_region": "421003", "reg_adcode": "330106", "rep_age_at_reg": 24,
+                    "reg_date": d("2026-03-01")},
+                   {"company_id": 4, "rep_region": "421003", "reg_adcode": "330106", "rep_age_at_reg": 24,
+                    "reg_date": d("2026-04-01")},
+                   # near miss: a county of the registering city itself (3301) is not elsewhere
+                   {"company_id": 5, "rep_region": "330110", "reg_adcode": "330106", "rep_age_at_reg": 24,
+                    "reg_date": d("2026-03-01")},
+                   {"company_id": 6, "rep_region": "330110", "uscc_region": "330106", "rep_age_at_reg": 24,
+                    "reg_date": d("2026-03-02")},
+                   # near miss: one representative aged 31 (hometown_max_age 30)
+                   {"company_id": 7, "rep_region": "421087", "reg_adcode": "330106", "rep_age_at_reg": 24,
+                    "reg_date": d("2026-03-01")},
+                   {"company_id": 8, "rep_region": "421087", "reg_adcode": "330106", "rep_age_at_reg": 31,
+                    "reg_date": d("2026-03-02")}],
+        expected=[(1, 2, "SAME_HOMETOWN", "region", "421002", None)],
+    ),
+    # --- fuzzy evidence (rep_id_candidates, address_candidates, build_fuzzy_evidence): (a, b, reason, kind, value)
+    "REP_ID_TYPO": Case(
+        "fuzzy",
+        companies=[{"company_id": 1, "rep_name": "张伟", "rep_id": "330106199001011234"},
+                   {"company_id": 2, "rep_name": "张伟", "rep_id": "330106199001011243"},  # 3 and 4 swapped
+                   {"company_id": 3, "rep_name": "刘洋", "rep_id": "330106199004041234"},
+                   {"company_id": 4, "rep_name": "刘洋", "rep_id": "330106199004041239"},  # one substitution
+                   # near miss: two substitutions that are no swap
+                   {"company_id": 5, "rep_name": "李娜", "rep_id": "330106199002021234"},
+                   {"company_id": 6, "rep_name": "李娜", "rep_id": "330106199002021256"},
+                   # near miss: one keystroke apart, but different names
+                   {"company_id": 7, "rep_name": "王芳", "rep_id": "330106199003031234"},
+                   {"company_id": 8, "rep_name": "王芬", "rep_id": "330106199003031235"}],
+        expected=[(1, 2, "REP_ID_TYPO", "person", "330106199001011234"),
+                  (3, 4, "REP_ID_TYPO", "person", "330106199004041234")],
+    ),
+    "SIMILAR_ADDRESS": Case(
+        "fuzzy",
+        companies=[  # one text without its last character: Indel ratio 1 - 1/(17+16) = 0.970 >= 0.95
+                   {"company_id": 1, "reg_site_key": "S1", "reg_room_key": "S1|1201",
+                    "reg_address_norm": "杭州市西湖区文三路90号1201室"},
+                   {"company_id": 2, "reg_site_key": "S1", "reg_address_norm": "杭州市西湖区文三路90号1201"},
+                   # near miss: three characters inserted: 1 - 3/(17+20) = 0.919 < 0.95
+                   {"company_id": 3, "reg_site_key": "S2", "reg_room_key": "S2|1201",
+                    "reg_address_norm": "杭州市西湖区文一路88号1201室"},
+                   {"company_id": 4, "reg_site_key": "S2", "reg_address_norm": "杭州市西湖区文一路88号2号楼1201室"},
+                   # near miss: two keyed rooms of one site are two places, however alike the text
+                   # (one character apart in 23: 1 - 2/46 = 0.957)
+                   {"company_id": 5, "reg_site_key": "S3", "reg_room_key": "S3|1201",
+                    "reg_address_norm": "浙江省杭州市西湖区古墩路7号嘉业大厦1201室"},
+                   {"company_id": 6, "reg_site_key": "S3", "reg_room_key": "S3|1202",
+                    "reg_address_norm": "浙江省杭州市西湖区古墩路7号嘉业大厦1202室"},
+                   # as the rule stands, a text is compared with a keyed room's text only: two unkeyed
+                   # addresses of one site are not compared, however alike
+                   {"company_id": 7, "reg_site_key": "S4", "reg_address_norm": "杭州市西湖区天目山路5号1201室"},
+                   {"company_id": 8, "reg_site_key": "S4", "reg_address_norm": "杭州市西湖区天目山路5号1201"}],
+        expected=[(1, 2, "SIMILAR_ADDRESS", "room", "杭州市西湖区文三路90号1201室")],
+    ),
+}
+
+
+def evidence_of(case: Case, settings: Settings | None = None) -> list[tuple]:
+    settings = settings or Settings()
+    if case.step == "shared":
+        con = given({"stg_companies": table(case.companies, SHARED_COMPANY_COLUMNS),
+                     "stg_accounts": table(case.accounts, SHARED_ACCOUNT_COLUMNS)}, settings=settings)
+        run(con, "linking/company_attributes", "linking/attribute_values", "linking/shared_value_evidence")
+        return rows(con, "select company_a, company_b, reason, attr_kind, attr_value, n_companies, days_apart "
+                         "from shared_value_evidence order by all")
+    if case.step == "weak":
+        con = given({"stg_companies": table(case.companies, WEAK_COMPANY_COLUMNS),
+                     "stg_accounts": table(case.accounts, WEAK_ACCOUNT_COLUMNS),
+                     "company_attributes": table(case.attributes, ATTRIBUTE_COLUMNS)}, settings=settings)
+        run(con, "linking/weak_evidence")
+        return rows(con, "select company_a, company_b, reason, attr_kind, attr_value, n_companies "
+                         "from weak_evidence order by all")
+    con = given({"stg_companies": table(case.companies, FUZZY_COMPANY_COLUMNS)}, settings=settings)
+    run(con, "linking/rep_id_candidates", "linking/address_candidates")
+    build_fuzzy_evidence(con, settings.address_min_similarity)
+    return rows(con, "select company_a, company_b, reason, attr_kind, attr_value from fuzzy_evidence order by all")
+
+
+def test_every_link_reason_has_a_case():
+    assert set(CASES) == {reason.code for reason in rules.LINK_REASONS}
+
+
+def test_scope_cases_are_as_long_as_they_say():
+    assert len("技术服务软件开发会议及展览服务") == 15 and len("技术服务软件开发企业形象策划") == 14
+
+
+@pytest.mark.parametrize("code", sorted(CASES))
+def test_link_reason(code):
+    assert evidence_of(CASES[code]) == CASES[code].expected
+
+
+def test_settings_move_the_boundaries():
+    """The near misses are near the settings, not near a constant: widen the setting and they link."""
+    branch = evidence_of(CASES["SAME_BRANCH_DAYS"], Settings(branch_days=4))
+    assert [(a, b) for a, b, *_ in branch] == [(1, 2), (3, 4)]
+    batch = evidence_of(CASES["BATCH_PROFILE"], Settings(batch_max_age=23, fresh_days=11, batch_days=8))
+    assert [(a, b, r) for a, b, r, *_ in batch] == [
+        (1, 2, "BATCH_PROFILE"), (3, 4, "BATCH_PROFILE"), (5, 6, "BATCH_PROFILE"), (7, 8, "BATCH_PROFILE")]
+    scope = evidence_of(CASES["SAME_SCOPE"], Settings(scope_min_length=14, weak_days=181))
+    assert [(a, b) for a, b, *_ in scope] == [(1, 2), (3, 4), (5, 6)]
+    hometown = evidence_of(CASES["SAME_HOMETOWN"], Settings(hometown_days=31, hometown_max_age=31))
+    assert [(a, b) for a, b, *_ in hometown] == [(1, 2), (3, 4), (7, 8)]
+    building = evidence_of(CASES["SAME_BUILDING"], Settings(weak_days=181))
+    assert [(a, b) for a, b, *_ in building] == [(1, 2), (3, 4)]
+    # a looser similarity takes the inserted text, never two keyed rooms
+    address = evidence_of(CASES["SIMILAR_ADDRESS"], Settings(address_min_similarity=0.9))
+    assert [(a, b) for a, b, *_ in address] == [(1, 2), (3, 4)]
+
+
+# ------------------------------------------------------------------------------------------------
+# Weights: pair_evidence + company_links over given evidence rows.
+
+SHARED_COLUMNS = ("company_a", "company_b", "reason", "attr_kind", "attr_value", "n_companies", "days_apart")
+WEAK_COLUMNS = ("company_a", "company_b", "reason", "attr_kind", "attr_value", "n_companies")
+FUZZY_COLUMNS = ("company_a", "company_b", "reason", "attr_kind", "attr_value")
+PRODUCED_BY = {"shared_value_evidence": SHARED_COLUMNS, "weak_evidence": WEAK_COLUMNS,
+               "fuzzy_evidence": FUZZY_COLUMNS}
+
+
+def ev(a: int, b: int, reason: str, value: str = "v", kind: str = "x", n: int | None = 2) -> dict:
+    return {"company_a": a, "company_b": b, "reason": reason, "attr_kind": kind, "attr_value": value,
+            "n_companies": n}
+
+
+def links_of(evidence: list[dict], settings: Settings | None = None):
+    """Run pair_evidence and company_links on evidence rows, each put in the table its reason's producer writes."""
+    by_table = {t: [] for t in PRODUCED_BY}
+    for row in evidence:
+        table_name = rules.link_reason(row["reason"]).produced_by if row["reason"] in {
+            r.code for r in rules.LINK_REASONS} else "fuzzy_evidence"
+        by_table[table_name].append({k: v for k, v in row.items() if k in PRODUCED_BY[table_name]})
+    con = given({t: table(r, PRODUCED_BY[t]) for t, r in by_table.items()}, settings=settings)
+    run(con, "linking/pair_evidence", "linking/company_links")
+    return con
+
+
+def scores(con) -> dict[tuple[int, int], tuple]:
+    return {(a, b): (score, reason, is_link) for a, b, score, reason, is_link in rows(
+        con, "select company_a, company_b, score, reason, is_link from company_links")}
+
+
+# Each reason alone, as the registry weighs it (mobile phone, small building and branch: no scaling).
+WEIGHTS = {"SAME_REP": 1.2, "REP_IS_AGENT": 1.0, "SAME_AGENT": 1.0, "SAME_PHONE": 1.0, "SAME_ROOM": 1.0,
+           "SAME_CONTACT_ADDRESS": 1.0, "REP_ID_TYPO": 0.9, "BATCH_PROFILE": 0.6, "SIMILAR_ADDRESS": 0.6,
+           "SAME_HOMETOWN": 0.6, "SAME_BRANCH_DAYS": 0.5, "SAME_SCOPE": 0.5, "SIMILAR_PHONE": 0.5,
+           "SAME_BUILDING": 0.5}
+
+
+def test_each_reason_alone_weighs_its_registry_weight():
+    assert set(WEIGHTS) == {r.code for r in rules.LINK_REASONS}
+    assert WEIGHTS == {r.code: r.weight for r in rules.LINK_REASONS}  # the registry says what this test says
+    codes = sorted(WEIGHTS)
+    con = links_of([ev(i, 100 + i, code, value=MOBILE, kind="phone") for i, code in enumerate(codes)])
+    assert scores(con) == {(i, 100 + i): (WEIGHTS[code], code, WEIGHTS[code] >= 1.0) for i, code in enumerate(codes)}
+
+
+def test_a_reason_weighs_what_the_settings_say():
+    custom = Settings(weights={**Settings().weights, "SAME_SCOPE": 0.77, "SAME_REP": 0.4})
+    con = links_of([ev(1, 2, "SAME_SCOPE"), ev(3, 4, "SAME_REP")], custom)
+    assert scores(con) == {(1, 2): (0.77, "SAME_SCOPE", False), (3, 4): (0.4, "SAME_REP", False)}
+
+
+def test_landline_and_service_numbers_count_at_the_fixed_line_factor():
+    con = links_of([ev(1, 2, "SAME_PHONE", "+8613800001111", "phone"),  # mobile: full weight
+                    ev(3, 4, "SAME_PHONE", "+8657188123456", "phone"),  # Hangzhou landline 0571
+                    ev(5, 6, "SAME_PHONE", "+864008001234", "phone"),  # 400 service number
+                    ev(7, 8, "SAME_PHONE", "+861062345678", "phone"),  # Beijing landline 010: +8610, yet no mobile
+                    # the phone-ness is the evidence's, not the value's shape: a room is never a landline
+                    ev(9, 10, "SAME_ROOM", "+861062345678", "room")],
+                   Settings(fixed_line_factor=0.6))
+    assert scores(con) == {(1, 2): (1.0, "SAME_PHONE", True), (3, 4): (0.6, "SAME_PHONE", False),
+                           (5, 6): (0.6, "SAME_PHONE", False), (7, 8): (0.6, "SAME_PHONE", False),
+                           (9, 10): (1.0, "SAME_ROOM", True)}
+
+
+def test_rarity_scaled_reasons_count_less_above_weak_rarity_size():
+    con = links_of([ev(1, 2, "SAME_BUILDING", n=20),  # at weak_rarity_size: full weight
+                    ev(3, 4, "SAME_BUILDING", n=21),
+                    ev(5, 6, "SAME_BUILDING", n=80),
+                    ev(7, 8, "SAME_BRANCH_DAYS", n=40),
+                    ev(9, 10, "SAME_ROOM", n=80)],  # not rarity-scaled
+                   Settings(weak_rarity_size=20))
+    got = scores(con)
+    assert got[(1, 2)][0] == 0.5
+    assert got[(3, 4)][0] == round(0.5 * math.log(20) / math.log(21), 3) == 0.492
+    assert got[(5, 6)][0] == round(0.5 * math.log(20) / math.log(80), 3) == 0.342
+    assert got[(7, 8)][0] == round(0.5 * math.log(20) / math.log(40), 3) == 0.406
+    assert got[(9, 10)][0] == 1.0
+
+
+def test_one_family_counts_once_at_its_strongest():
+    con = links_of([ev(1, 2, "SAME_ROOM"), ev(1, 2, "SAME_BUILDING"),  # place: 1.0, not 1.5
+                    ev(3, 4, "SIMILAR_ADDRESS"), ev(3, 4, "SAME_BUILDING"),  # place: 0.6
+                    ev(5, 6, "BATCH_PROFILE"), ev(5, 6, "SAME_BRANCH_DAYS"),  # branch: 0.6
+                    ev(7, 8, "SAME_ROOM"), ev(7, 8, "SAME_PHONE", MOBILE, "phone"),  # two families: 2.0
+                    # one reason twice (a landline and a mobile): once, at its strongest
+                    ev(9, 10, "SAME_PHONE", "+8657188123456", "phone"), ev(9, 10, "SAME_PHONE", MOBILE, "phone")])
+    assert scores(con) == {(1, 2): (1.0, "SAME_ROOM+SAME_BUILDING", True),
+                           (3, 4): (0.6, "SIMILAR_ADDRESS+SAME_BUILDING", False),
+                           (5, 6): (0.6, "BATCH_PROFILE+SAME_BRANCH_DAYS", False),
+                           (7, 8): (2.0, "SAME_PHONE+SAME_ROOM", True),
+                           (9, 10): (1.0, "SAME_PHONE", True)}
+    kinds = dict(((a, b), n) for a, b, n in rows(con, "select company_a, company_b, bit_count(families) "
+                                                      "from company_links"))
+    assert kinds == {(1, 2): 1, (3, 4): 1, (5, 6): 1, (7, 8): 2, (9, 10): 1}
+
+
+def test_a_pair_links_at_the_threshold_exactly_and_not_just_below():
+    evidence = [ev(1, 2, "SAME_SCOPE"), ev(1, 2, "SIMILAR_PHONE", MOBILE, "phone"),  # 0.5 + 0.5 = 1.0
+                ev(3, 4, "SAME_SCOPE"), ev(3, 4, "SAME_BRANCH_DAYS", n=21),  # 0.5 + 0.492 = 0.992
+                ev(5, 6, "REP_ID_TYPO")]  # 0.9
+    got = scores(links_of(evidence, Settings(link_threshold=1.0)))
+    assert {pair: (score, is_link) for pair, (score, _, is_link) in got.items()} == {
+        (1, 2): (1.0, True), (3, 4): (0.992, False), (5, 6): (0.9, False)}
+    got = scores(links_of(evidence, Settings(link_threshold=0.9)))
+    assert {pair: is_link for pair, (_, _, is_link) in got.items()} == {(1, 2): True, (3, 4): True, (5, 6): True}
+
+
+def test_an_undeclared_reason_stops_the_run_naming_it():
+    with pytest.raises(SqlStepError, match="SAME_EMAIL"):
+        links_of([ev(1, 2, "SAME_REP"), ev(3, 4, "SAME_EMAIL")])

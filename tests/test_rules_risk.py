@@ -1,0 +1,466 @@
+"""Given/expect for every risk term (rule registry: RISK_TERMS) at, below and above its thresholds, and for
+the score and its explanation.
+
+- company-level flags: sql/clusters/company_features.sql over staged companies and accounts;
+- group measures with a threshold (banks, the nominee and controller windows, corroboration, brand):
+  company_features + sql/clusters/cluster_features.sql over given clusters;
+- each term's value in 0..1: sql/clusters/cluster_terms.sql over given cluster_features rows;
+- the score and its reasons: sql/clusters/cluster_scores.sql over given cluster_terms rows.
+
+Guards: every registry term has cases here, and every threshold `<term>__<name>` is exercised here and
+read by some SQL step (a threshold the SQL never reads is a setting that changes nothing).
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import timedelta
+
+import pytest
+
+from ruletables import d, table
+from stepkit import given, rows, run
+from shellring.flows.core import rules
+from shellring.flows.core.settings import RiskTermSetting, Settings
+from shellring.flows.core.sqlsteps import SqlStep, SqlStepError
+from shellring.flows.pipeline.plan import plan
+
+COMPANY_COLUMNS = ("company_id", "uscc", "reg_date", "rep_age_at_reg", "rep_region", "reg_adcode", "uscc_region",
+                   "reg_capital", "rep_id", "phone_is_virtual", "reg_address_notes", "trade_name", "scope_key")
+ACCOUNT_COLUMNS = ("company_id", "bank", "days_since_registration", "open_date", "in_window", "agent_id", "rep_id",
+                   "contact_phone_is_virtual", "agent_phone_is_virtual")
+REG_DATE = d("2026-03-01")
+
+
+def company(company_id: int, **overrides) -> dict:
+    """An unremarkable company: a 45-year-old local representative, 5 million CNY capital."""
+    return {"company_id": company_id, "uscc": f"91330106MA{company_id:08d}", "reg_date": REG_DATE,
+            "rep_age_at_reg": 45, "rep_region": "330106", "reg_adcode": "330106", "reg_capital": 500.0,
+            "rep_id": f"REP{company_id}", **overrides}
+
+
+def account(company_id: int, days: int = 60, **overrides) -> dict:
+    """An account opened `days` after registration by the representative in person."""
+    return {"company_id": company_id, "bank": "工商银行", "days_since_registration": days,
+            "open_date": REG_DATE + timedelta(days=days), "in_window": True,
+            "rep_id": f"REP{company_id}", **overrides}
+
+
+def company_features(companies: list[dict], accounts: list[dict], settings: Settings | None = None):
+    con = given({"stg_companies": table(companies, COMPANY_COLUMNS),
+                 "stg_accounts": table(accounts, ACCOUNT_COLUMNS)}, settings=settings)
+    run(con, "clusters/company_features")
+    return con
+
+
+# threshold variable -> (company_features column, [(company overrides, account days or None, expected)])
+COMPANY_THRESHOLDS = {
+    "fast_open_7d__max_days": ("fast_open_7d", [({}, 6, True), ({}, 7, True), ({}, 8, False)]),
+    "fast_open_30d__max_days": ("fast_open_30d", [({}, 29, True), ({}, 30, True), ({}, 31, False)]),
+    "rep_young__min_age": ("rep_young", [({"rep_age_at_reg": 17}, None, False), ({"rep_age_at_reg": 18}, None, True),
+                                         ({"rep_age_at_reg": 19}, None, True)]),
+    "rep_young__max_age": ("rep_young", [({"rep_age_at_reg": 21}, None, True), ({"rep_age_at_reg": 22}, None, True),
+                                         ({"rep_age_at_reg": 23}, None, False)]),
+    "rep_under_30__min_age": ("rep_under_30", [({"rep_age_at_reg": 22}, None, False),
+                                               ({"rep_age_at_reg": 23}, None, True),
+                                               ({"rep_age_at_reg": 24}, None, True)]),
+    "rep_under_30__max_age": ("rep_under_30", [({"rep_age_at_reg": 28}, None, True),
+                                               ({"rep_age_at_reg": 29}, None, True),
+                                               ({"rep_age_at_reg": 30}, None, False)]),
+    "rep_over_40__min_age": ("rep_over_40", [({"rep_age_at_reg": 39}, None, False),
+                                             ({"rep_age_at_reg": 40}, None, True),
+                                             ({"rep_age_at_reg": 41}, None, True)]),
+    "capital_tiny__max_capital_10k_cny": ("capital_tiny", [({"reg_capital": 9.99}, None, True),
+                                                           ({"reg_capital": 10.0}, None, True),
+                                                           ({"reg_capital": 10.01}, None, False)]),
+}
+
+
+@pytest.mark.parametrize("variable", sorted(COMPANY_THRESHOLDS))
+def test_company_flag_at_below_and_above_its_threshold(variable):
+    column, cases = COMPANY_THRESHOLDS[variable]
+    companies = [company(i, **overrides) for i, (overrides, _, _) in enumerate(cases, 1)]
+    accounts = [account(i, days) for i, (_, days, _) in enumerate(cases, 1) if days is not None]
+    con = company_features(companies, accounts)
+    got = rows(con, f"select company_id, {column} from company_features order by company_id")
+    assert got == [(i, expected) for i, (_, _, expected) in enumerate(cases, 1)]
+
+
+def test_an_account_before_registration_is_no_fast_opening():
+    con = company_features([company(1), company(2)],
+                           [account(1, -3), account(2, -3), account(2, 40)])  # a pre-registration record
+    assert rows(con, "select company_id, days_to_first_account, fast_open_7d, fast_open_30d "
+                     "from company_features order by 1") == [(1, None, None, None), (2, 40, False, False)]
+
+
+# company-level terms without thresholds: term -> company_features column and cases
+def test_rep_nonlocal_is_another_province():
+    con = company_features([company(1, rep_region="421002"),  # Hubei rep, Hangzhou company
+                            company(2, rep_region="330782"),  # Jinhua: another city, same province
+                            company(3, rep_region="421002", reg_adcode=None, uscc_region="330106"),  # by USCC
+                            company(4)], [])
+    assert rows(con, "select company_id, rep_nonlocal from company_features order by 1") == [
+        (1, True), (2, False), (3, True), (4, False)]
+
+
+def test_phone_virtual_on_any_phone():
+    con = company_features(
+        [company(1, phone_is_virtual=True), company(2), company(3), company(4, phone_is_virtual=False)],
+        [account(2, contact_phone_is_virtual=True), account(3, agent_phone_is_virtual=True),
+         account(4, contact_phone_is_virtual=False)])
+    assert rows(con, "select company_id, phone_virtual from company_features order by 1") == [
+        (1, True), (2, True), (3, True), (4, False)]
+
+
+def test_cluster_address_from_the_address_notes():
+    con = company_features([company(1, reg_address_notes=["cluster_registration"]),
+                            company(2, reg_address_notes=["workstation"]),
+                            company(3, reg_address_notes=["hosted:某商务秘书有限公司"]),
+                            company(4, reg_address_notes=["room_guessed"]),
+                            company(5, reg_address_notes=None)], [])
+    assert rows(con, "select company_id, cluster_address from company_features order by 1") == [
+        (1, True), (2, True), (3, True), (4, False), (5, False)]
+
+
+def test_opened_by_agent_and_rep_is_agent():
+    con = company_features(
+        [company(1), company(2), company(3), company(4), company(5)],
+        [account(1, agent_id="REP2"),  # company 2's representative opened company 1's account
+         account(2, agent_id="REP2"),  # her own account, in person
+         account(3),  # no agent recorded
+         account(4, rep_id=None, agent_id="REP4"),  # the bank did not record the rep, who came in person
+         account(5, agent_id="STRANGER")])
+    assert rows(con, "select company_id, opened_by_agent, rep_is_agent_elsewhere from company_features "
+                     "order by 1") == [(1, True, False), (2, False, True), (3, False, False),
+                                       (4, False, False), (5, True, False)]
+
+
+# ------------------------------------------------------------------------------------------------
+# Group measures with thresholds: company_features + cluster_features.
+
+ATTRIBUTE_COLUMNS = ("company_id", "attr_kind", "attr_value", "role")
+CLUSTER_COLUMNS = ("company_id", "cluster_no", "cluster_size")
+LINK_COLUMNS = ("company_a", "company_b", "reason", "is_link")
+
+
+def cluster_features(clusters: dict[int, list[dict]], accounts: list[dict] = (), attributes: list[dict] = (),
+                     links: list[dict] = (), settings: Settings | None = None):
+    """clusters: cluster_no -> its member companies (company() rows)."""
+    members = [{"company_id": c["company_id"], "cluster_no": no, "cluster_size": len(cs)}
+               for no, cs in clusters.items() for c in cs]
+    con = given({"stg_companies": table([c for cs in clusters.values() for c in cs], COMPANY_COLUMNS),
+                 "stg_accounts": table(list(accounts), ACCOUNT_COLUMNS),
+                 "company_clusters": table(members, CLUSTER_COLUMNS),
+                 "company_attributes": table(list(attributes), ATTRIBUTE_COLUMNS),
+                 "company_links_kept": table(list(links), LINK_COLUMNS)}, settings=settings)
+    run(con, "clusters/company_features", "clusters/cluster_features")
+    return con
+
+
+def with_thresholds(**thresholds: float) -> Settings:
+    """Default settings with some risk-term thresholds changed: `nominee__window_days=90`."""
+    terms = {code: RiskTermSetting(weight=t.weight, thresholds=dict(t.thresholds))
+             for code, t in Settings().risk_terms.items()}
+    for variable, value in thresholds.items():
+        code, name = variable.split("__")
+        terms[code].thresholds[name] = value
+    return Settings(risk_terms=terms)
+
+
+def test_multi_bank_counts_members_at_min_banks_or_more():
+    # companies with accounts at 1, 2 and 3 banks
+    clusters = {1: [company(1), company(2), company(3)]}
+    accounts = [account(1), account(2), account(2, bank="建设银行"),
+                account(3), account(3, bank="建设银行"), account(3, bank="杭州银行"), account(3, bank="杭州银行")]
+    share = "select share_multi_bank from cluster_features"
+    assert rows(cluster_features(clusters, accounts), share) == [(2 / 3,)]  # min_banks 2: companies 2, 3
+    assert rows(cluster_features(clusters, accounts, settings=with_thresholds(multi_bank__min_banks=3)),
+                share) == [(1 / 3,)]
+    assert rows(cluster_features(clusters, accounts, settings=with_thresholds(multi_bank__min_banks=1)),
+                share) == [(1.0,)]
+
+
+def test_nominee_counts_one_persons_companies_within_the_window():
+    clusters = {
+        1: [company(1, rep_id="P"), company(2, rep_id="P", reg_date=d("2026-04-01")),
+            company(3, rep_id="P", reg_date=d("2026-08-28"))],  # 180 days after the first: 3 in one window
+        2: [company(4, rep_id="Q"), company(5, rep_id="Q", reg_date=d("2026-04-01")),
+            company(6, rep_id="Q", reg_date=d("2026-08-29"))],  # 181 days: two windows of 2
+        3: [company(7), company(8)],  # everyone fronts one company
+    }
+    got = "select cluster_no, max_companies_per_rep from cluster_features order by 1"
+    assert rows(cluster_features(clusters), got) == [(1, 3), (2, 2), (3, 1)]
+    assert rows(cluster_features(clusters, settings=with_thresholds(nominee__window_days=181)), got) == [
+        (1, 3), (2, 3), (3, 1)]
+
+
+def test_controller_counts_companies_with_different_reps_behind_one_mobile_or_agent():
+    def phone(company_id, value):
+        return {"company_id": company_id, "attr_kind": "phone", "attr_value": value, "role": "reg"}
+
+    def agent(company_id, value):
+        return {"company_id": company_id, "attr_kind": "person", "attr_value": value, "role": "agent"}
+
+    spread = ["2026-03-01", "2026-04-01", "2026-05-01"]
+    clusters = {
+        # one mobile, four companies, four reps, registered within 180 days
+        1: [company(i, reg_date=d(day)) for i, day in zip((1, 2, 3, 4), [*spread, "2026-08-28"])],
+        # the same 181 days apart: not one season
+        2: [company(i, reg_date=d(day)) for i, day in zip((5, 6, 7, 8), [*spread, "2026-08-29"])],
+        # one agent, three companies, but two of them fronted by one rep: 2
+        3: [company(9), company(10, rep_id="R"), company(11, rep_id="R")],
+        # a Beijing landline (+8610...) is no dealer's mobile
+        4: [company(i) for i in (12, 13, 14, 15)],
+    }
+    attributes = ([phone(i, "+8613800001111") for i in (1, 2, 3, 4)]
+                  + [phone(i, "+8613900002222") for i in (5, 6, 7, 8)]
+                  + [agent(i, "AGENT") for i in (9, 10, 11)]
+                  + [phone(i, "+861062345678") for i in (12, 13, 14, 15)])
+    got = "select cluster_no, max_companies_per_controller from cluster_features order by 1"
+    assert rows(cluster_features(clusters, attributes=attributes), got) == [(1, 4), (2, 0), (3, 2), (4, 0)]
+    assert rows(cluster_features(clusters, attributes=attributes,
+                                 settings=with_thresholds(controller__window_days=181)), got) == [
+        (1, 4), (2, 4), (3, 2), (4, 0)]
+
+
+def test_corroborated_counts_links_on_min_kinds_independent_reasons():
+    clusters = {1: [company(1), company(2), company(3), company(5)], 2: [company(4)]}
+    links = [{"company_a": 1, "company_b": 2, "reason": "SAME_REP+SAME_PHONE", "is_link": True},  # a rep's phone
+             {"company_a": 1, "company_b": 3, "reason": "SAME_PHONE+SAME_ROOM", "is_link": True},  # two kinds
+             # a room and its building
+             {"company_a": 2, "company_b": 3, "reason": "SAME_ROOM+SAME_BUILDING", "is_link": True},
+             # one branch, twice over (one family), and the nominee: one kind
+             {"company_a": 1, "company_b": 5, "reason": "SAME_REP+BATCH_PROFILE+SAME_BRANCH_DAYS", "is_link": True},
+             {"company_a": 2, "company_b": 5, "reason": "BATCH_PROFILE+SAME_SCOPE", "is_link": True},  # two kinds
+             {"company_a": 3, "company_b": 5, "reason": "SAME_PHONE+SAME_ROOM", "is_link": False},  # no link
+             {"company_a": 3, "company_b": 4, "reason": "SAME_PHONE+SAME_ROOM", "is_link": True}]  # leaves the cluster
+    share = "select share_corroborated_links from cluster_features where cluster_no = 1"
+    assert rows(cluster_features(clusters, links=links), share) == [(2 / 5,)]
+    assert rows(cluster_features(clusters, links=links, settings=with_thresholds(corroborated__min_kinds=1)),
+                share) == [(1.0,)]
+    assert rows(cluster_features(clusters, links=links, settings=with_thresholds(corroborated__min_kinds=3)),
+                share) == [(0.0,)]
+
+
+def test_shared_brand_counts_trade_names_of_min_length():
+    clusters = {1: [company(1, trade_name="华信", scope_key="技术服务软件开发会议及展览服务"),
+                    company(2, trade_name="华信", scope_key="技术服务软件开发会议及展览服务"),
+                    company(3, trade_name="鑫"), company(4, trade_name="鑫")]}
+    got = "select share_shared_trade_name, share_template_scope from cluster_features"
+    assert rows(cluster_features(clusters), got) == [(0.5, 0.5)]  # a one-character name is no brand
+    assert rows(cluster_features(clusters, settings=with_thresholds(shared_brand__min_length=1)), got) == [(1.0, 0.5)]
+    assert rows(cluster_features(clusters, settings=with_thresholds(shared_brand__min_length=3)), got) == [(0.0, 0.5)]
+
+
+CLUSTER_FEATURE_THRESHOLDS = {"multi_bank__min_banks", "nominee__window_days", "controller__window_days",
+                              "corroborated__min_kinds", "shared_brand__min_length"}
+
+
+# ------------------------------------------------------------------------------------------------
+# Each term's value: cluster_terms over given cluster_features rows.
+
+FEATURE_COLUMNS = ("cluster_no", "n_companies", "reg_span_days", "open_span_days", "max_companies_per_rep",
+                   "max_companies_per_controller", "share_fast_open_7d", "share_fast_open_30d", "share_rep_young",
+                   "share_rep_under_30", "share_rep_over_40", "share_rep_nonlocal", "share_capital_tiny",
+                   "share_phone_virtual", "share_cluster_address", "share_multi_bank", "share_rep_is_agent",
+                   "share_template_scope", "share_opened_by_agent", "share_corroborated_links",
+                   "share_shared_trade_name")
+FEATURE_TYPES = {"cluster_no": "bigint", "n_companies": "bigint", "reg_span_days": "bigint",
+                 "open_span_days": "bigint", "max_companies_per_rep": "bigint",
+                 "max_companies_per_controller": "bigint"}
+QUIET = {"n_companies": 5, "reg_span_days": 1000, "open_span_days": 1000, "max_companies_per_rep": 1,
+         "max_companies_per_controller": 0}  # every share 0
+
+
+def cluster_terms(features: list[dict], settings: Settings | None = None, drop_term: str | None = None):
+    con = given({}, settings=settings)
+    values = []
+    for row in features:
+        full = {c: 0.0 for c in FEATURE_COLUMNS} | QUIET | row
+        values.append("(" + ", ".join("null" if full[c] is None else repr(full[c]) for c in FEATURE_COLUMNS) + ")")
+    types = ", ".join(f"{c}::{FEATURE_TYPES.get(c, 'double')} as {c}" for c in FEATURE_COLUMNS)
+    con.execute(f"create table cluster_features as select {types} from (values {', '.join(values)}) "
+                f"as t({', '.join(FEATURE_COLUMNS)})")
+    if drop_term:
+        con.execute("delete from risk_terms where term = ?", [drop_term])
+    run(con, "clusters/cluster_terms")
+    return con
+
+
+def shares(column: str) -> list[tuple[dict, float]]:
+    """A share term passes its share through (a missing share is none)."""
+    return [({column: 0.0}, 0.0), ({column: 0.4}, 0.4), ({column: 1.0}, 1.0), ({column: None}, 0.0)]
+
+
+# term -> [(cluster_features values, expected term value)], at default settings
+TERM_CASES: dict[str, list[tuple[dict, float]]] = {
+    "bias": [({}, 1.0)],
+    "fast_open_7d": shares("share_fast_open_7d"),
+    "fast_open_30d": shares("share_fast_open_30d"),
+    "rep_young": shares("share_rep_young"),
+    "rep_under_30": shares("share_rep_under_30"),
+    "rep_over_40": shares("share_rep_over_40"),
+    "rep_nonlocal": shares("share_rep_nonlocal"),
+    "capital_tiny": shares("share_capital_tiny"),
+    "phone_virtual": shares("share_phone_virtual"),
+    "cluster_address": shares("share_cluster_address"),
+    "multi_bank": shares("share_multi_bank"),
+    "rep_is_agent": shares("share_rep_is_agent"),
+    "opened_by_agent": shares("share_opened_by_agent"),
+    "corroborated": shares("share_corroborated_links"),
+    "template_scope": shares("share_template_scope"),
+    "shared_brand": shares("share_shared_trade_name"),
+    # full within burst_days (90), fading linearly to nothing at fade_days (365); fewer than 3 companies: none
+    "reg_burst": [({"n_companies": 3, "reg_span_days": 0}, 1.0), ({"n_companies": 3, "reg_span_days": 90}, 1.0),
+                  ({"n_companies": 3, "reg_span_days": 91}, 274 / 275),
+                  ({"n_companies": 3, "reg_span_days": 364}, 1 / 275),
+                  ({"n_companies": 3, "reg_span_days": 365}, 0.0), ({"n_companies": 3, "reg_span_days": 366}, 0.0),
+                  ({"n_companies": 2, "reg_span_days": 0}, 0.0), ({"n_companies": 4, "reg_span_days": 0}, 1.0),
+                  ({"n_companies": 3, "reg_span_days": None}, 0.0)],  # no dates, no burst
+    "open_burst": [({"n_companies": 3, "open_span_days": 0}, 1.0), ({"n_companies": 3, "open_span_days": 90}, 1.0),
+                   ({"n_companies": 3, "open_span_days": 91}, 274 / 275),
+                   ({"n_companies": 3, "open_span_days": 365}, 0.0), ({"n_companies": 3, "open_span_days": 366}, 0.0),
+                   ({"n_companies": 2, "open_span_days": 0}, 0.0),
+                   ({"n_companies": 3, "open_span_days": None}, 0.0)],  # no member with an account: no burst
+    # 3 or more companies of one person: 1; 2: partial (0.3); 1: none
+    "nominee": [({"max_companies_per_rep": 1}, 0.0), ({"max_companies_per_rep": 2}, 0.3),
+                ({"max_companies_per_rep": 3}, 1.0), ({"max_companies_per_rep": 4}, 1.0)],
+    # 4 or more companies behind one mobile or agent: 1; 3: partial (0.5); 2: none
+    "controller": [({"max_companies_per_controller": 2}, 0.0), ({"max_companies_per_controller": 3}, 0.5),
+                   ({"max_companies_per_controller": 4}, 1.0), ({"max_companies_per_controller": 5}, 1.0)],
+    "pair_only": [({"n_companies": 2}, 1.0), ({"n_companies": 3}, 0.0)],
+}
+TERM_THRESHOLDS = {"reg_burst__min_companies", "reg_burst__fade_days", "open_burst__min_companies",
+                   "open_burst__fade_days", "nominee__full_at", "nominee__partial_at", "nominee__partial",
+                   "controller__full_at", "controller__partial_at", "controller__partial"}
+
+
+def test_every_risk_term_has_cases():
+    assert set(TERM_CASES) == {term.code for term in rules.RISK_TERMS}
+
+
+def test_every_threshold_is_exercised_here():
+    declared = {f"{t.code}__{name}" for t in rules.RISK_TERMS for name in t.thresholds}
+    assert set(COMPANY_THRESHOLDS) | CLUSTER_FEATURE_THRESHOLDS | TERM_THRESHOLDS == declared
+
+
+def test_every_threshold_is_read_by_some_sql_step():
+    declared = {f"{t.code}__{name}" for t in rules.RISK_TERMS for name in t.thresholds}
+    used = set().union(*(step.used_params() for _, step in plan() if isinstance(step, SqlStep)))
+    assert declared - used == set()
+
+
+@pytest.mark.parametrize("term", sorted(TERM_CASES))
+def test_risk_term_value_and_contribution(term):
+    cases = TERM_CASES[term]
+    con = cluster_terms([{"cluster_no": i, **features} for i, (features, _) in enumerate(cases, 1)])
+    # a term whose measure is missing (NULL) has no row: it contributes nothing, as a value of 0 would
+    got = rows(con, "select f.cluster_no, coalesce(t.value, 0), coalesce(t.contribution, 0) from cluster_features "
+                    "as f left join cluster_terms as t on t.cluster_no = f.cluster_no and t.term = ? order by 1",
+               [term])
+    weight = Settings().risk_terms[term].weight
+    assert [(no, pytest.approx(value)) for no, value, _ in got] == [
+        (i, pytest.approx(expected)) for i, (_, expected) in enumerate(cases, 1)]
+    assert [c for _, _, c in got] == pytest.approx([expected * weight for _, expected in cases])
+
+
+def test_a_burst_is_half_way_half_way_between_burst_days_and_fade_days():
+    # burst_days 95, fade_days 365: a span of 230 days is half way
+    con = cluster_terms([{"cluster_no": 1, "n_companies": 3, "reg_span_days": 230, "open_span_days": 230}],
+                        Settings(burst_days=95))
+    assert rows(con, "select term, value from cluster_terms where term like '%_burst' order by 1") == [
+        ("open_burst", 0.5), ("reg_burst", 0.5)]
+
+
+def test_moved_term_thresholds_move_the_values():
+    settings = with_thresholds(nominee__full_at=5, nominee__partial_at=3, nominee__partial=0.4,
+                               controller__full_at=3, controller__partial_at=2, controller__partial=0.25,
+                               reg_burst__min_companies=4, reg_burst__fade_days=190)
+    con = cluster_terms([
+        {"cluster_no": 1, "max_companies_per_rep": 2, "max_companies_per_controller": 1, "n_companies": 3,
+         "reg_span_days": 0},
+        {"cluster_no": 2, "max_companies_per_rep": 3, "max_companies_per_controller": 2, "n_companies": 4,
+         "reg_span_days": 140},  # (190 - 140) / (190 - 90)
+        {"cluster_no": 3, "max_companies_per_rep": 5, "max_companies_per_controller": 3, "n_companies": 4,
+         "reg_span_days": 190}], settings)
+    got = rows(con, "select cluster_no, term, value from cluster_terms where term in ('nominee', 'controller', "
+                    "'reg_burst') order by 1, 2")
+    assert got == [(1, "controller", 0.0), (1, "nominee", 0.0), (1, "reg_burst", 0.0),
+                   (2, "controller", 0.25), (2, "nominee", 0.4), (2, "reg_burst", 0.5),
+                   (3, "controller", 1.0), (3, "nominee", 1.0), (3, "reg_burst", 0.0)]
+
+
+def test_term_sentences_carry_the_measured_value():
+    con = cluster_terms([{"cluster_no": 1, "share_fast_open_7d": 0.25, "max_companies_per_rep": 3,
+                          "max_companies_per_controller": 4, "reg_span_days": 40, "open_span_days": 12,
+                          "n_companies": 2}])
+    says = dict(rows(con, "select term, says from cluster_terms"))
+    assert says["fast_open_7d"] == "25% of companies opened an account within 7 days of registration"
+    assert says["nominee"] == "one person is legal representative of 3 member companies within 180 days"
+    assert says["controller"] == ("one mobile or account-opening agent serves 4 member companies with different "
+                                  "representatives within 180 days")
+    assert says["reg_burst"] == "registrations bunched within 40 days"
+    assert says["open_burst"] == "account openings bunched within 12 days"
+    assert says["pair_only"] == "only two companies: a pair is weak evidence of a ring"
+
+
+def test_an_undeclared_term_stops_the_run_naming_it():
+    with pytest.raises(SqlStepError, match="risk term pair_only is not declared"):
+        cluster_terms([{"cluster_no": 1}], drop_term="pair_only")
+
+
+# ------------------------------------------------------------------------------------------------
+# The score and its explanation: cluster_scores over given cluster_terms rows.
+
+TERM_ROW_COLUMNS = ("cluster_no", "term", "term_no", "value", "contribution", "says")
+TERM_NO = {term.code: no for no, term in enumerate(rules.RISK_TERMS, 1)}  # the registry's order
+
+
+def scored(terms: list[tuple[int, str, float, str]], settings: Settings | None = None):
+    con = given({"cluster_terms": table([{"cluster_no": no, "term": term, "term_no": TERM_NO[term], "value": 1.0,
+                                          "contribution": c, "says": says} for no, term, c, says in terms],
+                                        TERM_ROW_COLUMNS)},
+                settings=settings)
+    run(con, "clusters/cluster_scores")
+    return con
+
+
+def test_score_is_the_logistic_sum_and_lists_reasons_and_mitigations_beyond_explain_min():
+    terms = [(1, "bias", -4.2, "baseline"),
+             (1, "fast_open_7d", 2.2, "fast"),
+             (1, "nominee", 0.48, "nominee"),
+             (1, "template_scope", 0.3, "template"),  # exactly explain_min_contribution: a reason
+             (1, "opened_by_agent", 0.29, "agent"),  # just below: not listed
+             (1, "pair_only", -0.3, "pair"),  # exactly -explain_min_contribution: a mitigation
+             (1, "shared_brand", -0.29, "brand"),  # just above: not listed
+             (1, "rep_over_40", -1.2, "older reps"),
+             (2, "bias", -4.2, "baseline"), (2, "fast_open_7d", 2.2, "fast"), (2, "rep_young", 2.6, "young"),
+             (2, "nominee", 1.6, "nominee")]
+    con = scored(terms, Settings(explain_min_contribution=0.3, flag_threshold=50))
+    got = rows(con, "select cluster_no, risk_score, flagged, reasons, mitigations from cluster_scores order by 1")
+    low = round(100 / (1 + math.exp(-(-4.2 + 2.2 + 0.48 + 0.3 + 0.29 - 0.3 - 0.29 - 1.2))), 1)
+    high = round(100 / (1 + math.exp(-(-4.2 + 2.2 + 2.6 + 1.6))), 1)
+    assert (low, high) == (6.2, 90.0)
+    assert got == [(1, low, False, ["fast", "nominee", "template"], ["older reps", "pair"]),
+                   (2, high, True, ["young", "fast", "nominee"], None)]
+
+
+def test_the_flag_threshold_applies_to_the_rounded_score():
+    con = scored([(1, "bias", -4.2, "baseline"), (1, "fast_open_7d", 4.2, "fast"),  # sum 0: 50.0
+                  (2, "bias", -4.2, "baseline"), (2, "fast_open_7d", 4.19, "fast")],  # 100 / (1 + e^0.01)
+                 Settings(flag_threshold=50))
+    assert round(100 / (1 + math.exp(0.01)), 1) == 49.8
+    assert rows(con, "select cluster_no, risk_score, flagged from cluster_scores order by 1") == [
+        (1, 50.0, True), (2, 49.8, False)]
+
+
+def test_reasons_with_equal_contributions_are_listed_later_declared_term_first():
+    # the same contribution from two terms (0.5 x 0.8 each), given in both orders: the registry declares
+    # capital_tiny before multi_bank and rep_over_40 before shared_brand
+    terms = [(1, "bias", -4.2, "baseline"), (1, "multi_bank", 0.4, "banks"), (1, "capital_tiny", 0.4, "capital"),
+             (1, "rep_over_40", -0.6, "older"), (1, "shared_brand", -0.6, "brand"),
+             (2, "bias", -4.2, "baseline"), (2, "capital_tiny", 0.4, "capital"), (2, "multi_bank", 0.4, "banks"),
+             (2, "shared_brand", -0.6, "brand"), (2, "rep_over_40", -0.6, "older")]
+    con = scored(terms)
+    assert rows(con, "select cluster_no, reasons, mitigations from cluster_scores order by 1") == [
+        (1, ["banks", "capital"], ["brand", "older"]), (2, ["banks", "capital"], ["brand", "older"])]

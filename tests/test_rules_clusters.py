@@ -13,9 +13,9 @@ from __future__ import annotations
 import hashlib
 
 import numpy as np
-
 from ruletables import d, table
 from stepkit import given, rows, run
+
 from shellring.flows.core.masking import create_masking_macros
 from shellring.flows.core.settings import Settings
 from shellring.flows.pipeline.components import cluster_labels, leiden_refine

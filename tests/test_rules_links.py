@@ -12,9 +12,9 @@ import math
 from dataclasses import dataclass, field
 
 import pytest
-
 from ruletables import d, table
 from stepkit import given, rows, run
+
 from shellring.flows.core import rules
 from shellring.flows.core.settings import Settings
 from shellring.flows.core.sqlsteps import SqlStepError
@@ -341,7 +341,7 @@ WEIGHTS = {"SAME_REP": 1.2, "REP_IS_AGENT": 1.0, "SAME_AGENT": 1.0, "SAME_PHONE"
 
 def test_each_reason_alone_weighs_its_registry_weight():
     assert set(WEIGHTS) == {r.code for r in rules.LINK_REASONS}
-    assert WEIGHTS == {r.code: r.weight for r in rules.LINK_REASONS}  # the registry says what this test says
+    assert {r.code: r.weight for r in rules.LINK_REASONS} == WEIGHTS  # the registry says what this test says
     codes = sorted(WEIGHTS)
     con = links_of([ev(i, 100 + i, code, value=MOBILE, kind="phone") for i, code in enumerate(codes)])
     assert scores(con) == {(i, 100 + i): (WEIGHTS[code], code, WEIGHTS[code] >= 1.0) for i, code in enumerate(codes)}

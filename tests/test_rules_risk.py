@@ -17,9 +17,9 @@ import math
 from datetime import timedelta
 
 import pytest
-
 from ruletables import d, table
 from stepkit import given, rows, run
+
 from shellring.flows.core import rules
 from shellring.flows.core.settings import RiskTermSetting, Settings
 from shellring.flows.core.sqlsteps import SqlStep, SqlStepError

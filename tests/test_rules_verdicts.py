@@ -10,9 +10,9 @@ is added to the registry without a case here.
 from __future__ import annotations
 
 import pytest
-
 from ruletables import table, ts
 from stepkit import given, rows, run
+
 from shellring.flows.core import rules
 from shellring.flows.core.settings import Settings
 

@@ -27,26 +27,27 @@ TYPES: dict[str, pl.DataType] = {
     # clusters
     "cluster_no": pl.Int64, "cluster_size": pl.Int32, "cluster_id": pl.Utf8, "inherited": pl.Boolean,
     "n_window_companies": pl.Int64, "risk_score": pl.Float64, "flagged": pl.Boolean,
-    "reasons": pl.List(pl.Utf8), "mitigations": pl.List(pl.Utf8), "term": pl.Utf8, "term_no": pl.Int64, "value": pl.Float64,
+    "reasons": pl.List(pl.Utf8), "mitigations": pl.List(pl.Utf8), "term": pl.Utf8, "term_no": pl.Int64,
     "contribution": pl.Float64, "says": pl.Utf8,
     # company_features
     "fast_open_7d": pl.Boolean, "rep_young": pl.Boolean,
     # verdicts
     "verdict_id": pl.Int32, "target": pl.Utf8, "uscc_a": pl.Utf8, "uscc_b": pl.Utf8, "verdict": pl.Utf8,
     "made_by": pl.Utf8, "made_at": pl.Datetime("us"), "note": pl.Utf8, "run_id": pl.Utf8, "region": pl.Utf8,
-    # pseudonyms
+    # pseudonyms (cluster_terms' numeric value: pass types={"value": pl.Float64})
     "value": pl.Utf8, "pseudonym": pl.Utf8,
 }
 
 
-def table(rows: list[dict], columns: tuple[str, ...] | list[str]) -> pl.DataFrame:
-    """`rows` as a frame of exactly `columns` (missing keys are NULL); a key outside `columns` is an error."""
+def table(rows: list[dict], columns: tuple[str, ...] | list[str], types: dict | None = None) -> pl.DataFrame:
+    """`rows` as a frame of exactly `columns` (missing keys are NULL); a key outside `columns` is an error.
+    `types` overrides TYPES for a column whose name two tables use differently."""
     for row in rows:
         unknown = set(row) - set(columns)
         if unknown:
             raise KeyError(f"row {row} has columns {sorted(unknown)} outside {list(columns)}")
     return pl.DataFrame([{c: row.get(c) for c in columns} for row in rows],
-                        schema={c: TYPES[c] for c in columns})
+                        schema={c: {**TYPES, **(types or {})}[c] for c in columns})
 
 
 def d(text: str) -> date:

@@ -16,6 +16,7 @@ from __future__ import annotations
 import math
 from datetime import timedelta
 
+import polars as pl
 import pytest
 from ruletables import d, table
 from stepkit import given, rows, run
@@ -419,7 +420,7 @@ TERM_NO = {term.code: no for no, term in enumerate(rules.RISK_TERMS, 1)}  # the 
 def scored(terms: list[tuple[int, str, float, str]], settings: Settings | None = None):
     con = given({"cluster_terms": table([{"cluster_no": no, "term": term, "term_no": TERM_NO[term], "value": 1.0,
                                           "contribution": c, "says": says} for no, term, c, says in terms],
-                                        TERM_ROW_COLUMNS)},
+                                        TERM_ROW_COLUMNS, types={"value": pl.Float64})},
                 settings=settings)
     run(con, "clusters/cluster_scores")
     return con

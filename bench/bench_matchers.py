@@ -71,7 +71,8 @@ def score(pred, jio, cp):
 
     jp = pred([c["text"] for c in jio])
     cpp = pred([c["input"] for c in cp])
-    j = sum(c["expected"]["province"] == p and same_c(c["expected"]["city"], ci, p) and same_d(c["expected"]["county"], d)
+    j = sum(c["expected"]["province"] == p and same_c(c["expected"]["city"], ci, p)
+            and same_d(c["expected"]["county"], d)
             for c, (p, ci, d) in zip(jio, jp))
     k = sum(c["province"] == p and (c["city"] is None or same_c(c["city"], ci, p)) and same_d(c["area"], d)
             for c, (p, ci, d) in zip(cp, cpp))
@@ -93,23 +94,30 @@ def main():
     print(f"parse_usccs            {rate(lambda: parse_usccs(ids), len(ids)):>12,.0f} values/s")
     mobiles = [f"1{rng.choice('3589')}{rng.randrange(10**9):09d}" for _ in range(300_000)]
     print(f"parse_phones (mobiles) {rate(lambda: parse_phones(mobiles), len(mobiles)):>12,.0f} values/s")
-    mixed = [rng.choice([f"0571-{rng.randrange(10**7, 10**8)}转{rng.randrange(100, 999)}", f"+86 138 {rng.randrange(10**7, 10**8)}",
-                         f"(010){rng.randrange(10**7, 10**8)}", f"400-{rng.randrange(100, 999)}-{rng.randrange(1000, 9999)}"])
+    mixed = [rng.choice([f"0571-{rng.randrange(10**7, 10**8)}转{rng.randrange(100, 999)}",
+                         f"+86 138 {rng.randrange(10**7, 10**8)}",
+                         f"(010){rng.randrange(10**7, 10**8)}",
+                         f"400-{rng.randrange(100, 999)}-{rng.randrange(1000, 9999)}"])
              for _ in range(50_000)]
     print(f"parse_phones (mixed)   {rate(lambda: parse_phones(mixed), len(mixed)):>12,.0f} values/s")
     surnames, given = "王李张刘陈杨黄赵吴周欧阳", "伟娜芳敏静丽强磊军洋勇艳杰娟涛明超秀霞"
-    people = list({rng.choice(surnames) + "".join(rng.choice(given) for _ in range(rng.randint(1, 2))) + str(i) for i in range(50_000)})
+    people = list({rng.choice(surnames) + "".join(rng.choice(given) for _ in range(rng.randint(1, 2))) + str(i)
+                   for i in range(50_000)})
     print(f"parse_person_names     {rate(lambda: parse_person_names(people), len(people)):>12,.0f} values/s")
-    print(f"  without pinyin (job) {rate(lambda: parse_person_names_for_linking(people), len(people)):>12,.0f} values/s")
+    print(f"  without pinyin (job) "
+          f"{rate(lambda: parse_person_names_for_linking(people), len(people)):>12,.0f} values/s")
     companies = [f"{rng.choice(['杭州', '浙江省', '深圳市', ''])}{rng.choice(given)}{rng.choice(given)}{i}"
-                 f"{rng.choice(['科技', '网络科技', '商贸', ''])}{rng.choice(['有限公司', '股份有限公司', '(有限合伙)'])}" for i in range(50_000)]
+                 f"{rng.choice(['科技', '网络科技', '商贸', ''])}"
+                 f"{rng.choice(['有限公司', '股份有限公司', '(有限合伙)'])}"
+                 for i in range(50_000)]
     print(f"parse_company_names    {rate(lambda: parse_company_names(companies), len(companies)):>12,.0f} values/s")
 
     norm = parse_addresses(addrs)["normalized"].fill_null("").to_list()
     srt = sorted(norm)
     a, b = srt[:-1] * 20, srt[1:] * 20
     for kind in ("address", "name", "company", "text"):
-        print(f"similarity({kind!r:9}) {rate(lambda: similarity(kind, a, b, workers=1), len(a)):>12,.0f} pairs/s (1 worker)")
+        print(f"similarity({kind!r:9}) "
+              f"{rate(lambda: similarity(kind, a, b, workers=1), len(a)):>12,.0f} pairs/s (1 worker)")
     b_ids = [s[:5] + ("0" if s[5] != "0" else "1") + s[6:] for s in ids]
     print(f"id_near_match          {rate(lambda: id_near_match(ids, b_ids), len(ids)):>12,.0f} pairs/s")
 

@@ -508,11 +508,12 @@ def report(args, files: dict, measured: dict[str, dict], quality: dict[str, dict
         lines.append(f"| {label} | " + " | ".join(cells) + " | (same run) |")
     lines.append(f"| running Prefect server's peak RSS MiB (not in the tree above) | – | "
                  f"{served['server_peak_rss_mib']} | – | – | – |")
-    lines.append(f"| own cores (CPU s / wall s) | {flow['own_cores']} | {served['own_cores']} | {stages_['own_cores']} | "
-                 f"{splink['own_cores']} | (same run) |")
+    lines.append(f"| own cores (CPU s / wall s) | {flow['own_cores']} | {served['own_cores']} | "
+                 f"{stages_['own_cores']} | {splink['own_cores']} | (same run) |")
     if "splink_seconds" in splink["info"]:
         lines.append(f"| Splink alone, after the shared prep: s / peak RSS MiB | – | – | – | "
-                     f"{splink['info']['splink_seconds']:g} / {splink['info']['splink_peak_tree_rss_mib']} | (same run) |")
+                     f"{splink['info']['splink_seconds']:g} / {splink['info']['splink_peak_tree_rss_mib']} | "
+                     "(same run) |")
 
     fi, vi, si, ki = flow["info"], served["info"], stages_["info"], splink["info"]
     splink_only = sum(v for k, v in ki["timings"].items() if not k.startswith("prep_") and k != "prep_splink_input")

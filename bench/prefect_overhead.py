@@ -38,7 +38,8 @@ MODES = ("direct", "ephemeral", "server")
 # --- child: one run, prints one JSON line -------------------------------------------------------------
 
 def _direct(registrations: Path, accounts: Path, db: Path) -> dict:
-    """The audit without Prefect (shellring.flows.orchestration.audit imports Prefect, so its run-id helpers are not used)."""
+    """The audit without Prefect (shellring.flows.orchestration.audit imports Prefect, so its run-id helpers are
+    not used)."""
     import hashlib
 
     from shellring.flows.core.settings import Settings
@@ -70,7 +71,8 @@ def _direct(registrations: Path, accounts: Path, db: Path) -> dict:
     marts = timed("marts", stages.build_marts, ws, settings, key)
     now = datetime.now(UTC).replace(tzinfo=None)
     run_row = {"run_id": run_id, "region": "bench", "started_at": now, "finished_at": now, "status": "succeeded",
-               "n_registrations": loaded["registrations"]["rows_loaded"], "n_accounts": loaded["accounts"]["rows_loaded"],
+               "n_registrations": loaded["registrations"]["rows_loaded"],
+               "n_accounts": loaded["accounts"]["rows_loaded"],
                "n_rejected": marts["rejected"], "n_clusters": marts["clusters"], "n_flagged": marts["flagged"]}
     timed("publish", publish, ws.db, db, run_row)
     return timings
@@ -221,8 +223,10 @@ def _table(runs: dict) -> str:
     for mode in MODES:
         rows = runs[mode]
         lines.append(f"| {mode} | {_median([r['process_s'] for r in rows])} | {_median([r['call_s'] for r in rows])} | "
-                     f"{_median([r['stages_s'] for r in rows])} | {_median([r['call_s'] - r['stages_s'] for r in rows])} | "
-                     f"{_median([outside(r) for r in rows])} | {statistics.median(outside(r) for r in rows) - direct:+.2f} |")
+                     f"{_median([r['stages_s'] for r in rows])} | "
+                     f"{_median([r['call_s'] - r['stages_s'] for r in rows])} | "
+                     f"{_median([outside(r) for r in rows])} | "
+                     f"{statistics.median(outside(r) for r in rows) - direct:+.2f} |")
     return "\n".join(lines)
 
 

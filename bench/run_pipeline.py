@@ -136,15 +136,16 @@ def main() -> None:
         print(f"whole job wall time {result['wall_seconds']} s  = python start+imports "
               f"{result['python_start_and_imports']} s + stages {result['stages_total']} s + Prefect orchestration "
               f"{result['orchestration_overhead']} s")
-        print(f"peak RSS: job (process + normalization workers) {result['peak_rss_gb_job']} GB, Prefect temporary server "
-              f"{result['peak_rss_gb_prefect_server']} GB")
+        print(f"peak RSS: job (process + normalization workers) {result['peak_rss_gb_job']} GB, "
+              f"Prefect temporary server {result['peak_rss_gb_prefect_server']} GB")
         print(f"{'stage':<12}{'seconds':>10}{'peak RSS GB':>14}")
         for stage in result["stages"]:
             print(f"{stage['stage']:<12}{stage['seconds']:>10}{stage['peak_rss_gb']:>14}")
         print(f"companies {result['companies']:,}, accounts {result['accounts']:,}, clusters {result['clusters']:,}, "
               f"flagged {result['flagged']:,}")
         print(f"quality: pair F1 {quality.pair_f1}, ring recall {quality.ring_recall} {quality.ring_recall_by_kind}, "
-              f"look-alike false alarms {quality.lookalike_false_alarm_rate}, all legit {quality.legit_false_alarm_rate}")
+              f"look-alike false alarms {quality.lookalike_false_alarm_rate}, "
+              f"all legit {quality.legit_false_alarm_rate}")
 
 
 if __name__ == "__main__":

@@ -441,7 +441,9 @@ def _parse_one(g: Gazetteer, text: str, hint: Division | None, memo: _WalkMemo |
     )
 
 
-def parse_addresses(values: Sequence[str | None] | pl.Series, hints: Sequence[str | None] | None = None) -> pl.DataFrame:
+def parse_addresses(
+    values: Sequence[str | None] | pl.Series, hints: Sequence[str | None] | None = None
+) -> pl.DataFrame:
     """One row per input value, in input order; never raises on string input. See COLUMNS."""
     # A batch allocates about a million small acyclic objects (row tuples, note lists, cache keys) that all die
     # when _parse_batch returns. With the cyclic collector paused until then none of them is ever scanned;

@@ -135,7 +135,9 @@ def _parse_one(raw: str, hint: str | None) -> tuple:
         return None, None, "unknown", extension, False, False, "format: foreign country code"
     if digits.startswith("0086"):
         digits = digits[4:]
-    elif digits_plus.startswith("+86") or (digits.startswith("86") and len(digits) in (13, 12, 11) and not digits.startswith("8610")) or digits.startswith("8610") and len(digits) in (12, 13):
+    elif (digits_plus.startswith("+86")
+          or (digits.startswith("86") and len(digits) in (13, 12, 11) and not digits.startswith("8610"))
+          or digits.startswith("8610") and len(digits) in (12, 13)):
         digits = digits[2:]
     if international and not digits.startswith(("1", "400", "800")) and not digits.startswith("0"):
         digits = "0" + digits
@@ -251,7 +253,9 @@ def _landlines(frame: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def parse_phones(values: Sequence[str | None] | pl.Series, area_hints: Sequence[str | None] | None = None) -> pl.DataFrame:
+def parse_phones(
+    values: Sequence[str | None] | pl.Series, area_hints: Sequence[str | None] | None = None
+) -> pl.DataFrame:
     """One row per input value in input order; never raises on string input. See COLUMNS."""
     raw = to_text_list(values)
     hints = to_text_list(area_hints) if area_hints is not None else [None] * len(raw)

@@ -14,7 +14,8 @@ PERSONAL_DATA = {
     # +86 / 0086 then a mobile or an area code (bracketed or not) and a local number, any separators
     "phone_+86": re.compile(r"(?:\+|" + _BEFORE + r"00)86" + _SEP + r"(?:[(（]0?\d{2,3}[)）]|0?\d{2,3})" + _SEP
                             + r"\d{3,4}" + _SEP + r"\d{4}" + _AFTER),
-    "landline": re.compile(r"(?:" + _BEFORE + r"0\d{2,3}[\s\-]|[(（]0\d{2,3}[)）]\s?)\d{3,4}" + _SEP + r"\d{4}" + _AFTER),
+    "landline": re.compile(r"(?:" + _BEFORE + r"0\d{2,3}[\s\-]|[(（]0\d{2,3}[)）]\s?)\d{3,4}" + _SEP + r"\d{4}"
+                           + _AFTER),
     "long_digits": re.compile(_BEFORE + r"\d{12,19}" + _AFTER),  # accounts, unseparated landlines, 15-digit IDs
 }
 USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"

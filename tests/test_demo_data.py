@@ -81,8 +81,8 @@ def phone_digits(text: str) -> str:
 
 # ---------- fixtures ----------
 def _load(files):
-    reg = pl.read_csv(files.registrations, encoding="gbk", infer_schema_length=0) if files.registrations.suffix == ".csv" \
-        else pl.read_parquet(files.registrations)
+    reg = (pl.read_csv(files.registrations, encoding="gbk", infer_schema_length=0)
+           if files.registrations.suffix == ".csv" else pl.read_parquet(files.registrations))
     acc = pl.read_csv(files.accounts, infer_schema_length=0) if files.accounts.suffix == ".csv" \
         else pl.read_parquet(files.accounts)
     truth = pl.read_csv(files.truth, infer_schema_length=0)
@@ -160,7 +160,8 @@ def test_value_formats_are_mixed_but_parseable(noisy):
     caps = reg["注册资本(万元)"]
     assert caps.str.ends_with("万").any() and caps.str.contains(r"\.\d\d$").any() and caps.str.contains(r"^\d+$").any()
     phones = pl.concat([reg["联系电话"], acc["联系电话"]]).drop_nulls()
-    for pattern in (r"^\+86", r"^0086", r"^1\d{2} \d{4} \d{4}$", r"^1\d{2}-\d{4}-\d{4}$", r"^0\d{2,3}-\d{7,8}", r"转\d+$"):
+    for pattern in (r"^\+86", r"^0086", r"^1\d{2} \d{4} \d{4}$", r"^1\d{2}-\d{4}-\d{4}$", r"^0\d{2,3}-\d{7,8}",
+                    r"转\d+$"):
         assert phones.str.contains(pattern).any(), pattern
     ids = reg["法定代表人证件号码"]
     assert ids.str.ends_with("x").any() and ids.str.ends_with("X").any()
@@ -286,7 +287,9 @@ def test_weak_link_members_share_two_weak_signals_but_no_strong_one(clean):
         scope = dict(zip(ids, g["经营范围"]))
         phones = dict(zip(ids, g["联系电话"]))
         opened = {}
-        for u, branch, day, cphone, caddr in sub[["统一社会信用代码", "开户网点", "开户日期", "联系电话", "联系地址"]].iter_rows():
+        for u, branch, day, cphone, caddr in sub[
+            ["统一社会信用代码", "开户网点", "开户日期", "联系电话", "联系地址"]
+        ].iter_rows():
             opened.setdefault(u, []).append((branch, parse_date(day), cphone, caddr))
 
         def shared(a: str, b: str) -> int:
@@ -357,7 +360,8 @@ def test_red_flags_have_realistic_base_rates_among_ordinary(noisy):
     assert 0.003 <= mvno.mean() <= 0.06
     assert (legit["注册资本(万元)"].str.replace("万", "").is_in(["10", "10.00", "100", "100.00"])).mean() > 0.1
     young_ring = reg.filter(pl.col("is_ring") == "true")
-    young_ring = young_ring.filter(young_ring["法定代表人证件号码"].map_elements(resident_id_ok, return_dtype=pl.Boolean))
+    young_ring = young_ring.filter(
+        young_ring["法定代表人证件号码"].map_elements(resident_id_ok, return_dtype=pl.Boolean))
     ring_ages = [age_at(rid, parse_date(d)) for rid, d in zip(young_ring["法定代表人证件号码"], young_ring["成立日期"])]
     assert sum(a <= 25 for a in ring_ages) / len(ring_ages) > 0.4  # rings lean young ...
     assert sum(a > 25 for a in ring_ages) / len(ring_ages) > 0.1   # ... but not every member shows it

@@ -26,8 +26,8 @@ T1, T2 = date(2025, 6, 30), date(2025, 12, 31)
 ANALYST = "Li Analyst"
 REG_COLUMNS = ["统一社会信用代码", "企业名称", "法定代表人", "法定代表人证件号码", "住所", "联系电话", "成立日期",
                "注册资本(万元)", "经营范围", "登记机关", "登记状态"]
-ACC_COLUMNS = ["账号", "开户网点", "开户日期", "统一社会信用代码", "单位名称", "法定代表人", "法定代表人证件号码", "经办人",
-               "经办人证件号码", "经办人电话", "联系电话", "联系地址"]
+ACC_COLUMNS = ["账号", "开户网点", "开户日期", "统一社会信用代码", "单位名称", "法定代表人", "法定代表人证件号码",
+               "经办人", "经办人证件号码", "经办人电话", "联系电话", "联系地址"]
 ROADS = ["青枫", "石渠", "柳塘", "云栖", "松涧", "桂溪", "枫林", "翠竹", "梅岭", "兰亭", "荷塘", "杏坛", "桃源", "竹里",
          "芦湾", "樟木", "银杏", "海棠", "紫荆", "丹霞", "白鹭", "青鸾", "金沙", "玉泉", "锦绣", "碧波", "星河", "晨曦",
          "暮雪", "秋水", "春江", "夏荷", "冬梅", "听涛", "望月", "揽胜", "凌霄", "鸣凤", "卧龙", "栖霞"]
@@ -74,7 +74,8 @@ def _planted(demo_usccs: set[str]) -> dict[str, dict]:
                 "phone": phones[group], "contact_phone": phones[group], "reg_date": reg_day,
                 "capital": "10" if risky else "800", "scope": f"{ROADS[i]}{label}相关技术服务。",
                 "open_date": reg_day + timedelta(days=3 if risky else 240),
-                "branch": f"中国工商银行杭州{ROADS[i % 7]}{group}测试支行", "account": f"6222{i:03d}{1_000_000_000 + 7919 * i}",
+                "branch": f"中国工商银行杭州{ROADS[i % 7]}{group}测试支行",
+                "account": f"6222{i:03d}{1_000_000_000 + 7919 * i}",
             }
             i += 1
     # Planted edits: x bridges S's halves (rep of b1, S-B's phone at the bank); y joins M1 and M2.
@@ -165,7 +166,8 @@ def _check_change_invariants(con, run_id, previous_run_id):
     assert missing == 0
     gone = con.execute("select cluster_id from cluster_changes where run_id = ? and change = 'disappeared'",
                        [run_id]).fetchall()
-    previous = {r[0] for r in con.execute("select cluster_id from clusters where run_id = ?", [previous_run_id]).fetchall()}
+    previous = {r[0] for r in con.execute("select cluster_id from clusters where run_id = ?",
+                                          [previous_run_id]).fetchall()}
     current = {r[0] for r in con.execute("select cluster_id from clusters where run_id = ?", [run_id]).fetchall()}
     assert {g for (g,) in gone} <= previous - current
     fresh = {r[0] for r in con.execute("select cluster_id from cluster_changes where run_id = ? and change in "
@@ -319,7 +321,9 @@ def test_verdict_store_cli_and_publication(history):
         ("confirmed_ring", ANALYST)]
     assert len(list_verdicts(db, history=True)) == len(in_force) + 1
     with duckdb.connect(str(db), read_only=True) as con:
-        published = con.execute("select note from verdicts where target = 'cluster' and note like 'checked%'").fetchall()
-        latest = con.execute("select count(*) from latest_cluster_changes where run_id = ?", [seen["rerun2"]]).fetchone()
+        published = con.execute("select note from verdicts where target = 'cluster' "
+                                "and note like 'checked%'").fetchall()
+        latest = con.execute("select count(*) from latest_cluster_changes where run_id = ?",
+                             [seen["rerun2"]]).fetchone()
     assert published and all("13812345678" not in n and "138****5678" in n for (n,) in published)
     assert latest[0] > 0

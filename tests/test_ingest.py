@@ -78,7 +78,8 @@ def test_encodings_are_detected_and_text_survives(tmp_path, encoding, expected):
     pytest.param(lambda: random.Random(7).randbytes(4000), id="random-bytes"),
     pytest.param(lambda: csv_text(REG_HEADER, [GOOD_ROW] * 5).encode("utf-16-le"), id="utf16-no-bom"),
     pytest.param(lambda: csv_text(["統一社會信用代碼", "企業名稱", "成立日期", "住所"],
-                                  [["91110000600037341L", "臺北貿易股份有限公司", "2024-03-05", "臺北市信義區忠孝東路"]] * 20)
+                                  [["91110000600037341L", "臺北貿易股份有限公司", "2024-03-05",
+                                    "臺北市信義區忠孝東路"]] * 20)
                  .encode("big5"), id="big5"),
 ])
 def test_undetectable_encoding_is_an_error_naming_the_file(tmp_path, payload):
@@ -112,9 +113,9 @@ def test_gbk_with_a_bad_byte_after_the_first_chunk_is_an_error_and_leaves_no_cop
     good = csv_text(REG_HEADER, [GOOD_ROW] * 5).encode("gbk")
     path = tmp_path / "reg.csv"
     path.write_bytes(good + b"\x81\x20\n")
-    with pytest.raises(ExtractError, match=rf"cannot detect the encoding of .*reg\.csv: not UTF-8 \(invalid continuation "
-                                           rf"byte at byte 4\) and not GBK/GB18030 \(illegal multibyte sequence at "
-                                           rf"byte {len(good)}\)$"):
+    with pytest.raises(ExtractError, match=rf"cannot detect the encoding of .*reg\.csv: not UTF-8 "
+                                           rf"\(invalid continuation byte at byte 4\) and not GBK/GB18030 "
+                                           rf"\(illegal multibyte sequence at byte {len(good)}\)$"):
         load(tmp_path, [path])
     assert list((tmp_path / "work").iterdir()) == []
 
@@ -293,7 +294,8 @@ def test_ids_phones_and_accounts_stay_text(tmp_path):
 
 
 def test_exact_duplicate_account_rows_are_rejected_across_files(tmp_path):
-    first = write(tmp_path, "a1.csv", csv_text(ACC_HEADER, [ACC_ROW, ACC_ROW, [*ACC_ROW[:2], "2024-04-02", *ACC_ROW[3:]]]))
+    first = write(tmp_path, "a1.csv", csv_text(ACC_HEADER, [ACC_ROW, ACC_ROW,
+                                                            [*ACC_ROW[:2], "2024-04-02", *ACC_ROW[3:]]]))
     second = write(tmp_path, "a2.csv", csv_text(ACC_HEADER, [ACC_ROW]))
     con, report = load(tmp_path, [first, second], kind="accounts")
     got = con.execute("SELECT file, line, reason FROM rejected_rows ORDER BY file, line").fetchall()
@@ -306,7 +308,8 @@ def test_exact_duplicate_account_rows_are_rejected_across_files(tmp_path):
 
 def test_duplicate_account_rows_match_empty_cells_and_extra_columns_exactly(tmp_path):
     with_empty = [*ACC_ROW[:5], "", *ACC_ROW[6:]]
-    rows = [[*ACC_ROW, ""], [*ACC_ROW, ""], [*ACC_ROW, "备注"], [*with_empty, ""], [*with_empty, ""], [*with_empty, "备注"]]
+    rows = [[*ACC_ROW, ""], [*ACC_ROW, ""], [*ACC_ROW, "备注"],
+            [*with_empty, ""], [*with_empty, ""], [*with_empty, "备注"]]
     path = write(tmp_path, "acc.csv", csv_text([*ACC_HEADER, "备注"], rows))
     con, report = load(tmp_path, [path], kind="accounts")
     assert con.execute("SELECT line, reason FROM rejected_rows ORDER BY line").fetchall() == [

@@ -122,7 +122,8 @@ def test_townships_zones_and_separators_reach_the_district():
         "宁波高新区星海南路100号",  # Ningbo's 高新区 is not in the gazetteer: no guess
     ], hints=[None, None, None, "330723", None, None, None, None, None, None, None]).rows(named=True)
     assert [r["district"] for r in df] == [
-        "西湖区", "西湖区", None, "武义县", "武义县", "海曙区", "平罗县", "市南区", "南通经济技术开发区", "曹妃甸区", None,
+        "西湖区", "西湖区", None, "武义县", "武义县", "海曙区", "平罗县", "市南区", "南通经济技术开发区", "曹妃甸区",
+        None,
     ]
     assert df[4]["city"] == "金华市" and df[6]["province"] == "宁夏回族自治区"
     assert df[1]["normalized"] == "浙江省杭州市西湖区转塘街道X路1号"
@@ -164,8 +165,9 @@ def test_columns_and_order_with_junk():
 
 _FRAGMENTS = st.sampled_from([
     "浙江省", "杭州", "西湖区", "文三路", "一百三十八号", "138号", "A幢", "B座", "12层", "1203室", "(集群注册)",
-    "入驻某某商务秘书有限公司", "-8号工位", "广西", "南宁市", "青秀区", "民族大道", "十九号院", "3号楼", "2单元", "六楼",
-    "601", "三里屯", "六安", "（东门）", "#", "F", "－", "市辖区", "中国", " ", "臺北", "號", "B1", "甲", "镇", "街道",
+    "入驻某某商务秘书有限公司", "-8号工位", "广西", "南宁市", "青秀区", "民族大道", "十九号院", "3号楼", "2单元",
+    "六楼", "601", "三里屯", "六安", "（东门）", "#", "F", "－", "市辖区", "中国", " ", "臺北", "號", "B1", "甲", "镇",
+    "街道",
 ])
 _ADDRESSY = st.lists(st.one_of(_FRAGMENTS, st.text(max_size=3)), max_size=12).map("".join)
 
@@ -192,15 +194,15 @@ def test_normalized_is_idempotent(text):
 
 def _admin_walk_runs(seed: int = 11) -> list[list[str]]:
     """Runs of texts sharing an admin head, differing only after the head: in the character that decides
-    短名+区 vs 短名+路, a 自治区 suffix, a longer name (苏州 / 苏州工业园区), a region (香港九龙), 市辖区, or the end of the
-    string."""
+    短名+区 vs 短名+路, a 自治区 suffix, a longer name (苏州 / 苏州工业园区), a region (香港九龙), 市辖区, or the
+    end of the string."""
     g = gazetteer()
     rnd = random.Random(seed)
     everywhere = sorted(set(g.full) | set(g.short) | set(g.regions))
     heads = ["", "浙江省", "浙江", "杭州市", "北京市", "广东省深圳市", "香港", "澳门", "江苏苏州", "市", "中国"]
     nearby = [d for d in g.by_code.values() if d.province in ("33", "11", "45", "81", "82")]
-    tails = ["区", "市", "县", "路", "大道", "大街", "大", "地区", "自治区", "自治州", "镇", "街道", "1号", "", "市南区",
-             "区X路1号", "经济技术开发区", "高新区", ",", "/", "市辖", "市辖(注)区", "工业园区"]
+    tails = ["区", "市", "县", "路", "大道", "大街", "大", "地区", "自治区", "自治州", "镇", "街道", "1号", "",
+             "市南区", "区X路1号", "经济技术开发区", "高新区", ",", "/", "市辖", "市辖(注)区", "工业园区"]
     junk = "甲乙丙丁戊己庚辛壬癸" * 3  # no division name: the start scan runs to its 24-character limit
     runs = []
     for _ in range(150):

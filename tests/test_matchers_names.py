@@ -18,8 +18,8 @@ def test_person_names():
 
 
 def test_company_names_share_trade_name():
-    df = parse_company_names(["杭州昌嘉科技有限公司", "昌嘉（杭州）网络科技有限公司", "浙江阿里巴巴网络科技股份有限公司",
-                              "上海某某商贸合伙企业（有限合伙）"])
+    df = parse_company_names(["杭州昌嘉科技有限公司", "昌嘉（杭州）网络科技有限公司",
+                              "浙江阿里巴巴网络科技股份有限公司", "上海某某商贸合伙企业（有限合伙）"])
     assert df["trade_name"].to_list()[:3] == ["昌嘉", "昌嘉", "阿里巴巴"]
     assert df["legal_form"][2] == "股份有限公司"
     assert df["region"][1] == "杭州"

@@ -54,7 +54,8 @@ def test_order_preserved_when_fast_and_slow_paths_mix():
 
 
 @settings(max_examples=200, deadline=None)
-@given(st.lists(st.one_of(st.none(), st.text(max_size=30), st.from_regex(r"\+?[0-9 ()\-]{5,20}(转\d{1,4})?")), max_size=10))
+@given(st.lists(st.one_of(st.none(), st.text(max_size=30), st.from_regex(r"\+?[0-9 ()\-]{5,20}(转\d{1,4})?")),
+                max_size=10))
 def test_never_raises(values):
     assert parse_phones(values).height == len(values)
 

@@ -29,7 +29,8 @@ def test_the_plan_holds():
 def test_every_sql_file_outside_schema_is_a_step_of_the_plan():
     root = resources.files("shellring.sql")
     files = {f"{folder.name}/{f.name[:-4]}" for folder in root.iterdir() if folder.is_dir()
-             and folder.name not in ("schema", "queries", "__pycache__") for f in folder.iterdir() if f.name.endswith(".sql")}
+             and folder.name not in ("schema", "queries", "__pycache__")
+             for f in folder.iterdir() if f.name.endswith(".sql")}
     planned = {step.name for _, step in _steps() if isinstance(step, SqlStep)}
     assert files == planned
 
@@ -96,7 +97,8 @@ def test_a_temp_table_is_read_only_within_its_stage():
 
 
 def test_a_python_step_that_reads_what_nobody_writes_breaks_the_plan():
-    ghost = PythonStep("ghost", "reads a ghost", reads=("ghost_table",), writes=("ghost_out",), run=lambda con, ctx: None)
+    ghost = PythonStep("ghost", "reads a ghost", reads=("ghost_table",), writes=("ghost_out",),
+                       run=lambda con, ctx: None)
     assert any("python step ghost reads ghost_table" in p for p in check_plan(_steps() + [("marts", ghost)]))
 
 

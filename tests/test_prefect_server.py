@@ -175,7 +175,8 @@ def test_summary_reports_changes_when_the_history_table_exists(demo_run, tmp_pat
                 "related_cluster_ids varchar[], companies_added varchar[], companies_removed varchar[], "
                 "previous_run_id varchar)")
     con.execute("delete from cluster_changes where run_id = ?", [summary["run_id"]])
-    con.execute("insert into cluster_changes values (?, 'Cabc', 'merged', ['Cx', 'Cy'], ['u1', 'u2', 'u3'], [], 'prev1'), "
+    con.execute("insert into cluster_changes values "
+                "(?, 'Cabc', 'merged', ['Cx', 'Cy'], ['u1', 'u2', 'u3'], [], 'prev1'), "
                 "(?, 'Cnew', 'new', [], ['u4', 'u5'], [], 'prev1')", [summary["run_id"]] * 2)
     text = summary_markdown(con, summary["run_id"], copy, None, top)
     con.close()

@@ -1,7 +1,8 @@
 """Crash safety, concurrent readers, serialised publishers, idempotence, retries, bound SQL values, permissions.
 
 Children run the real `shellring run` (each with its own temporary Prefect server) and are killed with
-SIGKILL at publication points announced by the test-only hook in `shellring.flows.results.publish` (SHELLRING_TEST_PAUSE_AT).
+SIGKILL at publication points announced by the test-only hook in `shellring.flows.results.publish`
+(SHELLRING_TEST_PAUSE_AT).
 """
 
 from __future__ import annotations
@@ -50,7 +51,8 @@ def _expected_counts(results_db: Path, run_id: str) -> dict[str, int]:
     work = results_db.parent / f".{results_db.name}.work" / run_id / "work.duckdb"
     con = duckdb.connect(str(work), read_only=True)
     try:
-        counts = {t: con.execute(f"select count(*) from {src}" + (" where run_id = ?" if src == "rejected_rows" else ""),
+        counts = {t: con.execute(f"select count(*) from {src}"
+                                 + (" where run_id = ?" if src == "rejected_rows" else ""),
                                  [run_id] if src == "rejected_rows" else []).fetchone()[0]
                   for t, src in PUBLISHED.items()}
     finally:

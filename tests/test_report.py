@@ -95,7 +95,8 @@ def test_xlsx_has_no_formula_and_hostile_text_is_neutralised(exported):
                 assert cell.data_type != "f", f"{sheet.title}!{cell.coordinate} is a formula"
                 if isinstance(cell.value, str):
                     strings.append(cell.value)
-                    assert not _as_excel_reads(cell.value).startswith(FORMULA_TRIGGERS), f"{sheet.title}!{cell.coordinate}"
+                    assert not _as_excel_reads(cell.value).startswith(FORMULA_TRIGGERS), (
+                        f"{sheet.title}!{cell.coordinate}")
     members = book["members"]
     header = [c.value for c in members[1]]
     rows = [dict(zip(header, (c.value for c in row))) for row in members.iter_rows(min_row=2)]

@@ -101,7 +101,8 @@ def _log_outcomes(db):
         return []
     con = duckdb.connect(str(access_log_path(db)), read_only=True)
     try:
-        return con.execute("select by_name, cluster_id, outcome, detail from reveal_log order by accessed_at").fetchall()
+        return con.execute("select by_name, cluster_id, outcome, detail from reveal_log "
+                           "order by accessed_at").fetchall()
     finally:
         con.close()
 

@@ -58,7 +58,8 @@ def _print_summary(summary: dict) -> None:
 
 @app.command()
 def run(
-    registrations: list[Path] = typer.Option(..., "--registrations", help="registration extract(s): CSV, XLSX or Parquet"),
+    registrations: list[Path] = typer.Option(..., "--registrations",
+                                             help="registration extract(s): CSV, XLSX or Parquet"),
     accounts: list[Path] = typer.Option(..., "--accounts", help="account-opening extract(s)"),
     db: Path = typer.Option(..., "--db", help="published results DuckDB file (runs append)"),
     region: str = typer.Option("default", "--region", help="region name recorded with the run"),

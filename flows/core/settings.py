@@ -54,7 +54,8 @@ class Settings(BaseModel):
     merge_density: float = Field(0.1, description="merge clusters whose cross evidence is this dense; 0 = never")
     merge_min_pairs: int = 3
     nominee_min_companies: int = Field(3, description="a cluster is fronted by a nominee when one person represents "
-                                       "this many of its members; two such clusters tied by a template value merge; 0 = never")
+                                       "this many of its members; two such clusters tied by a template value merge; "
+                                       "0 = never")
     attach_context_families: list[str] = Field(
         default_factory=rules.where_and_when_families,
         description="evidence families that say only where and when (a branch, a hometown): a leftover company "
@@ -64,8 +65,8 @@ class Settings(BaseModel):
     attach_min_coverage: float = Field(0.34, description="share of a cluster's members the template value must tie "
                                        "a leftover to")
     flag_threshold: float = 50.0
-    burst_days: int = Field(90, description="registrations (or account openings) within this span count fully as a burst; the term fades "
-                            "linearly to nothing at 365 days")
+    burst_days: int = Field(90, description="registrations (or account openings) within this span count fully as a "
+                            "burst; the term fades linearly to nothing at 365 days")
     lineage_min_common: int = Field(2, description="clusters of two runs sharing fewer companies are not the "
                                     "same cluster: one shared company is coincidence, not lineage")
     lineage_min_overlap: float = Field(0.5, description="shared companies / size of the smaller cluster for lineage")

@@ -11,10 +11,10 @@ from shellring.flows.demo import identifiers as ids
 from shellring.flows.demo import pools, render
 from shellring.flows.demo.population import KINDS, RING_KINDS, build
 
-REGISTRATION_COLUMNS = ["统一社会信用代码", "企业名称", "法定代表人", "法定代表人证件号码", "住所", "联系电话", "成立日期",
-                        "注册资本(万元)", "经营范围", "登记机关", "登记状态"]
-ACCOUNT_COLUMNS = ["账号", "开户网点", "开户日期", "统一社会信用代码", "单位名称", "法定代表人", "法定代表人证件号码", "经办人",
-                   "经办人证件号码", "经办人电话", "联系电话", "联系地址"]
+REGISTRATION_COLUMNS = ["统一社会信用代码", "企业名称", "法定代表人", "法定代表人证件号码", "住所", "联系电话",
+                        "成立日期", "注册资本(万元)", "经营范围", "登记机关", "登记状态"]
+ACCOUNT_COLUMNS = ["账号", "开户网点", "开户日期", "统一社会信用代码", "单位名称", "法定代表人", "法定代表人证件号码",
+                   "经办人", "经办人证件号码", "经办人电话", "联系电话", "联系地址"]
 
 
 @dataclass(frozen=True)
@@ -48,7 +48,8 @@ def generate_demo(out_dir: Path, n_companies: int = 20_000, seed: int = 7, *, ri
         "法定代表人证件号码": _ids(person_ids, w.rep, rng, noise, typo=w.rep_id_typo),
         "住所": render.addresses(address_table, w.addr, rng, noise),
         # a dealer's phone is never left blank: it is the one thing the ring shares
-        "联系电话": render.blank(render.phones(w.phone, w.phone_land, w.phone_ext, rng, np.maximum(noise, w.phone_noise)),
+        "联系电话": render.blank(render.phones(w.phone, w.phone_land, w.phone_ext, rng,
+                                            np.maximum(noise, w.phone_noise)),
                               render.mask(rng, n, noise * 0.05) & pl.Series(w.phone_noise == 0)),
         "成立日期": render.dates(w.reg_day, rng, noise),
         "注册资本(万元)": render.capitals(w.capital, rng, noise),
@@ -120,7 +121,8 @@ def _person_names(p: dict, surnames: list[str]) -> pl.Series:
     gs = pl.Series(given + [""])
     g2 = np.where(p["g2"] < 0, len(given), p["g2"])
     base = pl.select(pl.concat_str(pl.Series(surnames).gather(p["surname"]), gs.gather(p["g1"]), gs.gather(g2)))
-    common = pl.Series(pools.COMMON_NAMES + [""]).gather(np.where(p["common"] < 0, len(pools.COMMON_NAMES), p["common"]))
+    common = pl.Series(pools.COMMON_NAMES + [""]).gather(np.where(p["common"] < 0, len(pools.COMMON_NAMES),
+                                                                  p["common"]))
     return pl.select(pl.when(common != "").then(common).otherwise(base.to_series())).to_series()
 
 

@@ -162,7 +162,8 @@ def build(n: int, seed: int, ring_share: float) -> tuple[World, dict, dict, dict
         k = len(district_idx)
         has_street = rng.random(k) < 0.3
         cnt = street_cnt[district_idx]
-        street = np.where(has_street & (cnt > 0), street_off[district_idx] + (rng.random(k) * np.maximum(cnt, 1)).astype(int), -1)
+        street = np.where(has_street & (cnt > 0),
+                          street_off[district_idx] + (rng.random(k) * np.maximum(cnt, 1)).astype(int), -1)
         has_poi = rng.random(k) < poi_share
         bldg = np.where(has_poi & (rng.random(k) < 0.6), rng.integers(1, 13, k), 0)
         floor = rng.integers(1, 28, k)
@@ -298,7 +299,8 @@ def build(n: int, seed: int, ring_share: float) -> tuple[World, dict, dict, dict
                 notes = np.full(k, "")
             w.addr[m] = clone_address(base, k, note=notes)
             _reps_new(w, m, new_people(ages, w.reg_day[m], region_codes(k, w.district[m], 0.5), mvno=0.2), people)
-            acct_open[m] = w.reg_day[m] + np.where(rng.random(k) < 0.75, rng.integers(1, 11, k), rng.integers(11, 60, k))
+            acct_open[m] = w.reg_day[m] + np.where(rng.random(k) < 0.75, rng.integers(1, 11, k),
+                                                   rng.integers(11, 60, k))
         elif kind == "nominee_rep":
             n_nom = 1 if k < 8 or rng.random() < 0.5 else 2
             w.reg_day[m] = start + rng.integers(0, int(rng.integers(30, 150)), k)
@@ -324,9 +326,11 @@ def build(n: int, seed: int, ring_share: float) -> tuple[World, dict, dict, dict
             cp_src[m[on_acct]] = 3
             acct_cphone[m[on_acct]] = dealer
             acct_cland[m[on_acct]] = False
-            acct_open[m] = w.reg_day[m] + np.where(rng.random(k) < 0.6, rng.integers(1, 15, k), rng.integers(15, 120, k))
+            acct_open[m] = w.reg_day[m] + np.where(rng.random(k) < 0.6, rng.integers(1, 15, k),
+                                                   rng.integers(15, 120, k))
         elif kind == "agent_opener":
-            agent = new_people(rng.uniform(24, 42, 1), np.array([start]), region_codes(1, np.array([home])), mvno=0.3)[0]
+            agent = new_people(rng.uniform(24, 42, 1), np.array([start]), region_codes(1, np.array([home])),
+                               mvno=0.3)[0]
             open_day = start + rng.integers(0, int(rng.integers(14, 43)), k)
             w.reg_day[m] = open_day - rng.integers(2, 60, k)
             _reps_new(w, m, new_people(ages, w.reg_day[m], region_codes(k, w.district[m], 0.3)), people)

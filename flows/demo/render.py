@@ -54,7 +54,8 @@ def with_typo(text: pl.Series, flag: pl.Series, rng: np.random.Generator, protec
 
 
 def fullwidth(text: pl.Series, flag: pl.Series) -> pl.Series:
-    return pl.select(pl.when(flag).then(text.str.replace_many(_FULLWIDTH_SRC, _FULLWIDTH_DST)).otherwise(text)).to_series()
+    return pl.select(pl.when(flag).then(text.str.replace_many(_FULLWIDTH_SRC, _FULLWIDTH_DST))
+                     .otherwise(text)).to_series()
 
 
 def traditional(text: pl.Series, flag: pl.Series) -> pl.Series:

@@ -127,7 +127,8 @@ def _changes_markdown(changes: dict[str, list[tuple]] | None, shown: int = 10) -
         rows = changes.get(kind, [])
         if not rows:
             continue
-        lines += [f"### {kind.capitalize()} clusters", "", "| cluster | related clusters | companies added | companies removed |", "|---|---|---|---|"]
+        lines += [f"### {kind.capitalize()} clusters", "",
+                  "| cluster | related clusters | companies added | companies removed |", "|---|---|---|---|"]
         for cluster_id, related, added, removed, _ in rows[:shown]:
             related_text = ", ".join(related) if isinstance(related, list) else related
             lines.append(f"| {_md_cell(cluster_id)} | {_md_cell(related_text)} | {_md_cell(_count(added))} "

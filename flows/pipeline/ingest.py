@@ -297,7 +297,8 @@ def _text_expression(name: str, dtype: pl.DataType, is_code: bool) -> tuple[pl.E
         return (pl.lit(None, pl.String),
                 pl.when(column.is_not_null()).then(pl.lit(f"unsupported cell type {dtype}")))
     if is_code and dtype != pl.Decimal:
-        return pl.lit(None, pl.String), pl.when(column.is_not_null()).then(pl.lit(f"a {dtype} value where a code was expected"))
+        return (pl.lit(None, pl.String),
+                pl.when(column.is_not_null()).then(pl.lit(f"a {dtype} value where a code was expected")))
     return text, None
 
 
@@ -414,7 +415,8 @@ def _date_sql(text: str) -> str:
 
 
 def _capital_sql(text: str) -> str:
-    parts = f"regexp_extract(replace(replace(replace({text}, ',', ''), '，', ''), ' ', ''), '{CAPITAL_PATTERN}', ['amount', 'unit'])"
+    parts = (f"regexp_extract(replace(replace(replace({text}, ',', ''), '，', ''), ' ', ''), "
+             f"'{CAPITAL_PATTERN}', ['amount', 'unit'])")
     amount = f"TRY_CAST({parts}.amount AS DOUBLE)"
     return (f"CASE WHEN {parts}.amount = '' THEN NULL "
             f"WHEN starts_with({parts}.unit, '元') THEN {amount} / 10000 ELSE {amount} END")
@@ -542,7 +544,8 @@ def _reject_duplicate_accounts(con: duckdb.DuckDBPyConnection, run_id: str, file
                 SELECT a.src_file, a.src_row,
                        first_value(a.src_file) OVER w AS first_file, first_value(a.src_row) OVER w AS first_row,
                        row_number() OVER w AS copy_no,
-                       concat_ws(',', {', '.join(f'coalesce(a.{c}::VARCHAR, {chr(39)}{chr(39)})' for c in value_columns)}) AS raw_row
+                       concat_ws(',', {', '.join(f'coalesce(a.{c}::VARCHAR, {chr(39)}{chr(39)})'
+                                                 for c in value_columns)}) AS raw_row
                 FROM src_accounts a JOIN _file_order o USING (src_file)
                 -- only rows whose hash repeats can be copies: the window then sorts a handful of rows
                 WHERE hash({partition}) IN (SELECT hash({partition}) FROM src_accounts a GROUP BY 1 HAVING count(*) > 1)

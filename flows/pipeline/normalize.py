@@ -53,8 +53,8 @@ class ParsePool:
         self._workers = []
         for index in range(size):
             log = (self._root / f"worker{index}.log").open("w")
-            process = subprocess.Popen([sys.executable, "-m", "shellring.flows.pipeline.parse_worker"], stdin=subprocess.PIPE,
-                                       stdout=subprocess.PIPE, stderr=log, text=True)
+            process = subprocess.Popen([sys.executable, "-m", "shellring.flows.pipeline.parse_worker"],
+                                       stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=log, text=True)
             self._workers.append((process, log))
 
     def __enter__(self) -> ParsePool:

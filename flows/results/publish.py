@@ -78,7 +78,8 @@ def _remove_stale_staging(results_db: Path) -> None:
 
 def _copy_private(source: Path, target: Path) -> None:
     """Copy the published file into a new owner-only file (never readable by others, even briefly)."""
-    with open(source, "rb") as src, os.fdopen(os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "wb") as dst:
+    with (open(source, "rb") as src,
+          os.fdopen(os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "wb") as dst):
         dst.write(src.read(COPY_CHUNK))
         dst.flush()
         _test_pause("copying")

@@ -105,7 +105,8 @@ def load_report(results_db: Path, run_id: str | None = None, cluster_id: str | N
                 con,
                 "select h.cluster_id, h.hub_id, h.attr_kind, h.value_display, h.n_members, b.n_companies, "
                 "b.suspicious, b.why from cluster_hubs as h join hubs as b using (run_id, hub_id) "
-                "where h.run_id = ? and list_contains(?, h.cluster_id) order by h.cluster_id, h.n_members desc, h.hub_id",
+                "where h.run_id = ? and list_contains(?, h.cluster_id) "
+                "order by h.cluster_id, h.n_members desc, h.hub_id",
                 [run_id, chosen],
             )
     finally:

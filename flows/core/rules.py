@@ -218,7 +218,8 @@ SENTENCES: dict[str, dict[str, str]] = {
         "verdict.reraised": "；此后新增{added}家企业，风险分{risk}，重新预警",
         "verdict.kept_unflagged_grown": "；此后新增{added}家企业，风险分{risk}低于预警线，维持不预警",
         "verdict.kept_unflagged": "；此后无新增企业，维持不预警",
-        "verdict.kept_unflagged_outside_window": "；此后新增{added}家企业，风险分{risk}，但审计期内无新开户，维持不预警",
+        "verdict.kept_unflagged_outside_window": "；此后新增{added}家企业，风险分{risk}，"
+                                                 "但审计期内无新开户，维持不预警",
     },
 }
 LANGUAGES = tuple(SENTENCES)

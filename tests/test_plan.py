@@ -162,3 +162,12 @@ def test_every_query_file_is_read_by_a_python_step_that_declares_its_tables():
     steps = [(stage, hidden if s is normalize else s) for stage, s in _steps()]
     assert any("reads norm_uscc through sql/queries/unique_addresses.sql without declaring it" in p
                for p in check_plan(steps))
+
+
+def test_every_setting_is_read_by_a_declared_step():
+    """A setting no step declares would reach the run id and the manifest but change nothing. Weights, risk
+    terms and the language reach the SQL as the rule tables (link_reasons, risk_terms, verdict_kinds)."""
+    from shellring.flows.core.settings import Settings
+
+    used = {name for _, step in _steps() for name in step.params}
+    assert set(Settings.model_fields) - used == {"weights", "risk_terms", "language"}

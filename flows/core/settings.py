@@ -50,7 +50,12 @@ class Settings(BaseModel):
     weak_rarity_size: int = 20
     fresh_days: int = 10
     cluster_resolution: float = Field(0.05, description="Leiden CPM resolution; 0 = plain components")
+    cluster_seed: int = Field(20261129, description="Leiden's random seed: the same input gives the same clusters")
     max_cluster_size: int = 120
+    recut_step: float = Field(0.25, description="an oversized component is re-cut on links this much stronger "
+                              "than the link threshold, then again, ...")
+    recut_max_rounds: int = Field(8, description="... at most this many times")
+    cluster_min_size: int = Field(3, description="clusters merge, and take leftovers, only from this size up")
     merge_density: float = Field(0.1, description="merge clusters whose cross evidence is this dense; 0 = never")
     merge_min_pairs: int = 3
     nominee_min_companies: int = Field(3, description="a cluster is fronted by a nominee when one person represents "
@@ -62,6 +67,10 @@ class Settings(BaseModel):
         "cannot join a cluster on them alone, however many members it shares them with")
     attach_fresh_days: int = Field(30, description="a leftover joins on one shared template value only if its "
                                    "account followed registration within this many days")
+    attach_min_weight: float = Field(1.0, description="a leftover's evidence with a cluster must sum to this "
+                                     "over two or more pairs")
+    nominee_merge_min_pairs: int = Field(2, description="two nominee-fronted clusters merge when template values "
+                                         "tie them over this many pairs")
     attach_min_coverage: float = Field(0.34, description="share of a cluster's members the template value must tie "
                                        "a leftover to")
     flag_threshold: float = 50.0

@@ -24,6 +24,8 @@ import polars as pl
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
+from shellring.flows.core.settings import Settings
+
 
 def component_labels(n_nodes: int, a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """Label of the connected component of each node 0..n_nodes-1 (undirected edges a[i]-b[i])."""
@@ -81,14 +83,15 @@ def _canonical(labels: np.ndarray) -> np.ndarray:
 
 
 def cluster_labels(n_nodes: int, a: np.ndarray, b: np.ndarray, score: np.ndarray, threshold: float,
-                   resolution: float, max_size: int) -> np.ndarray:
+                   resolution: float, max_size: int, seed: int = 20261129, recut_step: float = 0.25,
+                   recut_max_rounds: int = 8) -> np.ndarray:
     keep = score >= threshold
     a, b, score = a[keep], b[keep], score[keep]
     if resolution > 0 and len(a):
-        communities = leiden_refine(n_nodes, a, b, score, resolution)
+        communities = leiden_refine(n_nodes, a, b, score, resolution, seed)
         inside = communities[a] == communities[b]
         a, b, score = a[inside], b[inside], score[inside]
-    return split_components(n_nodes, a, b, score, threshold, max_size)
+    return split_components(n_nodes, a, b, score, threshold, max_size, recut_step, recut_max_rounds)
 
 
 def _cross_weights(la: np.ndarray, lb: np.ndarray, score: np.ndarray, cross: np.ndarray) -> pl.DataFrame:
@@ -236,25 +239,25 @@ def _template_inputs(con: duckdb.DuckDBPyConnection, n_nodes: int, context_famil
     return fresh, value_families
 
 
-def build_company_clusters(con: duckdb.DuckDBPyConnection, threshold: float, resolution: float,
-                           max_size: int, merge_density: float = 0.1, merge_min_pairs: int = 3,
-                           context_families: tuple[str, ...] = (), fresh_days: int = 30,
-                           min_coverage: float = 0.5, nominee_min_companies: int = 3) -> dict[str, int]:
+def build_company_clusters(con: duckdb.DuckDBPyConnection, settings: Settings) -> dict[str, int]:
     """Write `company_clusters(company_id, cluster_no, cluster_size)` for companies in clusters of >= 2."""
+    s = settings
     n_nodes = con.execute("select coalesce(max(company_id), 0) + 1 from stg_companies").fetchone()[0]
     edges = con.execute("select company_a, company_b, score, families from company_links_kept").fetchnumpy()
     a, b = edges["company_a"].astype(np.int64), edges["company_b"].astype(np.int64)
     score = edges["score"].astype(np.float64)
-    labels = cluster_labels(n_nodes, a, b, score, threshold, resolution, max_size)
-    if merge_density > 0:
-        labels = merge_dense_clusters(labels, a, b, score, merge_density, merge_min_pairs)
-        fresh, value_families = _template_inputs(con, n_nodes, context_families, fresh_days)
+    labels = cluster_labels(n_nodes, a, b, score, s.link_threshold, s.cluster_resolution, s.max_cluster_size,
+                            s.cluster_seed, s.recut_step, s.recut_max_rounds)
+    if s.merge_density > 0:
+        labels = merge_dense_clusters(labels, a, b, score, s.merge_density, s.merge_min_pairs, s.cluster_min_size)
+        fresh, value_families = _template_inputs(con, n_nodes, tuple(s.attach_context_families), s.attach_fresh_days)
         families = edges["families"].astype(np.int64)
-        if nominee_min_companies:
-            fronted = _fronted_clusters(con, labels, nominee_min_companies)
-            labels = merge_nominee_pieces(labels, a, b, score, families, fronted, value_families)
-        labels = attach_leftovers(labels, a, b, score, families, fresh=fresh,
-                                  value_families=value_families, min_coverage=min_coverage)
+        if s.nominee_min_companies:
+            fronted = _fronted_clusters(con, labels, s.nominee_min_companies)
+            labels = merge_nominee_pieces(labels, a, b, score, families, fronted, value_families,
+                                          s.nominee_merge_min_pairs)
+        labels = attach_leftovers(labels, a, b, score, families, s.cluster_min_size, s.attach_min_weight,
+                                  fresh=fresh, value_families=value_families, min_coverage=s.attach_min_coverage)
     frame = pl.DataFrame({"company_id": np.arange(n_nodes, dtype=np.int32), "cluster_no": labels})
     frame = frame.with_columns(pl.len().over("cluster_no").alias("cluster_size")).filter(
         pl.col("cluster_size") >= 2

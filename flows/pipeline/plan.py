@@ -98,10 +98,7 @@ def _verdict_snapshot(con, ctx: RunContext):
 def _clusters(con, ctx: RunContext):
     from shellring.flows.pipeline.components import build_company_clusters
 
-    s = ctx.settings
-    return build_company_clusters(con, s.link_threshold, s.cluster_resolution, s.max_cluster_size, s.merge_density,
-                                  s.merge_min_pairs, tuple(s.attach_context_families), s.attach_fresh_days,
-                                  s.attach_min_coverage, s.nominee_min_companies)
+    return build_company_clusters(con, ctx.settings)
 
 
 def _history_inputs(con, ctx: RunContext):
@@ -168,9 +165,11 @@ STAGES: dict[str, tuple[str | PythonStep, ...]] = {
         PythonStep("company_clusters", "components, Leiden refinement and the cluster rules (igraph, scipy)",
                    reads=("company_links_kept", "stg_companies", "stg_accounts", "link_reasons"),
                    writes=("company_clusters",), run=_clusters,
-                   params=("link_threshold", "cluster_resolution", "max_cluster_size", "merge_density",
-                           "merge_min_pairs", "attach_context_families", "attach_fresh_days", "attach_min_coverage",
-                           "nominee_min_companies")),
+                   params=("link_threshold", "cluster_resolution", "cluster_seed", "max_cluster_size", "recut_step",
+                           "recut_max_rounds", "merge_density", "merge_min_pairs", "cluster_min_size",
+                           "nominee_min_companies", "nominee_merge_min_pairs", "attach_context_families",
+                           "attach_fresh_days", "attach_min_weight", "attach_min_coverage"),
+                   module="shellring.flows.pipeline.components"),
     ),
     "score": ("clusters/company_features", "clusters/cluster_features", "clusters/cluster_terms",
               "clusters/cluster_scores"),

@@ -34,12 +34,10 @@ from shellring.flows.pipeline.columns import (
     resolve_headers,
 )
 from shellring.flows.pipeline.layout import (
-    BLANK_ROW,
     HEADER_ROW,
     HEADER_SCAN_ROWS,
     MIN_HEADER_MATCHES,
     PRECISION_LOST,
-    ROW_MARKERS,
     SCIENTIFIC,
     TITLE_ROW,
     HeaderGuess,
@@ -630,28 +628,35 @@ def _target_ddl(kind: Kind) -> str:
             f"src_sheet VARCHAR)")
 
 
-def _layout_sql(staged: Staged, kind: Kind, columns: list[tuple[str, int]]) -> tuple[str, str]:
-    """(SELECT of the rows in _candidates with the reason they are not records or NULL, condition on _clean
-    for a row to be a candidate); see layout.py.
+def _classify_rows(con: duckdb.DuckDBPyConnection, staged: Staged, kind: Kind, columns: list[tuple[str, int]]) -> None:
+    """_layout(src_row, reason): the rows of _clean that are not records (see layout.py).
 
-    Only rows lacking a required value (or holding its header text) are looked at: a row with every
-    required value is a record, whatever its other cells say."""
-    texts = {alias: sorted(staged.header_texts[position]) if position < len(staged.header_texts) else []
+    Only rows lacking a required value (or holding its header text) are looked at, in Python with the same
+    markers as the CSV lines DuckDB could not split: a row with every required value is a record, whatever
+    its other cells say, and a clean extract has no such row to look at."""
+    texts = {alias: staged.header_texts[position] if position < len(staged.header_texts) else set()
              for alias, position in columns}
 
     def is_header_text(alias: str) -> str:
-        return f"{alias} IN ({', '.join(map(_sql_text, texts[alias]))})" if texts[alias] else "false"
+        return f"{alias} IN ({', '.join(map(_sql_text, sorted(texts[alias])))})" if texts[alias] else "false"
 
     present = [name for name in REQUIRED[kind] if name in staged.header_map.canonical_index]
     candidate = " OR ".join(f"{name} IS NULL OR {is_header_text(name)}" for name in present) or "true"
-    with_texts = [alias for alias, _ in columns if texts[alias]]
-    header_hits = " + ".join(f"CASE WHEN {is_header_text(alias)} THEN 1 ELSE 0 END" for alias in with_texts) or "0"
-    cases = [f"WHEN {' AND '.join(f'{alias} IS NULL' for alias, _ in columns)} THEN '{BLANK_ROW}'",
-             f"WHEN {header_hits} >= {min(2, max(len(with_texts), 1))} THEN '{HEADER_ROW}'"]
-    for reason, pattern in ROW_MARKERS:
-        matches = " OR ".join(f"regexp_matches({alias}, {_sql_text(pattern)})" for alias, _ in columns)
-        cases.append(f"WHEN {matches} THEN '{reason}'")
-    return f"SELECT src_row, CASE {' '.join(cases)} END AS reason FROM _candidates", candidate
+    con.execute("CREATE OR REPLACE TEMP TABLE _layout (src_row BIGINT, reason VARCHAR)")
+    aliases = [alias for alias, _ in columns]
+    candidates = con.execute(f"SELECT src_row, {', '.join(aliases)} FROM _clean WHERE {candidate}").fetchall()
+    header_sets = [texts[alias] for alias in aliases]
+    enough = min(2, max(sum(1 for t in header_sets if t), 1))  # a repeated header: 2 cells equal to theirs
+    found = []
+    for src_row, *cells in candidates:
+        if sum(1 for cell, header in zip(cells, header_sets) if cell is not None and cell in header) >= enough:
+            reason = HEADER_ROW
+        else:
+            reason = row_marker(cells)
+        if reason is not None:
+            found.append((src_row, reason))
+    if found:
+        con.executemany("INSERT INTO _layout VALUES (?, ?)", found)
 
 
 def _validate_and_insert(con: duckdb.DuckDBPyConnection, staged: Staged, kind: Kind, run_id: str, file: str,
@@ -668,10 +673,7 @@ def _validate_and_insert(con: duckdb.DuckDBPyConnection, staged: Staged, kind: K
         selects.append(f"{_clean_sql(f'c{position}')} AS e{k}")
     con.execute(f"CREATE OR REPLACE TEMP TABLE _clean AS SELECT {', '.join(selects)} FROM _stage")
     columns = [*present.items(), *((f"e{k}", position) for k, (_, position) in enumerate(extras))]
-    classify, candidate = _layout_sql(staged, kind, columns)
-    # Two statements: DuckDB would otherwise run the markers' regular expressions over every row.
-    con.execute(f"CREATE OR REPLACE TEMP TABLE _candidates AS SELECT * FROM _clean WHERE {candidate}")
-    con.execute(f"CREATE OR REPLACE TEMP TABLE _layout AS SELECT * FROM ({classify}) WHERE reason IS NOT NULL")
+    _classify_rows(con, staged, kind, columns)
 
     typed, checks = [], []
     for name, sql_type in CANONICAL[kind].items():
@@ -708,12 +710,15 @@ def _validate_and_insert(con: duckdb.DuckDBPyConnection, staged: Staged, kind: K
         con.executemany("INSERT INTO _issues VALUES (?, ?, ?, ?, 0)", [
             (i["line"], i["column_name"], i["reason"],
              "rejected" if i["column_name"] in REQUIRED[kind] else "nulled") for i in cell_issues])
-    for name, condition, reason, action in checks:
-        uses_typed = "_typed." in condition
-        con.execute(
-            f"""INSERT INTO _issues SELECT _clean.src_row, ?, ?, ?, 1
-                FROM _clean {'JOIN _typed USING (src_row)' if uses_typed else ''} WHERE {condition}""",
-            [name, reason, action])
+    # checks on the typed value join _typed; the others read _clean alone, all in one statement
+    for name, condition, reason, action in [c for c in checks if "_typed." in c[1]]:
+        con.execute(f"""INSERT INTO _issues SELECT _clean.src_row, ?, ?, ?, 1
+                        FROM _clean JOIN _typed USING (src_row) WHERE {condition}""", [name, reason, action])
+    plain = [c for c in checks if "_typed." not in c[1]]
+    if plain:
+        con.execute("INSERT INTO _issues " + " UNION ALL ".join(
+            f"SELECT src_row, {_sql_text(name)}, {_sql_text(reason)}, {_sql_text(action)}, 1 FROM _clean "
+            f"WHERE {condition}" for name, condition, reason, action in plain))
     # A row that is not a record is reported as such, and only as such.
     con.execute(
         """CREATE OR REPLACE TEMP TABLE _issues AS
@@ -923,8 +928,7 @@ def load_extracts(con: duckdb.DuckDBPyConnection, paths: Sequence[Path], kind: L
             if why == PRECISION_LOST:
                 report.precision_lost[column] = report.precision_lost.get(column, 0) + n
     _report_sentences(report)
-    for table in ("_stage", "_stage_raw", "_clean", "_candidates", "_typed", "_issues", "_layout", "_csv_bad",
-                  "_duplicates",
+    for table in ("_stage", "_stage_raw", "_clean", "_typed", "_issues", "_layout", "_csv_bad", "_duplicates",
                   "_csv_rejects", "_csv_scans"):
         _drop(con, table)
     return report

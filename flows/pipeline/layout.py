@@ -6,10 +6,10 @@ total and a signature line under the data, and a cover sheet before it all. This
 row by its content (the row in the first HEADER_SCAN_ROWS that names the most known columns) and says which
 of the other rows are not records, with the reason recorded in `rejected_rows` (action `skipped`).
 
-The row markers are written once, as regular expressions that both Python's `re` and DuckDB's RE2 accept:
-rows of a CSV that DuckDB could not even split are classified in Python, all other rows in SQL. A row is
-only ever classified as a non-record when it lacks a required value, so a company whose name happens to
-start with 合计 is still loaded.
+The same markers classify the rows DuckDB loaded (only those lacking a required value are fetched) and the
+CSV lines it could not even split (a `合计：8774户` line has fewer fields than the header). A row is only ever
+classified as a non-record when it lacks a required value, so a company whose name happens to start with 合计
+is still loaded.
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ PRECISION_LOST = "excel_precision_lost"
 NON_RECORD_REASONS = (TITLE_ROW, HEADER_ROW, BLANK_ROW, TOTAL_ROW, SUBTOTAL_ROW, SIGNATURE_ROW, NOTE_ROW)
 
 _AFTER_TOTAL = r"(户数|笔数|金额|数量|数)?\s*([:：(（0-9]|$)"
-# (reason, pattern on one cleaned cell), tried in this order; the first that matches any cell wins
+# (reason, pattern searched in each cleaned cell), tried in this order; the first that matches a cell wins
 ROW_MARKERS: tuple[tuple[str, str], ...] = (
     (SUBTOTAL_ROW, r"^[^:：,，;；。]{0,20}小\s*计" + _AFTER_TOTAL + r"|^(?i:sub-?\s*total)"),
     (TOTAL_ROW, r"^[^:：,，;；。]{0,20}(合\s*计|总\s*计|共\s*计)" + _AFTER_TOTAL + r"|^(?i:(grand\s+)?total)\b"),

@@ -666,6 +666,20 @@ def test_no_sheet_with_the_required_columns_is_an_error_naming_file_sheet_and_ro
     assert report.rows_loaded == 1 and skipped(con) == [("明细", 1, "title_row")]
 
 
+def test_a_workbook_whose_records_are_only_on_a_hidden_sheet_is_an_error_saying_so(tmp_path):
+    path = tmp_path / "acc.xlsx"
+    book = xlsxwriter.Workbook(str(path))
+    book.add_worksheet("说明").write(0, 0, "见数据页")
+    data = book.add_worksheet("数据")
+    data.write_row(0, 0, ACC_HEADER)
+    data.write_row(1, 0, acc_row(1))
+    data.hide()
+    book.close()
+    with pytest.raises(ExtractError, match=r"acc\.xlsx: the only sheet\(s\) with the required columns are hidden: "
+                                           r"\['数据'\]; unhide them in Excel"):
+        load(tmp_path, [path], kind="accounts")
+
+
 def test_duplicate_headers_in_a_sheet_name_the_sheet(tmp_path):
     path = tmp_path / "acc.xlsx"
     book = xlsxwriter.Workbook(str(path))

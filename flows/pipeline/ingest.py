@@ -533,6 +533,7 @@ def _stage_excel(con, path: Path, kind: Kind, mapping, rejects: list[dict],
     read = 0
     partial = None  # the best header lacking a required column, for the error when no sheet qualifies
     first_row = None  # else the first non-empty row of the workbook
+    hidden: list[str] = []  # hidden sheets with the required columns
     for index, name in enumerate(names):
         try:
             sheet = reader.load_sheet(index, header_row=None, skip_rows=0, dtypes="string")
@@ -562,11 +563,11 @@ def _stage_excel(con, path: Path, kind: Kind, mapping, rejects: list[dict],
             continue
         if sheet.visible != "visible":
             layouts.append({**skip, "why": f"{sheet.visible} sheet (unhide it in Excel to load it)"})
+            hidden.append(name)
             continue
         read += 1
         yield _stage_sheet(con, reader, index, name, frame, guess, path, kind, mapping, rejects)
     if read == 0:
-        hidden = [lay["sheet"] for lay in layouts if "hidden" in lay.get("why", "")]
         if hidden:
             raise ExtractError(f"{path}: the only sheet(s) with the required columns are hidden: {hidden}; "
                                f"unhide them in Excel")

@@ -728,3 +728,26 @@ def test_workbook_written_by_openpyxl_with_merged_title_and_header(tmp_path):
         ("企业登记信息", 4, "legal_rep_id", "excel_precision_lost", "nulled"),
         ("企业登记信息", 5, None, "total_row", "skipped")]
     assert report.notes[0].startswith("reg.xlsx sheet '说明': skipped, no header")
+
+
+def test_published_rejected_rows_of_an_older_results_db_gain_the_sheet_column_and_keep_their_rows(tmp_path):
+    from shellring.flows.core.sqlsteps import run_schema
+
+    con = duckdb.connect(str(tmp_path / "results.duckdb"))
+    con.execute("create table rejected_rows (run_id varchar, file varchar, line bigint, column_name varchar, "
+                "reason varchar, action varchar, raw_row varchar)")  # as published before sheets were read
+    con.execute("insert into rejected_rows values ('old', 'a.csv', 3, 'uscc', 'empty required value', 'rejected', "
+                "'x')")
+    run_schema(con, "published_tables")
+    path = tmp_path / "acc.xlsx"
+    book = xlsxwriter.Workbook(str(path))
+    branch_sheet(book, "明细", [acc_row(1)])
+    book.close()
+    report = load_extracts(con, [path], "accounts", run_id="new", workdir=tmp_path / "work")
+    assert report.rows_loaded == 1
+    got = con.execute("select run_id, file, line, reason, sheet from rejected_rows order by run_id, line").fetchall()
+    assert got[:3] == [
+        ("new", str(path), 1, "title_row", "明细"), ("new", str(path), 2, "title_row", "明细"),
+        ("new", str(path), 5, "blank_row", "明细")]
+    assert con.execute("select * from rejected_rows where run_id = 'old'").fetchall() == [
+        ("old", "a.csv", 3, "uscc", "empty required value", "rejected", "x", None)]

@@ -617,6 +617,24 @@ def test_csv_with_title_lines_and_other_separators(tmp_path, separator, name):
     assert (report.rows_read, report.rows_loaded, report.rows_rejected, report.rows_skipped) == (3, 2, 1, 4)
 
 
+def test_csv_with_a_two_row_header_repeated_on_every_printed_page(tmp_path):
+    top = ["账号", "开户日期", "统一社会信用代码", "法定代表人", "", "经办人", ""]
+    sub = ["", "", "", "姓名", "证件号码", "姓名", "证件号码"]
+    row = ["6222021234567891234", "2024-04-01", "91110000600037341L", "张三", "11010519491231002X", "李四",
+           "110105194912310038"]
+    page = csv_text(top, [sub, row, [*row[:2], "91110000600037341M", *row[3:]]])
+    text = page + page.replace("91110000600037341", "91110000600037342") + "注：本表数据截至2024年12月31日\n"
+    path = write(tmp_path, "acc.csv", text)
+    con, report = load(tmp_path, [path], kind="accounts")
+    assert con.execute("SELECT src_row, uscc, legal_rep_name, legal_rep_id, agent_name, agent_id FROM src_accounts "
+                       "ORDER BY 1").fetchall() == [
+        (line, f"9111000060003734{k}{x}", *row[3:]) for line, k, x in [(3, 1, "L"), (4, 1, "M"), (7, 2, "L"),
+                                                                        (8, 2, "M")]]
+    assert [r[:4] for r in rejects(con)] == [(5, None, "header_row", "skipped"), (6, None, "header_row", "skipped"),
+                                             (9, None, "note_row", "skipped")]
+    assert report.notes == ["acc.csv: header on line 1-2"]
+
+
 def test_a_row_with_every_required_value_is_a_record_whatever_it_says(tmp_path):
     rows = [acc_row(1, 户名="合计贸易有限公司"), acc_row(2, 开户行="小计：2户"), acc_row(3, 经办人="制表人：王五"),
             acc_row(4, 户名="账号", 开户行="开户行"),

@@ -1,8 +1,11 @@
 """Load registration / account-opening extracts (CSV in UTF-8/GBK/GB18030, Parquet, XLSX) into DuckDB.
 
-Each file is staged as all-text columns `c0..cN` plus its source row number, then cleaned, typed and
-validated in SQL. Rows that cannot be loaded, and values that had to be set to NULL, are written to
-`rejected_rows` with the file, line and column, so nothing is dropped silently.
+Each file (each sheet of a workbook) is staged as all-text columns `c0..cN` plus its source row number,
+then cleaned, typed and validated in SQL. The header is found by content in the first rows (layout.py), so
+title rows, cover sheets and two-row merged headers need no editing. Rows that cannot be loaded, values that
+had to be set to NULL (an identifier Excel stored as a number and cut to 15 digits among them), and rows that
+are not records (titles, totals, subtotals, signatures, spacers: action `skipped`) are written to
+`rejected_rows` with the file, sheet, line and column, so nothing is dropped silently.
 """
 
 from __future__ import annotations

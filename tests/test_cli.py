@@ -109,3 +109,32 @@ def test_demo_generates_runs_and_evaluates(tmp_path):
     assert result.exit_code == 0, result.output
     assert "ring recall" in result.output and "false alarms on look-alikes" in result.output
     assert (tmp_path / "demo" / "results.duckdb").exists() and (tmp_path / "demo" / "truth.csv").exists()
+
+
+def test_summary_says_where_the_records_were_and_what_excel_broke(monkeypatch):
+    """What `run` prints about the extracts' layout, the rows skipped as not records, and lost digits."""
+    from rich.console import Console
+
+    from shellring.flows.cli import app as cli
+
+    console = Console(record=True, width=400)
+    monkeypatch.setattr(cli, "console", console)
+    cli._print_summary({
+        "run_id": "r1", "companies": 3, "accounts": 2, "links": 1, "hub_values": 0, "clusters": 1, "flagged": 0,
+        "rejected": 2, "db": "/x/results.duckdb", "stage_seconds": {"ingest": 1.0},
+        "rejects_by_reason": {"registrations": {"empty required value": 1},
+                              "accounts": {"empty required value": 1, "excel_precision_lost": 1}},
+        "skipped_by_reason": {"registrations": {}, "accounts": {"title_row": 2, "total_row": 1}},
+        "extract_layout": {"registrations": ["reg.csv: header on line 2 (1 title row(s) above it skipped), "
+                                             "semicolon-separated"],
+                           "accounts": ["acc.xlsx sheet '说明': skipped, no header: none of its first 30 rows names "
+                                        "2 or more known columns", "acc.xlsx sheet '[明细]': header on row 3"]},
+        "advice": ["1 identifier(s) of the accounts extract (1 in account_no) were stored by Excel as numbers ..."],
+    })
+    text = console.export_text()
+    assert "empty required value: 2, excel_precision_lost: 1" in text  # counts of both extracts add up
+    assert "non-data rows skipped" in text and "title_row: 2, total_row: 1" in text
+    assert "registrations: reg.csv: header on line 2 (1 title row(s) above it skipped), semicolon-separated" in text
+    assert "accounts: acc.xlsx sheet '说明': skipped, no header" in text
+    assert "sheet '[明细]': header on row 3" in text  # a sheet name is not taken for markup
+    assert "Excel lost digits" in text and "stored by Excel as numbers" in text

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import random
+import re
 from pathlib import Path
 
 import duckdb
@@ -350,8 +351,11 @@ def test_excel_with_typed_and_wrongly_typed_cells(tmp_path):
                    (4, "91110000600037341N", "true", dt.date(2024, 3, 5), None, None)]
     assert report.encodings[str(path)] == "xlsx"
     assert_accounted(report)
-    assert report.rows_read == 4  # the blank sheet row 5 is not a record
-    assert [(r[0], r[1], r[3]) for r in rejects(con)] == [(2, "legal_rep_id", "nulled"), (6, "uscc", "rejected")]
+    assert report.rows_read == 4  # the blank sheet row 5 is not a record: it is recorded as a spacer
+    assert [(r[0], r[1], r[2], r[3]) for r in rejects(con)] == [
+        (2, "legal_rep_id", "excel_precision_lost", "nulled"), (5, None, "blank_row", "skipped"),
+        (6, "uscc", "empty required value", "rejected")]
+    assert report.rows_skipped == 1
 
 
 def test_parquet_with_wrong_types(tmp_path):
@@ -414,3 +418,354 @@ def test_random_bytes_load_or_raise_extract_error(tmp_path, payload):
     except ExtractError:
         return
     assert_accounted(report)
+
+
+# ---------------------------------------------------------------- extracts as banks and registries export them
+
+ACC_TITLE = "XX银行杭州分行 对公账户开户明细表（2023年1月—2024年12月）"
+
+
+def sheet_rows(con, kind="accounts") -> list[tuple]:
+    return con.execute(f"SELECT src_sheet, src_row, uscc FROM src_{kind} ORDER BY src_sheet, src_row").fetchall()
+
+
+def skipped(con) -> list[tuple]:
+    return con.execute("SELECT sheet, line, reason FROM rejected_rows WHERE action = 'skipped' "
+                       "ORDER BY sheet, line").fetchall()
+
+
+def branch_sheet(book, name: str, rows: list[list], title: str = ACC_TITLE, subtotal: bool = True) -> int:
+    """A branch's sheet as core systems print it: merged title, unit line, header on row 3, data from row 4,
+    a spacer, the branch subtotal, the total and the signature line. Returns the last row written (1-based)."""
+    sheet = book.add_worksheet(name)
+    sheet.merge_range(0, 0, 0, len(ACC_HEADER) - 1, title, book.add_format({"bold": True, "align": "center"}))
+    sheet.write(1, 0, "单位：户")
+    sheet.write_row(2, 0, ACC_HEADER)
+    for i, row in enumerate(rows):
+        sheet.write_row(3 + i, 0, row)
+    at = 3 + len(rows) + 1  # one spacer row
+    if subtotal:
+        sheet.write_row(at, 0, [f"{name}小计", "", "", f"{len(rows)}户"])
+        at += 1
+    sheet.write(at, 0, f"合计：{len(rows)}户")
+    sheet.write(at + 2, 0, "制表人：王五        审核：赵六")
+    sheet.write(at + 2, 6, "（盖章）")
+    return at + 3
+
+
+def acc_row(i: int, **changes) -> list:
+    row = dict(zip(ACC_HEADER, [f"62220212345678{i:05d}", "工行朝阳支行", "2024-04-01", f"9111000060003{i:04d}L",
+                                f"北京{i}号科技有限公司", "李四", "11010519491231002X", "13900139000"]))
+    row.update(changes)
+    return list(row.values())
+
+
+def test_header_under_a_merged_title_and_the_rows_under_the_data_are_skipped_with_their_reasons(tmp_path):
+    path = tmp_path / "acc.xlsx"
+    book = xlsxwriter.Workbook(str(path))
+    branch_sheet(book, "明细", [acc_row(1), acc_row(2), acc_row(3)])
+    book.close()
+    con, report = load(tmp_path, [path], kind="accounts")
+    assert sheet_rows(con) == [("明细", 4, "91110000600030001L"), ("明细", 5, "91110000600030002L"),
+                               ("明细", 6, "91110000600030003L")]
+    assert skipped(con) == [("明细", 1, "title_row"), ("明细", 2, "title_row"), ("明细", 7, "blank_row"),
+                            ("明细", 8, "subtotal_row"), ("明细", 9, "total_row"), ("明细", 10, "blank_row"),
+                            ("明细", 11, "signature_row")]
+    assert (report.rows_read, report.rows_loaded, report.rows_rejected, report.rows_skipped) == (3, 3, 0, 7)
+    assert report.rejects_by_reason == {}
+    assert report.skipped_by_reason == {"blank_row": 2, "signature_row": 1, "subtotal_row": 1, "title_row": 2,
+                                        "total_row": 1}
+    assert report.notes == ["acc.xlsx sheet '明细': header on row 3 (2 title row(s) above it skipped)"]
+    raw = con.execute("SELECT raw_row FROM rejected_rows WHERE reason = 'title_row' ORDER BY line").fetchall()
+    assert raw == [(ACC_TITLE,), ("单位：户",)]
+
+
+def test_cover_sheet_skipped_and_every_branch_sheet_read_with_its_rows(tmp_path):
+    path = tmp_path / "acc.xlsx"
+    book = xlsxwriter.Workbook(str(path))
+    cover = book.add_worksheet("填表说明")
+    cover.write_column(0, 0, ["填表说明", "1. 账号、证件号码请设置为文本格式", "字段", "账号", "开户日期",
+                              "统一社会信用代码"])
+    branch_sheet(book, "杭州", [acc_row(1), acc_row(2)])
+    branch_sheet(book, "宁波", [acc_row(3)], subtotal=False)
+    summary = book.add_worksheet("汇总")  # a pivot: a header, but not of records
+    summary.write_row(0, 0, ["开户网点", "开户日期", "户数"])
+    summary.write_row(1, 0, ["工行朝阳支行", "2024-04", 3])
+    hidden = book.add_worksheet("原始数据")
+    hidden.write_row(0, 0, ACC_HEADER)
+    hidden.write_row(1, 0, acc_row(9))
+    hidden.hide()
+    book.close()
+    con, report = load(tmp_path, [path], kind="accounts")
+    assert sheet_rows(con) == [("宁波", 4, "91110000600030003L"), ("杭州", 4, "91110000600030001L"),
+                               ("杭州", 5, "91110000600030002L")]
+    assert [(lay["sheet"], lay["status"]) for lay in report.layout] == [
+        ("填表说明", "skipped"), ("杭州", "read"), ("宁波", "read"), ("汇总", "skipped"), ("原始数据", "skipped")]
+    assert report.notes == [
+        "acc.xlsx sheet '填表说明': skipped, no header: none of its first 30 rows names 2 or more known columns",
+        "acc.xlsx sheet '杭州': header on row 3 (2 title row(s) above it skipped)",
+        "acc.xlsx sheet '宁波': header on row 3 (2 title row(s) above it skipped)",
+        "acc.xlsx sheet '汇总': skipped, its header (row 1) lacks required column(s) ['account_no', 'uscc']",
+        "acc.xlsx sheet '原始数据': skipped, hidden sheet (unhide it in Excel to load it)",
+    ]
+    assert ("宁波", 6, "total_row") in skipped(con) and ("杭州", 8, "total_row") in skipped(con)
+    # rejected_rows names the sheet; the file stays the path given
+    assert con.execute("SELECT DISTINCT file FROM rejected_rows").fetchall() == [(str(path),)]
+    assert_accounted(report)
+
+
+def test_exact_duplicate_account_rows_across_sheets_name_the_first_sheet(tmp_path):
+    path = tmp_path / "acc.xlsx"
+    book = xlsxwriter.Workbook(str(path))
+    branch_sheet(book, "一月", [acc_row(1), acc_row(2)])
+    branch_sheet(book, "二月", [acc_row(3), acc_row(1)])
+    book.close()
+    con, report = load(tmp_path, [path], kind="accounts")
+    assert con.execute("SELECT sheet, line, reason FROM rejected_rows WHERE action = 'rejected'").fetchall() == [
+        ("二月", 5, "exact duplicate account row of sheet 一月 line 4")]
+    assert report.rejects_by_reason == {"exact duplicate account row": 1}
+    assert (report.rows_read, report.rows_loaded) == (4, 3)
+
+
+@pytest.mark.parametrize("top, sub, expected", [
+    pytest.param(["账号", "开户日期", "统一社会信用代码", "法定代表人", "", "经办人", "", ""],
+                 ["", "", "", "姓名", "证件号码", "姓名", "证件号码", "联系电话"],
+                 {"legal_rep_name": 3, "legal_rep_id": 4, "agent_name": 5, "agent_id": 6, "agent_phone": 7},
+                 id="person-over-name-and-id"),
+    pytest.param(["基本信息", "", "", "经办人信息", "", ""],
+                 ["账号", "开户日期", "统一社会信用代码", "姓名", "证件号码", "电话"],
+                 {"account_no": 0, "open_date": 1, "uscc": 2, "agent_name": 3, "agent_id": 4, "agent_phone": 5},
+                 id="group-titles-over-the-header"),
+])
+def test_two_row_merged_headers_are_joined(tmp_path, top, sub, expected):
+    path = tmp_path / "acc.xlsx"
+    book = xlsxwriter.Workbook(str(path))
+    sheet = book.add_worksheet("明细")
+    sheet.write(0, 0, ACC_TITLE)
+    for column, text in enumerate(top):  # merged cells: the text in the first cell, the others empty
+        span = next((k for k in range(column + 1, len(top)) if top[k] or not sub[k]), len(top)) - 1
+        if text and not sub[column]:
+            sheet.merge_range(1, column, 2, column, text)
+        elif text and span > column:
+            sheet.merge_range(1, column, 1, span, text)
+        elif text:
+            sheet.write(1, column, text)
+    sheet.write_row(2, 0, [s or None for s in sub])
+    values = {"account_no": "6222021234567891234", "open_date": "2024-04-01", "uscc": "91110000600037341L",
+              "legal_rep_name": "张三", "legal_rep_id": "11010519491231002X", "agent_name": "李四",
+              "agent_id": "110105194912310038", "agent_phone": "13900139000"}
+    canonical = {**{"account_no": 0, "open_date": 1, "uscc": 2}, **expected}
+    row = [""] * len(top)
+    for name, position in canonical.items():
+        row[position] = values[name]
+    sheet.write_row(3, 0, row)
+    book.close()
+    con, report = load(tmp_path, [path], kind="accounts")
+    got = con.execute(f"SELECT {', '.join(canonical)} FROM src_accounts").fetchone()
+    assert got[3:] == tuple(values[name] for name in list(canonical)[3:])
+    assert report.notes == ["acc.xlsx sheet '明细': header on row 2-3 (1 title row(s) above it skipped)"]
+    assert report.extra_columns == []
+
+
+def test_numeric_identifier_cells_exact_or_lost_in_excel(tmp_path):
+    path = tmp_path / "acc.xlsx"
+    book = xlsxwriter.Workbook(str(path))
+    sheet = book.add_worksheet("明细")
+    sheet.write_row(0, 0, ACC_HEADER)
+    sheet.write_row(1, 0, acc_row(1, 账号=123456789012345, 经办人电话=13900139000))  # 15 digits: exact
+    sheet.write_row(2, 0, acc_row(2, 账号=6222021234567891234))  # 19 digits: Excel kept 15
+    sheet.write_row(3, 0, acc_row(3, 经办人身份证号=110105194912310038))  # 18 digits: optional, nulled
+    sheet.write_row(4, 0, acc_row(4, 经办人身份证号="1.10105194912310E+17"))  # text of a broken number
+    sheet.write_row(5, 0, acc_row(5, 经办人电话=1.5))  # no code at all
+    sheet.write_row(6, 0, acc_row(6, 经办人身份证号="110105194912310038"))  # text: kept as is
+    book.close()
+    con, report = load(tmp_path, [path], kind="accounts")
+    assert con.execute("SELECT src_row, account_no, agent_id, agent_phone FROM src_accounts ORDER BY 1").fetchall() == [
+        (2, "123456789012345", "11010519491231002X", "13900139000"),
+        (4, "62220212345678" + "00003", None, "13900139000"),
+        (5, "62220212345678" + "00004", None, "13900139000"),
+        (6, "62220212345678" + "00005", "11010519491231002X", None),
+        (7, "62220212345678" + "00006", "110105194912310038", "13900139000")]
+    assert [r[:4] for r in rejects(con)] == [
+        (3, "account_no", "excel_precision_lost", "rejected"), (4, "agent_id", "excel_precision_lost", "nulled"),
+        (5, "agent_id", "excel_precision_lost", "nulled"),
+        (6, "agent_phone", "a number that is not an exact code (precision lost or not whole)", "nulled")]
+    assert report.precision_lost == {"account_no": 1, "agent_id": 2}
+    assert report.advice.startswith("3 identifier(s) of the accounts extract (1 in account_no, 2 in agent_id) were "
+                                    "stored by Excel as numbers and lost their last digits")
+    assert "as text" in report.advice
+    raws = [r[4] for r in rejects(con)]
+    assert raws[0].startswith("6.222****E+18,") and "3.301" not in raws[1] and "1.101****E+17" in raws[1]
+    # Excel's 15 digits of an ID or account are personal data too: masked like the rest of the row
+    assert not any(re.search(r"[0-9]\.[0-9]{4,}E", raw) or "1101051949123" in raw for raw in raws)
+
+
+@pytest.mark.parametrize("separator, name", [(",", "comma"), (";", "semicolon"), ("\t", "tab"), ("|", "pipe")])
+def test_csv_with_title_lines_and_other_separators(tmp_path, separator, name):
+    rows = [acc_row(1), acc_row(2, 账号="6.22202123456789E+18"), [""] * len(ACC_HEADER), acc_row(3)]
+    text = ("XX银行 对公账户开户明细表\n\n" + csv_text(ACC_HEADER, rows, separator) + "合计：3户\n"
+            + separator.join(["制表人：王五", "", "审核：赵六"]) + "\n")
+    path = write(tmp_path, "acc.csv", text, "gbk")
+    con, report = load(tmp_path, [path], kind="accounts")
+    assert [r[0] for r in con.execute("SELECT src_row FROM src_accounts ORDER BY 1").fetchall()] == [4, 7]
+    assert [r[:4] for r in rejects(con)] == [
+        (1, None, "title_row", "skipped"), (5, "account_no", "excel_precision_lost", "rejected"),
+        (6, None, "blank_row", "skipped"), (8, None, "total_row", "skipped"), (9, None, "signature_row", "skipped")]
+    expected = "acc.csv: header on line 3 (1 title row(s) above it skipped)"
+    assert report.notes == [expected + ("" if name == "comma" else f", {name}-separated")]
+    assert report.layout[0]["separator"] == name and report.encodings[str(path)] == "gb18030"
+    assert (report.rows_read, report.rows_loaded, report.rows_rejected, report.rows_skipped) == (3, 2, 1, 4)
+
+
+def test_csv_with_a_two_row_header_repeated_on_every_printed_page(tmp_path):
+    top = ["账号", "开户日期", "统一社会信用代码", "法定代表人", "", "经办人", ""]
+    sub = ["", "", "", "姓名", "证件号码", "姓名", "证件号码"]
+    row = ["6222021234567891234", "2024-04-01", "91110000600037341L", "张三", "11010519491231002X", "李四",
+           "110105194912310038"]
+    page = csv_text(top, [sub, row, [*row[:2], "91110000600037341M", *row[3:]]])
+    text = page + page.replace("91110000600037341", "91110000600037342") + "注：本表数据截至2024年12月31日\n"
+    path = write(tmp_path, "acc.csv", text)
+    con, report = load(tmp_path, [path], kind="accounts")
+    assert con.execute("SELECT src_row, uscc, legal_rep_name, legal_rep_id, agent_name, agent_id FROM src_accounts "
+                       "ORDER BY 1").fetchall() == [
+        (line, f"9111000060003734{k}{x}", *row[3:]) for line, k, x in [(3, 1, "L"), (4, 1, "M"), (7, 2, "L"),
+                                                                        (8, 2, "M")]]
+    assert [r[:4] for r in rejects(con)] == [(5, None, "header_row", "skipped"), (6, None, "header_row", "skipped"),
+                                             (9, None, "note_row", "skipped")]
+    assert report.notes == ["acc.csv: header on line 1-2"]
+
+
+def test_a_row_with_every_required_value_is_a_record_whatever_it_says(tmp_path):
+    rows = [acc_row(1, 户名="合计贸易有限公司"), acc_row(2, 开户行="小计：2户"), acc_row(3, 经办人="制表人：王五"),
+            acc_row(4, 户名="账号", 开户行="开户行"),
+            acc_row(5, 统一社会信用代码="", 户名="合计科技有限公司")]  # lacks its USCC: a broken record
+    path = write(tmp_path, "acc.csv", csv_text(ACC_HEADER, rows))
+    con, report = load(tmp_path, [path], kind="accounts")
+    assert [r[0] for r in con.execute("SELECT src_row FROM src_accounts ORDER BY 1").fetchall()] == [2, 3, 4, 5]
+    assert [r[:4] for r in rejects(con)] == [(6, "uscc", "empty required value", "rejected")]
+    assert report.rows_skipped == 0
+
+
+@pytest.mark.parametrize("cells, reason", [
+    (["", "", ""], "blank_row"), ([" ", "\u3000"], "blank_row"),
+    (["合计：8774户"], "total_row"), (["合  计", "", "8774"], "total_row"), (["总计(户)"], "total_row"),
+    (["本页合计"], "total_row"), (["Total", "3"], "total_row"), (["共计 35 户"], "total_row"),
+    (["杭州分行小计"], "subtotal_row"), (["", "小计：35户"], "subtotal_row"), (["Subtotal"], "subtotal_row"),
+    (["制表人：张三        审核：李四"], "signature_row"), (["", "", "审核人:"], "signature_row"),
+    (["单位负责人：", "", "（盖章）"], "signature_row"), (["制表日期：2025-01-05"], "signature_row"),
+    (["注：本表数据截至2024年12月31日"], "note_row"), (["说明：", "账号为对公结算账户"], "note_row"),
+    (["第 1 页"], "note_row"),
+    (["合计贸易有限公司"], None), (["杭州合计科技有限公司"], None), (["6222021234567891234"], None),
+    (["张三"], None), (["2024-04-01"], None), (["审核通过"], None),
+])
+def test_row_markers(cells, reason):
+    from shellring.flows.pipeline.layout import row_marker
+
+    assert row_marker(cells) == reason
+
+
+def test_no_sheet_with_the_required_columns_is_an_error_naming_file_sheet_and_row(tmp_path):
+    path = tmp_path / "acc.xlsx"
+    book = xlsxwriter.Workbook(str(path))
+    book.add_worksheet("说明").write(0, 0, "填表说明")
+    sheet = book.add_worksheet("明细")
+    sheet.write(0, 0, ACC_TITLE)
+    sheet.write_row(1, 0, ["客户账号", "开户日期", "统一社会信用代码", "户名"])
+    sheet.write_row(2, 0, ["6222021234567891234", "2024-04-01", "91110000600037341L", "甲公司"])
+    book.close()
+    with pytest.raises(ExtractError) as info:
+        load(tmp_path, [path], kind="accounts")
+    message = str(info.value)
+    assert message.startswith(f"{path} sheet '明细' (header on row 2): missing required column(s) ['account_no']")
+    assert "客户账号" in message and '"<header in file>" = "account_no"' in message
+    mapping = tmp_path / "map.toml"
+    mapping.write_text('[accounts]\n"客户账号" = "account_no"\n', encoding="utf-8")
+    con, report = load(tmp_path, [path], kind="accounts", mapping=mapping)
+    assert report.rows_loaded == 1 and skipped(con) == [("明细", 1, "title_row")]
+
+
+def test_a_workbook_whose_records_are_only_on_a_hidden_sheet_is_an_error_saying_so(tmp_path):
+    path = tmp_path / "acc.xlsx"
+    book = xlsxwriter.Workbook(str(path))
+    book.add_worksheet("说明").write(0, 0, "见数据页")
+    data = book.add_worksheet("数据")
+    data.write_row(0, 0, ACC_HEADER)
+    data.write_row(1, 0, acc_row(1))
+    data.hide()
+    book.close()
+    with pytest.raises(ExtractError, match=r"acc\.xlsx: the only sheet\(s\) with the required columns are hidden: "
+                                           r"\['数据'\]; unhide them in Excel"):
+        load(tmp_path, [path], kind="accounts")
+
+
+def test_duplicate_headers_in_a_sheet_name_the_sheet(tmp_path):
+    path = tmp_path / "acc.xlsx"
+    book = xlsxwriter.Workbook(str(path))
+    sheet = book.add_worksheet("明细")
+    sheet.write_row(2, 0, [*ACC_HEADER, "单位名称"])
+    book.close()
+    with pytest.raises(ExtractError, match=r"acc\.xlsx sheet '明细' \(header on row 3\): duplicate headers: "
+                                           r"column 5 '户名' and column 9 '单位名称'"):
+        load(tmp_path, [path], kind="accounts")
+
+
+def test_workbook_written_by_openpyxl_with_merged_title_and_header(tmp_path):
+    """Another writer's merged cells (openpyxl keeps the merged range's cells as empty MergedCells)."""
+    import openpyxl
+
+    path = tmp_path / "reg.xlsx"
+    book = openpyxl.Workbook()
+    notes = book.active
+    notes.title = "说明"
+    notes["A1"] = "本表由登记系统导出"
+    sheet = book.create_sheet("企业登记信息")
+    sheet["A1"] = "企业登记信息表"
+    sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=8)
+    header = ["统一社会信用代码", "企业名称", "法定代表人", None, "住所", "成立日期", "注册资本（万元）", "登记状态"]
+    for column, text in enumerate(header, start=1):
+        sheet.cell(row=2, column=column, value=text)
+    sheet.merge_cells(start_row=2, start_column=3, end_row=2, end_column=4)
+    for column, text in enumerate(["", "", "姓名", "证件号码"], start=1):
+        sheet.cell(row=3, column=column, value=text or None)
+    for column in (1, 2, 5, 6, 7, 8):
+        sheet.merge_cells(start_row=2, start_column=column, end_row=3, end_column=column)
+    data = [[GOOD_ROW[0], GOOD_ROW[1], "张三", 110105194912310020, "北京市朝阳区建国路1号", dt.date(2024, 3, 5), 100,
+             "存续"],
+            ["合计", None, None, None, None, None, 100, None]]
+    for r, row in enumerate(data, start=4):
+        for column, value in enumerate(row, start=1):
+            sheet.cell(row=r, column=column, value=value)
+    book.save(path)
+    con, report = load(tmp_path, [path])
+    assert con.execute("SELECT src_sheet, src_row, uscc, legal_rep_name, legal_rep_id, reg_date, reg_capital "
+                       "FROM src_registrations").fetchall() == [
+        ("企业登记信息", 4, GOOD_ROW[0], "张三", None, dt.date(2024, 3, 5), 100.0)]
+    got = con.execute("SELECT sheet, line, column_name, reason, action FROM rejected_rows ORDER BY line").fetchall()
+    assert got == [
+        ("企业登记信息", 1, None, "title_row", "skipped"),
+        ("企业登记信息", 4, "legal_rep_id", "excel_precision_lost", "nulled"),
+        ("企业登记信息", 5, None, "total_row", "skipped")]
+    assert report.notes[0].startswith("reg.xlsx sheet '说明': skipped, no header")
+
+
+def test_published_rejected_rows_of_an_older_results_db_gain_the_sheet_column_and_keep_their_rows(tmp_path):
+    from shellring.flows.core.sqlsteps import run_schema
+
+    con = duckdb.connect(str(tmp_path / "results.duckdb"))
+    con.execute("create table rejected_rows (run_id varchar, file varchar, line bigint, column_name varchar, "
+                "reason varchar, action varchar, raw_row varchar)")  # as published before sheets were read
+    con.execute("insert into rejected_rows values ('old', 'a.csv', 3, 'uscc', 'empty required value', 'rejected', "
+                "'x')")
+    run_schema(con, "published_tables")
+    path = tmp_path / "acc.xlsx"
+    book = xlsxwriter.Workbook(str(path))
+    branch_sheet(book, "明细", [acc_row(1)])
+    book.close()
+    report = load_extracts(con, [path], "accounts", run_id="new", workdir=tmp_path / "work")
+    assert report.rows_loaded == 1
+    got = con.execute("select run_id, file, line, reason, sheet from rejected_rows order by run_id, line").fetchall()
+    assert got[:3] == [
+        ("new", str(path), 1, "title_row", "明细"), ("new", str(path), 2, "title_row", "明细"),
+        ("new", str(path), 5, "blank_row", "明细")]
+    assert con.execute("select * from rejected_rows where run_id = 'old'").fetchall() == [
+        ("old", "a.csv", 3, "uscc", "empty required value", "rejected", "x", None)]

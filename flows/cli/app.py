@@ -41,6 +41,14 @@ def _run_flow(**kwargs) -> dict:
     return audit_flow(**kwargs)
 
 
+def _by_reason(per_kind: dict[str, dict[str, int]]) -> dict[str, int]:
+    totals: dict[str, int] = {}
+    for reasons in per_kind.values():
+        for reason, n in reasons.items():
+            totals[reason] = totals.get(reason, 0) + n
+    return totals
+
+
 def _print_summary(summary: dict) -> None:
     table = Table(title=f"shellring run {summary['run_id']}", show_header=False)
     for label, key in [
@@ -48,9 +56,17 @@ def _print_summary(summary: dict) -> None:
         ("clusters (>= 2 companies)", "clusters"), ("flagged clusters", "flagged"), ("rejected rows", "rejected"),
     ]:
         table.add_row(label, str(summary[key]))
-    reasons = {k: v for kind in summary["rejects_by_reason"].values() for k, v in kind.items()}
+    reasons = _by_reason(summary["rejects_by_reason"])
     if reasons:
         table.add_row("rejections by reason", ", ".join(f"{k}: {v}" for k, v in sorted(reasons.items())))
+    skipped = _by_reason(summary.get("skipped_by_reason", {}))
+    if skipped:
+        table.add_row("non-data rows skipped", ", ".join(f"{k}: {v}" for k, v in sorted(skipped.items())))
+    layout = [f"{kind}: {note}" for kind, notes in summary.get("extract_layout", {}).items() for note in notes]
+    if layout:
+        table.add_row("extracts read", escape("\n".join(layout)))
+    for advice in summary.get("advice", []):
+        table.add_row("[bold]Excel lost digits[/bold]", escape(advice))
     table.add_row("stage seconds", ", ".join(f"{k} {v:.1f}" for k, v in summary["stage_seconds"].items()))
     table.add_row("results", summary["db"])
     console.print(table)

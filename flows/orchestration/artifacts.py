@@ -75,7 +75,8 @@ def _run_counts(con: duckdb.DuckDBPyConnection, run_id: str) -> dict:
 
 def rejected_by_reason(con: duckdb.DuckDBPyConnection, run_id: str) -> list[tuple[str, int]]:
     return con.execute(
-        "select reason, count(*) as n from rejected_rows where run_id = ? group by reason order by n desc, reason",
+        "select reason || if(action = 'skipped', ' (not a record, skipped)', '') as reason, count(*) as n "
+        "from rejected_rows where run_id = ? group by 1 order by n desc, reason",
         [run_id],
     ).fetchall()
 

@@ -232,6 +232,13 @@ def audit_flow(
         "rejects_by_reason": {
             kind: report.get("rejects_by_reason", {}) for kind, report in loaded.items()
         },
+        # rows that are not records (titles, totals, signatures, spacers): in rejected_rows as 'skipped'
+        "skipped": marts["skipped"],
+        "skipped_by_reason": {kind: report.get("skipped_by_reason", {}) for kind, report in loaded.items()},
+        # where each file's (and sheet's) header was found, which sheets were skipped and why
+        "extract_layout": {kind: report.get("notes", []) for kind, report in loaded.items()},
+        "precision_lost": {kind: report.get("precision_lost", {}) for kind, report in loaded.items()},
+        "advice": [report["advice"] for report in loaded.values() if report.get("advice")],
         "stage_seconds": _seconds(windows),
         "stage_windows": windows,
     }

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import tomllib
 import unicodedata
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -64,7 +65,7 @@ _SHARED_ALIASES: dict[str, tuple[str, ...]] = {
     "uscc": ("统一社会信用代码", "社会信用代码", "信用代码", "USCC"),
     "company_name": ("企业名称", "单位名称", "公司名称", "名称", "账户名称", "户名"),
     "legal_rep_name": ("法定代表人", "法定代表人姓名", "法人", "负责人"),
-    "legal_rep_id": ("法定代表人证件号码", "法定代表人身份证号", "法人身份证号", "证件号码"),
+    "legal_rep_id": ("法定代表人证件号码", "法定代表人身份证号", "法定代表人身份证号码", "法人身份证号", "证件号码"),
 }
 
 ALIASES: dict[str, dict[str, tuple[str, ...]]] = {
@@ -84,8 +85,8 @@ ALIASES: dict[str, dict[str, tuple[str, ...]]] = {
         "bank_branch": ("开户行", "开户网点", "开户银行", "开户机构"),
         "open_date": ("开户日期", "开户时间"),
         "agent_name": ("经办人", "经办人姓名"),
-        "agent_id": ("经办人证件号码", "经办人身份证号"),
-        "agent_phone": ("经办人电话", "经办人联系电话"),
+        "agent_id": ("经办人证件号码", "经办人身份证号", "经办人身份证号码"),
+        "agent_phone": ("经办人电话", "经办人联系电话", "经办人手机", "经办人手机号", "经办人手机号码"),
         "contact_phone": ("联系电话", "单位联系电话"),
         "contact_address": ("联系地址", "通讯地址", "单位地址"),
     },
@@ -109,6 +110,19 @@ def alias_table(kind: Kind, user_mapping: dict[str, str] | None = None) -> dict[
     for header, canonical in (user_mapping or {}).items():
         table[normalize_header(header)] = canonical
     return table
+
+
+def header_lookup(kind: Kind, user_mapping: dict[str, str] | None = None) -> Callable[[str], str | None]:
+    """name -> the canonical column that header maps to (built-in aliases and the user's mapping), or None.
+
+    Made to scan the first rows of a file for its header: a long cell (a business scope) is no header."""
+    table = alias_table(kind, user_mapping)
+    longest = max(map(len, table)) * 4 + 16  # room for spaces, a BOM and full-width forms around a name
+
+    def lookup(header: str) -> str | None:
+        return None if len(header) > longest else table.get(normalize_header(header))
+
+    return lookup
 
 
 def load_mapping(path: Path | None, kind: Kind) -> dict[str, str]:
@@ -153,13 +167,18 @@ def _shorten(headers: list[str], limit: int = 600) -> str:
     return text if len(text) <= limit else text[:limit] + f"… ({len(headers)} headers)"
 
 
-def resolve_headers(headers: list[str], kind: Kind, file: str, user_mapping: dict[str, str] | None = None) -> HeaderMap:
-    """Map one file's headers to canonical columns; raise ExtractError on duplicates or missing required ones."""
+def resolve_headers(headers: list[str], kind: Kind, file: str, user_mapping: dict[str, str] | None = None,
+                    lookups: Sequence[tuple[str, ...]] | None = None) -> HeaderMap:
+    """Map one file's headers to canonical columns; raise ExtractError on duplicates or missing required ones.
+
+    `lookups` gives, per column, the names to try in order (a header joined from two rows is tried as
+    `法定代表人/证件号码` and as `法定代表人证件号码`); by default each header alone."""
     table = alias_table(kind, user_mapping)
     canonical_index: dict[str, int] = {}
     extra_index: dict[str, int] = {}
     for position, header in enumerate(headers):
-        canonical = table.get(normalize_header(header))
+        names = lookups[position] if lookups is not None else (header,)
+        canonical = next((table[key] for key in map(normalize_header, names) if key in table), None)
         if canonical is None:
             name = header.strip().lstrip("\ufeff") or f"column_{position + 1}"
             if name in extra_index:

@@ -1,8 +1,11 @@
 """Load registration / account-opening extracts (CSV in UTF-8/GBK/GB18030, Parquet, XLSX) into DuckDB.
 
-Each file is staged as all-text columns `c0..cN` plus its source row number, then cleaned, typed and
-validated in SQL. Rows that cannot be loaded, and values that had to be set to NULL, are written to
-`rejected_rows` with the file, line and column, so nothing is dropped silently.
+Each file (each sheet of a workbook) is staged as all-text columns `c0..cN` plus its source row number,
+then cleaned, typed and validated in SQL. The header is found by content in the first rows (layout.py), so
+title rows, cover sheets and two-row merged headers need no editing. Rows that cannot be loaded, values that
+had to be set to NULL (an identifier Excel stored as a number and cut to 15 digits among them), and rows that
+are not records (titles, totals, subtotals, signatures, spacers: action `skipped`) are written to
+`rejected_rows` with the file, sheet, line and column, so nothing is dropped silently.
 """
 
 from __future__ import annotations
@@ -13,7 +16,7 @@ import hashlib
 import io
 import os
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -29,8 +32,21 @@ from shellring.flows.pipeline.columns import (
     ExtractError,
     HeaderMap,
     Kind,
+    header_lookup,
     load_mapping,
     resolve_headers,
+)
+from shellring.flows.pipeline.layout import (
+    HEADER_ROW,
+    HEADER_SCAN_ROWS,
+    MIN_HEADER_MATCHES,
+    PRECISION_LOST,
+    SCIENTIFIC,
+    TITLE_ROW,
+    HeaderGuess,
+    clean_cell,
+    find_header,
+    row_marker,
 )
 
 __all__ = ["ExtractError", "LoadReport", "load_extracts"]
@@ -52,6 +68,7 @@ DATE_FORMATS = [
 CAPITAL_PATTERN = r"^(?:人民币)?([0-9]+(?:\.[0-9]*)?)(万元人民币|万人民币|万元|万|元人民币|元|人民币)?$"
 CONTROL_CHARS = r"[\x00-\x08\x0B\x0C\x0E-\x1F\x7F-\x9F]"
 EDGE_SPACE = " \t\r\n\u3000\u00a0\ufeff"
+NOT_A_CODE = "a number that is not an exact code (precision lost or not whole)"
 
 
 class ExtractMissingError(ExtractError, FileNotFoundError):
@@ -72,6 +89,12 @@ class LoadReport:
     missing_optional: list[str]
     extra_columns: list[str]
     rejects_by_reason: dict[str, int] = field(default_factory=dict)
+    rows_skipped: int = 0  # rows that are not records: titles, repeated headers, totals, signatures, spacers
+    skipped_by_reason: dict[str, int] = field(default_factory=dict)
+    layout: list[dict] = field(default_factory=list)  # per file / sheet: where the header was, or why skipped
+    precision_lost: dict[str, int] = field(default_factory=dict)  # column -> identifiers Excel had broken
+    notes: list[str] = field(default_factory=list)  # the layout, as sentences for the run summary
+    advice: str | None = None  # what to do about lost digits, when there were any
 
 
 # ---------------------------------------------------------------- encoding
@@ -173,15 +196,19 @@ def _readable_csv(path: Path, workdir: Path) -> tuple[str, Path]:
     return encoding, target
 
 
-# ---------------------------------------------------------------- staging: one file -> _stage(c0.., src_row)
+# ---------------------------------------------------------------- staging: one sheet -> _stage(c0.., src_row)
 
 
 @dataclass
 class Staged:
+    """One table of records staged in `_stage`: a CSV or Parquet file, or one sheet of a workbook."""
+
     header_map: HeaderMap
     encoding: str
     raw_separator: str
-    rows_read: int
+    sheet: str | None = None
+    header_texts: list[set[str]] = field(default_factory=list)  # per column: header as written (repeats)
+    layout: dict = field(default_factory=dict)  # what the run summary says about where the records were
 
 
 def _drop(con: duckdb.DuckDBPyConnection, name: str) -> None:
@@ -193,41 +220,93 @@ def _drop(con: duckdb.DuckDBPyConnection, name: str) -> None:
         con.execute(f"DROP {kind} IF EXISTS {name}")
 
 
-def _read_header(path: Path) -> tuple[list[str], str]:
+def _skipped(line: int, reason: str, raw: str) -> dict:
+    return {"line": line, "column_name": None, "reason": reason, "action": "skipped", "raw_row": raw}
+
+
+def _rows_label(first: int, n_rows: int) -> str:
+    return f"{first}" if n_rows == 1 else f"{first}-{first + n_rows - 1}"
+
+
+CSV_DELIMITERS = (",", "\t", ";", "|")
+DELIMITER_NAMES = {",": "comma", "\t": "tab", ";": "semicolon", "|": "pipe"}
+
+
+def _csv_records(text: str, delimiter: str, complete: bool) -> list[tuple[int, int, list[str]]]:
+    """(first line, last line, fields) of the first records of a CSV sample (lines are 1-based)."""
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    records: list[tuple[int, int, list[str]]] = []
+    last = 0
+    try:
+        for fields in reader:
+            records.append((last + 1, reader.line_num, fields))
+            last = reader.line_num
+            if len(records) > HEADER_SCAN_ROWS:
+                return records
+    except csv.Error:  # a cell over the csv module's limit, a NUL: the sample ends there
+        return records
+    return records if complete else records[:-1]  # the last record of a cut sample may be cut too
+
+
+def _find_csv_header(path: Path, known, kind: Kind) -> tuple[str, list[tuple[int, int, list[str]]], HeaderGuess | None]:
+    """(delimiter, records scanned, header) of a CSV: the delimiter whose split gives the best header in the
+    first lines. None as header when no line names two known columns (the caller then reports line 1)."""
     with path.open("r", encoding="utf-8-sig", newline="") as handle:
-        first = handle.readline(1_000_000)
+        text = handle.read(SAMPLE_CHARS)
+        complete = not handle.read(1)
+    best = None
+    for order, delimiter in enumerate(CSV_DELIMITERS):
+        records = _csv_records(text, delimiter, complete)
+        guess = find_header([fields for _, _, fields in records], known, REQUIRED[kind])
+        if guess is None:
+            continue
+        key = (guess.required, len(guess.matched), -guess.n_rows, -guess.row, len(guess.headers), -order)
+        if best is None or key > best[0]:
+            best = (key, delimiter, records, guess)
+    if best is not None:
+        return best[1], best[2], best[3]
+    # No recognisable header: the first line, split where it gives the most fields, is reported as found.
+    first = text.split("\n", 1)[0]
     if not first.strip():
         raise ExtractError(f"{path}: empty file or empty header line")
-    best = ","
-    best_fields: list[str] = next(csv.reader([first], delimiter=","))
-    for delimiter in ("\t", "|", ";"):
-        fields = next(csv.reader([first], delimiter=delimiter))
-        if len(fields) > len(best_fields):
-            best, best_fields = delimiter, fields
-    best_fields = [field_.strip("\r\n") for field_ in best_fields]
-    return best_fields, best
+    delimiter = max(CSV_DELIMITERS, key=lambda d: len(next(csv.reader([first], delimiter=d))))
+    fields = [f.strip("\r\n") for f in next(csv.reader([first], delimiter=delimiter))]
+    return delimiter, [(1, 1, fields)], None
 
 
 def _stage_csv(con: duckdb.DuckDBPyConnection, path: Path, kind: Kind, mapping: dict[str, str],
                workdir: Path, rejects: list[dict]) -> Staged:
     encoding, readable = _readable_csv(path, workdir)
-    headers, delimiter = _read_header(readable)
-    header_map = resolve_headers(headers, kind, str(path), mapping)
+    known = header_lookup(kind, mapping)
+    delimiter, records, guess = _find_csv_header(readable, known, kind)
+    if guess is None:
+        headers, lookups, header_index, n_header = records[0][2], None, 0, 1
+    else:
+        headers, lookups, header_index, n_header = guess.headers, guess.lookups, guess.row, guess.n_rows
+    header_line = records[header_index][0]
+    label = str(path) if header_line == 1 else f"{path} (header on line {_rows_label(header_line, n_header)})"
+    header_map = resolve_headers(headers, kind, label, mapping, lookups)
+    first_data_line = records[header_index + n_header - 1][1] + 1
+    titles = 0
+    for first, _, fields in records[:header_index]:
+        if any(clean_cell(f) for f in fields):
+            rejects.append(_skipped(first, TITLE_ROW, delimiter.join(fields)))
+            titles += 1
     columns = "{" + ", ".join(f"'c{i}': 'VARCHAR'" for i in range(len(headers))) + "}"
     con.execute("DROP TABLE IF EXISTS _csv_rejects; DROP TABLE IF EXISTS _csv_scans")
     try:
         con.execute(
             f"""CREATE OR REPLACE TEMP TABLE _stage_raw AS
-                SELECT * FROM read_csv(?, header = true, auto_detect = false, columns = {columns},
-                    delim = ?, quote = '"', escape = '"', strict_mode = true, encoding = 'utf-8',
-                    store_rejects = true, rejects_table = '_csv_rejects', rejects_scan = '_csv_scans',
-                    max_line_size = {MAX_LINE_BYTES}, parallel = true)""",
+                SELECT * FROM read_csv(?, header = false, skip = {first_data_line - 1}, auto_detect = false,
+                    columns = {columns}, delim = ?, quote = '"', escape = '"', strict_mode = true,
+                    encoding = 'utf-8', store_rejects = true, rejects_table = '_csv_rejects',
+                    rejects_scan = '_csv_scans', max_line_size = {MAX_LINE_BYTES}, parallel = true)""",
             [str(readable), delimiter],
         )
     except duckdb.Error as exc:
         raise ExtractError(f"{path}: cannot parse as CSV: {exc}") from exc
-    # DuckDB numbers lines by records (+ blank lines); loaded rows get the same numbering by counting
-    # the rejected records that precede them.
+    # DuckDB numbers lines from the top of the file by records (+ blank lines); loaded rows get the same
+    # numbering by counting the rejected records that precede them.
     con.execute(
         """CREATE OR REPLACE TEMP TABLE _csv_bad AS
            SELECT line, min(error_type::VARCHAR) AS error_type, min(error_message) AS error_message,
@@ -236,37 +315,46 @@ def _stage_csv(con: duckdb.DuckDBPyConnection, path: Path, kind: Kind, mapping: 
     )
     _drop(con, "_stage")
     if con.execute("SELECT count(*) FROM _csv_bad").fetchone()[0] == 0:
-        con.execute("CREATE TEMP VIEW _stage AS SELECT *, rowid + 2 AS src_row FROM _stage_raw")
+        con.execute(f"CREATE TEMP VIEW _stage AS SELECT *, rowid + {first_data_line} AS src_row FROM _stage_raw")
     else:
         con.execute(
-            """CREATE TEMP TABLE _stage AS
+            f"""CREATE TEMP TABLE _stage AS
                WITH bad AS (
-                   SELECT (line - 1) - row_number() OVER (ORDER BY line) AS loaded_before,
+                   SELECT (line - {first_data_line}) - row_number() OVER (ORDER BY line) + 1 AS loaded_before,
                           row_number() OVER (ORDER BY line) AS bad_before
                    FROM _csv_bad),
                gaps AS (SELECT loaded_before, max(bad_before) AS bad_before FROM bad GROUP BY loaded_before),
                ordered AS (SELECT rowid + 1 AS ordinal, * FROM _stage_raw)
                SELECT ordered.* EXCLUDE (ordinal),
-                      ordered.ordinal + coalesce(gaps.bad_before, 0) + 1 AS src_row
+                      ordered.ordinal + coalesce(gaps.bad_before, 0) + {first_data_line - 1} AS src_row
                FROM ordered ASOF LEFT JOIN gaps ON ordered.ordinal > gaps.loaded_before"""
         )
     for line, error_type, _message, _column_name, csv_line in con.execute(
         "SELECT line, error_type, error_message, column_name, csv_line FROM _csv_bad ORDER BY line"
     ).fetchall():
+        raw = (csv_line or "").strip("\r\n")
+        try:
+            marker = row_marker(next(csv.reader([raw], delimiter=delimiter), []))
+        except csv.Error:
+            marker = None
+        if marker is not None:  # a total or signature line with fewer fields than the header
+            rejects.append(_skipped(line, marker, raw))
+            continue
         reason = {
             "MISSING COLUMNS": f"ragged row: fewer than {len(headers)} fields",
             "TOO MANY COLUMNS": f"ragged row: more than {len(headers)} fields",
             "UNQUOTED VALUE": "malformed quoting",
             "LINE SIZE OVER MAXIMUM": f"line longer than {MAX_LINE_BYTES} bytes",
         }.get(error_type, f"unreadable row: {error_type.lower()}")
-        rejects.append({"line": line, "column_name": None, "reason": reason, "action": "rejected",
-                        "raw_row": (csv_line or "").strip("\r\n")})
-    loaded = con.execute("SELECT count(*) FROM _stage").fetchone()[0]
-    return Staged(header_map, encoding, delimiter, loaded + len({r["line"] for r in rejects}))
+        rejects.append({"line": line, "column_name": None, "reason": reason, "action": "rejected", "raw_row": raw})
+    layout = {"file": str(path), "sheet": None, "status": "read", "header": _rows_label(header_line, n_header),
+              "title_rows": titles, "separator": DELIMITER_NAMES[delimiter]}
+    texts = guess.texts if guess is not None else [{h} for h in headers]
+    return Staged(header_map, encoding, delimiter, None, texts, layout)
 
 
 def _text_expression(name: str, dtype: pl.DataType, is_code: bool) -> tuple[pl.Expr, pl.Expr | None]:
-    """(text value, reason it could not be kept) for one typed Parquet/Excel column."""
+    """(text value, reason it could not be kept) for one typed Parquet column."""
     column = pl.col(name)
     if dtype == pl.String:
         return column, None
@@ -278,7 +366,7 @@ def _text_expression(name: str, dtype: pl.DataType, is_code: bool) -> tuple[pl.E
         as_integer = pl.when(exact).then(column.cast(pl.Int64, strict=False).cast(pl.String))
         if is_code:
             problem = (pl.when(column.is_not_null() & ~exact)
-                       .then(pl.lit("a number that is not an exact code (precision lost or not whole)")))
+                       .then(pl.lit(NOT_A_CODE)))
             return as_integer, problem
         return as_integer.otherwise(column.cast(pl.String)), None
     if dtype == pl.Date:
@@ -302,8 +390,15 @@ def _text_expression(name: str, dtype: pl.DataType, is_code: bool) -> tuple[pl.E
     return text, None
 
 
+def _register_stage(con: duckdb.DuckDBPyConnection, staged: pl.DataFrame) -> None:
+    con.register("_stage_frame", staged.to_arrow())
+    _drop(con, "_stage")
+    con.execute("CREATE TEMP TABLE _stage AS SELECT * FROM _stage_frame")
+    con.unregister("_stage_frame")
+
+
 def _stage_frame(con: duckdb.DuckDBPyConnection, frame: pl.DataFrame, headers: list[str], header_map: HeaderMap,
-                 first_row: int, rejects: list[dict], file: str) -> int:
+                 first_row: int, rejects: list[dict]) -> int:
     """Typed frame -> _stage of text columns; cells of a wrong type become NULL plus a cell issue."""
     canonical_of = {position: name for name, position in header_map.canonical_index.items()}
     texts, problems = [], []
@@ -322,10 +417,7 @@ def _stage_frame(con: duckdb.DuckDBPyConnection, frame: pl.DataFrame, headers: l
         for reason, src_row, raw_row in flagged.iter_rows():
             rejects.append({"line": src_row, "column_name": canonical_of.get(position, headers[position]),
                             "reason": reason, "action": "cell", "raw_row": raw_row})
-    con.register("_stage_frame", staged.to_arrow())
-    _drop(con, "_stage")
-    con.execute("CREATE TEMP TABLE _stage AS SELECT * FROM _stage_frame")
-    con.unregister("_stage_frame")
+    _register_stage(con, staged)
     return staged.height
 
 
@@ -337,57 +429,156 @@ def _stage_parquet(con, path: Path, kind: Kind, mapping, rejects: list[dict]) ->
     headers = frame.columns
     header_map = resolve_headers(headers, kind, str(path), mapping)
     frame = frame.rename({name: f"x{i}" for i, name in enumerate(headers)})
-    rows = _stage_frame(con, frame, headers, header_map, 1, rejects, str(path))
-    return Staged(header_map, "parquet", ",", rows)
+    _stage_frame(con, frame, headers, header_map, 1, rejects)
+    return Staged(header_map, "parquet", ",", None, [{h} for h in headers],
+                  {"file": str(path), "sheet": None, "status": "read", "header": "columns"})
 
 
-def _numeric_code_cells(text: pl.DataFrame, typed: pl.DataFrame, header_map: HeaderMap) -> pl.DataFrame:
-    """Code columns whose cells are all numbers keep the numbers, so lost precision can be detected.
+_EXACT_CODE = r"^[0-9]{1,15}$"  # a whole number Excel stores exactly (15 significant digits)
+_LOST_CODE = r"^[0-9]{16,}$"  # 16 digits or more: Excel kept 15 of them, the rest are zeros or noise
 
-    The string read renders 1.10105194912310e17 as "110105194912310000", hiding that the ID lost digits.
-    Columns mixing numbers and text stay text (limitation: lost digits there are not detected)."""
-    for canonical, position in header_map.canonical_index.items():
-        if canonical not in CODE_COLUMNS or position >= typed.width or not typed.dtypes[position].is_float():
+
+def _numeric_code_cells(data: pl.DataFrame, numeric: pl.DataFrame, code_columns: dict[str, str],
+                        sheet_rows: pl.Series, rejects: list[dict]) -> pl.DataFrame:
+    """Identifier cells that Excel stored as numbers. `numeric` holds the same columns read with fastexcel's
+    boolean type: a number (or boolean) cell is not NULL there, a text cell is, whatever digits it holds.
+
+    A whole number of up to 15 digits is exact: it stays, as its digits. One of 16 digits or more has lost
+    digits in Excel (it keeps 15 significant digits): it is staged as Excel shows it, 6.22202123456789E+18,
+    which the SQL checks null as `excel_precision_lost` like the same text in a CSV. A fraction or a negative
+    number is no code: NULL plus a cell issue."""
+    raw = None
+    for column, canonical in code_columns.items():
+        probe = pl.DataFrame({"text": data.get_column(column), "number": numeric.get_column(column).is_not_null()})
+        kind = probe.select(
+            pl.when(~pl.col("number") | pl.col("text").is_in(["true", "false"]) | pl.col("text").is_null())
+            .then(pl.lit(None, pl.String))
+            .when(pl.col("text").str.contains(_EXACT_CODE)).then(None)
+            .when(pl.col("text").str.contains(_LOST_CODE)).then(pl.lit("lost"))
+            .otherwise(pl.lit("not a code"))).to_series()
+        lost = kind == "lost"
+        if lost.any():
+            shown = probe.get_column("text").filter(lost).map_elements(lambda v: format(float(v), ".15G"),
+                                                                       return_dtype=pl.String)
+            data = data.with_columns(data.get_column(column).scatter(lost.arg_true(), shown))
+        bad = kind == "not a code"
+        if not bad.any():
             continue
-        as_text = text.get_column(f"x{position}")
-        if (as_text.is_not_null() & as_text.cast(pl.Float64, strict=False).is_null()).any():
-            continue
-        text = text.with_columns(typed.to_series(position).alias(f"x{position}"))
-    return text
+        if raw is None:
+            raw = data.select(pl.concat_str([pl.col(c).fill_null("") for c in data.columns], separator=","))
+            raw = raw.to_series()
+        for line, raw_row in zip(sheet_rows.filter(bad), raw.filter(bad)):
+            rejects.append({"line": line, "column_name": canonical, "reason": NOT_A_CODE, "action": "cell",
+                            "raw_row": raw_row})
+        data = data.with_columns(pl.when(bad).then(None).otherwise(pl.col(column)).alias(column))
+    return data
 
 
-def _stage_excel(con, path: Path, kind: Kind, mapping, rejects: list[dict]) -> Staged:
+def _stage_sheet(con, reader, index: int, name: str, frame: pl.DataFrame, guess: HeaderGuess, path: Path,
+                 kind: Kind, mapping, rejects: list[dict]) -> Staged:
+    """One sheet whose header was found -> _stage, with title rows above it and numeric identifiers noted."""
+    header_row = guess.row + 1  # sheet rows are 1-based, frame row 0 is sheet row 1
+    start = guess.row + guess.n_rows
+    nonblank = frame.select(pl.any_horizontal(pl.all().is_not_null()).alias("x")).to_series()
+    filled = nonblank.arg_true()
+    end = int(filled[-1]) + 1 if len(filled) and int(filled[-1]) >= start else start  # trailing blank rows go
+    data = frame.slice(start, end - start)
+    headers = [*guess.headers, *[""] * (frame.width - len(guess.headers))]
+    lookups = [*guess.lookups, *[(h,) for h in headers[len(guess.lookups):]]]
+    texts = [*guess.texts, *[set() for _ in headers[len(guess.texts):]]]
+    # columns with neither a header nor a value under it (formatting, a title's merged area) are not columns
+    used = data.select(pl.all().is_not_null().any()).row(0) if data.height else (False,) * frame.width
+    keep = [j for j in range(frame.width) if headers[j] or used[j]]
+    label = f"{path} sheet {name!r} (header on row {_rows_label(header_row, guess.n_rows)})"
+    header_map = resolve_headers([headers[j] for j in keep], kind, label, mapping, [lookups[j] for j in keep])
+    titles = 0
+    for row in range(guess.row):
+        cells = [clean_cell(v) for v in frame.row(row)]
+        if any(cells):
+            rejects.append(_skipped(row + 1, TITLE_ROW, ",".join(cells).rstrip(",")))
+            titles += 1
+    columns = [frame.columns[j] for j in keep]
+    data = data.select(columns)
+    sheet_rows = pl.Series("src_row", range(start + 1, end + 1), dtype=pl.Int64)
+    code_columns = {columns[position]: canonical for canonical, position in header_map.canonical_index.items()
+                    if canonical in CODE_COLUMNS}
+    if code_columns and data.height:
+        wanted = sorted(frame.columns.index(c) for c in code_columns)
+        try:
+            numeric = reader.load_sheet(index, header_row=None, skip_rows=0, dtypes="boolean",
+                                        use_columns=wanted).to_polars()
+        except Exception as exc:  # fastexcel raises its own error hierarchy
+            raise ExtractError(f"{path}: cannot read sheet {name!r}: {exc}") from exc
+        if numeric.height != frame.height or numeric.width != len(wanted):
+            raise ExtractError(f"{path}: sheet {name!r} reads differently as numbers and as text")
+        numeric = numeric.slice(start, end - start).rename(dict(zip(numeric.columns,
+                                                                    (frame.columns[j] for j in wanted))))
+        data = _numeric_code_cells(data, numeric, code_columns, sheet_rows, rejects)
+    staged = data.rename({c: f"c{k}" for k, c in enumerate(columns)}).with_columns(sheet_rows)
+    _register_stage(con, staged)
+    layout = {"file": str(path), "sheet": name, "status": "read", "header": _rows_label(header_row, guess.n_rows),
+              "title_rows": titles}
+    return Staged(header_map, "xlsx", ",", name, [texts[j] for j in keep], layout)
+
+
+def _stage_excel(con, path: Path, kind: Kind, mapping, rejects: list[dict],
+                 layouts: list[dict]) -> Iterator[Staged]:
+    """Each sheet of a workbook with a header (found by content) is staged in turn; the others are
+    recorded in `layouts` as skipped, with why. No sheet with the required columns is an ExtractError."""
     import fastexcel
 
     try:
         reader = fastexcel.read_excel(str(path))
-        header_row = reader.load_sheet(0, header_row=None, n_rows=1, dtypes="string").to_polars()
-        frame = reader.load_sheet(0, header_row=0, dtypes="string").to_polars()
-        typed = reader.load_sheet(0, header_row=0, schema_sample_rows=None).to_polars()
+        names = reader.sheet_names
     except Exception as exc:  # fastexcel raises its own error hierarchy
         raise ExtractError(f"{path}: cannot read as XLSX: {exc}") from exc
-    if header_row.height == 0:
-        raise ExtractError(f"{path}: the first sheet is empty")
-    headers = ["" if v is None else str(v) for v in header_row.row(0)]
-    header_map = resolve_headers(headers, kind, str(path), mapping)
-    frame = frame.rename({name: f"x{i}" for i, name in enumerate(frame.columns)})
-    frame = _numeric_code_cells(frame, typed, header_map)
-    # Data start on sheet row 2; rows that are entirely empty are not records.
-    frame = frame.with_row_index("_sheet_row", offset=2)
-    frame = frame.filter(~pl.all_horizontal(pl.exclude("_sheet_row").is_null()))
-    rows = frame["_sheet_row"].cast(pl.Int64)
-    frame = frame.drop("_sheet_row")
-    count = _stage_frame(con, frame, headers, header_map, 0, rejects, str(path))
-    con.register("_sheet_rows", pl.DataFrame({"i": range(len(rows)), "sheet_row": rows}).to_arrow())
-    con.execute("""CREATE OR REPLACE TEMP TABLE _stage AS
-                   SELECT s.* EXCLUDE (src_row), r.sheet_row AS src_row
-                   FROM _stage s JOIN _sheet_rows r ON s.src_row = r.i""")
-    con.unregister("_sheet_rows")
-    index_to_row = dict(enumerate(rows.to_list()))
-    for issue in rejects:
-        if issue["action"] == "cell":
-            issue["line"] = index_to_row[issue["line"]]
-    return Staged(header_map, "xlsx", ",", count)
+    known = header_lookup(kind, mapping)
+    read = 0
+    partial = None  # the best header lacking a required column, for the error when no sheet qualifies
+    first_row = None  # else the first non-empty row of the workbook
+    hidden: list[str] = []  # hidden sheets with the required columns
+    for index, name in enumerate(names):
+        try:
+            sheet = reader.load_sheet(index, header_row=None, skip_rows=0, dtypes="string")
+            frame = sheet.to_polars()
+        except Exception as exc:  # fastexcel raises its own error hierarchy
+            raise ExtractError(f"{path}: cannot read sheet {name!r} as XLSX: {exc}") from exc
+        skip = {"file": str(path), "sheet": name, "status": "skipped"}
+        scan = frame.head(HEADER_SCAN_ROWS).rows()
+        if not any(clean_cell(v) for row in scan for v in row):
+            layouts.append({**skip, "why": "empty" if frame.height == 0 else
+                            f"nothing in its first {HEADER_SCAN_ROWS} rows"})
+            continue
+        guess = find_header(scan, known, REQUIRED[kind])
+        if first_row is None:
+            row = next(i for i, cells in enumerate(scan) if any(clean_cell(v) for v in cells))
+            first_row = (f"{path} sheet {name!r} (row {row + 1})", [clean_cell(v) for v in scan[row]])
+        if guess is None:
+            layouts.append({**skip, "why": f"no header: none of its first {HEADER_SCAN_ROWS} rows names "
+                                           f"{MIN_HEADER_MATCHES} or more known columns"})
+            continue
+        if guess.required < len(REQUIRED[kind]):
+            missing = [c for c in REQUIRED[kind] if c not in guess.matched]
+            layouts.append({**skip, "why": f"its header (row {guess.row + 1}) lacks required column(s) {missing}"})
+            if partial is None or (guess.required, len(guess.matched)) > (partial[0].required,
+                                                                            len(partial[0].matched)):
+                partial = (guess, f"{path} sheet {name!r} (header on row {_rows_label(guess.row + 1, guess.n_rows)})")
+            continue
+        if sheet.visible != "visible":
+            layouts.append({**skip, "why": f"{sheet.visible} sheet (unhide it in Excel to load it)"})
+            hidden.append(name)
+            continue
+        read += 1
+        yield _stage_sheet(con, reader, index, name, frame, guess, path, kind, mapping, rejects)
+    if read == 0:
+        if hidden:
+            raise ExtractError(f"{path}: the only sheet(s) with the required columns are hidden: {hidden}; "
+                               f"unhide them in Excel")
+        if partial is not None:
+            resolve_headers(partial[0].headers, kind, partial[1], mapping, partial[0].lookups)
+        if first_row is not None:
+            resolve_headers(first_row[1], kind, first_row[0], mapping)
+        raise ExtractError(f"{path}: every sheet is empty")
 
 
 # ---------------------------------------------------------------- cleaning, typing, validation in SQL
@@ -426,18 +617,56 @@ def _column_sql(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
+def _sql_text(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
 REJECTED_ROWS_DDL = """CREATE TABLE IF NOT EXISTS rejected_rows (
-    run_id VARCHAR, file VARCHAR, line BIGINT, column_name VARCHAR, reason VARCHAR, action VARCHAR, raw_row VARCHAR)"""
+    run_id VARCHAR, file VARCHAR, line BIGINT, column_name VARCHAR, reason VARCHAR, action VARCHAR, raw_row VARCHAR,
+    sheet VARCHAR)"""
 
 
 def _target_ddl(kind: Kind) -> str:
     columns = ", ".join(f"{name} {sql_type}" for name, sql_type in CANONICAL[kind].items())
-    return f"CREATE OR REPLACE TABLE src_{kind} ({columns}, src_file VARCHAR, src_row BIGINT, extra JSON)"
+    return (f"CREATE OR REPLACE TABLE src_{kind} ({columns}, src_file VARCHAR, src_row BIGINT, extra JSON, "
+            f"src_sheet VARCHAR)")
+
+
+def _classify_rows(con: duckdb.DuckDBPyConnection, staged: Staged, kind: Kind, columns: list[tuple[str, int]]) -> None:
+    """_layout(src_row, reason): the rows of _clean that are not records (see layout.py).
+
+    Only rows lacking a required value (or holding its header text) are looked at, in Python with the same
+    markers as the CSV lines DuckDB could not split: a row with every required value is a record, whatever
+    its other cells say, and a clean extract has no such row to look at."""
+    texts = {alias: staged.header_texts[position] if position < len(staged.header_texts) else set()
+             for alias, position in columns}
+
+    def is_header_text(alias: str) -> str:
+        return f"{alias} IN ({', '.join(map(_sql_text, sorted(texts[alias])))})" if texts[alias] else "false"
+
+    present = [name for name in REQUIRED[kind] if name in staged.header_map.canonical_index]
+    candidate = " OR ".join(f"{name} IS NULL OR {is_header_text(name)}" for name in present) or "true"
+    con.execute("CREATE OR REPLACE TEMP TABLE _layout (src_row BIGINT, reason VARCHAR)")
+    aliases = [alias for alias, _ in columns]
+    candidates = con.execute(f"SELECT src_row, {', '.join(aliases)} FROM _clean WHERE {candidate}").fetchall()
+    header_sets = [texts[alias] for alias in aliases]
+    enough = min(2, max(sum(1 for t in header_sets if t), 1))  # a repeated header: 2 cells equal to theirs
+    found = []
+    for src_row, *cells in candidates:
+        if sum(1 for cell, header in zip(cells, header_sets) if cell is not None and cell in header) >= enough:
+            reason = HEADER_ROW
+        else:
+            reason = row_marker(cells)
+        if reason is not None:
+            found.append((src_row, reason))
+    if found:
+        con.executemany("INSERT INTO _layout VALUES (?, ?)", found)
 
 
 def _validate_and_insert(con: duckdb.DuckDBPyConnection, staged: Staged, kind: Kind, run_id: str, file: str,
-                         issues: list[dict]) -> tuple[int, int, int]:
-    """Clean, type and check _stage; insert good rows into src_<kind>; log problems. -> (loaded, rejected, nulled)."""
+                         issues: list[dict]) -> tuple[int, int, int, int]:
+    """Clean, type and check _stage; insert good rows into src_<kind>; log problems and rows that are not
+    records. -> (loaded, rejected, nulled, skipped)."""
     hm = staged.header_map
     present = hm.canonical_index
     selects = ["src_row"]
@@ -447,6 +676,8 @@ def _validate_and_insert(con: duckdb.DuckDBPyConnection, staged: Staged, kind: K
     for k, (_, position) in enumerate(extras):
         selects.append(f"{_clean_sql(f'c{position}')} AS e{k}")
     con.execute(f"CREATE OR REPLACE TEMP TABLE _clean AS SELECT {', '.join(selects)} FROM _stage")
+    columns = [*present.items(), *((f"e{k}", position) for k, (_, position) in enumerate(extras))]
+    _classify_rows(con, staged, kind, columns)
 
     typed, checks = [], []
     for name, sql_type in CANONICAL[kind].items():
@@ -462,6 +693,11 @@ def _validate_and_insert(con: duckdb.DuckDBPyConnection, staged: Staged, kind: K
             typed.append(f"{_capital_sql(name)} AS {name}")
             checks.append((name, f"_clean.{name} IS NOT NULL AND _typed.{name} IS NULL",
                            "unparseable amount (expected e.g. 100, 1,000.5, 100万元, 1000000元)", action))
+        elif name in CODE_COLUMNS:
+            # 6.22202123456789E+18: what Excel shows (and exports) of a number whose digits it has lost
+            lost = f"((contains({{0}}, 'E+') OR contains({{0}}, 'e+')) AND regexp_full_match({{0}}, '{SCIENTIFIC}'))"
+            typed.append(f"CASE WHEN {lost.format(name)} THEN NULL ELSE {name} END AS {name}")
+            checks.append((name, lost.format(f"_clean.{name}"), PRECISION_LOST, action))
         else:
             typed.append(name)
         if required:
@@ -478,42 +714,65 @@ def _validate_and_insert(con: duckdb.DuckDBPyConnection, staged: Staged, kind: K
         con.executemany("INSERT INTO _issues VALUES (?, ?, ?, ?, 0)", [
             (i["line"], i["column_name"], i["reason"],
              "rejected" if i["column_name"] in REQUIRED[kind] else "nulled") for i in cell_issues])
-    for name, condition, reason, action in checks:
-        con.execute(
-            f"""INSERT INTO _issues SELECT _clean.src_row, ?, ?, ?, 1 FROM _clean JOIN _typed USING (src_row)
-                WHERE {condition}""", [name, reason, action])
+    # checks on the typed value join _typed; the others read _clean alone, all in one statement
+    for name, condition, reason, action in [c for c in checks if "_typed." in c[1]]:
+        con.execute(f"""INSERT INTO _issues SELECT _clean.src_row, ?, ?, ?, 1
+                        FROM _clean JOIN _typed USING (src_row) WHERE {condition}""", [name, reason, action])
+    plain = [c for c in checks if "_typed." not in c[1]]
+    if plain:
+        con.execute("INSERT INTO _issues " + " UNION ALL ".join(
+            f"SELECT src_row, {_sql_text(name)}, {_sql_text(reason)}, {_sql_text(action)}, 1 FROM _clean "
+            f"WHERE {condition}" for name, condition, reason, action in plain))
+    # A row that is not a record is reported as such, and only as such.
     con.execute(
         """CREATE OR REPLACE TEMP TABLE _issues AS
            WITH one_per_cell AS (
-               SELECT DISTINCT ON (src_row, column_name) * FROM _issues ORDER BY src_row, column_name, priority),
+               SELECT DISTINCT ON (src_row, column_name) * FROM _issues
+               WHERE src_row NOT IN (SELECT src_row FROM _layout)
+               ORDER BY src_row, column_name, priority),
            rejected AS (SELECT DISTINCT src_row FROM one_per_cell WHERE action = 'rejected')
            SELECT * FROM one_per_cell
-           WHERE action = 'rejected' OR src_row NOT IN (SELECT src_row FROM rejected)"""
+           WHERE action = 'rejected' OR src_row NOT IN (SELECT src_row FROM rejected)
+           UNION ALL
+           SELECT src_row, NULL, reason, 'skipped', -1 FROM _layout"""
     )
     con.execute(
         f"""INSERT INTO src_{kind}
-            SELECT _typed.* EXCLUDE (src_row, extra), ?, _typed.src_row, _typed.extra FROM _typed
-            WHERE _typed.src_row NOT IN (SELECT src_row FROM _issues WHERE action = 'rejected')""", [file])
-    loaded = con.execute("SELECT count(*) FROM _typed").fetchone()[0]
-    rejected, nulled = con.execute(
-        "SELECT count(DISTINCT src_row) FILTER (action = 'rejected'), count(*) FILTER (action = 'nulled') FROM _issues"
+            SELECT _typed.* EXCLUDE (src_row, extra), ?, _typed.src_row, _typed.extra, ? FROM _typed
+            WHERE _typed.src_row NOT IN (SELECT src_row FROM _issues WHERE action IN ('rejected', 'skipped'))""",
+        [file, staged.sheet])
+    staged_rows = con.execute("SELECT count(*) FROM _typed").fetchone()[0]
+    rejected, nulled, skipped = con.execute(
+        "SELECT count(DISTINCT src_row) FILTER (action = 'rejected'), count(*) FILTER (action = 'nulled'), "
+        "count(*) FILTER (action = 'skipped') FROM _issues"
     ).fetchone()
 
     separator = staged.raw_separator.replace("'", "''")
     raw_columns = ", ".join(f"coalesce(c{i}, '')" for i in range(len(hm.headers)))
     logged = con.execute(
-        f"""SELECT i.src_row, i.column_name, i.reason, i.action, left(concat_ws('{separator}', {raw_columns}), 4096)
+        f"""SELECT i.src_row, i.column_name, i.reason, i.action,
+                   left(concat_ws('{separator}', {raw_columns}), 4096)
             FROM _issues i JOIN _stage USING (src_row) ORDER BY i.src_row, i.column_name"""
     ).fetchall()
     rows = [(line, column, reason, action, raw) for line, column, reason, action, raw in logged]
-    rows += [(i["line"], i["column_name"], i["reason"], i["action"], i["raw_row"])
-             for i in issues if i["action"] != "cell"]
-    _log_rejects(con, run_id, file, rows)
-    csv_rejected = len({i["line"] for i in issues if i["action"] != "cell"})
-    return loaded - rejected, rejected + csv_rejected, nulled
+    outside = [i for i in issues if i["action"] != "cell"]  # rows that never reached _stage
+    rows += [(i["line"], i["column_name"], i["reason"], i["action"], i["raw_row"]) for i in outside]
+    _log_rejects(con, run_id, file, staged.sheet, rows)
+    outside_rejected = len({i["line"] for i in outside if i["action"] == "rejected"})
+    outside_skipped = len({i["line"] for i in outside if i["action"] == "skipped"})
+    return (staged_rows - rejected - skipped, rejected + outside_rejected, nulled, skipped + outside_skipped)
 
 
-def _log_rejects(con: duckdb.DuckDBPyConnection, run_id: str, file: str, rows: list[tuple]) -> None:
+_SCIENTIFIC_DIGITS = re.compile(r"([0-9]\.[0-9]{0,3})[0-9]*([eE]\+[0-9]+)")
+
+
+def _mask_scientific(text: str | None) -> str | None:
+    """3.30106199001011E+17 is most of a resident ID: kept as 3.301****E+17 (mask_text has no such form)."""
+    return _SCIENTIFIC_DIGITS.sub(r"\1****\2", text) if text and ("E+" in text or "e+" in text) else text
+
+
+def _log_rejects(con: duckdb.DuckDBPyConnection, run_id: str, file: str, sheet: str | None,
+                 rows: list[tuple]) -> None:
     if not rows:
         return
     # Built with polars: pyarrow imports pandas (0.2 s) to convert Python lists.
@@ -524,49 +783,93 @@ def _log_rejects(con: duckdb.DuckDBPyConnection, run_id: str, file: str, rows: l
         "column_name": [r[1] for r in rows],
         "reason": [r[2] for r in rows],
         "action": [r[3] for r in rows],
-        "raw_row": [mask_text(r[4]) for r in rows],
+        "raw_row": [mask_text(_mask_scientific(r[4])) for r in rows],
+        "sheet": [sheet] * len(rows),
     }, schema={"run_id": pl.String, "file": pl.String, "line": pl.Int64, "column_name": pl.String,
-               "reason": pl.String, "action": pl.String, "raw_row": pl.String})
+               "reason": pl.String, "action": pl.String, "raw_row": pl.String, "sheet": pl.String})
     con.register("_rejects_frame", frame.to_arrow())
-    con.execute("INSERT INTO rejected_rows SELECT * FROM _rejects_frame")
+    con.execute("INSERT INTO rejected_rows BY NAME SELECT * FROM _rejects_frame")
     con.unregister("_rejects_frame")
 
 
-def _reject_duplicate_accounts(con: duckdb.DuckDBPyConnection, run_id: str, files: list[str]) -> int:
+def _where(file: str, sheet: str | None) -> str:
+    return f"{file} sheet {sheet}" if sheet is not None else file
+
+
+def _reject_duplicate_accounts(con: duckdb.DuckDBPyConnection, run_id: str, units: list[tuple[str, str | None]]) -> int:
     """Exact duplicate account rows (every column and extra equal): keep the first, reject the rest."""
-    con.register("_file_order", pl.DataFrame({"src_file": files, "file_order": range(len(files))},
-                                             schema={"src_file": pl.String, "file_order": pl.Int64}).to_arrow())
+    con.register("_unit_order", pl.DataFrame(
+        {"src_file": [f for f, _ in units], "src_sheet": [s for _, s in units], "unit_order": range(len(units))},
+        schema={"src_file": pl.String, "src_sheet": pl.String, "unit_order": pl.Int64}).to_arrow())
     value_columns = [*CANONICAL["accounts"], "extra"]
     partition = ", ".join(f"a.{_column_sql(c)}" if c != "extra" else "a.extra::VARCHAR" for c in value_columns)
     con.execute(
         f"""CREATE OR REPLACE TEMP TABLE _duplicates AS
             SELECT * FROM (
-                SELECT a.src_file, a.src_row,
-                       first_value(a.src_file) OVER w AS first_file, first_value(a.src_row) OVER w AS first_row,
+                SELECT a.src_file, a.src_sheet, a.src_row,
+                       first_value(a.src_file) OVER w AS first_file, first_value(a.src_sheet) OVER w AS first_sheet,
+                       first_value(a.src_row) OVER w AS first_row,
                        row_number() OVER w AS copy_no,
                        concat_ws(',', {', '.join(f'coalesce(a.{c}::VARCHAR, {chr(39)}{chr(39)})'
                                                  for c in value_columns)}) AS raw_row
-                FROM src_accounts a JOIN _file_order o USING (src_file)
+                FROM src_accounts a JOIN _unit_order o
+                    ON o.src_file = a.src_file AND o.src_sheet IS NOT DISTINCT FROM a.src_sheet
                 -- only rows whose hash repeats can be copies: the window then sorts a handful of rows
                 WHERE hash({partition}) IN (SELECT hash({partition}) FROM src_accounts a GROUP BY 1 HAVING count(*) > 1)
-                WINDOW w AS (PARTITION BY {partition} ORDER BY o.file_order, a.src_row))
+                WINDOW w AS (PARTITION BY {partition} ORDER BY o.unit_order, a.src_row))
             WHERE copy_no > 1"""
     )
-    con.unregister("_file_order")
+    con.unregister("_unit_order")
     duplicates = con.execute(
-        "SELECT src_file, src_row, first_file, first_row, raw_row FROM _duplicates ORDER BY src_file, src_row"
+        "SELECT src_file, src_sheet, src_row, first_file, first_sheet, first_row, raw_row FROM _duplicates "
+        "ORDER BY src_file, src_sheet, src_row"
     ).fetchall()
-    for file in {d[0] for d in duplicates}:
-        _log_rejects(con, run_id, file, [
-            (row, None, "exact duplicate account row" + (f" of line {first_row}" if first_file == file
-                                                          else f" of {first_file} line {first_row}"), "rejected", raw)
-            for src_file, row, first_file, first_row, raw in duplicates if src_file == file])
-    con.execute("DELETE FROM src_accounts USING _duplicates d "
-                "WHERE src_accounts.src_file = d.src_file AND src_accounts.src_row = d.src_row")
+    for unit in dict.fromkeys((d[0], d[1]) for d in duplicates):
+        rows = []
+        for src_file, src_sheet, row, first_file, first_sheet, first_row, raw in duplicates:
+            if (src_file, src_sheet) != unit:
+                continue
+            if (first_file, first_sheet) == unit:
+                where = ""
+            elif first_file == src_file:
+                where = f"sheet {first_sheet} "
+            else:
+                where = f"{_where(first_file, first_sheet)} "
+            rows.append((row, None, f"exact duplicate account row of {where}line {first_row}", "rejected", raw))
+        _log_rejects(con, run_id, unit[0], unit[1], rows)
+    con.execute("DELETE FROM src_accounts USING _duplicates d WHERE src_accounts.src_file = d.src_file "
+                "AND src_accounts.src_sheet IS NOT DISTINCT FROM d.src_sheet AND src_accounts.src_row = d.src_row")
     return len(duplicates)
 
 
 # ---------------------------------------------------------------- entry point
+
+
+def _report_sentences(report: LoadReport) -> None:
+    """Plain sentences for the run summary: where the records were found, and Excel's lost digits."""
+    notes = []
+    for lay in report.layout:
+        where = Path(lay["file"]).name + (f" sheet {lay['sheet']!r}" if lay.get("sheet") is not None else "")
+        if lay["status"] == "skipped":
+            notes.append(f"{where}: skipped, {lay['why']}")
+            continue
+        if lay.get("header") == "columns":
+            continue
+        text = f"{where}: header on {'line' if lay.get('sheet') is None else 'row'} {lay['header']}"
+        if lay.get("title_rows"):
+            text += f" ({lay['title_rows']} title row(s) above it skipped)"
+        if lay.get("separator") not in (None, "comma"):
+            text += f", {lay['separator']}-separated"
+        notes.append(text)
+    report.notes = notes
+    if report.precision_lost:
+        counts = ", ".join(f"{n} in {column}" for column, n in report.precision_lost.items())
+        report.advice = (
+            f"{sum(report.precision_lost.values())} identifier(s) of the {report.kind} extract ({counts}) were stored "
+            f"by Excel as numbers and lost their last digits (e.g. 6.22202123456789E+18): they were left empty "
+            f"(a row without its account number or USCC is rejected) and never used to link companies. Export "
+            f"those columns as text (format them as Text/文本 before saving, or export CSV from the source "
+            f"system) and run again.")
 
 
 def load_extracts(con: duckdb.DuckDBPyConnection, paths: Sequence[Path], kind: Literal["registrations", "accounts"],
@@ -580,6 +883,7 @@ def load_extracts(con: duckdb.DuckDBPyConnection, paths: Sequence[Path], kind: L
     con.execute(_target_ddl(kind))
     report = LoadReport(kind, [], {}, 0, 0, 0, 0, [], [], {})
     missing: list[str] = []
+    units: list[tuple[str, str | None]] = []
     for path in map(Path, paths):
         file = str(path)
         if not path.is_file():
@@ -587,34 +891,48 @@ def load_extracts(con: duckdb.DuckDBPyConnection, paths: Sequence[Path], kind: L
         issues: list[dict] = []
         suffix = path.suffix.lower()
         if suffix in PARQUET_SUFFIXES:
-            staged = _stage_parquet(con, path, kind, user_mapping, issues)
+            tables: Iterable[Staged] = [_stage_parquet(con, path, kind, user_mapping, issues)]
         elif suffix in EXCEL_SUFFIXES:
-            staged = _stage_excel(con, path, kind, user_mapping, issues)
+            tables = _stage_excel(con, path, kind, user_mapping, issues, report.layout)
         elif suffix in CSV_SUFFIXES or suffix == "":
-            staged = _stage_csv(con, path, kind, user_mapping, workdir, issues)
+            tables = [_stage_csv(con, path, kind, user_mapping, workdir, issues)]
         else:
             raise ExtractError(f"{file}: unsupported file type {suffix!r} (use CSV, Parquet or XLSX)")
-        loaded, rejected, nulled = _validate_and_insert(con, staged, kind, run_id, file, issues)
+        encoding = "xlsx"
+        for staged in tables:  # a workbook stages its sheets one at a time
+            loaded, rejected, nulled, skipped = _validate_and_insert(con, staged, kind, run_id, file, issues)
+            issues.clear()
+            units.append((file, staged.sheet))
+            report.layout.append({**staged.layout, "records": loaded + rejected})
+            report.rows_read += loaded + rejected
+            report.rows_loaded += loaded
+            report.rows_rejected += rejected
+            report.values_nulled += nulled
+            report.rows_skipped += skipped
+            missing += [name for name in staged.header_map.missing if name not in missing]
+            report.extra_columns += [h for h in staged.header_map.extra_index if h not in report.extra_columns]
+            encoding = staged.encoding
         report.files.append(file)
-        report.encodings[file] = staged.encoding
-        report.rows_read += staged.rows_read
-        report.rows_loaded += loaded
-        report.rows_rejected += rejected
-        report.values_nulled += nulled
-        missing += [name for name in staged.header_map.missing if name not in missing]
-        report.extra_columns += [h for h in staged.header_map.extra_index if h not in report.extra_columns]
+        report.encodings[file] = encoding
     if kind == "accounts" and report.files:
-        duplicates = _reject_duplicate_accounts(con, run_id, report.files)
+        duplicates = _reject_duplicate_accounts(con, run_id, units)
         report.rows_loaded -= duplicates
         report.rows_rejected += duplicates
     report.missing_optional = [name for name in CANONICAL[kind] if name in missing]
     if report.files:
         placeholders = ", ".join("?" for _ in report.files)
-        report.rejects_by_reason = dict(con.execute(
-            f"""SELECT regexp_replace(reason, ' of .*line [0-9]+$', '') AS why, count(*) FROM rejected_rows
-                WHERE run_id = ? AND file IN ({placeholders}) GROUP BY why ORDER BY why""",
-            [run_id, *report.files]).fetchall())
-    for table in ("_stage", "_stage_raw", "_clean", "_typed", "_issues", "_csv_bad", "_duplicates",
+        counts = con.execute(
+            f"""SELECT action = 'skipped', regexp_replace(reason, ' of .*line [0-9]+$', '') AS why, column_name,
+                       count(*) FROM rejected_rows
+                WHERE run_id = ? AND file IN ({placeholders}) GROUP BY ALL ORDER BY ALL""",
+            [run_id, *report.files]).fetchall()
+        for is_skipped, why, column, n in counts:
+            by_reason = report.skipped_by_reason if is_skipped else report.rejects_by_reason
+            by_reason[why] = by_reason.get(why, 0) + n
+            if why == PRECISION_LOST:
+                report.precision_lost[column] = report.precision_lost.get(column, 0) + n
+    _report_sentences(report)
+    for table in ("_stage", "_stage_raw", "_clean", "_typed", "_issues", "_layout", "_csv_bad", "_duplicates",
                   "_csv_rejects", "_csv_scans"):
         _drop(con, table)
     return report

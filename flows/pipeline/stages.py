@@ -80,5 +80,6 @@ def build_marts(ws: Workspace, settings: Settings, key: bytes) -> dict:
             "clusters": _count(con, "pub_clusters"),
             "flagged": _count(con, "pub_clusters", "flagged"),
             "hubs": _count(con, "pub_hubs"),
-            "rejected": _count(con, "rejected_rows"),
+            "rejected": _count(con, "rejected_rows", "action <> 'skipped'"),
+            "skipped": _count(con, "rejected_rows", "action = 'skipped'"),
         }

@@ -16,7 +16,7 @@ with registrations as (
         r.rowid as src_rowid,
         coalesce(u.normalized, upper(r.uscc)) as uscc_key,
         u.valid as uscc_valid, u.reason as uscc_reason, u.region_code as uscc_region,
-        r.reg_date, r.src_file, r.src_row
+        r.reg_date, r.src_file, r.src_sheet, r.src_row
     from src_registrations as r
     left join norm_uscc as u on u.input = r.uscc
 ),
@@ -47,7 +47,7 @@ companies as (
         from registrations
         qualify row_number() over (
             partition by uscc_key
-            order by reg_date desc nulls last, src_file, src_row
+            order by reg_date desc nulls last, src_file, src_sheet, src_row
         ) = 1
         union all
         select

@@ -12,7 +12,7 @@ with accounts as (
     select
         a.rowid as src_rowid,
         (row_number() over (
-            order by coalesce(u.normalized, upper(a.uscc)), a.open_date, a.account_no, a.src_file, a.src_row
+            order by coalesce(u.normalized, upper(a.uscc)), a.open_date, a.account_no, a.src_file, a.src_sheet, a.src_row
         ))::integer as account_id,
         c.company_id, c.uscc, c.uscc_region, c.reg_date
     from src_accounts as a

@@ -13,8 +13,10 @@ right; a field the label lacks is not judged).
 Mapping from NAACL labels to the parser's fields (both sides go through the parser's own text canonicalisation,
 `canonical_batch`: NFKC, t2s, upper case, Chinese numerals before unit words -> digits):
 
-- district <- `district`. The label is often short (`瓯海`, `安吉`) where the parser returns the official name
-  (`瓯海区`), so the parsed name is right when it equals the label or starts with it (two characters or more).
+- district <- `district`. The label is often short (`瓯海`, `安吉`, `石柱县`) where the parser returns the official
+  name (`瓯海区`, `石柱土家族自治县`), so the parsed name is right when it equals the label or starts with it or with
+  the label less its 区/县/市/旗 (two characters or more). A district renamed or merged since (江干区, now 上城区)
+  is right when the gazetteer's rename table maps the written name to the parsed one.
 - road <- `road` (the main road; `subroad` is a lane or section of it and not scored). Compared exactly.
 - number (door number) <- `roadno`; `houseno` when the label has no `roadno` and the houseno is a bare `N号`
   (SOURCE.md: houseno is "the door number where no road is named"). Compared without a final 号.
@@ -39,6 +41,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from shellring.matchers.address import parse_addresses  # noqa: E402
+from shellring.matchers.divisions import gazetteer  # noqa: E402
 from shellring.matchers.textnorm import canonical_batch  # noqa: E402
 
 FIELDS = ["district", "road", "number", "building", "building_word", "building_bare", "unit", "floor", "room"]
@@ -107,8 +110,12 @@ def norm(field: str, value: str | None) -> str | None:
 def district_ok(parsed: str | None, gold: str) -> bool:
     if not parsed:
         return False
-    return parsed == gold or (len(gold) >= 2 and parsed.startswith(gold)) or (
-        _DISTRICT_SUFFIX.sub("", parsed) == _DISTRICT_SUFFIX.sub("", gold) != "")
+    core = _DISTRICT_SUFFIX.sub("", gold)
+    if parsed == gold or (len(gold) >= 2 and parsed.startswith(gold)) or (len(core) >= 2 and parsed.startswith(core)):
+        return True
+    # a district renamed or merged since the address was written (江干区 -> 上城区): right when the gazetteer
+    # maps the written name to the parsed one
+    return any(d.level == 3 and d.name == parsed for d in gazetteer().full.get(gold, ()))
 
 
 def parsed_fields(frame) -> list[dict[str, str | None]]:

@@ -17,7 +17,7 @@ from .divisions import Division, Gazetteer, gazetteer, townships
 from .textnorm import canonical_batch, to_text_list
 
 COLUMNS = [
-    "input", "province", "city", "district", "adcode", "road", "number", "poi", "building", "floor", "room",
+    "input", "province", "city", "district", "adcode", "road", "number", "poi", "building", "unit", "floor", "room",
     "workstation", "site_key", "building_key", "room_key", "normalized", "notes",
 ]
 
@@ -39,21 +39,35 @@ _HOSTED_WORD = re.compile(r"托管|入驻")
 _WORKSTATION = re.compile(r"-?([A-Z]?\d+[A-Z]?)号?工位")
 _PREFIX_NOISE = re.compile(r"^(?:中华人民共和国|中国|市辖区)+")
 _TOWN = re.compile(r"^[^\d()]{1,10}?(?:街道办事处|街道|办事处|镇|乡|苏木)(?![路街道巷大镇乡])")
+# A road: a name ending in a road word, not running on into another road word (金华镇路, 人民路口 stay whole).
+_ROAD_WORDS = r"(?:大道|大街|公路|路|街|巷|胡同)"
+# The name may end in a number: 6号大街, 垦辉6路, 滨海10路.
+_ROAD_NAME = r"(?:[^\d()\-]{1,14}?|[^\d()\-]{0,10}?(?<![栋层室元门区])\d{1,3}号?)"  # not 5楼12街, 二区7街 (aisles)
+_ROAD = re.compile(r"(" + _ROAD_NAME + _ROAD_WORDS + r"(?:\d+段)?)(?![路街道巷])")
+_FIRST_ROAD = re.compile(_ROAD_NAME + _ROAD_WORDS + r"(?![路街道巷])")
+# A road and its door number: N号 / N弄 (any road word, also 道/里/弄), or a bare N (road words only) when no
+# unit word follows it (南京路559金色荔园, 海滨中路568); a bare number keeps only its first run (四明西路100-3:
+# the 3 is the building behind door 100).
 _ROAD_NUMBER = re.compile(
-    r"((?:[^\d()\-]{1,14}?(?:大道|大街|公路|路|街|巷|胡同|道|里|弄))(?:\d+段)?)([甲乙丙丁]?\d+(?:-\d+)*)(号|弄)"
+    r"((?:" + _ROAD_NAME + r"(?:大道|大街|公路|路|街|巷|胡同|道|里|弄))(?:\d+段)?)([甲乙丙丁]?\d+)((?:-\d+)*)(号|弄)"
 )
-_ROAD_CUT = re.compile(r"^.*(?:街道|办事处|区(?![路街道])|园(?![路街道])|号院|\))(?=..)")
-_ROOM_AFTER_UNIT = re.compile(r"(?<=[栋层元])-?([A-Z]?\d+[A-Z]?(?:-\d+)?)(?:号|室)?$")
-_ROOM = re.compile(r"(?<![A-Z0-9\-])([A-Z]?\d+[A-Z]?(?:-\d+)?)室?$")
-_FLOOR = re.compile(r"(-?[A-Z]?\d+)层$")
-_UNIT = re.compile(r"(\d+)单元$")
-_BUILDING = re.compile(r"([A-Z0-9]+(?:-[A-Z0-9]+)?)栋(?!.*栋)")
-_ROOM_AFTER_NUMBER = re.compile(r"(\d{3,5})号$")
+_ROAD_BARE_NUMBER = re.compile(
+    r"(" + _ROAD_NAME + _ROAD_WORDS + r"(?:\d+段)?)(\d+)(?![\dA-Z]|-?\d*(?:栋|层|室|单元|号))"
+)
+_ROAD_CUT = re.compile(r"^.*(?:街道|办事处|区(?![路街道])|园(?![路街道])|号院|村(?![路街道])|社区|\d期|\))(?=..)")
+# The structured end of an address after its estate/building name: labelled or bare runs of digits (a letter
+# before or after) in the order building, unit, floor, room, joined by nothing or by -.
+_TOKEN = r"(?:[A-Z]?\d++[A-Z]?|[A-Z](?=栋))"
+_BLOCK = re.compile(r"-?(?:(?>" + _TOKEN + r"(?:栋|单元|层|室|号)?-?))+")  # atomic: no backtracking
+_TAIL_TOKEN = re.compile(r"(" + _TOKEN + r")(栋|单元|层|室|号)?")
+_LEVEL_OF = {"栋": 0, "单元": 1, "层": 2, "室": 3}
+# Separators between digit runs that mean "-": 3,1105 / 5一4一3一2 / 8.1017 (never inside the admin prefix).
+_DIGIT_SEPARATOR = re.compile(r"(?<=[0-9A-Z])(?:[,，、.。/\\一])(?=\d)")
 _ROAD_SUFFIX_CHARS = frozenset("路街道巷")
 _ADMIN_SUFFIX_CHARS = frozenset("省市区县旗盟")
 _MUNICIPALITIES = frozenset({"11", "12", "31", "50"})
 _NO_CITY_LEVEL = _MUNICIPALITIES | {"81", "82"}  # the city level is a placeholder named after the province
-_ADMIN_SEPARATORS = frozenset(",，、/·・ .")
+_ADMIN_SEPARATORS = frozenset(",，、/·・ .-")
 _NOISE_TAIL = re.compile(r"[-,，、;；:：/\\.。]+$")
 
 
@@ -152,10 +166,12 @@ def _match_at(
             cands = [d for d in cands if d.level > level]
         if is_short:
             reach = max(reach, pos + length + 3)  # the checks after the name read up to 3 characters
-            if nxt in _ROAD_SUFFIX_CHARS or (nxt == "大" and s[pos + length + 1:pos + length + 2] in ("道", "街")):
+            after = s[pos + length + 1:pos + length + 2]
+            if nxt in _ROAD_SUFFIX_CHARS or (nxt == "大" and after in ("道", "街")) or (
+                    nxt in "东南西北中" and after in _ROAD_SUFFIX_CHARS):  # 望江西路, 大庆北路 are roads
                 continue
-            if not context:
-                cands = [d for d in cands if d.level < 3]
+            if not context:  # a bare short county name (海盐, 东阳) only when it names one county in the country
+                cands = [d for d in cands if d.level < 3] or (cands if len(cands) == 1 and length >= 2 else [])
         if not cands:
             continue
         consumed = length
@@ -261,6 +277,13 @@ def _walk_admin(
             reach = max(reach, m[2])
             pos -= m[0] is not None
         cands, consumed, _ = m
+        if cands is None and (prov is not None or city is not None):
+            # 台州台州市路桥区, 浙江省温州市浙江温州市龙湾区: a level already read, written again
+            again = _match_at(g, s, pos, None, None, 0, None, full_only=False)
+            reach = max(reach, again[2])
+            if again[0] is not None and any(d in (prov, city) for d in again[0]):
+                pos += again[1]
+                continue
         if cands is None:
             break
         cands = _pick(cands, hint)
@@ -347,50 +370,132 @@ def _apply_hint(
     return g.province_of(hint), g.city_of(hint), hint
 
 
-def _parse_detail(rest: str) -> tuple[str | None, str | None, str | None, str | None, str | None, str | None]:
-    """(road, number, poi, building, floor, room) of the text after the admin prefix."""
-    road = number = building = floor = room = None
+def _bare_slots(count: int, slots: list[int], at_end: bool, first: str) -> list[int]:
+    """Which of the open levels (0 building, 1 unit, 2 floor, 3 room) a run of `count` bare numbers fills."""
+    if count >= len(slots):
+        return slots[:count]
+    if not at_end:  # bare numbers before a labelled one fill the outer levels: B12-1195室, 2-10层
+        return slots[:count]
+    if count == 1:  # a lone bare number at the end: a room when it has 3+ digits or no building can be open
+        return [slots[-1]] if (slots[-1] == 3 and (len(first.strip("ABCDEFGHIJKLMNOPQRSTUVWXYZ")) >= 3
+                                                    or slots[0] != 0)) else [slots[0]]
+    # 47-6-746: building, unit, room; 3-1105: building, room; 6-5-3-1112 fills all four
+    head = slots[: count - 1]
+    if len(head) == count - 1 and 2 in head and count - 1 < len(slots) - 1:
+        head = [x for x in slots[:-1] if x != 2][: count - 1]
+    return head + [slots[-1]]
+
+
+def _parse_tail(tail: str, has_number: bool) -> tuple[str, list[str | None], str | None]:
+    """(the text before the structured part, [building, unit, floor, room], a door number) of `tail`.
+
+    The structured part is every block of labelled or bare digit runs; a block with text after it (a shop
+    name, 门卫) counts only when it holds a unit word, a 号 or a dash, so digits inside names (7天酒店) do not."""
+    levels: list[str | None] = [None, None, None, None]
+    blocks = [m for m in _BLOCK.finditer(tail)
+              if m.end() == len(tail) or any(w in m.group(0) for w in ("栋", "单元", "层", "室", "号", "-"))]
+    if not blocks:
+        return tail, levels, None
+    head = tail[: blocks[0].start()]
+    door = None
+    cursor = 0
+    for n, block in enumerate(blocks):
+        text = block.group(0)
+        after_number = has_number and n == 0 and block.start() == 0
+        tokens = _TAIL_TOKEN.findall(text)
+        if tokens[-1][1] == "号":
+            if len(tokens) == 1 and not has_number and n == 0 and door is None:
+                door = tokens[0][0]  # 西店陆186号: the door number of a place with no road
+                continue
+            # after a road number a lone N号 is the building on that lot (210号12号); after a building, a room
+            tokens[-1] = (tokens[-1][0], "栋" if len(tokens) == 1 and cursor == 0 else "室")
+        for k in range(len(tokens) - 1):  # 8号3单元: 号 before more is a building; 11栋11号12楼: after one, a unit
+            if tokens[k][1] == "号":
+                inside = cursor > 0 or any(u == "栋" for _, u in tokens[:k])
+                tokens[k] = (tokens[k][0], "单元" if inside else "栋")
+        if after_number and text.startswith("-") and not tokens[0][1]:
+            tokens[0] = (tokens[0][0], "栋")  # 344-110, 1130号-24: a sub-number of the lot
+        first = _LEVEL_OF.get(tokens[0][1]) if tokens[0][1] else None
+        if n and first is not None and first < cursor:
+            levels, cursor = [None, None, None, None], 0  # 6号杭州大厦B座: the first block was part of a name
+        i = 0
+        while i < len(tokens):
+            if tokens[i][1]:
+                level = _LEVEL_OF[tokens[i][1]]
+                if levels[level] is None:
+                    levels[level] = tokens[i][0]
+                cursor = max(cursor, level + 1)
+                i += 1
+                continue
+            j = i
+            while j < len(tokens) and not tokens[j][1]:
+                j += 1
+            stop = _LEVEL_OF[tokens[j][1]] if j < len(tokens) else 4
+            slots = list(range(cursor, max(cursor, stop)))
+            if slots:
+                chosen = _bare_slots(j - i, slots, j == len(tokens), tokens[i][0])
+                for level, (value, _) in zip(chosen, tokens[i:j], strict=False):
+                    levels[level] = value
+                cursor = max(chosen[: j - i]) + 1
+            i = j
+    return head, levels, door
+
+
+def _first_road(text: str) -> str:
+    """The road of a road match: what follows a village/zone/township word, and the first of two roads (开元北街思源路:
+    a road, then a lane of it)."""
+    road = _ROAD_CUT.sub("", text)
+    first = _FIRST_ROAD.match(road)
+    return first.group(0) if first and first.end() < len(road) and "段" not in road[first.end():] else road
+
+
+def _parse_detail(rest: str) -> tuple[str | None, ...]:
+    """(road, number, poi, building, unit, floor, room) of the text after the admin prefix."""
+    road = number = None
     town = _TOWN.match(rest)
     if town:
         rest = rest[town.end():]
+    elif rest[:1] in ("镇", "乡"):  # 龙港镇: the short county name was read, its township word is left
+        rest = rest[1:]
+    if "-" not in rest and not any(c in rest for c in ",，、.。/\\一"):
+        pass
+    else:
+        rest = _DIGIT_SEPARATOR.sub("-", rest)
     tail = rest
     # Each pattern runs only when the character it must contain or end with is there (same result, less work).
     m = _ROAD_NUMBER.search(rest) if "号" in rest or "弄" in rest else None
+    bare = _ROAD_BARE_NUMBER.search(rest)
+    if bare and (m is None or bare.start(2) < m.start(2)):
+        m = bare
     if m:
-        road = _ROAD_CUT.sub("", m.group(1))
-        number = m.group(2) + ("弄" if m.group(3) == "弄" else "")
+        road = _first_road(m.group(1))
         tail = rest[m.end():]
-    last = tail[-1:]
-    room_m = None
-    if last and (last in "号室" or last.isdecimal() or "A" <= last <= "Z"):
-        room_m = _ROOM_AFTER_UNIT.search(tail) or _ROOM.search(tail) or (m and _ROOM_AFTER_NUMBER.search(tail))
-    if room_m and (room_m.end() - room_m.start() < len(tail) or "室" in room_m.group(0)):
-        room = room_m.group(1)
-        tail = tail[: room_m.start()]
-    floor_m = _FLOOR.search(tail) if tail.endswith("层") else None
-    if floor_m:
-        floor = floor_m.group(1)
-        tail = tail[: floor_m.start()]
-    unit_m = _UNIT.search(tail) if tail.endswith("单元") else None
-    unit = None
-    if unit_m:
-        unit = unit_m.group(1)
-        tail = tail[: unit_m.start()]
-    building_m = _BUILDING.search(tail) if "栋" in tail else None
-    if building_m:
-        building = building_m.group(1)
-        tail = tail[: building_m.start()] + tail[building_m.end():]
-    if unit:
-        building = (building or "") + "/" + unit
+        number = m.group(2)
+        if m.re is _ROAD_NUMBER:
+            if m.group(4) == "弄":
+                number += m.group(3) + "弄"
+            elif m.group(3):  # 合兴路84-66号: door 84, building 66 on its lot
+                tail = m.group(3) + "号" + tail
+    else:
+        r = _ROAD.search(rest)
+        if r:
+            road = _first_road(r.group(1))
+            tail = rest[r.end():]
+    tail = _NOISE_TAIL.sub("", tail)
+    tail, (building, unit, floor, room), door = _parse_tail(tail, number is not None)
+    if door is not None and number is None:
+        number = door
     if room and not floor and room.isdigit() and 3 <= len(room) <= 4:
         # 1203 is on floor 12: derive it so that `12层1203室` and `1203室` give the same room_key (inference).
         floor = str(int(room[:-2]))
-    poi = _NOISE_TAIL.sub("", tail).lstrip("-")
-    return road, number, poi or None, building, floor, room
+    poi = _NOISE_TAIL.sub("", tail).strip("-")
+    return road, number, poi or None, building, unit, floor, room
 
 
 def _parse_one(g: Gazetteer, text: str, hint: Division | None, memo: _WalkMemo | None = None) -> tuple:
-    text = _PREFIX_NOISE.sub("", text).replace("市辖区", "")
+    text = _PREFIX_NOISE.sub("", text)
+    if "市辖区" in text:  # 601市辖区#: once it is out, the unit word follows its number
+        text = _unify(text.replace("市辖区", ""))
     before = text
     text, notes, workstation = _extract_notes(text)
     if text != before:  # 601(集群注册)# : the unit word now follows its number
@@ -408,7 +513,7 @@ def _parse_one(g: Gazetteer, text: str, hint: Division | None, memo: _WalkMemo |
     rest = text[end:]
     if rest.startswith("市辖区"):
         rest = rest[3:]
-    road, number, poi, building, floor, room = _parse_detail(rest)
+    road, number, poi, building, unit, floor, room = _parse_detail(rest)
     finest = dist or city or prov
     adcode = finest.code if finest else None
     district_name = dist.name if dist else ambiguous
@@ -423,7 +528,7 @@ def _parse_one(g: Gazetteer, text: str, hint: Division | None, memo: _WalkMemo |
     if site_key is not None:
         building_key = f"{site_key}|{building or ''}"
         if room or floor:
-            room_key = f"{building_key}|{floor or ''}|{room or ''}"
+            room_key = f"{building_key}|{unit or ''}|{floor or ''}|{room or ''}"
     head = ""
     if prov is not None:
         head += prov.name
@@ -436,7 +541,7 @@ def _parse_one(g: Gazetteer, text: str, hint: Division | None, memo: _WalkMemo |
     normalized = head + rest
     return (
         prov.name if prov else None, city_name, district_name, adcode,
-        road, number, poi, building, floor, room,
+        road, number, poi, building, unit, floor, room,
         workstation, site_key, building_key, room_key, normalized or None, notes,
     )
 
@@ -474,7 +579,7 @@ def _parse_batch(values: Sequence[str | None] | pl.Series, hints: Sequence[str |
         key = (text, hint)
         row = cache.get(key)
         if row is None:
-            row = _parse_one(g, text, divisions[hint], memos[hint]) if text else (None,) * 15 + ([],)
+            row = _parse_one(g, text, divisions[hint], memos[hint]) if text else (None,) * 16 + ([],)
             cache[key] = row
         rows.append(row)
     columns = list(zip(*rows, strict=True)) if rows else [()] * (len(COLUMNS) - 1)

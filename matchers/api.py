@@ -15,7 +15,7 @@ from .names import parse_person_names
 from .phone import parse_phones
 
 FIELDS: dict[str, list[str]] = {
-    "address": ["province", "city", "district", "road", "number", "building", "floor", "room", "site_key",
+    "address": ["province", "city", "district", "road", "number", "building", "unit", "floor", "room", "site_key",
                 "building_key", "room_key", "normalized", "notes"],
     "phone": ["e164", "type", "extension", "valid"],
     "id": ["kind", "valid", "reason", "birth_date", "sex", "region_code"],

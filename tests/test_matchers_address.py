@@ -248,3 +248,39 @@ def test_batch_equals_one_by_one(pairs):
     batch = parse_addresses(values, hints)
     single = [parse_addresses([v], [h]) for v, h in pairs]
     assert batch.equals(pl.concat(single) if single else parse_addresses([]))
+
+
+def test_roads_numbers_and_digit_runs_by_position():
+    # issue 13: a road is a road without a door number; bare runs after an estate are building/unit/room by
+    # position; separators , - 一 are all dashes; numerals and letters in buildings (made-up addresses)
+    cases = {
+        "杭州市西湖区云中路碧桂园1号楼2单元401": ("云中路", None, "1", "2", "4", "401"),
+        "龙兴街荔苑9号楼603": ("龙兴街", None, "9", None, "6", "603"),
+        "南京路559金色荔园": ("南京路", "559", None, None, None, None),
+        "杭州市滨江区鼎元星城3,1105": (None, None, "3", None, "11", "1105"),
+        "杭州市滨江区缤纷北苑47-6-746": (None, None, "47", "6", "7", "746"),
+        "金华市某某家园9-2-1203": (None, None, "9", "2", "12", "1203"),
+        "宁波市某某小区5一4一3一2": (None, None, "5", "4", "3", "2"),
+        "某某大院二栋六楼": (None, None, "2", None, "6", None),
+        "宁波市鄞州区某某广场2-10楼": (None, None, "2", None, "10", None),
+        "宁波市鄞州区某某广场c座4楼": (None, None, "C", None, "4", None),
+        "杭州市西湖区文二路8号T3号楼12层1203室": ("文二路", "8", "T3", None, "12", "1203"),
+        "杭州市西湖区文二路8-3号": ("文二路", "8", "3", None, None, None),
+        "某市某某大厦A座4楼某某专柜": (None, None, "A", None, "4", None),
+    }
+    df = parse_addresses(list(cases)).rows(named=True)
+    got = {r["input"]: (r["road"], r["number"], r["building"], r["unit"], r["floor"], r["room"]) for r in df}
+    assert got == cases
+
+
+def test_short_repeated_and_renamed_admin_levels():
+    df = parse_addresses(["台州台州市路桥区珠光路1号", "浙江省-嘉兴市-南湖区新丰镇", "海盐某某新村3栋",
+                          "宁波市江东区百丈东路1号", "解放西路707号"]).rows(named=True)
+    assert [r["district"] for r in df] == ["路桥区", "南湖区", "海盐县", "鄞州区", None]
+    assert df[4]["road"] == "解放西路"
+
+
+def test_unit_keeps_its_own_field_and_joins_the_room_key():
+    df = parse_addresses(["杭州市西湖区文三路138号3幢2单元1203室", "杭州市西湖区文三路138号3幢1单元1203室"])
+    assert df["building_key"].n_unique() == 1
+    assert df["room_key"].n_unique() == 2 and df["unit"].to_list() == ["2", "1"]

@@ -9,6 +9,7 @@ from __future__ import annotations
 import gc
 import re
 from collections.abc import Sequence
+from functools import lru_cache
 
 import polars as pl
 import pyarrow as pa
@@ -54,15 +55,21 @@ _ROAD_NUMBER = re.compile(
 _ROAD_BARE_NUMBER = re.compile(
     r"(" + _ROAD_NAME + _ROAD_WORDS + r"(?:\d+段)?)(\d+)(?![\dA-Z]|-?\d*(?:栋|层|室|单元|号))"
 )
-_ROAD_CUT = re.compile(r"^.*(?:街道|办事处|区(?![路街道])|园(?![路街道])|号院|村(?![路街道])|社区|\d期|\))(?=..)")
+# Words that end what stands before a road (a township, zone, park, village, estate phase): the road starts after one.
+_ROAD_CUT = re.compile(r"(?:街道|办事处|区(?![路街道])|园(?![路街道])|号院|村(?![路街道])|社区|\d期|镇|乡|\))(?=..)")
+# A road's own name, less its road word: 西园七路 is a road, 七路 or 南路 alone is what is left of one.
+_ROAD_CORE = re.compile(r"^(.*?)(?:大道|大街|公路|路|街|巷|胡同|道|里|弄)(?:\d+段)?$")
+_NOT_A_NAME = re.compile(r"[东南西北中]?[一二三四五六七八九十]*[东南西北中]?")
 # The structured end of an address after its estate/building name: labelled or bare runs of digits (a letter
 # before or after) in the order building, unit, floor, room, joined by nothing or by -.
 _TOKEN = r"(?:[A-Z]?\d++[A-Z]?|[A-Z](?=栋))"
 _BLOCK = re.compile(r"-?(?:(?>" + _TOKEN + r"(?:栋|单元|层|室|号)?-?))+")  # atomic: no backtracking
 _TAIL_TOKEN = re.compile(r"(" + _TOKEN + r")(栋|单元|层|室|号)?")
+_MARKED = re.compile("[栋元层室号-]")
 _LEVEL_OF = {"栋": 0, "单元": 1, "层": 2, "室": 3}
 # Separators between digit runs that mean "-": 3,1105 / 5一4一3一2 / 8.1017 (never inside the admin prefix).
 _DIGIT_SEPARATOR = re.compile(r"(?<=[0-9A-Z])(?:[,，、.。/\\一])(?=\d)")
+_ROAD_AHEAD = re.compile(r"[^\d()]{1,2}(?:路|街(?!道)|大道|大街)")
 _ROAD_SUFFIX_CHARS = frozenset("路街道巷")
 _ADMIN_SUFFIX_CHARS = frozenset("省市区县旗盟")
 _MUNICIPALITIES = frozenset({"11", "12", "31", "50"})
@@ -170,8 +177,11 @@ def _match_at(
             if nxt in _ROAD_SUFFIX_CHARS or (nxt == "大" and after in ("道", "街")) or (
                     nxt in "东南西北中" and after in _ROAD_SUFFIX_CHARS):  # 望江西路, 大庆北路 are roads
                 continue
-            if not context:  # a bare short county name (海盐, 东阳) only when it names one county in the country
-                cands = [d for d in cands if d.level < 3] or (cands if len(cands) == 1 and length >= 2 else [])
+            if not context:  # a bare short county name (海盐, 东阳) only when it names one county in the country,
+                # and not when a road name ends right after it (天台山西路, 余杭塘路, 滨海二路 are roads)
+                reach = max(reach, pos + length + 4)
+                cands = [d for d in cands if d.level < 3] or (
+                    cands if len(cands) == 1 and length >= 2 and not _ROAD_AHEAD.match(s, pos + length) else [])
         if not cands:
             continue
         consumed = length
@@ -392,8 +402,8 @@ def _parse_tail(tail: str, has_number: bool) -> tuple[str, list[str | None], str
     The structured part is every block of labelled or bare digit runs; a block with text after it (a shop
     name, 门卫) counts only when it holds a unit word, a 号 or a dash, so digits inside names (7天酒店) do not."""
     levels: list[str | None] = [None, None, None, None]
-    blocks = [m for m in _BLOCK.finditer(tail)
-              if m.end() == len(tail) or any(w in m.group(0) for w in ("栋", "单元", "层", "室", "号", "-"))]
+    end = len(tail)
+    blocks = [m for m in _BLOCK.finditer(tail) if m.end() == end or _MARKED.search(m.group(0))]
     if not blocks:
         return tail, levels, None
     head = tail[: blocks[0].start()]
@@ -441,15 +451,49 @@ def _parse_tail(tail: str, has_number: bool) -> tuple[str, list[str | None], str
     return head, levels, door
 
 
-def _first_road(text: str) -> str:
-    """The road of a road match: what follows a village/zone/township word, and the first of two roads (开元北街思源路:
-    a road, then a lane of it)."""
-    road = _ROAD_CUT.sub("", text)
+def _is_road_name(road: str) -> bool:
+    core = _ROAD_CORE.match(road)
+    if core is None:
+        return False
+    name = core.group(1)
+    return (len(name) >= 2 and not _NOT_A_NAME.fullmatch(name)) or any("0" <= c <= "9" for c in name)
+
+
+@lru_cache(maxsize=1)
+def _township_cores() -> dict[str, frozenset[str]]:
+    """Township names less 街道/镇/乡 (下沙, 临平, 柳市) -> the cities they lie in: written before a road without
+    their township word (下沙学林街), they are not part of its name."""
+    cores: dict[str, set[str]] = {}
+    for name, ds in townships().names.items():
+        for word in ("街道", "镇", "乡"):
+            if name.endswith(word) and len(name) - len(word) >= 2:
+                cores.setdefault(name[: -len(word)], set()).update(d.city or d.code for d in ds)
+    return {k: frozenset(v) for k, v in cores.items()}
+
+
+@lru_cache(maxsize=1 << 16)  # roads repeat across a batch's addresses; the answer depends on these two only
+def _first_road(text: str, city: str | None = None) -> str:
+    """The road of a road match: what follows the last township/zone/park/village word (as long as a road name is
+    left, 西湖科技园西园七路, not 七路), less a township named without its word, and the first of two roads
+    (开元北街思源路: a road, then a lane of it)."""
+    road = text
+    for m in reversed(list(_ROAD_CUT.finditer(text))):
+        if _is_road_name(text[m.end():]):
+            road = text[m.end():]
+            break
+    cores = _township_cores()
+    for n in (4, 3, 2):
+        cities = cores.get(road[:n])
+        if cities and city in cities and _is_road_name(road[n:]):  # only inside a known city: 天台山西路 is a road
+            road = road[n:]
+            break
     first = _FIRST_ROAD.match(road)
-    return first.group(0) if first and first.end() < len(road) and "段" not in road[first.end():] else road
+    if first and first.end() < len(road) and "段" not in road[first.end():] and _is_road_name(first.group(0)):
+        return first.group(0)
+    return road
 
 
-def _parse_detail(rest: str) -> tuple[str | None, ...]:
+def _parse_detail(rest: str, city: str | None = None) -> tuple[str | None, ...]:
     """(road, number, poi, building, unit, floor, room) of the text after the admin prefix."""
     road = number = None
     town = _TOWN.match(rest)
@@ -457,18 +501,14 @@ def _parse_detail(rest: str) -> tuple[str | None, ...]:
         rest = rest[town.end():]
     elif rest[:1] in ("镇", "乡"):  # 龙港镇: the short county name was read, its township word is left
         rest = rest[1:]
-    if "-" not in rest and not any(c in rest for c in ",，、.。/\\一"):
-        pass
-    else:
-        rest = _DIGIT_SEPARATOR.sub("-", rest)
+    rest = _DIGIT_SEPARATOR.sub("-", rest)
     tail = rest
     # Each pattern runs only when the character it must contain or end with is there (same result, less work).
     m = _ROAD_NUMBER.search(rest) if "号" in rest or "弄" in rest else None
-    bare = _ROAD_BARE_NUMBER.search(rest)
-    if bare and (m is None or bare.start(2) < m.start(2)):
-        m = bare
+    if m is None:
+        m = _ROAD_BARE_NUMBER.search(rest)
     if m:
-        road = _first_road(m.group(1))
+        road = _first_road(m.group(1), city)
         tail = rest[m.end():]
         number = m.group(2)
         if m.re is _ROAD_NUMBER:
@@ -479,7 +519,7 @@ def _parse_detail(rest: str) -> tuple[str | None, ...]:
     else:
         r = _ROAD.search(rest)
         if r:
-            road = _first_road(r.group(1))
+            road = _first_road(r.group(1), city)
             tail = rest[r.end():]
     tail = _NOISE_TAIL.sub("", tail)
     tail, (building, unit, floor, room), door = _parse_tail(tail, number is not None)
@@ -513,7 +553,13 @@ def _parse_one(g: Gazetteer, text: str, hint: Division | None, memo: _WalkMemo |
     rest = text[end:]
     if rest.startswith("市辖区"):
         rest = rest[3:]
-    road, number, poi, building, unit, floor, room = _parse_detail(rest)
+    if end and rest[:2] in g.lengths:  # 诸暨市诸暨市永兴路, 嘉善县浙江省嘉兴市嘉善县姚庄镇: levels written again
+        for _ in range(4):
+            again = _match_at(g, rest, 0, None, None, 0, None, full_only=False)
+            if again[0] is None or not any(d in (prov, city, dist) for d in again[0]) or again[1] >= len(rest):
+                break
+            rest = rest[again[1]:].lstrip("-,，")
+    road, number, poi, building, unit, floor, room = _parse_detail(rest, city.city if city else None)
     finest = dist or city or prov
     adcode = finest.code if finest else None
     district_name = dist.name if dist else ambiguous

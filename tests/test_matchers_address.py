@@ -284,3 +284,10 @@ def test_unit_keeps_its_own_field_and_joins_the_room_key():
     df = parse_addresses(["杭州市西湖区文三路138号3幢2单元1203室", "杭州市西湖区文三路138号3幢1单元1203室"])
     assert df["building_key"].n_unique() == 1
     assert df["room_key"].n_unique() == 2 and df["unit"].to_list() == ["2", "1"]
+
+
+def test_road_keeps_its_name_after_zones_townships_and_short_counties():
+    df = parse_addresses(["西湖科技园西园七路4号", "杭州市下沙学林街8号", "天台山西路1007号", "开元北街思源路1068号",
+                          "诸暨市诸暨市永兴路70号"]).rows(named=True)
+    assert [r["road"] for r in df] == ["西园七路", "学林街", "天台山西路", "开元北街", "永兴路"]
+    assert df[4]["district"] == "诸暨市"

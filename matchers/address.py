@@ -11,8 +11,8 @@ import re
 from collections.abc import Sequence
 from functools import lru_cache
 
+import numpy as np
 import polars as pl
-import pyarrow as pa
 
 from .divisions import Division, Gazetteer, gazetteer, townships
 from .textnorm import canonical_batch, to_text_list
@@ -56,6 +56,12 @@ _ROAD_BARE_NUMBER = re.compile(
     r"(" + _ROAD_NAME + _ROAD_WORDS + r"(?:\d+段)?)(\d+)(?![\dA-Z]|-?\d*(?:栋|层|室|单元|号))"
 )
 # Words that end what stands before a road (a township, zone, park, village, estate phase): the road starts after one.
+# Where each road pattern can first end: its road word followed by what it needs. A road name is at most 16
+# characters before that, so the costly lazy patterns start there (same match, found without trying every start).
+_ROAD_NUMBER_HINT = re.compile(r"(?:路|街|巷|同|道|里|弄)(?:\d+段)?[甲乙丙丁]?\d+(?:-\d+)*[号弄]")
+_ROAD_BARE_HINT = re.compile(r"(?:路|街|巷|同|道)(?:\d+段)?\d")
+_ROAD_HINT = re.compile(r"路|街|巷|胡同|大道")
+_HINT_BACK = 17
 _ROAD_CUT = re.compile(r"(?:街道|办事处|区(?![路街道])|园(?![路街道])|号院|村(?![路街道])|社区|\d期|镇|乡|\))(?=..)")
 # A road's own name, less its road word: 西园七路 is a road, 七路 or 南路 alone is what is left of one.
 _ROAD_CORE = re.compile(r"^(.*?)(?:大道|大街|公路|路|街|巷|胡同|道|里|弄)(?:\d+段)?$")
@@ -76,6 +82,7 @@ _MUNICIPALITIES = frozenset({"11", "12", "31", "50"})
 _NO_CITY_LEVEL = _MUNICIPALITIES | {"81", "82"}  # the city level is a placeholder named after the province
 _ADMIN_SEPARATORS = frozenset(",，、/·・ .-")
 _NOISE_TAIL = re.compile(r"[-,，、;；:：/\\.。]+$")
+_NOISE_CHARS = frozenset("-,，、;；:：/\\.。")
 
 
 def _unify(text: str) -> str:
@@ -287,7 +294,7 @@ def _walk_admin(
             reach = max(reach, m[2])
             pos -= m[0] is not None
         cands, consumed, _ = m
-        if cands is None and (prov is not None or city is not None):
+        if cands is None and any(d is not None and s.startswith(d.name[:2], pos) for d in (prov, city)):
             # 台州台州市路桥区, 浙江省温州市浙江温州市龙湾区: a level already read, written again
             again = _match_at(g, s, pos, None, None, 0, None, full_only=False)
             reach = max(reach, again[2])
@@ -459,34 +466,24 @@ def _is_road_name(road: str) -> bool:
     return (len(name) >= 2 and not _NOT_A_NAME.fullmatch(name)) or any("0" <= c <= "9" for c in name)
 
 
-@lru_cache(maxsize=1)
-def _township_cores() -> dict[str, frozenset[str]]:
-    """Township names less 街道/镇/乡 (下沙, 临平, 柳市) -> the cities they lie in: written before a road without
-    their township word (下沙学林街), they are not part of its name."""
-    cores: dict[str, set[str]] = {}
-    for name, ds in townships().names.items():
-        for word in ("街道", "镇", "乡"):
-            if name.endswith(word) and len(name) - len(word) >= 2:
-                cores.setdefault(name[: -len(word)], set()).update(d.city or d.code for d in ds)
-    return {k: frozenset(v) for k, v in cores.items()}
-
-
 @lru_cache(maxsize=1 << 16)  # roads repeat across a batch's addresses; the answer depends on these two only
 def _first_road(text: str, city: str | None = None) -> str:
     """The road of a road match: what follows the last township/zone/park/village word (as long as a road name is
-    left, 西湖科技园西园七路, not 七路), less a township named without its word, and the first of two roads
+    left: 西湖科技园西园七路, not 七路), less a township named without its word, and the first of two roads
     (开元北街思源路: a road, then a lane of it)."""
     road = text
     for m in reversed(list(_ROAD_CUT.finditer(text))):
         if _is_road_name(text[m.end():]):
             road = text[m.end():]
             break
-    cores = _township_cores()
-    for n in (4, 3, 2):
-        cities = cores.get(road[:n])
-        if cities and city in cities and _is_road_name(road[n:]):  # only inside a known city: 天台山西路 is a road
-            road = road[n:]
-            break
+    if city is not None:  # a township of this city written without 街道/镇/乡 (下沙学林街); only inside a known city
+        names = townships().names
+        for n in (4, 3, 2):
+            head = road[:n]
+            if n < len(road) and any(d.city == city for w in ("街道", "镇", "乡") for d in names.get(head + w, ())) \
+                    and _is_road_name(road[n:]):
+                road = road[n:]
+                break
     first = _FIRST_ROAD.match(road)
     if first and first.end() < len(road) and "段" not in road[first.end():] and _is_road_name(first.group(0)):
         return first.group(0)
@@ -504,9 +501,11 @@ def _parse_detail(rest: str, city: str | None = None) -> tuple[str | None, ...]:
     rest = _DIGIT_SEPARATOR.sub("-", rest)
     tail = rest
     # Each pattern runs only when the character it must contain or end with is there (same result, less work).
-    m = _ROAD_NUMBER.search(rest) if "号" in rest or "弄" in rest else None
+    hint = _ROAD_NUMBER_HINT.search(rest) if "号" in rest or "弄" in rest else None
+    m = _ROAD_NUMBER.search(rest, max(0, hint.start() - _HINT_BACK)) if hint else None
     if m is None:
-        m = _ROAD_BARE_NUMBER.search(rest)
+        hint = _ROAD_BARE_HINT.search(rest)
+        m = _ROAD_BARE_NUMBER.search(rest, max(0, hint.start() - _HINT_BACK)) if hint else None
     if m:
         road = _first_road(m.group(1), city)
         tail = rest[m.end():]
@@ -517,18 +516,20 @@ def _parse_detail(rest: str, city: str | None = None) -> tuple[str | None, ...]:
             elif m.group(3):  # 合兴路84-66号: door 84, building 66 on its lot
                 tail = m.group(3) + "号" + tail
     else:
-        r = _ROAD.search(rest)
+        hint = _ROAD_HINT.search(rest)
+        r = _ROAD.search(rest, max(0, hint.start() - _HINT_BACK)) if hint else None
         if r:
             road = _first_road(r.group(1), city)
             tail = rest[r.end():]
-    tail = _NOISE_TAIL.sub("", tail)
+    if tail[-1:] in _NOISE_CHARS:
+        tail = _NOISE_TAIL.sub("", tail)
     tail, (building, unit, floor, room), door = _parse_tail(tail, number is not None)
     if door is not None and number is None:
         number = door
     if room and not floor and room.isdigit() and 3 <= len(room) <= 4:
         # 1203 is on floor 12: derive it so that `12层1203室` and `1203室` give the same room_key (inference).
         floor = str(int(room[:-2]))
-    poi = _NOISE_TAIL.sub("", tail).strip("-")
+    poi = (_NOISE_TAIL.sub("", tail) if tail[-1:] in _NOISE_CHARS else tail).strip("-")
     return road, number, poi or None, building, unit, floor, room
 
 
@@ -553,7 +554,9 @@ def _parse_one(g: Gazetteer, text: str, hint: Division | None, memo: _WalkMemo |
     rest = text[end:]
     if rest.startswith("市辖区"):
         rest = rest[3:]
-    if end and rest[:2] in g.lengths:  # 诸暨市诸暨市永兴路, 嘉善县浙江省嘉兴市嘉善县姚庄镇: levels written again
+    head = rest[:2]
+    if end and any(d is not None and d.name.startswith(head) for d in (prov, city, dist)):
+        # 诸暨市诸暨市永兴路, 嘉善县浙江省嘉兴市嘉善县姚庄镇: levels written again
         for _ in range(4):
             again = _match_at(g, rest, 0, None, None, 0, None, full_only=False)
             if again[0] is None or not any(d in (prov, city, dist) for d in again[0]) or again[1] >= len(rest):
@@ -590,6 +593,19 @@ def _parse_one(g: Gazetteer, text: str, hint: Division | None, memo: _WalkMemo |
         road, number, poi, building, unit, floor, room,
         workstation, site_key, building_key, room_key, normalized or None, notes,
     )
+
+
+def _list_column(name: str, col: Sequence[list[str]]) -> pl.Series:
+    """A list[str] column from Python lists, most of them empty. polars would build one Series per row, and
+    pyarrow's `pa.array` imports pandas when it is installed (a third of a second for a short CLI run): the
+    values go in flat, regrouped by row index."""
+    n = len(col)
+    rows = [i for i, notes in enumerate(col) if notes]
+    flat = [v for i in rows for v in col[i]]
+    index = np.repeat(np.asarray(rows, dtype=np.int64), [len(col[i]) for i in rows])
+    lists = pl.DataFrame({"_i": index, name: pl.Series(flat, dtype=pl.String)}).group_by("_i").agg(pl.col(name))
+    frame = pl.DataFrame({"_i": np.arange(n, dtype=np.int64)}).join(lists, on="_i", how="left").sort("_i")
+    return frame[name].fill_null(pl.lit([], dtype=pl.List(pl.String))).alias(name)
 
 
 def parse_addresses(
@@ -631,8 +647,8 @@ def _parse_batch(values: Sequence[str | None] | pl.Series, hints: Sequence[str |
     columns = list(zip(*rows, strict=True)) if rows else [()] * (len(COLUMNS) - 1)
     data: dict[str, pl.Series] = {"input": pl.Series("input", raw, dtype=pl.String)}
     for name, col in zip(COLUMNS[1:], columns, strict=True):
-        if name == "notes":  # arrow builds a list column in C; polars would build one Series per row
-            data[name] = pl.Series(name, pa.array(col, type=pa.large_list(pa.large_string())))
+        if name == "notes":
+            data[name] = _list_column(name, col)
         else:
             data[name] = pl.Series(name, col, dtype=pl.String)
     return pl.DataFrame(data)

@@ -98,3 +98,14 @@ def test_industry_words_and_county_town_zone_prefixes():
                               "常州途畅互联网科技有限公司合肥分公司"]).rows(named=True)
     assert [r["trade_name"] for r in df] == ["博联", "垒玉", "宏达", "振华", "华兴", "鑫源", "途畅"]
     assert [r["region"] for r in df[2:5]] == ["玉田县|鸦鸿桥镇", "昆山|千灯镇", "张家港|保税区"]
+
+
+def test_normalize_lines_are_the_records_as_json():
+    import json
+
+    from shellring.matchers.api import normalize_lines
+
+    values = ["浙江省杭州市西湖区文三路138号A幢1203室", "a\u2028b\nc", None, "", "北京华信科技有限公司"]
+    for kind in ("address", "phone", "company", "name", "id"):
+        lines = normalize_lines(kind, values)
+        assert [json.loads(line) for line in lines] == normalize_records(kind, values), kind

@@ -27,6 +27,7 @@ _UNIT_RULES = [
     (re.compile(r"(?<=[0-9A-Z])(?:号楼|号馆|幢|座|#)"), "栋"),
     (re.compile(r"(?<=\d)(?:楼层|层楼|F|楼|层)"), "层"),
     (re.compile(r"(?<=[0-9A-Z])(?:号房|号室|房间|房|户|室)"), "室"),
+    (re.compile(r"(?<=\d)梯(?=\d)"), "单元"),  # 4梯923: the stair (Guangdong) is the unit
     (re.compile(r"第(?=\d)"), ""),
     (re.compile(r"-(?=栋|层|室|单元)"), ""),
 ]
@@ -71,6 +72,10 @@ _NOT_A_NAME = re.compile(r"[东南西北中]?[一二三四五六七八九十]*[�
 _TOKEN = r"(?:[A-Z]?\d++[A-Z]?|[A-Z](?=栋))"
 _BLOCK = re.compile(r"-?(?:(?>" + _TOKEN + r"(?:栋|单元|层|室|号)?-?))+")  # atomic: no backtracking
 _TAIL_TOKEN = re.compile(r"(" + _TOKEN + r")(栋|单元|层|室|号)?")
+# A building or market whose N号 numbers a unit inside it (中国毛衫城2163号, 某某大厦1203号), not a door.
+_UNITS_INSIDE = re.compile(r"(?:城|市场|商场|大厦|广场|楼|座|馆|栋|层)$")
+_ROOM_RANGE = re.compile(r"[A-Z]?\d{3,5}-\d{1,2}")  # a room and a short part of it
+_LETTER_ROOM = re.compile(r"[A-Z]\d{3,5}")
 _MARKED = re.compile("[栋元层室号-]")
 _LEVEL_OF = {"栋": 0, "单元": 1, "层": 2, "室": 3}
 # Separators between digit runs that mean "-": 3,1105 / 5一4一3一2 / 8.1017 (never inside the admin prefix).
@@ -420,12 +425,16 @@ def _parse_tail(tail: str, has_number: bool) -> tuple[str, list[str | None], str
         text = block.group(0)
         after_number = has_number and n == 0 and block.start() == 0
         tokens = _TAIL_TOKEN.findall(text)
-        if tokens[-1][1] == "号":
-            if len(tokens) == 1 and not has_number and n == 0 and door is None:
-                door = tokens[0][0]  # 西店陆186号: the door number of a place with no road
+        if tokens[0][1] == "号" and not has_number and n == 0 and not _UNITS_INSIDE.search(head):
+            door = tokens[0][0]  # 花塘村西店陆186号, 芙蓉新村161号407: the door number of a place with no road
+            tokens = tokens[1:]
+            if not tokens:
                 continue
-            # after a road number a lone N号 is the building on that lot (210号12号); after a building, a room
-            tokens[-1] = (tokens[-1][0], "栋" if len(tokens) == 1 and cursor == 0 else "室")
+        if tokens[-1][1] == "号":
+            # after a road number a lone N号 is the building on that lot (210号12号); after a building, or in a
+            # place with no road (中国毛衫城2163号: a stall or shop), a room
+            lot = len(tokens) == 1 and cursor == 0 and has_number
+            tokens[-1] = (tokens[-1][0], "栋" if lot else "室")
         for k in range(len(tokens) - 1):  # 8号3单元: 号 before more is a building; 11栋11号12楼: after one, a unit
             if tokens[k][1] == "号":
                 inside = cursor > 0 or any(u == "栋" for _, u in tokens[:k])
@@ -448,6 +457,14 @@ def _parse_tail(tail: str, has_number: bool) -> tuple[str, list[str | None], str
             while j < len(tokens) and not tokens[j][1]:
                 j += 1
             stop = _LEVEL_OF[tokens[j][1]] if j < len(tokens) else 4
+            if j == len(tokens) and j - i == 2 and levels[3] is None and _ROOM_RANGE.fullmatch(
+                    tokens[i][0] + "-" + tokens[i + 1][0]):
+                levels[3] = tokens[i][0] + "-" + tokens[i + 1][0]  # 1103-2, 105-110: a room and its part or range
+                break
+            if j == len(tokens) and j - i == 1 and levels[0] is None and cursor == 0 and _LETTER_ROOM.fullmatch(
+                    tokens[i][0]):
+                levels[0], levels[3] = tokens[i][0][0], tokens[i][0][1:]  # 大厦C1215: building C, room 1215
+                break
             slots = list(range(cursor, max(cursor, stop)))
             if slots:
                 chosen = _bare_slots(j - i, slots, j == len(tokens), tokens[i][0])
@@ -572,8 +589,8 @@ def _parse_one(g: Gazetteer, text: str, hint: Division | None, memo: _WalkMemo |
     if adcode is not None and (dist is not None or city is not None):
         if road and number:
             site_key = f"{adcode}|{road}|{number}"
-        elif poi:
-            site_key = f"{adcode}|{poi}"
+        elif poi:  # a place with no road: its own door number, when written, tells its lots apart
+            site_key = f"{adcode}|{poi}|{number}" if number else f"{adcode}|{poi}"
     if site_key is not None:
         building_key = f"{site_key}|{building or ''}"
         if room or floor:

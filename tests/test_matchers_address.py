@@ -291,3 +291,14 @@ def test_road_keeps_its_name_after_zones_townships_and_short_counties():
                           "诸暨市诸暨市永兴路70号"]).rows(named=True)
     assert [r["road"] for r in df] == ["西园七路", "学林街", "天台山西路", "开元北街", "永兴路"]
     assert df[4]["district"] == "诸暨市"
+
+
+def test_places_without_a_road_keep_their_numbers_in_the_keys():
+    df = parse_addresses(["桐乡市濮院镇中国毛衫城2163号", "桐乡市濮院镇中国毛衫城2164号", "宁海县某某村186号",
+                          "宁海县某某村187号", "某市某某大厦C1215", "某市某某大厦1103-2",
+                          "广州市某某居B栋4梯923"]).rows(named=True)
+    assert df[0]["room"] == "2163" and df[0]["room_key"] != df[1]["room_key"]
+    assert df[2]["number"] == "186" and df[2]["site_key"] != df[3]["site_key"]
+    assert (df[4]["building"], df[4]["room"]) == ("C", "1215")
+    assert df[5]["room"] == "1103-2"
+    assert (df[6]["building"], df[6]["unit"], df[6]["room"]) == ("B", "4", "923")

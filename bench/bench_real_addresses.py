@@ -22,7 +22,7 @@ Mapping from NAACL labels to the parser's fields (both sides go through the pars
   (SOURCE.md: houseno is "the door number where no road is named"). Compared without a final 号.
 - building <- `houseno` otherwise, split in the report into "with a unit word" (号楼/栋/幢/座/楼/#) and
   "bare" (digits and letters only, e.g. the `47` of `47-6-746`). Compared without the unit word.
-- unit <- `cellno` (单元), compared without 单元/号.
+- unit <- `cellno` (单元; also a stair 梯, a market aisle 街 or row 排), compared without that word or 号.
 - floor <- `floorno`, compared without 楼/层/F.
 - room <- `roomno`, compared without 室/号/房/房间/户.
 """
@@ -48,7 +48,7 @@ FIELDS = ["district", "road", "number", "building", "building_word", "building_b
 _STRIP = {
     "number": re.compile(r"号$"),
     "building": re.compile(r"(?:号楼|号馆|号|栋|幢|座|楼|#)$"),
-    "unit": re.compile(r"(?:单元|号)$"),
+    "unit": re.compile(r"(?:单元|号|梯|街|排)$"),
     "floor": re.compile(r"(?:楼层|楼|层|F)$"),
     "room": re.compile(r"(?:房间|室|号|房|户)$"),
 }

@@ -28,6 +28,7 @@ _UNIT_RULES = [
     (re.compile(r"(?<=\d)(?:楼层|层楼|F|楼|层)"), "层"),
     (re.compile(r"(?<=[0-9A-Z])(?:号房|号室|房间|房|户|室)"), "室"),
     (re.compile(r"(?<=\d)梯(?=\d)"), "单元"),  # 4梯923: the stair (Guangdong) is the unit
+    (re.compile(r"(?<=\d)(?:街|排)(?=\d{3})"), "单元"),  # 9楼11街31390, 17排351: a market's aisle or row, then a stall
     (re.compile(r"第(?=\d)"), ""),
     (re.compile(r"-(?=栋|层|室|单元)"), ""),
 ]

@@ -10,9 +10,13 @@ Scoring (the table of issue 13): for each field, accuracy over the addresses who
 room all right, over the addresses whose label has at least one of the four (each one the label has must be
 right; a field the label lacks is not judged).
 
+With `--cpca`, cpca's batch `transform` (dev-only, `pip install -e ".[bench]"`) is scored the same way on the two
+levels both tools return for these labels, city and district.
+
 Mapping from NAACL labels to the parser's fields (both sides go through the parser's own text canonicalisation,
 `canonical_batch`: NFKC, t2s, upper case, Chinese numerals before unit words -> digits):
 
+- city <- `city`, scored like district.
 - district <- `district`. The label is often short (`瓯海`, `安吉`, `石柱县`) where the parser returns the official
   name (`瓯海区`, `石柱土家族自治县`), so the parsed name is right when it equals the label or starts with it or with
   the label less its 区/县/市/旗 (two characters or more). A district renamed or merged since (江干区, now 上城区)
@@ -44,7 +48,7 @@ from shellring.matchers.address import parse_addresses  # noqa: E402
 from shellring.matchers.divisions import gazetteer  # noqa: E402
 from shellring.matchers.textnorm import canonical_batch  # noqa: E402
 
-FIELDS = ["district", "road", "number", "building", "building_word", "building_bare", "unit", "floor", "room"]
+FIELDS = ["city", "district", "road", "number", "building", "building_word", "building_bare", "unit", "floor", "room"]
 _STRIP = {
     "number": re.compile(r"号$"),
     "building": re.compile(r"(?:号楼|号馆|号|栋|幢|座|楼|#)$"),
@@ -74,6 +78,8 @@ def gold_fields(row: dict) -> dict[str, str]:
     gold: dict[str, str] = {}
     if "district" in spans:
         gold["district"] = spans["district"]
+    if "city" in spans:
+        gold["city"] = spans["city"]
     if "road" in spans:
         gold["road"] = spans["road"]
     if "roadno" in spans:
@@ -126,12 +132,12 @@ def parsed_fields(frame) -> list[dict[str, str | None]]:
         if "unit" not in cols and building and "/" in building:  # the parser before issue 13: building/unit
             building, unit = building.split("/", 1)
             building = building or None
-        out.append({"district": r["district"], "road": r["road"], "number": r["number"], "building": building,
-                    "unit": unit, "floor": r["floor"], "room": r["room"]})
+        out.append({"city": r["city"], "district": r["district"], "road": r["road"], "number": r["number"],
+                    "building": building, "unit": unit, "floor": r["floor"], "room": r["room"]})
     return out
 
 
-def score(rows: list[dict], show: tuple[str, int] | None = None) -> tuple[dict, int, float]:
+def score(rows: list[dict], show: tuple[str, int] | None = None, with_cpca: bool = False) -> tuple[dict, int, float]:
     texts = [r["text"] for r in rows]
     t0 = time.perf_counter()
     frame = parse_addresses(texts)
@@ -150,7 +156,7 @@ def score(rows: list[dict], show: tuple[str, int] | None = None) -> tuple[dict, 
         judged_four = []
         for field, value in gold.items():
             mine = got.get(field)
-            if field == "district":
+            if field in ("district", "city"):
                 ok = district_ok(mine, value)
             else:
                 ok = norm(field, mine) == norm(field, value)
@@ -171,6 +177,23 @@ def score(rows: list[dict], show: tuple[str, int] | None = None) -> tuple[dict, 
             all4[0] += 1
             all4[1] += all(judged_four)
     stats["all four"] = [all4[0], all4[1], 0]
+    if with_cpca:
+        import cpca
+
+        t0 = time.perf_counter()
+        theirs = cpca.transform(texts)
+        cpca_elapsed = time.perf_counter() - t0
+        for field, column in (("cpca district", "区"), ("cpca city", "市")):
+            s = stats[field]
+            for gold, got in zip(golds, theirs[column].tolist(), strict=True):
+                want = gold.get("district" if field == "cpca district" else "city")
+                if want is None:
+                    continue
+                got = got if isinstance(got, str) else None
+                s[0] += 1
+                s[1] += district_ok(got, want)
+                s[2] += not got
+        stats["cpca seconds"] = [1, cpca_elapsed, 0]
     return stats, len(rows), elapsed
 
 
@@ -178,7 +201,7 @@ def table(results: dict[str, tuple[dict, int, float]]) -> str:
     splits = list(results)
     lines = ["| field | " + " | ".join(f"{s} acc (missing) n" for s in splits) + " |",
              "|---|" + "---|" * len(splits)]
-    for field in FIELDS + ["all four"]:
+    for field in FIELDS + ["all four", "cpca city", "cpca district"]:
         cells = []
         for s in splits:
             n, right, missing = results[s][0].get(field, [0, 0, 0])
@@ -190,6 +213,9 @@ def table(results: dict[str, tuple[dict, int, float]]) -> str:
                 cells.append(f"{100 * right / n:.1f}% ({100 * missing / n:.0f}%) {n}")
         lines.append(f"| {field} | " + " | ".join(cells) + " |")
     speed = " · ".join(f"{s}: {results[s][1]:,} addresses in {results[s][2]:.2f} s" for s in splits)
+    if any("cpca seconds" in results[s][0] for s in splits):
+        speed += "\ncpca.transform: " + " · ".join(
+            f"{s}: {results[s][0]['cpca seconds'][1]:.2f} s" for s in splits)
     return "\n".join(lines) + "\n\n" + speed
 
 
@@ -199,13 +225,14 @@ def main() -> None:
     ap.add_argument("--split", nargs="+", default=["train", "dev", "test"], choices=["train", "dev", "test"])
     ap.add_argument("--show", nargs=2, metavar=("FIELD", "N"),
                     help="print N wrong FIELD values (train/dev only: never tune on test)")
+    ap.add_argument("--cpca", action="store_true", help="score cpca (dev-only, the bench extra) on city/district")
     args = ap.parse_args()
     show = (args.show[0], int(args.show[1])) if args.show else None
     parse_addresses(["浙江省杭州市转塘街道"])  # load the gazetteer outside the timing
     results = {}
     for split in args.split:
         rows = load(args.data, [split])
-        results[split] = score(rows, show if split != "test" else None)
+        results[split] = score(rows, show if split != "test" else None, args.cpca)
     print(table(results))
 
 

@@ -231,11 +231,10 @@ def townships() -> Townships:
                 bucket.append(d)
 
     zone_forms: dict[tuple[str, str], set[Division]] = {}
-    for row in _read("streets.csv"):
-        d = g.by_code.get(row["areaCode"])
+    for area, name in _read_columns("streets.csv", "areaCode", "name"):
+        d = g.by_code.get(area)
         if d is None:
             continue
-        name = row["name"]
         add(name, d)
         if name.endswith("街道办事处"):
             add(name[:-3], d)
@@ -259,6 +258,15 @@ def _lengths_by_first_pair(names) -> dict[str, tuple[int, ...]]:
     for n in names:
         lengths.setdefault(n[:2], set()).add(len(n))
     return {pair: tuple(sorted(ls, reverse=True)) for pair, ls in lengths.items()}
+
+
+def _read_columns(name: str, *columns: str) -> list[tuple[str, ...]]:
+    """Some columns of a table as tuples: csv.reader, not DictReader (streets.csv: 41k rows read at every start)."""
+    with open(DATA_DIR / name, encoding="utf-8-sig", newline="") as fh:
+        reader = csv.reader(fh)
+        header = next(reader)
+        index = [header.index(c) for c in columns]
+        return [tuple(row[i] for i in index) for row in reader]
 
 
 def _read(name: str) -> list[dict[str, str]]:

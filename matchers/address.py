@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import gc
 import re
+import unicodedata
 from collections.abc import Sequence
 from functools import lru_cache
 
@@ -67,7 +68,7 @@ _HINT_BACK = 17
 _ROAD_CUT = re.compile(r"(?:街道|办事处|区(?![路街道])|园(?![路街道])|号院|村(?![路街道])|社区|\d期|镇|乡|\))(?=..)")
 # A road's own name, less its road word: 西园七路 is a road, 七路 or 南路 alone is what is left of one.
 _ROAD_CORE = re.compile(r"^(.*?)(?:大道|大街|公路|路|街|巷|胡同|道|里|弄)(?:\d+段)?$")
-_NOT_A_NAME = re.compile(r"[东南西北中]?[一二三四五六七八九十]*[东南西北中]?")
+_NOT_A_NAME = re.compile(r"[东南西北中]*|[一二三四五六七八九十]+")  # 南路, 七路; 南一路 is a name
 # The structured end of an address after its estate/building name: labelled or bare runs of digits (a letter
 # before or after) in the order building, unit, floor, room, joined by nothing or by -.
 _TOKEN = r"(?:[A-Z]?\d++[A-Z]?|[A-Z](?=栋))"
@@ -76,6 +77,13 @@ _TAIL_TOKEN = re.compile(r"(" + _TOKEN + r")(栋|单元|层|室|号)?")
 # A building or market whose N号 numbers a unit inside it (中国毛衫城2163号, 某某大厦1203号), not a door.
 _UNITS_INSIDE = re.compile(r"(?:城|市场|商场|大厦|广场|楼|座|馆|栋|层)$")
 _ROOM_RANGE = re.compile(r"[A-Z]?\d{3,5}-\d{1,2}")  # a room and a short part of it
+
+
+def _is_room_range(a: str, b: str) -> bool:
+    """1103-2 (a room and its part) or 801-805, 2004-2006 (a range of rooms: same length, rising)."""
+    if _ROOM_RANGE.fullmatch(a + "-" + b):
+        return True
+    return len(a) == len(b) >= 3 and a.isdigit() and b.isdigit() and int(a) < int(b) < int(a) + 100
 _LETTER_ROOM = re.compile(r"[A-Z]\d{3,5}")
 _MARKED = re.compile("[栋元层室号-]")
 _LEVEL_OF = {"栋": 0, "单元": 1, "层": 2, "室": 3}
@@ -432,9 +440,10 @@ def _parse_tail(tail: str, has_number: bool) -> tuple[str, list[str | None], str
             if not tokens:
                 continue
         if tokens[-1][1] == "号":
-            # after a road number a lone N号 is the building on that lot (210号12号); after a building, or in a
-            # place with no road (中国毛衫城2163号: a stall or shop), a room
-            lot = len(tokens) == 1 and cursor == 0 and has_number
+            # after a road number a lone N号 is the building on that lot (210号12号) or in an estate on it; in a
+            # building or market, after a building, or in a place with no road (中国毛衫城2163号), a room
+            lot = len(tokens) == 1 and cursor == 0 and has_number and (
+                after_number or not _UNITS_INSIDE.search(tail, 0, block.start()))  # 某小区5号; 某大厦1403号 is a room
             tokens[-1] = (tokens[-1][0], "栋" if lot else "室")
         for k in range(len(tokens) - 1):  # 8号3单元: 号 before more is a building; 11栋11号12楼: after one, a unit
             if tokens[k][1] == "号":
@@ -442,6 +451,9 @@ def _parse_tail(tail: str, has_number: bool) -> tuple[str, list[str | None], str
                 tokens[k] = (tokens[k][0], "单元" if inside else "栋")
         if after_number and text.startswith("-") and not tokens[0][1]:
             tokens[0] = (tokens[0][0], "栋")  # 344-110, 1130号-24: a sub-number of the lot
+        if len(tokens) >= 2 and tokens[-1][1] == "室" and not tokens[-2][1] and _is_room_range(tokens[-2][0],
+                                                                                             tokens[-1][0]):
+            tokens[-2:] = [(tokens[-2][0] + "-" + tokens[-1][0], "室")]  # 1705-1708室: one room range
         first = _LEVEL_OF.get(tokens[0][1]) if tokens[0][1] else None
         if n and first is not None and first < cursor:
             levels, cursor = [None, None, None, None], 0  # 6号杭州大厦B座: the first block was part of a name
@@ -458,8 +470,7 @@ def _parse_tail(tail: str, has_number: bool) -> tuple[str, list[str | None], str
             while j < len(tokens) and not tokens[j][1]:
                 j += 1
             stop = _LEVEL_OF[tokens[j][1]] if j < len(tokens) else 4
-            if j == len(tokens) and j - i == 2 and levels[3] is None and _ROOM_RANGE.fullmatch(
-                    tokens[i][0] + "-" + tokens[i + 1][0]):
+            if j == len(tokens) and j - i == 2 and levels[3] is None and _is_room_range(tokens[i][0], tokens[i + 1][0]):
                 levels[3] = tokens[i][0] + "-" + tokens[i + 1][0]  # 1103-2, 105-110: a room and its part or range
                 break
             if j == len(tokens) and j - i == 1 and levels[0] is None and cursor == 0 and _LETTER_ROOM.fullmatch(
@@ -558,6 +569,8 @@ def _parse_one(g: Gazetteer, text: str, hint: Division | None, memo: _WalkMemo |
     before = text
     text, notes, workstation = _extract_notes(text)
     if text != before:  # 601(集群注册)# : the unit word now follows its number
+        if not text.isascii():  # C(集群注册)¸: a combining mark now follows the letter it composes with
+            text = unicodedata.normalize("NFKC", text)
         text = _unify(text)
     text = _PREFIX_NOISE.sub("", text)  # a note may have stood before the country name
     walked = memo.walk(g, text, hint) if memo is not None else _walk_admin(g, text, hint)[0]

@@ -182,6 +182,7 @@ def test_never_raises_on_arbitrary_unicode(values):
 @settings(max_examples=300, deadline=None)
 @given(_ADDRESSY)
 @example("601(集群注册)#")  # the unit word only follows its number once the note is out
+@example("C(集群注册)¸")  # nor the combining cedilla its letter
 def test_normalized_is_idempotent(text):
     first = parse_addresses([text]).row(0, named=True)
     if first["normalized"] is None:
@@ -302,3 +303,14 @@ def test_places_without_a_road_keep_their_numbers_in_the_keys():
     assert (df[4]["building"], df[4]["room"]) == ("C", "1215")
     assert df[5]["room"] == "1103-2"
     assert (df[6]["building"], df[6]["unit"], df[6]["room"]) == ("B", "4", "923")
+
+
+def test_room_ranges_and_numbers_inside_estates_and_buildings():
+    df = parse_addresses(["上海市普陀区中山北路1777号某某大厦1705-1708室", "广州市天河区天河东路67号某某广场A座801-805",
+                          "南宁市青秀区民族大道82号某某大厦1403号", "杭州市西湖区某某路100号某某小区5号",
+                          "成都经济技术开发区(龙泉驿)南一路229号"]).rows(named=True)
+    assert df[0]["room"] == "1705-1708" and df[0]["building"] is None
+    assert (df[1]["building"], df[1]["room"]) == ("A", "801-805")
+    assert (df[2]["building"], df[2]["room"]) == (None, "1403")
+    assert (df[3]["building"], df[3]["room"]) == ("5", None)
+    assert df[4]["road"] == "南一路"

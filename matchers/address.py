@@ -72,7 +72,8 @@ _NOT_A_NAME = re.compile(r"[东南西北中]*|[一二三四五六七八九十]+"
 # The structured end of an address after its estate/building name: labelled or bare runs of digits (a letter
 # before or after) in the order building, unit, floor, room, joined by nothing or by -.
 _TOKEN = r"(?:[A-Z]?\d++[A-Z]?|[A-Z](?=栋))"
-_BLOCK = re.compile(r"-?(?:(?>" + _TOKEN + r"(?:栋|单元|层|室|号)?-?))+")  # atomic: no backtracking
+# atomic: no backtracking; the lookahead lets the scan skip positions where no block can start
+_BLOCK = re.compile(r"(?=[-0-9A-Z])-?(?:(?>" + _TOKEN + r"(?:栋|单元|层|室|号)?-?))+")
 _TAIL_TOKEN = re.compile(r"(" + _TOKEN + r")(栋|单元|层|室|号)?")
 # A building or market whose N号 numbers a unit inside it (中国毛衫城2163号, 某某大厦1203号), not a door.
 _UNITS_INSIDE = re.compile(r"(?:城|市场|商场|大厦|广场|楼|座|馆|栋|层)$")
@@ -85,10 +86,11 @@ def _is_room_range(a: str, b: str) -> bool:
         return True
     return len(a) == len(b) >= 3 and a.isdigit() and b.isdigit() and int(a) < int(b) < int(a) + 100
 _LETTER_ROOM = re.compile(r"[A-Z]\d{3,5}")
+_HAS_DIGIT = re.compile(r"[0-9]")
 _MARKED = re.compile("[栋元层室号-]")
 _LEVEL_OF = {"栋": 0, "单元": 1, "层": 2, "室": 3}
 # Separators between digit runs that mean "-": 3,1105 / 5一4一3一2 / 8.1017 (never inside the admin prefix).
-_DIGIT_SEPARATOR = re.compile(r"(?<=[0-9A-Z])(?:[,，、.。/\\一])(?=\d)")
+_DIGIT_SEPARATOR = re.compile(r"[,，、.。/\\一](?=\d)(?<=[0-9A-Z].)")  # separator first: a fast scan
 _ROAD_AHEAD = re.compile(r"[^\d()]{1,2}(?:路|街(?!道)|大道|大街)")
 _ROAD_SUFFIX_CHARS = frozenset("路街道巷")
 _ADMIN_SUFFIX_CHARS = frozenset("省市区县旗盟")
@@ -423,6 +425,8 @@ def _parse_tail(tail: str, has_number: bool) -> tuple[str, list[str | None], str
     The structured part is every block of labelled or bare digit runs; a block with text after it (a shop
     name, 门卫) counts only when it holds a unit word, a 号 or a dash, so digits inside names (7天酒店) do not."""
     levels: list[str | None] = [None, None, None, None]
+    if not _HAS_DIGIT.search(tail) and "栋" not in tail:  # four tails in ten: nothing to read, said cheaply
+        return tail, levels, None
     end = len(tail)
     blocks = [m for m in _BLOCK.finditer(tail) if m.end() == end or _MARKED.search(m.group(0))]
     if not blocks:

@@ -8,16 +8,18 @@ from __future__ import annotations
 
 import gc
 import re
+import unicodedata
 from collections.abc import Sequence
+from functools import lru_cache
 
+import numpy as np
 import polars as pl
-import pyarrow as pa
 
 from .divisions import Division, Gazetteer, gazetteer, townships
 from .textnorm import canonical_batch, to_text_list
 
 COLUMNS = [
-    "input", "province", "city", "district", "adcode", "road", "number", "poi", "building", "floor", "room",
+    "input", "province", "city", "district", "adcode", "road", "number", "poi", "building", "unit", "floor", "room",
     "workstation", "site_key", "building_key", "room_key", "normalized", "notes",
 ]
 
@@ -26,6 +28,8 @@ _UNIT_RULES = [
     (re.compile(r"(?<=[0-9A-Z])(?:号楼|号馆|幢|座|#)"), "栋"),
     (re.compile(r"(?<=\d)(?:楼层|层楼|F|楼|层)"), "层"),
     (re.compile(r"(?<=[0-9A-Z])(?:号房|号室|房间|房|户|室)"), "室"),
+    (re.compile(r"(?<=\d)梯(?=\d)"), "单元"),  # 4梯923: the stair (Guangdong) is the unit
+    (re.compile(r"(?<=\d)(?:街|排)(?=\d{3})"), "单元"),  # 9楼11街31390, 17排351: a market's aisle or row, then a stall
     (re.compile(r"第(?=\d)"), ""),
     (re.compile(r"-(?=栋|层|室|单元)"), ""),
 ]
@@ -39,22 +43,62 @@ _HOSTED_WORD = re.compile(r"托管|入驻")
 _WORKSTATION = re.compile(r"-?([A-Z]?\d+[A-Z]?)号?工位")
 _PREFIX_NOISE = re.compile(r"^(?:中华人民共和国|中国|市辖区)+")
 _TOWN = re.compile(r"^[^\d()]{1,10}?(?:街道办事处|街道|办事处|镇|乡|苏木)(?![路街道巷大镇乡])")
+# A road: a name ending in a road word, not running on into another road word (金华镇路, 人民路口 stay whole).
+_ROAD_WORDS = r"(?:大道|大街|公路|路|街|巷|胡同)"
+# The name may end in a number: 6号大街, 垦辉6路, 滨海10路.
+_ROAD_NAME = r"(?:[^\d()\-]{1,14}?|[^\d()\-]{0,10}?(?<![栋层室元门区])\d{1,3}号?)"  # not 5楼12街, 二区7街 (aisles)
+_ROAD = re.compile(r"(" + _ROAD_NAME + _ROAD_WORDS + r"(?:\d+段)?)(?![路街道巷])")
+_FIRST_ROAD = re.compile(_ROAD_NAME + _ROAD_WORDS + r"(?![路街道巷])")
+# A road and its door number: N号 / N弄 (any road word, also 道/里/弄), or a bare N (road words only) when no
+# unit word follows it (南京路559金色荔园, 海滨中路568); a bare number keeps only its first run (四明西路100-3:
+# the 3 is the building behind door 100).
 _ROAD_NUMBER = re.compile(
-    r"((?:[^\d()\-]{1,14}?(?:大道|大街|公路|路|街|巷|胡同|道|里|弄))(?:\d+段)?)([甲乙丙丁]?\d+(?:-\d+)*)(号|弄)"
+    r"((?:" + _ROAD_NAME + r"(?:大道|大街|公路|路|街|巷|胡同|道|里|弄))(?:\d+段)?)([甲乙丙丁]?\d+)((?:-\d+)*)(号|弄)"
 )
-_ROAD_CUT = re.compile(r"^.*(?:街道|办事处|区(?![路街道])|园(?![路街道])|号院|\))(?=..)")
-_ROOM_AFTER_UNIT = re.compile(r"(?<=[栋层元])-?([A-Z]?\d+[A-Z]?(?:-\d+)?)(?:号|室)?$")
-_ROOM = re.compile(r"(?<![A-Z0-9\-])([A-Z]?\d+[A-Z]?(?:-\d+)?)室?$")
-_FLOOR = re.compile(r"(-?[A-Z]?\d+)层$")
-_UNIT = re.compile(r"(\d+)单元$")
-_BUILDING = re.compile(r"([A-Z0-9]+(?:-[A-Z0-9]+)?)栋(?!.*栋)")
-_ROOM_AFTER_NUMBER = re.compile(r"(\d{3,5})号$")
+_ROAD_BARE_NUMBER = re.compile(
+    r"(" + _ROAD_NAME + _ROAD_WORDS + r"(?:\d+段)?)(\d+)(?![\dA-Z]|-?\d*(?:栋|层|室|单元|号))"
+)
+# Words that end what stands before a road (a township, zone, park, village, estate phase): the road starts after one.
+# Where each road pattern can first end: its road word followed by what it needs. A road name is at most 16
+# characters before that, so the costly lazy patterns start there (same match, found without trying every start).
+_ROAD_NUMBER_HINT = re.compile(r"(?:路|街|巷|同|道|里|弄)(?:\d+段)?[甲乙丙丁]?\d+(?:-\d+)*[号弄]")
+_ROAD_BARE_HINT = re.compile(r"(?:路|街|巷|同|道)(?:\d+段)?\d")
+_ROAD_HINT = re.compile(r"路|街|巷|胡同|大道")
+_HINT_BACK = 17
+_ROAD_CUT = re.compile(r"(?:街道|办事处|区(?![路街道])|园(?![路街道])|号院|村(?![路街道])|社区|\d期|镇|乡|\))(?=..)")
+# A road's own name, less its road word: 西园七路 is a road, 七路 or 南路 alone is what is left of one.
+_ROAD_CORE = re.compile(r"^(.*?)(?:大道|大街|公路|路|街|巷|胡同|道|里|弄)(?:\d+段)?$")
+_NOT_A_NAME = re.compile(r"[东南西北中]*|[一二三四五六七八九十]+")  # 南路, 七路; 南一路 is a name
+# The structured end of an address after its estate/building name: labelled or bare runs of digits (a letter
+# before or after) in the order building, unit, floor, room, joined by nothing or by -.
+_TOKEN = r"(?:[A-Z]?\d++[A-Z]?|[A-Z](?=栋))"
+# atomic: no backtracking; the lookahead lets the scan skip positions where no block can start
+_BLOCK = re.compile(r"(?=[-0-9A-Z])-?(?:(?>" + _TOKEN + r"(?:栋|单元|层|室|号)?-?))+")
+_TAIL_TOKEN = re.compile(r"(" + _TOKEN + r")(栋|单元|层|室|号)?")
+# A building or market whose N号 numbers a unit inside it (中国毛衫城2163号, 某某大厦1203号), not a door.
+_UNITS_INSIDE = re.compile(r"(?:城|市场|商场|大厦|广场|楼|座|馆|栋|层)$")
+_ROOM_RANGE = re.compile(r"[A-Z]?\d{3,5}-\d{1,2}")  # a room and a short part of it
+
+
+def _is_room_range(a: str, b: str) -> bool:
+    """1103-2 (a room and its part) or 801-805, 2004-2006 (a range of rooms: same length, rising)."""
+    if _ROOM_RANGE.fullmatch(a + "-" + b):
+        return True
+    return len(a) == len(b) >= 3 and a.isdigit() and b.isdigit() and int(a) < int(b) < int(a) + 100
+_LETTER_ROOM = re.compile(r"[A-Z]\d{3,5}")
+_HAS_DIGIT = re.compile(r"[0-9]")
+_MARKED = re.compile("[栋元层室号-]")
+_LEVEL_OF = {"栋": 0, "单元": 1, "层": 2, "室": 3}
+# Separators between digit runs that mean "-": 3,1105 / 5一4一3一2 / 8.1017 (never inside the admin prefix).
+_DIGIT_SEPARATOR = re.compile(r"[,，、.。/\\一](?=\d)(?<=[0-9A-Z].)")  # separator first: a fast scan
+_ROAD_AHEAD = re.compile(r"[^\d()]{1,2}(?:路|街(?!道)|大道|大街)")
 _ROAD_SUFFIX_CHARS = frozenset("路街道巷")
 _ADMIN_SUFFIX_CHARS = frozenset("省市区县旗盟")
 _MUNICIPALITIES = frozenset({"11", "12", "31", "50"})
 _NO_CITY_LEVEL = _MUNICIPALITIES | {"81", "82"}  # the city level is a placeholder named after the province
-_ADMIN_SEPARATORS = frozenset(",，、/·・ .")
+_ADMIN_SEPARATORS = frozenset(",，、/·・ .-")
 _NOISE_TAIL = re.compile(r"[-,，、;；:：/\\.。]+$")
+_NOISE_CHARS = frozenset("-,，、;；:：/\\.。")
 
 
 def _unify(text: str) -> str:
@@ -152,10 +196,15 @@ def _match_at(
             cands = [d for d in cands if d.level > level]
         if is_short:
             reach = max(reach, pos + length + 3)  # the checks after the name read up to 3 characters
-            if nxt in _ROAD_SUFFIX_CHARS or (nxt == "大" and s[pos + length + 1:pos + length + 2] in ("道", "街")):
+            after = s[pos + length + 1:pos + length + 2]
+            if nxt in _ROAD_SUFFIX_CHARS or (nxt == "大" and after in ("道", "街")) or (
+                    nxt in "东南西北中" and after in _ROAD_SUFFIX_CHARS):  # 望江西路, 大庆北路 are roads
                 continue
-            if not context:
-                cands = [d for d in cands if d.level < 3]
+            if not context:  # a bare short county name (海盐, 东阳) only when it names one county in the country,
+                # and not when a road name ends right after it (天台山西路, 余杭塘路, 滨海二路 are roads)
+                reach = max(reach, pos + length + 4)
+                cands = [d for d in cands if d.level < 3] or (
+                    cands if len(cands) == 1 and length >= 2 and not _ROAD_AHEAD.match(s, pos + length) else [])
         if not cands:
             continue
         consumed = length
@@ -261,6 +310,13 @@ def _walk_admin(
             reach = max(reach, m[2])
             pos -= m[0] is not None
         cands, consumed, _ = m
+        if cands is None and any(d is not None and s.startswith(d.name[:2], pos) for d in (prov, city)):
+            # 台州台州市路桥区, 浙江省温州市浙江温州市龙湾区: a level already read, written again
+            again = _match_at(g, s, pos, None, None, 0, None, full_only=False)
+            reach = max(reach, again[2])
+            if again[0] is not None and any(d in (prov, city) for d in again[0]):
+                pos += again[1]
+                continue
         if cands is None:
             break
         cands = _pick(cands, hint)
@@ -347,53 +403,178 @@ def _apply_hint(
     return g.province_of(hint), g.city_of(hint), hint
 
 
-def _parse_detail(rest: str) -> tuple[str | None, str | None, str | None, str | None, str | None, str | None]:
-    """(road, number, poi, building, floor, room) of the text after the admin prefix."""
-    road = number = building = floor = room = None
+def _bare_slots(count: int, slots: list[int], at_end: bool, first: str) -> list[int]:
+    """Which of the open levels (0 building, 1 unit, 2 floor, 3 room) a run of `count` bare numbers fills."""
+    if count >= len(slots):
+        return slots[:count]
+    if not at_end:  # bare numbers before a labelled one fill the outer levels: B12-1195室, 2-10层
+        return slots[:count]
+    if count == 1:  # a lone bare number at the end: a room when it has 3+ digits or no building can be open
+        return [slots[-1]] if (slots[-1] == 3 and (len(first.strip("ABCDEFGHIJKLMNOPQRSTUVWXYZ")) >= 3
+                                                    or slots[0] != 0)) else [slots[0]]
+    # 47-6-746: building, unit, room; 3-1105: building, room; 6-5-3-1112 fills all four
+    head = slots[: count - 1]
+    if len(head) == count - 1 and 2 in head and count - 1 < len(slots) - 1:
+        head = [x for x in slots[:-1] if x != 2][: count - 1]
+    return head + [slots[-1]]
+
+
+def _parse_tail(tail: str, has_number: bool) -> tuple[str, list[str | None], str | None]:
+    """(the text before the structured part, [building, unit, floor, room], a door number) of `tail`.
+
+    The structured part is every block of labelled or bare digit runs; a block with text after it (a shop
+    name, 门卫) counts only when it holds a unit word, a 号 or a dash, so digits inside names (7天酒店) do not."""
+    levels: list[str | None] = [None, None, None, None]
+    if not _HAS_DIGIT.search(tail) and "栋" not in tail:  # four tails in ten: nothing to read, said cheaply
+        return tail, levels, None
+    end = len(tail)
+    blocks = [m for m in _BLOCK.finditer(tail) if m.end() == end or _MARKED.search(m.group(0))]
+    if not blocks:
+        return tail, levels, None
+    head = tail[: blocks[0].start()]
+    door = None
+    cursor = 0
+    for n, block in enumerate(blocks):
+        text = block.group(0)
+        after_number = has_number and n == 0 and block.start() == 0
+        tokens = _TAIL_TOKEN.findall(text)
+        if tokens[0][1] == "号" and not has_number and n == 0 and not _UNITS_INSIDE.search(head):
+            door = tokens[0][0]  # 花塘村西店陆186号, 芙蓉新村161号407: the door number of a place with no road
+            tokens = tokens[1:]
+            if not tokens:
+                continue
+        if tokens[-1][1] == "号":
+            # after a road number a lone N号 is the building on that lot (210号12号) or in an estate on it; in a
+            # building or market, after a building, or in a place with no road (中国毛衫城2163号), a room
+            lot = len(tokens) == 1 and cursor == 0 and has_number and (
+                after_number or not _UNITS_INSIDE.search(tail, 0, block.start()))  # 某小区5号; 某大厦1403号 is a room
+            tokens[-1] = (tokens[-1][0], "栋" if lot else "室")
+        for k in range(len(tokens) - 1):  # 8号3单元: 号 before more is a building; 11栋11号12楼: after one, a unit
+            if tokens[k][1] == "号":
+                inside = cursor > 0 or any(u == "栋" for _, u in tokens[:k])
+                tokens[k] = (tokens[k][0], "单元" if inside else "栋")
+        if after_number and text.startswith("-") and not tokens[0][1]:
+            tokens[0] = (tokens[0][0], "栋")  # 344-110, 1130号-24: a sub-number of the lot
+        if len(tokens) >= 2 and tokens[-1][1] == "室" and not tokens[-2][1] and _is_room_range(tokens[-2][0],
+                                                                                             tokens[-1][0]):
+            tokens[-2:] = [(tokens[-2][0] + "-" + tokens[-1][0], "室")]  # 1705-1708室: one room range
+        first = _LEVEL_OF.get(tokens[0][1]) if tokens[0][1] else None
+        if n and first is not None and first < cursor:
+            levels, cursor = [None, None, None, None], 0  # 6号杭州大厦B座: the first block was part of a name
+        i = 0
+        while i < len(tokens):
+            if tokens[i][1]:
+                level = _LEVEL_OF[tokens[i][1]]
+                if levels[level] is None:
+                    levels[level] = tokens[i][0]
+                cursor = max(cursor, level + 1)
+                i += 1
+                continue
+            j = i
+            while j < len(tokens) and not tokens[j][1]:
+                j += 1
+            stop = _LEVEL_OF[tokens[j][1]] if j < len(tokens) else 4
+            if j == len(tokens) and j - i == 2 and levels[3] is None and _is_room_range(tokens[i][0], tokens[i + 1][0]):
+                levels[3] = tokens[i][0] + "-" + tokens[i + 1][0]  # 1103-2, 105-110: a room and its part or range
+                break
+            if j == len(tokens) and j - i == 1 and levels[0] is None and cursor == 0 and _LETTER_ROOM.fullmatch(
+                    tokens[i][0]):
+                levels[0], levels[3] = tokens[i][0][0], tokens[i][0][1:]  # 大厦C1215: building C, room 1215
+                break
+            slots = list(range(cursor, max(cursor, stop)))
+            if slots:
+                chosen = _bare_slots(j - i, slots, j == len(tokens), tokens[i][0])
+                for level, (value, _) in zip(chosen, tokens[i:j], strict=False):
+                    levels[level] = value
+                cursor = max(chosen[: j - i]) + 1
+            i = j
+    return head, levels, door
+
+
+def _is_road_name(road: str) -> bool:
+    core = _ROAD_CORE.match(road)
+    if core is None:
+        return False
+    name = core.group(1)
+    return (len(name) >= 2 and not _NOT_A_NAME.fullmatch(name)) or any("0" <= c <= "9" for c in name)
+
+
+@lru_cache(maxsize=1 << 16)  # roads repeat across a batch's addresses; the answer depends on these two only
+def _first_road(text: str, city: str | None = None) -> str:
+    """The road of a road match: what follows the last township/zone/park/village word (as long as a road name is
+    left: 西湖科技园西园七路, not 七路), less a township named without its word, and the first of two roads
+    (开元北街思源路: a road, then a lane of it)."""
+    road = text
+    for m in reversed(list(_ROAD_CUT.finditer(text))):
+        if _is_road_name(text[m.end():]):
+            road = text[m.end():]
+            break
+    if city is not None:  # a township of this city written without 街道/镇/乡 (下沙学林街); only inside a known city
+        names = townships().names
+        for n in (4, 3, 2):
+            head = road[:n]
+            if n < len(road) and any(d.city == city for w in ("街道", "镇", "乡") for d in names.get(head + w, ())) \
+                    and _is_road_name(road[n:]):
+                road = road[n:]
+                break
+    first = _FIRST_ROAD.match(road)
+    if first and first.end() < len(road) and "段" not in road[first.end():] and _is_road_name(first.group(0)):
+        return first.group(0)
+    return road
+
+
+def _parse_detail(rest: str, city: str | None = None) -> tuple[str | None, ...]:
+    """(road, number, poi, building, unit, floor, room) of the text after the admin prefix."""
+    road = number = None
     town = _TOWN.match(rest)
     if town:
         rest = rest[town.end():]
+    elif rest[:1] in ("镇", "乡"):  # 龙港镇: the short county name was read, its township word is left
+        rest = rest[1:]
+    rest = _DIGIT_SEPARATOR.sub("-", rest)
     tail = rest
     # Each pattern runs only when the character it must contain or end with is there (same result, less work).
-    m = _ROAD_NUMBER.search(rest) if "号" in rest or "弄" in rest else None
+    hint = _ROAD_NUMBER_HINT.search(rest) if "号" in rest or "弄" in rest else None
+    m = _ROAD_NUMBER.search(rest, max(0, hint.start() - _HINT_BACK)) if hint else None
+    if m is None:
+        hint = _ROAD_BARE_HINT.search(rest)
+        m = _ROAD_BARE_NUMBER.search(rest, max(0, hint.start() - _HINT_BACK)) if hint else None
     if m:
-        road = _ROAD_CUT.sub("", m.group(1))
-        number = m.group(2) + ("弄" if m.group(3) == "弄" else "")
+        road = _first_road(m.group(1), city)
         tail = rest[m.end():]
-    last = tail[-1:]
-    room_m = None
-    if last and (last in "号室" or last.isdecimal() or "A" <= last <= "Z"):
-        room_m = _ROOM_AFTER_UNIT.search(tail) or _ROOM.search(tail) or (m and _ROOM_AFTER_NUMBER.search(tail))
-    if room_m and (room_m.end() - room_m.start() < len(tail) or "室" in room_m.group(0)):
-        room = room_m.group(1)
-        tail = tail[: room_m.start()]
-    floor_m = _FLOOR.search(tail) if tail.endswith("层") else None
-    if floor_m:
-        floor = floor_m.group(1)
-        tail = tail[: floor_m.start()]
-    unit_m = _UNIT.search(tail) if tail.endswith("单元") else None
-    unit = None
-    if unit_m:
-        unit = unit_m.group(1)
-        tail = tail[: unit_m.start()]
-    building_m = _BUILDING.search(tail) if "栋" in tail else None
-    if building_m:
-        building = building_m.group(1)
-        tail = tail[: building_m.start()] + tail[building_m.end():]
-    if unit:
-        building = (building or "") + "/" + unit
+        number = m.group(2)
+        if m.re is _ROAD_NUMBER:
+            if m.group(4) == "弄":
+                number += m.group(3) + "弄"
+            elif m.group(3):  # 合兴路84-66号: door 84, building 66 on its lot
+                tail = m.group(3) + "号" + tail
+    else:
+        hint = _ROAD_HINT.search(rest)
+        r = _ROAD.search(rest, max(0, hint.start() - _HINT_BACK)) if hint else None
+        if r:
+            road = _first_road(r.group(1), city)
+            tail = rest[r.end():]
+    if tail[-1:] in _NOISE_CHARS:
+        tail = _NOISE_TAIL.sub("", tail)
+    tail, (building, unit, floor, room), door = _parse_tail(tail, number is not None)
+    if door is not None and number is None:
+        number = door
     if room and not floor and room.isdigit() and 3 <= len(room) <= 4:
         # 1203 is on floor 12: derive it so that `12层1203室` and `1203室` give the same room_key (inference).
         floor = str(int(room[:-2]))
-    poi = _NOISE_TAIL.sub("", tail).lstrip("-")
-    return road, number, poi or None, building, floor, room
+    poi = (_NOISE_TAIL.sub("", tail) if tail[-1:] in _NOISE_CHARS else tail).strip("-")
+    return road, number, poi or None, building, unit, floor, room
 
 
 def _parse_one(g: Gazetteer, text: str, hint: Division | None, memo: _WalkMemo | None = None) -> tuple:
-    text = _PREFIX_NOISE.sub("", text).replace("市辖区", "")
+    text = _PREFIX_NOISE.sub("", text)
+    if "市辖区" in text:  # 601市辖区#: once it is out, the unit word follows its number
+        text = _unify(text.replace("市辖区", ""))
     before = text
     text, notes, workstation = _extract_notes(text)
     if text != before:  # 601(集群注册)# : the unit word now follows its number
+        if not text.isascii():  # C(集群注册)¸: a combining mark now follows the letter it composes with
+            text = unicodedata.normalize("NFKC", text)
         text = _unify(text)
     text = _PREFIX_NOISE.sub("", text)  # a note may have stood before the country name
     walked = memo.walk(g, text, hint) if memo is not None else _walk_admin(g, text, hint)[0]
@@ -408,7 +589,15 @@ def _parse_one(g: Gazetteer, text: str, hint: Division | None, memo: _WalkMemo |
     rest = text[end:]
     if rest.startswith("市辖区"):
         rest = rest[3:]
-    road, number, poi, building, floor, room = _parse_detail(rest)
+    head = rest[:2]
+    if end and any(d is not None and d.name.startswith(head) for d in (prov, city, dist)):
+        # 诸暨市诸暨市永兴路, 嘉善县浙江省嘉兴市嘉善县姚庄镇: levels written again
+        for _ in range(4):
+            again = _match_at(g, rest, 0, None, None, 0, None, full_only=False)
+            if again[0] is None or not any(d in (prov, city, dist) for d in again[0]) or again[1] >= len(rest):
+                break
+            rest = rest[again[1]:].lstrip("-,，")
+    road, number, poi, building, unit, floor, room = _parse_detail(rest, city.city if city else None)
     finest = dist or city or prov
     adcode = finest.code if finest else None
     district_name = dist.name if dist else ambiguous
@@ -418,12 +607,12 @@ def _parse_one(g: Gazetteer, text: str, hint: Division | None, memo: _WalkMemo |
     if adcode is not None and (dist is not None or city is not None):
         if road and number:
             site_key = f"{adcode}|{road}|{number}"
-        elif poi:
-            site_key = f"{adcode}|{poi}"
+        elif poi:  # a place with no road: its own door number, when written, tells its lots apart
+            site_key = f"{adcode}|{poi}|{number}" if number else f"{adcode}|{poi}"
     if site_key is not None:
         building_key = f"{site_key}|{building or ''}"
         if room or floor:
-            room_key = f"{building_key}|{floor or ''}|{room or ''}"
+            room_key = f"{building_key}|{unit or ''}|{floor or ''}|{room or ''}"
     head = ""
     if prov is not None:
         head += prov.name
@@ -436,9 +625,22 @@ def _parse_one(g: Gazetteer, text: str, hint: Division | None, memo: _WalkMemo |
     normalized = head + rest
     return (
         prov.name if prov else None, city_name, district_name, adcode,
-        road, number, poi, building, floor, room,
+        road, number, poi, building, unit, floor, room,
         workstation, site_key, building_key, room_key, normalized or None, notes,
     )
+
+
+def _list_column(name: str, col: Sequence[list[str]]) -> pl.Series:
+    """A list[str] column from Python lists, most of them empty. polars would build one Series per row, and
+    pyarrow's `pa.array` imports pandas when it is installed (a third of a second for a short CLI run): the
+    values go in flat, regrouped by row index."""
+    n = len(col)
+    rows = [i for i, notes in enumerate(col) if notes]
+    flat = [v for i in rows for v in col[i]]
+    index = np.repeat(np.asarray(rows, dtype=np.int64), [len(col[i]) for i in rows])
+    lists = pl.DataFrame({"_i": index, name: pl.Series(flat, dtype=pl.String)}).group_by("_i").agg(pl.col(name))
+    frame = pl.DataFrame({"_i": np.arange(n, dtype=np.int64)}).join(lists, on="_i", how="left").sort("_i")
+    return frame[name].fill_null(pl.lit([], dtype=pl.List(pl.String))).alias(name)
 
 
 def parse_addresses(
@@ -474,14 +676,14 @@ def _parse_batch(values: Sequence[str | None] | pl.Series, hints: Sequence[str |
         key = (text, hint)
         row = cache.get(key)
         if row is None:
-            row = _parse_one(g, text, divisions[hint], memos[hint]) if text else (None,) * 15 + ([],)
+            row = _parse_one(g, text, divisions[hint], memos[hint]) if text else (None,) * 16 + ([],)
             cache[key] = row
         rows.append(row)
     columns = list(zip(*rows, strict=True)) if rows else [()] * (len(COLUMNS) - 1)
     data: dict[str, pl.Series] = {"input": pl.Series("input", raw, dtype=pl.String)}
     for name, col in zip(COLUMNS[1:], columns, strict=True):
-        if name == "notes":  # arrow builds a list column in C; polars would build one Series per row
-            data[name] = pl.Series(name, pa.array(col, type=pa.large_list(pa.large_string())))
+        if name == "notes":
+            data[name] = _list_column(name, col)
         else:
             data[name] = pl.Series(name, col, dtype=pl.String)
     return pl.DataFrame(data)

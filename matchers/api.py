@@ -15,7 +15,7 @@ from .names import parse_person_names
 from .phone import parse_phones
 
 FIELDS: dict[str, list[str]] = {
-    "address": ["province", "city", "district", "road", "number", "building", "floor", "room", "site_key",
+    "address": ["province", "city", "district", "road", "number", "building", "unit", "floor", "room", "site_key",
                 "building_key", "room_key", "normalized", "notes"],
     "phone": ["e164", "type", "extension", "valid"],
     "id": ["kind", "valid", "reason", "birth_date", "sex", "region_code"],
@@ -52,6 +52,25 @@ def _id_records(values: list[str | None]) -> list[dict]:
         else:
             out.append(rid[i])
     return out
+
+
+_FRAME_PARSERS = {"address": parse_addresses, "phone": parse_phones, "company": parse_company_names,
+                  "name": parse_person_names}
+
+
+def normalize_lines(kind: str, values: Sequence[str | None] | pl.Series) -> list[str]:
+    """normalize_records as JSON text, one line (without its newline) per value; the frame kinds are written by
+    polars in one pass (`shellring normalize` spent more time in json.dumps than in parsing)."""
+    import json
+
+    values = list(values)
+    parse = _FRAME_PARSERS.get(kind)
+    if parse is None:
+        return [json.dumps(r, ensure_ascii=False, default=str) for r in normalize_records(kind, values)]
+    if not values:
+        return []
+    text = parse(values).select(FIELDS[kind]).write_ndjson()
+    return text[:-1].split("\n") if text.endswith("\n") else text.split("\n")  # not splitlines: U+2028 is data
 
 
 def normalize_records(kind: str, values: Sequence[str | None] | pl.Series) -> list[dict]:

@@ -5,10 +5,11 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from functools import lru_cache
+from pathlib import Path
 
 import polars as pl
 
-from .divisions import gazetteer
+from .divisions import gazetteer, townships
 from .textnorm import canonical_batch, to_text_list
 
 COLUMNS = ["input", "normalized", "trade_name", "region", "legal_form", "industry"]
@@ -35,7 +36,20 @@ INDUSTRY_WORDS = sorted(
     key=len,
     reverse=True,
 )
+# Business-scope words written here (activity names that the vendored vocabulary lacks).
+SCOPE_WORDS = [
+    "房地产开发", "地基处理", "重工", "美容", "开发", "发展", "工贸", "经贸", "科贸", "实业发展", "互联网科技",
+    "信息咨询", "教育咨询", "健康咨询", "营销策划", "企业营销策划", "制药", "资源管理", "商业管理", "工程建设",
+    "投资发展",
+]
+_DATA = Path(__file__).parent / "data" / "company"
 _BRACKETED = re.compile(r"\(([^()]{2,12})\)")
+# A branch after its company: 常州途畅科技有限公司合肥分公司 is named by the company before it.
+_BRANCH = re.compile(r"^(.{4,}?(?:有限责任公司|股份有限公司|有限公司))(.{0,12}?)"
+                     r"(?:分公司|分店|分厂|营业部|办事处|分部|分行|支公司)$")
+# Zones written after a region (郑州经济开发区, 张家港保税区, 南京市江北新区): part of the place, not of the name.
+_ZONE = re.compile(r"^(?:经济技术开发区|经济开发区|高新技术产业开发区|高新技术开发区|高新区|开发区|保税区|"
+                   r"工业园区|工业园|自贸区|[\u4e00-\u9fff]{2}(?:新区|保税区|开发区|高新区|工业园区))")
 
 
 def _by_length(words: list[str]) -> list[tuple[int, frozenset[str]]]:
@@ -45,7 +59,19 @@ def _by_length(words: list[str]) -> list[tuple[int, frozenset[str]]]:
 
 
 _LEGAL_FORMS_BY_LENGTH = _by_length(LEGAL_FORMS)
-_INDUSTRY_BY_LENGTH = _by_length(INDUSTRY_WORDS)
+
+
+def _words(name: str) -> list[str]:
+    return [w.strip() for w in (_DATA / name).read_text(encoding="utf-8").splitlines() if w.strip()]
+
+
+@lru_cache(maxsize=1)
+def _industry_by_length() -> list[tuple[int, frozenset[str]]]:
+    """Industry words: the vendored vocabulary (companynameparser, Apache-2.0), its business-type suffixes that are
+    not legal forms (美容院, 旅行社), the scope words above and the project's own list; two characters or more."""
+    words = set(INDUSTRY_WORDS) | set(SCOPE_WORDS) | set(_words("industry_words.txt"))
+    words |= {w for w in _words("legal_form_suffixes.txt") if w not in LEGAL_FORMS}
+    return _by_length(sorted(w for w in words if len(w) >= 2))
 
 
 def _suffix(text: str, table: list[tuple[int, frozenset[str]]], keep: int) -> str | None:
@@ -61,7 +87,12 @@ def _region_names() -> tuple[frozenset[str], frozenset[str], dict[str, tuple[int
     """(full names, names allowed as a leading short region, name lengths by first two characters, longest first)."""
     g = gazetteer()
     full = frozenset(n for n in g.full if len(n) >= 2) | {"中国", "中华"}
-    short = frozenset(n for n, ds in g.short.items() if any(d.level < 3 for d in ds) and len(n) >= 2)
+    # a short name: a province or city, or a county that is the only one so called (昆山, 张家港)
+    short = frozenset(n for n, ds in g.short.items()
+                      if len(n) >= 2 and (any(d.level < 3 for d in ds) or len(ds) == 1))
+    # after a region, its townships: 玉田县鸦鸿桥镇, 昆山千灯镇
+    towns = frozenset(n for n in townships().names if n.endswith(("镇", "乡", "街道")) and len(n) >= 3)
+    full = full | towns
     lengths: dict[str, set[int]] = {}
     for n in full | short:
         lengths.setdefault(n[:2], set()).add(len(n))
@@ -83,7 +114,10 @@ def _strip_region(name: str) -> tuple[str, list[str]]:
                 hit = head
                 break
         if hit is None:
-            break
+            zone = _ZONE.match(name) if regions or len(name) > 8 else None
+            if zone is None or len(name) - zone.end() < 2:
+                break
+            hit = zone.group(0)
         regions.append(hit)
         name = name[len(hit):]
     for m in list(_BRACKETED.finditer(name)) if "(" in name else ():
@@ -96,6 +130,9 @@ def _strip_region(name: str) -> tuple[str, list[str]]:
 
 def _split(name: str) -> tuple[str | None, str | None, str | None, str | None]:
     """(trade_name, region, legal_form, industry)."""
+    branch = _BRANCH.match(name)
+    if branch:
+        name = branch.group(1)
     rest, regions = _strip_region(name)
     legal = None
     for _ in range(2):  # 合伙企业(有限合伙): two stacked forms
@@ -106,9 +143,17 @@ def _split(name: str) -> tuple[str | None, str | None, str | None, str | None]:
     regions += more
     industry_parts: list[str] = []
     changed = True
+    industry = _industry_by_length()
+    full, short, _ = _region_names()
     while changed:
         changed = False
-        word = _suffix(rest, _INDUSTRY_BY_LENGTH, keep=2)
+        for size in (3, 2):  # 李尔汽车系统扬州: a place written after the name
+            if not industry_parts and len(rest) - size >= 2 and (rest[-size:] in full or rest[-size:] in short):
+                regions.append(rest[-size:])
+                rest = rest[:-size]
+                changed = True
+                break
+        word = _suffix(rest, industry, keep=2)
         if word:
             industry_parts.insert(0, word)
             rest = rest[: -len(word)]

@@ -39,6 +39,11 @@ RENAMES: dict[str, str] = {
     "下关区": "320106",                             # 2013 Nanjing: 下关 merged into 鼓楼
     "金阊区": "320508", "沧浪区": "320508", "平江区": "320508",  # 2012 Suzhou: 姑苏区
     "吴江市": "320509", "萧山市": "330109", "余杭市": "330110",
+    "江东区": "330212",                             # 2016 Ningbo: 江东 merged into 鄞州
+    "鄞县": "330212",                               # 2002 Ningbo: 鄞县 -> 鄞州区
+    "秀城区": "330402",                             # 2005 Jiaxing: 秀城 -> 南湖区
+    "绍兴县": "330603",                             # 2013 Shaoxing: 绍兴县 -> 柯桥区
+    "宜宾县": "511504",                             # 2018 Yibin: 宜宾县 -> 叙州区
 }
 
 
@@ -226,11 +231,10 @@ def townships() -> Townships:
                 bucket.append(d)
 
     zone_forms: dict[tuple[str, str], set[Division]] = {}
-    for row in _read("streets.csv"):
-        d = g.by_code.get(row["areaCode"])
+    for area, name in _read_columns("streets.csv", "areaCode", "name"):
+        d = g.by_code.get(area)
         if d is None:
             continue
-        name = row["name"]
         add(name, d)
         if name.endswith("街道办事处"):
             add(name[:-3], d)
@@ -254,6 +258,15 @@ def _lengths_by_first_pair(names) -> dict[str, tuple[int, ...]]:
     for n in names:
         lengths.setdefault(n[:2], set()).add(len(n))
     return {pair: tuple(sorted(ls, reverse=True)) for pair, ls in lengths.items()}
+
+
+def _read_columns(name: str, *columns: str) -> list[tuple[str, ...]]:
+    """Some columns of a table as tuples: csv.reader, not DictReader (streets.csv: 41k rows read at every start)."""
+    with open(DATA_DIR / name, encoding="utf-8-sig", newline="") as fh:
+        reader = csv.reader(fh)
+        header = next(reader)
+        index = [header.index(c) for c in columns]
+        return [tuple(row[i] for i in index) for row in reader]
 
 
 def _read(name: str) -> list[dict[str, str]]:

@@ -12,6 +12,7 @@ import numpy as np
 import polars as pl
 
 from .masking import mask_id, mask_phone  # noqa: F401 - the display masks, kept importable from here
+from .textnorm import ascii_digits
 
 _RID_WEIGHTS = np.array([7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2], dtype=np.int64)
 _RID_CHECK = np.frombuffer(b"10X98765432", dtype=np.uint8)
@@ -38,8 +39,14 @@ _ENTITY_TYPE_9 = {"1": "enterprise", "2": "individual_business", "3": "farmer_co
 def _clean(values: Sequence[str | None] | pl.Series) -> pl.Series:
     """Text column with surrounding/embedded separators removed and upper-cased (the `x` check digit)."""
     series = pl.Series("input", list(values) if not isinstance(values, pl.Series) else values, dtype=pl.String)
+    series = series.str.normalize("NFKC")
+    other = series.str.contains(r"[^\x00-\x7f]").fill_null(False)
+    if other.any():  # digits of other scripts (٣, ३) as ASCII, in Python for those rare rows only
+        rows = other.arg_true().to_list()
+        texts = series.to_list()
+        series = series.scatter(rows, [ascii_digits(texts[i]) for i in rows])
     return (
-        series.str.normalize("NFKC")
+        series
         .str.replace_all(r"[\s\-_.·]", "")
         .str.to_uppercase()
         .fill_null("")

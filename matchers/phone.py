@@ -8,6 +8,7 @@ descriptions matched against the division gazetteer, so it needs no extra data f
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Sequence
 from functools import lru_cache
 
@@ -16,13 +17,13 @@ import polars as pl
 from phonenumbers import PhoneMetadata, PhoneNumberType
 
 from .divisions import gazetteer
-from .textnorm import to_text_list
+from .textnorm import ascii_digits, to_text_list
 
 COLUMNS = ["input", "e164", "national", "type", "extension", "valid", "is_virtual", "reason"]
 
 _MOBILE_STRICT = re.compile(r"^1(3\d|4[5-9]|5[0-35-9]|6[2567]|7[0-8]|8\d|9[0-35-9])\d{8}$")
 _VIRTUAL_PREFIXES = ("162", "165", "167", "170", "171")
-_CLEAN_MOBILE = r"^(?:\+?86|0086)?[\s\-]?0?(1[3-9]\d{9})$"
+_CLEAN_MOBILE = r"^(?:\+?86|0086)?[\s\-]?0?(1[3-9][0-9]{9})$"  # ASCII only: other digits go to _parse_one
 _EXTENSION = re.compile(r"(?:转|分机|ext\.?|extension|x|#|－|-)\s*(\d{1,6})$", re.IGNORECASE)
 _EXT_WORD = re.compile(r"(?:转|分机|ext\.?|extension|x|#)\s*(\d{1,6})$", re.IGNORECASE)
 _TWO_DIGIT_AREAS = frozenset({"10", "20", "21", "22", "23", "24", "25", "26", "27", "28", "29"})
@@ -123,7 +124,8 @@ def _classify_national(national: str) -> tuple[str, bool, str | None]:
 
 
 def _parse_one(raw: str, hint: str | None) -> tuple:
-    text = raw.strip()
+    # NFKC first (（010）６５５２９９８８), then any other script's digits: only ASCII digits reach e164/national
+    text = ascii_digits(unicodedata.normalize("NFKC", raw)).strip()
     extension = None
     m = _EXT_WORD.search(text)
     if m:

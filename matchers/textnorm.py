@@ -33,6 +33,17 @@ _NUMERAL_BEFORE_UNIT = re.compile(
 )
 
 
+_OTHER_DIGIT = re.compile(r"(?![0-9])\d")  # str patterns: \d is every Unicode decimal digit
+
+
+def ascii_digits(text: str) -> str:
+    """`text` with every non-ASCII decimal digit as its ASCII digit: NFKC folds the full-width ３ but leaves
+    Arabic-Indic ٣ or Devanagari ३ alone (call after NFKC)."""
+    if text.isascii() or not _OTHER_DIGIT.search(text):
+        return text
+    return _OTHER_DIGIT.sub(lambda m: str(unicodedata.decimal(m.group())), text)
+
+
 @lru_cache(maxsize=1)
 def _t2s():
     import opencc
@@ -97,6 +108,7 @@ def canonical_batch(values: list[str | None], *, upper: bool = True, numerals: b
     if upper:
         joined = joined.upper()
     joined = _nfkc(joined)  # removing spaces can leave combining marks to recompose
+    joined = ascii_digits(joined)  # no key may carry a digit that differs from its ASCII twin
     out = joined.split(_SEP)
     if len(out) != len(cleaned):  # a character normalized into a separator: fall back to per-value work
         if len(cleaned) == 1:

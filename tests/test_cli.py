@@ -99,6 +99,29 @@ def test_normalize_address_shares_keys_across_spellings():
     assert first["district"] == "西湖区"
 
 
+def test_normalize_streams_parses_each_distinct_value_once_and_reports_progress(tmp_path, monkeypatch):
+    import shellring.matchers.api as api
+
+    calls: list[list[str]] = []
+    real = api.normalize_lines
+
+    def counting(kind, values):
+        calls.append(list(values))
+        return real(kind, values)
+
+    monkeypatch.setattr(api, "normalize_lines", counting)
+    values = ["13812345678", "(0571)87654321", "13812345678", "", "13812345678", "(0571)87654321", "13900000000"]
+    source = tmp_path / "phones.txt"
+    source.write_text("\n".join(values) + "\n", encoding="utf-8")
+    result = runner.invoke(app, ["normalize", "--kind", "phone", "--chunk", "3", str(source)])
+    assert result.exit_code == 0, result.output
+    records = [json.loads(line) for line in result.stdout.splitlines()]
+    assert len(records) == len(values)
+    assert [r["e164"] for r in records] == [api.normalize_records("phone", [v])[0]["e164"] for v in values]
+    assert sum(len(c) for c in calls) == len(set(values))  # each distinct value parsed once, across chunks
+    assert "7 lines" in result.stderr and "4 parsed" in result.stderr
+
+
 def test_normalize_rejects_an_unknown_kind():
     result = runner.invoke(app, ["normalize", "--kind", "colour"], input="x\n")
     assert result.exit_code == 2

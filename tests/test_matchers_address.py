@@ -182,6 +182,7 @@ def test_never_raises_on_arbitrary_unicode(values):
 @settings(max_examples=300, deadline=None)
 @given(_ADDRESSY)
 @example("601(集群注册)#")  # the unit word only follows its number once the note is out
+@example("C(集群注册)¸")  # nor the combining cedilla its letter
 def test_normalized_is_idempotent(text):
     first = parse_addresses([text]).row(0, named=True)
     if first["normalized"] is None:
@@ -248,3 +249,68 @@ def test_batch_equals_one_by_one(pairs):
     batch = parse_addresses(values, hints)
     single = [parse_addresses([v], [h]) for v, h in pairs]
     assert batch.equals(pl.concat(single) if single else parse_addresses([]))
+
+
+def test_roads_numbers_and_digit_runs_by_position():
+    # issue 13: a road is a road without a door number; bare runs after an estate are building/unit/room by
+    # position; separators , - 一 are all dashes; numerals and letters in buildings (made-up addresses)
+    cases = {
+        "杭州市西湖区云中路碧桂园1号楼2单元401": ("云中路", None, "1", "2", "4", "401"),
+        "龙兴街荔苑9号楼603": ("龙兴街", None, "9", None, "6", "603"),
+        "南京路559金色荔园": ("南京路", "559", None, None, None, None),
+        "杭州市滨江区鼎元星城3,1105": (None, None, "3", None, "11", "1105"),
+        "杭州市滨江区缤纷北苑47-6-746": (None, None, "47", "6", "7", "746"),
+        "金华市某某家园9-2-1203": (None, None, "9", "2", "12", "1203"),
+        "宁波市某某小区5一4一3一2": (None, None, "5", "4", "3", "2"),
+        "某某大院二栋六楼": (None, None, "2", None, "6", None),
+        "宁波市鄞州区某某广场2-10楼": (None, None, "2", None, "10", None),
+        "宁波市鄞州区某某广场c座4楼": (None, None, "C", None, "4", None),
+        "杭州市西湖区文二路8号T3号楼12层1203室": ("文二路", "8", "T3", None, "12", "1203"),
+        "杭州市西湖区文二路8-3号": ("文二路", "8", "3", None, None, None),
+        "某市某某大厦A座4楼某某专柜": (None, None, "A", None, "4", None),
+    }
+    df = parse_addresses(list(cases)).rows(named=True)
+    got = {r["input"]: (r["road"], r["number"], r["building"], r["unit"], r["floor"], r["room"]) for r in df}
+    assert got == cases
+
+
+def test_short_repeated_and_renamed_admin_levels():
+    df = parse_addresses(["台州台州市路桥区珠光路1号", "浙江省-嘉兴市-南湖区新丰镇", "海盐某某新村3栋",
+                          "宁波市江东区百丈东路1号", "解放西路707号"]).rows(named=True)
+    assert [r["district"] for r in df] == ["路桥区", "南湖区", "海盐县", "鄞州区", None]
+    assert df[4]["road"] == "解放西路"
+
+
+def test_unit_keeps_its_own_field_and_joins_the_room_key():
+    df = parse_addresses(["杭州市西湖区文三路138号3幢2单元1203室", "杭州市西湖区文三路138号3幢1单元1203室"])
+    assert df["building_key"].n_unique() == 1
+    assert df["room_key"].n_unique() == 2 and df["unit"].to_list() == ["2", "1"]
+
+
+def test_road_keeps_its_name_after_zones_townships_and_short_counties():
+    df = parse_addresses(["西湖科技园西园七路4号", "杭州市下沙学林街8号", "天台山西路1007号", "开元北街思源路1068号",
+                          "诸暨市诸暨市永兴路70号"]).rows(named=True)
+    assert [r["road"] for r in df] == ["西园七路", "学林街", "天台山西路", "开元北街", "永兴路"]
+    assert df[4]["district"] == "诸暨市"
+
+
+def test_places_without_a_road_keep_their_numbers_in_the_keys():
+    df = parse_addresses(["桐乡市濮院镇中国毛衫城2163号", "桐乡市濮院镇中国毛衫城2164号", "宁海县某某村186号",
+                          "宁海县某某村187号", "某市某某大厦C1215", "某市某某大厦1103-2",
+                          "广州市某某居B栋4梯923"]).rows(named=True)
+    assert df[0]["room"] == "2163" and df[0]["room_key"] != df[1]["room_key"]
+    assert df[2]["number"] == "186" and df[2]["site_key"] != df[3]["site_key"]
+    assert (df[4]["building"], df[4]["room"]) == ("C", "1215")
+    assert df[5]["room"] == "1103-2"
+    assert (df[6]["building"], df[6]["unit"], df[6]["room"]) == ("B", "4", "923")
+
+
+def test_room_ranges_and_numbers_inside_estates_and_buildings():
+    df = parse_addresses(["上海市普陀区中山北路1777号某某大厦1705-1708室", "广州市天河区天河东路67号某某广场A座801-805",
+                          "南宁市青秀区民族大道82号某某大厦1403号", "杭州市西湖区某某路100号某某小区5号",
+                          "成都经济技术开发区(龙泉驿)南一路229号"]).rows(named=True)
+    assert df[0]["room"] == "1705-1708" and df[0]["building"] is None
+    assert (df[1]["building"], df[1]["room"]) == ("A", "801-805")
+    assert (df[2]["building"], df[2]["room"]) == (None, "1403")
+    assert (df[3]["building"], df[3]["room"]) == ("5", None)
+    assert df[4]["road"] == "南一路"

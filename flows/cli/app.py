@@ -180,17 +180,55 @@ def demo(
 def normalize(
     kind: str = typer.Option(..., "--kind", help="address | name | phone | id | company"),
     source: Path | None = typer.Argument(None, help="file with one value per line (default: stdin)"),
+    chunk: int = typer.Option(50_000, "--chunk", min=1, help="lines read and parsed at a time"),
+    progress: bool | None = typer.Option(None, "--progress/--no-progress",
+                                         help="lines done on stderr (default: on once the input exceeds a chunk)"),
 ) -> None:
-    """Show how the job reads values: one JSON object per input line."""
-    from shellring.matchers.api import normalize_records
+    """Show how the job reads values: one JSON object per input line, in input order.
+
+    Streams the input a chunk at a time and parses each distinct value once (a repeated value reuses its line)."""
+    import time
+
+    from shellring.matchers.api import normalize_lines
 
     kinds = {"address", "name", "phone", "id", "company"}
     if kind not in kinds:
         raise typer.BadParameter(f"choose one of {', '.join(sorted(kinds))}", param_hint="--kind")
-    text = source.read_text(encoding="utf-8") if source else sys.stdin.read()
-    values = text.splitlines()
-    for record in normalize_records(kind, values):
-        sys.stdout.write(json.dumps(record, ensure_ascii=False, default=str) + "\n")
+    stream = source.open(encoding="utf-8", newline=None) if source else sys.stdin
+    seen: dict[str, str] = {}  # value -> its JSON line; bounded so that a huge file cannot hold every value
+    done = distinct = 0
+    started = time.perf_counter()
+    out = sys.stdout
+    try:
+        while True:
+            lines = [line.rstrip("\r\n") for line in _take(stream, chunk)]
+            if not lines:
+                break
+            new = list(dict.fromkeys(v for v in lines if v not in seen))
+            if len(seen) + len(new) > 2_000_000:
+                seen.clear()
+                new = list(dict.fromkeys(lines))
+            for value, line in zip(new, normalize_lines(kind, new), strict=True):
+                seen[value] = line + "\n"
+            distinct += len(new)
+            out.write("".join(seen[v] for v in lines))
+            done += len(lines)
+            if progress or (progress is None and (done > chunk or len(lines) == chunk)):
+                rate = done / max(time.perf_counter() - started, 1e-9)
+                err.print(f"normalize {kind}: {done:,} lines, {distinct:,} parsed, {rate:,.0f} lines/s",
+                          highlight=False)
+    finally:
+        if source:
+            stream.close()
+
+
+def _take(stream, n: int) -> list[str]:
+    lines = []
+    for line in stream:
+        lines.append(line)
+        if len(lines) == n:
+            break
+    return lines
 
 
 @app.command()

@@ -63,6 +63,7 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=Path("bench/out/versions"))
     args = parser.parse_args()
     args.registrations, args.accounts = args.registrations.resolve(), args.accounts.resolve()
+    args.old, args.new = os.path.abspath(args.old), os.path.abspath(args.new)  # runs start in the output folder
     args.out.mkdir(parents=True, exist_ok=True)
     runs: dict[str, list[dict]] = {"old": [], "new": []}
     for pair in range(args.pairs):
@@ -78,6 +79,9 @@ def main() -> None:
                                                 for r in results) for key in ("wall", "stages", "cpu")}
         print(f"{name}: median wall {medians[name]['wall']:.1f} s, stages {medians[name]['stages']:.1f} s, "
               f"cpu {medians[name]['cpu']:.1f} s")
+        per_stage = {stage: statistics.median(r["stage_seconds"][stage] for r in results)
+                     for stage in results[0]["stage_seconds"]}
+        print("   " + ", ".join(f"{stage} {seconds:.2f}" for stage, seconds in per_stage.items()))
     print("new / old: " + ", ".join(f"{key} {medians['new'][key] / medians['old'][key]:.2f}"
                                      for key in ("wall", "stages", "cpu")))
 

@@ -75,7 +75,8 @@ def _statements(sql: str) -> list[str]:
 
 
 _DECLARATION = re.compile(r"^--\s*(reads|params):(.*(?:\n--\s{3,}\S.*)*)", re.M)
-_CREATE = re.compile(r"^\s*create\s+or\s+replace\s+(temp\s+)?table\s+(\w+)\s+as\b", re.I | re.M)
+# A step writes a table, or a view where a copy would only filter another step's table.
+_CREATE = re.compile(r"^\s*create\s+or\s+replace\s+(temp\s+)?(?:table|view)\s+(\w+)\s+as\b", re.I | re.M)
 _VARIABLE = re.compile(r"getvariable\('(\w+)'\)")
 
 

@@ -37,8 +37,16 @@ def _quiet(quiet: bool) -> None:
 
 def _run_flow(**kwargs) -> dict:
     from shellring.flows.orchestration.audit import audit_flow
+    from shellring.flows.orchestration.temporary_server import patient_temporary_server
 
-    return audit_flow(**kwargs)
+    with patient_temporary_server():
+        return audit_flow(**kwargs)
+
+
+def _failure(exc: Exception) -> str:
+    from shellring.flows.orchestration.temporary_server import explain_startup_failure
+
+    return explain_startup_failure(exc) or str(exc)
 
 
 def _by_reason(per_kind: dict[str, dict[str, int]]) -> dict[str, int]:
@@ -106,7 +114,7 @@ def run(
             key_file=str(key_file) if key_file else None,
         )
     except Exception as exc:  # the flow's own errors name file, row and column
-        err.print(f"[red]error:[/red] {exc}")
+        err.print(f"[red]error:[/red] {escape(_failure(exc))}")
         raise typer.Exit(1) from None
     _print_summary(summary)
 
@@ -167,7 +175,7 @@ def demo(
         summary = _run_flow(registrations=[str(files.registrations)], accounts=[str(files.accounts)], db=str(db),
                             region="demo", key_file=str(key_file))
     except Exception as exc:
-        err.print(f"[red]error:[/red] {exc}")
+        err.print(f"[red]error:[/red] {escape(_failure(exc))}")
         raise typer.Exit(1) from None
     _print_summary(summary)
     from shellring.flows.results.evaluate import evaluate as run_evaluation

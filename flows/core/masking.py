@@ -25,5 +25,5 @@ __all__ = [
 
 def create_masking_macros(con: duckdb.DuckDBPyConnection) -> None:
     """(Re)create mask_id, mask_phone, mask_account, mask_name and display_value in this connection's DB,
-    for the marts' SQL (sql/marts/published_*.sql) to build the published values with."""
+    for the marts' SQL (sql/marts/pub_*.sql) to build the published values with."""
     con.execute(sql_macros())

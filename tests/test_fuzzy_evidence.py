@@ -5,9 +5,9 @@ from __future__ import annotations
 import random
 
 import duckdb
+from stepkit import run
 
 from shellring.flows.core.settings import Settings
-from shellring.flows.core.sqlsteps import run_steps
 from shellring.flows.pipeline.fuzzy_evidence import build_fuzzy_evidence
 from shellring.matchers.compare import id_near_match
 
@@ -24,7 +24,7 @@ def _companies(rows: list[tuple[int, str, str]]) -> duckdb.DuckDBPyConnection:
 
 def _typo_pairs(con: duckdb.DuckDBPyConnection) -> set[tuple[int, int]]:
     Settings().apply(con)
-    run_steps(con, ["linking/rep_id_candidates", "linking/address_candidates"])
+    run(con, "linking/rep_id_candidates", "linking/address_candidates")
     build_fuzzy_evidence(con, Settings().address_min_similarity)
     return set(con.execute(
         "select company_a, company_b from fuzzy_evidence where reason = 'REP_ID_TYPO'").fetchall())

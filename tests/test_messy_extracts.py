@@ -27,19 +27,13 @@ from pathlib import Path
 import duckdb
 import pytest
 import xlsxwriter
+from demo_extracts import ACC_ENCODING, REG_ENCODING, read_rows, run_audit  # tests/demo_extracts.py
 
 pytestmark = pytest.mark.slow
 
-REG_ENCODING, ACC_ENCODING = "gb18030", "utf-8-sig"  # as the demo generator writes them
 PUBLISHED = ["clusters", "cluster_members", "links", "hubs", "cluster_hubs"]
 RUN_SPECIFIC = {"run_id", "previous_run_id"}
 ID_DIGITS = re.compile(r"[1-9][0-9]{17}")  # an 18-digit ID without X: Excel would have taken it for a number
-
-
-def _read(path: Path, encoding: str) -> list[list[str]]:
-    rows = list(csv.reader(io.StringIO(path.read_bytes().decode(encoding), newline="")))
-    assert not any("\n" in field or "\r" in field for row in rows for field in row), "line numbers need one-line rows"
-    return rows
 
 
 def _csv(rows: list[list[str]], delimiter: str = ",") -> str:
@@ -65,8 +59,8 @@ def extracts(tmp_path_factory):
 
     root = tmp_path_factory.mktemp("messy")
     files = generate_demo(root / "demo", n_companies=300, seed=41)
-    reg_header, *reg = _read(files.registrations, REG_ENCODING)
-    acc_header, *acc = _read(files.accounts, ACC_ENCODING)
+    reg_header, *reg = read_rows(files.registrations, REG_ENCODING)
+    acc_header, *acc = read_rows(files.accounts, ACC_ENCODING)
     planted = []  # (file name, sheet, line, column, reason, action): what rejected_rows must hold beyond the clean run
 
     # registrations: a semicolon CSV saved from Excel; every fifth 18-digit rep ID went through a number cell
@@ -176,12 +170,7 @@ def extracts(tmp_path_factory):
 
 
 def _run(reg: Path, acc: Path, db: Path) -> dict:
-    from prefect.settings import PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS, temporary_settings
-
-    from shellring.flows.orchestration.audit import audit_flow
-
-    with temporary_settings({PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS: 180}):  # 2 busy cores: be patient
-        return audit_flow(registrations=[str(reg)], accounts=[str(acc)], db=str(db), region="messy")
+    return run_audit(reg, acc, db, region="messy")
 
 
 @pytest.fixture(scope="module")

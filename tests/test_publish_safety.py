@@ -22,6 +22,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from demo_extracts import run_audit  # tests/demo_extracts.py
 from prefect import flow
 
 from shellring.flows.results.publish import PUBLISHED
@@ -78,14 +79,8 @@ def _start_run(files, db: Path, region: str, prefect_home: Path, **extra: str) -
 
 
 def _run_in_process(files, db: Path, region: str) -> dict:
-    from prefect.settings import PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS, temporary_settings
-
-    from shellring.flows.orchestration.audit import audit_flow
-
-    # The children above load the 2 cores; give this process's temporary Prefect server time to start.
-    with temporary_settings({PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS: 180}):
-        return audit_flow(registrations=[str(files.registrations)], accounts=[str(files.accounts)], db=str(db),
-                          region=region)
+    # The children above load the 2 cores; this process's temporary Prefect server gets the CLI's patience.
+    return run_audit(files.registrations, files.accounts, db, region)
 
 
 @pytest.fixture(scope="module")

@@ -21,18 +21,12 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from demo_extracts import ACC_ENCODING, REG_ENCODING, read_rows, run_audit  # tests/demo_extracts.py
 from personal_data import personal_data_hits, redacted  # tests/personal_data.py
 
 pytestmark = pytest.mark.slow
 
-REG_ENCODING, ACC_ENCODING = "gb18030", "utf-8-sig"  # as the demo generator writes them
 AMOUNT = "unparseable amount (expected e.g. 100, 1,000.5, 100万元, 1000000元)"
-
-
-def _read(path: Path, encoding: str) -> list[list[str]]:
-    rows = list(csv.reader(io.StringIO(path.read_bytes().decode(encoding), newline="")))
-    assert not any("\n" in field or "\r" in field for row in rows for field in row), "line numbers need one-line rows"
-    return rows
 
 
 def _write(path: Path, rows: list[list[str]], encoding: str) -> None:
@@ -53,8 +47,8 @@ def planted(tmp_path_factory):
 
     root = tmp_path_factory.mktemp("rejects")
     files = generate_demo(root / "demo", n_companies=300, seed=29)
-    reg_header, *reg = _read(files.registrations, REG_ENCODING)
-    acc_header, *acc = _read(files.accounts, ACC_ENCODING)
+    reg_header, *reg = read_rows(files.registrations, REG_ENCODING)
+    acc_header, *acc = read_rows(files.accounts, ACC_ENCODING)
     col = {name: i for i, name in enumerate(reg_header)}
     uscc, reg_date, capital, phone = (col[h] for h in ("统一社会信用代码", "成立日期", "注册资本(万元)", "联系电话"))
     acc_col = {name: i for i, name in enumerate(acc_header)}
@@ -97,15 +91,9 @@ def planted(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def rejects_run(planted, key_env, tmp_path_factory):
-    from prefect.settings import PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS, temporary_settings
-
-    from shellring.flows.orchestration.audit import audit_flow
-
     reg_file, acc_file, _, _ = planted
     db = tmp_path_factory.mktemp("rejects-results") / "results.duckdb"
-    with temporary_settings({PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS: 180}):  # 2 busy cores: be patient
-        summary = audit_flow(registrations=[str(reg_file)], accounts=[str(acc_file)], db=str(db), region="rejects")
-    return summary, db
+    return run_audit(reg_file, acc_file, db, region="rejects"), db
 
 
 def test_published_rejected_rows_are_exactly_the_planted_ones(planted, rejects_run):

@@ -145,6 +145,15 @@ def _walk(node, tables: set[str], ctes: set[str]) -> None:
             _walk(value, tables, ctes)
 
 
+def _declared(name: str, sql: str, output: str, temporary: bool) -> SqlStep:
+    """The step or query with the reads and params its header declares (a missing reads line is an error)."""
+    declared = {kind: _names(text) for kind, text in _DECLARATION.findall(sql)}
+    if "reads" not in declared:
+        raise SqlStepError(f"sql/{name}.sql does not declare what it reads (a '-- reads:' header line)")
+    return SqlStep(name=name, output=output, reads=declared["reads"], params=declared.get("params", ()),
+                   temporary=temporary, sql=sql)
+
+
 def parse_step(name: str, sql: str) -> SqlStep:
     """Read a step's declarations; a file that does not write exactly its own table is an error."""
     creates = _CREATE.findall(sql)
@@ -152,11 +161,7 @@ def parse_step(name: str, sql: str) -> SqlStep:
     if len(creates) != 1 or creates[0][1] != output:
         made = ", ".join(table for _, table in creates) or "nothing"
         raise SqlStepError(f"sql/{name}.sql must create exactly one table, {output}; it creates {made}")
-    declared = {kind: _names(text) for kind, text in _DECLARATION.findall(sql)}
-    if "reads" not in declared:
-        raise SqlStepError(f"sql/{name}.sql does not declare what it reads (a '-- reads:' header line)")
-    return SqlStep(name=name, output=output, reads=declared["reads"], params=declared.get("params", ()),
-                   temporary=bool(creates[0][0]), sql=sql)
+    return _declared(name, sql, output, temporary=bool(creates[0][0]))
 
 
 @cache
@@ -166,14 +171,12 @@ def load_step(name: str) -> SqlStep:
 
 @cache
 def load_query(name: str) -> SqlStep:
-    """A query of sql/queries/ that a Python step reads from (it writes no table; its header declares
-    what it reads like a step's)."""
+    """A query of sql/queries/ that a Python step reads from: it writes no table, and its header declares
+    what it reads like a step's."""
     sql = read_step(name)
-    declared = {kind: _names(text) for kind, text in _DECLARATION.findall(sql)}
-    if "reads" not in declared or _CREATE.search(sql):
-        raise SqlStepError(f"sql/{name}.sql: a query declares what it reads and creates no table")
-    return SqlStep(name=name, output="", reads=declared["reads"], params=declared.get("params", ()),
-                   temporary=False, sql=sql)
+    if _CREATE.search(sql):
+        raise SqlStepError(f"sql/{name}.sql: a query creates no table")
+    return _declared(name, sql, output="", temporary=False)
 
 
 def bound_variables(con: duckdb.DuckDBPyConnection) -> set[str]:
@@ -198,10 +201,6 @@ def run_sql(con: duckdb.DuckDBPyConnection, step: SqlStep) -> float:
 def run_step(con: duckdb.DuckDBPyConnection, name: str) -> float:
     """Execute one step of sql/ by name ('linking/company_links'); returns seconds taken."""
     return run_sql(con, load_step(name))
-
-
-def run_steps(con: duckdb.DuckDBPyConnection, names: list[str]) -> dict[str, float]:
-    return {name: run_step(con, name) for name in names}
 
 
 def run_schema(con: duckdb.DuckDBPyConnection, name: str) -> None:

@@ -100,11 +100,6 @@ class LoadReport:
 # ---------------------------------------------------------------- encoding
 
 
-def _line_of(path: Path, byte_offset: int) -> int:
-    with path.open("rb") as handle:
-        return handle.read(byte_offset).count(b"\n") + 1
-
-
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 _NON_ASCII = re.compile(r"[^\x00-\x7f]+")
 

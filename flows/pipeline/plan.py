@@ -220,30 +220,34 @@ def writes(step: Step) -> tuple[str, ...]:
     return (step.output,) if isinstance(step, SqlStep) else step.writes
 
 
+def _header_problems(sql: SqlStep) -> list[str]:
+    """A step's or query's header against what its SQL reads and uses."""
+    problems = []
+    derived = sql.derived_reads()
+    if set(sql.reads) != derived:
+        problems.append(f"{sql.path} declares reads {sorted(sql.reads)} but its SQL reads {sorted(derived)}")
+    if set(sql.params) != sql.used_params():
+        problems.append(f"{sql.path} declares params {sorted(sql.params)} but its SQL uses {sorted(sql.used_params())}")
+    return problems
+
+
 def check_plan(steps: list[tuple[str, Step]] | None = None, settings: Settings | None = None) -> list[str]:
     """What is wrong with the plan, in words; empty when it holds."""
     steps = list(plan()) if steps is None else steps
     settings = settings or Settings()
     problems: list[str] = []
     bound = set(settings.variables()) | set(RUN_PARAMETERS)
+    settings_fields = set(Settings.model_fields)  # what a Python step may use directly
     written: dict[str, tuple[str, bool]] = {}  # table -> (stage, temporary)
     for stage, step in steps:
         label = step.path if isinstance(step, SqlStep) else f"python step {step.name}"
         if isinstance(step, SqlStep):
-            derived = step.derived_reads()
-            if set(step.reads) != derived:
-                problems.append(f"{label} declares reads {sorted(step.reads)} but its SQL reads {sorted(derived)}")
-            if set(step.params) != step.used_params():
-                problems.append(f"{label} declares params {sorted(step.params)} but its SQL uses "
-                                f"{sorted(step.used_params())}")
-        for query in getattr(step, "queries", ()):
-            sql_query = load_query(query)
-            if set(sql_query.reads) != sql_query.derived_reads():
-                problems.append(f"{sql_query.path} declares reads {sorted(sql_query.reads)} but its SQL reads "
-                                f"{sorted(sql_query.derived_reads())}")
-            undeclared = set(sql_query.reads) - set(step.reads)
+            problems += _header_problems(step)
+        for query in map(load_query, getattr(step, "queries", ())):
+            problems += _header_problems(query)
+            undeclared = set(query.reads) - set(step.reads)
             if undeclared:
-                problems.append(f"{label} reads {', '.join(sorted(undeclared))} through {sql_query.path} "
+                problems.append(f"{label} reads {', '.join(sorted(undeclared))} through {query.path} "
                                 "without declaring it")
         for table in step.reads:
             if table in writes(step):
@@ -252,7 +256,6 @@ def check_plan(steps: list[tuple[str, Step]] | None = None, settings: Settings |
                 problems.append(f"{label} reads {table}, which no earlier step writes")
             elif written[table][1] and written[table][0] != stage:
                 problems.append(f"{label} reads temp table {table} of stage {written[table][0]}")
-        settings_fields = set(Settings.model_fields)
         for name in step.params:
             if name not in bound and not (isinstance(step, PythonStep) and name in settings_fields):
                 problems.append(f"{label} needs variable {name}, which nothing binds")

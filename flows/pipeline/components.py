@@ -26,6 +26,9 @@ from scipy.sparse.csgraph import connected_components
 
 from shellring.flows.core.settings import Settings
 
+# The functions below default to the settings' defaults, so that they are usable (and tested) on their own.
+_DEFAULT = Settings()
+
 
 def component_labels(n_nodes: int, a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """Label of the connected component of each node 0..n_nodes-1 (undirected edges a[i]-b[i])."""
@@ -36,7 +39,7 @@ def component_labels(n_nodes: int, a: np.ndarray, b: np.ndarray) -> np.ndarray:
 
 def split_components(
     n_nodes: int, a: np.ndarray, b: np.ndarray, score: np.ndarray, threshold: float, max_size: int,
-    step: float = 0.25, max_rounds: int = 8,
+    step: float = _DEFAULT.recut_step, max_rounds: int = _DEFAULT.recut_max_rounds,
 ) -> np.ndarray:
     """Components over edges with score >= threshold; oversized ones re-cut at rising thresholds.
 
@@ -59,7 +62,7 @@ def split_components(
 
 
 def leiden_refine(n_nodes: int, a: np.ndarray, b: np.ndarray, weight: np.ndarray, resolution: float,
-                  seed: int = 20261129) -> np.ndarray:
+                  seed: int = _DEFAULT.cluster_seed) -> np.ndarray:
     """Community label per node (CPM objective); isolated nodes get their own label."""
     graph = igraph.Graph(n=n_nodes, edges=np.column_stack([a, b]), edge_attrs={"weight": weight})
     state = random.getstate()
@@ -83,8 +86,9 @@ def _canonical(labels: np.ndarray) -> np.ndarray:
 
 
 def cluster_labels(n_nodes: int, a: np.ndarray, b: np.ndarray, score: np.ndarray, threshold: float,
-                   resolution: float, max_size: int, seed: int = 20261129, recut_step: float = 0.25,
-                   recut_max_rounds: int = 8) -> np.ndarray:
+                   resolution: float, max_size: int, seed: int = _DEFAULT.cluster_seed,
+                   recut_step: float = _DEFAULT.recut_step, recut_max_rounds: int = _DEFAULT.recut_max_rounds,
+                   ) -> np.ndarray:
     keep = score >= threshold
     a, b, score = a[keep], b[keep], score[keep]
     if resolution > 0 and len(a):
@@ -120,7 +124,8 @@ def _merge_mutual_best(labels: np.ndarray, frame: pl.DataFrame, strength: str) -
 
 
 def merge_dense_clusters(labels: np.ndarray, a: np.ndarray, b: np.ndarray, score: np.ndarray,
-                         min_density: float, min_pairs: int, min_size: int = 3) -> np.ndarray:
+                         min_density: float, min_pairs: int, min_size: int = _DEFAULT.cluster_min_size,
+                         ) -> np.ndarray:
     """Merge clusters whose cross evidence (all scored pairs, linked or not) is dense for their sizes.
 
     Only mutual best partners merge (each cluster's densest neighbour is the other), so a run of
@@ -142,7 +147,8 @@ def merge_dense_clusters(labels: np.ndarray, a: np.ndarray, b: np.ndarray, score
 
 
 def attach_leftovers(labels: np.ndarray, a: np.ndarray, b: np.ndarray, score: np.ndarray, families: np.ndarray,
-                     min_size: int = 3, min_weight: float = 1.0, fresh: np.ndarray | None = None,
+                     min_size: int = _DEFAULT.cluster_min_size, min_weight: float = _DEFAULT.attach_min_weight,
+                     fresh: np.ndarray | None = None,
                      value_families: int = 0, min_coverage: float = 0.5) -> np.ndarray:
     """A company or pair left outside a cluster joins it when its evidence with the cluster's members
     comes from two or more pairs and sums to a link, and either
@@ -198,7 +204,7 @@ def attach_leftovers(labels: np.ndarray, a: np.ndarray, b: np.ndarray, score: np
 
 def merge_nominee_pieces(labels: np.ndarray, a: np.ndarray, b: np.ndarray, score: np.ndarray,
                          families: np.ndarray, fronted: np.ndarray, value_families: int,
-                         min_pairs: int = 2) -> np.ndarray:
+                         min_pairs: int = _DEFAULT.nominee_merge_min_pairs) -> np.ndarray:
     """Merge two clusters that are each fronted by one nominee (`fronted`: a person is the legal
     representative of several of its members) when operator-chosen values (a word-for-word scope
     text, a run of mobiles, a building; never a branch or hometown) tie them over `min_pairs` or more

@@ -125,7 +125,11 @@ PAGE_SENTENCES: dict[str, dict[str, str]] = {
         "page.days_apart": ", {days} days apart",
         "page.hub_why": "shared by {n} companies; {fast} opened accounts within 7 days, {young} with representatives "
                         "aged 18-22, registrations spread over {days} days",
-        "page.more_members": "{n} more members: see the XLSX export",
+        "page.more_links": "{n} weaker links more: see the XLSX export",
+        "joined.link": "link",
+        "joined.supporting evidence": "supporting evidence",
+        "strength.link": "link",
+        "strength.supporting": "supporting",
     },
     "zh": {
         "column.cluster_id": "团伙编号",
@@ -240,6 +244,10 @@ PAGE_SENTENCES: dict[str, dict[str, str]] = {
         "page.shared_by": "（{n}家共用）",
         "page.days_apart": "，相隔{days}天",
         "page.hub_why": "{n}家企业共用；{fast}在成立后7天内开户，{young}的法定代表人为18至22岁，注册时间跨度{days}天",
-        "page.more_members": "另有{n}家成员企业，见XLSX导出文件",
+        "page.more_links": "另有{n}条较弱的关联，见XLSX导出文件",
+        "joined.link": "直接关联",
+        "joined.supporting evidence": "辅助证据",
+        "strength.link": "关联",
+        "strength.supporting": "辅助",
     },
 }

@@ -277,7 +277,9 @@ tr.new td{background:#fff0f6}ol.reasons li{margin:.1em 0}svg{max-width:100%;heig
 .note{color:#555;font-size:85%}nav.back{font-size:85%}
 @page{size:A4;margin:12mm}
 @media print{body{margin:0;font-size:10pt}section.cluster{break-before:page;border-top:none;content-visibility:visible}
-nav.back{display:none}tr{break-inside:avoid}svg{max-height:170mm}a{color:inherit;text-decoration:none}}"""
+nav.back{display:none}tr{break-inside:avoid}svg.network{max-height:95mm;width:auto}svg.timeline{max-height:22mm;width:auto}
+th,td{font-size:7.5pt;padding:.1em .3em}h2{font-size:13pt;margin:.2em 0}h3{font-size:10pt;margin:.5em 0 .2em}
+ol.reasons{margin:.2em 0;font-size:9pt}a{color:inherit;text-decoration:none}}"""
 
 
 def _section(data: ReportData, cluster: dict, members: list[dict], links: list[dict], hubs: list[dict]) -> str:

@@ -123,8 +123,8 @@ PAGE_SENTENCES: dict[str, dict[str, str]] = {
         "page.no": "no",
         "page.shared_by": " (shared by {n})",
         "page.days_apart": ", {days} days apart",
-        "page.hub_why": "shared by {n} companies; {fast} opened accounts within 7 days, {young} with representatives "
-                        "aged 18-22, registrations spread over {days} days",
+        "page.hub_why": "shared by {n} companies; {fast} opened accounts within 7 days, {young} with reps aged 18-22, "
+                        "registrations spread over {days} days",
         "page.more_links": "{n} weaker links more: see the XLSX export",
         "joined.link": "link",
         "joined.supporting evidence": "supporting evidence",

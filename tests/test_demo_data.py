@@ -140,7 +140,7 @@ def test_encodings_and_headers(noisy):
     acc_raw = files.accounts.read_bytes()
     assert acc_raw.startswith(b"\xef\xbb\xbf")
     assert acc_raw.decode("utf-8-sig").splitlines()[0].split(",") == ACCOUNT_COLUMNS
-    assert files.truth.read_text("utf-8").splitlines()[0] == "uscc,kind,group_id,is_ring"
+    assert files.truth.read_text("utf-8").splitlines()[0] == "uscc,kind,group_id,is_ring,sophistication,tags"
 
 
 def test_parquet_has_same_headers(tmp_path):

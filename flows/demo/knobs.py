@@ -37,7 +37,7 @@ def resolve(seed: int, hard: bool, sophistication: dict[str, float] | str | None
     rng = np.random.default_rng([seed, 3])
     draws = {  # drawn always so that one knob's choice does not shift another's draw
         "soph": rng.dirichlet([8.0, 8.0, 9.0]),  # each level ~20-50 % of rings
-        "density": rng.uniform(0.35, 0.7),
+        "density": rng.uniform(0.3, 0.6),
         "landline": rng.uniform(0.35, 0.65),
         "profile": rng.uniform(0.4, 0.7),
     }

@@ -170,6 +170,7 @@ def build(n: int, seed: int, ring_share: float, knobs: Knobs | None = None) -> t
     street_flat, street_off, street_cnt = _street_index(dist.code)
     area_of_city = {c: pools.LANDLINE_AREA.get(c, "571") for c in np.unique(dist.city_code)}
     district_area = np.array([area_of_city[c] for c in dist.city_code])
+    short_areas = pools.SEVEN_DIGIT_AREAS if hard else ()  # the classic demo wrote 8 digits everywhere
     branches = _branches(dist)
 
     # ---------- helpers ----------
@@ -254,7 +255,8 @@ def build(n: int, seed: int, ring_share: float, knobs: Knobs | None = None) -> t
     w.addr = new_addresses(w.district)
     w.rep = new_people(ordinary_ages(n), w.reg_day, region_codes(n, w.district))
     w.phone_land = rng.random(n) < 0.3
-    w.phone = np.where(w.phone_land, ids.landlines(rng, district_area[w.district]), people.blocks["mobile"][0])
+    w.phone = np.where(w.phone_land, ids.landlines(rng, district_area[w.district], short_areas),
+                       people.blocks["mobile"][0])
     w.phone_ext = np.where(w.phone_land & (rng.random(n) < 0.08), rng.integers(800, 830, n), 0)
     w.phone_noise = np.zeros(n)
     w.level = np.full(n, -1, np.int8)
@@ -407,7 +409,9 @@ def build(n: int, seed: int, ring_share: float, knobs: Knobs | None = None) -> t
             w.reg_day[m] = start + rng.integers(0, window(30, 120), k)
             _reps_new(w, m, new_people(ages, w.reg_day[m], region_codes(k, w.district[m], 0.3)), people)
             if spec.landline:  # one fixed line, often only in the bank's contact field, extensions per company
-                dealer = ids.landlines(rng, np.array([district_area[home]]))[0]
+                w.district[m] = home  # a local agency's clients register where its number needs no area code
+                w.addr[m] = new_addresses(w.district[m])
+                dealer = ids.landlines(rng, np.array([district_area[home]]), short_areas)[0]
                 on_reg = rng.random(k) < 0.5
                 on_acct = ~on_reg | (rng.random(k) < 0.4)
                 ext = np.where(rng.random(k) < 0.4, rng.choice(np.r_[np.arange(8001, 8010), np.arange(10, 40)], k), 0)
@@ -517,7 +521,9 @@ def build(n: int, seed: int, ring_share: float, knobs: Knobs | None = None) -> t
             w.industry[m] = rng.choice(len(pools.INDUSTRIES), k, replace=k > len(pools.INDUSTRIES))
             w.name_style[m] = rng.choice([0, 1], k, p=[.6, .4])
             w.reg_day[m] = END_DAY - rng.integers(30, 1095, k)
-            hq = ids.landlines(rng, np.array([district_area[home]]))[0]
+            if hard:  # the group is older than its newest subsidiaries
+                w.reg_day[m[0]] = END_DAY - int(rng.integers(800, 2190))
+            hq = ids.landlines(rng, np.array([district_area[home]]), short_areas)[0]
             shared = rng.random(k) < 0.8
             w.phone[m] = np.where(shared, hq, w.phone[m])
             w.phone_land[m] |= shared
@@ -530,6 +536,7 @@ def build(n: int, seed: int, ring_share: float, knobs: Knobs | None = None) -> t
                 who = rng.integers(0, n_exec, k)
                 w.rep[m] = execs[who]
                 w.phone[m] = np.where(shared, hq, people.blocks["mobile"][-1][who])
+                w.phone_land[m] = shared
                 w.phone_ext[m] = np.where(shared & (rng.random(k) < 0.5), rng.integers(8001, 8040, k), 0)
                 at_bank = rng.random(k) < 0.5
                 cp_src[m[at_bank]] = 3
@@ -546,7 +553,7 @@ def build(n: int, seed: int, ring_share: float, knobs: Knobs | None = None) -> t
                 agent_is_rep[m] = False
         elif kind == "bookkeeping_client":
             office = new_addresses(np.array([home]), poi_share=1.0, room_share=1.0)[0]
-            landline = ids.landlines(rng, np.array([district_area[home]]))[0]
+            landline = ids.landlines(rng, np.array([district_area[home]]), short_areas)[0]
             n_clerks = int(rng.integers(2, 4))
             clerks = new_people(rng.uniform(22, 40, n_clerks), np.full(n_clerks, start),
                                 region_codes(n_clerks, np.full(n_clerks, home)))
@@ -578,6 +585,11 @@ def build(n: int, seed: int, ring_share: float, knobs: Knobs | None = None) -> t
         if hard and is_ring and level != "naive" and kind in ("address_farm", "nominee_rep", "dealer_phone"):
             lo, hi = (5, 31) if level == "medium" else (14, 71)  # careful rings open weeks after registering
             acct_open[m] = w.reg_day[m] + rng.integers(lo, hi, k)
+        if hard and is_ring:  # a ring spread over months must still have opened its accounts by the extract date
+            late = int(max(w.reg_day[m].max(), acct_open[m].max()) - END_DAY)
+            if late > 0:
+                w.reg_day[m] -= late
+                acct_open[m] -= late
         if hub >= 0 and kind in ("nominee_rep", "dealer_phone", "agent_opener"):
             inside = m[rng.random(k) < 0.7]  # most members rent a room among the building's tenants
             w.addr[inside] = clone_address(hubs.base[hub], len(inside), room=hubs.rooms(hub, len(inside)), note="")

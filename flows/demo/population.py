@@ -329,7 +329,8 @@ def build(n: int, seed: int, ring_share: float, knobs: Knobs | None = None) -> t
         if hard and is_ring:
             w.level[m] = spec.level
             spread = {"naive": 1.0, "medium": rng.uniform(1.5, 2.5), "sophisticated": rng.uniform(3.0, 5.0)}[level]
-            start -= int(120 * (spread - 1))
+            if spread > 1:  # early enough that the slowest window and opening still end before the extract date
+                start = min(start - int(120 * (spread - 1)), END_DAY - int(150 * spread) - 75)
             if hubs is not None and kind != "student_batch" and rng.random() < knobs.density:
                 hub = hubs.pick()
                 home = hubs.district[hub]
@@ -395,7 +396,8 @@ def build(n: int, seed: int, ring_share: float, knobs: Knobs | None = None) -> t
             w.reg_day[m] = start + rng.integers(0, window(30, 150), k)
             nom_ages = rng.uniform(18.1, 25.9, n_nom) if rng.random() < 0.9 else rng.uniform(26, 40, n_nom)
             if level != "naive" and (level == "sophisticated" or rng.random() < 0.5):
-                nom_ages = rng.uniform(30.0, 50.0, n_nom)
+                span_years = (w.reg_day[m].max() - start) / YEAR  # still 30-50 at the last registration
+                nom_ages = rng.uniform(30.0, max(30.5, 50.0 - span_years), n_nom)
             noms = new_people(nom_ages, np.full(n_nom, start), region_codes(n_nom, np.full(n_nom, home), 0.5),
                               mvno=mvno if hard else 0.2)
             w.rep[m] = noms[np.arange(k) % n_nom]
@@ -585,7 +587,7 @@ def build(n: int, seed: int, ring_share: float, knobs: Knobs | None = None) -> t
         if hard and is_ring and level != "naive" and kind in ("address_farm", "nominee_rep", "dealer_phone"):
             lo, hi = (5, 31) if level == "medium" else (14, 71)  # careful rings open weeks after registering
             acct_open[m] = w.reg_day[m] + rng.integers(lo, hi, k)
-        if hard and is_ring:  # a ring spread over months must still have opened its accounts by the extract date
+        if hard and is_ring:  # a recent ring must still have opened its accounts by the extract date
             late = int(max(w.reg_day[m].max(), acct_open[m].max()) - END_DAY)
             if late > 0:
                 w.reg_day[m] -= late

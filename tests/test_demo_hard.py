@@ -251,3 +251,32 @@ def test_dense_buildings_hold_several_rings_among_legitimate_tenants(hard):
     assert reused.height >= 1 and (reused["is_ring"] == "false").all()
     farm_rooms = {address_digits(a) for a in reg.filter(pl.col("kind") == "address_farm")["住所"]}
     assert {address_digits(a) for a in reused["住所"]} <= farm_rooms
+
+
+@pytest.mark.parametrize(("knob", "tags"), [({"density": 0.8}, {"dense", "room_reused"}),
+                                            ({"landline_dealers": 1.0}, {"landline"}),
+                                            ({"profile_only": 0.6}, {"profile_only"}),
+                                            ({"sophistication": "sophisticated"}, set())])
+def test_one_knob_alone_changes_only_its_own_part(tmp_path, knob, tags):
+    files = generate_demo(tmp_path, n_companies=3000, seed=21, **knob)
+    truth = pl.read_csv(files.truth, infer_schema_length=0)
+    seen = set("+".join(truth["tags"].drop_nulls()).split("+")) - {""}
+    assert seen <= tags and (seen or not tags)
+    levels = set(truth.filter(pl.col("is_ring") == "true")["sophistication"])
+    assert levels == ({"naive", "sophisticated"} if "sophistication" in knob else {"naive"})
+    header = files.registrations.read_bytes().decode("gbk").splitlines()[0].split(",")
+    assert header == REGISTRATION_COLUMNS  # header variants come only with vary
+
+
+def test_knob_values_are_checked():
+    from shellring.flows.demo.knobs import parse_mix, resolve
+
+    assert parse_mix("naive=.5, sophisticated=.5") == {"naive": 0.5, "sophisticated": 0.5}
+    assert resolve(1, False, "medium", None, None, None, None).sophistication == {"medium": 1.0}
+    for bad in ({"careless": 1.0}, "reckless", {"naive": -1.0}):
+        with pytest.raises(ValueError):
+            resolve(1, False, bad, None, None, None, None)
+    with pytest.raises(ValueError, match="density"):
+        resolve(1, False, None, 1.5, None, None, None)
+    with pytest.raises(ValueError, match="level=number"):
+        parse_mix("naive=lots")

@@ -133,7 +133,7 @@ def generate_demo(out_dir: Path, n_companies: int = 20_000, seed: int = 7, *, ri
         acc = acc.rename(_header_variants(ACCOUNT_HEADER_VARIANTS, hr))
 
     truth_path = out_dir / "truth.csv"
-    truth.write_csv(truth_path)
+    truth.select(TRUTH_COLUMNS).write_csv(truth_path)
     if fmt == "parquet":
         files = DemoFiles(out_dir / "registrations.parquet", out_dir / "accounts.parquet", truth_path)
         reg.write_parquet(files.registrations)

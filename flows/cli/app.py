@@ -274,6 +274,9 @@ app.command(name="reveal")(reveal_command)
 from shellring.flows.cli.report import report_command  # noqa: E402
 
 app.command(name="report")(report_command)
+from shellring.flows.cli.review import review_command  # noqa: E402
+
+app.command(name="review")(review_command)
 from shellring.flows.cli.verdict import app as verdict_app  # noqa: E402
 
 app.add_typer(verdict_app)  # the `verdict` and `verdicts` commands

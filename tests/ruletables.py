@@ -28,7 +28,11 @@ TYPES: dict[str, pl.DataType] = {
     "cluster_no": pl.Int64, "cluster_size": pl.Int32, "cluster_id": pl.Utf8, "inherited": pl.Boolean,
     "n_window_companies": pl.Int64, "risk_score": pl.Float64, "flagged": pl.Boolean,
     "reasons": pl.List(pl.Utf8), "mitigations": pl.List(pl.Utf8), "term": pl.Utf8, "term_no": pl.Int64,
-    "contribution": pl.Float64, "says": pl.Utf8,
+    "contribution": pl.Float64, "says": pl.Utf8, "pct": pl.Utf8, "shown_value": pl.Utf8,
+    "reason_codes": pl.List(pl.Struct({"keys": pl.List(pl.Utf8), "pct": pl.Utf8, "value": pl.Utf8, "made_by": pl.Utf8,
+                                       "made_on": pl.Utf8, "added": pl.Utf8, "risk": pl.Utf8})),
+    "mitigation_codes": pl.List(pl.Struct({"keys": pl.List(pl.Utf8), "pct": pl.Utf8, "value": pl.Utf8,
+                                           "made_by": pl.Utf8, "made_on": pl.Utf8, "added": pl.Utf8, "risk": pl.Utf8})),
     # company_features
     "fast_open_7d": pl.Boolean, "rep_young": pl.Boolean,
     # verdicts

@@ -165,9 +165,10 @@ def test_every_query_file_is_read_by_a_python_step_that_declares_its_tables():
 
 
 def test_every_setting_is_read_by_a_declared_step():
-    """A setting no step declares would reach the run id and the manifest but change nothing. Weights, risk
-    terms and the language reach the SQL as the rule tables (link_reasons, risk_terms, verdict_kinds)."""
+    """A setting no step declares would reach the run id and the manifest but change nothing. Weights and risk
+    terms reach the SQL as the rule tables (link_reasons, risk_terms); the language also as those tables'
+    sentences, and pub_clusters records it."""
     from shellring.flows.core.settings import Settings
 
     used = {name for _, step in _steps() for name in step.params}
-    assert set(Settings.model_fields) - used == {"weights", "risk_terms", "language"}
+    assert set(Settings.model_fields) - used == {"weights", "risk_terms"}

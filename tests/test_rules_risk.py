@@ -394,7 +394,7 @@ def test_moved_term_thresholds_move_the_values():
 def test_term_sentences_carry_the_measured_value():
     con = cluster_terms([{"cluster_no": 1, "share_fast_open_7d": 0.25, "max_companies_per_rep": 3,
                           "max_companies_per_controller": 4, "reg_span_days": 40, "open_span_days": 12,
-                          "n_companies": 2}])
+                          "n_companies": 2}], Settings(language="en"))
     says = dict(rows(con, "select term, says from cluster_terms"))
     assert says["fast_open_7d"] == "25% of companies opened an account within 7 days of registration"
     assert says["nominee"] == "one person is legal representative of 3 member companies within 180 days"
@@ -413,7 +413,7 @@ def test_an_undeclared_term_stops_the_run_naming_it():
 # ------------------------------------------------------------------------------------------------
 # The score and its explanation: cluster_scores over given cluster_terms rows.
 
-TERM_ROW_COLUMNS = ("cluster_no", "term", "term_no", "value", "contribution", "says")
+TERM_ROW_COLUMNS = ("cluster_no", "term", "term_no", "value", "contribution", "says", "pct", "shown_value")
 TERM_NO = {term.code: no for no, term in enumerate(rules.RISK_TERMS, 1)}  # the registry's order
 
 

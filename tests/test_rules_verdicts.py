@@ -21,14 +21,15 @@ ID_COLUMNS = ("cluster_no", "cluster_id", "inherited")
 VERDICT_COLUMNS = ("verdict_id", "target", "cluster_id", "uscc_a", "uscc_b", "verdict", "made_by", "made_at",
                    "note", "run_id", "region")
 VERDICT_MEMBER_COLUMNS = ("cluster_id", "run_id", "uscc")
-SCORE_COLUMNS = ("cluster_no", "risk_score", "flagged", "reasons", "mitigations")
+SCORE_COLUMNS = ("cluster_no", "risk_score", "flagged", "reasons", "mitigations", "reason_codes", "mitigation_codes")
+ENGLISH = Settings(language="en")  # the cases below are written in English; Chinese has its own test
 FEATURE_COLUMNS = ("cluster_no", "n_window_companies")
 
 
 def clusters_with_verdicts(clusters: list[dict], settings: Settings | None = None):
     """clusters: dicts of cluster_no, now (member USCCs), then (members when the verdict was made; None: no
     verdict), verdict, by, on, score, window (members with an account in the audit window)."""
-    settings = settings or Settings()
+    settings = settings or ENGLISH
     members, ids, verdicts, before, scores, features = [], [], [], [], [], []
     company_id = 0
     for c in clusters:
@@ -177,7 +178,7 @@ def test_the_flag_truth_table():
                          "reasons": ["model reason"] if score == HIGH else None,
                          **({"verdict": verdict["verdict"], "by": "Li", "on": "2026-10-01",
                              "then": now if verdict["then"] == "all" else now[:1]} if verdict else {})})
-    con = clusters_with_verdicts(clusters, Settings(flag_threshold=50))
+    con = clusters_with_verdicts(clusters, Settings(flag_threshold=50, language="en"))
     got = rows(con, "select cluster_no, flagged, reasons, verdict from cluster_flags order by 1")
     expected = []
     for no, (state, score, window, flagged) in enumerate(FLAG_TABLE, 1):
@@ -254,7 +255,7 @@ def test_link_verdict(kind):
 
 
 def test_link_verdict_sentences():
-    con = given({})
+    con = given({}, settings=ENGLISH)
     assert rows(con, "select verdict, effect, says from verdict_kinds where target = 'link' order by 1") == [
         ("false_link", "drop_link", "marked false link by {by} on {on}"),
         ("valid_link", "keep_link", "marked valid link by {by} on {on}")]

@@ -43,6 +43,18 @@ def _run_flow(**kwargs) -> dict:
         return audit_flow(**kwargs)
 
 
+def _settings(lang: str | None):
+    """The run's settings: the defaults, in another language if asked (the language is part of the run id)."""
+    if lang is None:
+        return None
+    from shellring.flows.core.rules import LANGUAGES
+    from shellring.flows.core.settings import Settings
+
+    if lang not in LANGUAGES:
+        raise typer.BadParameter(f"{lang!r} is not one of {', '.join(LANGUAGES)}", param_hint="--lang")
+    return Settings(language=lang)
+
+
 def _failure(exc: Exception) -> str:
     from shellring.flows.orchestration.temporary_server import explain_startup_failure
 
@@ -92,9 +104,11 @@ def run(
     mapping: Path | None = typer.Option(None, "--mapping", help="TOML file mapping other headers to ours"),
     key_file: Path | None = typer.Option(None, "--key-file", help="pseudonymisation key (else $SHELLRING_KEY)"),
     quiet: bool = typer.Option(False, "--quiet", help="only the summary"),
+    lang: str | None = typer.Option(None, "--lang", help="language of the published reasons: zh (default) or en"),
 ) -> None:
     """Run the audit flow on extracts and publish the results."""
     window = (_date(since, "--since"), _date(until, "--until"))
+    settings = _settings(lang)
     for path in [*registrations, *accounts, *([mapping] if mapping else [])]:
         if not path.is_file():
             err.print(f"[red]error:[/red] no such file: {path}")
@@ -111,7 +125,7 @@ def run(
         summary = _run_flow(
             registrations=[str(p) for p in registrations], accounts=[str(p) for p in accounts], db=str(db),
             region=region, since=window[0], until=window[1], mapping=str(mapping) if mapping else None,
-            key_file=str(key_file) if key_file else None,
+            key_file=str(key_file) if key_file else None, settings=settings,
         )
     except Exception as exc:  # the flow's own errors name file, row and column
         err.print(f"[red]error:[/red] {escape(_failure(exc))}")
@@ -160,9 +174,12 @@ def demo(
     out: Path = typer.Option(Path("shellring-demo"), "--out", help="folder for extracts, truth and results"),
     seed: int = typer.Option(7, "--seed"),
     quiet: bool = typer.Option(False, "--quiet"),
+    lang: str | None = typer.Option(None, "--lang", help="language of the published reasons: zh (default) or en"),
 ) -> None:
     """Generate demo extracts with planted rings, run the audit on them and evaluate."""
     from shellring.flows.demo.generate import generate_demo
+
+    settings = _settings(lang)
 
     _quiet(quiet)
     out.mkdir(parents=True, exist_ok=True)
@@ -173,7 +190,7 @@ def demo(
     db = out / "results.duckdb"
     try:
         summary = _run_flow(registrations=[str(files.registrations)], accounts=[str(files.accounts)], db=str(db),
-                            region="demo", key_file=str(key_file))
+                            region="demo", key_file=str(key_file), settings=settings)
     except Exception as exc:
         err.print(f"[red]error:[/red] {escape(_failure(exc))}")
         raise typer.Exit(1) from None

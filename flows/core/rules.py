@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from shellring.flows.core.errors import ShellringError
+from shellring.flows.core.wording import PAGE_SENTENCES
 
 
 class RuleRegistryError(ShellringError):
@@ -38,6 +39,8 @@ class LinkReason:
     scaled_by: str | None = None  # 'landline' (fixed_line_factor) or 'rarity' (weak_rarity_size)
     corroborates: bool = True  # counts towards a link's independent kinds of evidence
     where_and_when: bool = False  # says only where and when: a leftover never joins a cluster on it alone
+    # the pair carries one exact value (a person, phone, room or branch): the cluster picture draws it as a node
+    shared_value: bool = False
 
 
 @dataclass(frozen=True)
@@ -65,19 +68,20 @@ class VerdictKind:
 
 LINK_REASONS: tuple[LinkReason, ...] = (
     # one resident ID as legal representative of both: the nominee signal
-    LinkReason("SAME_REP", "SAME_REP", 1.2, "shared_value_evidence", corroborates=False),
-    LinkReason("REP_IS_AGENT", "REP_IS_AGENT", 1.0, "shared_value_evidence"),
-    LinkReason("SAME_AGENT", "SAME_AGENT", 1.0, "shared_value_evidence"),
+    LinkReason("SAME_REP", "SAME_REP", 1.2, "shared_value_evidence", corroborates=False, shared_value=True),
+    LinkReason("REP_IS_AGENT", "REP_IS_AGENT", 1.0, "shared_value_evidence", shared_value=True),
+    LinkReason("SAME_AGENT", "SAME_AGENT", 1.0, "shared_value_evidence", shared_value=True),
     # switchboards and agencies share landlines and 400 numbers, so those count for less
-    LinkReason("SAME_PHONE", "SAME_PHONE", 1.0, "shared_value_evidence", scaled_by="landline"),
-    LinkReason("SAME_ROOM", "place", 1.0, "shared_value_evidence"),
-    LinkReason("SAME_CONTACT_ADDRESS", "SAME_CONTACT_ADDRESS", 1.0, "shared_value_evidence"),
+    LinkReason("SAME_PHONE", "SAME_PHONE", 1.0, "shared_value_evidence", scaled_by="landline", shared_value=True),
+    LinkReason("SAME_ROOM", "place", 1.0, "shared_value_evidence", shared_value=True),
+    LinkReason("SAME_CONTACT_ADDRESS", "SAME_CONTACT_ADDRESS", 1.0, "shared_value_evidence", shared_value=True),
     LinkReason("REP_ID_TYPO", "REP_ID_TYPO", 0.9, "fuzzy_evidence"),
     # young reps, fresh companies, one branch within a week: needs one more sign to link
-    LinkReason("BATCH_PROFILE", "branch", 0.6, "weak_evidence", where_and_when=True),
+    LinkReason("BATCH_PROFILE", "branch", 0.6, "weak_evidence", where_and_when=True, shared_value=True),
     LinkReason("SIMILAR_ADDRESS", "place", 0.6, "fuzzy_evidence"),
     LinkReason("SAME_HOMETOWN", "SAME_HOMETOWN", 0.6, "weak_evidence", where_and_when=True),
-    LinkReason("SAME_BRANCH_DAYS", "branch", 0.5, "weak_evidence", scaled_by="rarity", where_and_when=True),
+    LinkReason("SAME_BRANCH_DAYS", "branch", 0.5, "weak_evidence", scaled_by="rarity", where_and_when=True,
+               shared_value=True),
     LinkReason("SAME_SCOPE", "SAME_SCOPE", 0.5, "weak_evidence"),
     LinkReason("SIMILAR_PHONE", "SIMILAR_PHONE", 0.5, "weak_evidence"),
     # a room implies its building; big buildings count for less
@@ -414,6 +418,8 @@ SENTENCES: dict[str, dict[str, str]] = {
         "col.why": "说明",
     },
 }
+for _language, _page_sentences in PAGE_SENTENCES.items():  # one lookup for rules and page words (wording.py)
+    SENTENCES.setdefault(_language, {}).update(_page_sentences)
 LANGUAGES = tuple(SENTENCES)
 
 
@@ -452,8 +458,10 @@ def validate_registry() -> None:
         repeated = sorted({c for c in codes if codes.count(c) > 1})
         if repeated:
             raise RuleRegistryError(f"{kind} declared twice: {', '.join(repeated)}")
-    keys = ([f"reason.{r.code}" for r in LINK_REASONS] + [f"risk.{t.code}" for t in RISK_TERMS]
+    keys = ([f"reason.{r.code}" for r in LINK_REASONS] + [f"short.{r.code}" for r in LINK_REASONS]
+            + [f"risk.{t.code}" for t in RISK_TERMS]
             + [f"verdict.{v.code}" for v in VERDICT_KINDS])
+    keys += sorted({k for sentences in SENTENCES.values() for k in sentences if k not in keys})
     for language, sentences in SENTENCES.items():
         missing = [k for k in keys if k not in sentences]
         if missing:

@@ -94,7 +94,8 @@ class Settings(BaseModel):
     hub_suspicious_span_days: int = Field(90, description="... or its companies registered within this many days")
     explain_min_contribution: float = Field(0.3, description="a risk term is listed as a reason (mitigation) when "
                                             "it adds (removes) at least this much to the score")
-    language: str = Field("en", description="language of the sentences written into the published tables")
+    language: str = Field("zh", description="language of the sentences written into the published tables "
+                                            "(zh-CN for the case handlers who read them; en on request)")
     weights: dict[str, float] = Field(default_factory=_default_weights,
                                       description="base weight of each link reason (rule registry)")
     risk_terms: dict[str, RiskTermSetting] = Field(default_factory=_default_risk_terms)
@@ -143,6 +144,7 @@ class Settings(BaseModel):
                 "scaled_by": pl.Series([r.scaled_by for r in reasons], dtype=pl.Utf8),
                 "corroborates": [r.corroborates for r in reasons],
                 "produced_by": [r.produced_by for r in reasons],
+                "shared_value": [r.shared_value for r in reasons],
             }),
             "risk_terms": pl.DataFrame({
                 "term": list(self.risk_terms),

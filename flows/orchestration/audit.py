@@ -215,6 +215,7 @@ def audit_flow(
         "parameters": {"settings": settings.model_dump(), "mapping": mapping},
         "stage_seconds": _seconds(windows),
         "dependencies": dependency_versions(),
+        "language": settings.language,
     }
     published = _timed("publish", publish_task, windows, root, db, run_row)
     _create_artifacts(Path(published), run_id, region, ws.db)

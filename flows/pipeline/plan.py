@@ -191,6 +191,7 @@ STAGES: dict[str, tuple[str | PythonStep, ...]] = {
                    queries=("queries/pseudonym_values",)),
         "marts/pub_hub_members", "marts/pub_hubs", "marts/pub_cluster_hubs", "marts/pub_clusters",
         "marts/in_cluster_pairs", "marts/linked_members", "marts/pub_cluster_members", "marts/pub_links",
+        "marts/pub_cluster_values",
     ),
 }
 

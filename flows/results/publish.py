@@ -28,6 +28,7 @@ PUBLISHED = {
     "links": "pub_links",
     "hubs": "pub_hubs",
     "cluster_hubs": "pub_cluster_hubs",
+    "cluster_values": "pub_cluster_values",
     "rejected_rows": "rejected_rows",
     "cluster_changes": "pub_cluster_changes",
     "cluster_lineage": "pub_cluster_lineage",

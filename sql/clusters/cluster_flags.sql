@@ -12,6 +12,9 @@ select
     case when v.cluster_no is null then s.reasons
          else list_prepend(v.says, coalesce(s.reasons, []::varchar[])) end as reasons,
     s.mitigations,
+    case when v.cluster_no is null then s.reason_codes
+         else list_prepend(v.code, coalesce(s.reason_codes, [])) end as reason_codes,
+    s.mitigation_codes,
     v.verdict,
     coalesce(v.verdict_overridden, false) as verdict_overridden
 from cluster_scores as s

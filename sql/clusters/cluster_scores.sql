@@ -15,6 +15,15 @@ select
     list(says order by contribution desc, term_no desc)
         filter (where term <> 'bias' and contribution >= getvariable('explain_min_contribution')) as reasons,
     list(says order by contribution, term_no desc)
-        filter (where term <> 'bias' and contribution <= -getvariable('explain_min_contribution')) as mitigations
+        filter (where term <> 'bias' and contribution <= -getvariable('explain_min_contribution')) as mitigations,
+    -- the same reasons as sentence keys and parameters (any language can be rendered from them)
+    list(struct_pack(keys := ['risk.' || term], pct := pct, value := shown_value, made_by := null::varchar,
+                     made_on := null::varchar, added := null::varchar, risk := null::varchar)
+         order by contribution desc, term_no desc)
+        filter (where term <> 'bias' and contribution >= getvariable('explain_min_contribution')) as reason_codes,
+    list(struct_pack(keys := ['risk.' || term], pct := pct, value := shown_value, made_by := null::varchar,
+                     made_on := null::varchar, added := null::varchar, risk := null::varchar)
+         order by contribution, term_no desc)
+        filter (where term <> 'bias' and contribution <= -getvariable('explain_min_contribution')) as mitigation_codes
 from cluster_terms
 group by cluster_no;

@@ -58,14 +58,16 @@ select
     t.term_no,
     coalesce(l.value, 0)::double as value,
     coalesce(l.value, 0) * t.weight as contribution,
-    replace(replace(t.says, '{pct}', format('{:.0f}%', 100 * coalesce(l.value, 0))), '{value}',
-        case l.term
-            when 'reg_burst' then l.reg_span_days::varchar
-            when 'open_burst' then l.open_span_days::varchar
-            when 'nominee' then l.max_companies_per_rep::varchar
-            when 'controller' then l.max_companies_per_controller::varchar
-            else format('{:.2f}', coalesce(l.value, 0))
-        end) as says
+    -- the sentence's parameters, kept with the term's code so the reason can be said in any language later
+    format('{:.0f}%', 100 * coalesce(l.value, 0)) as pct,
+    case l.term
+        when 'reg_burst' then l.reg_span_days::varchar
+        when 'open_burst' then l.open_span_days::varchar
+        when 'nominee' then l.max_companies_per_rep::varchar
+        when 'controller' then l.max_companies_per_controller::varchar
+        else format('{:.2f}', coalesce(l.value, 0))
+    end as shown_value,
+    replace(replace(t.says, '{pct}', pct), '{value}', shown_value) as says
 from long as l
 left join risk_terms as t using (term)
 where t.term is not null

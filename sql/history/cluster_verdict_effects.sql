@@ -60,5 +60,15 @@ select
                  when n_added > 0 then getvariable('verdict_kept_unflagged_grown')
                  else getvariable('verdict_kept_unflagged') end,
             '{added}', n_added::varchar), '{risk}', format('{}', risk_score))
-    end as says
+    end as says,
+    -- the same sentence as registry keys and parameters (cluster_scores.reason_codes)
+    struct_pack(
+        keys := ['verdict.' || verdict] || case
+            when effect <> 'unflag_unless_grown' then []::varchar[]
+            when overridden then ['verdict.reraised']
+            when n_added > 0 and model_flagged then ['verdict.kept_unflagged_outside_window']
+            when n_added > 0 then ['verdict.kept_unflagged_grown']
+            else ['verdict.kept_unflagged'] end,
+        pct := null::varchar, value := null::varchar, made_by := made_by, made_on := made_on,
+        added := n_added::varchar, risk := format('{}', risk_score)) as code
 from judged;

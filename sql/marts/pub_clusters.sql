@@ -4,7 +4,7 @@
 -- pseudonyms (HMAC, table `pseudonyms`) plus masked display values and derived fields.
 --
 -- reads: cluster_features, cluster_flags, stable_cluster_ids, pub_cluster_hubs
--- params: run_id
+-- params: run_id, language
 
 create or replace table pub_clusters as
 select
@@ -26,7 +26,11 @@ select
     round(f.share_shared_trade_name, 3) as share_shared_trade_name,
     (select count(*) from pub_cluster_hubs as h where h.cluster_id = ci.cluster_id)::integer as n_hubs_touched,
     s.verdict,
-    s.verdict_overridden
+    s.verdict_overridden,
+    -- reasons and mitigations as registry sentence keys with their parameters (JSON), for any language
+    coalesce(to_json(s.reason_codes), '[]')::varchar as reason_codes,
+    coalesce(to_json(s.mitigation_codes), '[]')::varchar as mitigation_codes,
+    getvariable('language') as language
 from cluster_features as f
 join cluster_flags as s using (cluster_no)
 join stable_cluster_ids as ci using (cluster_no);

@@ -13,6 +13,10 @@ with evidence as (
                 || coalesce(' (shared by ' || e.n_companies || ')', '')
                 || coalesce(', ' || e.days_apart || ' days apart', ''),
             '; ' order by w.weight desc, e.reason, e.attr_value, e.days_apart) as evidence,
+        -- the same evidence as reason codes and parameters (JSON), for a report in any language
+        to_json(list(struct_pack(reason := e.reason, value := display_value(e.attr_kind, e.attr_value),
+                                 n_companies := e.n_companies, days_apart := e.days_apart)
+                     order by w.weight desc, e.reason, e.attr_value, e.days_apart))::varchar as evidence_codes,
         string_agg(distinct p.pseudonym, ',' order by p.pseudonym) as value_keys
     from pair_evidence as e
     join in_cluster_pairs as l using (company_a, company_b)
@@ -28,6 +32,7 @@ select
     l.reason,
     l.score,
     ev.evidence,
+    ev.evidence_codes,
     ev.value_keys,
     case when l.is_link then 'link' else 'supporting' end as strength
 from in_cluster_pairs as l

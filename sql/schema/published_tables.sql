@@ -70,9 +70,21 @@ create table if not exists verdicts (
 );
 alter table clusters add column if not exists verdict varchar;
 alter table clusters add column if not exists verdict_overridden boolean;
+-- Reasons as rule-registry sentence keys and parameters (JSON), and the language `reasons` was written in.
+alter table clusters add column if not exists reason_codes varchar;
+alter table clusters add column if not exists mitigation_codes varchar;
+alter table clusters add column if not exists language varchar;
+alter table runs add column if not exists language varchar;
 alter table cluster_members add column if not exists new_since_verdict boolean;
 alter table cluster_members add column if not exists joined_by varchar;
 alter table links add column if not exists strength varchar;
+alter table links add column if not exists evidence_codes varchar;
 -- The sheet of a workbook a rejected or skipped row came from (null for CSV and Parquet); line is then its
 -- row number in that sheet, as Excel shows it.
 alter table rejected_rows add column if not exists sheet varchar;
+-- The values each cluster's companies share (people, phones, rooms, branches) and the hubs they touch,
+-- one row per value and member: the cluster picture's nodes and edges, masked and pseudonymised.
+create table if not exists cluster_values (
+    run_id varchar, cluster_id varchar, value_id varchar, attr_kind varchar, value_display varchar,
+    value_key varchar, is_hub boolean, uscc varchar, roles varchar[], reasons varchar[]
+);

@@ -29,7 +29,7 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from shellring.flows.core.rules import sentence
-from shellring.flows.results import review_data
+from shellring.flows.results import picture, review_data
 from shellring.flows.results.review_pages import render, say
 from shellring.flows.results.verdicts import CLUSTER_VERDICTS, VerdictError, list_verdicts, record_cluster_verdict
 
@@ -103,7 +103,7 @@ class ReviewServer:
             run = review_data.latest_run(con)
             if run is None:
                 return self.message(404, "review.no_run", db=self.db)
-            rows = review_data.clusters(con, run.run_id)
+            rows = review_data.clusters(con, run.run_id, self.language)
         in_force = self.verdicts_in_force()
         return self.page("review_index.html", run=run, rows=review_data.choose(rows, chosen, in_force),
                          total=len(rows), in_force=in_force, filters=review_data.FILTERS, chosen=chosen)
@@ -117,24 +117,23 @@ class ReviewServer:
 
     def _cluster_page(self, cluster_id: str, status: int = 200, recorded: dict | None = None,
                       error: str | None = None, form: dict | None = None) -> HTMLResponse:
-        from shellring.flows.results import picture  # the report's picture module (cluster network, timeline)
-
         with review_data.read_results(self.db) as con:
             run = review_data.latest_run(con)
             if run is None:
                 return self.message(404, "review.no_run", db=self.db)
-            found = review_data.cluster(con, run.run_id, cluster_id)
+            found = review_data.cluster(con, run.run_id, cluster_id, self.language)
             if found is None:
                 return self.message(404, "review.unknown_cluster", cluster_id=cluster_id, run_id=run.run_id)
             network = picture.cluster_network_svg(con, run.run_id, cluster_id, lang=self.language)
             timeline = picture.cluster_timeline_svg(con, run.run_id, cluster_id, lang=self.language)
-        codes = sorted({code for link in found["links"] for code in (link["reason"] or "").split("+") if code})
         return self.page(
             "review_cluster.html", status, run=run, c=found, picture=Markup(network), timeline=Markup(timeline),
-            verdict=self.verdicts_in_force().get(cluster_id), recorded=recorded, error=error, form=form or {},
+            verdict=self.verdicts_in_force().get(cluster_id), recorded=recorded, error=error,
+            form=form or {"verdict": "", "by": "", "note": ""},
             verdict_kinds=CLUSTER_VERDICTS, member_columns=review_data.MEMBER_COLUMNS,
             link_columns=review_data.LINK_COLUMNS, hub_columns=review_data.HUB_COLUMNS,
-            reason_legend=[(code, sentence(f"reason.{code}", self.language)) for code in codes],
+            reason_legend=[(sentence(f"short.{code}", self.language), sentence(f"reason.{code}", self.language))
+                           for code in found["reason_codes_of_links"]],
         )
 
     async def cluster_page(self, request: Request) -> Response:

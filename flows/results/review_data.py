@@ -16,6 +16,8 @@ from pathlib import Path
 import duckdb
 
 from shellring.flows.core.masking import mask_text
+from shellring.flows.core.rules import sentence
+from shellring.flows.results.phrases import evidence_text, reason_lines
 
 FREE_TEXT = {"company_name", "trade_name", "reg_address", "reasons", "mitigations", "evidence", "link_reasons", "why"}
 MEMBER_COLUMNS = ["uscc", "company_name", "legal_rep_name_masked", "legal_rep_id_masked", "legal_rep_key",
@@ -55,15 +57,20 @@ def latest_run(con: duckdb.DuckDBPyConnection) -> Run | None:
     return Run(*row) if row else None
 
 
-def clusters(con: duckdb.DuckDBPyConnection, run_id: str) -> list[dict]:
+def _said(row: dict, lang: str) -> dict:
+    """Reasons and mitigations in the page's language, from their published codes (or the run's own text)."""
+    return {**row, "reasons": reason_lines(row.get("reason_codes"), row.get("reasons"), lang),
+            "mitigations": reason_lines(row.get("mitigation_codes"), row.get("mitigations"), lang)}
+
+
+def clusters(con: duckdb.DuckDBPyConnection, run_id: str, lang: str) -> list[dict]:
     """The run's clusters, flagged first and riskiest first, with what changed since the previous run."""
-    return _rows(
+    return [_said(row, lang) for row in _rows(
         con,
-        "select c.cluster_id, c.risk_score, c.flagged, c.n_companies, c.reasons, ch.change "
-        "from clusters as c left join cluster_changes as ch using (run_id, cluster_id) "
+        "select c.*, ch.change from clusters as c left join cluster_changes as ch using (run_id, cluster_id) "
         "where c.run_id = ? order by c.flagged desc, c.risk_score desc, c.cluster_id",
         [run_id],
-    )
+    )]
 
 
 def choose(rows: list[dict], chosen: set[str], in_force: dict[str, dict]) -> list[dict]:
@@ -75,24 +82,30 @@ def choose(rows: list[dict], chosen: set[str], in_force: dict[str, dict]) -> lis
             and ("flagged" not in chosen or row["flagged"])]
 
 
-def cluster(con: duckdb.DuckDBPyConnection, run_id: str, cluster_id: str) -> dict | None:
+def _codes(link: dict) -> list[str]:
+    return [code for code in (link.get("reason") or "").split("+") if code]
+
+
+def cluster(con: duckdb.DuckDBPyConnection, run_id: str, cluster_id: str, lang: str) -> dict | None:
     """One cluster of the run with its members, links and the hubs it touches; None when the run has no such id."""
     found = _rows(
         con,
-        "select c.cluster_id, c.risk_score, c.flagged, c.n_companies, c.reasons, c.mitigations, c.link_reasons, "
-        "c.verdict, ch.change from clusters as c left join cluster_changes as ch using (run_id, cluster_id) "
+        "select c.*, ch.change from clusters as c left join cluster_changes as ch using (run_id, cluster_id) "
         "where c.run_id = ? and c.cluster_id = ?",
         [run_id, cluster_id],
     )
     if not found:
         return None
     params = [run_id, cluster_id]
+    links = _rows(con, "select * from links where run_id = ? and cluster_id = ? "
+                       "order by score desc, uscc_a, uscc_b", params)
     return {
-        **found[0],
+        **_said(found[0], lang),
+        "links": [{**link, "reason": " + ".join(sentence(f"short.{code}", lang) for code in _codes(link)),
+                   "evidence": evidence_text(link.get("evidence_codes"), link["evidence"], lang)} for link in links],
+        "reason_codes_of_links": sorted({code for link in links for code in _codes(link)}),
         "members": _rows(con, f"select {', '.join(MEMBER_COLUMNS)} from cluster_members "
                               "where run_id = ? and cluster_id = ? order by reg_date, uscc", params),
-        "links": _rows(con, f"select {', '.join(LINK_COLUMNS)} from links where run_id = ? and cluster_id = ? "
-                            "order by score desc, uscc_a, uscc_b", params),
         "hubs": _rows(con, "select h.attr_kind, h.value_display, h.n_members, b.n_companies as n_companies_all, "
                            "b.suspicious, b.why from cluster_hubs as h join hubs as b using (run_id, hub_id) "
                            "where h.run_id = ? and h.cluster_id = ? order by h.n_members desc, h.hub_id", params),

@@ -21,7 +21,7 @@ def say(language: str, key: str, **params: object) -> str:
 def render(template: str, language: str, **context: object) -> str:
     def show(value: object) -> object:
         if isinstance(value, bool):
-            return say(language, "review.yes" if value else "review.no")
+            return say(language, "page.yes" if value else "page.no")
         return "" if value is None else value
 
     return _env.get_template(template).render(

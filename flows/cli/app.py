@@ -294,6 +294,9 @@ app.command(name="report")(report_command)
 from shellring.flows.cli.review import review_command  # noqa: E402
 
 app.command(name="review")(review_command)
+from shellring.flows.cli.explain import explain_command  # noqa: E402
+
+app.command(name="explain")(explain_command)
 from shellring.flows.cli.verdict import app as verdict_app  # noqa: E402
 
 app.add_typer(verdict_app)  # the `verdict` and `verdicts` commands

@@ -15,6 +15,7 @@ def report_command(
     cluster: str | None = typer.Option(None, "--cluster", help="only this cluster (flagged or not)"),
     top: int | None = typer.Option(None, "--top", min=1, help="only the N highest-scoring flagged clusters"),
     run_id: str | None = typer.Option(None, "--run-id", help="a run other than the latest"),
+    lang: str = typer.Option("zh", "--lang", help="language of headers, reasons and page text: zh or en"),
 ) -> None:
     """Export flagged clusters, masked members, reasons and link evidence as XLSX and offline HTML."""
     from shellring.flows.results.report import write_report
@@ -24,7 +25,7 @@ def report_command(
         err.print(f"[red]error:[/red] no such file: {escape(str(db))}")
         raise typer.Exit(2)
     try:
-        files, data = write_report(db, out, run_id=run_id, cluster_id=cluster, top=top)
+        files, data = write_report(db, out, run_id=run_id, cluster_id=cluster, top=top, lang=lang)
     except LookupError as exc:
         err.print(f"[red]error:[/red] {escape(str(exc))}")
         raise typer.Exit(1) from None

@@ -127,7 +127,6 @@ PAGE_SENTENCES: dict[str, dict[str, str]] = {
         "page.days_apart": ", {days} days apart",
         "page.hub_why": "shared by {n} companies; {fast} opened accounts within 7 days, {young} with representatives "
                         "aged 18-22, registrations spread over {days} days",
-        "page.more_members": "{n} more members: see the XLSX export",
         # verdict kinds in a word or two (forms, tables)
         "verdict_name.confirmed_ring": "confirmed ring",
         "verdict_name.false_positive": "false positive",
@@ -188,6 +187,11 @@ PAGE_SENTENCES: dict[str, dict[str, str]] = {
         "column.flagged": "flagged",
         "column.new_since_verdict": "new since the verdict",
         "column.n_companies_all": "companies with it",
+        "page.more_links": "{n} weaker links more: see the XLSX export",
+        "joined.link": "link",
+        "joined.supporting evidence": "supporting evidence",
+        "strength.link": "link",
+        "strength.supporting": "supporting",
     },
     "zh": {
         "column.cluster_id": "团伙编号",
@@ -302,7 +306,6 @@ PAGE_SENTENCES: dict[str, dict[str, str]] = {
         "page.shared_by": "（{n}家共用）",
         "page.days_apart": "，相隔{days}天",
         "page.hub_why": "{n}家企业共用；{fast}在成立后7天内开户，{young}的法定代表人为18至22岁，注册时间跨度{days}天",
-        "page.more_members": "另有{n}家成员企业，见XLSX导出文件",
         "verdict_name.confirmed_ring": "确认为团伙",
         "verdict_name.false_positive": "误报",
         "verdict_name.legitimate_group": "正常企业集团",
@@ -359,5 +362,10 @@ PAGE_SENTENCES: dict[str, dict[str, str]] = {
         "column.flagged": "预警",
         "column.new_since_verdict": "结论后新增",
         "column.n_companies_all": "涉及企业总数",
+        "page.more_links": "另有{n}条较弱的关联，见XLSX导出文件",
+        "joined.link": "直接关联",
+        "joined.supporting evidence": "辅助证据",
+        "strength.link": "关联",
+        "strength.supporting": "辅助",
     },
 }

@@ -1,9 +1,16 @@
-"""Case-handler exports of flagged clusters: an XLSX workbook and a self-contained HTML page.
+"""Case-handler exports of flagged clusters: an XLSX workbook and a self-contained, printable HTML page.
 
 Both are built from the published DB only (pseudonyms and masked values); free text is masked once
-more in case an extract smuggled an ID or phone into a company name or address. Spreadsheet cells
-that a spreadsheet would run as a formula are neutralised, and the HTML page escapes every value,
-loads nothing from the network and allows no script (Content-Security-Policy).
+more in case an extract smuggled an ID or phone into a company name or address. Every header, sheet
+name, reason and piece of page text comes from the rule registry's keyed sentences in the chosen
+language (zh-CN by default), rendered from the published codes. Spreadsheet cells that a spreadsheet
+would run as a formula are neutralised, and the HTML page escapes every value, loads nothing from the
+network and allows no script (Content-Security-Policy); its pictures are inline SVG (picture.py).
+
+The HTML opens with an index of the flagged clusters (risk, size, change since the last run, the
+strongest reasons in one line), each linking to its section: picture, timeline, reasons, members,
+the strongest links and the hubs it touches. Printed, each cluster starts an A4 page. A cluster's
+links beyond the strongest LINKS_SHOWN are in the XLSX only, which keeps the 200k demo's page small.
 """
 
 from __future__ import annotations
@@ -19,18 +26,30 @@ import duckdb
 import xlsxwriter
 
 from shellring.flows.core.masking import mask_text
+from shellring.flows.core.rules import LANGUAGES, sentence
+from shellring.flows.results.phrases import change_word, evidence_text, hub_why, link_reason_words, reason_lines
+from shellring.flows.results.picture import cluster_network_svg, cluster_timeline_svg, new_members
 
 # OWASP CSV Injection (= + - @ tab CR) and OWASP ASVS 5.0 V1.2.10 (also the null character)
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\x00")
 FREE_TEXT = {"company_name", "trade_name", "reg_address", "reasons", "mitigations", "evidence", "link_reasons", "why"}
 
-CLUSTER_COLUMNS = ["cluster_id", "risk_score", "n_companies", "n_window_companies", "reasons", "mitigations",
-                   "link_reasons", "reg_span_days", "open_span_days", "share_fast_open_7d", "share_rep_young"]
+CLUSTER_COLUMNS = ["cluster_id", "risk_score", "n_companies", "n_window_companies", "change", "reasons", "mitigations",
+                   "link_reasons", "reg_span_days", "open_span_days", "share_fast_open_7d", "share_rep_young",
+                   "verdict"]
 MEMBER_COLUMNS = ["cluster_id", "uscc", "company_name", "trade_name", "legal_rep_name_masked",
                   "legal_rep_id_masked", "legal_rep_key", "rep_age_at_reg", "phone_masked", "phone_key",
-                  "reg_address", "reg_date", "first_open_date", "days_to_first_account", "joined_by"]
+                  "reg_address", "reg_date", "first_open_date", "days_to_first_account", "joined_by", "new_member"]
 LINK_COLUMNS = ["cluster_id", "uscc_a", "uscc_b", "strength", "reason", "score", "evidence"]
 HUB_COLUMNS = ["cluster_id", "hub_id", "attr_kind", "value_display", "n_members", "n_companies", "suspicious", "why"]
+# what the page shows of each (the XLSX has every column)
+PAGE_MEMBER_COLUMNS = ["new_member", "uscc", "company_name", "legal_rep_name_masked", "legal_rep_id_masked",
+                       "rep_age_at_reg", "phone_masked", "reg_address", "reg_date", "first_open_date",
+                       "days_to_first_account"]
+PAGE_LINK_COLUMNS = ["uscc_a", "uscc_b", "reason", "score", "evidence"]
+PAGE_HUB_COLUMNS = ["attr_kind", "value_display", "n_members", "n_companies", "suspicious", "why"]
+LINKS_SHOWN = 25
+INDEX_REASONS = 3
 
 
 @dataclass
@@ -42,6 +61,9 @@ class ReportData:
     members: list[dict]
     links: list[dict]
     hubs: list[dict] = field(default_factory=list)
+    # cluster_id -> (network SVG, timeline SVG), drawn while the DB was open
+    pictures: dict[str, tuple[str, str]] = field(default_factory=dict)
+    lang: str = "zh"
 
 
 @dataclass(frozen=True)
@@ -65,9 +87,22 @@ def _fetch(con: duckdb.DuckDBPyConnection, sql: str, params: list) -> list[dict]
     return [dict(zip(names, row)) for row in cursor.fetchall()]
 
 
+def _columns(con: duckdb.DuckDBPyConnection, table: str) -> set[str]:
+    return {name for (name,) in con.execute("select column_name from duckdb_columns() where table_name = ?",
+                                            [table]).fetchall()}
+
+
+def _or_null(present: set[str], wanted: list[str], alias: str = "") -> str:
+    """Select list for `wanted`, NULL for the columns an older results DB does not have."""
+    return ", ".join(f"{alias}{c}" if c in present else f"null as {c}" for c in wanted)
+
+
 def load_report(results_db: Path, run_id: str | None = None, cluster_id: str | None = None,
-                top: int | None = None) -> ReportData:
-    """Flagged clusters of a run (the latest by default) with members and links; one cluster if asked."""
+                top: int | None = None, lang: str = "zh", pictures: bool = True) -> ReportData:
+    """Flagged clusters of a run (the latest by default) with members, links and hubs, their reasons said in
+    `lang`, and their pictures; one cluster (flagged or not) if asked."""
+    if lang not in LANGUAGES:
+        raise LookupError(f"no language {lang!r}: one of {', '.join(LANGUAGES)}")
     con = duckdb.connect(str(results_db), read_only=True)
     try:
         run = con.execute(
@@ -78,41 +113,87 @@ def load_report(results_db: Path, run_id: str | None = None, cluster_id: str | N
         if run is None:
             raise LookupError(f"no succeeded run {run_id or ''} in {results_db}".replace("  ", " "))
         run_id, region = run
+        cluster_cols = _columns(con, "clusters")
+        wanted = [c for c in CLUSTER_COLUMNS if c != "change"] + ["reason_codes", "mitigation_codes"]
         clusters = _fetch(
             con,
-            f"select {', '.join(CLUSTER_COLUMNS)} from clusters where run_id = ? "
+            f"select {_or_null(cluster_cols, wanted)} from clusters where run_id = ? "
             "and (cluster_id = ? or (? is null and flagged)) order by risk_score desc, cluster_id limit ?",
             [run_id, cluster_id, cluster_id, top if top is not None else 2**62],
         )
         if cluster_id is not None and not clusters:
             raise LookupError(f"no cluster {cluster_id} in run {run_id}")
         chosen = [c["cluster_id"] for c in clusters]
+        changes = {}
+        if "cluster_changes" in _tables(con):
+            changes = {cid: (change, added) for cid, change, added in con.execute(
+                "select cluster_id, change, len(companies_added) from cluster_changes where run_id = ? "
+                "and list_contains(?, cluster_id)", [run_id, chosen]).fetchall()}
+        fresh: dict[str, set[str]] = {cid: new_members(con, run_id, cid) for cid in chosen}
         members = _fetch(
             con,
-            f"select {', '.join(MEMBER_COLUMNS)} from cluster_members where run_id = ? "
-            "and list_contains(?, cluster_id) order by cluster_id, uscc",
+            f"select {_or_null(_columns(con, 'cluster_members'), MEMBER_COLUMNS[:-1])} from cluster_members "
+            "where run_id = ? and list_contains(?, cluster_id) order by cluster_id, uscc",
             [run_id, chosen],
         )
         links = _fetch(
             con,
-            f"select {', '.join(LINK_COLUMNS)} from links where run_id = ? "
-            "and list_contains(?, cluster_id) order by cluster_id, score desc, uscc_a, uscc_b",
+            f"select {_or_null(_columns(con, 'links'), LINK_COLUMNS + ['evidence_codes'])} from links "
+            "where run_id = ? and list_contains(?, cluster_id) order by cluster_id, score desc, uscc_a, uscc_b",
             [run_id, chosen],
         )
         hubs = []
-        if con.execute("select count(*) from duckdb_tables() where table_name = 'cluster_hubs'").fetchall()[0][0]:
+        if "cluster_hubs" in _tables(con):
             hubs = _fetch(  # results published before cluster_hubs existed have none to show
                 con,
                 "select h.cluster_id, h.hub_id, h.attr_kind, h.value_display, h.n_members, b.n_companies, "
-                "b.suspicious, b.why from cluster_hubs as h join hubs as b using (run_id, hub_id) "
+                "b.suspicious, b.share_fast_open_7d, b.share_rep_young, b.reg_span_days, b.why "
+                "from cluster_hubs as h join hubs as b using (run_id, hub_id) "
                 "where h.run_id = ? and list_contains(?, h.cluster_id) "
                 "order by h.cluster_id, h.n_members desc, h.hub_id",
                 [run_id, chosen],
             )
+        drawn = {cid: (cluster_network_svg(con, run_id, cid, lang), cluster_timeline_svg(con, run_id, cid, lang))
+                 for cid in chosen} if pictures else {}
     finally:
         con.close()
+    yes, no = sentence("page.yes", lang), sentence("page.no", lang)
+    for cluster in clusters:
+        change, added = changes.get(cluster["cluster_id"], (None, 0))
+        cluster["change"] = change_word(change, lang) + (f" +{added}" if change in ("grown", "merged", "split")
+                                                         and added else "")
+        cluster["reasons"] = "; ".join(reason_lines(cluster.pop("reason_codes"), cluster["reasons"], lang))
+        cluster["mitigations"] = "; ".join(reason_lines(cluster.pop("mitigation_codes"), cluster["mitigations"], lang))
+        cluster["link_reasons"] = link_reason_words(cluster["link_reasons"], lang)
+    words = _sentences(lang)
+    for member in members:
+        member["new_member"] = yes if member["uscc"] in fresh.get(member["cluster_id"], ()) else ""
+        member["joined_by"] = words.get(f"joined.{member['joined_by']}", member["joined_by"])
+    for link in links:
+        link["strength"] = words.get(f"strength.{link['strength']}", link["strength"])
+        link["evidence"] = evidence_text(link.pop("evidence_codes"), link["evidence"], lang)
+        link["reason"] = link_reason_words(link["reason"], lang)
+    for hub in hubs:
+        hub["why"] = hub_why(hub, lang)
+        hub["suspicious"] = yes if hub["suspicious"] else no
+        key = f"kind.{hub['attr_kind']}"
+        hub["attr_kind"] = sentence(key, lang) if key in _sentences(lang) else hub["attr_kind"]
     return ReportData(run_id, region, datetime.now(UTC).replace(microsecond=0, tzinfo=None),
-                      _masked(clusters), _masked(members), _masked(links), _masked(hubs))
+                      _masked(clusters), _masked(members), _masked(links), _masked(hubs), drawn, lang)
+
+
+def _tables(con: duckdb.DuckDBPyConnection) -> set[str]:
+    return {name for (name,) in con.execute("select table_name from duckdb_tables()").fetchall()}
+
+
+def _sentences(lang: str) -> dict[str, str]:
+    from shellring.flows.core.rules import SENTENCES
+
+    return SENTENCES[lang]
+
+
+def header(column: str, lang: str) -> str:
+    return sentence(f"column.{column}", lang)
 
 
 def _write_private(path: Path, content: bytes) -> None:
@@ -122,12 +203,13 @@ def _write_private(path: Path, content: bytes) -> None:
         handle.write(content)
 
 
-def _write_sheet(book, name: str, columns: list[str], rows: list[dict]) -> None:
+def _write_sheet(book, name: str, columns: list[str], rows: list[dict], lang: str) -> None:
     sheet = book.add_worksheet(name)
-    bold = book.add_format({"bold": True})
+    bold = book.add_format({"bold": True, "text_wrap": True, "valign": "top"})
     for col, column in enumerate(columns):
-        sheet.write_string(0, col, column, bold)
-        sheet.set_column(col, col, max(12, min(60, len(column) + 4)))
+        title = header(column, lang)
+        sheet.write_string(0, col, title, bold)
+        sheet.set_column(col, col, max(12, min(60, 2 * len(title) + 4)))
     for r, row in enumerate(rows, start=1):
         for col, column in enumerate(columns):
             value = row.get(column)
@@ -143,18 +225,21 @@ def _write_sheet(book, name: str, columns: list[str], rows: list[dict]) -> None:
 
 
 def write_xlsx(data: ReportData, path: Path) -> Path:
+    """One summary sheet (a row per cluster) plus members, links and hubs, headed in the report's language."""
+    lang = data.lang
     buffer = io.BytesIO()
     book = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False,
                                         "strings_to_numbers": False})
-    _write_sheet(book, "about", ["item", "value"], [
-        {"item": "run", "value": data.run_id}, {"item": "region", "value": data.region},
-        {"item": "generated (UTC)", "value": data.generated_at.isoformat(sep=" ")},
-        {"item": "note", "value": "confidential: masked values and pseudonyms only; re-identify with shellring reveal"},
-    ])
-    _write_sheet(book, "clusters", CLUSTER_COLUMNS, data.clusters)
-    _write_sheet(book, "members", MEMBER_COLUMNS, data.members)
-    _write_sheet(book, "links", LINK_COLUMNS, data.links)
-    _write_sheet(book, "hubs", HUB_COLUMNS, data.hubs)
+    _write_sheet(book, sentence("sheet.summary", lang), CLUSTER_COLUMNS, data.clusters, lang)
+    _write_sheet(book, sentence("sheet.members", lang), MEMBER_COLUMNS, data.members, lang)
+    _write_sheet(book, sentence("sheet.links", lang), LINK_COLUMNS, data.links, lang)
+    _write_sheet(book, sentence("sheet.hubs", lang), HUB_COLUMNS, data.hubs, lang)
+    _write_sheet(book, sentence("sheet.about", lang), ["item", "value"], [
+        {"item": sentence("page.run", lang), "value": data.run_id},
+        {"item": sentence("page.region", lang), "value": data.region},
+        {"item": sentence("page.generated", lang), "value": data.generated_at.isoformat(sep=" ")},
+        {"item": sentence("page.title", lang), "value": sentence("page.confidential", lang)},
+    ], lang)
     book.close()
     _write_private(path, buffer.getvalue())
     return path
@@ -164,41 +249,86 @@ def _cell(value) -> str:
     return "" if value is None else html.escape(str(value), quote=True)
 
 
-def _table(columns: list[str], rows: list[dict]) -> str:
-    head = "".join(f"<th>{_cell(c)}</th>" for c in columns)
-    body = "".join("<tr>" + "".join(f"<td>{_cell(row.get(c))}</td>" for c in columns) + "</tr>" for row in rows)
+def _table(columns: list[str], rows: list[dict], lang: str, row_class=None) -> str:
+    head = "".join(f"<th>{_cell(header(c, lang))}</th>" for c in columns)
+    body = "".join(
+        (f'<tr class="{row_class(row)}">' if row_class and row_class(row) else "<tr>")
+        + "".join(f"<td>{_cell(row.get(c))}</td>" for c in columns) + "</tr>" for row in rows)
     return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
-STYLE = """body{font-family:sans-serif;margin:1.5em;color:#222}table{border-collapse:collapse;margin:.5em 0 1.5em}
-th,td{border:1px solid #bbb;padding:.25em .5em;text-align:left;vertical-align:top;font-size:90%}
-th{background:#eee}section{border-top:2px solid #555;margin-top:1.5em}.score{font-weight:bold;color:#a00}"""
+STYLE = """body{font-family:"Noto Sans CJK SC","Microsoft YaHei","PingFang SC",sans-serif;margin:1.5em;color:#222}
+table{border-collapse:collapse;margin:.5em 0 1.2em}
+th,td{border:1px solid #bbb;padding:.2em .4em;text-align:left;vertical-align:top;font-size:85%}
+th{background:#eee}section{border-top:2px solid #555;margin-top:1.5em}.score{font-weight:bold;color:#a00}
+tr.new td{background:#fff0f6}ol.reasons li{margin:.1em 0}svg{max-width:100%;height:auto;display:block}
+.note{color:#555;font-size:85%}nav.back{font-size:85%}
+@page{size:A4;margin:12mm}
+@media print{body{margin:0;font-size:10pt}section.cluster{break-before:page;border-top:none}
+nav.back{display:none}tr{break-inside:avoid}svg{max-height:170mm}a{color:inherit;text-decoration:none}}"""
+
+
+def _section(data: ReportData, cluster: dict, members: list[dict], links: list[dict], hubs: list[dict]) -> str:
+    lang, cid = data.lang, cluster["cluster_id"]
+    network, timeline = data.pictures.get(cid, ("", ""))
+    reasons = [r for r in (cluster["reasons"] or "").split("; ") if r]
+    mitigations = [r for r in (cluster["mitigations"] or "").split("; ") if r]
+    shown = links[:LINKS_SHOWN]
+    more = (f'<p class="note">{_cell(sentence("page.more_links", lang).replace("{n}", str(len(links) - len(shown))))}'
+            "</p>" if len(links) > len(shown) else "")
+    return (
+        f'<section class="cluster" id="{_cell(cid)}"><h2>{_cell(sentence("page.cluster", lang))} {_cell(cid)} '
+        f'<span class="score">{_cell(sentence("page.risk", lang))} {_cell(cluster["risk_score"])}</span> '
+        f'<small>{_cell(cluster["n_companies"])} {_cell(sentence("page.companies", lang))}'
+        f'{" · " + _cell(cluster["change"]) if cluster["change"] else ""}</small></h2>'
+        f'<nav class="back"><a href="#index">{_cell(sentence("page.back", lang))}</a></nav>'
+        f'<h3>{_cell(sentence("page.reasons", lang))}</h3><ol class="reasons">'
+        + "".join(f"<li>{_cell(r)}</li>" for r in reasons) + "</ol>"
+        + (f'<h3>{_cell(sentence("page.mitigations", lang))}</h3><ul>'
+           + "".join(f"<li>{_cell(r)}</li>" for r in mitigations) + "</ul>" if mitigations else "")
+        + f'<h3>{_cell(sentence("page.picture", lang))}</h3>{network}'
+        f'<h3>{_cell(sentence("page.timeline", lang))}</h3>{timeline}'
+        f'<h3>{_cell(sentence("page.members", lang))} ({len(members)})</h3>'
+        f'{_table(PAGE_MEMBER_COLUMNS, members, lang, lambda m: "new" if m.get("new_member") else "")}'
+        f'<h3>{_cell(sentence("page.links", lang))} ({len(links)})</h3>{_table(PAGE_LINK_COLUMNS, shown, lang)}{more}'
+        + (f'<h3>{_cell(sentence("page.hubs", lang))} ({len(hubs)})</h3>{_table(PAGE_HUB_COLUMNS, hubs, lang)}'
+           if hubs else "")
+        + "</section>"
+    )
+
+
+def _index(data: ReportData) -> str:
+    lang = data.lang
+    if not data.clusters:
+        return f'<p id="index">{_cell(sentence("page.no_clusters", lang))}</p>'
+    columns = ["cluster_id", "risk_score", "n_companies", "change", "top_reasons"]
+    head = "".join(f"<th>{_cell(header(c, lang))}</th>" for c in columns)
+    rows = []
+    for cluster in data.clusters:
+        cid = cluster["cluster_id"]
+        top = "; ".join([r for r in (cluster["reasons"] or "").split("; ") if r][:INDEX_REASONS])
+        rows.append(f'<tr><td><a href="#{_cell(cid)}">{_cell(cid)}</a></td><td>{_cell(cluster["risk_score"])}</td>'
+                    f'<td>{_cell(cluster["n_companies"])}</td><td>{_cell(cluster["change"])}</td>'
+                    f"<td>{_cell(top)}</td></tr>")
+    return (f'<table id="index" class="index"><thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>')
 
 
 def render_html(data: ReportData) -> str:
-    sections = []
-    for cluster in data.clusters:
-        cid = cluster["cluster_id"]
-        members = [m for m in data.members if m["cluster_id"] == cid]
-        links = [link for link in data.links if link["cluster_id"] == cid]
-        hubs = [hub for hub in data.hubs if hub["cluster_id"] == cid]
-        sections.append(
-            f'<section class="cluster" id="{_cell(cid)}"><h2>Cluster {_cell(cid)} '
-            f'<span class="score">risk {_cell(cluster["risk_score"])}</span></h2>'
-            f"<p><b>Reasons:</b> {_cell(cluster['reasons'])}</p>"
-            f"<p><b>Mitigations:</b> {_cell(cluster['mitigations'])}</p>"
-            f"<h3>Members ({len(members)})</h3>{_table(MEMBER_COLUMNS[1:], members)}"
-            f"<h3>Link evidence ({len(links)})</h3>{_table(LINK_COLUMNS[1:], links)}"
-            f"<h3>Hubs touched ({len(hubs)})</h3>{_table(HUB_COLUMNS[1:], hubs)}</section>"
-        )
-    title = f"shellring flagged clusters - run {data.run_id} ({data.region})"
+    lang = data.lang
+    by_cluster: dict[str, tuple[list, list, list]] = {c["cluster_id"]: ([], [], []) for c in data.clusters}
+    for rows, slot in ((data.members, 0), (data.links, 1), (data.hubs, 2)):
+        for row in rows:
+            by_cluster[row["cluster_id"]][slot].append(row)
+    sections = "".join(_section(data, c, *by_cluster[c["cluster_id"]]) for c in data.clusters)
+    title = f"{sentence('page.title', lang)} - {data.run_id} ({data.region})"
+    html_lang = "zh-CN" if lang == "zh" else lang
     return (
-        "<!DOCTYPE html><html lang=\"zh-CN\"><head><meta charset=\"utf-8\">"
+        f"<!DOCTYPE html><html lang=\"{html_lang}\"><head><meta charset=\"utf-8\">"
         "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'\">"
         f"<title>{_cell(title)}</title><style>{STYLE}</style></head><body>"
-        f"<h1>{_cell(title)}</h1><p>Generated {_cell(data.generated_at.isoformat(sep=' '))} UTC. Confidential: "
-        "masked values and pseudonyms only.</p>"
-        f"<h2>Summary</h2>{_table(CLUSTER_COLUMNS, data.clusters)}{''.join(sections)}</body></html>"
+        f"<h1>{_cell(title)}</h1><p>{_cell(sentence('page.generated', lang))}: "
+        f"{_cell(data.generated_at.isoformat(sep=' '))}. {_cell(sentence('page.confidential', lang))}</p>"
+        f"<h2>{_cell(sentence('page.index', lang))} ({len(data.clusters)})</h2>{_index(data)}{sections}</body></html>"
     )
 
 
@@ -208,8 +338,8 @@ def write_html(data: ReportData, path: Path) -> Path:
 
 
 def write_report(results_db: Path, out_dir: Path, run_id: str | None = None, cluster_id: str | None = None,
-                 top: int | None = None) -> tuple[ReportFiles, ReportData]:
-    data = load_report(results_db, run_id, cluster_id, top)
+                 top: int | None = None, lang: str = "zh") -> tuple[ReportFiles, ReportData]:
+    data = load_report(results_db, run_id, cluster_id, top, lang)
     out_dir.mkdir(parents=True, exist_ok=True)
     stem = f"shellring-{data.run_id}" + (f"-{cluster_id}" if cluster_id else "")
     stem = "".join(ch if ch.isalnum() or ch in "-_" else "_" for ch in stem)

@@ -16,8 +16,8 @@ from pathlib import Path
 import duckdb
 
 from shellring.flows.core.masking import mask_text
-from shellring.flows.core.rules import sentence
-from shellring.flows.results.phrases import evidence_text, reason_lines
+from shellring.flows.core.rules import SENTENCES, sentence
+from shellring.flows.results.phrases import evidence_text, hub_why, reason_lines
 
 FREE_TEXT = {"company_name", "trade_name", "reg_address", "reasons", "mitigations", "evidence", "link_reasons", "why"}
 MEMBER_COLUMNS = ["uscc", "company_name", "legal_rep_name_masked", "legal_rep_id_masked", "legal_rep_key",
@@ -82,6 +82,11 @@ def choose(rows: list[dict], chosen: set[str], in_force: dict[str, dict]) -> lis
             and ("flagged" not in chosen or row["flagged"])]
 
 
+def _word(key: str, published: object, lang: str) -> object:
+    """A published code in the page's language, or as published when the registry has no word for it."""
+    return SENTENCES[lang].get(key, published)
+
+
 def _codes(link: dict) -> list[str]:
     return [code for code in (link.get("reason") or "").split("+") if code]
 
@@ -99,14 +104,19 @@ def cluster(con: duckdb.DuckDBPyConnection, run_id: str, cluster_id: str, lang: 
     params = [run_id, cluster_id]
     links = _rows(con, "select * from links where run_id = ? and cluster_id = ? "
                        "order by score desc, uscc_a, uscc_b", params)
+    members = _rows(con, f"select {', '.join(MEMBER_COLUMNS)} from cluster_members "
+                         "where run_id = ? and cluster_id = ? order by reg_date, uscc", params)
+    hubs = _rows(con, "select h.attr_kind, h.value_display, h.n_members, b.n_companies, b.share_fast_open_7d, "
+                      "b.share_rep_young, b.reg_span_days, b.suspicious, b.why from cluster_hubs as h "
+                      "join hubs as b using (run_id, hub_id) where h.run_id = ? and h.cluster_id = ? "
+                      "order by h.n_members desc, h.hub_id", params)
     return {
         **_said(found[0], lang),
         "links": [{**link, "reason": " + ".join(sentence(f"short.{code}", lang) for code in _codes(link)),
+                   "strength": _word(f"strength.{link['strength']}", link["strength"], lang),
                    "evidence": evidence_text(link.get("evidence_codes"), link["evidence"], lang)} for link in links],
         "reason_codes_of_links": sorted({code for link in links for code in _codes(link)}),
-        "members": _rows(con, f"select {', '.join(MEMBER_COLUMNS)} from cluster_members "
-                              "where run_id = ? and cluster_id = ? order by reg_date, uscc", params),
-        "hubs": _rows(con, "select h.attr_kind, h.value_display, h.n_members, b.n_companies as n_companies_all, "
-                           "b.suspicious, b.why from cluster_hubs as h join hubs as b using (run_id, hub_id) "
-                           "where h.run_id = ? and h.cluster_id = ? order by h.n_members desc, h.hub_id", params),
+        "members": [{**m, "joined_by": _word(f"joined.{m['joined_by']}", m["joined_by"], lang)} for m in members],
+        "hubs": [{**h, "attr_kind": _word(f"kind.{h['attr_kind']}", h["attr_kind"], lang),
+                  "n_companies_all": h["n_companies"], "why": hub_why(h, lang)} for h in hubs],
     }

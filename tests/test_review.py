@@ -52,8 +52,10 @@ class Served:
     def __init__(self, db: Path, *options: str) -> None:
         self.port = _free_port()
         self.origin = f"http://127.0.0.1:{self.port}"
-        self.process = subprocess.Popen([SHELLRING, "review", "--db", str(db), "--port", str(self.port), *options],
-                                        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        self.log = db.with_name(f"review-{self.port}.log")  # a file, not a pipe nobody drains while it serves
+        with self.log.open("w") as log:
+            self.process = subprocess.Popen([SHELLRING, "review", "--db", str(db), "--port", str(self.port),
+                                             *options], stdout=log, stderr=subprocess.STDOUT)
         deadline = time.monotonic() + 90
         while True:
             try:
@@ -63,7 +65,7 @@ class Served:
                 pass
             if self.process.poll() is not None or time.monotonic() > deadline:
                 self.stop()
-                raise RuntimeError(f"shellring review did not start: {self.process.stderr.read()[-2000:]}")
+                raise RuntimeError(f"shellring review did not start: {self.log.read_text()[-2000:]}")
             time.sleep(0.2)
 
     def request(self, method: str, path: str, fields: dict | None = None,

@@ -47,7 +47,11 @@ def personal_data_hits(con) -> list[tuple[str, str, str, str]]:
         values = con.execute(f'select distinct cast("{column}" as varchar) from "{table}" '
                              f'where "{column}" is not null').fetchall()
         for (value,) in values:
-            for kind, pattern in PERSONAL_DATA.items():
-                hits += [(table, column, kind, m.group()) for m in pattern.finditer(value)
-                         if not (len(m.group()) == 18 and _valid_uscc(m.group()))]
+            hits += [(table, column, kind, fragment) for kind, fragment in personal_data_in_text(value)]
     return hits
+
+
+def personal_data_in_text(text: str) -> list[tuple[str, str]]:
+    """(kind, fragment) for every personal-data-shaped token in a text (a page, a picture, a terminal's output)."""
+    return [(kind, m.group()) for kind, pattern in PERSONAL_DATA.items() for m in pattern.finditer(text)
+            if not (len(m.group()) == 18 and _valid_uscc(m.group()))]

@@ -122,10 +122,13 @@ def periods(tmp_path_factory):
 
 
 def _run(files, period, db):
+    from shellring.flows.core.settings import Settings
     from shellring.flows.orchestration.audit import audit_flow
 
     reg, acc = files[period]
-    return audit_flow(registrations=[str(reg)], accounts=[str(acc)], db=str(db), region="hz-test")["run_id"]
+    # the verdict sentences below are checked in English (the runs' default is Chinese; see test_rules_verdicts)
+    return audit_flow(registrations=[str(reg)], accounts=[str(acc)], db=str(db), region="hz-test",
+                      settings=Settings(language="en"))["run_id"]
 
 
 def _cluster_of(con, run_id, uscc):

@@ -14,6 +14,7 @@ import pytest
 from typer.testing import CliRunner
 
 from shellring.flows.cli.app import app
+from shellring.flows.core.rules import SENTENCES
 from shellring.flows.results.report import neutralise_cell
 
 pytestmark = pytest.mark.slow
@@ -87,7 +88,8 @@ def _as_excel_reads(value: str) -> str:
 def test_xlsx_has_no_formula_and_hostile_text_is_neutralised(exported):
     xlsx, _, run_id, cluster_id = exported
     book = openpyxl.load_workbook(xlsx)
-    assert {"clusters", "members", "links"} <= set(book.sheetnames)
+    words = SENTENCES["zh"]  # the export's default language
+    assert {words["sheet.summary"], words["sheet.members"], words["sheet.links"]} <= set(book.sheetnames)
     strings = []
     for sheet in book.worksheets:
         for row in sheet.iter_rows():
@@ -97,8 +99,9 @@ def test_xlsx_has_no_formula_and_hostile_text_is_neutralised(exported):
                     strings.append(cell.value)
                     assert not _as_excel_reads(cell.value).startswith(FORMULA_TRIGGERS), (
                         f"{sheet.title}!{cell.coordinate}")
-    members = book["members"]
-    header = [c.value for c in members[1]]
+    members = book[words["sheet.members"]]
+    column_of = {words[key]: key.removeprefix("column.") for key in words if key.startswith("column.")}
+    header = [column_of[c.value] for c in members[1]]
     rows = [dict(zip(header, (c.value for c in row))) for row in members.iter_rows(min_row=2)]
     planted = [r for r in rows if r["company_name"] == SCRIPT_NAME]
     assert len(planted) == 1
@@ -107,7 +110,7 @@ def test_xlsx_has_no_formula_and_hostile_text_is_neutralised(exported):
     assert planted[0]["legal_rep_name_masked"] == "'+cmd|' /C calc'!A0"
     for column in ("legal_rep_id_masked", "legal_rep_key", "phone_key"):
         assert _as_excel_reads(planted[0][column]) == "'" + HOSTILE[column], column
-    clusters = {row[0].value: row for row in book["clusters"].iter_rows(min_row=2)}
+    clusters = {row[0].value: row for row in book[words["sheet.summary"]].iter_rows(min_row=2)}
     assert cluster_id in clusters
     for value in strings:
         assert not ID_PATTERN.search(value) and not MOBILE_PATTERN.search(value), value
@@ -133,7 +136,9 @@ def test_html_in_headless_chromium_is_escaped_inert_and_masked(exported, tmp_pat
     assert "<script" not in dom.lower() and "<img" not in dom.lower()
     assert "&lt;script&gt;document.body.setAttribute" in dom
     assert "&lt;img src=x onerror=" in dom
-    assert "http://evil.example/" in dom and "<a " not in dom  # shown as text, never a link
+    assert "http://evil.example/" in dom  # shown as text, never a link: the page's only links are to its sections
+    anchors = re.findall(r"<a [^>]*>", dom)
+    assert anchors and all(re.fullmatch(r'<a href="#[^"]*">', a) for a in anchors)
     text = re.sub(r"<[^>]+>", " ", dom)
     assert not ID_PATTERN.search(text) and not MOBILE_PATTERN.search(text)
     assert "138****8000" in text
@@ -147,5 +152,6 @@ def test_exports_are_owner_only_and_one_cluster_can_be_chosen(exported, hostile_
     result = CliRunner().invoke(app, ["report", "--db", str(db), "--out", str(tmp_path), "--cluster", cluster_id])
     assert result.exit_code == 0, result.output
     book = openpyxl.load_workbook(next(tmp_path.glob("*.xlsx")))
-    assert [row[0].value for row in book["clusters"].iter_rows(min_row=2)] == [cluster_id]
-    assert {row[0].value for row in book["members"].iter_rows(min_row=2)} == {cluster_id}
+    words = SENTENCES["zh"]
+    assert [row[0].value for row in book[words["sheet.summary"]].iter_rows(min_row=2)] == [cluster_id]
+    assert {row[0].value for row in book[words["sheet.members"]].iter_rows(min_row=2)} == {cluster_id}

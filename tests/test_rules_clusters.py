@@ -139,6 +139,10 @@ def test_pub_hubs_marks_a_hub_of_fresh_young_companies_suspicious():
         ("H5f0e3c9a7b21", "phone", "139****9999", 4, 0.75, 0.5, 0, True),
         (room_key, "room", R2, 4, 0.5, 0.0, 30, True)], key=lambda r: (r[1], r[2]))
     assert rows(con, "select why from pub_hubs where hub_id = 'H5f0e3c9a7b21'") == [
+        ("4家企业共用；75%在成立后7天内开户，50%的法定代表人为18至22岁，注册时间跨度0天",)]  # the default, Chinese
+    con.execute("set variable hub_why = ?", [Settings(language="en").variables()["hub_why"]])
+    run(con, "marts/pub_hubs")
+    assert rows(con, "select why from pub_hubs where hub_id = 'H5f0e3c9a7b21'") == [
         ("shared by 4 companies; 75% opened accounts within 7 days, 50% with reps aged 18-22, "
          "registrations spread over 0 days",)]
     assert rows(con, "select distinct run_id from pub_hubs") == [("run-1",)]

@@ -131,6 +131,7 @@ class Settings(BaseModel):
                 bound[f"{code}__{name}"] = value
         for outcome in ("reraised", "kept_unflagged_grown", "kept_unflagged", "kept_unflagged_outside_window"):
             bound[f"verdict_{outcome}"] = rules.sentence(f"verdict.{outcome}", self.language)
+        bound["hub_why"] = rules.sentence("page.hub_why", self.language)
         return bound
 
     def rule_tables(self) -> dict[str, pl.DataFrame]:

@@ -125,8 +125,8 @@ PAGE_SENTENCES: dict[str, dict[str, str]] = {
         "page.no": "no",
         "page.shared_by": " (shared by {n})",
         "page.days_apart": ", {days} days apart",
-        "page.hub_why": "shared by {n} companies; {fast} opened accounts within 7 days, {young} with representatives "
-                        "aged 18-22, registrations spread over {days} days",
+        "page.hub_why": "shared by {n} companies; {fast} opened accounts within 7 days, {young} with reps aged 18-22, "
+                        "registrations spread over {days} days",
         # verdict kinds in a word or two (forms, tables)
         "verdict_name.confirmed_ring": "confirmed ring",
         "verdict_name.false_positive": "false positive",

@@ -9,11 +9,15 @@ before those columns existed fall back to the text the run wrote.
 from __future__ import annotations
 
 import json
+from functools import lru_cache
 
 from shellring.flows.core.masking import mask_text
 from shellring.flows.core.rules import sentence
 
 # struct field in clusters.reason_codes -> the placeholder its sentences use
+# the same branch, scope text or masked value recurs in thousands of links
+_mask = lru_cache(maxsize=65536)(mask_text)
+
 PLACEHOLDERS = {"pct": "{pct}", "value": "{value}", "made_by": "{by}", "made_on": "{on}", "added": "{added}",
                 "risk": "{risk}"}
 
@@ -44,16 +48,20 @@ def link_reason_words(reasons: str | None, lang: str) -> str:
     return " + ".join(sentence(f"short.{code}", lang) for code in (reasons or "").split("+") if code)
 
 
-def evidence_text(codes: str | None, fallback: str | None, lang: str) -> str:
-    """A link's evidence in `lang`: each reason with the masked shared value, how many share it, days apart."""
+def evidence_text(codes: str | None, fallback: str | None, lang: str, value_chars: int | None = None) -> str:
+    """A link's evidence in `lang`: each reason with the masked shared value (cut at value_chars if given), how
+    many share it, days apart."""
     parsed = _loads(codes)
     if parsed is None:
-        return mask_text(fallback or "")
+        return _mask(fallback or "")
     parts = []
     for item in parsed:
         text = sentence(f"short.{item['reason']}", lang)
         if item.get("value"):
-            text += " " + mask_text(str(item["value"]))
+            value = _mask(str(item["value"]))
+            if value_chars is not None and len(value) > value_chars:
+                value = value[: value_chars - 1] + "…"
+            text += " " + value
         if item.get("n_companies") is not None:
             text += sentence("page.shared_by", lang).replace("{n}", str(item["n_companies"]))
         if item.get("days_apart") is not None:

@@ -14,7 +14,7 @@ import html
 import math
 import random
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 import duckdb
@@ -22,13 +22,15 @@ import igraph
 
 from shellring.flows.core.masking import mask_text
 from shellring.flows.core.rules import LINK_REASONS, SENTENCES, sentence
-from shellring.flows.results.phrases import evidence_text
+from shellring.flows.results.phrases import link_reason_words
 
 LAYOUT_SEED = 20240601
 # igraph draws from one process-wide random source; pictures may be drawn from several threads (review page).
 _LAYOUT_LOCK = threading.Lock()
 
 COMPANY_FILL = "#4a78c2"
+OPENED_FILL = "#e67700"
+NODE_GROUP = f'fill="{COMPANY_FILL}" stroke="#fff"'  # what company circles inherit
 NEW_RING = "#d6336c"
 # kind -> (fill, shape); hubs are drawn in grey with a dashed outline whatever their kind
 KIND_STYLE = {
@@ -95,62 +97,83 @@ def _short(text: str, limit: int = LABEL_CHARS) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+@dataclass
+class ClusterRows:
+    """What the pictures of one cluster are drawn from, as published."""
+    members: list[tuple] = field(default_factory=list)  # uscc, company_name, trade_name, reg_date, first_open_date
+    # value_id, attr_kind, value_display, is_hub, uscc, roles, reasons
+    values: list[tuple] = field(default_factory=list)
+    links: list[tuple] = field(default_factory=list)  # uscc_a, uscc_b, reason
+    new: set[str] = field(default_factory=set)  # members new since the last run or the cluster's verdict
+
+
+def load_clusters(con: duckdb.DuckDBPyConnection, run_id: str, cluster_ids: list[str]) -> dict[str, ClusterRows]:
+    """The published rows of many clusters in a few queries (a report draws a thousand pictures)."""
+    rows = {cid: ClusterRows() for cid in cluster_ids}
+    verdict_flag = "new_since_verdict" if _has_column(con, "cluster_members", "new_since_verdict") else "false"
+    for cid, *member, fresh in _rows(
+            con, f"select cluster_id, uscc, company_name, trade_name, reg_date, first_open_date, {verdict_flag} "
+                 "from cluster_members where run_id = ? and list_contains(?, cluster_id) order by cluster_id, uscc",
+            [run_id, cluster_ids]):
+        rows[cid].members.append(tuple(member))
+        if fresh:
+            rows[cid].new.add(member[0])
+    if _has_table(con, "cluster_changes"):  # a new cluster has no new members: all of it is new
+        for cid, companies in _rows(con, "select cluster_id, companies_added from cluster_changes where run_id = ? "
+                                         "and list_contains(?, cluster_id) and change <> 'new'", [run_id, cluster_ids]):
+            rows[cid].new.update(companies or [])
+    if _has_table(con, "cluster_values"):  # published before cluster_values existed: companies and links only
+        for cid, *value in _rows(
+                con, "select cluster_id, value_id, attr_kind, value_display, is_hub, uscc, roles, reasons "
+                     "from cluster_values where run_id = ? and list_contains(?, cluster_id) "
+                     "order by cluster_id, value_id, uscc", [run_id, cluster_ids]):
+            rows[cid].values.append(tuple(value))
+    for cid, *link in _rows(con, "select cluster_id, uscc_a, uscc_b, reason from links where run_id = ? "
+                                 "and list_contains(?, cluster_id) order by cluster_id, uscc_a, uscc_b",
+                            [run_id, cluster_ids]):
+        rows[cid].links.append(tuple(link))
+    return rows
+
+
 def new_members(con: duckdb.DuckDBPyConnection, run_id: str, cluster_id: str) -> set[str]:
     """Companies that joined since the last run (a new cluster has none: all of it is new) or since its verdict."""
-    added: set[str] = set()
-    if _has_table(con, "cluster_changes"):
-        for change, companies in _rows(con, "select change, companies_added from cluster_changes "
-                                            "where run_id = ? and cluster_id = ?", [run_id, cluster_id]):
-            if change != "new":
-                added.update(companies or [])
-    added.update(u for (u,) in _rows(con, "select uscc from cluster_members where run_id = ? and cluster_id = ? "
-                                          "and new_since_verdict", [run_id, cluster_id]))
-    return added
+    return load_clusters(con, run_id, [cluster_id])[cluster_id].new
 
 
-def cluster_graph(con: duckdb.DuckDBPyConnection, run_id: str, cluster_id: str,
-                  lang: str = "zh") -> tuple[list[Node], list[Edge]]:
-    """The picture's nodes (one per member company and per shared value or hub) and edges, from the published DB."""
-    fresh = new_members(con, run_id, cluster_id)
+def _words(lang: str, prefix: str, code: str) -> str:
+    key = f"{prefix}.{code}"
+    return SENTENCES[lang].get(key, code)
+
+
+def cluster_graph(rows: ClusterRows, lang: str = "zh") -> tuple[list[Node], list[Edge]]:
+    """The picture's nodes (one per member company and per shared value or hub) and edges."""
     nodes: list[Node] = []
-    for uscc, name, trade in _rows(con, "select uscc, company_name, trade_name from cluster_members "
-                                        "where run_id = ? and cluster_id = ? order by uscc", [run_id, cluster_id]):
+    for uscc, name, trade, *_ in rows.members:
         name = mask_text(name or "")
         label = mask_text(trade or "") or name
-        nodes.append(Node(uscc, "company", _short(label), f"{name} {uscc}", is_new=uscc in fresh))
+        nodes.append(Node(uscc, "company", _short(label), name, is_new=uscc in rows.new))
     edges: list[Edge] = []
-    if _has_table(con, "cluster_values"):
-        values = _rows(con, "select value_id, attr_kind, value_display, is_hub, uscc, roles, reasons "
-                            "from cluster_values where run_id = ? and cluster_id = ? order by value_id, uscc",
-                       [run_id, cluster_id])
-    else:  # published before cluster_values existed: companies and their links only
-        values = []
     seen: set[str] = set()
-    for value_id, kind, display, is_hub, uscc, roles, reasons in values:
+    carried: dict[str, set[str]] = {}
+    for value_id, kind, display, is_hub, uscc, roles, reasons in rows.values:
         display = mask_text(display or "")
         if value_id not in seen:
             seen.add(value_id)
-            kind_word = sentence(f"kind.{kind}", lang) if f"kind.{kind}" in SENTENCES[lang] else kind
-            nodes.append(Node(value_id, kind, _short(display, 12), f"{kind_word}: {display}", is_hub=bool(is_hub)))
-        role_words = ", ".join(sentence(f"role.{r}", lang) for r in roles or [] if f"role.{r}" in SENTENCES[lang])
+            nodes.append(Node(value_id, kind, _short(display, 12), f"{_words(lang, 'kind', kind)}: {display}",
+                              is_hub=bool(is_hub)))
+        role_words = ", ".join(_words(lang, "role", r) for r in roles or [])
         if is_hub:
-            edges.append(Edge(uscc, value_id, "hub", f"{sentence('kind.hub', lang)} {role_words}".strip()))
+            edges.append(Edge(uscc, value_id, "hub", role_words))
             continue
+        carried.setdefault(uscc, set()).add(value_id)
         ordered = sorted(reasons or [], key=lambda r: REASON_ORDER.get(r, 99))
-        words = "; ".join(sentence(f"reason.{r}", lang) for r in ordered)
+        words = ", ".join(_words(lang, "short", r) for r in ordered)
         edges.append(Edge(uscc, value_id, ordered[0] if ordered else "direct",
                           f"{words} ({role_words})" if role_words else words))
-    carried: dict[str, set[str]] = {}
-    for value_id, _, _, is_hub, uscc, _, _ in values:
-        if not is_hub:
-            carried.setdefault(uscc, set()).add(value_id)
-    codes = "evidence_codes" if _has_column(con, "links", "evidence_codes") else "null"
-    for uscc_a, uscc_b, evidence, evidence_codes in _rows(
-            con, f"select uscc_a, uscc_b, evidence, {codes} from links where run_id = ? and cluster_id = ? "
-                 "order by uscc_a, uscc_b", [run_id, cluster_id]):
+    for uscc_a, uscc_b, reason in rows.links:
         if carried.get(uscc_a, set()) & carried.get(uscc_b, set()):
             continue  # drawn through a value both carry
-        edges.append(Edge(uscc_a, uscc_b, "direct", evidence_text(evidence_codes, evidence, lang)))
+        edges.append(Edge(uscc_a, uscc_b, "direct", link_reason_words(reason, lang)))
     return nodes, edges
 
 
@@ -175,16 +198,19 @@ def _layout(nodes: list[Node], edges: list[Edge]) -> dict[str, tuple[float, floa
     return {node_id: ((xs[i] - min(xs)) / span_x, (ys[i] - min(ys)) / span_y) for node_id, i in index.items()}
 
 
-def _shape(node: Node, x: float, y: float) -> str:
+def _shape(node: Node, x: float, y: float, legend: bool = False) -> str:
+    """A node's shape; its class (company, value, hub, or legend) is what tests count against the published DB."""
     title = f"<title>{_e(node.title)}</title>"
-    if node.kind == "company":
-        ring = f' stroke="{NEW_RING}" stroke-width="3"' if node.is_new else ' stroke="#fff" stroke-width="1"'
-        return f'<circle class="company" cx="{x:.0f}" cy="{y:.0f}" r="7" fill="{COMPANY_FILL}"{ring}>{title}</circle>'
+    if node.kind == "company":  # fill and a white outline come from the enclosing group (NODE_GROUP)
+        ring = f' stroke="{NEW_RING}" stroke-width="3"' if node.is_new else ""
+        cls = "legend" if legend else "company new" if node.is_new else "company"
+        return f'<circle class="{cls}" cx="{x:.0f}" cy="{y:.0f}" r="7"{ring}>{title}</circle>'
     fill, shape = KIND_STYLE.get(node.kind, ("#495057", "square"))
+    stroke_none = ' stroke="none"'
     if node.is_hub:
         fill = HUB_FILL
-    stroke = ' stroke="#495057" stroke-dasharray="2 2"' if node.is_hub else ""
-    cls = "hub" if node.is_hub else "value"
+    stroke = ' stroke="#495057" stroke-dasharray="2 2"' if node.is_hub else stroke_none
+    cls = "legend" if legend else "hub" if node.is_hub else "value"
     s = 6
     if shape == "square":
         return (f'<rect class="{cls}" x="{x - s:.0f}" y="{y - s:.0f}" width="{2 * s}" height="{2 * s}" '
@@ -203,7 +229,7 @@ def _legend(lang: str, kinds: list[str], reasons: list[str], y: float, width: fl
     entries = [Node("_", "company", "", sentence("kind.company", lang))]
     entries += [Node("_", k, "", sentence(f"kind.{k}", lang)) for k in kinds]
     for entry in entries:
-        parts.append(_shape(entry, x, y))
+        parts.append(f"<g {NODE_GROUP}>{_shape(entry, x, y, legend=True)}</g>")
         label = entry.title.split("（")[0].split(" (")[0]
         parts.append(f'<text x="{x + 10:.0f}" y="{y + 4:.0f}">{_e(label)}</text>')
         x += 26 + 12 * len(label) if lang == "zh" else 20 + 6.5 * len(label)
@@ -233,7 +259,16 @@ def _stroke(reason: str) -> tuple[str, str]:
 
 def cluster_network_svg(con: duckdb.DuckDBPyConnection, run_id: str, cluster_id: str, lang: str = "zh") -> str:
     """The cluster's companies and the values they share, as one self-contained inline <svg>."""
-    nodes, edges = cluster_graph(con, run_id, cluster_id, lang)
+    return network_svg(load_clusters(con, run_id, [cluster_id])[cluster_id], cluster_id, lang)
+
+
+def cluster_timeline_svg(con: duckdb.DuckDBPyConnection, run_id: str, cluster_id: str, lang: str = "zh") -> str:
+    """Registrations and first account openings of the cluster's companies on one date axis."""
+    return timeline_svg(load_clusters(con, run_id, [cluster_id])[cluster_id], cluster_id, lang)
+
+
+def network_svg(rows: ClusterRows, cluster_id: str, lang: str = "zh") -> str:
+    nodes, edges = cluster_graph(rows, lang)
     positions = _layout(nodes, edges)
     hubs = [n for n in nodes if n.is_hub]
     main_count = len(nodes) - len(hubs)
@@ -247,8 +282,11 @@ def cluster_network_svg(con: duckdb.DuckDBPyConnection, run_id: str, cluster_id:
     by_style: dict[tuple[str, str], list[str]] = {}
     for edge in edges:
         (x1, y1), (x2, y2) = xy[edge.source], xy[edge.target]
+        # a company-to-company edge says its reasons; an edge to a value is the value's kind (legend, node title)
+        title = f"<title>{_e(edge.title)}</title>" if edge.reason == "direct" else ""
         by_style.setdefault(_stroke(edge.reason), []).append(
-            f'<line x1="{x1:.0f}" y1="{y1:.0f}" x2="{x2:.0f}" y2="{y2:.0f}"><title>{_e(edge.title)}</title></line>')
+            f'<line x1="{x1:.0f}" y1="{y1:.0f}" x2="{x2:.0f}" y2="{y2:.0f}">{title}</line>'
+            if title else f'<line x1="{x1:.0f}" y1="{y1:.0f}" x2="{x2:.0f}" y2="{y2:.0f}"/>')
     lines = "".join(
         f'<g class="edges" stroke="{colour}" stroke-width="{1 if (colour, dash) == HUB_STROKE else 1.6}"'
         + (f' stroke-dasharray="{dash}"' if dash else "") + ">" + "".join(group) + "</g>"
@@ -258,8 +296,11 @@ def cluster_network_svg(con: duckdb.DuckDBPyConnection, run_id: str, cluster_id:
         x, y = xy[node.node_id]
         shapes.append(_shape(node, x, y))
         weight = ' font-weight="bold"' if node.is_new else ""
-        anchor = ' text-anchor="start"' if node.is_hub else ' text-anchor="middle"'
-        lx, ly = (x + 10, y + 4) if node.is_hub else (x, y + 18)
+        # labels near an edge run inwards, so a long branch name is not cut off by the picture's border
+        side = "start" if node.is_hub or x < 90 else "end" if x > MAIN_WIDTH - 90 else "middle"
+        anchor = f' text-anchor="{side}"'
+        lx, ly = (x + 10, y + 4) if node.is_hub else (x - 8 if side == "start" else x + 8 if side == "end" else x,
+                                                        y + 18)
         labels.append(f'<text x="{lx:.0f}" y="{ly:.0f}"{anchor}{weight}>{_e(node.label)}</text>')
     kinds = [k for k in KIND_STYLE if any(n.kind == k for n in nodes)]
     reasons = sorted({e.reason for e in edges}, key=lambda r: (REASON_ORDER.get(r, 99), r))
@@ -271,21 +312,19 @@ def cluster_network_svg(con: duckdb.DuckDBPyConnection, run_id: str, cluster_id:
     return (f'<svg xmlns="http://www.w3.org/2000/svg" class="network" role="img" aria-label="{_e(label)}" '
             f'data-cluster="{_e(cluster_id)}" viewBox="0 0 {width:.0f} {total_h:.0f}" width="{width:.0f}" '
             f'height="{total_h:.0f}" font-family="sans-serif" font-size="10" fill="#222">'
-            f"<title>{_e(label)}</title>{lines}<g>{''.join(shapes)}</g><g>{''.join(labels)}</g>"
+            f"{lines}<g {NODE_GROUP}>{''.join(shapes)}</g><g>{''.join(labels)}</g>"
             f'<g font-size="10">{legend}</g></svg>')
 
 
-def cluster_timeline_svg(con: duckdb.DuckDBPyConnection, run_id: str, cluster_id: str, lang: str = "zh") -> str:
-    """Registrations and first account openings of the cluster's companies on one date axis."""
-    fresh = new_members(con, run_id, cluster_id)
-    rows = _rows(con, "select uscc, reg_date, first_open_date from cluster_members where run_id = ? "
-                      "and cluster_id = ? order by uscc", [run_id, cluster_id])
+def timeline_svg(cluster: ClusterRows, cluster_id: str, lang: str = "zh") -> str:
+    fresh = cluster.new
+    rows = [(uscc, reg, opened) for uscc, _, _, reg, opened in cluster.members]
     dates = [d for _, reg, opened in rows for d in (reg, opened) if d is not None]
     width, height, left, right = 640, 96, 70, 16
     label = sentence("page.timeline_label", lang).format(cluster=cluster_id)
     head = (f'<svg xmlns="http://www.w3.org/2000/svg" class="timeline" role="img" aria-label="{_e(label)}" '
             f'data-cluster="{_e(cluster_id)}" viewBox="0 0 {width} {height}" width="{width}" height="{height}" '
-            f'font-family="sans-serif" font-size="10" fill="#222"><title>{_e(label)}</title>')
+            f'font-family="sans-serif" font-size="10" fill="#222">')
     if not dates:
         return head + f'<text x="{left}" y="40">{_e(sentence("page.none", lang))}</text></svg>'
     first, last = min(dates), max(dates)
@@ -295,24 +334,20 @@ def cluster_timeline_svg(con: duckdb.DuckDBPyConnection, run_id: str, cluster_id
         return left + (day - first).days / span * (width - left - right)
 
     lanes = {"reg": 28, "open": 56}
-    stacked: dict[tuple[str, int], int] = {}
-    marks = []
+    # one mark per lane, day and new/old: its height grows with how many companies it stands for
+    counts: dict[tuple[str, date, bool], int] = {}
     for uscc, reg, opened in rows:
-        colour = NEW_RING if uscc in fresh else COMPANY_FILL
         for lane, day in (("reg", reg), ("open", opened)):
-            if day is None:
-                continue
-            x = x_of(day)
-            level = stacked.get((lane, round(x / 3)), 0)
-            stacked[(lane, round(x / 3))] = level + 1
-            y = lanes[lane] - min(level, 4) * 3
-            word = sentence("page.registered" if lane == "reg" else "page.opened", lang)
-            title = f"<title>{_e(uscc)} {word} {day.isoformat()}</title>"
-            if lane == "reg":
-                marks.append(f'<circle cx="{x:.0f}" cy="{y:.0f}" r="3" fill="{colour}">{title}</circle>')
-            else:
-                marks.append(f'<polygon points="{x:.0f},{y - 4:.0f} {x + 4:.0f},{y + 3:.0f} {x - 4:.0f},{y + 3:.0f}" '
-                             f'fill="{colour}">{title}</polygon>')
+            if day is not None:
+                key = (lane, day, uscc in fresh)
+                counts[key] = counts.get(key, 0) + 1
+    marks = []
+    for (lane, day, is_new), n in sorted(counts.items()):
+        x, y = x_of(day), lanes[lane]
+        tall = min(4 + 3 * (n - 1), 20)
+        colour = NEW_RING if is_new else COMPANY_FILL if lane == "reg" else OPENED_FILL
+        marks.append(f'<rect x="{x - 2:.0f}" y="{y + 3 - tall:.0f}" width="4" height="{tall}" '
+                     f'fill="{colour}"><title>{day.isoformat()} ×{n}</title></rect>')
     axis_y = 72
     ticks = []
     for fraction in (0, 0.5, 1):

@@ -20,6 +20,7 @@ import io
 import os
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import lru_cache
 from pathlib import Path
 
 import duckdb
@@ -28,11 +29,12 @@ import xlsxwriter
 from shellring.flows.core.masking import mask_text
 from shellring.flows.core.rules import LANGUAGES, sentence
 from shellring.flows.results.phrases import change_word, evidence_text, hub_why, link_reason_words, reason_lines
-from shellring.flows.results.picture import cluster_network_svg, cluster_timeline_svg, new_members
+from shellring.flows.results.picture import load_clusters, network_svg, timeline_svg
 
 # OWASP CSV Injection (= + - @ tab CR) and OWASP ASVS 5.0 V1.2.10 (also the null character)
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\x00")
-FREE_TEXT = {"company_name", "trade_name", "reg_address", "reasons", "mitigations", "evidence", "link_reasons", "why"}
+FREE_TEXT = {"company_name", "trade_name", "reg_address", "reasons", "mitigations", "evidence", "evidence_short",
+             "link_reasons", "why"}
 
 CLUSTER_COLUMNS = ["cluster_id", "risk_score", "n_companies", "n_window_companies", "change", "reasons", "mitigations",
                    "link_reasons", "reg_span_days", "open_span_days", "share_fast_open_7d", "share_rep_young",
@@ -43,12 +45,14 @@ MEMBER_COLUMNS = ["cluster_id", "uscc", "company_name", "trade_name", "legal_rep
 LINK_COLUMNS = ["cluster_id", "uscc_a", "uscc_b", "strength", "reason", "score", "evidence"]
 HUB_COLUMNS = ["cluster_id", "hub_id", "attr_kind", "value_display", "n_members", "n_companies", "suspicious", "why"]
 # what the page shows of each (the XLSX has every column)
-PAGE_MEMBER_COLUMNS = ["new_member", "uscc", "company_name", "legal_rep_name_masked", "legal_rep_id_masked",
-                       "rep_age_at_reg", "phone_masked", "reg_address", "reg_date", "first_open_date",
+PAGE_MEMBER_COLUMNS = ["new_member", "uscc", "company_name", "trade_name", "legal_rep_name_masked",
+                       "legal_rep_id_masked", "rep_age_at_reg", "phone_masked", "reg_address", "reg_date",
+                       "first_open_date",
                        "days_to_first_account"]
 PAGE_LINK_COLUMNS = ["uscc_a", "uscc_b", "reason", "score", "evidence"]
 PAGE_HUB_COLUMNS = ["attr_kind", "value_display", "n_members", "n_companies", "suspicious", "why"]
-LINKS_SHOWN = 25
+LINKS_SHOWN = 8
+EVIDENCE_VALUE_CHARS = 18  # on the page; a scope text runs to hundreds (the XLSX has it whole)
 INDEX_REASONS = 3
 
 
@@ -77,8 +81,11 @@ def neutralise_cell(value: str) -> str:
     return "'" + value if value.startswith(FORMULA_TRIGGERS) else value
 
 
+_mask = lru_cache(maxsize=65536)(mask_text)  # link evidence repeats its branches and scope texts
+
+
 def _masked(rows: list[dict]) -> list[dict]:
-    return [{k: mask_text(v) if k in FREE_TEXT and isinstance(v, str) else v for k, v in row.items()} for row in rows]
+    return [{k: _mask(v) if k in FREE_TEXT and isinstance(v, str) else v for k, v in row.items()} for row in rows]
 
 
 def _fetch(con: duckdb.DuckDBPyConnection, sql: str, params: list) -> list[dict]:
@@ -129,7 +136,7 @@ def load_report(results_db: Path, run_id: str | None = None, cluster_id: str | N
             changes = {cid: (change, added) for cid, change, added in con.execute(
                 "select cluster_id, change, len(companies_added) from cluster_changes where run_id = ? "
                 "and list_contains(?, cluster_id)", [run_id, chosen]).fetchall()}
-        fresh: dict[str, set[str]] = {cid: new_members(con, run_id, cid) for cid in chosen}
+        drawn_from = load_clusters(con, run_id, chosen)
         members = _fetch(
             con,
             f"select {_or_null(_columns(con, 'cluster_members'), MEMBER_COLUMNS[:-1])} from cluster_members "
@@ -153,8 +160,8 @@ def load_report(results_db: Path, run_id: str | None = None, cluster_id: str | N
                 "order by h.cluster_id, h.n_members desc, h.hub_id",
                 [run_id, chosen],
             )
-        drawn = {cid: (cluster_network_svg(con, run_id, cid, lang), cluster_timeline_svg(con, run_id, cid, lang))
-                 for cid in chosen} if pictures else {}
+        drawn = {cid: (network_svg(rows, cid, lang), timeline_svg(rows, cid, lang))
+                 for cid, rows in drawn_from.items()} if pictures else {}
     finally:
         con.close()
     yes, no = sentence("page.yes", lang), sentence("page.no", lang)
@@ -167,11 +174,13 @@ def load_report(results_db: Path, run_id: str | None = None, cluster_id: str | N
         cluster["link_reasons"] = link_reason_words(cluster["link_reasons"], lang)
     words = _sentences(lang)
     for member in members:
-        member["new_member"] = yes if member["uscc"] in fresh.get(member["cluster_id"], ()) else ""
+        member["new_member"] = yes if member["uscc"] in drawn_from[member["cluster_id"]].new else ""
         member["joined_by"] = words.get(f"joined.{member['joined_by']}", member["joined_by"])
     for link in links:
         link["strength"] = words.get(f"strength.{link['strength']}", link["strength"])
-        link["evidence"] = evidence_text(link.pop("evidence_codes"), link["evidence"], lang)
+        codes = link.pop("evidence_codes")
+        link["evidence_short"] = evidence_text(codes, link["evidence"], lang, value_chars=EVIDENCE_VALUE_CHARS)
+        link["evidence"] = evidence_text(codes, link["evidence"], lang)
         link["reason"] = link_reason_words(link["reason"], lang)
     for hub in hubs:
         hub["why"] = hub_why(hub, lang)
@@ -257,15 +266,20 @@ def _table(columns: list[str], rows: list[dict], lang: str, row_class=None) -> s
     return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
-STYLE = """body{font-family:"Noto Sans CJK SC","Microsoft YaHei","PingFang SC",sans-serif;margin:1.5em;color:#222}
+# content-visibility lets Chromium lay out only the sections on screen: the 200k demo's page (1,242 clusters)
+# opened in 14 s without it and 2.2 s with it on the same busy box (bench/RESULTS-report.md); print lays out all.
+STYLE = """section.cluster{content-visibility:auto;contain-intrinsic-size:auto 1600px}
+body{font-family:"Noto Sans CJK SC","Microsoft YaHei","PingFang SC",sans-serif;margin:1.5em;color:#222}
 table{border-collapse:collapse;margin:.5em 0 1.2em}
 th,td{border:1px solid #bbb;padding:.2em .4em;text-align:left;vertical-align:top;font-size:85%}
 th{background:#eee}section{border-top:2px solid #555;margin-top:1.5em}.score{font-weight:bold;color:#a00}
 tr.new td{background:#fff0f6}ol.reasons li{margin:.1em 0}svg{max-width:100%;height:auto;display:block}
 .note{color:#555;font-size:85%}nav.back{font-size:85%}
 @page{size:A4;margin:12mm}
-@media print{body{margin:0;font-size:10pt}section.cluster{break-before:page;border-top:none}
-nav.back{display:none}tr{break-inside:avoid}svg{max-height:170mm}a{color:inherit;text-decoration:none}}"""
+@media print{body{margin:0;font-size:10pt}section.cluster{break-before:page;border-top:none;content-visibility:visible}
+nav.back{display:none}tr{break-inside:avoid}svg.network{max-height:95mm;width:auto}svg.timeline{max-height:22mm;width:auto}
+th,td{font-size:7.5pt;padding:.1em .3em}h2{font-size:13pt;margin:.2em 0}h3{font-size:10pt;margin:.5em 0 .2em}
+ol.reasons{margin:.2em 0;font-size:9pt}a{color:inherit;text-decoration:none}}"""
 
 
 def _section(data: ReportData, cluster: dict, members: list[dict], links: list[dict], hubs: list[dict]) -> str:
@@ -273,7 +287,7 @@ def _section(data: ReportData, cluster: dict, members: list[dict], links: list[d
     network, timeline = data.pictures.get(cid, ("", ""))
     reasons = [r for r in (cluster["reasons"] or "").split("; ") if r]
     mitigations = [r for r in (cluster["mitigations"] or "").split("; ") if r]
-    shown = links[:LINKS_SHOWN]
+    shown = [{**link, "evidence": link["evidence_short"]} for link in links[:LINKS_SHOWN]]
     more = (f'<p class="note">{_cell(sentence("page.more_links", lang).replace("{n}", str(len(links) - len(shown))))}'
             "</p>" if len(links) > len(shown) else "")
     return (

@@ -3,7 +3,7 @@
 -- representatives, or registered within a season): a suspicious hub is a finding of its own.
 --
 -- reads: pub_hub_members, company_features
--- params: run_id, hub_suspicious_fast_share, hub_suspicious_young_share, hub_suspicious_span_days
+-- params: run_id, hub_suspicious_fast_share, hub_suspicious_young_share, hub_suspicious_span_days, hub_why
 
 create or replace table pub_hubs as
 with profile as (
@@ -31,7 +31,8 @@ select
     share_fast_open_7d >= getvariable('hub_suspicious_fast_share')
         and (share_rep_young >= getvariable('hub_suspicious_young_share')
              or reg_span_days <= getvariable('hub_suspicious_span_days')) as suspicious,
-    format('shared by {} companies; {:.0f}% opened accounts within 7 days, {:.0f}% with reps aged 18-22, '
-        || 'registrations spread over {} days', n_companies, 100 * share_fast_open_7d, 100 * share_rep_young,
-        reg_span_days) as why
+    -- in the run's language: the registry's sentence page.hub_why (flows/core/wording.py)
+    replace(replace(replace(replace(getvariable('hub_why'), '{n}', n_companies::varchar),
+        '{fast}', format('{:.0f}%', 100 * share_fast_open_7d)), '{young}', format('{:.0f}%', 100 * share_rep_young)),
+        '{days}', reg_span_days::varchar) as why
 from profile;

@@ -157,6 +157,7 @@ def test_the_index_lists_the_latest_runs_clusters_flagged_first_in_chinese(resul
     assert rows and sorted(rows) == sorted(cid for cid, f, _ in clusters if f)
     browser.open(served.origin + "/?filter=grown")  # a first run: nothing has grown
     assert browser.evaluate("document.querySelectorAll('#clusters tbody tr').length") == 0
+    assert all(url.startswith(served.origin + "/") for url in browser.requests), browser.requests
 
 
 def test_a_cluster_page_shows_picture_timeline_reasons_members_and_links_masked(results, served, browser):

@@ -9,7 +9,9 @@ from datetime import date, datetime
 import anyio
 import duckdb
 import httpx
+from typer.testing import CliRunner
 
+from shellring.flows.cli.app import app as cli
 from shellring.flows.core.rules import SENTENCES
 from shellring.flows.core.sqlsteps import run_schema
 from shellring.flows.results.review_app import create_app
@@ -73,3 +75,12 @@ def test_the_page_reads_a_results_file_replaced_under_it(tmp_path):
     _publish(fresh, "r2")
     os.replace(fresh, db)  # as publication does: a whole new file renamed into place
     assert 'data-run-id="r2"' in _get(app, "/").text
+
+
+def test_the_command_refuses_a_missing_file_and_an_unknown_language(tmp_path):
+    missing = CliRunner().invoke(cli, ["review", "--db", str(tmp_path / "nothing.duckdb")])
+    assert missing.exit_code == 2 and "no such file" in missing.output
+    db = tmp_path / "results.duckdb"
+    _publish(db, "r1")
+    unknown = CliRunner().invoke(cli, ["review", "--db", str(db), "--lang", "fr"])
+    assert unknown.exit_code == 2 and "en, zh" in unknown.output

@@ -198,7 +198,8 @@ def test_bad_posts_change_nothing_and_say_why_in_the_pages_language(results, ser
     cases = [
         ("unknown cluster", "/clusters/Cnosuchcluster0/verdict", good, {}, 404,
          SENTENCES["zh"]["review.unknown_cluster"].format(cluster_id="Cnosuchcluster0", run_id=run_id)),
-        ("empty by", path, {**good, "by": "   "}, {}, 400, SENTENCES["zh"]["verdict_error.no_author"]),
+        ("empty by", path, {**good, "by": "   ", "note": "电话 13812345678"}, {}, 400,
+         SENTENCES["zh"]["verdict_error.no_author"]),
         ("unknown verdict", path, {**good, "verdict": "guilty"}, {}, 400, "&#39;guilty&#39;"),
         ("link verdict on a cluster", path, {**good, "verdict": "false_link"}, {}, 400, "&#39;false_link&#39;"),
         ("foreign origin", path, good, {"Origin": "http://evil.example"}, 403, "http://evil.example"),
@@ -210,6 +211,7 @@ def test_bad_posts_change_nothing_and_say_why_in_the_pages_language(results, ser
     for what, target, fields, headers, status, says in cases:
         got, body, _ = served.request("POST", target, fields, headers)
         assert (got, says in body) == (status, True), what
+        assert "13812345678" not in body, what  # a note sent back for correction is masked too
         assert _store_state(db) == before, what
     got, body, _ = served.request("GET", "/clusters/Cnosuchcluster0")
     assert got == 404 and "Cnosuchcluster0" in body

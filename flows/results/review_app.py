@@ -28,6 +28,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Route
 
+from shellring.flows.core.masking import mask_text
 from shellring.flows.core.rules import sentence
 from shellring.flows.results import picture, review_data
 from shellring.flows.results.review_pages import render, say
@@ -163,8 +164,9 @@ class ReviewServer:
         except VerdictError as exc:
             if exc.key == "unknown_cluster":
                 return await run_in_threadpool(self._cluster_page, cluster_id)  # this run's 404, in words
+            # the form comes back filled in, its note masked as the store would keep it: no raw phone on a page
             return await run_in_threadpool(self._cluster_page, cluster_id, 400, error=exc.say(self.language),
-                                           form=fields)
+                                           form={**fields, "note": mask_text(fields["note"])})
         # POST-redirect-GET: a reload shows the page again instead of posting the verdict twice
         return RedirectResponse(f"/clusters/{quote(cluster_id, safe='')}?recorded={row['verdict_id']}", status_code=303)
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 import duckdb
@@ -32,7 +33,7 @@ FILTERS = ("new", "grown", "unreviewed", "flagged")
 class Run:
     run_id: str
     region: str
-    finished_at: object
+    finished_at: datetime
 
 
 @contextmanager

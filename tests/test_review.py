@@ -24,7 +24,7 @@ import httpx
 import pytest
 from cdp import Browser  # tests/cdp.py
 from demo_extracts import run_audit  # tests/demo_extracts.py
-from personal_data import PERSONAL_DATA, _valid_uscc  # tests/personal_data.py
+from personal_data import personal_data_in_text  # tests/personal_data.py
 
 from shellring.flows.core.rules import SENTENCES
 from shellring.flows.results.review_app import create_app
@@ -126,11 +126,6 @@ def _page_text(browser: Browser) -> str:
     return browser.evaluate("document.documentElement.outerHTML")
 
 
-def _personal_data(text: str) -> list[str]:
-    return [f"{kind}: {m.group()[:4]}…" for kind, pattern in PERSONAL_DATA.items() for m in pattern.finditer(text)
-            if not (len(m.group()) == 18 and _valid_uscc(m.group()))]
-
-
 def _store_state(db: Path) -> str | None:
     store = verdicts_path(db)
     return hashlib.sha256(store.read_bytes()).hexdigest() if store.exists() else None
@@ -176,7 +171,7 @@ def test_a_cluster_page_shows_picture_timeline_reasons_members_and_links_masked(
     assert browser.evaluate("document.querySelectorAll('#timeline svg').length") == 1
     assert browser.evaluate("document.querySelectorAll('#reasons li').length") >= 1
     html = _page_text(browser)
-    assert not _personal_data(browser.evaluate("document.body.innerText"))
+    assert not personal_data_in_text(browser.evaluate("document.body.innerText"))
     assert "<script" not in html.lower()
     # nothing but the page itself was fetched: no font, style, image or script from anywhere
     fetched = browser.requests[already:]

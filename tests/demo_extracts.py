@@ -16,10 +16,12 @@ def read_rows(path: Path, encoding: str) -> list[list[str]]:
     return rows
 
 
-def run_audit(registrations: Path, accounts: Path, db: Path, region: str) -> dict:
-    """The real audit flow with the patience the CLI gives Prefect's temporary server (other tests load the cores)."""
+def run_audit(registrations: Path, accounts: Path, db: Path, region: str, **options) -> dict:
+    """The real audit flow with the patience the CLI gives Prefect's temporary server (other tests load the cores);
+    `options` are the flow's other parameters (since, until...)."""
     from shellring.flows.orchestration.audit import audit_flow
     from shellring.flows.orchestration.temporary_server import patient_temporary_server
 
     with patient_temporary_server():
-        return audit_flow(registrations=[str(registrations)], accounts=[str(accounts)], db=str(db), region=region)
+        return audit_flow(registrations=[str(registrations)], accounts=[str(accounts)], db=str(db), region=region,
+                          **options)

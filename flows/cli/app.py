@@ -317,6 +317,9 @@ app.command(name="reveal")(reveal_command)
 from shellring.flows.cli.report import report_command  # noqa: E402
 
 app.command(name="report")(report_command)
+from shellring.flows.cli.review import review_command  # noqa: E402
+
+app.command(name="review")(review_command)
 from shellring.flows.cli.explain import explain_command  # noqa: E402
 
 app.command(name="explain")(explain_command)

@@ -19,7 +19,7 @@ import duckdb
 
 from shellring.flows.core.errors import ShellringError
 from shellring.flows.core.masking import mask_text
-from shellring.flows.core.rules import verdict_kinds
+from shellring.flows.core.rules import sentence, verdict_kinds
 from shellring.flows.core.sqlsteps import read_step, run_schema, run_step
 
 CLUSTER_VERDICTS = verdict_kinds("cluster")
@@ -28,7 +28,23 @@ LOCK_WAIT_SECONDS = 15.0
 
 
 class VerdictError(ShellringError, ValueError):
-    """A verdict that cannot be recorded (unknown cluster or link, bad verdict name)."""
+    """A verdict that cannot be recorded (unknown cluster or link, bad verdict name).
+
+    Keyed like the rule registry's sentences (`verdict_error.<key>`), so the command line says it in
+    English and the review page in the page's language."""
+
+    key: str | None = None
+    params: dict[str, object] = {}  # replaced per instance by `keyed`, never mutated
+
+    @classmethod
+    def keyed(cls, key: str, **params: object) -> VerdictError:
+        exc = cls(sentence(f"verdict_error.{key}", "en").format(**params))
+        exc.key, exc.params = key, params
+        return exc
+
+    def say(self, language: str) -> str:
+        """The message in a language of the registry (an unkeyed error keeps its one message)."""
+        return sentence(f"verdict_error.{self.key}", language).format(**self.params) if self.key else str(self)
 
 
 def verdicts_path(results_db: Path) -> Path:
@@ -67,7 +83,7 @@ def open_store(results_db: Path) -> Iterator[duckdb.DuckDBPyConnection]:
 
 def _results_lookup(results_db: Path, sql: str, params: list) -> tuple | None:
     if not results_db.is_file():
-        raise VerdictError(f"no results DB at {results_db}")
+        raise VerdictError.keyed("no_results", db=results_db)
     con = duckdb.connect(str(results_db), read_only=True)
     try:
         return con.execute(sql, params).fetchone()
@@ -96,7 +112,7 @@ def _utc_now() -> datetime:
 def _check_author(made_by: str) -> str:
     made_by = (made_by or "").strip()
     if not made_by:
-        raise VerdictError("a verdict needs the analyst's name (--by)")
+        raise VerdictError.keyed("no_author")
     return made_by
 
 
@@ -104,7 +120,7 @@ def record_cluster_verdict(results_db: Path, cluster_id: str, verdict: str, made
                            note: str | None = None, made_at: datetime | None = None) -> dict:
     """Record a verdict on a published cluster, against the latest run that holds that cluster id."""
     if verdict not in CLUSTER_VERDICTS:
-        raise VerdictError(f"cluster verdict must be one of {', '.join(CLUSTER_VERDICTS)}, not {verdict!r}")
+        raise VerdictError.keyed("cluster_verdict", choices=", ".join(CLUSTER_VERDICTS), verdict=verdict)
     found = _results_lookup(
         results_db,
         "select c.run_id, r.region from clusters as c join runs as r using (run_id) "
@@ -112,7 +128,7 @@ def record_cluster_verdict(results_db: Path, cluster_id: str, verdict: str, made
         [cluster_id],
     )
     if found is None:
-        raise VerdictError(f"cluster {cluster_id} is in no published run of {results_db}")
+        raise VerdictError.keyed("unknown_cluster", cluster_id=cluster_id, db=results_db)
     return _insert(results_db, {
         "target": "cluster", "cluster_id": cluster_id, "uscc_a": None, "uscc_b": None, "verdict": verdict,
         "made_by": _check_author(made_by), "made_at": made_at, "note": note, "run_id": found[0], "region": found[1],
@@ -123,7 +139,7 @@ def record_link_verdict(results_db: Path, uscc_1: str, uscc_2: str, verdict: str
                         note: str | None = None, made_at: datetime | None = None) -> dict:
     """Record a verdict on a published link (either order of the two USCCs)."""
     if verdict not in LINK_VERDICTS:
-        raise VerdictError(f"link verdict must be one of {', '.join(LINK_VERDICTS)}, not {verdict!r}")
+        raise VerdictError.keyed("link_verdict", choices=", ".join(LINK_VERDICTS), verdict=verdict)
     uscc_a, uscc_b = sorted((uscc_1.strip().upper(), uscc_2.strip().upper()))
     found = _results_lookup(
         results_db,
@@ -133,7 +149,7 @@ def record_link_verdict(results_db: Path, uscc_1: str, uscc_2: str, verdict: str
         [uscc_a, uscc_b],
     )
     if found is None:
-        raise VerdictError(f"no published link between {uscc_a} and {uscc_b} in {results_db}")
+        raise VerdictError.keyed("unknown_link", uscc_a=uscc_a, uscc_b=uscc_b, db=results_db)
     return _insert(results_db, {
         "target": "link", "cluster_id": None, "uscc_a": uscc_a, "uscc_b": uscc_b, "verdict": verdict,
         "made_by": _check_author(made_by), "made_at": made_at, "note": note, "run_id": found[0], "region": found[1],

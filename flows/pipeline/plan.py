@@ -44,6 +44,7 @@ class RunContext:
     mapping: Path | None = None
     results_db: Path | None = None
     key: bytes | None = None
+    regions: dict[str, str] = field(default_factory=dict)  # extract file -> its region, in a national run
     outcomes: dict = field(default_factory=dict)  # each Python step's return value, by step name
 
 
@@ -68,6 +69,10 @@ def _ingest(con, ctx: RunContext):
     from shellring.flows.pipeline.ingest import load_extracts
 
     con.execute("drop table if exists rejected_rows")
+    # the region of each extract file, as the file is named in src_*.src_file (none: the run's region)
+    con.execute("create or replace table extract_regions (src_file varchar, region varchar)")
+    if ctx.regions:
+        con.executemany("insert into extract_regions values (?, ?)", sorted(ctx.regions.items()))
     return {kind: load_extracts(con, list(paths), kind, run_id=ctx.run_id, workdir=ctx.ws.scratch,
                                 mapping=ctx.mapping).__dict__
             for kind, paths in (("registrations", ctx.registrations), ("accounts", ctx.accounts))}
@@ -134,7 +139,8 @@ RULE_TABLES = PythonStep(
 STAGES: dict[str, tuple[str | PythonStep, ...]] = {
     "ingest": (
         PythonStep("ingest", "load the extracts, rejecting rows that cannot load (file, line, column, reason)",
-                   reads=(), writes=("src_registrations", "src_accounts", "rejected_rows"), run=_ingest,
+                   reads=(), writes=("src_registrations", "src_accounts", "rejected_rows", "extract_regions"),
+                   run=_ingest,
                    outside="the registration and account extracts (CSV, XLSX, Parquet)"),
     ),
     "normalize": (
@@ -146,7 +152,7 @@ STAGES: dict[str, tuple[str | PythonStep, ...]] = {
                             "queries/unique_company_names", "queries/unique_addresses", "queries/unique_phones")),
     ),
     "stage": ("staging/company_base", "staging/company_people", "staging/company_contact",
-              "staging/stg_companies", "staging/stg_accounts"),
+              "staging/stg_companies", "staging/stg_accounts", "staging/company_regions"),
     "link": (
         "linking/company_attributes", "linking/attribute_values", "linking/shared_value_evidence",
         "linking/weak_evidence", "linking/rep_id_candidates", "linking/address_candidates",

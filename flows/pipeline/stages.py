@@ -20,9 +20,9 @@ def _count(con, table: str, where: str = "true") -> int:
 
 
 def ingest(ws: Workspace, registrations: list[Path], accounts: list[Path], run_id: str,
-           mapping: Path | None = None) -> dict:
+           mapping: Path | None = None, regions: dict[str, str] | None = None) -> dict:
     ctx = RunContext(ws, Settings(), run_id=run_id, registrations=tuple(registrations), accounts=tuple(accounts),
-                     mapping=mapping)
+                     mapping=mapping, regions=regions or {})
     with connect(ws) as con:
         return run_stage(con, "ingest", ctx).outcomes["ingest"]
 

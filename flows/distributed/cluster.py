@@ -7,6 +7,7 @@ plain functions of shellring.flows.distributed.tasks.
 
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -46,6 +47,7 @@ def dask_client(spec: ClusterSpec) -> Iterator[object]:
     import dask
     from distributed import Client, LocalCluster
 
+    logging.getLogger("distributed").setLevel(logging.WARNING)  # the run logs its own stages
     cluster = None
     try:
         if spec.scheduler:
@@ -55,7 +57,7 @@ def dask_client(spec: ClusterSpec) -> Iterator[object]:
                                   "distributed.worker.daemon": True}):
                 cluster = LocalCluster(n_workers=spec.workers or os.cpu_count() or 1,
                                        threads_per_worker=spec.threads_per_worker, processes=True,
-                                       memory_limit=spec.memory_limit, dashboard_address=None)
+                                       memory_limit=spec.memory_limit, dashboard_address=":0")
             client = Client(cluster)
     except (OSError, TimeoutError) as exc:
         where = spec.scheduler or f"a local cluster of {spec.workers} workers"

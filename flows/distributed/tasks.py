@@ -18,9 +18,10 @@ import duckdb
 from shellring.flows.core.settings import Settings
 from shellring.flows.core.sqlsteps import load_step, run_sql
 
-# Test hook (tests/test_distributed.py): "STEP:MARKER" makes the first task running STEP kill its own worker
-# process after writing its output under the temporary name, once (the marker file records that it did).
-KILL_ONCE_ENV = "SHELLRING_DASK_KILL_ONCE"
+# Test-only fault injection (tests/test_distributed.py): when the file named by this variable exists and names a
+# step, the first task running that step kills its own worker process after writing its output under the
+# temporary name, before the rename; renaming the file away first makes it happen once. Unset in production.
+KILL_ORDER_ENV = "SHELLRING_TEST_KILL_ORDER"
 
 
 def worker_share() -> tuple[int, int]:
@@ -53,16 +54,18 @@ def _connect(scratch: Path) -> duckdb.DuckDBPyConnection:
 
 
 def _maybe_die(step_names: list[str]) -> None:
-    spec = os.environ.get(KILL_ONCE_ENV)
-    if not spec:
+    order = os.environ.get(KILL_ORDER_ENV)
+    if not order:
         return
-    step, marker = spec.split(":", 1)
+    try:
+        step = Path(order).read_text().strip()
+    except FileNotFoundError:
+        return
     if step in step_names:
         try:
-            fd = os.open(marker, os.O_CREAT | os.O_EXCL | os.O_WRONLY)
-        except FileExistsError:
+            os.rename(order, order + ".done")
+        except FileNotFoundError:  # another task took the order first
             return
-        os.close(fd)
         os.kill(os.getpid(), signal.SIGKILL)
 
 

@@ -57,7 +57,7 @@ def extracts(tmp_path_factory):
 
 
 def _audit(extracts, db: Path, client=None, partitions: int = 1, regions=None, registrations=None, accounts=None,
-           region: str = "dask-test", settings: Settings = SETTINGS) -> dict:
+           region: str = "dask-test", settings: Settings = SETTINGS, national_hubs: Path | None = None) -> dict:
     from shellring.flows.orchestration.audit import audit_flow
     from shellring.flows.orchestration.temporary_server import patient_temporary_server
 
@@ -65,7 +65,8 @@ def _audit(extracts, db: Path, client=None, partitions: int = 1, regions=None, r
     with patient_temporary_server():
         return audit_flow(registrations=[str(p) for p in registrations or [extracts.registrations]],
                           accounts=[str(p) for p in accounts or [extracts.accounts]], db=str(db), region=region,
-                          settings=settings, regions=regions, dask=dask)
+                          settings=settings, regions=regions, dask=dask,
+                          national_hubs=str(national_hubs) if national_hubs else None)
 
 
 @pytest.fixture(scope="module")
@@ -132,6 +133,11 @@ def test_a_national_run_finds_the_rings_planted_across_regions_that_regional_run
         assert not any(f["found"] for f in regional.values()), region
         assert all(f["held"] <= 2 for f in regional.values())  # at most the region's own two companies
         assert bench.hub_status(db, demo.hub_phones, key) == {demo.hub_phones[0]: None}
+    # a regional run reading the national hub list treats the phone as the hub it is (its 30 companies here)
+    region, files = next(iter(demo.regions.items()))
+    with_list = tmp_path / f"{region}-with-national-hubs.duckdb"
+    _audit(files, with_list, region=region, settings=Settings(), national_hubs=national_db)
+    assert bench.hub_status(with_list, demo.hub_phones, key) == {demo.hub_phones[0]: 30}
     # every member carries the region whose extract it came from
     con = duckdb.connect(str(national_db), read_only=True)
     regions = dict(con.execute("select uscc, region from cluster_members").fetchall())

@@ -112,6 +112,8 @@ def run(
     threads_per_worker: int = typer.Option(1, "--threads-per-worker", min=1, help="local cluster: threads each"),
     memory_per_worker: str = typer.Option("auto", "--memory-per-worker",
                                           help="local cluster: memory limit of each worker (e.g. 4GB)"),
+    national_hubs: Path | None = typer.Option(None, "--national-hubs", help="a national results DB (same key): "
+                                              "the values it published as hubs are hubs in this run too"),
     shared_dir: Path | None = typer.Option(None, "--shared-dir", help="folder every worker sees at this path, for "
                                            "the partitions (default: beside the results DB)"),
 ) -> None:
@@ -141,7 +143,7 @@ def run(
 
         cluster = ClusterSpec(workers=workers, scheduler=scheduler, threads_per_worker=threads_per_worker,
                               memory_limit=memory_per_worker, partitions=partitions)
-    for path in [*registrations, *accounts, *([mapping] if mapping else [])]:
+    for path in [*registrations, *accounts, *[p for p in (mapping, national_hubs) if p]]:
         if not path.is_file():
             err.print(f"[red]error:[/red] no such file: {path}")
             raise typer.Exit(2)
@@ -159,6 +161,7 @@ def run(
             registrations=[str(p) for p in registrations], accounts=[str(p) for p in accounts], db=str(db),
             region=region, since=window[0], until=window[1], mapping=str(mapping) if mapping else None,
             key_file=str(key_file) if key_file else None, regions=regions,
+            national_hubs=str(national_hubs) if national_hubs else None,
         )
     except Exception as exc:  # the flow's own errors name file, row and column
         err.print(f"[red]error:[/red] {escape(_failure(exc))}")

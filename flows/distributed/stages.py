@@ -129,10 +129,11 @@ def _run_partitioned(con: duckdb.DuckDBPyConnection, over: tuple[str, str], step
         gather(con, output, [result[output][0] for result in results])
 
 
-def link(ws: Workspace, settings: Settings, client, n_parts: int, shared: Path) -> dict:
+def link(ws: Workspace, settings: Settings, client, n_parts: int, shared: Path, national_hubs: Path | None = None,
+         key: bytes | None = None) -> dict:
     """The link stage with its value-keyed and pair-keyed steps on the workers."""
     folder = shared / "link"
-    ctx = RunContext(ws, settings)
+    ctx = RunContext(ws, settings, national_hubs=national_hubs, key=key)
     with connect(ws, settings) as con:
         for over, steps in _batches(stage_steps("link")):
             if over is not None:

@@ -134,12 +134,16 @@ def stage_task(ws_root: str, settings: Settings) -> dict:
 
 
 @task(name="link")
-def link_task(ws_root: str, settings: Settings, dask: dict | None = None) -> dict:
+def link_task(ws_root: str, settings: Settings, dask: dict | None = None, national_hubs: str | None = None,
+              key_file: str | None = None) -> dict:
+    hubs = Path(national_hubs).resolve() if national_hubs else None
+    key = load_key(Path(key_file) if key_file else None) if hubs else None
     if dask:
         from shellring.flows.distributed import stages as distributed
 
-        return distributed.link(Workspace(Path(ws_root)), settings, *_distributed(dask, Workspace(Path(ws_root))))
-    return stages.link(Workspace(Path(ws_root)), settings)
+        return distributed.link(Workspace(Path(ws_root)), settings, *_distributed(dask, Workspace(Path(ws_root))),
+                                national_hubs=hubs, key=key)
+    return stages.link(Workspace(Path(ws_root)), settings, hubs, key)
 
 
 @task(name="verdicts")
@@ -187,11 +191,13 @@ def audit_flow(
     settings: Settings | None = None,
     regions: dict[str, str] | None = None,
     dask: dict | None = None,
+    national_hubs: str | None = None,
 ) -> dict:
     """Run one audit: returns the run summary that the CLI prints.
 
     `regions` names the region of each extract file (a national run); `dask` ({"address", "partitions",
-    "shared"}) runs the distributed stages on an open Dask cluster (shellring.flows.distributed)."""
+    "shared"}) runs the distributed stages on an open Dask cluster (shellring.flows.distributed);
+    `national_hubs` names a national results DB whose published hubs are hubs in this run too."""
     logger = get_run_logger()
     settings = settings or Settings()
     assert_plan(settings)  # a rule without its numbers, or a step reading what nobody writes: refuse to start
@@ -211,7 +217,7 @@ def audit_flow(
     loaded = _timed("ingest", ingest_task, windows, root, registrations, accounts, run_id, mapping, regions)
     _timed("normalize", normalize_task, windows, root, settings, dask)
     staged = _timed("stage", stage_task, windows, root, settings)
-    linked = _timed("link", link_task, windows, root, settings, dask)
+    linked = _timed("link", link_task, windows, root, settings, dask, national_hubs, key_file)
     _timed("verdicts", verdicts_task, windows, root, settings, db)
     clustered = _timed("cluster", cluster_task, windows, root, settings)
     _timed("score", score_task, windows, root, settings)

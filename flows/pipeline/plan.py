@@ -45,6 +45,7 @@ class RunContext:
     results_db: Path | None = None
     key: bytes | None = None
     regions: dict[str, str] = field(default_factory=dict)  # extract file -> its region, in a national run
+    national_hubs: Path | None = None  # a national results DB whose published hubs are hubs here too
     outcomes: dict = field(default_factory=dict)  # each Python step's return value, by step name
 
 
@@ -86,6 +87,12 @@ def _normalize(con, ctx: RunContext):
     # DuckDB gives back cached extract pages above half its budget.
     con.execute("set memory_limit = ?", [f"{max(64, int(memory_limit_mib(con) / 2))}MiB"])
     return normalize_all(con, ctx.ws.scratch)
+
+
+def _national_hubs(con, ctx: RunContext):
+    from shellring.flows.pipeline.national_hubs import build_national_hub_values
+
+    return build_national_hub_values(con, ctx.national_hubs, ctx.key)
 
 
 def _fuzzy(con, ctx: RunContext):
@@ -154,7 +161,12 @@ STAGES: dict[str, tuple[str | PythonStep, ...]] = {
     "stage": ("staging/company_base", "staging/company_people", "staging/company_contact",
               "staging/stg_companies", "staging/stg_accounts", "staging/company_regions"),
     "link": (
-        "linking/company_attributes", "linking/attribute_values", "linking/shared_value_evidence",
+        "linking/company_attributes",
+        PythonStep("national_hub_values", "values this run's companies share that a national run published as hubs",
+                   reads=("company_attributes",), writes=("national_hub_values",), run=_national_hubs,
+                   outside="the national results DB's hubs (read-only, --national-hubs)",
+                   module="shellring.flows.pipeline.national_hubs"),
+        "linking/attribute_values", "linking/shared_value_evidence",
         "linking/weak_evidence", "linking/rep_id_candidates", "linking/address_candidates",
         PythonStep("fuzzy_evidence", "REP_ID_TYPO and SIMILAR_ADDRESS pairs from the candidates (rapidfuzz)",
                    reads=("rep_id_candidates", "address_candidates"), writes=("fuzzy_evidence",), run=_fuzzy,

@@ -38,9 +38,9 @@ def stage(ws: Workspace, settings: Settings) -> dict:
         return {"companies": _count(con, "stg_companies"), "accounts": _count(con, "stg_accounts")}
 
 
-def link(ws: Workspace, settings: Settings) -> dict:
+def link(ws: Workspace, settings: Settings, national_hubs: Path | None = None, key: bytes | None = None) -> dict:
     with connect(ws, settings) as con:
-        run_stage(con, "link", RunContext(ws, settings))
+        run_stage(con, "link", RunContext(ws, settings, national_hubs=national_hubs, key=key))
         return {
             "evidence_rows": _count(con, "pair_evidence"),
             "links": _count(con, "company_links", "is_link"),

@@ -116,6 +116,7 @@ def _distributed(dask: dict, ws: Workspace) -> tuple:
     from shellring.flows.distributed.cluster import client_for
 
     shared = Path(dask["shared"]) / ws.root.name if dask.get("shared") else ws.root / "parts"
+    shared.mkdir(parents=True, exist_ok=True, mode=0o700)  # raw personal data for the length of a stage
     return client_for(dask["address"]), int(dask["partitions"]), shared
 
 

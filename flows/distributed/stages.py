@@ -84,9 +84,10 @@ def normalize(ws: Workspace, settings: Settings, client, n_parts: int, shared: P
                 for part, files in enumerate(parts)]
         for table, *_ in PARSED_ON_WORKERS:
             results = client.gather(futures[table])
-            gather(con, table, [path for path, _ in results])
-            stats[table] = {"unique_values": sum(rows for _, rows in results),
-                            "seconds": round(time.perf_counter() - started, 3)}
+            gather(con, table, [path for path, _, _ in results])
+            stats[table] = {"unique_values": sum(rows for _, rows, _ in results),
+                            "seconds": round(time.perf_counter() - started, 3),
+                            "task_seconds": round(sum(seconds for _, _, seconds in results), 3)}
             con.execute(f"drop table _unique_{table}")
     shutil.rmtree(folder, ignore_errors=True)
     return stats
@@ -106,7 +107,8 @@ def _batches(steps: list) -> list[tuple[str | None, list]]:
 
 
 def _run_partitioned(con: duckdb.DuckDBPyConnection, over: tuple[str, str], steps: list[SqlStep], client,
-                     n_parts: int, folder: Path, settings: Settings) -> None:
+                     n_parts: int, folder: Path, settings: Settings) -> float:
+    """Run the steps as one task per partition and gather their outputs; returns the tasks' summed seconds."""
     table, key = over
     made = {step.output for step in steps}
     reads = {t for step in steps for t in step.reads} - made - RULE_TABLES
@@ -127,6 +129,7 @@ def _run_partitioned(con: duckdb.DuckDBPyConnection, over: tuple[str, str], step
     results = client.gather(futures)
     for output in outputs:
         gather(con, output, [result[output][0] for result in results])
+    return sum(result["seconds"] for result in results)
 
 
 def link(ws: Workspace, settings: Settings, client, n_parts: int, shared: Path, national_hubs: Path | None = None,
@@ -134,21 +137,28 @@ def link(ws: Workspace, settings: Settings, client, n_parts: int, shared: Path, 
     """The link stage with its value-keyed and pair-keyed steps on the workers."""
     folder = shared / "link"
     ctx = RunContext(ws, settings, national_hubs=national_hubs, key=key)
+    seconds: dict[str, float] = {}  # per batch: the workers' summed task seconds, or the driver's seconds
     with connect(ws, settings) as con:
         for over, steps in _batches(stage_steps("link")):
+            started = time.perf_counter()
             if over is not None:
-                _run_partitioned(con, over, steps, client, n_parts, folder / steps[0].output, settings)
+                tasks_seconds = _run_partitioned(con, over, steps, client, n_parts, folder / steps[0].output,
+                                                 settings)
+                seconds["+".join(s.output for s in steps)] = {
+                    "wall": round(time.perf_counter() - started, 3), "task_seconds": round(tasks_seconds, 3)}
                 continue
             step = steps[0]
             if isinstance(step, SqlStep):
                 run_sql(con, step)
             else:
                 ctx.outcomes[step.name] = step.run(con, ctx)
+            seconds[step.output if isinstance(step, SqlStep) else step.name] = round(time.perf_counter() - started, 3)
         summary = {
             "evidence_rows": con.execute("select count(*) from pair_evidence").fetchone()[0],
             "links": con.execute("select count(*) from company_links where is_link").fetchone()[0],
             "hub_values": con.execute("select count(*) from attribute_values where is_hub").fetchone()[0],
             "partitions": n_parts,
+            "seconds": seconds,
         }
     shutil.rmtree(folder, ignore_errors=True)
     return summary

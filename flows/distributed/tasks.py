@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import signal
+import time
 import uuid
 from pathlib import Path
 
@@ -84,7 +85,8 @@ def write_atomically(con: duckdb.DuckDBPyConnection, select: str, target: Path, 
 def run_steps(inputs: dict[str, list[str]], steps: list[str], outputs: list[str], variables: dict,
               settings: Settings, out_dir: str, part: int) -> dict[str, tuple[str, int]]:
     """Run SQL steps over one partition: each input table is a view over its Parquet files under the name the
-    steps read; returns {output table: (Parquet path, rows)}."""
+    steps read; returns {output table: (Parquet path, rows)} and the task's seconds under "seconds"."""
+    started = time.perf_counter()
     out = Path(out_dir)
     con = _connect(out)
     try:
@@ -102,15 +104,17 @@ def run_steps(inputs: dict[str, list[str]], steps: list[str], outputs: list[str]
             rows = write_atomically(con, f"select * from {table}", target,
                                     before_rename=lambda: _maybe_die([s.rsplit('/', 1)[-1] for s in steps]))
             written[table] = (str(target), rows)
+        written["seconds"] = round(time.perf_counter() - started, 3)
         return written
     finally:
         con.close()
 
 
 def parse_values(sources: list[str], parser: str, hinted: bool, target: str,
-                 slice_values: int = 100_000) -> tuple[str, int]:
+                 slice_values: int = 100_000) -> tuple[str, int, float]:
     """Parse one partition of distinct raw values with a matcher, in this process (workers are daemonic: no
-    process pool); writes the lookup rows as Parquet and returns (path, rows)."""
+    process pool); writes the lookup rows as Parquet and returns (path, rows, seconds)."""
+    started = time.perf_counter()
     import polars as pl
 
     from shellring.flows.pipeline.parse_worker import resolve
@@ -137,4 +141,4 @@ def parse_values(sources: list[str], parser: str, hinted: bool, target: str,
     result.write_parquet(temporary)
     _maybe_die(["parse:" + parser.rsplit(":", 1)[-1]])
     os.replace(temporary, path)
-    return str(path), result.height
+    return str(path), result.height, round(time.perf_counter() - started, 3)

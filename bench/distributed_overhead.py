@@ -64,9 +64,13 @@ def measured_run(args: list[str]) -> dict:
     sampler.join()
     if process.returncode:
         sys.exit(f"shellring run failed:\n{out[-3000:]}\n{err[-5000:]}")
-    stages = re.search(r"stage seconds\s*│\s*(.*?)│", out, re.S)
+    stages = re.findall(r"stage seconds\s*│\s*(.*?)│", out)
+    stages += re.findall(r"^│\s+│\s*(.*?)│", out[out.find("stage seconds"):out.find("results")], re.M)
+    # the distributed stages log the workers' summed task seconds per step
+    details = [line.split(" - ", 1)[-1] for line in (out + err).splitlines()
+               if re.search(r"(normalize|link) done in", line)]
     return {"wall_s": round(time.perf_counter() - started, 1), "peak_tree_mb": peak[0] // 1024,
-            "stages": " ".join(stages.group(1).split()) if stages else "?"}
+            "stages": " ".join(" ".join(stages).split()) or "?", "details": details}
 
 
 def main() -> None:
@@ -77,6 +81,7 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--memory-per-worker", default="3GB")
     parser.add_argument("--partitions", type=int, default=None)
+    parser.add_argument("--skip-single", action="store_true", help="reuse OUT_DIR/single.duckdb from a previous run")
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
     key_file = args.out / "bench.key"
@@ -87,8 +92,9 @@ def main() -> None:
     results = {}
     with open("/proc/loadavg") as handle:
         print("load before:", handle.read().split()[:3])
-    results["single"] = measured_run([*common, "--db", str(args.out / "single.duckdb")])
-    print("single process:", json.dumps(results["single"], ensure_ascii=False))
+    if not args.skip_single:
+        results["single"] = measured_run([*common, "--db", str(args.out / "single.duckdb")])
+        print("single process:", json.dumps(results["single"], ensure_ascii=False))
     distributed = [*common, "--db", str(args.out / "distributed.duckdb"), "--workers", str(args.workers),
                    "--memory-per-worker", args.memory_per_worker,
                    *(["--partitions", str(args.partitions)] if args.partitions else [])]
@@ -96,8 +102,9 @@ def main() -> None:
     print(f"distributed ({args.workers} workers):", json.dumps(results["distributed"], ensure_ascii=False))
     with open("/proc/loadavg") as handle:
         print("load after:", handle.read().split()[:3])
-    print(f"overhead: {results['distributed']['wall_s'] / results['single']['wall_s']:.2f}x wall, "
-          f"{results['distributed']['peak_tree_mb'] / max(1, results['single']['peak_tree_mb']):.2f}x peak memory")
+    if "single" in results:
+        print(f"overhead: {results['distributed']['wall_s'] / results['single']['wall_s']:.2f}x wall, "
+              f"{results['distributed']['peak_tree_mb'] / max(1, results['single']['peak_tree_mb']):.2f}x peak memory")
     compare(str(args.out / "single.duckdb"), str(args.out / "distributed.duckdb"))
 
 

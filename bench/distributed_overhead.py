@@ -64,13 +64,12 @@ def measured_run(args: list[str]) -> dict:
     sampler.join()
     if process.returncode:
         sys.exit(f"shellring run failed:\n{out[-3000:]}\n{err[-5000:]}")
-    stages = re.findall(r"stage seconds\s*│\s*(.*?)│", out)
-    stages += re.findall(r"^│\s+│\s*(.*?)│", out[out.find("stage seconds"):out.find("results")], re.M)
-    # the distributed stages log the workers' summed task seconds per step
-    details = [line.split(" - ", 1)[-1] for line in (out + err).splitlines()
-               if re.search(r"(normalize|link) done in", line)]
+    logged = out + err  # the flow logs "<stage> done in <s>s: <outcome>" per stage
+    stages = {name: float(sec) for name, sec in re.findall(r"\| (\w+) done in ([\d.]+)s", logged)}
+    # the distributed stages' outcomes carry the workers' summed task seconds per step
+    details = [line.split(" - ", 1)[-1] for line in logged.splitlines() if re.search(r"(normalize|link) done in", line)]
     return {"wall_s": round(time.perf_counter() - started, 1), "peak_tree_mb": peak[0] // 1024,
-            "stages": " ".join(" ".join(stages).split()) or "?", "details": details}
+            "stages": stages, "details": details}
 
 
 def main() -> None:

@@ -65,7 +65,7 @@ def measured_run(args: list[str]) -> dict:
     if process.returncode:
         sys.exit(f"shellring run failed:\n{out[-3000:]}\n{err[-5000:]}")
     logged = out + err  # the flow logs "<stage> done in <s>s: <outcome>" per stage
-    stages = {name: float(sec) for name, sec in re.findall(r"\| (\w+) done in ([\d.]+)s", logged)}
+    stages = {name: float(sec) for name, sec in re.findall(r"- (\w+) done in ([\d.]+)s", logged)}
     # the distributed stages' outcomes carry the workers' summed task seconds per step
     details = [line.split(" - ", 1)[-1] for line in logged.splitlines() if re.search(r"(normalize|link) done in", line)]
     return {"wall_s": round(time.perf_counter() - started, 1), "peak_tree_mb": peak[0] // 1024,

@@ -37,6 +37,8 @@ PARTITIONED_STEPS: dict[str, tuple[str, str]] = {
 }
 RULE_TABLES = {"link_reasons", "risk_terms", "verdict_kinds"}  # every task makes these from the settings
 
+# (lookup table, its distinct-value query) checked on the driver: vectorised, and norm_uscc gives the others hints
+DRIVER_LOOKUPS = [("norm_uscc", "queries/unique_uscc"), ("norm_resident_id", "queries/unique_resident_ids")]
 # (lookup table, its distinct-value query, parser, parsed with a hint) parsed on the workers
 PARSED_ON_WORKERS = [
     ("norm_person_name", "queries/unique_person_names",
@@ -66,8 +68,9 @@ def normalize(ws: Workspace, settings: Settings, client, n_parts: int, shared: P
     folder = shared / "normalize"
     stats: dict[str, dict[str, float]] = {}
     with connect(ws, settings) as con:
-        for table, query, parse in (("norm_uscc", "queries/unique_uscc", parse_usccs),
-                                    ("norm_resident_id", "queries/unique_resident_ids", parse_resident_ids)):
+        parsers = {"norm_uscc": parse_usccs, "norm_resident_id": parse_resident_ids}
+        for table, query in DRIVER_LOOKUPS:
+            parse = parsers[table]
             started = time.perf_counter()
             unique = fetch_frame(con, load_query(query).sql)
             _store_frame(con, table, parse(unique["input"].to_list()))

@@ -157,7 +157,7 @@ def run(
     _quiet(quiet)
     try:
         summary = _run_flow(
-            cluster, shared_dir,
+            cluster=cluster, shared=shared_dir,
             registrations=[str(p) for p in registrations], accounts=[str(p) for p in accounts], db=str(db),
             region=region, since=window[0], until=window[1], mapping=str(mapping) if mapping else None,
             key_file=str(key_file) if key_file else None, regions=regions,

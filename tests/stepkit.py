@@ -22,6 +22,8 @@ from shellring.flows.core.sqlsteps import run_step
 
 RUN_PARAMETERS = {"run_id": "run-1", "region": "test", "since": None, "until": None,
                   "previous_run_id": None}
+# Tables a run always has, empty unless a test gives rows: no national hub list (the usual regional run).
+EMPTY_UNLESS_GIVEN = {"national_hub_values": "attr_kind varchar, attr_value varchar"}
 
 
 def given(tables: dict[str, list[dict] | pl.DataFrame], settings: Settings | None = None,
@@ -35,6 +37,8 @@ def given(tables: dict[str, list[dict] | pl.DataFrame], settings: Settings | Non
             con.execute(f"set variable {name} = null::varchar")
         else:
             con.execute(f"set variable {name} = ?", [value])
+    for table, columns in EMPTY_UNLESS_GIVEN.items():
+        con.execute(f"create table {table} ({columns})")
     for table, data in tables.items():
         frame = data if isinstance(data, pl.DataFrame) else pl.DataFrame(data, infer_schema_length=None)
         con.register("_given", frame.to_arrow())

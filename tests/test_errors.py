@@ -11,10 +11,13 @@ import pytest
 from shellring.flows.core.errors import ShellringError
 from shellring.flows.core.rules import RuleRegistryError
 from shellring.flows.core.sqlsteps import SqlStepError
+from shellring.flows.distributed.cluster import ClusterError
 from shellring.flows.orchestration.audit import is_transient
+from shellring.flows.orchestration.national import NationalFolderError
 from shellring.flows.orchestration.regions import RegionsError
 from shellring.flows.pipeline.columns import ExtractError
 from shellring.flows.pipeline.ingest import ExtractMissingError
+from shellring.flows.pipeline.national_hubs import NationalHubsError
 from shellring.flows.pipeline.pseudonyms import MissingKeyError
 from shellring.flows.results.reveal import RevealRefused
 from shellring.flows.results.verdicts import VerdictError
@@ -29,6 +32,10 @@ EXPECTED: dict[type[ShellringError], tuple[bool, tuple[type[BaseException], ...]
     MissingKeyError: (False, (RuntimeError,)),
     SqlStepError: (False, (RuntimeError,)),
     RuleRegistryError: (False, ()),
+    # the cluster is opened before the flow starts: the command reports it and is run again, nothing retries
+    ClusterError: (False, (RuntimeError,)),
+    NationalFolderError: (False, (ValueError,)),
+    NationalHubsError: (False, (ValueError,)),
 }
 
 

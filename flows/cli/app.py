@@ -35,12 +35,20 @@ def _quiet(quiet: bool) -> None:
         os.environ["PREFECT_LOGGING_SERVER_LEVEL"] = "WARNING"
 
 
-def _run_flow(**kwargs) -> dict:
+def _run_flow(cluster=None, shared: Path | None = None, **kwargs) -> dict:
+    """The audit flow, on a Dask cluster when `cluster` (a ClusterSpec) says so; the flow stays here."""
     from shellring.flows.orchestration.audit import audit_flow
     from shellring.flows.orchestration.temporary_server import patient_temporary_server
 
     with patient_temporary_server():
-        return audit_flow(**kwargs)
+        if cluster is None:
+            return audit_flow(**kwargs)
+        from shellring.flows.distributed.cluster import dask_client, partitions_for
+
+        with dask_client(cluster) as client:
+            dask = {"address": client.scheduler.address, "partitions": partitions_for(client, cluster),
+                    "shared": str(shared.resolve()) if shared else None}
+            return audit_flow(dask=dask, **kwargs)
 
 
 def _settings(lang: str | None):
@@ -94,9 +102,9 @@ def _print_summary(summary: dict) -> None:
 
 @app.command()
 def run(
-    registrations: list[Path] = typer.Option(..., "--registrations",
+    registrations: list[Path] = typer.Option([], "--registrations",
                                              help="registration extract(s): CSV, XLSX or Parquet"),
-    accounts: list[Path] = typer.Option(..., "--accounts", help="account-opening extract(s)"),
+    accounts: list[Path] = typer.Option([], "--accounts", help="account-opening extract(s)"),
     db: Path = typer.Option(..., "--db", help="published results DuckDB file (runs append)"),
     region: str = typer.Option("default", "--region", help="region name recorded with the run"),
     since: str | None = typer.Option(None, "--since", help="first account-opening date under audit (YYYY-MM-DD)"),
@@ -104,12 +112,52 @@ def run(
     mapping: Path | None = typer.Option(None, "--mapping", help="TOML file mapping other headers to ours"),
     key_file: Path | None = typer.Option(None, "--key-file", help="pseudonymisation key (else $SHELLRING_KEY)"),
     quiet: bool = typer.Option(False, "--quiet", help="only the summary"),
+    national: Path | None = typer.Option(None, "--national",
+                                         help="folder of region folders, each with registrations*/accounts* "
+                                              "extracts: one run over all, recording each company's region"),
+    workers: int | None = typer.Option(None, "--workers", min=1,
+                                       help="run the distributed stages on a local Dask cluster of N processes"),
+    scheduler: str | None = typer.Option(None, "--scheduler", help="run them on an existing Dask cluster "
+                                         "(tcp://HOST:8786); needs --shared-dir"),
+    partitions: int | None = typer.Option(None, "--partitions", min=1,
+                                          help="partitions per distributed stage (default: 2 x the cluster's threads)"),
+    threads_per_worker: int = typer.Option(1, "--threads-per-worker", min=1, help="local cluster: threads each"),
+    memory_per_worker: str = typer.Option("auto", "--memory-per-worker",
+                                          help="local cluster: memory limit of each worker (e.g. 4GB)"),
+    national_hubs: Path | None = typer.Option(None, "--national-hubs", help="a national results DB (same key): "
+                                              "the values it published as hubs are hubs in this run too"),
+    shared_dir: Path | None = typer.Option(None, "--shared-dir", help="folder every worker sees at this path, for "
+                                           "the partitions (default: beside the results DB)"),
     lang: str | None = typer.Option(None, "--lang", help="language of the published reasons: zh (default) or en"),
 ) -> None:
     """Run the audit flow on extracts and publish the results."""
     window = (_date(since, "--since"), _date(until, "--until"))
     settings = _settings(lang)
-    for path in [*registrations, *accounts, *([mapping] if mapping else [])]:
+    regions = None
+    if national is not None:
+        from shellring.flows.orchestration.national import NationalFolderError, national_extracts
+
+        try:
+            found = national_extracts(national)
+        except NationalFolderError as exc:
+            err.print(f"[red]error:[/red] {escape(str(exc))}")
+            raise typer.Exit(2) from None
+        registrations, accounts, regions = [*registrations, *found.registrations], [*accounts, *found.accounts], \
+            found.regions
+        region = "national" if region == "default" else region
+    if not registrations or not accounts:
+        err.print("[red]error:[/red] give --registrations and --accounts extracts, or --national FOLDER")
+        raise typer.Exit(2)
+    if scheduler and not shared_dir:
+        err.print("[red]error:[/red] --scheduler needs --shared-dir: a folder the workers see at the same path")
+        raise typer.Exit(2)
+    cluster = None
+    if workers or scheduler:
+        from shellring.flows.distributed.cluster import ClusterSpec
+
+        cluster = ClusterSpec(workers=workers, scheduler=scheduler, threads_per_worker=threads_per_worker,
+                              memory_limit=memory_per_worker, partitions=partitions)
+    for path in [*registrations, *accounts, *[p for p in (mapping, national_hubs) if p]]:
         if not path.is_file():
             err.print(f"[red]error:[/red] no such file: {path}")
             raise typer.Exit(2)
@@ -123,9 +171,11 @@ def run(
     _quiet(quiet)
     try:
         summary = _run_flow(
+            cluster=cluster, shared=shared_dir,
             registrations=[str(p) for p in registrations], accounts=[str(p) for p in accounts], db=str(db),
             region=region, since=window[0], until=window[1], mapping=str(mapping) if mapping else None,
-            key_file=str(key_file) if key_file else None, settings=settings,
+            key_file=str(key_file) if key_file else None, settings=settings, regions=regions,
+            national_hubs=str(national_hubs) if national_hubs else None,
         )
     except Exception as exc:  # the flow's own errors name file, row and column
         err.print(f"[red]error:[/red] {escape(_failure(exc))}")

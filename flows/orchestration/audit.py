@@ -106,13 +106,26 @@ def retry_if_transient(task, task_run, state) -> bool:
 @task(name="ingest", retries=len(TRANSIENT_RETRY_DELAYS), retry_delay_seconds=TRANSIENT_RETRY_DELAYS,
       retry_condition_fn=retry_if_transient)
 def ingest_task(ws_root: str, registrations: list[str], accounts: list[str], run_id: str,
-                mapping: str | None) -> dict:
+                mapping: str | None, regions: dict[str, str] | None = None) -> dict:
     return stages.ingest(Workspace(Path(ws_root)), [Path(p) for p in registrations],
-                         [Path(p) for p in accounts], run_id, Path(mapping) if mapping else None)
+                         [Path(p) for p in accounts], run_id, Path(mapping) if mapping else None, regions)
+
+
+def _distributed(dask: dict, ws: Workspace) -> tuple:
+    """(client, partitions, shared folder) of a run on a Dask cluster the caller opened."""
+    from shellring.flows.distributed.cluster import client_for
+
+    shared = Path(dask["shared"]) / ws.root.name if dask.get("shared") else ws.root / "parts"
+    shared.mkdir(parents=True, exist_ok=True, mode=0o700)  # raw personal data for the length of a stage
+    return client_for(dask["address"]), int(dask["partitions"]), shared
 
 
 @task(name="normalize")
-def normalize_task(ws_root: str, settings: Settings) -> dict:
+def normalize_task(ws_root: str, settings: Settings, dask: dict | None = None) -> dict:
+    if dask:
+        from shellring.flows.distributed import stages as distributed
+
+        return distributed.normalize(Workspace(Path(ws_root)), settings, *_distributed(dask, Workspace(Path(ws_root))))
     return stages.normalize(Workspace(Path(ws_root)), settings)
 
 
@@ -122,8 +135,16 @@ def stage_task(ws_root: str, settings: Settings) -> dict:
 
 
 @task(name="link")
-def link_task(ws_root: str, settings: Settings) -> dict:
-    return stages.link(Workspace(Path(ws_root)), settings)
+def link_task(ws_root: str, settings: Settings, dask: dict | None = None, national_hubs: str | None = None,
+              key_file: str | None = None) -> dict:
+    hubs = Path(national_hubs).resolve() if national_hubs else None
+    key = load_key(Path(key_file) if key_file else None) if hubs else None
+    if dask:
+        from shellring.flows.distributed import stages as distributed
+
+        return distributed.link(Workspace(Path(ws_root)), settings, *_distributed(dask, Workspace(Path(ws_root))),
+                                national_hubs=hubs, key=key)
+    return stages.link(Workspace(Path(ws_root)), settings, hubs, key)
 
 
 @task(name="verdicts")
@@ -169,8 +190,15 @@ def audit_flow(
     mapping: str | None = None,
     key_file: str | None = None,
     settings: Settings | None = None,
+    regions: dict[str, str] | None = None,
+    dask: dict | None = None,
+    national_hubs: str | None = None,
 ) -> dict:
-    """Run one audit: returns the run summary that the CLI prints."""
+    """Run one audit: returns the run summary that the CLI prints.
+
+    `regions` names the region of each extract file (a national run); `dask` ({"address", "partitions",
+    "shared"}) runs the distributed stages on an open Dask cluster (shellring.flows.distributed);
+    `national_hubs` names a national results DB whose published hubs are hubs in this run too."""
     logger = get_run_logger()
     settings = settings or Settings()
     assert_plan(settings)  # a rule without its numbers, or a step reading what nobody writes: refuse to start
@@ -187,10 +215,10 @@ def audit_flow(
     logger.info("run %s: region %s, window %s..%s, working DB %s", run_id, region, since, until, ws.db)
 
     windows: list[tuple[str, float, float]] = []
-    loaded = _timed("ingest", ingest_task, windows, root, registrations, accounts, run_id, mapping)
-    _timed("normalize", normalize_task, windows, root, settings)
+    loaded = _timed("ingest", ingest_task, windows, root, registrations, accounts, run_id, mapping, regions)
+    _timed("normalize", normalize_task, windows, root, settings, dask)
     staged = _timed("stage", stage_task, windows, root, settings)
-    linked = _timed("link", link_task, windows, root, settings)
+    linked = _timed("link", link_task, windows, root, settings, dask, national_hubs, key_file)
     _timed("verdicts", verdicts_task, windows, root, settings, db)
     clustered = _timed("cluster", cluster_task, windows, root, settings)
     _timed("score", score_task, windows, root, settings)

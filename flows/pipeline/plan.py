@@ -44,6 +44,8 @@ class RunContext:
     mapping: Path | None = None
     results_db: Path | None = None
     key: bytes | None = None
+    regions: dict[str, str] = field(default_factory=dict)  # extract file -> its region, in a national run
+    national_hubs: Path | None = None  # a national results DB whose published hubs are hubs here too
     outcomes: dict = field(default_factory=dict)  # each Python step's return value, by step name
 
 
@@ -68,6 +70,10 @@ def _ingest(con, ctx: RunContext):
     from shellring.flows.pipeline.ingest import load_extracts
 
     con.execute("drop table if exists rejected_rows")
+    # the region of each extract file, as the file is named in src_*.src_file (none: the run's region)
+    con.execute("create or replace table extract_regions (src_file varchar, region varchar)")
+    if ctx.regions:
+        con.executemany("insert into extract_regions values (?, ?)", sorted(ctx.regions.items()))
     return {kind: load_extracts(con, list(paths), kind, run_id=ctx.run_id, workdir=ctx.ws.scratch,
                                 mapping=ctx.mapping).__dict__
             for kind, paths in (("registrations", ctx.registrations), ("accounts", ctx.accounts))}
@@ -81,6 +87,12 @@ def _normalize(con, ctx: RunContext):
     # DuckDB gives back cached extract pages above half its budget.
     con.execute("set memory_limit = ?", [f"{max(64, int(memory_limit_mib(con) / 2))}MiB"])
     return normalize_all(con, ctx.ws.scratch)
+
+
+def _national_hubs(con, ctx: RunContext):
+    from shellring.flows.pipeline.national_hubs import build_national_hub_values
+
+    return build_national_hub_values(con, ctx.national_hubs, ctx.key)
 
 
 def _fuzzy(con, ctx: RunContext):
@@ -134,7 +146,8 @@ RULE_TABLES = PythonStep(
 STAGES: dict[str, tuple[str | PythonStep, ...]] = {
     "ingest": (
         PythonStep("ingest", "load the extracts, rejecting rows that cannot load (file, line, column, reason)",
-                   reads=(), writes=("src_registrations", "src_accounts", "rejected_rows"), run=_ingest,
+                   reads=(), writes=("src_registrations", "src_accounts", "rejected_rows", "extract_regions"),
+                   run=_ingest,
                    outside="the registration and account extracts (CSV, XLSX, Parquet)"),
     ),
     "normalize": (
@@ -146,9 +159,14 @@ STAGES: dict[str, tuple[str | PythonStep, ...]] = {
                             "queries/unique_company_names", "queries/unique_addresses", "queries/unique_phones")),
     ),
     "stage": ("staging/company_base", "staging/company_people", "staging/company_contact",
-              "staging/stg_companies", "staging/stg_accounts"),
+              "staging/stg_companies", "staging/stg_accounts", "staging/company_regions"),
     "link": (
-        "linking/company_attributes", "linking/attribute_values", "linking/shared_value_evidence",
+        "linking/company_attributes",
+        PythonStep("national_hub_values", "values this run's companies share that a national run published as hubs",
+                   reads=("company_attributes",), writes=("national_hub_values",), run=_national_hubs,
+                   outside="the national results DB's hubs (read-only, --national-hubs)",
+                   module="shellring.flows.pipeline.national_hubs"),
+        "linking/attribute_values", "linking/shared_value_evidence",
         "linking/weak_evidence", "linking/rep_id_candidates", "linking/address_candidates",
         PythonStep("fuzzy_evidence", "REP_ID_TYPO and SIMILAR_ADDRESS pairs from the candidates (rapidfuzz)",
                    reads=("rep_id_candidates", "address_candidates"), writes=("fuzzy_evidence",), run=_fuzzy,

@@ -20,9 +20,9 @@ def _count(con, table: str, where: str = "true") -> int:
 
 
 def ingest(ws: Workspace, registrations: list[Path], accounts: list[Path], run_id: str,
-           mapping: Path | None = None) -> dict:
+           mapping: Path | None = None, regions: dict[str, str] | None = None) -> dict:
     ctx = RunContext(ws, Settings(), run_id=run_id, registrations=tuple(registrations), accounts=tuple(accounts),
-                     mapping=mapping)
+                     mapping=mapping, regions=regions or {})
     with connect(ws) as con:
         return run_stage(con, "ingest", ctx).outcomes["ingest"]
 
@@ -38,9 +38,9 @@ def stage(ws: Workspace, settings: Settings) -> dict:
         return {"companies": _count(con, "stg_companies"), "accounts": _count(con, "stg_accounts")}
 
 
-def link(ws: Workspace, settings: Settings) -> dict:
+def link(ws: Workspace, settings: Settings, national_hubs: Path | None = None, key: bytes | None = None) -> dict:
     with connect(ws, settings) as con:
-        run_stage(con, "link", RunContext(ws, settings))
+        run_stage(con, "link", RunContext(ws, settings, national_hubs=national_hubs, key=key))
         return {
             "evidence_rows": _count(con, "pair_evidence"),
             "links": _count(con, "company_links", "is_link"),

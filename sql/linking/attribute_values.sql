@@ -3,7 +3,9 @@
 -- Most values belong to one company; a cheap min/max pass finds the shared ones first, so the
 -- distinct counts and role lists run on their rows only.
 --
--- reads: company_attributes
+-- A value a national run published as a hub (national_hub_values, empty in most runs) is a hub here too.
+--
+-- reads: company_attributes, national_hub_values
 -- params: hub_limit_person, hub_limit_phone, hub_limit_room
 
 create or replace table attribute_values as
@@ -24,7 +26,7 @@ select
         when 'person' then getvariable('hub_limit_person')
         when 'phone' then getvariable('hub_limit_phone')
         else getvariable('hub_limit_room')
-    end as is_hub
+    end or (attr_kind, attr_value) in (select attr_kind, attr_value from national_hub_values) as is_hub
 from company_attributes
 semi join shared using (attr_kind, attr_value)
 group by attr_kind, attr_value

@@ -2,7 +2,7 @@
 -- derived fields and red flags, whether it joined since the cluster's verdict, and how it joined.
 --
 -- reads: company_clusters, stable_cluster_ids, stg_companies, company_features, pseudonyms,
---     member_verdict_flags, linked_members
+--     member_verdict_flags, linked_members, company_regions
 -- params: run_id
 
 create or replace table pub_cluster_members as
@@ -33,7 +33,8 @@ select
     coalesce(nv.new_since_verdict, false) as new_since_verdict,
     -- 'link': at least one pair with a fellow member reaches the link threshold on its own;
     -- 'supporting evidence': the cluster rules placed it from weaker pairs (see links.strength).
-    case when lm.company_id is not null then 'link' else 'supporting evidence' end as joined_by
+    case when lm.company_id is not null then 'link' else 'supporting evidence' end as joined_by,
+    cr.region
 from company_clusters as cc
 join stable_cluster_ids as ci using (cluster_no)
 join stg_companies as c using (company_id)
@@ -41,4 +42,5 @@ join company_features as f using (company_id)
 left join pseudonyms as rp on rp.value = c.rep_id
 left join pseudonyms as pp on pp.value = c.phone
 left join member_verdict_flags as nv on nv.company_id = c.company_id
-left join linked_members as lm on lm.company_id = c.company_id;
+left join linked_members as lm on lm.company_id = c.company_id
+left join company_regions as cr on cr.company_id = c.company_id;

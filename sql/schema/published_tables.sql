@@ -79,6 +79,8 @@ alter table cluster_members add column if not exists new_since_verdict boolean;
 alter table cluster_members add column if not exists joined_by varchar;
 alter table links add column if not exists strength varchar;
 alter table links add column if not exists evidence_codes varchar;
+-- The region whose extract the company came from (a national run audits many regions' extracts at once).
+alter table cluster_members add column if not exists region varchar;
 -- The sheet of a workbook a rejected or skipped row came from (null for CSV and Parquet); line is then its
 -- row number in that sheet, as Excel shows it.
 alter table rejected_rows add column if not exists sheet varchar;

@@ -366,6 +366,20 @@ def test_landline_and_service_numbers_count_at_the_fixed_line_factor():
                            (9, 10): (1.0, "SAME_ROOM", True)}
 
 
+def test_a_landline_taken_up_within_one_season_counts_in_full():
+    def landline(a, b, days_apart):
+        return {**ev(a, b, "SAME_PHONE", "+8657188123456", "phone"), "days_apart": days_apart}
+
+    evidence = [landline(1, 2, 0), landline(3, 4, 90), landline(5, 6, 91), landline(7, 8, 800),
+                {**ev(9, 10, "SAME_PHONE", "+864008001234", "phone"), "days_apart": 3}]  # a 400 line likewise
+    got = scores(links_of(evidence, Settings(fixed_line_factor=0.6)))
+    assert got == {(1, 2): (1.0, "SAME_PHONE", True), (3, 4): (1.0, "SAME_PHONE", True),
+                   (5, 6): (0.6, "SAME_PHONE", False), (7, 8): (0.6, "SAME_PHONE", False),
+                   (9, 10): (1.0, "SAME_PHONE", True)}
+    moved = scores(links_of(evidence, Settings(fixed_line_factor=0.6, fixed_line_full_days=0)))
+    assert [moved[p][0] for p in sorted(moved)] == [1.0, 0.6, 0.6, 0.6, 0.6]
+
+
 def test_rarity_scaled_reasons_count_less_above_weak_rarity_size():
     con = links_of([ev(1, 2, "SAME_BUILDING", n=20),  # at weak_rarity_size: full weight
                     ev(3, 4, "SAME_BUILDING", n=21),

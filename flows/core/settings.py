@@ -31,7 +31,10 @@ def _default_risk_terms() -> dict[str, RiskTermSetting]:
 
 class Settings(BaseModel):
     link_threshold: float = 1.0
-    fixed_line_factor: float = Field(0.6, description="weight factor for shared landlines / 400 numbers")
+    fixed_line_factor: float = Field(0.6, description="weight factor for shared landlines / 400 numbers ...")
+    fixed_line_full_days: int = Field(90, description="... unless the two companies registered (or gave it to the "
+                                      "bank) within this many days of each other: a switchboard or an agency serves "
+                                      "companies over years, a dealer's landline a batch of new ones in a season")
     hub_limit_person: int = 60
     hub_limit_phone: int = 40
     hub_limit_room: int = 80

@@ -1,12 +1,13 @@
 -- Weighted company links: all evidence for a pair, one weight per reason (the reason's base weight
--- from link_reasons, lowered for fixed-line phones, which switchboards and agencies share, and for
+-- from link_reasons, lowered for fixed-line phones, which switchboards and agencies share (unless the
+-- two companies took the number up within fixed_line_full_days of each other), and for
 -- buildings that hold many companies and branches that open many accounts: link_reasons.scaled_by).
 -- Reasons of one family (link_reasons.family: a room implies its building) count once, at the
 -- strongest; `families` is a bit set of the independent kinds of evidence behind the pair. A pair is
 -- linked when its summed weight reaches link_threshold; weaker pairs stay as evidence only.
 --
 -- reads: pair_evidence, link_reasons
--- params: fixed_line_factor, weak_rarity_size, link_threshold
+-- params: fixed_line_factor, fixed_line_full_days, weak_rarity_size, link_threshold
 --
 -- The reason string lists a pair's reasons strongest first (ties by name). Reasons and families
 -- travel as small integer codes and each pair's evidence as one sorted integer list, so the million
@@ -32,8 +33,11 @@ weighted as (
         r.family_no,
         r.weight * case
             -- a mobile is +86 1xx xxxx xxxx; Beijing landlines (+86 10 xxxx xxxx) are one digit shorter
+            -- unless the two companies took it up within one season: a switchboard or an agency serves
+            -- companies over years, a dealer's landline a batch of new ones
             when r.scaled_by = 'landline' and e.attr_kind = 'phone'
                 and not (e.attr_value like '+861%' and length(e.attr_value) = 14)
+                and not coalesce(e.days_apart <= getvariable('fixed_line_full_days'), false)
             then getvariable('fixed_line_factor')
             when r.scaled_by = 'rarity' and e.n_companies > getvariable('weak_rarity_size')
             then ln(getvariable('weak_rarity_size')) / ln(e.n_companies)

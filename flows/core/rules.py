@@ -77,6 +77,9 @@ LINK_REASONS: tuple[LinkReason, ...] = (
     LinkReason("BATCH_PROFILE", "branch", 0.6, "weak_evidence", where_and_when=True),
     LinkReason("SIMILAR_ADDRESS", "place", 0.6, "fuzzy_evidence"),
     LinkReason("SAME_HOMETOWN", "SAME_HOMETOWN", 0.6, "weak_evidence", where_and_when=True),
+    # the batch profile (18-22, account within days) from one prefecture of another province: a recruiter's
+    # school or town; with BATCH_PROFILE it ties a member that shares nothing else to its batch
+    LinkReason("BATCH_HOME_REGION", "SAME_HOMETOWN", 0.6, "weak_evidence", scaled_by="rarity", where_and_when=True),
     LinkReason("SAME_BRANCH_DAYS", "branch", 0.5, "weak_evidence", scaled_by="rarity", where_and_when=True),
     LinkReason("SAME_SCOPE", "SAME_SCOPE", 0.5, "weak_evidence"),
     LinkReason("SIMILAR_PHONE", "SIMILAR_PHONE", 0.5, "weak_evidence"),
@@ -136,6 +139,9 @@ SENTENCES: dict[str, dict[str, str]] = {
                                 "same branch within a week",
         "reason.SIMILAR_ADDRESS": "near-identical address text the parser could not key to a room",
         "reason.SAME_HOMETOWN": "representatives under 30 from one county elsewhere, registering within days",
+        "reason.BATCH_HOME_REGION": "18-22-year-old representatives from one prefecture of another province, "
+                                    "accounts within days of registration, registering within a month "
+                                    "(counts less when the prefecture sends many)",
         "reason.SAME_BRANCH_DAYS": "accounts opened at the same branch within a few days",
         "reason.SAME_SCOPE": "word-for-word business scope",
         "reason.SIMILAR_PHONE": "mobiles differing in the last two digits",
@@ -188,6 +194,8 @@ SENTENCES: dict[str, dict[str, str]] = {
         "reason.BATCH_PROFILE": "法定代表人18至22岁，成立后数日内开户，且一周内在同一网点开户",
         "reason.SIMILAR_ADDRESS": "地址文字几乎相同，但无法解析到同一房间",
         "reason.SAME_HOMETOWN": "30岁以下的法定代表人来自外地同一县，注册时间相近",
+        "reason.BATCH_HOME_REGION": "18至22岁的法定代表人来自外省同一地市，成立后数日内开户，注册时间相差一月以内"
+                                    "（同地市人数越多权重越低）",
         "reason.SAME_BRANCH_DAYS": "数日内在同一网点开户",
         "reason.SAME_SCOPE": "经营范围逐字相同",
         "reason.SIMILAR_PHONE": "手机号仅末两位不同",

@@ -44,6 +44,8 @@ class Settings(BaseModel):
     batch_days: int = 7
     hometown_days: int = 30
     hub_limit_hometown: int = 20
+    hub_limit_batch_region: int = Field(80, description="a prefecture sending more young representatives' fresh "
+                                        "companies within hometown_days is a migration flow (BATCH_HOME_REGION)")
     hub_limit_branch: int = 40
     weak_days: int = 180
     batch_min_age: int = Field(18, description="youngest legal representative (the legal minimum) counted in a "

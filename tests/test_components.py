@@ -93,6 +93,23 @@ def test_dense_evidence_merges_two_halves_of_one_ring_but_not_a_sparse_neighbour
     assert kept[0] != kept[4]
 
 
+def test_where_and_when_evidence_alone_merges_no_clusters():
+    from shellring.flows.pipeline.components import merge_dense_clusters
+
+    # clusters A (0-3), B (4-7), C (8-11), D (12-15); a hometown (bit 1) ties A-B and C-D densely; a
+    # template scope (bit 2) also ties one C-D pair: C and D merge, A and B (place and time only) do not
+    hometown, scope = 1, 2
+    labels = np.array([0] * 4 + [1] * 4 + [2] * 4 + [3] * 4)
+    dense = [(i, j, 0.6, hometown) for i in range(4) for j in range(4, 8)]
+    dense += [(i, j, 0.6, hometown) for i in range(8, 12) for j in range(12, 16)] + [(8, 12, 1.1, hometown | scope)]
+    a, b, s, f = _edges(dense)
+    merged = merge_dense_clusters(labels, a, b, s, 0.1, 3, families=f, value_families=scope)
+    assert merged[8] == merged[12] and merged[0] != merged[4]
+    # without the families every dense pair counts, as before
+    unfiltered = merge_dense_clusters(labels, a, b, s, 0.1, 3)
+    assert unfiltered[0] == unfiltered[4] and unfiltered[8] == unfiltered[12]
+
+
 def test_merges_only_between_mutual_best_partners():
     from shellring.flows.pipeline.components import merge_dense_clusters
 

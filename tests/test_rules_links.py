@@ -209,11 +209,11 @@ CASES: dict[str, Case] = {
     ),
     "BATCH_HOME_REGION": Case(
         "weak",
-        companies=[  # 20- and 22-year-olds from two counties of one Hubei prefecture (4210), 30 days apart
+        companies=[  # 20- and 22-year-olds from two counties of one Hubei prefecture (4210), 7 days apart
                    {"company_id": 1, "rep_region": "421002", "reg_adcode": "330106", "rep_age_at_reg": 20,
                     "reg_date": d("2026-03-01")},
                    {"company_id": 2, "rep_region": "421087", "reg_adcode": "330108", "rep_age_at_reg": 22,
-                    "reg_date": d("2026-03-31")},
+                    "reg_date": d("2026-03-08")},
                    # near miss: one representative aged 23 (batch_max_age 22)
                    {"company_id": 3, "rep_region": "420102", "reg_adcode": "330106", "rep_age_at_reg": 20,
                     "reg_date": d("2026-03-01")},
@@ -229,11 +229,11 @@ CASES: dict[str, Case] = {
                     "reg_date": d("2026-03-01")},
                    {"company_id": 8, "rep_region": "410103", "reg_adcode": "330106", "rep_age_at_reg": 20,
                     "reg_date": d("2026-03-02")},
-                   # near miss: 31 days apart (hometown_days 30)
+                   # near miss: registered 8 days apart (batch_days 7)
                    {"company_id": 9, "rep_region": "340102", "reg_adcode": "330106", "rep_age_at_reg": 20,
                     "reg_date": d("2026-03-01")},
                    {"company_id": 10, "rep_region": "340103", "reg_adcode": "330106", "rep_age_at_reg": 20,
-                    "reg_date": d("2026-04-01")}],
+                    "reg_date": d("2026-03-09")}],
         # each at its own branch: no BATCH_PROFILE here, the region alone
         accounts=[{"company_id": i, "bank_branch": f"BR{i}", "open_date": d("2026-04-20"),
                    "days_since_registration": 11 if i == 8 else 3} for i in range(1, 11)],
@@ -323,7 +323,7 @@ def test_settings_move_the_boundaries():
         (1, 2, "BATCH_PROFILE"), (3, 4, "BATCH_PROFILE"), (5, 6, "BATCH_PROFILE"), (7, 8, "BATCH_PROFILE")]
     scope = evidence_of(CASES["SAME_SCOPE"], Settings(scope_min_length=14, weak_days=181))
     assert [(a, b) for a, b, *_ in scope] == [(1, 2), (3, 4), (5, 6)]
-    region = evidence_of(CASES["BATCH_HOME_REGION"], Settings(batch_max_age=23, fresh_days=11, hometown_days=31))
+    region = evidence_of(CASES["BATCH_HOME_REGION"], Settings(batch_max_age=23, fresh_days=11, batch_days=8))
     assert [(a, b) for a, b, *_ in region] == [(1, 2), (3, 4), (7, 8), (9, 10)]
     assert evidence_of(CASES["BATCH_HOME_REGION"], Settings(hub_limit_batch_region=1)) == []  # 2 in the window
     hometown = evidence_of(CASES["SAME_HOMETOWN"], Settings(hometown_days=31, hometown_max_age=31))

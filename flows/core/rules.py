@@ -140,7 +140,7 @@ SENTENCES: dict[str, dict[str, str]] = {
         "reason.SIMILAR_ADDRESS": "near-identical address text the parser could not key to a room",
         "reason.SAME_HOMETOWN": "representatives under 30 from one county elsewhere, registering within days",
         "reason.BATCH_HOME_REGION": "18-22-year-old representatives from one prefecture of another province, "
-                                    "accounts within days of registration, registering within a month "
+                                    "accounts within days of registration, registering within a week "
                                     "(counts less when the prefecture sends many)",
         "reason.SAME_BRANCH_DAYS": "accounts opened at the same branch within a few days",
         "reason.SAME_SCOPE": "word-for-word business scope",
@@ -194,7 +194,7 @@ SENTENCES: dict[str, dict[str, str]] = {
         "reason.BATCH_PROFILE": "法定代表人18至22岁，成立后数日内开户，且一周内在同一网点开户",
         "reason.SIMILAR_ADDRESS": "地址文字几乎相同，但无法解析到同一房间",
         "reason.SAME_HOMETOWN": "30岁以下的法定代表人来自外地同一县，注册时间相近",
-        "reason.BATCH_HOME_REGION": "18至22岁的法定代表人来自外省同一地市，成立后数日内开户，注册时间相差一月以内"
+        "reason.BATCH_HOME_REGION": "18至22岁的法定代表人来自外省同一地市，成立后数日内开户，注册时间相差一周以内"
                                     "（同地市人数越多权重越低）",
         "reason.SAME_BRANCH_DAYS": "数日内在同一网点开户",
         "reason.SAME_SCOPE": "经营范围逐字相同",

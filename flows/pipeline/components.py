@@ -125,19 +125,26 @@ def _merge_mutual_best(labels: np.ndarray, frame: pl.DataFrame, strength: str) -
 
 def merge_dense_clusters(labels: np.ndarray, a: np.ndarray, b: np.ndarray, score: np.ndarray,
                          min_density: float, min_pairs: int, min_size: int = _DEFAULT.cluster_min_size,
-                         ) -> np.ndarray:
+                         families: np.ndarray | None = None, value_families: int = 0) -> np.ndarray:
     """Merge clusters whose cross evidence (all scored pairs, linked or not) is dense for their sizes.
 
     Only mutual best partners merge (each cluster's densest neighbour is the other), so a run of
-    moderately similar rings cannot chain into one cluster.
+    moderately similar rings cannot chain into one cluster. Given `families` and `value_families`, evidence
+    that says only where and when (a branch, a hometown) may make the cross evidence dense but cannot be
+    all of it: some pair must share a value the operator chose. Two student batches recruited from one
+    prefecture in one month share where and when; the two branches of one batch also share its template.
     """
     sizes = np.bincount(labels)
     la, lb = labels[a], labels[b]
     cross = (la != lb) & (sizes[la] >= min_size) & (sizes[lb] >= min_size)
     if not cross.any():
         return labels
+    frame = _cross_weights(la, lb, score, cross)
+    if families is not None and value_families:
+        grounded = cross & ((families & value_families) != 0)
+        frame = frame.join(_cross_weights(la, lb, score, grounded).select("lo", "hi"), on=["lo", "hi"], how="semi")
     frame = (
-        _cross_weights(la, lb, score, cross)
+        frame
         .with_columns(density=pl.col("weight") / (pl.col("lo").replace_strict(
             np.arange(len(sizes)), sizes, return_dtype=pl.Float64) * pl.col("hi").replace_strict(
             np.arange(len(sizes)), sizes, return_dtype=pl.Float64)))
@@ -255,9 +262,10 @@ def build_company_clusters(con: duckdb.DuckDBPyConnection, settings: Settings) -
     labels = cluster_labels(n_nodes, a, b, score, s.link_threshold, s.cluster_resolution, s.max_cluster_size,
                             s.cluster_seed, s.recut_step, s.recut_max_rounds)
     if s.merge_density > 0:
-        labels = merge_dense_clusters(labels, a, b, score, s.merge_density, s.merge_min_pairs, s.cluster_min_size)
         fresh, value_families = _template_inputs(con, n_nodes, tuple(s.attach_context_families), s.attach_fresh_days)
         families = edges["families"].astype(np.int64)
+        labels = merge_dense_clusters(labels, a, b, score, s.merge_density, s.merge_min_pairs, s.cluster_min_size,
+                                      families, value_families)
         if s.nominee_min_companies:
             fronted = _fronted_clusters(con, labels, s.nominee_min_companies)
             labels = merge_nominee_pieces(labels, a, b, score, families, fronted, value_families,

@@ -88,9 +88,10 @@ batch_profile as (
         and abs(date_diff('day', a.open_date, b.open_date)) <= getvariable('batch_days')
 ),
 -- Young representatives' fresh companies whose representatives come from one prefecture of another
--- province, registering within hometown_days: a recruiter's batch from one school or town, wherever in
+-- province, registering within batch_days: a recruiter's batch from one school or town, wherever in
 -- the prefecture each member's ID was issued. The more such companies the prefecture sends in the
--- window the less a pair says (rarity scaling); beyond hub_limit_batch_region it is a migration flow.
+-- hometown_days either side the less a pair says (rarity scaling); beyond hub_limit_batch_region it is
+-- a migration flow.
 batch_region_members as (
     select c.company_id, left(c.rep_region, 4) as home_region, c.reg_date,
         count(*) over (
@@ -109,7 +110,7 @@ batch_region as (
     from batch_region_members as a
     join batch_region_members as b
         on a.home_region = b.home_region and a.company_id < b.company_id
-        and abs(date_diff('day', a.reg_date, b.reg_date)) <= getvariable('hometown_days')
+        and abs(date_diff('day', a.reg_date, b.reg_date)) <= getvariable('batch_days')
     where a.n_nearby <= getvariable('hub_limit_batch_region') and b.n_nearby <= getvariable('hub_limit_batch_region')
 ),
 scope_members as (

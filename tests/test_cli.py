@@ -128,10 +128,24 @@ def test_normalize_rejects_an_unknown_kind():
 
 
 def test_demo_generates_runs_and_evaluates(tmp_path):
-    result = runner.invoke(app, ["demo", "--companies", "800", "--out", str(tmp_path / "demo"), "--seed", "3"])
+    """The hard demo (header variants, more date/capital/phone spellings) goes through ingest without a loss."""
+    result = runner.invoke(app, ["demo", "--companies", "800", "--out", str(tmp_path / "demo"), "--seed", "3",
+                                 "--hard"])
     assert result.exit_code == 0, result.output
-    assert "ring recall" in result.output and "false alarms on look-alikes" in result.output
-    assert (tmp_path / "demo" / "results.duckdb").exists() and (tmp_path / "demo" / "truth.csv").exists()
+    for line in ("ring recall", "false alarms on look-alikes", "ring recall: sophisticated", "purity mean / median",
+                 "holding more than one ring"):
+        assert line in result.output, line
+    db = tmp_path / "demo" / "results.duckdb"
+    assert db.exists() and (tmp_path / "demo" / "truth.csv").exists()
+    with duckdb.connect(str(db), read_only=True) as con:
+        assert con.execute("select count(*) from rejected_rows").fetchone()[0] == 0
+
+
+def test_demo_names_a_bad_sophistication(tmp_path):
+    result = runner.invoke(app, ["demo", "--companies", "800", "--out", str(tmp_path / "demo"),
+                                 "--sophistication", "reckless"])
+    assert result.exit_code == 2
+    assert "reckless" in result.output
 
 
 def test_summary_says_where_the_records_were_and_what_excel_broke(monkeypatch):

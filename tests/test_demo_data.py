@@ -10,7 +10,7 @@ from itertools import combinations
 import polars as pl
 import pytest
 
-from shellring.flows.demo.generate import ACCOUNT_COLUMNS, REGISTRATION_COLUMNS, generate_demo
+from shellring.flows.demo.generate import ACCOUNT_COLUMNS, REGISTRATION_COLUMNS, TRUTH_COLUMNS, generate_demo
 
 RING_KINDS = {"address_farm", "nominee_rep", "dealer_phone", "agent_opener", "weak_links", "student_batch"}
 LEGIT_KINDS = {"business_park", "incubator", "group_subsidiary", "bookkeeping_client", "serial_owner", "common_name"}
@@ -140,7 +140,7 @@ def test_encodings_and_headers(noisy):
     acc_raw = files.accounts.read_bytes()
     assert acc_raw.startswith(b"\xef\xbb\xbf")
     assert acc_raw.decode("utf-8-sig").splitlines()[0].split(",") == ACCOUNT_COLUMNS
-    assert files.truth.read_text("utf-8").splitlines()[0] == "uscc,kind,group_id,is_ring"
+    assert files.truth.read_text("utf-8").splitlines()[0].split(",") == TRUTH_COLUMNS
 
 
 def test_parquet_has_same_headers(tmp_path):

@@ -84,3 +84,84 @@ def test_nothing_flagged(truth_csv):
 def test_rejects_assignments_without_the_columns(truth_csv):
     with pytest.raises(ValueError, match="cluster_id"):
         evaluate_assignments(truth_csv, pl.DataFrame({"uscc": ["A1"]}))
+
+
+# The same rings with a sophistication level and tags (a ring carries a tag when any member does).
+LEVELS = {"R1": "sophisticated", "R2": "naive", "R3": "naive"}
+TAGS = {"B1": "dense", "C2": "landline+dense"}
+
+
+@pytest.fixture
+def rich_truth_csv(tmp_path):
+    rows = [(u, kind, group, ring, LEVELS.get(group, ""), TAGS.get(u, "")) for u, kind, group, ring in TRUTH]
+    path = tmp_path / "truth.csv"
+    pl.DataFrame(rows, schema=["uscc", "kind", "group_id", "is_ring", "sophistication", "tags"],
+                 orient="row").write_csv(path)
+    return path
+
+
+def test_recall_by_sophistication_and_tag(rich_truth_csv):
+    ev = evaluate_assignments(rich_truth_csv, _assignments(ASSIGNMENTS))
+    # only R1 (sophisticated) is found; R2 and R3 (naive) are not
+    assert ev.ring_recall_by_sophistication == {"naive": 0.0, "sophisticated": 1.0}
+    assert ev.rings_by_sophistication == {"naive": 2, "sophisticated": 1}
+    # dense: R2 (via B1) and R3 (via C2); landline: R3
+    assert ev.rings_by_tag == {"dense": 2, "landline": 1}
+    assert ev.ring_recall_by_tag == {"dense": 0.0, "landline": 0.0}
+    assert ev.rings_by_kind == {"agent": 1, "nominee": 2}
+
+
+def test_cluster_purity(rich_truth_csv):
+    ev = evaluate_assignments(rich_truth_csv, _assignments(ASSIGNMENTS))
+    # K3 holds R2 and R3; K1, K2 and K4 hold legitimate companies
+    assert (ev.clusters_multi_ring, ev.multi_ring_cluster_share) == (1, 0.25)
+    assert (ev.clusters_with_legit, ev.legit_cluster_share) == (3, 0.75)
+    # purity: K1 4/5, K2 2/4, K3 1/2, K4 0 -> mean 0.45, median 0.5
+    assert (ev.purity_mean, ev.purity_median) == (0.45, 0.5)
+
+
+def test_purity_when_every_cluster_is_one_clean_ring(rich_truth_csv):
+    clean = {"K1": ["A1", "A2", "A3", "A4", "A5"], "K2": ["B1", "B2", "B3"]}
+    ev = evaluate_assignments(rich_truth_csv, _assignments(clean))
+    assert (ev.purity_mean, ev.purity_median, ev.clusters_multi_ring, ev.clusters_with_legit) == (1.0, 1.0, 0, 0)
+    assert ev.ring_recall_by_sophistication == {"naive": 0.5, "sophisticated": 1.0}
+
+
+def test_truth_without_sophistication_has_no_breakdown(truth_csv):
+    ev = evaluate_assignments(truth_csv, _assignments(ASSIGNMENTS))
+    assert ev.ring_recall_by_sophistication == {} and ev.ring_recall_by_tag == {}
+    assert ev.purity_median == 0.5
+
+
+def test_published_tables_score_only_the_flagged_clusters_of_the_latest_run(rich_truth_csv, tmp_path):
+    """A results DB written by hand: the latest succeeded run's flagged clusters are the predictions."""
+    import duckdb
+
+    from shellring.flows.results.evaluate import evaluate
+
+    db = tmp_path / "results.duckdb"
+    con = duckdb.connect(str(db))
+    con.execute("create table runs (run_id varchar, status varchar, finished_at timestamp)")
+    con.execute("insert into runs values ('old', 'succeeded', '2026-01-01'), ('new', 'succeeded', '2026-02-01'), "
+                "('broken', 'failed', '2026-03-01')")
+    con.execute("create table clusters (run_id varchar, cluster_id varchar, flagged boolean)")
+    con.execute("create table cluster_members (run_id varchar, cluster_id varchar, uscc varchar)")
+    rows = [(cluster, uscc) for cluster, members in ASSIGNMENTS.items() for uscc in members]
+    for run in ("new", "broken"):
+        con.executemany("insert into cluster_members values (?, ?, ?)", [(run, c, u) for c, u in rows])
+        con.executemany("insert into clusters values (?, ?, true)", [(run, c) for c in ASSIGNMENTS])
+    # an unflagged cluster of the latest run, and an old run that found every ring, do not count
+    con.execute("insert into clusters values ('new', 'K5', false)")
+    con.executemany("insert into cluster_members values ('new', 'K5', ?)", [("A5",), ("C2",)])
+    con.execute("insert into clusters values ('old', 'K9', true)")
+    con.executemany("insert into cluster_members values ('old', 'K9', ?)", [(f"A{i}",) for i in range(1, 6)])
+    con.close()
+
+    ev = evaluate(rich_truth_csv, db)
+    assert ev.run_id == "new"
+    assert (ev.flagged_clusters, ev.clusters_multi_ring, ev.clusters_with_legit) == (4, 1, 3)
+    assert (ev.purity_mean, ev.purity_median) == (0.45, 0.5)
+    assert ev.ring_recall_by_sophistication == {"naive": 0.0, "sophisticated": 1.0}
+    assert evaluate(rich_truth_csv, db, "old").ring_recall_by_sophistication == {"naive": 0.0,
+                                                                                   "sophisticated": 1.0}
+    assert evaluate(rich_truth_csv, db, "old").purity_mean == 1.0

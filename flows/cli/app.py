@@ -124,12 +124,19 @@ def _print_evaluation(ev) -> None:
     table.add_row("pair precision / recall / F1", f"{ev.pair_precision:.3f} / {ev.pair_recall:.3f} / {ev.pair_f1:.3f}")
     table.add_row("ring recall", f"{ev.ring_recall:.3f} ({ev.rings_found} of {ev.rings} rings)")
     for kind, value in ev.ring_recall_by_kind.items():
-        table.add_row(f"  ring recall: {kind}", f"{value:.3f}")
+        table.add_row(f"  ring recall: {kind}", f"{value:.3f} of {ev.rings_by_kind.get(kind, 0)}")
+    for level, value in ev.ring_recall_by_sophistication.items():
+        table.add_row(f"  ring recall: {level}", f"{value:.3f} of {ev.rings_by_sophistication.get(level, 0)}")
+    for tag, value in ev.ring_recall_by_tag.items():
+        table.add_row(f"  ring recall: rings tagged {tag}", f"{value:.3f} of {ev.rings_by_tag.get(tag, 0)}")
     table.add_row("false alarms on look-alikes", f"{ev.lookalike_false_alarm_rate:.3f} of {ev.lookalike_companies}")
     for kind, value in ev.false_alarm_by_kind.items():
         table.add_row(f"  false alarms: {kind}", f"{value:.3f}")
     table.add_row("false alarms on all legitimate", f"{ev.legit_false_alarm_rate:.4f}")
     table.add_row("flagged clusters / companies", f"{ev.flagged_clusters} / {ev.flagged_companies}")
+    table.add_row("  holding more than one ring", f"{ev.clusters_multi_ring} ({ev.multi_ring_cluster_share:.3f})")
+    table.add_row("  holding a legitimate company", f"{ev.clusters_with_legit} ({ev.legit_cluster_share:.3f})")
+    table.add_row("  purity mean / median", f"{ev.purity_mean:.3f} / {ev.purity_median:.3f}")
     console.print(table)
 
 
@@ -140,7 +147,7 @@ def evaluate(
     run_id: str | None = typer.Option(None, "--run-id", help="a run other than the latest"),
     as_json: bool = typer.Option(False, "--json", help="print the figures as JSON"),
 ) -> None:
-    """Pairwise precision/recall/F1, ring recall per kind, false alarms on look-alikes."""
+    """Pairwise precision/recall/F1, ring recall per kind and sophistication, cluster purity, false alarms."""
     from shellring.flows.results.evaluate import evaluate as run_evaluation
 
     for path in (truth, db):
@@ -160,13 +167,32 @@ def demo(
     out: Path = typer.Option(Path("shellring-demo"), "--out", help="folder for extracts, truth and results"),
     seed: int = typer.Option(7, "--seed"),
     quiet: bool = typer.Option(False, "--quiet"),
+    hard: bool = typer.Option(False, "--hard", help="every knob below on, with values drawn per run (seeded)"),
+    sophistication: str | None = typer.Option(
+        None, "--sophistication",
+        help="naive | medium | sophisticated, or a mix like naive=.4,medium=.3,sophisticated=.3"),
+    density: float | None = typer.Option(None, "--density", min=0.0, max=1.0,
+                                         help="share of rings placed in busy shared buildings"),
+    landline_dealers: float | None = typer.Option(None, "--landline-dealers", min=0.0, max=1.0,
+                                                  help="share of dealer-phone rings run from a landline"),
+    profile_only: float | None = typer.Option(None, "--profile-only", min=0.0, max=1.0,
+                                              help="share of student-batch members linked by profile and timing only"),
+    vary: bool | None = typer.Option(None, "--vary/--no-vary",
+                                     help="draw proportions, noise, formats and headers per run"),
 ) -> None:
     """Generate demo extracts with planted rings, run the audit on them and evaluate."""
     from shellring.flows.demo.generate import generate_demo
+    from shellring.flows.demo.knobs import parse_mix
 
     _quiet(quiet)
     out.mkdir(parents=True, exist_ok=True)
-    files = generate_demo(out, n_companies=companies, seed=seed)
+    try:
+        files = generate_demo(out, n_companies=companies, seed=seed, hard=hard,
+                              sophistication=parse_mix(sophistication) if sophistication else None,
+                              density=density, landline_dealers=landline_dealers, profile_only=profile_only,
+                              vary=vary)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc)) from None
     key_file = out / "demo.key"  # a throwaway key: demo data holds no real people
     key_file.write_text(secrets.token_hex(32))
     os.chmod(key_file, 0o600)

@@ -9,12 +9,25 @@ import polars as pl
 
 from shellring.flows.demo import identifiers as ids
 from shellring.flows.demo import pools, render
-from shellring.flows.demo.population import KINDS, RING_KINDS, build
+from shellring.flows.demo.knobs import LEVELS, Knobs, resolve
+from shellring.flows.demo.population import KINDS, RING_KINDS, TAGS, build
 
 REGISTRATION_COLUMNS = ["统一社会信用代码", "企业名称", "法定代表人", "法定代表人证件号码", "住所", "联系电话",
                         "成立日期", "注册资本(万元)", "经营范围", "登记机关", "登记状态"]
 ACCOUNT_COLUMNS = ["账号", "开户网点", "开户日期", "统一社会信用代码", "单位名称", "法定代表人", "法定代表人证件号码",
                    "经办人", "经办人证件号码", "经办人电话", "联系电话", "联系地址"]
+# header variants a run with `vary` may use instead (each one the ingest's column table knows unambiguously)
+REGISTRATION_HEADER_VARIANTS = {"企业名称": ["公司名称"], "法定代表人": ["法定代表人姓名"],
+                                "法定代表人证件号码": ["法定代表人身份证号码", "法定代表人身份证号"],
+                                "住所": ["注册地址", "住所地址"], "联系电话": ["企业联系电话", "电话"],
+                                "成立日期": ["成立时间", "注册日期"], "注册资本(万元)": ["注册资本（万元）"],
+                                "登记机关": ["登记机构"], "登记状态": ["经营状态", "企业状态"]}
+ACCOUNT_HEADER_VARIANTS = {"账号": ["银行账号", "账户号码"], "开户网点": ["开户行", "开户机构"],
+                           "开户日期": ["开户时间"],
+                           "单位名称": ["账户名称"], "经办人证件号码": ["经办人身份证号", "经办人身份证号码"],
+                           "经办人电话": ["经办人手机号", "经办人联系电话"], "联系电话": ["单位联系电话"],
+                           "联系地址": ["通讯地址"]}
+TRUTH_COLUMNS = ["uscc", "kind", "group_id", "is_ring", "sophistication", "tags"]
 
 
 @dataclass(frozen=True)
@@ -25,15 +38,35 @@ class DemoFiles:
 
 
 def generate_demo(out_dir: Path, n_companies: int = 20_000, seed: int = 7, *, ring_share: float = 0.07,
-                  noise: float = 0.15, fmt: str = "csv") -> DemoFiles:
+                  noise: float = 0.15, fmt: str = "csv", hard: bool = False,
+                  sophistication: dict[str, float] | str | None = None, density: float | None = None,
+                  landline_dealers: float | None = None, profile_only: float | None = None,
+                  vary: bool | None = None) -> DemoFiles:
+    """Write registrations, accounts and truth.csv for n_companies with planted rings and look-alikes.
+
+    The knobs (all off by default; `hard=True` turns every unset one on with per-run values, see knobs.py):
+    sophistication -- mix of ring levels, e.g. {"naive": .4, "medium": .3, "sophisticated": .3} or one level;
+        sophisticated rings use reps aged 30-50, capital 1-30 million CNY, accounts opened 2-10 weeks after
+        registration, varied names and trades, registrations spread over months.
+    density -- share of rings (and of parks / incubators) inside busy shared buildings with ordinary tenants.
+    landline_dealers -- share of dealer-phone rings run from one fixed line (5-8 companies), written many ways;
+        group subsidiaries then share their switchboard as widely (and reuse representatives over years).
+    profile_only -- share of student-batch members sharing only profile and timing with the batch.
+    vary -- draw proportions, sizes, noise rates, date/capital formats and header names per run.
+    truth.csv carries per company: kind, group_id (ring or look-alike group), is_ring, sophistication (rings)
+    and tags (dense, landline, profile_only, room_reused joined by '+').
+    """
     if fmt not in ("csv", "parquet"):
         raise ValueError(f"fmt must be 'csv' or 'parquet', not {fmt!r}")
+    knobs = resolve(seed, hard, sophistication, density, landline_dealers, profile_only, vary)
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    w, people, addresses, accounts, meta = build(n_companies, seed, ring_share)
+    w, people, addresses, accounts, meta = build(n_companies, seed, ring_share, knobs)
     rng = np.random.default_rng([seed, 1])  # rendering stream, independent of the world stream
     n = n_companies
     dist = meta["dist"]
+    wide = knobs.any
+    nz = _noise_rates(noise, knobs, np.random.default_rng([seed, 5]))
 
     address_table = _address_frame(addresses, meta)
     person_names = _person_names(people, meta["surnames"])
@@ -44,15 +77,15 @@ def generate_demo(out_dir: Path, n_companies: int = 20_000, seed: int = 7, *, ri
     reg = pl.DataFrame({
         "统一社会信用代码": uscc,
         "企业名称": company_name,
-        "法定代表人": _names(person_names, w.rep, rng, noise),
-        "法定代表人证件号码": _ids(person_ids, w.rep, rng, noise, typo=w.rep_id_typo),
-        "住所": render.addresses(address_table, w.addr, rng, noise),
+        "法定代表人": _names(person_names, w.rep, rng, nz["names"]),
+        "法定代表人证件号码": _ids(person_ids, w.rep, rng, nz["ids"], typo=w.rep_id_typo),
+        "住所": render.addresses(address_table, w.addr, rng, nz["addresses"]),
         # a dealer's phone is never left blank: it is the one thing the ring shares
         "联系电话": render.blank(render.phones(w.phone, w.phone_land, w.phone_ext, rng,
-                                            np.maximum(noise, w.phone_noise)),
-                              render.mask(rng, n, noise * 0.05) & pl.Series(w.phone_noise == 0)),
-        "成立日期": render.dates(w.reg_day, rng, noise),
-        "注册资本(万元)": render.capitals(w.capital, rng, noise),
+                                            np.maximum(nz["phones"], w.phone_noise), wide=wide),
+                              render.mask(rng, n, nz["phones"] * 0.05) & pl.Series(w.phone_noise == 0)),
+        "成立日期": render.dates(w.reg_day, rng, nz["dates"], main=nz["reg_date_style"]),
+        "注册资本(万元)": render.capitals(w.capital, rng, nz["capitals"], wide=wide),
         "经营范围": pl.Series(w.scopes).gather(w.scope),
         "登记机关": _authorities(w.district, dist, rng),
         "登记状态": _statuses(w.status_bad, rng),
@@ -65,31 +98,42 @@ def generate_demo(out_dir: Path, n_companies: int = 20_000, seed: int = 7, *, ri
         "账号": ids.account_numbers(rng, np.array([b[1] for b in pools.BANKS])[banks],
                                   np.array([b[2] for b in pools.BANKS])[banks]),
         "开户网点": pl.Series(meta["branches"].name).gather(accounts["branch"]),
-        "开户日期": render.dates(accounts["open_day"], rng, noise),
+        "开户日期": render.dates(accounts["open_day"], rng, nz["dates"], main=nz["open_date_style"]),
         "统一社会信用代码": pl.Series(uscc).gather(company),
         "单位名称": company_name.gather(company),
-        "法定代表人": _names(person_names, w.rep[company], rng, noise),
-        "法定代表人证件号码": _ids(person_ids, w.rep[company], rng, noise),
-        "经办人": _names(person_names, accounts["agent"], rng, noise),
-        "经办人证件号码": _ids(person_ids, accounts["agent"], rng, noise),
-        "经办人电话": render.phones(accounts["agent_phone"], np.zeros(m, bool), np.zeros(m, np.int64), rng, noise),
+        "法定代表人": _names(person_names, w.rep[company], rng, nz["names"]),
+        "法定代表人证件号码": _ids(person_ids, w.rep[company], rng, nz["ids"]),
+        "经办人": _names(person_names, accounts["agent"], rng, nz["names"]),
+        "经办人证件号码": _ids(person_ids, accounts["agent"], rng, nz["ids"]),
+        "经办人电话": render.phones(accounts["agent_phone"], np.zeros(m, bool), np.zeros(m, np.int64), rng,
+                               nz["phones"], wide=wide),
         "联系电话": render.blank(render.phones(accounts["contact_phone"], accounts["contact_land"],
-                                           accounts["contact_ext"], rng, np.maximum(noise, w.phone_noise[company])),
-                              render.mask(rng, m, noise * 0.1) & pl.Series(w.phone_noise[company] == 0)),
-        "联系地址": render.blank(render.addresses(address_table, accounts["contact_addr"], rng, noise),
-                              render.mask(rng, m, noise * 0.1)),
+                                           accounts["contact_ext"], rng,
+                                           np.maximum(nz["phones"], w.phone_noise[company]), wide=wide),
+                              render.mask(rng, m, nz["phones"] * 0.1) & pl.Series(w.phone_noise[company] == 0)),
+        "联系地址": render.blank(render.addresses(address_table, accounts["contact_addr"], rng, nz["addresses"]),
+                              render.mask(rng, m, nz["addresses"] * 0.1)),
     })
     acc = acc.with_columns(_day=pl.Series(accounts["open_day"]), _r=pl.Series(rng.permutation(m))) \
         .sort(["_day", "_r"]).drop(["_day", "_r"])
 
     kind_names = np.array(KINDS)[w.kind]
+    is_ring = w.kind < len(RING_KINDS)
     truth = pl.DataFrame({"uscc": uscc, "kind": kind_names, "group_id": meta["group_names"][w.group],
-                          "is_ring": w.kind < len(RING_KINDS)}).with_columns(pl.col("group_id").replace("", None))
+                          "is_ring": is_ring,
+                          "sophistication": np.where(is_ring, np.array(LEVELS)[np.maximum(w.level, 0)], ""),
+                          "tags": _tag_text(w.tags)}).with_columns(
+        pl.col("group_id").replace("", None), pl.col("sophistication").replace("", None),
+        pl.col("tags").replace("", None))
     order = rng.permutation(n)
     reg, truth = reg[order], truth[order]
+    if knobs.vary:
+        hr = np.random.default_rng([seed, 6])
+        reg = reg.rename(_header_variants(REGISTRATION_HEADER_VARIANTS, hr))
+        acc = acc.rename(_header_variants(ACCOUNT_HEADER_VARIANTS, hr))
 
     truth_path = out_dir / "truth.csv"
-    truth.write_csv(truth_path)
+    truth.select(TRUTH_COLUMNS).write_csv(truth_path)
     if fmt == "parquet":
         files = DemoFiles(out_dir / "registrations.parquet", out_dir / "accounts.parquet", truth_path)
         reg.write_parquet(files.registrations)
@@ -101,6 +145,29 @@ def generate_demo(out_dir: Path, n_companies: int = 20_000, seed: int = 7, *, ri
             out.write(reg.slice(start, 200_000).write_csv(include_header=start == 0).encode("gbk"))
     acc.write_csv(files.accounts, include_bom=True)
     return files
+
+
+def _noise_rates(noise: float, knobs: Knobs, rng: np.random.Generator) -> dict:
+    """One noise rate per field family; with `vary` each is drawn around `noise`, and each file gets its own
+    usual date style."""
+    families = ("names", "ids", "addresses", "phones", "dates", "capitals")
+    if not knobs.vary:
+        return dict.fromkeys(families, noise) | {"reg_date_style": None, "open_date_style": None}
+    rates = {f: float(min(0.6, noise * rng.uniform(0.5, 2.0))) for f in families}
+    styles = rng.integers(0, render.WIDE_DATE_STYLES, 2)
+    return rates | {"reg_date_style": int(styles[0]), "open_date_style": int(styles[1])}
+
+
+def _header_variants(variants: dict[str, list[str]], rng: np.random.Generator) -> dict[str, str]:
+    return {col: names[int(rng.integers(0, len(names)))] for col, names in variants.items() if rng.random() < 0.4}
+
+
+def _tag_text(tags: np.ndarray) -> np.ndarray:
+    out = np.full(len(tags), "", dtype=object)
+    for bit, name in TAGS.items():
+        has = (tags & bit) > 0
+        out[has] = np.where(out[has] == "", name, out[has] + "+" + name)
+    return out.astype(str)
 
 
 def _address_frame(a: dict, meta: dict) -> pl.DataFrame:

@@ -108,10 +108,16 @@ def mobiles(rng: np.random.Generator, n: int, mvno_share: float = 0.03) -> np.nd
     return prefix.astype(np.int64) * 10**8 + rng.integers(0, 10**8, n)
 
 
-def landlines(rng: np.random.Generator, area_codes: np.ndarray) -> np.ndarray:
-    """Landlines as int64 'area code without 0' + 8-digit local number, e.g. 57188123456."""
+def landlines(rng: np.random.Generator, area_codes: np.ndarray, seven_digit_areas: tuple[str, ...] = ()
+              ) -> np.ndarray:
+    """Landlines as int64 'area code without 0' + 8-digit local number, e.g. 57188123456 (7 digits in the
+    seven_digit_areas, e.g. Quzhou 0570, Lishui 0578, Zhoushan 0580)."""
     first = rng.choice(np.array([8, 8, 8, 5, 2, 6]), len(area_codes))
     local = first * 10**7 + rng.integers(0, 10**7, len(area_codes))
+    if seven_digit_areas:
+        short = np.isin(np.asarray(area_codes).astype(str), seven_digit_areas)
+        return np.where(short, area_codes.astype(np.int64) * 10**7 + local // 10,
+                        area_codes.astype(np.int64) * 10**8 + local)
     return area_codes.astype(np.int64) * 10**8 + local
 
 

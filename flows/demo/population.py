@@ -12,11 +12,14 @@ import numpy as np
 
 from shellring.flows.demo import identifiers as ids
 from shellring.flows.demo import pools
+from shellring.flows.demo.knobs import LEVELS, Knobs
 
 END_DAY = int(np.datetime64("2026-10-31", "D").astype(np.int64))
 YEAR = 365.2425
 
 RING_KINDS = ["address_farm", "nominee_rep", "dealer_phone", "agent_opener", "weak_links", "student_batch"]
+TAG_DENSE, TAG_LANDLINE, TAG_PROFILE_ONLY, TAG_ROOM_REUSED = 1, 2, 4, 8
+TAGS = {TAG_DENSE: "dense", TAG_LANDLINE: "landline", TAG_PROFILE_ONLY: "profile_only", TAG_ROOM_REUSED: "room_reused"}
 LEGIT_KINDS = ["business_park", "incubator", "group_subsidiary", "bookkeeping_client", "serial_owner", "common_name"]
 KINDS = RING_KINDS + LEGIT_KINDS + ["ordinary"]
 RING_MIX = {"address_farm": .20, "nominee_rep": .18, "dealer_phone": .16, "agent_opener": .16, "weak_links": .14,
@@ -28,15 +31,17 @@ LEGIT_PLAN = {"business_park": (.040, 50, 300), "incubator": (.022, 20, 80), "gr
               "bookkeeping_client": (.022, 20, 150), "serial_owner": (.008, 2, 3), "common_name": (.006, 3, 8)}
 
 
-def plan_groups(rng: np.random.Generator, n: int, ring_share: float) -> list[tuple[str, int]]:
+def plan_groups(rng: np.random.Generator, n: int, ring_share: float, ring_mix: dict | None = None,
+                ring_sizes: dict | None = None, legit_plan: dict | None = None) -> list[tuple[str, int]]:
     """(kind, size) for every planted group; at least two groups per kind whenever sizes allow."""
+    ring_mix, ring_sizes, legit_plan = ring_mix or RING_MIX, ring_sizes or RING_SIZES, legit_plan or LEGIT_PLAN
     plan: list[tuple[str, int]] = []
-    budgets = {k: ring_share * n * w for k, w in RING_MIX.items()}
-    budgets |= {k: share * n for k, (share, _, _) in LEGIT_PLAN.items()}
-    bounds = RING_SIZES | {k: (lo, hi) for k, (_, lo, hi) in LEGIT_PLAN.items()}
+    budgets = {k: ring_share * n * w for k, w in ring_mix.items()}
+    budgets |= {k: share * n for k, (share, _, _) in legit_plan.items()}
+    bounds = ring_sizes | {k: (lo, hi) for k, (_, lo, hi) in legit_plan.items()}
     for kind, budget in budgets.items():
         lo, hi = bounds[kind]
-        hi_eff = int(min(hi, max(lo, budget // 3 if kind in RING_MIX else budget)))
+        hi_eff = int(min(hi, max(lo, budget // 3 if kind in ring_mix else budget)))
         left = int(round(budget))
         while left >= lo or not any(k == kind for k, _ in plan):
             # log-uniform sizes: many small groups, a few big ones
@@ -45,6 +50,40 @@ def plan_groups(rng: np.random.Generator, n: int, ring_share: float) -> list[tup
             plan.append((kind, size))
             left -= size
     return plan
+
+
+@dataclass(frozen=True)
+class Spec:
+    """One planted group: its kind and size, and for rings how careful they are and how the dealer phones."""
+    kind: str
+    size: int
+    level: int = 0          # index into knobs.LEVELS; 0 (naive) for look-alikes
+    landline: bool = False  # dealer-phone ring run from a fixed line
+
+
+def plan_specs(rng: np.random.Generator, n: int, ring_share: float, knobs: Knobs) -> list[Spec]:
+    """plan_groups with the knobs: per-run proportions and sizes (vary), a level per ring, landline dealers."""
+    ring_mix, ring_sizes, legit_plan = dict(RING_MIX), dict(RING_SIZES), dict(LEGIT_PLAN)
+    if knobs.vary:
+        ring_share *= rng.uniform(0.8, 1.25)
+        weights = {k: v * rng.uniform(0.5, 1.6) for k, v in ring_mix.items()}
+        ring_mix = {k: v / sum(weights.values()) for k, v in weights.items()}
+        ring_sizes = {k: (max(4, round(lo * rng.uniform(0.8, 1.25))), round(hi * rng.uniform(0.7, 1.6)))
+                      for k, (lo, hi) in ring_sizes.items()}
+        ring_sizes = {k: (lo, max(hi, lo + 3)) for k, (lo, hi) in ring_sizes.items()}
+        legit_plan = {k: (share * rng.uniform(0.6, 1.7), lo, hi) for k, (share, lo, hi) in legit_plan.items()}
+    levels = list(knobs.sophistication)
+    p = np.array([knobs.sophistication[x] for x in levels])
+    specs = []
+    for kind, size in plan_groups(rng, n, ring_share, ring_mix, ring_sizes, legit_plan):
+        if kind not in RING_MIX:
+            specs.append(Spec(kind, size))
+            continue
+        level = 0 if kind == "student_batch" else LEVELS.index(levels[rng.choice(len(levels), p=p)])
+        landline = kind == "dealer_phone" and rng.random() < knobs.landline_dealers
+        # a fixed line on 5-8 new companies: more would be a switchboard everyone notices
+        specs.append(Spec(kind, int(rng.integers(5, 9)) if landline else size, level, landline))
+    return specs
 
 
 @dataclass
@@ -70,6 +109,8 @@ class World:
     rep_id_typo: np.ndarray = field(init=False)
     status_bad: np.ndarray = field(init=False)
     phone_noise: np.ndarray = field(init=False)
+    level: np.ndarray = field(init=False)   # index into knobs.LEVELS for ring members, -1 otherwise
+    tags: np.ndarray = field(init=False)    # TAG_* bits: how a company was placed by the hard knobs
     scopes: list = field(default_factory=list)
     trades: list = field(default_factory=list)
 
@@ -107,7 +148,9 @@ class Table:
         return {k: np.concatenate(v) for k, v in self.blocks.items()}
 
 
-def build(n: int, seed: int, ring_share: float) -> tuple[World, dict, dict, dict, dict]:
+def build(n: int, seed: int, ring_share: float, knobs: Knobs | None = None) -> tuple[World, dict, dict, dict, dict]:
+    knobs = knobs or Knobs()
+    hard = knobs.any  # every knob-only draw sits behind this, so the classic demo stays byte for byte
     rng = np.random.default_rng(seed)
     w = World(n, rng)
     dist = pools.region_districts()
@@ -127,6 +170,7 @@ def build(n: int, seed: int, ring_share: float) -> tuple[World, dict, dict, dict
     street_flat, street_off, street_cnt = _street_index(dist.code)
     area_of_city = {c: pools.LANDLINE_AREA.get(c, "571") for c in np.unique(dist.city_code)}
     district_area = np.array([area_of_city[c] for c in dist.city_code])
+    short_areas = pools.SEVEN_DIGIT_AREAS if hard else ()  # the classic demo wrote 8 digits everywhere
     branches = _branches(dist)
 
     # ---------- helpers ----------
@@ -211,9 +255,12 @@ def build(n: int, seed: int, ring_share: float) -> tuple[World, dict, dict, dict
     w.addr = new_addresses(w.district)
     w.rep = new_people(ordinary_ages(n), w.reg_day, region_codes(n, w.district))
     w.phone_land = rng.random(n) < 0.3
-    w.phone = np.where(w.phone_land, ids.landlines(rng, district_area[w.district]), people.blocks["mobile"][0])
+    w.phone = np.where(w.phone_land, ids.landlines(rng, district_area[w.district], short_areas),
+                       people.blocks["mobile"][0])
     w.phone_ext = np.where(w.phone_land & (rng.random(n) < 0.08), rng.integers(800, 830, n), 0)
     w.phone_noise = np.zeros(n)
+    w.level = np.full(n, -1, np.int8)
+    w.tags = np.zeros(n, np.int8)
     caps = np.array([1, 3, 5, 10, 20, 30, 50, 100, 200, 300, 500, 1000, 2000, 5000], float)
     cap_p = np.array([2, 3, 6, 14, 6, 5, 12, 18, 6, 4, 8, 6, 2, 1], float)
     w.capital = np.where(rng.random(n) < 0.15, np.round(rng.uniform(1, 3000, n) * 2) / 2,
@@ -243,19 +290,23 @@ def build(n: int, seed: int, ring_share: float) -> tuple[World, dict, dict, dict
     acct_cphone = np.zeros(n, np.int64)
     acct_cland = np.zeros(n, bool)
     acct_cext = np.zeros(n, np.int64)
+    acct_cext_explicit = np.zeros(n, np.int64)  # extension of an explicit (cp_src 3) bank contact landline
     # contact address: -1 = the company's registered address, else an address row
     acct_caddr = np.where(rng.random(n) < 0.8, -1, new_addresses(w.district))
     must_have_account = np.zeros(n, bool)
 
     # ---------- planted groups ----------
-    plan = plan_groups(rng, n, ring_share)
+    plan = plan_specs(rng, n, ring_share, knobs) if hard else [Spec(k, s) for k, s in plan_groups(rng, n, ring_share)]
     order = rng.permutation(len(plan))
+    hubs = _Hubs(rng, addrs, new_addresses, dist, plan, knobs.density) if hard and knobs.density > 0 else None
+    farm_rooms: list[tuple[int, int, int]] = []  # (hub, room, first registration) of farms in busy buildings
     members_all = rng.permutation(n)
     pos = 0
     group_names: list[str] = []
     ring_no = legit_no = 0
     for gi in order:
-        kind, size = plan[gi]
+        spec = plan[gi]
+        kind, size = spec.kind, spec.size
         if pos + size > n:
             break
         m = np.sort(members_all[pos:pos + size])
@@ -272,24 +323,57 @@ def build(n: int, seed: int, ring_share: float) -> tuple[World, dict, dict, dict
         k = len(m)
         home = rng.choice(len(dist.code), p=dist.weight)
         start = END_DAY - int(rng.integers(25, 420))
+        level = LEVELS[spec.level]
+        spread = 1.0  # careful rings register over months, not weeks
+        hub = -1
+        if hard and is_ring:
+            w.level[m] = spec.level
+            spread = {"naive": 1.0, "medium": rng.uniform(1.5, 2.5), "sophisticated": rng.uniform(3.0, 5.0)}[level]
+            if spread > 1:  # early enough that the slowest window and opening still end before the extract date
+                start = min(start - int(120 * (spread - 1)), END_DAY - int(150 * spread) - 75)
+            if hubs is not None and kind != "student_batch" and rng.random() < knobs.density:
+                hub = hubs.pick()
+                home = hubs.district[hub]
+                w.tags[m] |= TAG_DENSE
+        elif hubs is not None and kind in ("business_park", "incubator") and rng.random() < knobs.density:
+            hub = hubs.pick()
+            home = hubs.district[hub]
+            w.tags[m] |= TAG_DENSE
+
+        def window(lo: int, hi: int, spread: float = spread) -> int:
+            return int(int(rng.integers(lo, hi)) * spread)
 
         if is_ring:
             must_have_account[m] = True
             w.status_bad[m] = rng.random(k) < 0.05
             w.capital[m] = np.where(rng.random(k) < 0.8, rng.choice([1, 3, 5, 10, 10, 30, 50, 100], k), w.capital[m])
             tpl = template_scope()
-            w.scope[m] = np.where(rng.random(k) < (0.9 if kind in ("address_farm", "student_batch") else 0.5),
-                                  tpl, w.scope[m])
+            tpl_share = 0.9 if kind in ("address_farm", "student_batch") else 0.5
+            if level != "naive":  # careful operators vary capital (1-30 million CNY), scope, names and trades
+                tpl_share = 0.35 if level == "medium" else 0.1
+                normal = rng.random(k) < (0.5 if level == "medium" else 1.0)
+                w.capital[m] = np.where(normal, rng.choice([100, 200, 300, 500, 800, 1000, 1500, 2000, 3000], k),
+                                        w.capital[m])
+                w.name_style[m] = rng.choice(4, k)
+                w.industry[m] = rng.integers(0, len(pools.INDUSTRIES), k)
+            elif hard and kind != "student_batch" and rng.random() < 0.5:
+                w.industry[m] = rng.integers(0, len(pools.INDUSTRIES))  # a naive batch often shares its trade
+            w.scope[m] = np.where(rng.random(k) < tpl_share, tpl, w.scope[m])
             agent_is_rep[m] = True
             w.district[m] = np.where(rng.random(k) < 0.6, home, w.district[m])
             w.addr[m] = new_addresses(w.district[m])
             young = rng.random(k) < (0.75 if kind in ("address_farm", "student_batch") else 0.45)
             ages = np.where(young, rng.uniform(18.1, 25.9, k), rng.uniform(26, 45, k))
+            if level == "medium":
+                ages = np.where(rng.random(k) < 0.3, rng.uniform(18.1, 25.9, k), rng.uniform(26, 50, k))
+            elif level == "sophisticated":
+                ages = rng.uniform(30.0, 50.0, k)
+            mvno = 0.03 if level == "sophisticated" else 0.2
 
         if kind == "address_farm":
             w.district[m] = home
-            w.reg_day[m] = start + rng.integers(0, int(rng.integers(7, 36)), k)
-            base = new_addresses(np.array([home]), poi_share=0.7, room_share=1.0)[0]
+            w.reg_day[m] = start + rng.integers(0, window(7, 36), k)
+            base = hubs.base[hub] if hub >= 0 else new_addresses(np.array([home]), poi_share=0.7, room_share=1.0)[0]
             note_style = rng.choice(3, p=[.4, .3, .3])
             if note_style == 1:
                 notes = workstation_notes(k, "ABC")
@@ -297,15 +381,25 @@ def build(n: int, seed: int, ring_share: float) -> tuple[World, dict, dict, dict
                 notes = np.where(rng.random(k) < 0.7, "（集群注册）", "")
             else:
                 notes = np.full(k, "")
-            w.addr[m] = clone_address(base, k, note=notes)
-            _reps_new(w, m, new_people(ages, w.reg_day[m], region_codes(k, w.district[m], 0.5), mvno=0.2), people)
+            if hub >= 0:
+                room = int(hubs.rooms(hub, 1)[0])
+                farm_rooms.append((hub, room, int(w.reg_day[m].min())))
+                w.addr[m] = clone_address(base, k, note=notes, room=room)
+            else:
+                w.addr[m] = clone_address(base, k, note=notes)
+            _reps_new(w, m, new_people(ages, w.reg_day[m], region_codes(k, w.district[m], 0.5),
+                                       mvno=mvno if hard else 0.2), people)
             acct_open[m] = w.reg_day[m] + np.where(rng.random(k) < 0.75, rng.integers(1, 11, k),
                                                    rng.integers(11, 60, k))
         elif kind == "nominee_rep":
             n_nom = 1 if k < 8 or rng.random() < 0.5 else 2
-            w.reg_day[m] = start + rng.integers(0, int(rng.integers(30, 150)), k)
-            noms = new_people(rng.uniform(18.1, 25.9, n_nom) if rng.random() < 0.9 else rng.uniform(26, 40, n_nom),
-                              np.full(n_nom, start), region_codes(n_nom, np.full(n_nom, home), 0.5), mvno=0.2)
+            w.reg_day[m] = start + rng.integers(0, window(30, 150), k)
+            nom_ages = rng.uniform(18.1, 25.9, n_nom) if rng.random() < 0.9 else rng.uniform(26, 40, n_nom)
+            if level != "naive" and (level == "sophisticated" or rng.random() < 0.5):
+                span_years = (w.reg_day[m].max() - start) / YEAR  # still 30-50 at the last registration
+                nom_ages = rng.uniform(30.0, max(30.5, 50.0 - span_years), n_nom)
+            noms = new_people(nom_ages, np.full(n_nom, start), region_codes(n_nom, np.full(n_nom, home), 0.5),
+                              mvno=mvno if hard else 0.2)
             w.rep[m] = noms[np.arange(k) % n_nom]
             if rng.random() < 0.3:
                 w.rep_id_typo[m[rng.integers(0, k)]] = True
@@ -314,25 +408,37 @@ def build(n: int, seed: int, ring_share: float) -> tuple[World, dict, dict, dict
             w.phone_land[m] = False
             acct_open[m] = w.reg_day[m] + np.where(rng.random(k) < 0.7, rng.integers(1, 15, k), rng.integers(15, 90, k))
         elif kind == "dealer_phone":
-            w.reg_day[m] = start + rng.integers(0, int(rng.integers(30, 120)), k)
+            w.reg_day[m] = start + rng.integers(0, window(30, 120), k)
             _reps_new(w, m, new_people(ages, w.reg_day[m], region_codes(k, w.district[m], 0.3)), people)
-            dealer = ids.mobiles(rng, 1, 0.4)[0]
-            on_reg = rng.random(k) < 0.65
-            on_acct = ~on_reg | (rng.random(k) < 0.4)
+            if spec.landline:  # one fixed line, often only in the bank's contact field, extensions per company
+                w.district[m] = home  # a local agency's clients register where its number needs no area code
+                w.addr[m] = new_addresses(w.district[m])
+                dealer = ids.landlines(rng, np.array([district_area[home]]), short_areas)[0]
+                on_reg = rng.random(k) < 0.5
+                on_acct = ~on_reg | (rng.random(k) < 0.4)
+                ext = np.where(rng.random(k) < 0.4, rng.choice(np.r_[np.arange(8001, 8010), np.arange(10, 40)], k), 0)
+                w.tags[m] |= TAG_LANDLINE
+            else:
+                dealer = ids.mobiles(rng, 1, 0.4)[0]
+                on_reg = rng.random(k) < 0.65
+                on_acct = ~on_reg | (rng.random(k) < 0.4)
+                ext = np.zeros(k, np.int64)
             w.phone[m] = np.where(on_reg, dealer, w.phone[m])
-            w.phone_land[m] &= ~on_reg
-            w.phone_ext[m] = np.where(on_reg, 0, w.phone_ext[m])
+            w.phone_land[m] = np.where(on_reg, spec.landline, w.phone_land[m])
+            w.phone_ext[m] = np.where(on_reg, ext, w.phone_ext[m])
             w.phone_noise[m] = 0.6
             cp_src[m[on_acct]] = 3
             acct_cphone[m[on_acct]] = dealer
-            acct_cland[m[on_acct]] = False
+            acct_cland[m[on_acct]] = spec.landline
+            acct_cext_explicit[m[on_acct]] = ext[on_acct]
             acct_open[m] = w.reg_day[m] + np.where(rng.random(k) < 0.6, rng.integers(1, 15, k),
                                                    rng.integers(15, 120, k))
         elif kind == "agent_opener":
             agent = new_people(rng.uniform(24, 42, 1), np.array([start]), region_codes(1, np.array([home])),
                                mvno=0.3)[0]
-            open_day = start + rng.integers(0, int(rng.integers(14, 43)), k)
-            w.reg_day[m] = open_day - rng.integers(2, 60, k)
+            open_day = start + rng.integers(0, window(14, 43), k)
+            gap = {"naive": (2, 60), "medium": (5, 40), "sophisticated": (14, 71)}[level]
+            w.reg_day[m] = open_day - rng.integers(*gap, k)
             _reps_new(w, m, new_people(ages, w.reg_day[m], region_codes(k, w.district[m], 0.3)), people)
             by_agent = rng.random(k) < 0.9
             acct_agent[m] = agent
@@ -341,14 +447,16 @@ def build(n: int, seed: int, ring_share: float) -> tuple[World, dict, dict, dict
             acct_open[m] = open_day
             acct_branch[m] = pick_branch(w.district[m], local=0.6)
         elif kind == "weak_links":
-            w.reg_day[m] = start + rng.integers(0, int(rng.integers(20, 90)), k)
+            w.reg_day[m] = start + rng.integers(0, window(20, 90), k)
             _reps_new(w, m, new_people(ages, w.reg_day[m], region_codes(k, w.district[m], 0.3)), people)
-            acct_open[m] = w.reg_day[m] + rng.integers(3, 30, k)
+            acct_open[m] = w.reg_day[m] + rng.integers(*{"naive": (3, 30), "medium": (5, 40),
+                                                          "sophisticated": (14, 71)}[level], k)
             has = _weak_signal_sets(rng, k)
-            base = new_addresses(np.array([home]), poi_share=1.0)[0]
+            base = hubs.base[hub] if hub >= 0 else new_addresses(np.array([home]), poi_share=1.0)[0]
             b = has[:, 0]
             if b.any():
-                w.addr[m[b]] = clone_address(base, int(b.sum()), room=distinct_rooms(int(b.sum())), note="")
+                rooms = hubs.rooms(hub, int(b.sum())) if hub >= 0 else distinct_rooms(int(b.sum()))
+                w.addr[m[b]] = clone_address(base, int(b.sum()), room=rooms, note="")
                 w.district[m[b]] = home
             d = has[:, 1]
             ring_branch = pick_branch(np.array([home]))[0]
@@ -380,14 +488,22 @@ def build(n: int, seed: int, ring_share: float) -> tuple[World, dict, dict, dict
             acct_open[m] = w.reg_day[m] + rng.integers(1, 8, k)
             two = pick_branch(np.array([home, home]))
             acct_branch[m] = two[(rng.random(k) < (0.3 if two[0] != two[1] else 0)).astype(int)]
+            if hard and knobs.profile_only > 0:
+                _profile_only_batch(rng, w, m, knobs.profile_only, county_code, people, new_people, new_addresses,
+                                    clone_address, region_codes, home, start, scope_p,
+                                    accounts=(acct_open, acct_agent, agent_is_rep, cp_src))
         elif kind == "business_park":
-            base = new_addresses(np.array([home]), poi_share=1.0)[0]
+            if hub >= 0:
+                w.addr[m] = clone_address(hubs.base[hub], k, room=hubs.rooms(hub, k), note="")
+            else:
+                base = new_addresses(np.array([home]), poi_share=1.0)[0]
+                w.addr[m] = clone_address(base, k, room=distinct_rooms(k), note="")
             w.district[m] = home
-            w.addr[m] = clone_address(base, k, room=distinct_rooms(k), note="")
         elif kind == "incubator":
             w.district[m] = home
             w.reg_day[m] = END_DAY - rng.integers(0, int(rng.integers(365, 1096)), k)
-            base = new_addresses(np.array([home]), poi_share=1.0, room_share=1.0)[0]
+            base = new_addresses(np.array([home]), poi_share=1.0, room_share=1.0)[0] if hub < 0 else \
+                clone_address(hubs.base[hub], 1, room=hubs.rooms(hub, 1))[0]
             style = rng.choice(3)
             if style == 0:
                 notes = workstation_notes(k, "ABCD")
@@ -407,11 +523,31 @@ def build(n: int, seed: int, ring_share: float) -> tuple[World, dict, dict, dict
             w.industry[m] = rng.choice(len(pools.INDUSTRIES), k, replace=k > len(pools.INDUSTRIES))
             w.name_style[m] = rng.choice([0, 1], k, p=[.6, .4])
             w.reg_day[m] = END_DAY - rng.integers(30, 1095, k)
-            hq = ids.landlines(rng, np.array([district_area[home]]))[0]
+            if hard:  # the group is older than its newest subsidiaries
+                w.reg_day[m[0]] = END_DAY - int(rng.integers(800, 2190))
+            hq = ids.landlines(rng, np.array([district_area[home]]), short_areas)[0]
             shared = rng.random(k) < 0.8
             w.phone[m] = np.where(shared, hq, w.phone[m])
             w.phone_land[m] |= shared
             _reps_new(w, m, new_people(rng.uniform(38, 60, k), w.reg_day[m], region_codes(k, w.district[m])), people)
+            if hard and knobs.landline_dealers > 0:
+                # a few executives front the subsidiaries over the years; the switchboard reaches the bank too
+                n_exec = max(1, k // 3)
+                execs = new_people(rng.uniform(40, 60, n_exec), np.full(n_exec, w.reg_day[m].min()),
+                                   region_codes(n_exec, np.full(n_exec, home)))
+                who = rng.integers(0, n_exec, k)
+                w.rep[m] = execs[who]
+                w.phone[m] = np.where(shared, hq, people.blocks["mobile"][-1][who])
+                w.phone_land[m] = shared
+                w.phone_ext[m] = np.where(shared & (rng.random(k) < 0.5), rng.integers(8001, 8040, k), 0)
+                at_bank = rng.random(k) < 0.5
+                cp_src[m[at_bank]] = 3
+                acct_cphone[m[at_bank]] = hq
+                acct_cland[m[at_bank]] = True
+                acct_cext_explicit[m[at_bank]] = np.where(rng.random(int(at_bank.sum())) < 0.5,
+                                                          rng.integers(8001, 8040, int(at_bank.sum())), 0)
+                w.phone_noise[m] = 0.6
+                w.tags[m] |= TAG_LANDLINE
             w.capital[m] = rng.choice([500, 1000, 2000, 3000, 5000, 10000], k)
             if rng.random() < 0.6:
                 acct_agent[m] = new_people(rng.uniform(25, 45, 1), np.array([start]),
@@ -419,7 +555,7 @@ def build(n: int, seed: int, ring_share: float) -> tuple[World, dict, dict, dict
                 agent_is_rep[m] = False
         elif kind == "bookkeeping_client":
             office = new_addresses(np.array([home]), poi_share=1.0, room_share=1.0)[0]
-            landline = ids.landlines(rng, np.array([district_area[home]]))[0]
+            landline = ids.landlines(rng, np.array([district_area[home]]), short_areas)[0]
             n_clerks = int(rng.integers(2, 4))
             clerks = new_people(rng.uniform(22, 40, n_clerks), np.full(n_clerks, start),
                                 region_codes(n_clerks, np.full(n_clerks, home)))
@@ -448,6 +584,21 @@ def build(n: int, seed: int, ring_share: float) -> tuple[World, dict, dict, dict
             _reps_new(w, m, new_people(ordinary_ages(k), w.reg_day[m], region_codes(k, w.district[m])), people)
             people.blocks["common"][-1][:] = rng.integers(0, len(pools.COMMON_NAMES))
 
+        if hard and is_ring and level != "naive" and kind in ("address_farm", "nominee_rep", "dealer_phone"):
+            lo, hi = (5, 31) if level == "medium" else (14, 71)  # careful rings open weeks after registering
+            acct_open[m] = w.reg_day[m] + rng.integers(lo, hi, k)
+        if hard and is_ring:  # a recent ring must still have opened its accounts by the extract date
+            late = int(max(w.reg_day[m].max(), acct_open[m].max()) - END_DAY)
+            if late > 0:
+                w.reg_day[m] -= late
+                acct_open[m] -= late
+        if hub >= 0 and kind in ("nominee_rep", "dealer_phone", "agent_opener"):
+            inside = m[rng.random(k) < 0.7]  # most members rent a room among the building's tenants
+            w.addr[inside] = clone_address(hubs.base[hub], len(inside), room=hubs.rooms(hub, len(inside)), note="")
+
+    if hubs is not None:
+        _fill_hubs(rng, w, hubs, farm_rooms, clone_address)
+
     # ordinary overlaps: a room shared by two companies, a person behind two companies
     ordinary = np.flatnonzero(w.kind == KINDS.index("ordinary"))
     pairs = rng.permutation(ordinary)[: int(len(ordinary) * 0.05) // 2 * 2].reshape(-1, 2)
@@ -464,7 +615,7 @@ def build(n: int, seed: int, ring_share: float) -> tuple[World, dict, dict, dict
     acct_cphone = np.select([cp_src == 0, cp_src == 1, cp_src == 2],
                             [w.phone, mobile[acct_agent], mobile[w.rep]], acct_cphone)
     acct_cland = np.where(cp_src == 0, w.phone_land, acct_cland & (cp_src == 3))
-    acct_cext = np.where(cp_src == 0, w.phone_ext, 0)
+    acct_cext = np.where(cp_src == 0, w.phone_ext, np.where(cp_src == 3, acct_cext_explicit, 0))
     acct_caddr = np.where(acct_caddr < 0, w.addr, acct_caddr)
     w.name_city = np.where(w.kind == KINDS.index("group_subsidiary"),
                            rng.choice(len(dist.code), n, p=dist.weight), w.district)
@@ -507,6 +658,90 @@ def _reps_new(w: World, m: np.ndarray, persons: np.ndarray, people: Table) -> No
     """Give members fresh reps; their registration mobile (if not a landline) follows the new rep."""
     w.rep[m] = persons
     w.phone[m] = np.where(w.phone_land[m], w.phone[m], people.blocks["mobile"][-1])
+
+
+class _Hubs:
+    """Busy shared buildings (business parks, incubators) that host several rings among legitimate tenants."""
+
+    def __init__(self, rng: np.random.Generator, addrs: Table, new_addresses, dist: pools.Districts,
+                 plan: list[Spec], density: float):
+        rings = sum(1 for s in plan if s.kind in RING_MIX and s.kind != "student_batch")
+        count = max(2, int(round(rings * density / rng.uniform(2.0, 4.0))))  # a few rings per building
+        self.rng = rng
+        self.district = rng.choice(len(dist.code), count, p=dist.weight)
+        self.base = new_addresses(self.district, poi_share=1.0, room_share=1.0)
+        self._free = [rng.permutation(np.arange(101, 3330)) for _ in range(count)]
+        self._used = np.zeros(count, np.int64)
+
+    def pick(self) -> int:
+        return int(self.rng.integers(0, len(self.base)))
+
+    def rooms(self, hub: int, k: int) -> np.ndarray:
+        """k rooms nobody in this building has taken yet (drawn at random once the building is full)."""
+        start = self._used[hub]
+        out = self._free[hub][start:start + k]
+        self._used[hub] += len(out)
+        if len(out) < k:
+            out = np.r_[out, self.rng.integers(101, 3330, k - len(out))]
+        return out
+
+
+def _fill_hubs(rng: np.random.Generator, w: World, hubs: _Hubs, farm_rooms: list[tuple[int, int, int]],
+               clone_address) -> None:
+    """Ordinary tenants in every busy building; some earlier tenants registered in a room a farm now uses."""
+    ordinary = rng.permutation(np.flatnonzero(w.kind == KINDS.index("ordinary")))
+    want = rng.integers(15, 80, len(hubs.base))
+    pos = 0
+    tenants = []
+    for h, count in enumerate(want):
+        sel = ordinary[pos:pos + count]
+        pos += len(sel)
+        tenants.append(sel)
+        if len(sel):
+            w.addr[sel] = clone_address(hubs.base[h], len(sel), room=hubs.rooms(h, len(sel)), note="")
+            w.tags[sel] |= TAG_DENSE
+    for h, room, farm_day in farm_rooms:
+        if rng.random() < 0.6 and len(tenants[h]) >= 2:
+            earlier = rng.choice(tenants[h], int(rng.integers(1, 3)), replace=False)
+            w.addr[earlier] = clone_address(hubs.base[h], len(earlier), room=room, note="")
+            w.reg_day[earlier] = farm_day - rng.integers(200, 900, len(earlier))
+            w.tags[earlier] |= TAG_ROOM_REUSED
+
+
+def _profile_only_batch(rng: np.random.Generator, w: World, m: np.ndarray, share: float, county_code: str,
+                        people: Table, new_people, new_addresses, clone_address, region_codes, home: int,
+                        start: int, scope_p: np.ndarray, accounts: tuple) -> None:
+    """A student batch where only some members share a phone, agent or room with the dealer; the rest share
+    only the profile (18-22, one out-of-province ID region, tiny capital) and the timing (opened 0-5 days
+    after registering, at the batch's one or two branches)."""
+    acct_open, acct_agent, agent_is_rep, cp_src = accounts
+    k = len(m)
+    w.reg_day[m] = start + rng.integers(0, int(rng.integers(3, 11)), k)
+    regions = np.where(rng.random(k) < 0.9, county_code, region_codes(k, w.district[m], 1.0))
+    _reps_new(w, m, new_people(rng.uniform(18.1, 22.85, k), w.reg_day[m], regions, mvno=0.15), people)
+    w.capital[m] = rng.choice([1, 3, 5, 10], k)
+    acct_open[m] = w.reg_day[m] + rng.integers(0, 6, k)
+    profile = rng.random(k) < share
+    if (~profile).sum() < 2:  # the dealer stays visible through at least two members
+        profile[rng.choice(k, 2, replace=False)] = False
+    linked, only = m[~profile], m[profile]
+    dealer = new_people(rng.uniform(25, 40, 1), np.array([start]), region_codes(1, np.array([home])), mvno=0.3)[0]
+    dealer_mobile = people.blocks["mobile"][-1][0]
+    types = rng.choice(3, int(rng.integers(1, 3)), replace=False)
+    t = types[rng.integers(0, len(types), len(linked))]
+    by_phone, by_agent, by_room = linked[t == 0], linked[t == 1], linked[t == 2]
+    w.phone[by_phone] = dealer_mobile
+    w.phone_land[by_phone] = False
+    w.phone_ext[by_phone] = 0
+    acct_agent[by_agent] = dealer
+    agent_is_rep[by_agent] = False
+    if len(by_room):
+        room = new_addresses(np.array([home]), poi_share=0.7, room_share=1.0)[0]
+        w.addr[by_room] = clone_address(room, len(by_room), note="")
+    agent_is_rep[only] = True
+    cp_src[only] = np.where(cp_src[only] == 3, 2, cp_src[only])
+    w.scope[only] = rng.choice(len(scope_p), len(only), p=scope_p / scope_p.sum())
+    w.tags[only] |= TAG_PROFILE_ONLY
 
 
 def _weak_signal_sets(rng: np.random.Generator, k: int) -> np.ndarray:

@@ -3,6 +3,13 @@
 Only flagged clusters of the latest run count as predictions. Pairwise figures count company pairs
 that share a flagged cluster against pairs that share a ring. A ring is found when >= 80% of its
 members sit in one flagged cluster whose members are <= 20% legitimate companies.
+
+Ring recall is broken down by ring kind, by sophistication (when the truth file has that column) and by
+tag (a ring carries a tag when any member does: dense, landline, profile_only, ...). Cluster purity looks at
+flagged clusters only: the share holding members of more than one ring, the share holding at least one
+legitimate company, and the mean and median purity, where a cluster's purity is the largest ring's share of
+its members (0 for a cluster of legitimate companies only). Companies missing from the truth file count as
+legitimate.
 """
 
 from __future__ import annotations
@@ -33,6 +40,17 @@ class Evaluation:
     legit_false_alarm_rate: float = 0.0
     flagged_clusters: int = 0
     flagged_companies: int = 0
+    rings_by_kind: dict[str, int] = field(default_factory=dict)
+    ring_recall_by_sophistication: dict[str, float] = field(default_factory=dict)
+    rings_by_sophistication: dict[str, int] = field(default_factory=dict)
+    ring_recall_by_tag: dict[str, float] = field(default_factory=dict)
+    rings_by_tag: dict[str, int] = field(default_factory=dict)
+    clusters_multi_ring: int = 0
+    clusters_with_legit: int = 0
+    multi_ring_cluster_share: float = 0.0
+    legit_cluster_share: float = 0.0
+    purity_mean: float = 0.0
+    purity_median: float = 0.0
 
 
 def _ratio(a: float, b: float) -> float:
@@ -73,10 +91,15 @@ def evaluate_assignments(truth_csv: Path, assignments: pl.DataFrame, label: str 
         raise ValueError(f"assignments lack column(s) {sorted(missing)}")
     con = duckdb.connect()
     try:
+        con.execute("create temp table truth_in as select * from read_csv(?, all_varchar = true, header = true)",
+                    [str(truth_csv)])
+        present = {row[0] for row in con.execute("describe truth_in").fetchall()}
+        optional = {c: f"nullif(trim({c}), '')" if c in present else "null::varchar"
+                    for c in ("sophistication", "tags")}
         con.execute(
             "create temp table truth as select upper(trim(uscc)) as uscc, kind, nullif(group_id, '') as group_id, "
-            "is_ring::boolean as is_ring from read_csv(?, all_varchar = true, header = true)",
-            [str(truth_csv)],
+            f"is_ring::boolean as is_ring, {optional['sophistication']} as sophistication, "
+            f"{optional['tags']} as tags from truth_in"
         )
         con.register("assignments_in", assignments.select(
             pl.col("cluster_id").cast(pl.String), pl.col("uscc").cast(pl.String)))
@@ -110,10 +133,13 @@ def _figures(con: duckdb.DuckDBPyConnection, run_id: str) -> Evaluation:
     recall = _ratio(true_positive_pairs, truth_pairs)
     f1 = _ratio(2 * precision * recall, precision + recall)
 
-    rings = con.execute(
+    con.execute(
         f"""
+        create temp table ring_found as
         with ring_sizes as (
-            select group_id, any_value(kind) as kind, count(*) as size from truth where is_ring group by group_id
+            select group_id, any_value(kind) as kind, any_value(sophistication) as sophistication,
+                list_distinct(flatten(list(coalesce(string_split(tags, '+'), [])))) as tags, count(*) as size
+            from truth where is_ring group by group_id
         ),
         cluster_purity as (
             select p.cluster_id, avg(case when coalesce(t.is_ring, false) then 0 else 1 end) as legit_share
@@ -131,12 +157,38 @@ def _figures(con: duckdb.DuckDBPyConnection, run_id: str) -> Evaluation:
             ) as t
             group by t.group_id
         )
-        select r.kind, count(*) as rings,
-            count(*) filter (where coalesce(b.best_count, 0) >= {RING_FOUND_SHARE} * r.size) as found
+        select r.group_id, r.kind, r.sophistication, r.tags,
+            coalesce(b.best_count, 0) >= {RING_FOUND_SHARE} * r.size as found
         from ring_sizes as r left join best as b using (group_id)
-        group by r.kind order by r.kind
         """
+    )
+    rings = _recall_by(con, "kind")
+    by_level = _recall_by(con, "sophistication")
+    by_tag = con.execute(
+        "select tag, count(*), count(*) filter (where found) from (select unnest(tags) as tag, found from ring_found) "
+        "group by tag order by tag"
     ).fetchall()
+    clusters, multi_ring, with_legit, purity_mean, purity_median = con.execute(
+        """
+        with members as (
+            select p.cluster_id, t.group_id, coalesce(t.is_ring, false) as is_ring
+            from predicted as p left join truth as t using (uscc)
+        ),
+        per_cluster as (
+            select cluster_id, count(*) as size, count(distinct group_id) filter (where is_ring) as rings,
+                count(*) filter (where not is_ring) as legit
+            from members group by cluster_id
+        ),
+        largest_ring as (
+            select cluster_id, max(n) as top
+            from (select cluster_id, group_id, count(*) as n from members where is_ring group by all)
+            group by cluster_id
+        )
+        select count(*), count(*) filter (where rings > 1), count(*) filter (where legit > 0),
+            avg(coalesce(top, 0) / size), median(coalesce(top, 0) / size)
+        from per_cluster left join largest_ring using (cluster_id)
+        """
+    ).fetchone()
     n_rings = sum(r[1] for r in rings)
     n_found = sum(r[2] for r in rings)
 
@@ -169,4 +221,23 @@ def _figures(con: duckdb.DuckDBPyConnection, run_id: str) -> Evaluation:
         legit_false_alarm_rate=round(_ratio(sum(a[2] for a in alarms), n_legit), 4),
         flagged_clusters=flagged_clusters,
         flagged_companies=flagged_companies,
+        rings_by_kind={kind: n for kind, n, _ in rings},
+        ring_recall_by_sophistication={level: round(_ratio(found, n), 4) for level, n, found in by_level},
+        rings_by_sophistication={level: n for level, n, _ in by_level},
+        ring_recall_by_tag={tag: round(_ratio(found, n), 4) for tag, n, found in by_tag},
+        rings_by_tag={tag: n for tag, n, _ in by_tag},
+        clusters_multi_ring=multi_ring,
+        clusters_with_legit=with_legit,
+        multi_ring_cluster_share=round(_ratio(multi_ring, clusters), 4),
+        legit_cluster_share=round(_ratio(with_legit, clusters), 4),
+        purity_mean=round(purity_mean or 0.0, 4),
+        purity_median=round(purity_median or 0.0, 4),
     )
+
+
+def _recall_by(con: duckdb.DuckDBPyConnection, column: str) -> list[tuple[str, int, int]]:
+    """(value, rings, rings found) per value of a ring_found column; rings without a value are left out."""
+    return con.execute(
+        f"select {column}, count(*), count(*) filter (where found) from ring_found "
+        f"where {column} is not null group by {column} order by {column}"
+    ).fetchall()

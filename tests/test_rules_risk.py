@@ -257,24 +257,28 @@ def test_concentration_counts_members_on_one_value_that_came_with_them():
     def value(company_id, kind, attr, role="reg"):
         return {"company_id": company_id, "attr_kind": kind, "attr_value": attr, "role": role}
 
-    in_season = ["2026-03-01", "2026-04-01", "2026-05-01", "2026-08-28"]  # 180 days from first to last
+    in_year = ["2026-03-01", "2026-04-01", "2026-05-01", "2027-03-01"]  # 365 days from first to last
+    in_season = ["2026-03-01", "2026-04-01", "2026-05-01", "2026-08-28"]  # 180 days
     clusters = {
-        # one landline on four members registered within 180 days, and on no other company
-        1: [company(i, reg_date=d(day)) for i, day in zip((1, 2, 3, 4), in_season)],
-        # one room, four members, but the last a day too late: three in one window, and 3 of 4 is under
-        # min_share (0.8)
-        2: [company(i, reg_date=d(day)) for i, day in zip((5, 6, 7, 8), [*in_season[:3], "2026-08-29"])],
+        # one landline on four members registered within a year, and on no other company
+        1: [company(i, reg_date=d(day)) for i, day in zip((1, 2, 3, 4), in_year)],
+        # one room, four members within a season; a room fills with tenants over a year, so a room
+        # counts within room_window_days (180) only
+        2: [company(i, reg_date=d(day)) for i, day in zip((5, 6, 7, 8), in_season)],
         # an agent (person) on four members, who also opened for two companies outside the cluster:
         # 4 of 6 is under min_share (0.8) - an agency's steady clients, not a ring's season
         3: [company(i, reg_date=d(day)) for i, day in zip((9, 10, 11, 12), in_season)],
         # a representative whose second role (agent) on the same company counts the company once
         4: [company(13), company(14)],
+        # the room of cluster 2 again, its last tenant a day past the season: 3 of 4 is under min_share
+        5: [company(i, reg_date=d(day)) for i, day in zip((17, 18, 19, 20), [*in_season[:3], "2026-08-29"])],
     }
     outside = [company(15, reg_date=d("2024-01-01")), company(16, reg_date=d("2025-01-01"))]
     attributes = ([value(i, "phone", "+8657188880000") for i in (1, 2, 3, 4)]
                   + [value(i, "room", "330106|R|1|A|101") for i in (5, 6, 7, 8)]
                   + [value(i, "person", "AGENT", "agent") for i in (9, 10, 11, 12, 15, 16)]
-                  + [value(13, "person", "P", "rep"), value(13, "person", "P", "agent"), value(14, "person", "P")])
+                  + [value(13, "person", "P", "rep"), value(13, "person", "P", "agent"), value(14, "person", "P")]
+                  + [value(i, "room", "330106|R|1|A|202") for i in (17, 18, 19, 20)])
 
     def features(settings=None):
         members = [{"company_id": c["company_id"], "cluster_no": no, "cluster_size": len(cs)}
@@ -287,14 +291,16 @@ def test_concentration_counts_members_on_one_value_that_came_with_them():
         run(con, "linking/attribute_values", "clusters/company_features", "clusters/cluster_features")
         return rows(con, "select cluster_no, max_companies_per_value from cluster_features order by 1")
 
-    assert features() == [(1, 4), (2, 0), (3, 0), (4, 2)]
-    assert features(with_thresholds(concentration__window_days=181)) == [(1, 4), (2, 4), (3, 0), (4, 2)]
-    assert features(with_thresholds(concentration__min_share=0.6)) == [(1, 4), (2, 3), (3, 4), (4, 2)]
+    assert features() == [(1, 4), (2, 4), (3, 0), (4, 2), (5, 0)]
+    assert features(with_thresholds(concentration__window_days=364)) == [(1, 0), (2, 4), (3, 0), (4, 2), (5, 0)]
+    assert features(with_thresholds(concentration__room_window_days=181)) == [
+        (1, 4), (2, 4), (3, 0), (4, 2), (5, 4)]
+    assert features(with_thresholds(concentration__min_share=0.6)) == [(1, 4), (2, 4), (3, 4), (4, 2), (5, 3)]
 
 
 CLUSTER_FEATURE_THRESHOLDS = {"multi_bank__min_banks", "nominee__window_days", "controller__window_days",
                               "corroborated__min_kinds", "shared_brand__min_length", "concentration__window_days",
-                              "concentration__min_share"}
+                              "concentration__room_window_days", "concentration__min_share"}
 
 
 # ------------------------------------------------------------------------------------------------
@@ -450,8 +456,8 @@ def test_term_sentences_carry_the_measured_value():
     assert says["pair_only"] == "only two companies: a pair is weak evidence of a ring"
     con = cluster_terms([{"cluster_no": 1, "max_companies_per_value": 14}])
     assert rows(con, "select says from cluster_terms where term = 'concentration'") == [(
-        "14 member companies registered within 180 days on one person, phone or room that carries (almost) no "
-        "other company",)]
+        "14 member companies registered within a year on one person or phone (within 180 days on one room) that "
+        "carries (almost) no other company",)]
 
 
 def test_an_undeclared_term_stops_the_run_naming_it():

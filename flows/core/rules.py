@@ -107,7 +107,8 @@ RISK_TERMS: tuple[RiskTerm, ...] = (
     RiskTerm("template_scope", 0.9),
     RiskTerm("controller", 1.5, {"window_days": 180, "full_at": 4, "partial_at": 3, "partial": 0.5}),
     # the shape alone: many members on one person, phone or room that came with them and carries no others
-    RiskTerm("concentration", 2.0, {"window_days": 180, "min_share": 0.8, "from": 3, "full_at": 10}),
+    RiskTerm("concentration", 2.0, {"window_days": 365, "room_window_days": 180, "min_share": 0.8, "from": 3,
+                                    "full_at": 10}),
     RiskTerm("opened_by_agent", 0.4),
     RiskTerm("corroborated", 1.0, {"min_kinds": 2}),
     RiskTerm("shared_brand", -2.5, {"min_length": 2}),
@@ -163,8 +164,8 @@ SENTENCES: dict[str, dict[str, str]] = {
         "risk.nominee": "one person is legal representative of {value} member companies within 180 days",
         "risk.controller": "one mobile or account-opening agent serves {value} member companies "
                            "with different representatives within 180 days",
-        "risk.concentration": "{value} member companies registered within 180 days on one person, phone or room "
-                              "that carries (almost) no other company",
+        "risk.concentration": "{value} member companies registered within a year on one person or phone "
+                              "(within 180 days on one room) that carries (almost) no other company",
         "risk.opened_by_agent": "{pct} had their account opened by someone other than the representative",
         "risk.corroborated": "{pct} of links rest on two or more independent kinds of evidence",
         "risk.template_scope": "{pct} share word-for-word business-scope text",
@@ -216,7 +217,7 @@ SENTENCES: dict[str, dict[str, str]] = {
         "risk.open_burst": "开户集中在{value}天内",
         "risk.nominee": "同一人在180天内担任{value}家成员企业的法定代表人",
         "risk.controller": "同一手机号或开户经办人在180天内服务{value}家法定代表人不同的成员企业",
-        "risk.concentration": "{value}家成员企业在180天内登记在同一人、同一电话或同一房间名下，"
+        "risk.concentration": "{value}家成员企业在一年内登记在同一人或同一电话名下（同一房间为180天内），"
                               "且该人、电话或房间几乎不涉及其他企业",
         "risk.opened_by_agent": "{pct}的账户由法定代表人以外的人办理开户",
         "risk.corroborated": "{pct}的关联有两种及以上相互独立的证据",

@@ -6,7 +6,8 @@
 -- reads: company_clusters, company_features, stg_companies, company_attributes, attribute_values,
 --     company_links_kept, link_reasons
 -- params: multi_bank__min_banks, shared_brand__min_length, nominee__window_days, controller__window_days,
---     corroborated__min_kinds, concentration__window_days, concentration__min_share
+--     corroborated__min_kinds, concentration__window_days, concentration__room_window_days,
+--     concentration__min_share
 
 create or replace table cluster_features as
 with members as (
@@ -67,9 +68,10 @@ controllers as (
     group by cluster_no
 ),
 -- One person (in any role), phone (mobile or landline) or room carrying several member companies
--- registered within one season, and (nearly) none before or after: a value that came into being
--- with the group. A ring's dealer, nominee or rented room does; an incubator's room, an agency's
--- line, a group's switchboard or a serial owner carries companies registered over years.
+-- registered within a year (a room: within a season), and (nearly) none before or after: a value
+-- that came into being with the group. A ring's dealer, nominee or rented room does; an agency's
+-- line, a group's switchboard or a serial owner carries companies registered over years, and a
+-- room may legitimately fill with an incubator's tenants over a year, not over a season.
 value_members as (
     select distinct cc.cluster_no, ca.attr_kind, ca.attr_value, ca.company_id, c.reg_date
     from company_attributes as ca
@@ -78,14 +80,20 @@ value_members as (
     where c.reg_date is not null
 ),
 value_seasons as (
-    select cluster_no, attr_kind, attr_value, max(n_within) as n_within
+    select cluster_no, attr_kind, attr_value,
+        max(case when attr_kind = 'room' then n_within_room_window else n_within_window end) as n_within
     from (
         select cluster_no, attr_kind, attr_value,
             count(*) over (
                 partition by cluster_no, attr_kind, attr_value order by reg_date
                 range between current row
                     and interval (getvariable('concentration__window_days')::integer) days following
-            ) as n_within
+            ) as n_within_window,
+            count(*) over (
+                partition by cluster_no, attr_kind, attr_value order by reg_date
+                range between current row
+                    and interval (getvariable('concentration__room_window_days')::integer) days following
+            ) as n_within_room_window
         from value_members
     )
     group by all

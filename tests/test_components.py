@@ -158,6 +158,23 @@ def test_fresh_leftover_joins_on_a_template_value_shared_with_most_members():
     assert kept[4] != kept[0]
 
 
+def test_a_crowded_building_is_no_template_for_a_leftover():
+    from shellring.flows.pipeline.components import attach_leftovers
+
+    labels = np.array([0, 0, 0, 0, 1, 2])  # a ring of 4; two fresh tenants of its building left over
+    place = 4
+    a, b, s, f = _edges([(4, i, 0.5, place) for i in range(3)]  # a small building, said at full weight
+                        + [(5, i, 0.33, place) for i in range(3)])  # a crowded one, scaled down by rarity
+    full = np.where(s >= 0.5, f, 0)  # company_links' full_families
+    fresh = np.ones(6, dtype=bool)
+    result = attach_leftovers(labels, a, b, s, f, min_weight=0.9, fresh=fresh, value_families=place,
+                              template_families=full)
+    assert result[4] == result[0] and result[5] != result[0]
+    # without full_families the crowded building is a template too
+    before = attach_leftovers(labels, a, b, s, f, min_weight=0.9, fresh=fresh, value_families=place)
+    assert before[5] == before[0]
+
+
 def test_two_nominee_fronted_halves_tied_by_template_text_merge_but_not_on_a_branch():
     from shellring.flows.pipeline.components import merge_nominee_pieces
 

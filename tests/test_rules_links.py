@@ -415,6 +415,22 @@ def test_a_landline_taken_up_within_one_season_counts_in_full():
     assert [moved[p][0] for p in sorted(moved)] == [1.0, 0.6, 0.6, 0.6, 0.6]
 
 
+def test_full_families_leave_out_evidence_said_below_its_weight():
+    def with_days(row, days):
+        return {**row, "days_apart": days}
+
+    place, phone = (1 << (sorted({r.family for r in rules.LINK_REASONS}).index(f)) for f in ("place", "SAME_PHONE"))
+    con = links_of([ev(1, 2, "SAME_BUILDING", n=20), ev(3, 4, "SAME_BUILDING", n=21),  # small; crowded
+                    with_days(ev(5, 6, "SAME_PHONE", "+8657188123456", "phone"), 3),  # a landline in one season
+                    with_days(ev(7, 8, "SAME_PHONE", "+8657188123456", "phone"), 400),  # over years
+                    ev(9, 10, "SAME_PHONE", MOBILE, "phone"), ev(9, 10, "SAME_BUILDING", n=80)],
+                   Settings(weak_rarity_size=20))
+    got = dict(((a, b), (f, full)) for a, b, f, full in rows(
+        con, "select company_a, company_b, families, full_families from company_links"))
+    assert got == {(1, 2): (place, place), (3, 4): (place, 0), (5, 6): (phone, phone), (7, 8): (phone, 0),
+                   (9, 10): (place | phone, phone)}
+
+
 def test_rarity_scaled_reasons_count_less_above_weak_rarity_size():
     con = links_of([ev(1, 2, "SAME_BUILDING", n=20),  # at weak_rarity_size: full weight
                     ev(3, 4, "SAME_BUILDING", n=21),

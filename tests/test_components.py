@@ -93,21 +93,29 @@ def test_dense_evidence_merges_two_halves_of_one_ring_but_not_a_sparse_neighbour
     assert kept[0] != kept[4]
 
 
-def test_where_and_when_evidence_alone_merges_no_clusters():
+def test_where_and_when_evidence_alone_merges_clusters_only_when_it_ties_nearly_every_pair():
     from shellring.flows.pipeline.components import merge_dense_clusters
 
-    # clusters A (0-3), B (4-7), C (8-11), D (12-15); a hometown (bit 1) ties A-B and C-D densely; a
-    # template scope (bit 2) also ties one C-D pair: C and D merge, A and B (place and time only) do not
+    # clusters A (0-3), B (4-7), C (8-11), D (12-15), E (16-19), F (20-23); a hometown (bit 1) ties
+    # A-B on 10 of 16 pairs (density 0.375), C-D likewise plus one template scope pair (bit 2), and
+    # E-F on every pair (density 0.6: the two branches of one batch)
     hometown, scope = 1, 2
-    labels = np.array([0] * 4 + [1] * 4 + [2] * 4 + [3] * 4)
-    dense = [(i, j, 0.6, hometown) for i in range(4) for j in range(4, 8)]
-    dense += [(i, j, 0.6, hometown) for i in range(8, 12) for j in range(12, 16)] + [(8, 12, 1.1, hometown | scope)]
-    a, b, s, f = _edges(dense)
-    merged = merge_dense_clusters(labels, a, b, s, 0.1, 3, families=f, value_families=scope)
-    assert merged[8] == merged[12] and merged[0] != merged[4]
-    # without the families every dense pair counts, as before
+    labels = np.repeat(np.arange(6), 4)
+
+    def ties(first, second, n):
+        return [(i, j, 0.6, hometown) for i in range(first, first + 4) for j in range(second, second + 4)][:n]
+
+    evidence = ties(0, 4, 10) + ties(8, 12, 10) + [(11, 15, 1.1, hometown | scope)] + ties(16, 20, 16)
+    a, b, s, f = _edges(evidence)
+    merged = merge_dense_clusters(labels, a, b, s, 0.1, 3, families=f, value_families=scope,
+                                  context_min_density=0.5)
+    assert merged[8] == merged[12] and merged[16] == merged[20] and merged[0] != merged[4]
+    # a higher bar for where and when alone keeps E and F apart; without families every pair counts
+    strict = merge_dense_clusters(labels, a, b, s, 0.1, 3, families=f, value_families=scope,
+                                  context_min_density=0.7)
+    assert strict[8] == strict[12] and strict[16] != strict[20]
     unfiltered = merge_dense_clusters(labels, a, b, s, 0.1, 3)
-    assert unfiltered[0] == unfiltered[4] and unfiltered[8] == unfiltered[12]
+    assert unfiltered[0] == unfiltered[4] and unfiltered[8] == unfiltered[12] and unfiltered[16] == unfiltered[20]
 
 
 def test_merges_only_between_mutual_best_partners():

@@ -63,6 +63,9 @@ class Settings(BaseModel):
     cluster_min_size: int = Field(3, description="clusters merge, and take leftovers, only from this size up")
     merge_density: float = Field(0.1, description="merge clusters whose cross evidence is this dense; 0 = never")
     merge_min_pairs: int = 3
+    merge_context_density: float = Field(0.5, description="clusters tied only by where and when (a branch, a "
+                                         "hometown), no value the operator chose, merge only when that evidence is "
+                                         "this dense: the two branches of one student batch, not two batches")
     nominee_min_companies: int = Field(3, description="a cluster is fronted by a nominee when one person represents "
                                        "this many of its members; two such clusters tied by a template value merge; "
                                        "0 = never")

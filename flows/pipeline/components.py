@@ -125,14 +125,16 @@ def _merge_mutual_best(labels: np.ndarray, frame: pl.DataFrame, strength: str) -
 
 def merge_dense_clusters(labels: np.ndarray, a: np.ndarray, b: np.ndarray, score: np.ndarray,
                          min_density: float, min_pairs: int, min_size: int = _DEFAULT.cluster_min_size,
-                         families: np.ndarray | None = None, value_families: int = 0) -> np.ndarray:
+                         families: np.ndarray | None = None, value_families: int = 0,
+                         context_min_density: float = _DEFAULT.merge_context_density) -> np.ndarray:
     """Merge clusters whose cross evidence (all scored pairs, linked or not) is dense for their sizes.
 
     Only mutual best partners merge (each cluster's densest neighbour is the other), so a run of
     moderately similar rings cannot chain into one cluster. Given `families` and `value_families`, evidence
     that says only where and when (a branch, a hometown) may make the cross evidence dense but cannot be
-    all of it: some pair must share a value the operator chose. Two student batches recruited from one
-    prefecture in one month share where and when; the two branches of one batch also share its template.
+    all of it - some pair must share a value the operator chose - unless it is `context_min_density`
+    dense: two student batches recruited from one prefecture in one week share where and when among
+    some of their pairs; the two branches of one batch, all from one county in one week, among all.
     """
     sizes = np.bincount(labels)
     la, lb = labels[a], labels[b]
@@ -142,13 +144,17 @@ def merge_dense_clusters(labels: np.ndarray, a: np.ndarray, b: np.ndarray, score
     frame = _cross_weights(la, lb, score, cross)
     if families is not None and value_families:
         grounded = cross & ((families & value_families) != 0)
-        frame = frame.join(_cross_weights(la, lb, score, grounded).select("lo", "hi"), on=["lo", "hi"], how="semi")
+        frame = frame.join(_cross_weights(la, lb, score, grounded).select("lo", "hi", grounded=pl.lit(True)),
+                           on=["lo", "hi"], how="left").with_columns(pl.col("grounded").fill_null(False))
+    else:
+        frame = frame.with_columns(grounded=pl.lit(True))
     frame = (
         frame
         .with_columns(density=pl.col("weight") / (pl.col("lo").replace_strict(
             np.arange(len(sizes)), sizes, return_dtype=pl.Float64) * pl.col("hi").replace_strict(
             np.arange(len(sizes)), sizes, return_dtype=pl.Float64)))
-        .filter((pl.col("pairs") >= min_pairs) & (pl.col("density") >= min_density))
+        .filter((pl.col("pairs") >= min_pairs) & (pl.col("density") >= min_density)
+                & (pl.col("grounded") | (pl.col("density") >= context_min_density)))
     )
     return _merge_mutual_best(labels, frame, "density")
 
@@ -272,7 +278,7 @@ def build_company_clusters(con: duckdb.DuckDBPyConnection, settings: Settings) -
         # a value many share (a crowded building, a switchboard) is no operator's choice: it grounds no merge
         chosen = edges["full_families"].astype(np.int64)
         labels = merge_dense_clusters(labels, a, b, score, s.merge_density, s.merge_min_pairs, s.cluster_min_size,
-                                      chosen, value_families)
+                                      chosen, value_families, s.merge_context_density)
         if s.nominee_min_companies:
             fronted = _fronted_clusters(con, labels, s.nominee_min_companies)
             labels = merge_nominee_pieces(labels, a, b, score, chosen, fronted, value_families,

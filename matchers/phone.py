@@ -141,8 +141,11 @@ def _parse_one(raw: str, hint: str | None) -> tuple:
           or (digits.startswith("86") and len(digits) in (13, 12, 11) and not digits.startswith("8610"))
           or digits.startswith("8610") and len(digits) in (12, 13)):
         digits = digits[2:]
+        international = True  # a country code written without its + (86-571-...) is still one
     if international and not digits.startswith(("1", "400", "800")) and not digits.startswith("0"):
         digits = "0" + digits
+    if len(digits) in (10, 11) and digits[0] in "23456789" and not digits.startswith(("400", "800")):
+        digits = "0" + digits  # an area code written without its trunk 0 (571-8765 4321): no other number starts so
     if len(digits) == 12 and digits.startswith("01") and digits[2] in "3456789":
         digits = digits[1:]  # mobile written with a trunk 0
     if extension is None and digits.startswith("0") and not digits.startswith("01" + "1"):

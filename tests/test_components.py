@@ -93,6 +93,31 @@ def test_dense_evidence_merges_two_halves_of_one_ring_but_not_a_sparse_neighbour
     assert kept[0] != kept[4]
 
 
+def test_where_and_when_evidence_alone_merges_clusters_only_when_it_ties_nearly_every_pair():
+    from shellring.flows.pipeline.components import merge_dense_clusters
+
+    # clusters A (0-3), B (4-7), C (8-11), D (12-15), E (16-19), F (20-23); a hometown (bit 1) ties
+    # A-B on 10 of 16 pairs (density 0.375), C-D likewise plus one template scope pair (bit 2), and
+    # E-F on every pair (density 0.6: the two branches of one batch)
+    hometown, scope = 1, 2
+    labels = np.repeat(np.arange(6), 4)
+
+    def ties(first, second, n):
+        return [(i, j, 0.6, hometown) for i in range(first, first + 4) for j in range(second, second + 4)][:n]
+
+    evidence = ties(0, 4, 10) + ties(8, 12, 10) + [(11, 15, 1.1, hometown | scope)] + ties(16, 20, 16)
+    a, b, s, f = _edges(evidence)
+    merged = merge_dense_clusters(labels, a, b, s, 0.1, 3, families=f, value_families=scope,
+                                  context_min_density=0.5)
+    assert merged[8] == merged[12] and merged[16] == merged[20] and merged[0] != merged[4]
+    # a higher bar for where and when alone keeps E and F apart; without families every pair counts
+    strict = merge_dense_clusters(labels, a, b, s, 0.1, 3, families=f, value_families=scope,
+                                  context_min_density=0.7)
+    assert strict[8] == strict[12] and strict[16] != strict[20]
+    unfiltered = merge_dense_clusters(labels, a, b, s, 0.1, 3)
+    assert unfiltered[0] == unfiltered[4] and unfiltered[8] == unfiltered[12] and unfiltered[16] == unfiltered[20]
+
+
 def test_merges_only_between_mutual_best_partners():
     from shellring.flows.pipeline.components import merge_dense_clusters
 
@@ -139,6 +164,23 @@ def test_fresh_leftover_joins_on_a_template_value_shared_with_most_members():
     a2, b2, s2, f2 = _edges([(4, 0, 0.5, scope), (4, 1, 0.5, scope)])
     kept = attach_leftovers(labels, a2, b2, s2, f2, fresh=fresh, value_families=scope, min_coverage=0.75)
     assert kept[4] != kept[0]
+
+
+def test_a_crowded_building_is_no_template_for_a_leftover():
+    from shellring.flows.pipeline.components import attach_leftovers
+
+    labels = np.array([0, 0, 0, 0, 1, 2])  # a ring of 4; two fresh tenants of its building left over
+    place = 4
+    a, b, s, f = _edges([(4, i, 0.5, place) for i in range(3)]  # a small building, said at full weight
+                        + [(5, i, 0.33, place) for i in range(3)])  # a crowded one, scaled down by rarity
+    full = np.where(s >= 0.5, f, 0)  # company_links' full_families
+    fresh = np.ones(6, dtype=bool)
+    result = attach_leftovers(labels, a, b, s, f, min_weight=0.9, fresh=fresh, value_families=place,
+                              template_families=full)
+    assert result[4] == result[0] and result[5] != result[0]
+    # without full_families the crowded building is a template too
+    before = attach_leftovers(labels, a, b, s, f, min_weight=0.9, fresh=fresh, value_families=place)
+    assert before[5] == before[0]
 
 
 def test_two_nominee_fronted_halves_tied_by_template_text_merge_but_not_on_a_branch():

@@ -207,6 +207,38 @@ CASES: dict[str, Case] = {
                     "reg_date": d("2026-03-02")}],
         expected=[(1, 2, "SAME_HOMETOWN", "region", "421002", None)],
     ),
+    "BATCH_HOME_REGION": Case(
+        "weak",
+        companies=[  # 20- and 22-year-olds from two counties of one Hubei prefecture (4210), 7 days apart
+                   {"company_id": 1, "rep_region": "421002", "reg_adcode": "330106", "rep_age_at_reg": 20,
+                    "reg_date": d("2026-03-01")},
+                   {"company_id": 2, "rep_region": "421087", "reg_adcode": "330108", "rep_age_at_reg": 22,
+                    "reg_date": d("2026-03-08")},
+                   # near miss: one representative aged 23 (batch_max_age 22)
+                   {"company_id": 3, "rep_region": "420102", "reg_adcode": "330106", "rep_age_at_reg": 20,
+                    "reg_date": d("2026-03-01")},
+                   {"company_id": 4, "rep_region": "420103", "reg_adcode": "330106", "rep_age_at_reg": 23,
+                    "reg_date": d("2026-03-02")},
+                   # near miss: from another prefecture of the registering province (Ningbo in Zhejiang)
+                   {"company_id": 5, "rep_region": "330203", "reg_adcode": "330106", "rep_age_at_reg": 20,
+                    "reg_date": d("2026-03-01")},
+                   {"company_id": 6, "rep_region": "330205", "uscc_region": "330106", "rep_age_at_reg": 20,
+                    "reg_date": d("2026-03-02")},
+                   # near miss: company 8 opened its account 11 days after registering (fresh_days 10)
+                   {"company_id": 7, "rep_region": "410102", "reg_adcode": "330106", "rep_age_at_reg": 20,
+                    "reg_date": d("2026-03-01")},
+                   {"company_id": 8, "rep_region": "410103", "reg_adcode": "330106", "rep_age_at_reg": 20,
+                    "reg_date": d("2026-03-02")},
+                   # near miss: registered 8 days apart (batch_days 7)
+                   {"company_id": 9, "rep_region": "340102", "reg_adcode": "330106", "rep_age_at_reg": 20,
+                    "reg_date": d("2026-03-01")},
+                   {"company_id": 10, "rep_region": "340103", "reg_adcode": "330106", "rep_age_at_reg": 20,
+                    "reg_date": d("2026-03-09")}],
+        # each at its own branch: no BATCH_PROFILE here, the region alone
+        accounts=[{"company_id": i, "bank_branch": f"BR{i}", "open_date": d("2026-04-20"),
+                   "days_since_registration": 11 if i == 8 else 3} for i in range(1, 11)],
+        expected=[(1, 2, "BATCH_HOME_REGION", "region", "4210", 2)],
+    ),
     # --- fuzzy evidence (rep_id_candidates, address_candidates, build_fuzzy_evidence): (a, b, reason, kind, value)
     "REP_ID_TYPO": Case(
         "fuzzy",
@@ -291,6 +323,9 @@ def test_settings_move_the_boundaries():
         (1, 2, "BATCH_PROFILE"), (3, 4, "BATCH_PROFILE"), (5, 6, "BATCH_PROFILE"), (7, 8, "BATCH_PROFILE")]
     scope = evidence_of(CASES["SAME_SCOPE"], Settings(scope_min_length=14, weak_days=181))
     assert [(a, b) for a, b, *_ in scope] == [(1, 2), (3, 4), (5, 6)]
+    region = evidence_of(CASES["BATCH_HOME_REGION"], Settings(batch_max_age=23, fresh_days=11, batch_days=8))
+    assert [(a, b) for a, b, *_ in region] == [(1, 2), (3, 4), (7, 8), (9, 10)]
+    assert evidence_of(CASES["BATCH_HOME_REGION"], Settings(hub_limit_batch_region=1)) == []  # 2 in the window
     hometown = evidence_of(CASES["SAME_HOMETOWN"], Settings(hometown_days=31, hometown_max_age=31))
     assert [(a, b) for a, b, *_ in hometown] == [(1, 2), (3, 4), (7, 8)]
     building = evidence_of(CASES["SAME_BUILDING"], Settings(weak_days=181))
@@ -335,8 +370,8 @@ def scores(con) -> dict[tuple[int, int], tuple]:
 # Each reason alone, as the registry weighs it (mobile phone, small building and branch: no scaling).
 WEIGHTS = {"SAME_REP": 1.2, "REP_IS_AGENT": 1.0, "SAME_AGENT": 1.0, "SAME_PHONE": 1.0, "SAME_ROOM": 1.0,
            "SAME_CONTACT_ADDRESS": 1.0, "REP_ID_TYPO": 0.9, "BATCH_PROFILE": 0.6, "SIMILAR_ADDRESS": 0.6,
-           "SAME_HOMETOWN": 0.6, "SAME_BRANCH_DAYS": 0.5, "SAME_SCOPE": 0.5, "SIMILAR_PHONE": 0.5,
-           "SAME_BUILDING": 0.5}
+           "SAME_HOMETOWN": 0.6, "BATCH_HOME_REGION": 0.6, "SAME_BRANCH_DAYS": 0.5, "SAME_SCOPE": 0.5,
+           "SIMILAR_PHONE": 0.5, "SAME_BUILDING": 0.5}
 
 
 def test_each_reason_alone_weighs_its_registry_weight():
@@ -366,14 +401,46 @@ def test_landline_and_service_numbers_count_at_the_fixed_line_factor():
                            (9, 10): (1.0, "SAME_ROOM", True)}
 
 
+def test_a_landline_taken_up_within_one_season_counts_in_full():
+    def landline(a, b, days_apart):
+        return {**ev(a, b, "SAME_PHONE", "+8657188123456", "phone"), "days_apart": days_apart}
+
+    evidence = [landline(1, 2, 0), landline(3, 4, 90), landline(5, 6, 91), landline(7, 8, 800),
+                {**ev(9, 10, "SAME_PHONE", "+864008001234", "phone"), "days_apart": 3}]  # a 400 line likewise
+    got = scores(links_of(evidence, Settings(fixed_line_factor=0.6)))
+    assert got == {(1, 2): (1.0, "SAME_PHONE", True), (3, 4): (1.0, "SAME_PHONE", True),
+                   (5, 6): (0.6, "SAME_PHONE", False), (7, 8): (0.6, "SAME_PHONE", False),
+                   (9, 10): (1.0, "SAME_PHONE", True)}
+    moved = scores(links_of(evidence, Settings(fixed_line_factor=0.6, fixed_line_full_days=0)))
+    assert [moved[p][0] for p in sorted(moved)] == [1.0, 0.6, 0.6, 0.6, 0.6]
+
+
+def test_full_families_leave_out_evidence_said_below_its_weight():
+    def with_days(row, days):
+        return {**row, "days_apart": days}
+
+    place, phone = (1 << (sorted({r.family for r in rules.LINK_REASONS}).index(f)) for f in ("place", "SAME_PHONE"))
+    con = links_of([ev(1, 2, "SAME_BUILDING", n=20), ev(3, 4, "SAME_BUILDING", n=21),  # small; crowded
+                    with_days(ev(5, 6, "SAME_PHONE", "+8657188123456", "phone"), 3),  # a landline in one season
+                    with_days(ev(7, 8, "SAME_PHONE", "+8657188123456", "phone"), 400),  # over years
+                    ev(9, 10, "SAME_PHONE", MOBILE, "phone"), ev(9, 10, "SAME_BUILDING", n=80)],
+                   Settings(weak_rarity_size=20))
+    got = dict(((a, b), (f, full)) for a, b, f, full in rows(
+        con, "select company_a, company_b, families, full_families from company_links"))
+    assert got == {(1, 2): (place, place), (3, 4): (place, 0), (5, 6): (phone, phone), (7, 8): (phone, 0),
+                   (9, 10): (place | phone, phone)}
+
+
 def test_rarity_scaled_reasons_count_less_above_weak_rarity_size():
     con = links_of([ev(1, 2, "SAME_BUILDING", n=20),  # at weak_rarity_size: full weight
                     ev(3, 4, "SAME_BUILDING", n=21),
                     ev(5, 6, "SAME_BUILDING", n=80),
                     ev(7, 8, "SAME_BRANCH_DAYS", n=40),
-                    ev(9, 10, "SAME_ROOM", n=80)],  # not rarity-scaled
+                    ev(9, 10, "SAME_ROOM", n=80),  # not rarity-scaled
+                    ev(11, 12, "BATCH_HOME_REGION", n=40)],
                    Settings(weak_rarity_size=20))
     got = scores(con)
+    assert got[(11, 12)][0] == round(0.6 * math.log(20) / math.log(40), 3) == 0.487
     assert got[(1, 2)][0] == 0.5
     assert got[(3, 4)][0] == round(0.5 * math.log(20) / math.log(21), 3) == 0.492
     assert got[(5, 6)][0] == round(0.5 * math.log(20) / math.log(80), 3) == 0.342

@@ -139,7 +139,7 @@ def test_opened_by_agent_and_rep_is_agent():
 # ------------------------------------------------------------------------------------------------
 # Group measures with thresholds: company_features + cluster_features.
 
-ATTRIBUTE_COLUMNS = ("company_id", "attr_kind", "attr_value", "role")
+ATTRIBUTE_COLUMNS = ("company_id", "attr_kind", "attr_value", "role", "seen_on")
 CLUSTER_COLUMNS = ("company_id", "cluster_no", "cluster_size")
 LINK_COLUMNS = ("company_a", "company_b", "reason", "is_link")
 
@@ -154,7 +154,7 @@ def cluster_features(clusters: dict[int, list[dict]], accounts: list[dict] = (),
                  "company_clusters": table(members, CLUSTER_COLUMNS),
                  "company_attributes": table(list(attributes), ATTRIBUTE_COLUMNS),
                  "company_links_kept": table(list(links), LINK_COLUMNS)}, settings=settings)
-    run(con, "clusters/company_features", "clusters/cluster_features")
+    run(con, "linking/attribute_values", "clusters/company_features", "clusters/cluster_features")
     return con
 
 
@@ -253,8 +253,54 @@ def test_shared_brand_counts_trade_names_of_min_length():
     assert rows(cluster_features(clusters, settings=with_thresholds(shared_brand__min_length=3)), got) == [(0.0, 0.5)]
 
 
+def test_concentration_counts_members_on_one_value_that_came_with_them():
+    def value(company_id, kind, attr, role="reg"):
+        return {"company_id": company_id, "attr_kind": kind, "attr_value": attr, "role": role}
+
+    in_year = ["2026-03-01", "2026-04-01", "2026-05-01", "2027-03-01"]  # 365 days from first to last
+    in_season = ["2026-03-01", "2026-04-01", "2026-05-01", "2026-08-28"]  # 180 days
+    clusters = {
+        # one landline on four members registered within a year, and on no other company
+        1: [company(i, reg_date=d(day)) for i, day in zip((1, 2, 3, 4), in_year)],
+        # one room, four members within a season; a room fills with tenants over a year, so a room
+        # counts within room_window_days (180) only
+        2: [company(i, reg_date=d(day)) for i, day in zip((5, 6, 7, 8), in_season)],
+        # an agent (person) on four members, who also opened for two companies outside the cluster:
+        # 4 of 6 is under min_share (0.8) - an agency's steady clients, not a ring's season
+        3: [company(i, reg_date=d(day)) for i, day in zip((9, 10, 11, 12), in_season)],
+        # a representative whose second role (agent) on the same company counts the company once
+        4: [company(13), company(14)],
+        # the room of cluster 2 again, its last tenant a day past the season: 3 of 4 is under min_share
+        5: [company(i, reg_date=d(day)) for i, day in zip((17, 18, 19, 20), [*in_season[:3], "2026-08-29"])],
+    }
+    outside = [company(15, reg_date=d("2024-01-01")), company(16, reg_date=d("2025-01-01"))]
+    attributes = ([value(i, "phone", "+8657188880000") for i in (1, 2, 3, 4)]
+                  + [value(i, "room", "330106|R|1|A|101") for i in (5, 6, 7, 8)]
+                  + [value(i, "person", "AGENT", "agent") for i in (9, 10, 11, 12, 15, 16)]
+                  + [value(13, "person", "P", "rep"), value(13, "person", "P", "agent"), value(14, "person", "P")]
+                  + [value(i, "room", "330106|R|1|A|202") for i in (17, 18, 19, 20)])
+
+    def features(settings=None):
+        members = [{"company_id": c["company_id"], "cluster_no": no, "cluster_size": len(cs)}
+                   for no, cs in clusters.items() for c in cs]
+        con = given({"stg_companies": table([c for cs in clusters.values() for c in cs] + outside, COMPANY_COLUMNS),
+                     "stg_accounts": table([], ACCOUNT_COLUMNS),
+                     "company_clusters": table(members, CLUSTER_COLUMNS),
+                     "company_attributes": table(attributes, ATTRIBUTE_COLUMNS),
+                     "company_links_kept": table([], LINK_COLUMNS)}, settings=settings)
+        run(con, "linking/attribute_values", "clusters/company_features", "clusters/cluster_features")
+        return rows(con, "select cluster_no, max_companies_per_value from cluster_features order by 1")
+
+    assert features() == [(1, 4), (2, 4), (3, 0), (4, 2), (5, 0)]
+    assert features(with_thresholds(concentration__window_days=364)) == [(1, 0), (2, 4), (3, 0), (4, 2), (5, 0)]
+    assert features(with_thresholds(concentration__room_window_days=181)) == [
+        (1, 4), (2, 4), (3, 0), (4, 2), (5, 4)]
+    assert features(with_thresholds(concentration__min_share=0.6)) == [(1, 4), (2, 4), (3, 4), (4, 2), (5, 3)]
+
+
 CLUSTER_FEATURE_THRESHOLDS = {"multi_bank__min_banks", "nominee__window_days", "controller__window_days",
-                              "corroborated__min_kinds", "shared_brand__min_length"}
+                              "corroborated__min_kinds", "shared_brand__min_length", "concentration__window_days",
+                              "concentration__room_window_days", "concentration__min_share"}
 
 
 # ------------------------------------------------------------------------------------------------
@@ -265,12 +311,12 @@ FEATURE_COLUMNS = ("cluster_no", "n_companies", "reg_span_days", "open_span_days
                    "share_rep_under_30", "share_rep_over_40", "share_rep_nonlocal", "share_capital_tiny",
                    "share_phone_virtual", "share_cluster_address", "share_multi_bank", "share_rep_is_agent",
                    "share_template_scope", "share_opened_by_agent", "share_corroborated_links",
-                   "share_shared_trade_name")
+                   "share_shared_trade_name", "max_companies_per_value")
 FEATURE_TYPES = {"cluster_no": "bigint", "n_companies": "bigint", "reg_span_days": "bigint",
                  "open_span_days": "bigint", "max_companies_per_rep": "bigint",
-                 "max_companies_per_controller": "bigint"}
+                 "max_companies_per_controller": "bigint", "max_companies_per_value": "bigint"}
 QUIET = {"n_companies": 5, "reg_span_days": 1000, "open_span_days": 1000, "max_companies_per_rep": 1,
-         "max_companies_per_controller": 0}  # every share 0
+         "max_companies_per_controller": 0, "max_companies_per_value": 0}  # every share 0
 
 
 def cluster_terms(features: list[dict], settings: Settings | None = None, drop_term: str | None = None):
@@ -330,10 +376,15 @@ TERM_CASES: dict[str, list[tuple[dict, float]]] = {
     "controller": [({"max_companies_per_controller": 2}, 0.0), ({"max_companies_per_controller": 3}, 0.5),
                    ({"max_companies_per_controller": 4}, 1.0), ({"max_companies_per_controller": 5}, 1.0)],
     "pair_only": [({"n_companies": 2}, 1.0), ({"n_companies": 3}, 0.0)],
+    # nothing up to 3 companies on one value, rising linearly to full at 10
+    "concentration": [({"max_companies_per_value": 0}, 0.0), ({"max_companies_per_value": 3}, 0.0),
+                      ({"max_companies_per_value": 4}, 1 / 7), ({"max_companies_per_value": 9}, 6 / 7),
+                      ({"max_companies_per_value": 10}, 1.0), ({"max_companies_per_value": 18}, 1.0)],
 }
 TERM_THRESHOLDS = {"reg_burst__min_companies", "reg_burst__fade_days", "open_burst__min_companies",
                    "open_burst__fade_days", "nominee__full_at", "nominee__partial_at", "nominee__partial",
-                   "controller__full_at", "controller__partial_at", "controller__partial"}
+                   "controller__full_at", "controller__partial_at", "controller__partial", "concentration__from",
+                   "concentration__full_at"}
 
 
 def test_every_risk_term_has_cases():
@@ -403,6 +454,10 @@ def test_term_sentences_carry_the_measured_value():
     assert says["reg_burst"] == "registrations bunched within 40 days"
     assert says["open_burst"] == "account openings bunched within 12 days"
     assert says["pair_only"] == "only two companies: a pair is weak evidence of a ring"
+    con = cluster_terms([{"cluster_no": 1, "max_companies_per_value": 14}])
+    assert rows(con, "select says from cluster_terms where term = 'concentration'") == [(
+        "14 member companies registered within a year on one person or phone (within 180 days on one room) that "
+        "carries (almost) no other company",)]
 
 
 def test_an_undeclared_term_stops_the_run_naming_it():

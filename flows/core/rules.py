@@ -80,6 +80,9 @@ LINK_REASONS: tuple[LinkReason, ...] = (
     LinkReason("BATCH_PROFILE", "branch", 0.6, "weak_evidence", where_and_when=True, shared_value=True),
     LinkReason("SIMILAR_ADDRESS", "place", 0.6, "fuzzy_evidence"),
     LinkReason("SAME_HOMETOWN", "SAME_HOMETOWN", 0.6, "weak_evidence", where_and_when=True),
+    # the batch profile (18-22, account within days) from one prefecture of another province: a recruiter's
+    # school or town; with BATCH_PROFILE it ties a member that shares nothing else to its batch
+    LinkReason("BATCH_HOME_REGION", "SAME_HOMETOWN", 0.6, "weak_evidence", scaled_by="rarity", where_and_when=True),
     LinkReason("SAME_BRANCH_DAYS", "branch", 0.5, "weak_evidence", scaled_by="rarity", where_and_when=True,
                shared_value=True),
     LinkReason("SAME_SCOPE", "SAME_SCOPE", 0.5, "weak_evidence"),
@@ -107,6 +110,9 @@ RISK_TERMS: tuple[RiskTerm, ...] = (
     RiskTerm("nominee", 1.6, {"window_days": 180, "full_at": 3, "partial_at": 2, "partial": 0.3}),
     RiskTerm("template_scope", 0.9),
     RiskTerm("controller", 1.5, {"window_days": 180, "full_at": 4, "partial_at": 3, "partial": 0.5}),
+    # the shape alone: many members on one person, phone or room that came with them and carries no others
+    RiskTerm("concentration", 2.0, {"window_days": 365, "room_window_days": 180, "min_share": 0.8, "from": 3,
+                                    "full_at": 10}),
     RiskTerm("opened_by_agent", 0.4),
     RiskTerm("corroborated", 1.0, {"min_kinds": 2}),
     RiskTerm("shared_brand", -2.5, {"min_length": 2}),
@@ -138,6 +144,9 @@ SENTENCES: dict[str, dict[str, str]] = {
                                 "same branch within a week",
         "reason.SIMILAR_ADDRESS": "near-identical address text the parser could not key to a room",
         "reason.SAME_HOMETOWN": "representatives under 30 from one county elsewhere, registering within days",
+        "reason.BATCH_HOME_REGION": "18-22-year-old representatives from one prefecture of another province, "
+                                    "accounts within days of registration, registering within a week "
+                                    "(counts less when the prefecture sends many)",
         "reason.SAME_BRANCH_DAYS": "accounts opened at the same branch within a few days",
         "reason.SAME_SCOPE": "word-for-word business scope",
         "reason.SIMILAR_PHONE": "mobiles differing in the last two digits",
@@ -159,6 +168,8 @@ SENTENCES: dict[str, dict[str, str]] = {
         "risk.nominee": "one person is legal representative of {value} member companies within 180 days",
         "risk.controller": "one mobile or account-opening agent serves {value} member companies "
                            "with different representatives within 180 days",
+        "risk.concentration": "{value} member companies registered within a year on one person or phone "
+                              "(within 180 days on one room) that carries (almost) no other company",
         "risk.opened_by_agent": "{pct} had their account opened by someone other than the representative",
         "risk.corroborated": "{pct} of links rest on two or more independent kinds of evidence",
         "risk.template_scope": "{pct} share word-for-word business-scope text",
@@ -188,6 +199,8 @@ SENTENCES: dict[str, dict[str, str]] = {
         "reason.BATCH_PROFILE": "法定代表人18至22岁，成立后数日内开户，且一周内在同一网点开户",
         "reason.SIMILAR_ADDRESS": "地址文字几乎相同，但无法解析到同一房间",
         "reason.SAME_HOMETOWN": "30岁以下的法定代表人来自外地同一县，注册时间相近",
+        "reason.BATCH_HOME_REGION": "18至22岁的法定代表人来自外省同一地市，成立后数日内开户，注册时间相差一周以内"
+                                    "（同地市人数越多权重越低）",
         "reason.SAME_BRANCH_DAYS": "数日内在同一网点开户",
         "reason.SAME_SCOPE": "经营范围逐字相同",
         "reason.SIMILAR_PHONE": "手机号仅末两位不同",
@@ -208,6 +221,8 @@ SENTENCES: dict[str, dict[str, str]] = {
         "risk.open_burst": "开户集中在{value}天内",
         "risk.nominee": "同一人在180天内担任{value}家成员企业的法定代表人",
         "risk.controller": "同一手机号或开户经办人在180天内服务{value}家法定代表人不同的成员企业",
+        "risk.concentration": "{value}家成员企业在一年内登记在同一人或同一电话名下（同一房间为180天内），"
+                              "且该人、电话或房间几乎不涉及其他企业",
         "risk.opened_by_agent": "{pct}的账户由法定代表人以外的人办理开户",
         "risk.corroborated": "{pct}的关联有两种及以上相互独立的证据",
         "risk.template_scope": "{pct}的经营范围逐字相同",

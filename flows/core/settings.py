@@ -31,7 +31,10 @@ def _default_risk_terms() -> dict[str, RiskTermSetting]:
 
 class Settings(BaseModel):
     link_threshold: float = 1.0
-    fixed_line_factor: float = Field(0.6, description="weight factor for shared landlines / 400 numbers")
+    fixed_line_factor: float = Field(0.6, description="weight factor for shared landlines / 400 numbers ...")
+    fixed_line_full_days: int = Field(90, description="... unless the two companies registered (or gave it to the "
+                                      "bank) within this many days of each other: a switchboard or an agency serves "
+                                      "companies over years, a dealer's landline a batch of new ones in a season")
     hub_limit_person: int = 60
     hub_limit_phone: int = 40
     hub_limit_room: int = 80
@@ -41,6 +44,8 @@ class Settings(BaseModel):
     batch_days: int = 7
     hometown_days: int = 30
     hub_limit_hometown: int = 20
+    hub_limit_batch_region: int = Field(80, description="a prefecture sending more young representatives' fresh "
+                                        "companies within hometown_days is a migration flow (BATCH_HOME_REGION)")
     hub_limit_branch: int = 40
     weak_days: int = 180
     batch_min_age: int = Field(18, description="youngest legal representative (the legal minimum) counted in a "
@@ -58,6 +63,9 @@ class Settings(BaseModel):
     cluster_min_size: int = Field(3, description="clusters merge, and take leftovers, only from this size up")
     merge_density: float = Field(0.1, description="merge clusters whose cross evidence is this dense; 0 = never")
     merge_min_pairs: int = 3
+    merge_context_density: float = Field(0.5, description="clusters tied only by where and when (a branch, a "
+                                         "hometown), no value the operator chose, merge only when that evidence is "
+                                         "this dense: the two branches of one student batch, not two batches")
     nominee_min_companies: int = Field(3, description="a cluster is fronted by a nominee when one person represents "
                                        "this many of its members; two such clusters tied by a template value merge; "
                                        "0 = never")

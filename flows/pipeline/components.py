@@ -125,23 +125,36 @@ def _merge_mutual_best(labels: np.ndarray, frame: pl.DataFrame, strength: str) -
 
 def merge_dense_clusters(labels: np.ndarray, a: np.ndarray, b: np.ndarray, score: np.ndarray,
                          min_density: float, min_pairs: int, min_size: int = _DEFAULT.cluster_min_size,
-                         ) -> np.ndarray:
+                         families: np.ndarray | None = None, value_families: int = 0,
+                         context_min_density: float = _DEFAULT.merge_context_density) -> np.ndarray:
     """Merge clusters whose cross evidence (all scored pairs, linked or not) is dense for their sizes.
 
     Only mutual best partners merge (each cluster's densest neighbour is the other), so a run of
-    moderately similar rings cannot chain into one cluster.
+    moderately similar rings cannot chain into one cluster. Given `families` and `value_families`, evidence
+    that says only where and when (a branch, a hometown) may make the cross evidence dense but cannot be
+    all of it - some pair must share a value the operator chose - unless it is `context_min_density`
+    dense: two student batches recruited from one prefecture in one week share where and when among
+    some of their pairs; the two branches of one batch, all from one county in one week, among all.
     """
     sizes = np.bincount(labels)
     la, lb = labels[a], labels[b]
     cross = (la != lb) & (sizes[la] >= min_size) & (sizes[lb] >= min_size)
     if not cross.any():
         return labels
+    frame = _cross_weights(la, lb, score, cross)
+    if families is not None and value_families:
+        grounded = cross & ((families & value_families) != 0)
+        frame = frame.join(_cross_weights(la, lb, score, grounded).select("lo", "hi", grounded=pl.lit(True)),
+                           on=["lo", "hi"], how="left").with_columns(pl.col("grounded").fill_null(False))
+    else:
+        frame = frame.with_columns(grounded=pl.lit(True))
     frame = (
-        _cross_weights(la, lb, score, cross)
+        frame
         .with_columns(density=pl.col("weight") / (pl.col("lo").replace_strict(
             np.arange(len(sizes)), sizes, return_dtype=pl.Float64) * pl.col("hi").replace_strict(
             np.arange(len(sizes)), sizes, return_dtype=pl.Float64)))
-        .filter((pl.col("pairs") >= min_pairs) & (pl.col("density") >= min_density))
+        .filter((pl.col("pairs") >= min_pairs) & (pl.col("density") >= min_density)
+                & (pl.col("grounded") | (pl.col("density") >= context_min_density)))
     )
     return _merge_mutual_best(labels, frame, "density")
 
@@ -149,7 +162,8 @@ def merge_dense_clusters(labels: np.ndarray, a: np.ndarray, b: np.ndarray, score
 def attach_leftovers(labels: np.ndarray, a: np.ndarray, b: np.ndarray, score: np.ndarray, families: np.ndarray,
                      min_size: int = _DEFAULT.cluster_min_size, min_weight: float = _DEFAULT.attach_min_weight,
                      fresh: np.ndarray | None = None,
-                     value_families: int = 0, min_coverage: float = 0.5) -> np.ndarray:
+                     value_families: int = 0, min_coverage: float = 0.5,
+                     template_families: np.ndarray | None = None) -> np.ndarray:
     """A company or pair left outside a cluster joins it when its evidence with the cluster's members
     comes from two or more pairs and sums to a link, and either
 
@@ -159,7 +173,9 @@ def attach_leftovers(labels: np.ndarray, a: np.ndarray, b: np.ndarray, score: np
       and one value the operator chose (a word-for-word scope text, a run of mobile numbers, a
       building: the `value_families` bits, never the where-and-when coincidences of a branch or a
       hometown) ties it to at least `min_coverage` of the cluster's members: a ring's leftover
-      shares the ring's template, a neighbour shares it with one member at most.
+      shares the ring's template, a neighbour shares it with one member at most. Given
+      `template_families` (per pair, the families said at full weight), a value many share - a
+      crowded building - is no template: in a busy building every fresh tenant would join the ring.
 
     It joins its best cluster only, so leftovers never bridge two clusters."""
     sizes = np.bincount(labels)
@@ -172,9 +188,10 @@ def attach_leftovers(labels: np.ndarray, a: np.ndarray, b: np.ndarray, score: np
     target = np.where(piece_side == 0, lb, la)[usable]
     target_company = np.where(piece_side == 0, b, a)[usable]
     fam = families[usable]
+    chosen = (template_families if template_families is not None else families)[usable]
     frame = (
         pl.DataFrame({"piece": piece, "target": target, "score": score[usable], "families": fam,
-                      "target_company": target_company, "value": (fam & value_families) != 0})
+                      "target_company": target_company, "value": (chosen & value_families) != 0})
         .filter(pl.col("target").is_in(np.flatnonzero(sizes >= min_size)))
         .group_by("piece", "target")
         .agg(pl.col("score").sum().alias("weight"), pl.len().alias("pairs"),
@@ -249,21 +266,26 @@ def build_company_clusters(con: duckdb.DuckDBPyConnection, settings: Settings) -
     """Write `company_clusters(company_id, cluster_no, cluster_size)` for companies in clusters of >= 2."""
     s = settings
     n_nodes = con.execute("select coalesce(max(company_id), 0) + 1 from stg_companies").fetchone()[0]
-    edges = con.execute("select company_a, company_b, score, families from company_links_kept").fetchnumpy()
+    edges = con.execute("select company_a, company_b, score, families, full_families from company_links_kept"
+                        ).fetchnumpy()
     a, b = edges["company_a"].astype(np.int64), edges["company_b"].astype(np.int64)
     score = edges["score"].astype(np.float64)
     labels = cluster_labels(n_nodes, a, b, score, s.link_threshold, s.cluster_resolution, s.max_cluster_size,
                             s.cluster_seed, s.recut_step, s.recut_max_rounds)
     if s.merge_density > 0:
-        labels = merge_dense_clusters(labels, a, b, score, s.merge_density, s.merge_min_pairs, s.cluster_min_size)
         fresh, value_families = _template_inputs(con, n_nodes, tuple(s.attach_context_families), s.attach_fresh_days)
         families = edges["families"].astype(np.int64)
+        # a value many share (a crowded building, a switchboard) is no operator's choice: it grounds no merge
+        chosen = edges["full_families"].astype(np.int64)
+        labels = merge_dense_clusters(labels, a, b, score, s.merge_density, s.merge_min_pairs, s.cluster_min_size,
+                                      chosen, value_families, s.merge_context_density)
         if s.nominee_min_companies:
             fronted = _fronted_clusters(con, labels, s.nominee_min_companies)
-            labels = merge_nominee_pieces(labels, a, b, score, families, fronted, value_families,
+            labels = merge_nominee_pieces(labels, a, b, score, chosen, fronted, value_families,
                                           s.nominee_merge_min_pairs)
         labels = attach_leftovers(labels, a, b, score, families, s.cluster_min_size, s.attach_min_weight,
-                                  fresh=fresh, value_families=value_families, min_coverage=s.attach_min_coverage)
+                                  fresh=fresh, value_families=value_families, min_coverage=s.attach_min_coverage,
+                                  template_families=chosen)
     frame = pl.DataFrame({"company_id": np.arange(n_nodes, dtype=np.int32), "cluster_no": labels})
     frame = frame.with_columns(pl.len().over("cluster_no").alias("cluster_size")).filter(
         pl.col("cluster_size") >= 2

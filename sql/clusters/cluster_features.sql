@@ -1,10 +1,13 @@
 -- Cluster-level red flags: shares of members showing each company flag, plus what only a group
 -- shows: a burst of registrations or openings, one person fronting several members, template
--- scope text, and brand consistency (a group's subsidiaries share a trade name; a ring does not).
+-- scope text, brand consistency (a group's subsidiaries share a trade name; a ring does not), and the
+-- shape of the group: how many members hang on one value that appeared with them and with nothing else.
 --
--- reads: company_clusters, company_features, stg_companies, company_attributes, company_links_kept, link_reasons
+-- reads: company_clusters, company_features, stg_companies, company_attributes, attribute_values,
+--     company_links_kept, link_reasons
 -- params: multi_bank__min_banks, shared_brand__min_length, nominee__window_days, controller__window_days,
---     corroborated__min_kinds
+--     corroborated__min_kinds, concentration__window_days, concentration__room_window_days,
+--     concentration__min_share
 
 create or replace table cluster_features as
 with members as (
@@ -64,6 +67,44 @@ controllers as (
     where span <= getvariable('controller__window_days')
     group by cluster_no
 ),
+-- One person (in any role), phone (mobile or landline) or room carrying several member companies
+-- registered within a year (a room: within a season), and (nearly) none before or after: a value
+-- that came into being with the group. A ring's dealer, nominee or rented room does; an agency's
+-- line, a group's switchboard or a serial owner carries companies registered over years, and a
+-- room may legitimately fill with an incubator's tenants over a year, not over a season.
+value_members as (
+    select distinct cc.cluster_no, ca.attr_kind, ca.attr_value, ca.company_id, c.reg_date
+    from company_attributes as ca
+    join company_clusters as cc using (company_id)
+    join stg_companies as c using (company_id)
+    where c.reg_date is not null
+),
+value_seasons as (
+    select cluster_no, attr_kind, attr_value,
+        max(case when attr_kind = 'room' then n_within_room_window else n_within_window end) as n_within
+    from (
+        select cluster_no, attr_kind, attr_value,
+            count(*) over (
+                partition by cluster_no, attr_kind, attr_value order by reg_date
+                range between current row
+                    and interval (getvariable('concentration__window_days')::integer) days following
+            ) as n_within_window,
+            count(*) over (
+                partition by cluster_no, attr_kind, attr_value order by reg_date
+                range between current row
+                    and interval (getvariable('concentration__room_window_days')::integer) days following
+            ) as n_within_room_window
+        from value_members
+    )
+    group by all
+),
+concentrations as (
+    select s.cluster_no, max(s.n_within) as n
+    from value_seasons as s
+    join attribute_values as v using (attr_kind, attr_value)
+    where s.n_within >= getvariable('concentration__min_share') * v.n_companies
+    group by s.cluster_no
+),
 link_kinds as (
     select
         cc.cluster_no,
@@ -104,6 +145,7 @@ select
     date_diff('day', quantile_disc(m.first_open_date, 0.1), quantile_disc(m.first_open_date, 0.9)) as open_span_days,
     coalesce(any_value(r.max_per_rep), 1) as max_companies_per_rep,
     coalesce(any_value(ctl.n), 0) as max_companies_per_controller,
+    coalesce(any_value(con.n), 0) as max_companies_per_value,
     coalesce(any_value(rv.share_shared_trade_name), 0) as share_shared_trade_name,
     coalesce(any_value(rv.share_template_scope), 0) as share_template_scope,
     any_value(k.link_reasons) as link_reasons,
@@ -114,4 +156,5 @@ left join (select cluster_no, max(n) as max_per_rep from reps_in_cluster group b
 left join repeated_values as rv using (cluster_no)
 left join link_kinds as k using (cluster_no)
 left join controllers as ctl using (cluster_no)
+left join concentrations as con using (cluster_no)
 group by m.cluster_no;

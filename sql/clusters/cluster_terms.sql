@@ -5,7 +5,7 @@
 -- reads: cluster_features, risk_terms
 -- params: burst_days, reg_burst__min_companies, reg_burst__fade_days, open_burst__min_companies,
 --     open_burst__fade_days, nominee__full_at, nominee__partial_at, nominee__partial, controller__full_at,
---     controller__partial_at, controller__partial
+--     controller__partial_at, controller__partial, concentration__from, concentration__full_at
 
 create or replace table cluster_terms as
 with terms as (
@@ -39,6 +39,9 @@ with terms as (
             when max_companies_per_controller >= getvariable('controller__partial_at')
             then getvariable('controller__partial')
             else 0 end)::double as controller,
+        -- rises linearly from nothing at `from` companies on one value to full at `full_at`
+        greatest(0, least(1, (max_companies_per_value - getvariable('concentration__from'))
+            / (getvariable('concentration__full_at') - getvariable('concentration__from'))))::double as concentration,
         share_opened_by_agent::double as opened_by_agent,
         share_corroborated_links::double as corroborated,
         share_shared_trade_name::double as shared_brand,
@@ -48,7 +51,7 @@ with terms as (
 ),
 long as (
     select u.cluster_no, u.term, u.value, f.reg_span_days, f.open_span_days, f.max_companies_per_rep,
-        f.max_companies_per_controller
+        f.max_companies_per_controller, f.max_companies_per_value
     from (unpivot terms on columns(* exclude (cluster_no)) into name term value value) as u
     join cluster_features as f using (cluster_no)
 )
@@ -65,6 +68,7 @@ select
         when 'open_burst' then l.open_span_days::varchar
         when 'nominee' then l.max_companies_per_rep::varchar
         when 'controller' then l.max_companies_per_controller::varchar
+        when 'concentration' then l.max_companies_per_value::varchar
         else format('{:.2f}', coalesce(l.value, 0))
     end as shown_value,
     replace(replace(t.says, '{pct}', pct), '{value}', shown_value) as says

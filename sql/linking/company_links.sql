@@ -1,12 +1,15 @@
 -- Weighted company links: all evidence for a pair, one weight per reason (the reason's base weight
--- from link_reasons, lowered for fixed-line phones, which switchboards and agencies share, and for
+-- from link_reasons, lowered for fixed-line phones, which switchboards and agencies share (unless the
+-- two companies took the number up within fixed_line_full_days of each other), and for
 -- buildings that hold many companies and branches that open many accounts: link_reasons.scaled_by).
 -- Reasons of one family (link_reasons.family: a room implies its building) count once, at the
--- strongest; `families` is a bit set of the independent kinds of evidence behind the pair. A pair is
+-- strongest; `families` is a bit set of the independent kinds of evidence behind the pair, and
+-- `full_families` those of them said at full weight (not a landline many share, nor a crowded
+-- building or branch: a value no operator chose for the group). A pair is
 -- linked when its summed weight reaches link_threshold; weaker pairs stay as evidence only.
 --
 -- reads: pair_evidence, link_reasons
--- params: fixed_line_factor, weak_rarity_size, link_threshold
+-- params: fixed_line_factor, fixed_line_full_days, weak_rarity_size, link_threshold
 --
 -- The reason string lists a pair's reasons strongest first (ties by name). Reasons and families
 -- travel as small integer codes and each pair's evidence as one sorted integer list, so the million
@@ -30,10 +33,19 @@ weighted as (
         e.company_b,
         r.reason_no,
         r.family_no,
+        -- said at full weight: not a landline or a crowded building or branch, which many share
+        (e.attr_kind is distinct from 'phone' or r.scaled_by is distinct from 'landline'
+            or (e.attr_value like '+861%' and length(e.attr_value) = 14)
+            or coalesce(e.days_apart <= getvariable('fixed_line_full_days'), false))
+        and (r.scaled_by is distinct from 'rarity' or coalesce(e.n_companies, 0) <= getvariable('weak_rarity_size'))
+            as at_full_weight,
         r.weight * case
             -- a mobile is +86 1xx xxxx xxxx; Beijing landlines (+86 10 xxxx xxxx) are one digit shorter
+            -- unless the two companies took it up within one season: a switchboard or an agency serves
+            -- companies over years, a dealer's landline a batch of new ones
             when r.scaled_by = 'landline' and e.attr_kind = 'phone'
                 and not (e.attr_value like '+861%' and length(e.attr_value) = 14)
+                and not coalesce(e.days_apart <= getvariable('fixed_line_full_days'), false)
             then getvariable('fixed_line_factor')
             when r.scaled_by = 'rarity' and e.n_companies > getvariable('weak_rarity_size')
             then ln(getvariable('weak_rarity_size')) / ln(e.n_companies)
@@ -60,7 +72,8 @@ per_pair as (
         e.company_a,
         e.company_b,
         list_sort(list((w.weight_rank - 1) * c.n_reasons + (e.reason_no - 1))) as evidence_keys,
-        bit_or((1 << (e.family_no - 1))::bigint) as families
+        bit_or((1 << (e.family_no - 1))::bigint) as families,
+        bit_or(case when e.at_full_weight then (1 << (e.family_no - 1))::bigint else 0::bigint end) as full_families
     from weighted as e
     join weight_ranks as w on w.weight is not distinct from e.weight
     cross join codes as c
@@ -72,6 +85,7 @@ per_reason as (
         p.company_a,
         p.company_b,
         p.families,
+        p.full_families,
         list_filter(
             p.evidence_keys,
             lambda k, i: list_position(list_transform(p.evidence_keys, lambda j: j % c.n_reasons), k % c.n_reasons) = i
@@ -84,6 +98,7 @@ decoded as (
         p.company_a,
         p.company_b,
         p.families,
+        p.full_families,
         list_transform(p.reason_keys, lambda k: c.reason_names[k % c.n_reasons + 1]) as reason_names,
         list_transform(p.reason_keys, lambda k: c.reason_families[k % c.n_reasons + 1]) as reason_families,
         list_transform(p.reason_keys, lambda k: c.rank_weights[k // c.n_reasons + 1]) as weights
@@ -95,6 +110,7 @@ scored as (
         company_a,
         company_b,
         families,
+        full_families,
         array_to_string(reason_names, '+') as reason,
         -- a family counts once, at its strongest reason: the first of its reasons in the list; the sum
         -- runs strongest first, so it does not depend on the order threads deliver rows in
@@ -107,5 +123,6 @@ select
     round(score, 3) as score,
     reason,
     families,
+    full_families,
     score >= getvariable('link_threshold') as is_link
 from scored;

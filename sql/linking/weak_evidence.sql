@@ -11,7 +11,7 @@
 -- reads: stg_companies, stg_accounts, company_attributes
 -- params: hub_limit_building, weak_days, branch_days, hub_limit_branch, batch_min_age, batch_max_age, fresh_days,
 --     batch_days, scope_min_length, hometown_max_age,
---     hub_limit_scope, similar_phone_block_limit, hometown_days, hub_limit_hometown
+--     hub_limit_scope, similar_phone_block_limit, hometown_days, hub_limit_hometown, hub_limit_batch_region
 
 create or replace table weak_evidence as
 with building_members as (
@@ -86,6 +86,32 @@ batch_profile as (
         and b.day_bucket = a.near_bucket
         and a.company_id < b.company_id
         and abs(date_diff('day', a.open_date, b.open_date)) <= getvariable('batch_days')
+),
+-- Young representatives' fresh companies whose representatives come from one prefecture of another
+-- province, registering within batch_days: a recruiter's batch from one school or town, wherever in
+-- the prefecture each member's ID was issued. The more such companies the prefecture sends in the
+-- hometown_days either side the less a pair says (rarity scaling); beyond hub_limit_batch_region it is
+-- a migration flow.
+batch_region_members as (
+    select c.company_id, left(c.rep_region, 4) as home_region, c.reg_date,
+        count(*) over (
+            partition by left(c.rep_region, 4) order by c.reg_date
+            range between interval (getvariable('hometown_days')) days preceding
+                and interval (getvariable('hometown_days')) days following
+        ) as n_nearby
+    from stg_companies as c
+    semi join batch_openings as o using (company_id)
+    where c.rep_region is not null and c.reg_date is not null
+        and left(c.rep_region, 2) <> left(coalesce(c.reg_adcode, c.uscc_region), 2)
+),
+batch_region as (
+    select a.company_id as company_a, b.company_id as company_b, 'BATCH_HOME_REGION' as reason,
+        'region' as attr_kind, a.home_region as attr_value, greatest(a.n_nearby, b.n_nearby) as n_companies
+    from batch_region_members as a
+    join batch_region_members as b
+        on a.home_region = b.home_region and a.company_id < b.company_id
+        and abs(date_diff('day', a.reg_date, b.reg_date)) <= getvariable('batch_days')
+    where a.n_nearby <= getvariable('hub_limit_batch_region') and b.n_nearby <= getvariable('hub_limit_batch_region')
 ),
 scope_members as (
     select company_id, scope_key, reg_date
@@ -162,4 +188,5 @@ from (
 group by company_a, company_b, reason, attr_kind
 union all select * from same_building
 union all select * from same_scope
-union all select * from same_hometown;
+union all select * from same_hometown
+union all select * from batch_region;

@@ -454,7 +454,7 @@ def test_term_sentences_carry_the_measured_value():
     assert says["reg_burst"] == "registrations bunched within 40 days"
     assert says["open_burst"] == "account openings bunched within 12 days"
     assert says["pair_only"] == "only two companies: a pair is weak evidence of a ring"
-    con = cluster_terms([{"cluster_no": 1, "max_companies_per_value": 14}])
+    con = cluster_terms([{"cluster_no": 1, "max_companies_per_value": 14}], Settings(language="en"))
     assert rows(con, "select says from cluster_terms where term = 'concentration'") == [(
         "14 member companies registered within a year on one person or phone (within 180 days on one room) that "
         "carries (almost) no other company",)]

@@ -7,7 +7,6 @@ registering-authority region), so SQL staging joins them back to every row that 
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 import tempfile
@@ -18,6 +17,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
+from shellring.flows.core.resources import cores_here
 from shellring.flows.core.sqlsteps import fetch_frame, load_query
 from shellring.matchers.address import parse_addresses
 from shellring.matchers.company import parse_company_names
@@ -32,7 +32,7 @@ POOL_MIN_ROWS = 20_000
 
 
 def _workers() -> int:
-    return max(1, int(os.environ.get("SHELLRING_THREADS", os.cpu_count() or 1)))
+    return cores_here()
 
 
 def _call(parse: Callable[..., pl.DataFrame], values: list, hints: list | None) -> pl.DataFrame:

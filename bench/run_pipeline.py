@@ -30,8 +30,10 @@ CHILD = r"""
 import json, os, sys, time
 started = time.time()
 from shellring.flows.orchestration.audit import audit_flow
+from shellring.flows.orchestration.temporary_server import patient_temporary_server
 imported = time.time()
-summary = audit_flow(registrations=[sys.argv[1]], accounts=[sys.argv[2]], db=sys.argv[3], region="bench")
+with patient_temporary_server():  # as `shellring run` does: a busy machine can take over 20 s to start it
+    summary = audit_flow(registrations=[sys.argv[1]], accounts=[sys.argv[2]], db=sys.argv[3], region="bench")
 finished = time.time()
 print("SUMMARY " + json.dumps({"summary": summary, "started": started, "imported": imported, "finished": finished},
                               default=str))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
+import polars as pl
 import pytest
 
 import shellring.flows.pipeline.normalize as normalize
@@ -49,3 +50,13 @@ def test_worker_failure_names_the_matcher(addresses, small_split, tmp_path):
 
     with ParsePool(1, tmp_path) as pool, pytest.raises(RuntimeError, match="not_importable"):
         pool.map(not_importable, addresses[:100])
+
+
+def test_batches_come_back_in_order_while_the_next_one_is_already_with_the_worker(addresses, small_split, tmp_path):
+    batches = [(addresses[i:i + 1000], None) for i in range(0, 3000, 1000)]
+    with ParsePool(1, tmp_path) as pool:
+        results = pool.imap(parse_company_names, batches)
+        first = next(results)
+        assert pool._calls == 3  # the next two batches' shares are with the worker when the first comes back
+        rest = list(results)
+    assert pl.concat([first, *rest]).equals(parse_company_names(addresses[:3000]))

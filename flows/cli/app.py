@@ -35,12 +35,13 @@ def _quiet(quiet: bool) -> None:
         os.environ["PREFECT_LOGGING_SERVER_LEVEL"] = "WARNING"
 
 
-def _run_flow(cluster=None, shared: Path | None = None, **kwargs) -> dict:
+def _run_flow(cluster=None, shared: Path | None = None, quiet: bool = False, **kwargs) -> dict:
     """The audit flow, on a Dask cluster when `cluster` (a ClusterSpec) says so; the flow stays here."""
+    from shellring.flows.orchestration import progress
     from shellring.flows.orchestration.audit import audit_flow
     from shellring.flows.orchestration.temporary_server import patient_temporary_server
 
-    with patient_temporary_server():
+    with patient_temporary_server(), progress.shown(err, quiet):
         if cluster is None:
             return audit_flow(**kwargs)
         from shellring.flows.distributed.cluster import dask_client, partitions_for
@@ -171,7 +172,7 @@ def run(
     _quiet(quiet)
     try:
         summary = _run_flow(
-            cluster=cluster, shared=shared_dir,
+            cluster=cluster, shared=shared_dir, quiet=quiet,
             registrations=[str(p) for p in registrations], accounts=[str(p) for p in accounts], db=str(db),
             region=region, since=window[0], until=window[1], mapping=str(mapping) if mapping else None,
             key_file=str(key_file) if key_file else None, settings=settings, regions=regions,
@@ -265,8 +266,8 @@ def demo(
     os.chmod(key_file, 0o600)
     db = out / "results.duckdb"
     try:
-        summary = _run_flow(registrations=[str(files.registrations)], accounts=[str(files.accounts)], db=str(db),
-                            region="demo", key_file=str(key_file), settings=settings)
+        summary = _run_flow(quiet=quiet, registrations=[str(files.registrations)], accounts=[str(files.accounts)],
+                            db=str(db), region="demo", key_file=str(key_file), settings=settings)
     except Exception as exc:
         err.print(f"[red]error:[/red] {escape(_failure(exc))}")
         raise typer.Exit(1) from None

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import re
 import time
 from dataclasses import dataclass
@@ -27,6 +26,7 @@ from importlib import resources
 import duckdb
 
 from shellring.flows.core.errors import ShellringError
+from shellring.flows.core.resources import machine_memory_here
 
 log = logging.getLogger(__name__)
 
@@ -41,7 +41,8 @@ class SqlStepError(ShellringError, RuntimeError):
 
 
 def _physical_mib() -> int:
-    return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") // 2**20
+    """The memory the run may have: physical, or the container's limit when lower."""
+    return machine_memory_here()
 
 
 def memory_limit_mib(con: duckdb.DuckDBPyConnection) -> float:

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import duckdb
 
+from shellring.flows.core import resources
 from shellring.flows.core.settings import Settings
 
 
@@ -39,23 +40,15 @@ class Workspace:
         return path
 
 
-# DuckDB's budget follows the size of the extracts: about four bytes of working memory per input byte,
-# at least 512 MiB, at most 1900 MiB (what a million companies needs to stay under 4 GB in all). Above
-# the budget DuckDB spills to the run's scratch folder. SHELLRING_MEMORY_LIMIT overrides it.
-MEMORY_PER_INPUT_BYTE = 4
-MEMORY_MIN_MIB, MEMORY_MAX_MIB = 512, 1900
-
-
 def memory_budget(input_bytes: int | None) -> str:
-    if input_bytes is None:
-        return f"{MEMORY_MAX_MIB}MiB"
-    mib = MEMORY_PER_INPUT_BYTE * input_bytes / 2**20
-    return f"{int(min(MEMORY_MAX_MIB, max(MEMORY_MIN_MIB, mib)))}MiB"
+    """DuckDB's budget for a run over extracts of this size on this machine (flows/core/resources.py)."""
+    return f"{resources.memory_budget_here(input_bytes)}MiB"
 
 
 def _configure(con: duckdb.DuckDBPyConnection, scratch: Path, memory_limit: str) -> None:
-    con.execute("set memory_limit = ?", [os.environ.get("SHELLRING_MEMORY_LIMIT", memory_limit)])
-    con.execute("set threads = ?", [int(os.environ.get("SHELLRING_THREADS", os.cpu_count() or 2))])
+    override = os.environ.get("SHELLRING_MEMORY_LIMIT")
+    con.execute("set memory_limit = ?", [memory_budget(None) if override else memory_limit])
+    con.execute("set threads = ?", [resources.cores_here()])
     con.execute("set temp_directory = ?", [str(scratch / "duckdb_tmp")])
     con.execute("set preserve_insertion_order = false")
 

@@ -20,6 +20,7 @@ from prefect import flow, get_run_logger, task
 from shellring.flows.core.errors import ShellringError
 from shellring.flows.core.settings import Settings
 from shellring.flows.core.workspace import Workspace, write_run_params
+from shellring.flows.orchestration import progress
 from shellring.flows.orchestration.artifacts import create_run_artifacts
 from shellring.flows.pipeline import stages
 from shellring.flows.pipeline.plan import assert_plan
@@ -65,9 +66,14 @@ def make_run_id(inputs: dict[str, str], region: str, since: date | None, until: 
 
 def _timed(name: str, fn, windows: list[tuple[str, float, float]], *args):
     """Run one stage, recording its wall-clock window (benchmarks attribute memory to stages by it)."""
+    shown = progress.current()
+    if shown:
+        shown.started(name)
     started = time.time()
     result = fn(*args)
     windows.append((name, started, time.time()))
+    if shown:
+        shown.finished(name, windows[-1][2] - started, result)
     get_run_logger().info("%s done in %.2fs: %s", name, windows[-1][2] - started, result)
     return result
 

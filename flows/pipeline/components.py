@@ -77,11 +77,16 @@ def leiden_refine(n_nodes: int, a: np.ndarray, b: np.ndarray, weight: np.ndarray
 
 
 def _canonical(labels: np.ndarray) -> np.ndarray:
-    first_node = np.full(labels.max() + 1, np.iinfo(np.int64).max)
-    np.minimum.at(first_node, labels, np.arange(len(labels)))
-    order = np.argsort(first_node[np.unique(labels)])
-    remap = np.empty(labels.max() + 1, dtype=np.int64)
-    remap[np.unique(labels)[order]] = np.arange(len(order))
+    """Labels renumbered 0, 1, ... in the order of each cluster's smallest node. Linear: np.unique (hashing
+    and sorting millions of labels) was a quarter of the cluster stage at a million companies."""
+    n, k = len(labels), int(labels.max()) + 1
+    first = np.full(k, n, dtype=np.int64)
+    np.minimum.at(first, labels, np.arange(n, dtype=np.int64))
+    present = first < n
+    is_first = np.zeros(n, dtype=bool)
+    is_first[first[present]] = True
+    remap = np.zeros(k, dtype=np.int64)
+    remap[present] = (np.cumsum(is_first) - 1)[first[present]]
     return remap[labels]
 
 

@@ -6,18 +6,20 @@ registering-authority region), so SQL staging joins them back to every row that 
 
 from __future__ import annotations
 
+import itertools
 import json
-import os
 import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 import duckdb
 import polars as pl
 
+from shellring.flows.core.resources import cores_here
 from shellring.flows.core.sqlsteps import fetch_frame, load_query
 from shellring.matchers.address import parse_addresses
 from shellring.matchers.company import parse_company_names
@@ -32,7 +34,7 @@ POOL_MIN_ROWS = 20_000
 
 
 def _workers() -> int:
-    return max(1, int(os.environ.get("SHELLRING_THREADS", os.cpu_count() or 1)))
+    return cores_here()
 
 
 def _call(parse: Callable[..., pl.DataFrame], values: list, hints: list | None) -> pl.DataFrame:
@@ -114,15 +116,36 @@ class ParsePool:
 
     def map(self, parse: Callable[..., pl.DataFrame], values: list, hints: list | None = None) -> pl.DataFrame:
         """parse(values[, hints]) with the rows shared between this process and the workers; input order kept."""
+        return next(self.imap(parse, [(values, hints)]))
+
+    def _send(self, parse: Callable[..., pl.DataFrame], values: list, hints: list | None) -> tuple:
+        """Queue the workers' shares of one batch; returns this process's share and the workers' handles."""
         if not self._workers or len(values) < PARALLEL_MIN_VALUES:
-            return _call(parse, values, hints)
+            return (values, hints), []
         step = -(-len(values) // (len(self._workers) + 1))
         sent = [self.submit(parse, values[offset:offset + step],
                             hints[offset:offset + step] if hints is not None else None)
                 for offset in range(step, len(values), step)]
-        parts = [_call(parse, values[:step], hints[:step] if hints is not None else None)]
-        parts += [self.collect(pending) for pending in sent]
-        return pl.concat(parts, how="vertical_relaxed")
+        return (values[:step], hints[:step] if hints is not None else None), sent
+
+    def imap(self, parse: Callable[..., pl.DataFrame], batches: Iterable[tuple[list, list | None]]
+             ) -> Iterator[pl.DataFrame]:
+        """parse(values[, hints]) of each (values, hints) batch, in order, each shared like `map`.
+
+        The workers get the next batch's shares before this one is handed back, so they keep parsing
+        while the caller stores a result (two batches ahead: memory stays at about three batches)."""
+        batches = iter(batches)
+        ahead: deque[tuple] = deque()
+        for batch in itertools.islice(batches, 2):
+            ahead.append(self._send(parse, *batch))
+        while ahead:
+            (values, hints), sent = ahead.popleft()
+            parts = [_call(parse, values, hints)]
+            parts += [self.collect(pending) for pending in sent]
+            following = next(batches, None)
+            if following is not None:
+                ahead.append(self._send(parse, *following))
+            yield pl.concat(parts, how="vertical_relaxed") if len(parts) > 1 else parts[0]
 
 
 # Unique values are parsed a slice at a time, so memory stays flat however large the extract. A slice of
@@ -144,16 +167,16 @@ def _lookup(
     pool: ParsePool | None,
 ) -> int:
     unique = fetch_frame(con, load_query(query).sql)
-    run = pool.map if pool is not None else (lambda fn, values, hints=None: _call(fn, values, hints))
-    for offset in range(0, max(unique.height, 1), SLICE_VALUES):
-        part = unique.slice(offset, SLICE_VALUES)
+    offsets = range(0, max(unique.height, 1), SLICE_VALUES)
+    batches = ((unique["input"].slice(offset, SLICE_VALUES).to_list(),
+                unique["hint"].slice(offset, SLICE_VALUES).to_list() if hinted else None) for offset in offsets)
+    parsed_batches = (pool.imap(parse, batches) if pool is not None
+                      else (_call(parse, values, hints) for values, hints in batches))
+    for offset, parsed in zip(offsets, parsed_batches, strict=True):
         if hinted:
-            parsed = run(parse, part["input"].to_list(), part["hint"].to_list())
-            parsed = parsed.with_columns(part["hint"].alias("hint"))
-        else:
-            parsed = run(parse, part["input"].to_list())
+            parsed = parsed.with_columns(unique["hint"].slice(offset, SLICE_VALUES).alias("hint"))
         _store(con, table, parsed, first=offset == 0)
-        del part, parsed
+        del parsed
     return unique.height
 
 

@@ -5,19 +5,19 @@
 -- params: run_id
 
 create or replace table pub_links as
+-- The evidence sentences are sorted as lists of structs rather than by ordered aggregates (string_agg ...
+-- order by): DuckDB sorts each group of an ordered aggregate on its own, which at millions of pairs was most
+-- of the marts stage. The struct's fields are the sort keys in order (weight descending), then the text.
 with evidence as (
     select
         e.company_a, e.company_b,
-        string_agg(
-            e.reason || ' ' || coalesce(display_value(e.attr_kind, e.attr_value), '')
+        list_sort(list({
+            'weight': -w.weight, 'reason': e.reason, 'value': e.attr_value, 'days': e.days_apart,
+            'text': e.reason || ' ' || coalesce(display_value(e.attr_kind, e.attr_value), '')
                 || coalesce(' (shared by ' || e.n_companies || ')', '')
                 || coalesce(', ' || e.days_apart || ' days apart', ''),
-            '; ' order by w.weight desc, e.reason, e.attr_value, e.days_apart) as evidence,
-        -- the same evidence as reason codes and parameters (JSON), for a report in any language
-        to_json(list(struct_pack(reason := e.reason, value := display_value(e.attr_kind, e.attr_value),
-                                 n_companies := e.n_companies, days_apart := e.days_apart)
-                     order by w.weight desc, e.reason, e.attr_value, e.days_apart))::varchar as evidence_codes,
-        string_agg(distinct p.pseudonym, ',' order by p.pseudonym) as value_keys
+            'shown': display_value(e.attr_kind, e.attr_value), 'n_companies': e.n_companies})) as items,
+        nullif(array_to_string(list_sort(list_distinct(list(p.pseudonym))), ','), '') as value_keys
     from pair_evidence as e
     join in_cluster_pairs as l using (company_a, company_b)
     join link_reasons as w on w.reason = e.reason
@@ -31,8 +31,10 @@ select
     cb.uscc as uscc_b,
     l.reason,
     l.score,
-    ev.evidence,
-    ev.evidence_codes,
+    array_to_string(list_transform(ev.items, lambda item: item.text), '; ') as evidence,
+    -- the same evidence as reason codes and parameters (JSON), for a report in any language
+    to_json(list_transform(ev.items, lambda item: struct_pack(reason := item.reason, value := item.shown,
+        n_companies := item.n_companies, days_apart := item.days)))::varchar as evidence_codes,
     ev.value_keys,
     case when l.is_link then 'link' else 'supporting' end as strength
 from in_cluster_pairs as l

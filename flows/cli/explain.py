@@ -20,9 +20,9 @@ def _table(title: str, columns: list[str], rows: list[dict], lang: str) -> Table
     from shellring.flows.results.report import header
 
     table = Table(title=title, title_justify="left", show_lines=False)
-    for column in columns:  # codes, masked IDs and dates stay whole; names and evidence wrap
-        whole = column not in ("company_name", "evidence", "reason")
-        table.add_column(header(column, lang), overflow="fold", no_wrap=whole, min_width=None if whole else 12)
+    for column in columns:  # on a narrow terminal every column folds, so none is squeezed to nothing
+        prose = column in ("company_name", "evidence", "reason")
+        table.add_column(header(column, lang), overflow="fold", ratio=3 if prose else 1, min_width=6)
     for row in rows:
         table.add_row(*(escape("" if row.get(c) is None else str(row.get(c))) for c in columns))
     return table

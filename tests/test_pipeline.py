@@ -263,6 +263,8 @@ def test_quality_floor_on_small_demo(demo_run, demo_files):
     _, db = demo_run
     result = evaluate(demo_files.truth, db)
     assert result.rings > 0
-    assert result.pair_f1 >= 0.75, result
-    assert result.ring_recall >= 0.75, result
-    assert result.lookalike_false_alarm_rate <= 0.15, result
+    # measured on this 4,000-company demo (seed 11): pair F1 0.908, ring recall 0.968 (30 of 31 rings), look-alike
+    # false alarms 0.0; the floors allow one more lost ring and a few points of pairs
+    assert result.pair_f1 >= 0.88, result
+    assert result.ring_recall >= 0.93, result
+    assert result.lookalike_false_alarm_rate <= 0.01, result

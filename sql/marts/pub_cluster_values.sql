@@ -29,10 +29,15 @@ hub_values as (
     from pub_hub_members as h
     join company_clusters as cc using (company_id)
 ),
+cluster_values as (
+    select * from shared union all by name select * from hub_values
+),
+-- roles only for the values drawn (a few per clustered company), not for every attribute of every company
 roles as (
-    select company_id, attr_kind, attr_value, list_sort(list_distinct(list(role))) as roles
-    from company_attributes
-    group by company_id, attr_kind, attr_value
+    select a.company_id, a.attr_kind, a.attr_value, list_sort(list_distinct(list(a.role))) as roles
+    from company_attributes as a
+    semi join cluster_values as v using (company_id, attr_kind, attr_value)
+    group by a.company_id, a.attr_kind, a.attr_value
 )
 select
     getvariable('run_id') as run_id,
@@ -45,7 +50,7 @@ select
     c.uscc,
     coalesce(r.roles, []::varchar[]) as roles,
     v.reasons::varchar[] as reasons
-from (select * from shared union all by name select * from hub_values) as v
+from cluster_values as v
 join stable_cluster_ids as ci using (cluster_no)
 join stg_companies as c using (company_id)
 left join roles as r using (company_id, attr_kind, attr_value)

@@ -14,6 +14,8 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from shellring.flows.cli.inputs import require_files
+
 app = typer.Typer(add_completion=False, no_args_is_help=True, help=__doc__)
 console = Console(stderr=False)
 err = Console(stderr=True)
@@ -158,10 +160,7 @@ def run(
 
         cluster = ClusterSpec(workers=workers, scheduler=scheduler, threads_per_worker=threads_per_worker,
                               memory_limit=memory_per_worker, partitions=partitions)
-    for path in [*registrations, *accounts, *[p for p in (mapping, national_hubs) if p]]:
-        if not path.is_file():
-            err.print(f"[red]error:[/red] no such file: {path}")
-            raise typer.Exit(2)
+    require_files(*registrations, *accounts, *[p for p in (mapping, national_hubs) if p])
     from shellring.flows.pipeline.pseudonyms import MissingKeyError, load_key
 
     try:
@@ -215,10 +214,7 @@ def evaluate(
     """Pairwise precision/recall/F1, ring recall per kind and sophistication, cluster purity, false alarms."""
     from shellring.flows.results.evaluate import evaluate as run_evaluation
 
-    for path in (truth, db):
-        if not path.is_file():
-            err.print(f"[red]error:[/red] no such file: {path}")
-            raise typer.Exit(2)
+    require_files(truth, db)
     result = run_evaluation(truth, db, run_id)
     if as_json:
         console.print_json(json.dumps(result.__dict__))

@@ -10,6 +10,8 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from shellring.flows.cli.inputs import require_files
+
 STRONGEST_LINKS = 10
 MEMBER_COLUMNS = ["new_member", "uscc", "company_name", "legal_rep_name_masked", "legal_rep_id_masked",
                   "phone_masked", "reg_date", "first_open_date", "days_to_first_account"]
@@ -39,9 +41,7 @@ def explain_command(
     from shellring.flows.results.report import load_report
 
     err = Console(stderr=True)
-    if not db.is_file():
-        err.print(f"[red]error:[/red] no such file: {escape(str(db))}")
-        raise typer.Exit(2)
+    require_files(db)
     try:
         data = load_report(db, run_id=run_id, cluster_id=cluster_id, lang=lang, pictures=False)
     except LookupError as exc:

@@ -8,6 +8,8 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
+from shellring.flows.cli.inputs import require_files
+
 
 def report_command(
     db: Path = typer.Option(..., "--db", help="published results DuckDB file"),
@@ -21,9 +23,7 @@ def report_command(
     from shellring.flows.results.report import write_report
 
     err = Console(stderr=True)
-    if not db.is_file():
-        err.print(f"[red]error:[/red] no such file: {escape(str(db))}")
-        raise typer.Exit(2)
+    require_files(db)
     try:
         files, data = write_report(db, out, run_id=run_id, cluster_id=cluster, top=top, lang=lang)
     except LookupError as exc:

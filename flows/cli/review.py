@@ -8,6 +8,7 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
+from shellring.flows.cli.inputs import require_files
 from shellring.flows.core.rules import LANGUAGES
 
 
@@ -22,9 +23,7 @@ def review_command(
     err = Console(stderr=True)
     if lang not in LANGUAGES:
         raise typer.BadParameter(f"choose one of {', '.join(LANGUAGES)}", param_hint="--lang")
-    if not db.is_file():
-        err.print(f"[red]error:[/red] no such file: {escape(str(db))}")
-        raise typer.Exit(2)
+    require_files(db)
     import uvicorn
 
     from shellring.flows.results.review_app import create_app, is_loopback

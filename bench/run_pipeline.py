@@ -7,6 +7,7 @@ attributes the peak to each stage from the stage windows the flow reports.
 
     python bench/run_pipeline.py --companies 200000 1000000 [--seed 7] [--keep DIR]
     python bench/run_pipeline.py --data /work/data1m /work/data5m [--json OUT.json]
+    python bench/run_pipeline.py --companies 200000 --accounts-per-company 1 --keep /tmp/bench   # as many openings
 
 `--data` runs on folders the demo generator already wrote (registrations.csv, accounts.csv, truth.csv),
 so a large extract is generated once and reused. Besides the job's own peak, the whole process tree
@@ -129,6 +130,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--companies", type=int, nargs="+", default=[200_000, 1_000_000])
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--accounts-per-company", type=float,
+                        help="generate exactly this many account openings per company (default: the demo's ~0.7)")
     parser.add_argument("--keep", type=Path, help="folder for data and results (default: a temp dir)")
     parser.add_argument("--data", type=Path, nargs="+", help="existing demo folders to run on instead of generating")
     parser.add_argument("--results", type=Path, help="folder for the results DBs with --data (default: a temp dir)")
@@ -147,7 +150,8 @@ def main() -> None:
             generated = None
             db = (args.results or root) / f"{folder.name}.results.duckdb"
         else:
-            files = generate_demo(folder, n_companies=label, seed=args.seed)
+            accounts = None if args.accounts_per_company is None else round(label * args.accounts_per_company)
+            files = generate_demo(folder, n_companies=label, seed=args.seed, accounts=accounts)
             generated = time.perf_counter() - started
             db = folder / "results.duckdb"
         db.unlink(missing_ok=True)

@@ -128,15 +128,17 @@ def test_normalize_rejects_an_unknown_kind():
 
 
 def test_demo_generates_runs_and_evaluates(tmp_path):
-    """The hard demo (header variants, more date/capital/phone spellings) goes through ingest without a loss."""
+    """The hard demo (header variants, more date/capital/phone spellings) goes through ingest without a loss;
+    --accounts sets the number of account openings."""
     result = runner.invoke(app, ["demo", "--companies", "800", "--out", str(tmp_path / "demo"), "--seed", "3",
-                                 "--hard"])
+                                 "--hard", "--accounts", "900"])
     assert result.exit_code == 0, result.output
     for line in ("ring recall", "false alarms on look-alikes", "ring recall: sophisticated", "purity mean / median",
                  "holding more than one ring"):
         assert line in result.output, line
     db = tmp_path / "demo" / "results.duckdb"
     assert db.exists() and (tmp_path / "demo" / "truth.csv").exists()
+    assert len((tmp_path / "demo" / "accounts.csv").read_text("utf-8-sig").splitlines()) == 1 + 900
     with duckdb.connect(str(db), read_only=True) as con:
         assert con.execute("select count(*) from rejected_rows").fetchone()[0] == 0
 

@@ -241,6 +241,9 @@ def demo(
                                               help="share of student-batch members linked by profile and timing only"),
     vary: bool | None = typer.Option(None, "--vary/--no-vary",
                                      help="draw proportions, noise, formats and headers per run"),
+    accounts: int | None = typer.Option(None, "--accounts", min=0,
+                                        help="exactly this many account openings (default ~0.7 per company): "
+                                             "legitimate companies open further accounts at other banks"),
 ) -> None:
     """Generate demo extracts with planted rings, run the audit on them and evaluate."""
     from shellring.flows.demo.generate import generate_demo
@@ -254,7 +257,7 @@ def demo(
         files = generate_demo(out, n_companies=companies, seed=seed, hard=hard,
                               sophistication=parse_mix(sophistication) if sophistication else None,
                               density=density, landline_dealers=landline_dealers, profile_only=profile_only,
-                              vary=vary)
+                              vary=vary, accounts=accounts)
     except ValueError as exc:
         raise typer.BadParameter(str(exc)) from None
     key_file = out / "demo.key"  # a throwaway key: demo data holds no real people

@@ -9,6 +9,7 @@ import polars as pl
 
 from shellring.flows.demo import identifiers as ids
 from shellring.flows.demo import pools, render
+from shellring.flows.demo.account_volume import resize_accounts
 from shellring.flows.demo.knobs import LEVELS, Knobs, resolve
 from shellring.flows.demo.population import KINDS, RING_KINDS, TAGS, build
 
@@ -41,7 +42,7 @@ def generate_demo(out_dir: Path, n_companies: int = 20_000, seed: int = 7, *, ri
                   noise: float = 0.15, fmt: str = "csv", hard: bool = False,
                   sophistication: dict[str, float] | str | None = None, density: float | None = None,
                   landline_dealers: float | None = None, profile_only: float | None = None,
-                  vary: bool | None = None) -> DemoFiles:
+                  vary: bool | None = None, accounts: int | None = None) -> DemoFiles:
     """Write registrations, accounts and truth.csv for n_companies with planted rings and look-alikes.
 
     The knobs (all off by default; `hard=True` turns every unset one on with per-run values, see knobs.py):
@@ -53,6 +54,8 @@ def generate_demo(out_dir: Path, n_companies: int = 20_000, seed: int = 7, *, ri
         group subsidiaries then share their switchboard as widely (and reuse representatives over years).
     profile_only -- share of student-batch members sharing only profile and timing with the batch.
     vary -- draw proportions, sizes, noise rates, date/capital formats and header names per run.
+    accounts -- exactly this many account openings (default: what the world opens, ~0.7 per company); see
+        account_volume.py. Registrations and truth.csv do not change with it.
     truth.csv carries per company: kind, group_id (ring or look-alike group), is_ring, sophistication (rings)
     and tags (dense, landline, profile_only, room_reused joined by '+').
     """
@@ -61,6 +64,7 @@ def generate_demo(out_dir: Path, n_companies: int = 20_000, seed: int = 7, *, ri
     knobs = resolve(seed, hard, sophistication, density, landline_dealers, profile_only, vary)
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
+    n_accounts = accounts
     w, people, addresses, accounts, meta = build(n_companies, seed, ring_share, knobs)
     rng = np.random.default_rng([seed, 1])  # rendering stream, independent of the world stream
     n = n_companies
@@ -91,31 +95,14 @@ def generate_demo(out_dir: Path, n_companies: int = 20_000, seed: int = 7, *, ri
         "登记状态": _statuses(w.status_bad, rng),
     })
 
-    company = accounts["company"]
-    m = len(company)
-    banks = meta["branches"].bank[accounts["branch"]]
-    acc = pl.DataFrame({
-        "账号": ids.account_numbers(rng, np.array([b[1] for b in pools.BANKS])[banks],
-                                  np.array([b[2] for b in pools.BANKS])[banks]),
-        "开户网点": pl.Series(meta["branches"].name).gather(accounts["branch"]),
-        "开户日期": render.dates(accounts["open_day"], rng, nz["dates"], main=nz["open_date_style"]),
-        "统一社会信用代码": pl.Series(uscc).gather(company),
-        "单位名称": company_name.gather(company),
-        "法定代表人": _names(person_names, w.rep[company], rng, nz["names"]),
-        "法定代表人证件号码": _ids(person_ids, w.rep[company], rng, nz["ids"]),
-        "经办人": _names(person_names, accounts["agent"], rng, nz["names"]),
-        "经办人证件号码": _ids(person_ids, accounts["agent"], rng, nz["ids"]),
-        "经办人电话": render.phones(accounts["agent_phone"], np.zeros(m, bool), np.zeros(m, np.int64), rng,
-                               nz["phones"], wide=wide),
-        "联系电话": render.blank(render.phones(accounts["contact_phone"], accounts["contact_land"],
-                                           accounts["contact_ext"], rng,
-                                           np.maximum(nz["phones"], w.phone_noise[company]), wide=wide),
-                              render.mask(rng, m, nz["phones"] * 0.1) & pl.Series(w.phone_noise[company] == 0)),
-        "联系地址": render.blank(render.addresses(address_table, accounts["contact_addr"], rng, nz["addresses"]),
-                              render.mask(rng, m, nz["addresses"] * 0.1)),
-    })
-    acc = acc.with_columns(_day=pl.Series(accounts["open_day"]), _r=pl.Series(rng.permutation(m))) \
-        .sort(["_day", "_r"]).drop(["_day", "_r"])
+    text = _AccountText(w, uscc, company_name, person_names, person_ids, address_table, meta, nz, wide)
+    acc = text.frame(accounts, rng)
+    tiebreak = rng.permutation(len(acc))  # accounts opened the same day come in no telling order
+    if n_accounts is None:
+        acc = acc.with_columns(_day=pl.Series(accounts["open_day"]), _r=pl.Series(tiebreak)) \
+            .sort(["_day", "_r"]).drop(["_day", "_r"])
+    else:
+        acc = _resized_accounts(text, acc, tiebreak, accounts, n_accounts, np.random.default_rng([seed, 8]))
 
     kind_names = np.array(KINDS)[w.kind]
     is_ring = w.kind < len(RING_KINDS)
@@ -145,6 +132,82 @@ def generate_demo(out_dir: Path, n_companies: int = 20_000, seed: int = 7, *, ri
             out.write(reg.slice(start, 200_000).write_csv(include_header=start == 0).encode("gbk"))
     acc.write_csv(files.accounts, include_bom=True)
     return files
+
+
+@dataclass(frozen=True)
+class _AccountText:
+    """What the bank extract's text is made of; `frame` renders latent account rows in their order."""
+    w: object
+    uscc: np.ndarray
+    company_name: pl.Series
+    person_names: pl.Series
+    person_ids: np.ndarray
+    address_table: pl.DataFrame
+    meta: dict
+    nz: dict
+    wide: bool
+
+    def frame(self, accounts: dict, rng: np.random.Generator) -> pl.DataFrame:
+        company = accounts["company"]
+        m = len(company)
+        banks = self.meta["branches"].bank[accounts["branch"]]
+        phone_noise = self.w.phone_noise[company]
+        return pl.DataFrame({
+            "账号": ids.account_numbers(rng, np.array([b[1] for b in pools.BANKS])[banks],
+                                      np.array([b[2] for b in pools.BANKS])[banks]),
+            "开户网点": pl.Series(self.meta["branches"].name).gather(accounts["branch"]),
+            "开户日期": render.dates(accounts["open_day"], rng, self.nz["dates"], main=self.nz["open_date_style"]),
+            "统一社会信用代码": pl.Series(self.uscc).gather(company),
+            "单位名称": self.company_name.gather(company),
+            "法定代表人": _names(self.person_names, self.w.rep[company], rng, self.nz["names"]),
+            "法定代表人证件号码": _ids(self.person_ids, self.w.rep[company], rng, self.nz["ids"]),
+            "经办人": _names(self.person_names, accounts["agent"], rng, self.nz["names"]),
+            "经办人证件号码": _ids(self.person_ids, accounts["agent"], rng, self.nz["ids"]),
+            "经办人电话": render.phones(accounts["agent_phone"], np.zeros(m, bool), np.zeros(m, np.int64), rng,
+                                   self.nz["phones"], wide=self.wide),
+            "联系电话": render.blank(
+                render.phones(accounts["contact_phone"], accounts["contact_land"], accounts["contact_ext"], rng,
+                              np.maximum(self.nz["phones"], phone_noise), wide=self.wide),
+                render.mask(rng, m, self.nz["phones"] * 0.1) & pl.Series(phone_noise == 0)),
+            "联系地址": render.blank(
+                render.addresses(self.address_table, accounts["contact_addr"], rng, self.nz["addresses"]),
+                render.mask(rng, m, self.nz["addresses"] * 0.1)),
+        })
+
+
+def _resized_accounts(text: _AccountText, acc: pl.DataFrame, tiebreak: np.ndarray, accounts: dict,
+                      n_accounts: int, rng: np.random.Generator) -> pl.DataFrame:
+    """Exactly n_accounts openings: the default rows (rendered as without the knob, so the registrations and
+    truth stay byte for byte) less the dropped ones, plus further accounts rendered from their own stream."""
+    w = text.w
+    keep, extra = resize_accounts(accounts, w.kind < len(RING_KINDS), w.district, w.capital, text.meta["branches"],
+                                  n_accounts, rng)
+    order_day = np.r_[accounts["open_day"][keep], extra["open_day"]]
+    # same-day order: the default rows keep their relative order, further accounts fall in among them
+    order_r = np.r_[tiebreak[keep] / max(len(tiebreak), 1), rng.random(len(extra["open_day"]))]
+    acc = acc[keep]
+    if len(extra["open_day"]):
+        more = text.frame(extra, rng)
+        more = more.with_columns(pl.Series("账号", _distinct_from(acc["账号"], more["账号"], extra, text, rng)))
+        acc = pl.concat([acc, more])
+    return acc.with_columns(_day=pl.Series(order_day), _r=pl.Series(order_r)) \
+        .sort(["_day", "_r"]).drop(["_day", "_r"])
+
+
+def _distinct_from(taken: pl.Series, numbers: pl.Series, extra: dict, text: _AccountText,
+                   rng: np.random.Generator) -> np.ndarray:
+    """Redraw the further accounts' numbers that a default account already holds (drawn apart, they may clash)."""
+    out = numbers.to_numpy().astype(object)
+    banks = text.meta["branches"].bank[extra["branch"]]
+    prefixes, lengths = np.array([b[1] for b in pools.BANKS])[banks], np.array([b[2] for b in pools.BANKS])[banks]
+
+    def clashes() -> np.ndarray:
+        drawn = pl.Series(out.astype(str))
+        return np.flatnonzero((drawn.is_in(taken.implode()) | ~drawn.is_first_distinct()).to_numpy())
+
+    while len(clash := clashes()):
+        out[clash] = ids.account_numbers(rng, prefixes[clash], lengths[clash])
+    return out.astype(str)
 
 
 def _noise_rates(noise: float, knobs: Knobs, rng: np.random.Generator) -> dict:

@@ -75,6 +75,7 @@ def generate_demo(out_dir: Path, n_companies: int = 20_000, seed: int = 7, *, ri
     address_table = _address_frame(addresses, meta)
     person_names = _person_names(people, meta["surnames"])
     person_ids = ids.resident_ids(rng, people["region"], people["birth"])
+    del people, addresses  # rendered into the three above; at millions of companies they are GBs
 
     uscc = ids.usccs(rng, dist.code[w.district])
     company_name = _company_names(w, dist, rng)
@@ -103,6 +104,17 @@ def generate_demo(out_dir: Path, n_companies: int = 20_000, seed: int = 7, *, ri
             .sort(["_day", "_r"]).drop(["_day", "_r"])
     else:
         acc = _resized_accounts(text, acc, tiebreak, accounts, n_accounts, np.random.default_rng([seed, 8]))
+    del text, accounts, address_table, person_names, person_ids, company_name, tiebreak  # all rendered now
+
+    reg_headers, acc_headers = {}, {}
+    if knobs.vary:
+        hr = np.random.default_rng([seed, 6])
+        reg_headers = _header_variants(REGISTRATION_HEADER_VARIANTS, hr)
+        acc_headers = _header_variants(ACCOUNT_HEADER_VARIANTS, hr)
+    suffix = "parquet" if fmt == "parquet" else "csv"
+    files = DemoFiles(out_dir / f"registrations.{suffix}", out_dir / f"accounts.{suffix}", out_dir / "truth.csv")
+    _write_accounts(acc.rename(acc_headers), files.accounts, fmt)
+    del acc  # written before the registrations are shuffled, so the two never sit in memory twice over
 
     kind_names = np.array(KINDS)[w.kind]
     is_ring = w.kind < len(RING_KINDS)
@@ -113,25 +125,28 @@ def generate_demo(out_dir: Path, n_companies: int = 20_000, seed: int = 7, *, ri
         pl.col("group_id").replace("", None), pl.col("sophistication").replace("", None),
         pl.col("tags").replace("", None))
     order = rng.permutation(n)
-    reg, truth = reg[order], truth[order]
-    if knobs.vary:
-        hr = np.random.default_rng([seed, 6])
-        reg = reg.rename(_header_variants(REGISTRATION_HEADER_VARIANTS, hr))
-        acc = acc.rename(_header_variants(ACCOUNT_HEADER_VARIANTS, hr))
-
-    truth_path = out_dir / "truth.csv"
-    truth.select(TRUTH_COLUMNS).write_csv(truth_path)
-    if fmt == "parquet":
-        files = DemoFiles(out_dir / "registrations.parquet", out_dir / "accounts.parquet", truth_path)
-        reg.write_parquet(files.registrations)
-        acc.write_parquet(files.accounts)
-        return files
-    files = DemoFiles(out_dir / "registrations.csv", out_dir / "accounts.csv", truth_path)
-    with files.registrations.open("wb") as out:  # GBK in slices keeps peak memory near one slice of text
-        for start in range(0, n, 200_000):
-            out.write(reg.slice(start, 200_000).write_csv(include_header=start == 0).encode("gbk"))
-    acc.write_csv(files.accounts, include_bom=True)
+    truth[order].select(TRUTH_COLUMNS).write_csv(files.truth)
+    _write_registrations(reg.rename(reg_headers), order, files.registrations, fmt)
     return files
+
+
+def _write_accounts(acc: pl.DataFrame, path: Path, fmt: str) -> None:
+    if fmt == "parquet":
+        acc.write_parquet(path)
+    else:
+        acc.write_csv(path, include_bom=True)
+
+
+def _write_registrations(reg: pl.DataFrame, order: np.ndarray, path: Path, fmt: str) -> None:
+    """reg's rows in `order`; the CSV is GBK, shuffled and encoded slice by slice so that neither a shuffled
+    copy of the whole table nor its whole text is ever held."""
+    if fmt == "parquet":
+        reg[order].write_parquet(path)
+        return
+    with path.open("wb") as out:
+        for start in range(0, len(order), 200_000):
+            part = reg[order[start:start + 200_000]]
+            out.write(part.write_csv(include_header=start == 0).encode("gbk"))
 
 
 @dataclass(frozen=True)
@@ -182,22 +197,22 @@ def _resized_accounts(text: _AccountText, acc: pl.DataFrame, tiebreak: np.ndarra
     w = text.w
     keep, extra = resize_accounts(accounts, w.kind < len(RING_KINDS), w.district, w.capital, text.meta["branches"],
                                   n_accounts, rng)
-    order_day = np.r_[accounts["open_day"][keep], extra["open_day"]]
+    n_extra = len(extra["open_day"])
+    rows = np.r_[keep, len(acc) + np.arange(n_extra)]
+    day = np.r_[accounts["open_day"][keep], extra["open_day"]]
     # same-day order: the default rows keep their relative order, further accounts fall in among them
-    order_r = np.r_[tiebreak[keep] / max(len(tiebreak), 1), rng.random(len(extra["open_day"]))]
-    acc = acc[keep]
-    if len(extra["open_day"]):
+    tie = np.r_[tiebreak[keep] / max(len(tiebreak), 1), rng.random(n_extra)]
+    if n_extra:
         more = text.frame(extra, rng)
-        more = more.with_columns(pl.Series("账号", _distinct_from(acc["账号"], more["账号"], extra, text, rng)))
-        acc = pl.concat([acc, more])
-    return acc.with_columns(_day=pl.Series(order_day), _r=pl.Series(order_r)) \
-        .sort(["_day", "_r"]).drop(["_day", "_r"])
+        acc = pl.concat([acc, more.with_columns(pl.Series("账号", _distinct_from(acc["账号"], more, extra, text,
+                                                                                rng)))])
+    return acc[rows[np.lexsort((tie, day))]]  # one gather: no sorted copy next to a concatenated one
 
 
-def _distinct_from(taken: pl.Series, numbers: pl.Series, extra: dict, text: _AccountText,
+def _distinct_from(taken: pl.Series, more: pl.DataFrame, extra: dict, text: _AccountText,
                    rng: np.random.Generator) -> np.ndarray:
     """Redraw the further accounts' numbers that a default account already holds (drawn apart, they may clash)."""
-    out = numbers.to_numpy().astype(object)
+    out = more["账号"].to_numpy().astype(object)
     banks = text.meta["branches"].bank[extra["branch"]]
     prefixes, lengths = np.array([b[1] for b in pools.BANKS])[banks], np.array([b[2] for b in pools.BANKS])[banks]
 

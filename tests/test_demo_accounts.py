@@ -74,3 +74,9 @@ def test_further_accounts_are_legitimate_companies_opening_later_at_another_bank
 def test_fewer_than_the_rings_need_is_refused(tmp_path):
     with pytest.raises(ValueError, match="planted rings need"):
         generate_demo(tmp_path, n_companies=N, seed=SEED, accounts=10)
+
+
+def test_asking_for_the_default_count_writes_the_default_files(default, tmp_path):
+    files = generate_demo(tmp_path, n_companies=N, seed=SEED, accounts=_accounts(default).height)
+    for name in ("registrations", "accounts", "truth"):
+        assert getattr(files, name).read_bytes() == getattr(default, name).read_bytes(), name

@@ -472,6 +472,9 @@ def measure(system: str, files: dict, out: Path, args, server: tuple | None = No
     foreign = max(0.0, (_busy_cpu_seconds() - busy_before - own_cpu) / wall)
     if rc != 0:
         raise RuntimeError(f"{system} worker failed (rc {rc}); see {out / 'worker.log'}")
+    # the working DB (~2 KB per company) is for inspecting or resuming a run; scoring needs only the outputs,
+    # and the shared machine's disk runs out
+    shutil.rmtree(out / ".results.duckdb.work", ignore_errors=True)
     info = json.loads((out / "info.json").read_text())
     print(f"    {wall:.1f} s, peak tree RSS {sampler.peak_kib / 1024:.0f} MiB, own cores {own_cpu / wall:.2f}, "
           f"other processes {foreign:.2f} cores", flush=True)

@@ -64,8 +64,7 @@ def generate_demo(out_dir: Path, n_companies: int = 20_000, seed: int = 7, *, ri
     knobs = resolve(seed, hard, sophistication, density, landline_dealers, profile_only, vary)
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    n_accounts = accounts
-    w, people, addresses, accounts, meta = build(n_companies, seed, ring_share, knobs)
+    w, people, addresses, openings, meta = build(n_companies, seed, ring_share, knobs)
     rng = np.random.default_rng([seed, 1])  # rendering stream, independent of the world stream
     n = n_companies
     dist = meta["dist"]
@@ -97,14 +96,14 @@ def generate_demo(out_dir: Path, n_companies: int = 20_000, seed: int = 7, *, ri
     })
 
     text = _AccountText(w, uscc, company_name, person_names, person_ids, address_table, meta, nz, wide)
-    acc = text.frame(accounts, rng)
+    acc = text.frame(openings, rng)
     tiebreak = rng.permutation(len(acc))  # accounts opened the same day come in no telling order
-    if n_accounts is None:
-        acc = acc.with_columns(_day=pl.Series(accounts["open_day"]), _r=pl.Series(tiebreak)) \
+    if accounts is None:
+        acc = acc.with_columns(_day=pl.Series(openings["open_day"]), _r=pl.Series(tiebreak)) \
             .sort(["_day", "_r"]).drop(["_day", "_r"])
     else:
-        acc = _resized_accounts(text, acc, tiebreak, accounts, n_accounts, np.random.default_rng([seed, 8]))
-    del text, accounts, address_table, person_names, person_ids, company_name, tiebreak  # all rendered now
+        acc = _resized_accounts(text, acc, tiebreak, openings, accounts, np.random.default_rng([seed, 8]))
+    del text, openings, address_table, person_names, person_ids, company_name, tiebreak  # all rendered now
 
     reg_headers, acc_headers = {}, {}
     if knobs.vary:

@@ -253,32 +253,42 @@ def test_shared_brand_counts_trade_names_of_min_length():
     assert rows(cluster_features(clusters, settings=with_thresholds(shared_brand__min_length=3)), got) == [(0.0, 0.5)]
 
 
-def test_concentration_counts_members_on_one_value_that_came_with_them():
+def test_concentration_counts_unrelated_members_on_one_value_that_came_with_them_and_how_long_it_lived():
     def value(company_id, kind, attr, role="reg"):
         return {"company_id": company_id, "attr_kind": kind, "attr_value": attr, "role": role}
 
+    def on(ids, days, **overrides):
+        return [company(i, reg_date=d(day), **overrides) for i, day in zip(ids, days, strict=True)]
+
     in_year = ["2026-03-01", "2026-04-01", "2026-05-01", "2027-03-01"]  # 365 days from first to last
-    in_season = ["2026-03-01", "2026-04-01", "2026-05-01", "2026-08-28"]  # 180 days
+    in_season = ["2026-03-01", "2026-03-15", "2026-04-01", "2026-05-30"]  # 90 days
     clusters = {
         # one landline on four members registered within a year, and on no other company
-        1: [company(i, reg_date=d(day)) for i, day in zip((1, 2, 3, 4), in_year)],
-        # one room, four members within a season; a room fills with tenants over a year, so a room
-        # counts within room_window_days (180) only
-        2: [company(i, reg_date=d(day)) for i, day in zip((5, 6, 7, 8), in_season)],
+        1: on((1, 2, 3, 4), in_year),
+        # one room, four tenants within a season (room_window_days, 90): a room fills with an
+        # incubator's tenants over a year, so a room's season is shorter
+        2: on((5, 6, 7, 8), in_season),
         # an agent (person) on four members, who also opened for two companies outside the cluster:
         # 4 of 6 is under min_share (0.8) - an agency's steady clients, not a ring's season
-        3: [company(i, reg_date=d(day)) for i, day in zip((9, 10, 11, 12), in_season)],
-        # a representative whose second role (agent) on the same company counts the company once
+        3: on((9, 10, 11, 12), in_season),
+        # one person in two roles on the same company counts it once: 2 companies, under `from` (3)
         4: [company(13), company(14)],
-        # the room of cluster 2 again, its last tenant a day past the season: 3 of 4 is under min_share
-        5: [company(i, reg_date=d(day)) for i, day in zip((17, 18, 19, 20), [*in_season[:3], "2026-08-29"])],
+        # a mobile on four members of which two share a trade name (a group's subsidiaries): 3 names
+        5: on((17, 18), in_season[:2], trade_name="华信") + on((19, 20), in_season[2:]),
+        # a mobile whose four members span 456 days: half way from window_days (365) to 1.5 x that
+        6: on((21, 22, 23, 24), ["2026-01-01", "2026-06-01", "2026-12-01", "2027-04-02"]),
+        # a room with four tenants of one season and one of two years before: the room's life is the
+        # shortest span holding min_share (0.8) of its companies, so the stray tenant does not stretch it
+        7: on((25, 26, 27, 28, 29), ["2024-03-01", *in_season]),
     }
     outside = [company(15, reg_date=d("2024-01-01")), company(16, reg_date=d("2025-01-01"))]
     attributes = ([value(i, "phone", "+8657188880000") for i in (1, 2, 3, 4)]
                   + [value(i, "room", "330106|R|1|A|101") for i in (5, 6, 7, 8)]
                   + [value(i, "person", "AGENT", "agent") for i in (9, 10, 11, 12, 15, 16)]
                   + [value(13, "person", "P", "rep"), value(13, "person", "P", "agent"), value(14, "person", "P")]
-                  + [value(i, "room", "330106|R|1|A|202") for i in (17, 18, 19, 20)])
+                  + [value(i, "phone", "+8613911112222") for i in (17, 18, 19, 20)]
+                  + [value(i, "phone", "+8613933334444") for i in (21, 22, 23, 24)]
+                  + [value(i, "room", "330106|R|1|A|202") for i in (25, 26, 27, 28, 29)])
 
     def features(settings=None):
         members = [{"company_id": c["company_id"], "cluster_no": no, "cluster_size": len(cs)}
@@ -289,18 +299,30 @@ def test_concentration_counts_members_on_one_value_that_came_with_them():
                      "company_attributes": table(attributes, ATTRIBUTE_COLUMNS),
                      "company_links_kept": table([], LINK_COLUMNS)}, settings=settings)
         run(con, "linking/attribute_values", "clusters/company_features", "clusters/cluster_features")
-        return rows(con, "select cluster_no, max_companies_per_value from cluster_features order by 1")
+        return [(no, n, pytest.approx(fade), span) for no, n, fade, span in rows(
+            con, "select cluster_no, max_companies_per_value, value_fade, value_span_days from cluster_features "
+                 "order by 1")]
 
-    assert features() == [(1, 4), (2, 4), (3, 0), (4, 2), (5, 0)]
-    assert features(with_thresholds(concentration__window_days=364)) == [(1, 0), (2, 4), (3, 0), (4, 2), (5, 0)]
-    assert features(with_thresholds(concentration__room_window_days=181)) == [
-        (1, 4), (2, 4), (3, 0), (4, 2), (5, 4)]
-    assert features(with_thresholds(concentration__min_share=0.6)) == [(1, 4), (2, 4), (3, 4), (4, 2), (5, 3)]
+    half = (547.5 - 456) / 182.5
+    assert features() == [(1, 4, 1.0, 365), (2, 4, 1.0, 90), (3, 0, 0.0, None), (4, 0, 0.0, None),
+                          (5, 3, 1.0, 90), (6, 4, half, 456), (7, 5, 1.0, 90)]
+    # a year less one day: cluster 1 begins to fade, cluster 6 fades faster
+    assert features(with_thresholds(concentration__window_days=364))[:1] == [(1, 4, (546 - 365) / 182, 365)]
+    # a room's season of 60 days: the rooms fade to nothing at 90
+    assert [f[2] for f in features(with_thresholds(concentration__room_window_days=60))] == [
+        1.0, 0.0, 0.0, 0.0, 1.0, pytest.approx(half), 0.0]
+    # fading to nothing at twice the window instead of 1.5 times it
+    assert features(with_thresholds(concentration__fade_windows=2))[5] == (6, 4, (730 - 456) / 365, 456)
+    # a lower share lets the agent in; its life is then the span of 4 of its 6 companies
+    assert features(with_thresholds(concentration__min_share=0.6))[2] == (3, 4, 1.0, 90)
+    # `from` and `full_at` choose among values: from 5 only the stray-tenant room is left
+    assert [f[1] for f in features(with_thresholds(concentration__from=5))] == [0, 0, 0, 0, 0, 0, 5]
 
 
 CLUSTER_FEATURE_THRESHOLDS = {"multi_bank__min_banks", "nominee__window_days", "controller__window_days",
                               "corroborated__min_kinds", "shared_brand__min_length", "concentration__window_days",
-                              "concentration__room_window_days", "concentration__min_share"}
+                              "concentration__room_window_days", "concentration__fade_windows",
+                              "concentration__min_share"}
 
 
 # ------------------------------------------------------------------------------------------------
@@ -311,7 +333,7 @@ FEATURE_COLUMNS = ("cluster_no", "n_companies", "reg_span_days", "open_span_days
                    "share_rep_under_30", "share_rep_over_40", "share_rep_nonlocal", "share_capital_tiny",
                    "share_phone_virtual", "share_cluster_address", "share_multi_bank", "share_rep_is_agent",
                    "share_template_scope", "share_opened_by_agent", "share_corroborated_links",
-                   "share_shared_trade_name", "max_companies_per_value")
+                   "share_shared_trade_name", "max_companies_per_value", "value_fade")
 FEATURE_TYPES = {"cluster_no": "bigint", "n_companies": "bigint", "reg_span_days": "bigint",
                  "open_span_days": "bigint", "max_companies_per_rep": "bigint",
                  "max_companies_per_controller": "bigint", "max_companies_per_value": "bigint"}
@@ -376,10 +398,17 @@ TERM_CASES: dict[str, list[tuple[dict, float]]] = {
     "controller": [({"max_companies_per_controller": 2}, 0.0), ({"max_companies_per_controller": 3}, 0.5),
                    ({"max_companies_per_controller": 4}, 1.0), ({"max_companies_per_controller": 5}, 1.0)],
     "pair_only": [({"n_companies": 2}, 1.0), ({"n_companies": 3}, 0.0)],
-    # nothing up to 3 companies on one value, rising linearly to full at 10
-    "concentration": [({"max_companies_per_value": 0}, 0.0), ({"max_companies_per_value": 3}, 0.0),
-                      ({"max_companies_per_value": 4}, 1 / 7), ({"max_companies_per_value": 9}, 6 / 7),
-                      ({"max_companies_per_value": 10}, 1.0), ({"max_companies_per_value": 18}, 1.0)],
+    # nothing up to 3 unrelated companies on one value, rising linearly to full at 10, times the value's fade
+    "concentration": [({"max_companies_per_value": 0, "value_fade": 1.0}, 0.0),
+                      ({"max_companies_per_value": 3, "value_fade": 1.0}, 0.0),
+                      ({"max_companies_per_value": 4, "value_fade": 1.0}, 1 / 7),
+                      ({"max_companies_per_value": 9, "value_fade": 1.0}, 6 / 7),
+                      ({"max_companies_per_value": 10, "value_fade": 1.0}, 1.0),
+                      ({"max_companies_per_value": 18, "value_fade": 1.0}, 1.0),
+                      ({"max_companies_per_value": 18, "value_fade": 0.5}, 0.5),
+                      ({"max_companies_per_value": 9, "value_fade": 0.5}, 3 / 7),
+                      ({"max_companies_per_value": 18, "value_fade": 0.0}, 0.0),
+                      ({"max_companies_per_value": 18, "value_fade": None}, 0.0)],
 }
 TERM_THRESHOLDS = {"reg_burst__min_companies", "reg_burst__fade_days", "open_burst__min_companies",
                    "open_burst__fade_days", "nominee__full_at", "nominee__partial_at", "nominee__partial",
@@ -454,10 +483,10 @@ def test_term_sentences_carry_the_measured_value():
     assert says["reg_burst"] == "registrations bunched within 40 days"
     assert says["open_burst"] == "account openings bunched within 12 days"
     assert says["pair_only"] == "only two companies: a pair is weak evidence of a ring"
-    con = cluster_terms([{"cluster_no": 1, "max_companies_per_value": 14}], Settings(language="en"))
+    con = cluster_terms([{"cluster_no": 1, "max_companies_per_value": 14, "value_fade": 1.0}], Settings(language="en"))
     assert rows(con, "select says from cluster_terms where term = 'concentration'") == [(
-        "14 member companies registered within a year on one person or phone (within 180 days on one room) that "
-        "carries (almost) no other company",)]
+        "14 member companies with different trade names on one person, phone or room that carries (almost) no "
+        "other company, registered within a year (a room: 90 days; counting less up to half as long again)",)]
 
 
 def test_an_undeclared_term_stops_the_run_naming_it():

@@ -1,13 +1,14 @@
 -- Cluster-level red flags: shares of members showing each company flag, plus what only a group
 -- shows: a burst of registrations or openings, one person fronting several members, template
 -- scope text, brand consistency (a group's subsidiaries share a trade name; a ring does not), and the
--- shape of the group: how many members hang on one value that appeared with them and with nothing else.
+-- shape of the group: how many unrelated members hang on one value that appeared with them and with
+-- nothing else, and how long that value lived.
 --
 -- reads: company_clusters, company_features, stg_companies, company_attributes, attribute_values,
 --     company_links_kept, link_reasons
 -- params: multi_bank__min_banks, shared_brand__min_length, nominee__window_days, controller__window_days,
 --     corroborated__min_kinds, concentration__window_days, concentration__room_window_days,
---     concentration__min_share
+--     concentration__fade_windows, concentration__min_share, concentration__from, concentration__full_at
 
 create or replace table cluster_features as
 with members as (
@@ -67,43 +68,48 @@ controllers as (
     where span <= getvariable('controller__window_days')
     group by cluster_no
 ),
--- One person (in any role), phone (mobile or landline) or room carrying several member companies
--- registered within a year (a room: within a season), and (nearly) none before or after: a value
--- that came into being with the group. A ring's dealer, nominee or rented room does; an agency's
--- line, a group's switchboard or a serial owner carries companies registered over years, and a
--- room may legitimately fill with an incubator's tenants over a year, not over a season.
+-- One person (in any role), phone (mobile or landline) or room behind several unrelated member companies
+-- (counted by distinct trade name: a group's subsidiaries share one), carrying (nearly) no company outside
+-- the cluster (min_share): a value that came into being with the group. A ring's nominee, dealer or
+-- rented room lives for a season to a year; an agency's line, a group's switchboard or a serial owner
+-- carries companies over years, and a room may legitimately fill with an incubator's tenants over a year.
+-- The value's life is the shortest span in which min_share of all its companies registered (a stray old
+-- tenant of a ring's room does not stretch it); it counts fully within window_days (a room:
+-- room_window_days) and fades to nothing at fade_windows times that.
 value_members as (
-    select distinct cc.cluster_no, ca.attr_kind, ca.attr_value, ca.company_id, c.reg_date
+    select distinct cc.cluster_no, ca.attr_kind, ca.attr_value, ca.company_id, c.reg_date,
+        coalesce(c.trade_name, c.company_id::varchar) as name
     from company_attributes as ca
     join company_clusters as cc using (company_id)
     join stg_companies as c using (company_id)
     where c.reg_date is not null
 ),
-value_seasons as (
-    select cluster_no, attr_kind, attr_value,
-        max(case when attr_kind = 'room' then n_within_room_window else n_within_window end) as n_within
-    from (
-        select cluster_no, attr_kind, attr_value,
-            count(*) over (
-                partition by cluster_no, attr_kind, attr_value order by reg_date
-                range between current row
-                    and interval (getvariable('concentration__window_days')::integer) days following
-            ) as n_within_window,
-            count(*) over (
-                partition by cluster_no, attr_kind, attr_value order by reg_date
-                range between current row
-                    and interval (getvariable('concentration__room_window_days')::integer) days following
-            ) as n_within_room_window
-        from value_members
-    )
-    group by all
+value_lives as (
+    select m.cluster_no, m.attr_kind, m.attr_value, count(*) as n_companies, count(distinct m.name) as n_names,
+        list(m.reg_date order by m.reg_date) as dates,
+        ceil(getvariable('concentration__min_share') * any_value(v.n_companies))::integer - 1 as k,
+        case when m.attr_kind = 'room' then getvariable('concentration__room_window_days')
+             else getvariable('concentration__window_days') end as full_days
+    from value_members as m
+    join attribute_values as v using (attr_kind, attr_value)
+    group by m.cluster_no, m.attr_kind, m.attr_value
+    having count(*) >= getvariable('concentration__min_share') * any_value(v.n_companies)
+        and count(distinct m.name) >= getvariable('concentration__from')
+),
+value_spans as (
+    select *, list_min(list_transform(range(1, len(dates) - k + 1),
+                                      lambda i: date_diff('day', dates[i], dates[i + k]))) as span_days
+    from value_lives
 ),
 concentrations as (
-    select s.cluster_no, max(s.n_within) as n
-    from value_seasons as s
-    join attribute_values as v using (attr_kind, attr_value)
-    where s.n_within >= getvariable('concentration__min_share') * v.n_companies
-    group by s.cluster_no
+    select cluster_no, n_names as n, span_days,
+        greatest(0, least(1, (getvariable('concentration__fade_windows') * full_days - span_days)
+            / ((getvariable('concentration__fade_windows') - 1) * full_days))) as fade
+    from value_spans
+    qualify row_number() over (
+        partition by cluster_no
+        order by (least(n_names, getvariable('concentration__full_at')) - getvariable('concentration__from'))
+            * fade desc, n_names desc, span_days, attr_kind, attr_value) = 1
 ),
 link_kinds as (
     select
@@ -146,6 +152,8 @@ select
     coalesce(any_value(r.max_per_rep), 1) as max_companies_per_rep,
     coalesce(any_value(ctl.n), 0) as max_companies_per_controller,
     coalesce(any_value(con.n), 0) as max_companies_per_value,
+    coalesce(any_value(con.fade), 0) as value_fade,
+    any_value(con.span_days) as value_span_days,
     coalesce(any_value(rv.share_shared_trade_name), 0) as share_shared_trade_name,
     coalesce(any_value(rv.share_template_scope), 0) as share_template_scope,
     any_value(k.link_reasons) as link_reasons,

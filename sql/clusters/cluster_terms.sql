@@ -39,9 +39,11 @@ with terms as (
             when max_companies_per_controller >= getvariable('controller__partial_at')
             then getvariable('controller__partial')
             else 0 end)::double as controller,
-        -- rises linearly from nothing at `from` companies on one value to full at `full_at`
-        greatest(0, least(1, (max_companies_per_value - getvariable('concentration__from'))
-            / (getvariable('concentration__full_at') - getvariable('concentration__from'))))::double as concentration,
+        -- rises linearly from nothing at `from` unrelated companies on one value to full at `full_at`,
+        -- times how briefly the value lived (cluster_features: value_fade)
+        (greatest(0, least(1, (max_companies_per_value - getvariable('concentration__from'))
+            / (getvariable('concentration__full_at') - getvariable('concentration__from'))))
+            * coalesce(value_fade, 0))::double as concentration,
         share_opened_by_agent::double as opened_by_agent,
         share_corroborated_links::double as corroborated,
         share_shared_trade_name::double as shared_brand,

@@ -280,6 +280,11 @@ def test_concentration_counts_unrelated_members_on_one_value_that_came_with_them
         # a room with four tenants of one season and one of two years before: the room's life is the
         # shortest span holding min_share (0.8) of its companies, so the stray tenant does not stretch it
         7: on((25, 26, 27, 28, 29), ["2024-03-01", *in_season]),
+        # a mobile on four members of one season, in a cluster that lived for years (8 of its 10 members
+        # span 728 days at the shortest): a clerk's season within an agency's years counts as the agency's
+        8: on((30, 31, 32, 33), in_season)
+        + on((34, 35, 36, 37, 38, 39), ["2024-01-01", "2024-06-01", "2024-12-01", "2025-06-01", "2025-12-01",
+                                        "2026-12-01"]),
     }
     outside = [company(15, reg_date=d("2024-01-01")), company(16, reg_date=d("2025-01-01"))]
     attributes = ([value(i, "phone", "+8657188880000") for i in (1, 2, 3, 4)]
@@ -288,7 +293,8 @@ def test_concentration_counts_unrelated_members_on_one_value_that_came_with_them
                   + [value(13, "person", "P", "rep"), value(13, "person", "P", "agent"), value(14, "person", "P")]
                   + [value(i, "phone", "+8613911112222") for i in (17, 18, 19, 20)]
                   + [value(i, "phone", "+8613933334444") for i in (21, 22, 23, 24)]
-                  + [value(i, "room", "330106|R|1|A|202") for i in (25, 26, 27, 28, 29)])
+                  + [value(i, "room", "330106|R|1|A|202") for i in (25, 26, 27, 28, 29)]
+                  + [value(i, "phone", "+8613955556666") for i in (30, 31, 32, 33)])
 
     def features(settings=None):
         members = [{"company_id": c["company_id"], "cluster_no": no, "cluster_size": len(cs)}
@@ -305,18 +311,18 @@ def test_concentration_counts_unrelated_members_on_one_value_that_came_with_them
 
     half = (547.5 - 456) / 182.5
     assert features() == [(1, 4, 1.0, 365), (2, 4, 1.0, 90), (3, 0, 0.0, None), (4, 0, 0.0, None),
-                          (5, 3, 1.0, 90), (6, 4, half, 456), (7, 5, 1.0, 90)]
+                          (5, 3, 1.0, 90), (6, 4, half, 456), (7, 5, 1.0, 90), (8, 4, 0.0, 728)]
     # a year less one day: cluster 1 begins to fade, cluster 6 fades faster
     assert features(with_thresholds(concentration__window_days=364))[:1] == [(1, 4, (546 - 365) / 182, 365)]
     # a room's season of 60 days: the rooms fade to nothing at 90
     assert [f[2] for f in features(with_thresholds(concentration__room_window_days=60))] == [
-        1.0, 0.0, 0.0, 0.0, 1.0, pytest.approx(half), 0.0]
+        1.0, 0.0, 0.0, 0.0, 1.0, pytest.approx(half), 0.0, 0.0]
     # fading to nothing at twice the window instead of 1.5 times it
     assert features(with_thresholds(concentration__fade_windows=2))[5] == (6, 4, (730 - 456) / 365, 456)
     # a lower share lets the agent in; its life is then the span of 4 of its 6 companies
     assert features(with_thresholds(concentration__min_share=0.6))[2] == (3, 4, 1.0, 90)
     # `from` and `full_at` choose among values: from 5 only the stray-tenant room is left
-    assert [f[1] for f in features(with_thresholds(concentration__from=5))] == [0, 0, 0, 0, 0, 0, 5]
+    assert [f[1] for f in features(with_thresholds(concentration__from=5))] == [0, 0, 0, 0, 0, 0, 5, 0]
 
 
 CLUSTER_FEATURE_THRESHOLDS = {"multi_bank__min_banks", "nominee__window_days", "controller__window_days",

@@ -112,7 +112,7 @@ RISK_TERMS: tuple[RiskTerm, ...] = (
     RiskTerm("controller", 1.5, {"window_days": 180, "full_at": 4, "partial_at": 3, "partial": 0.5}),
     # the shape alone: many unrelated members on one person, phone or room that came with them, carries no
     # others and lived a season to a year (an agency, a switchboard or a serial owner carries companies over years)
-    RiskTerm("concentration", 4.0, {"window_days": 365, "room_window_days": 90, "fade_windows": 1.5,
+    RiskTerm("concentration", 5.0, {"window_days": 365, "room_window_days": 90, "fade_windows": 1.5,
                                     "min_share": 0.8, "from": 3, "full_at": 10}),
     RiskTerm("opened_by_agent", 0.4),
     RiskTerm("corroborated", 1.0, {"min_kinds": 2}),

@@ -74,8 +74,10 @@ controllers as (
 -- rented room lives for a season to a year; an agency's line, a group's switchboard or a serial owner
 -- carries companies over years, and a room may legitimately fill with an incubator's tenants over a year.
 -- The value's life is the shortest span in which min_share of all its companies registered (a stray old
--- tenant of a ring's room does not stretch it); it counts fully within window_days (a room:
--- room_window_days) and fades to nothing at fade_windows times that.
+-- tenant of a ring's room does not stretch it), or the cluster's own life so measured when that is
+-- longer: a clerk of a bookkeeping agency may serve a dozen clients within a year, but the agency's
+-- cluster lived for years. It counts fully within window_days (a room: room_window_days) and fades to
+-- nothing at fade_windows times that.
 value_members as (
     select distinct cc.cluster_no, ca.attr_kind, ca.attr_value, ca.company_id, c.reg_date,
         coalesce(c.trade_name, c.company_id::varchar) as name
@@ -96,10 +98,22 @@ value_lives as (
     having count(*) >= getvariable('concentration__min_share') * any_value(v.n_companies)
         and count(distinct m.name) >= getvariable('concentration__from')
 ),
+cluster_lives as (
+    select cluster_no, list_min(list_transform(range(1, len(dates) - k + 1),
+                                               lambda i: date_diff('day', dates[i], dates[i + k]))) as life_days
+    from (
+        select cluster_no, list(reg_date order by reg_date) as dates,
+            ceil(getvariable('concentration__min_share') * count(*))::integer - 1 as k
+        from members
+        where reg_date is not null
+        group by cluster_no
+    )
+),
 value_spans as (
-    select *, list_min(list_transform(range(1, len(dates) - k + 1),
-                                      lambda i: date_diff('day', dates[i], dates[i + k]))) as span_days
-    from value_lives
+    select v.*, greatest(c.life_days, list_min(list_transform(range(1, len(v.dates) - v.k + 1),
+                                      lambda i: date_diff('day', v.dates[i], v.dates[i + v.k])))) as span_days
+    from value_lives as v
+    join cluster_lives as c using (cluster_no)
 ),
 concentrations as (
     select cluster_no, n_names as n, span_days,

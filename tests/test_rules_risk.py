@@ -404,15 +404,15 @@ TERM_CASES: dict[str, list[tuple[dict, float]]] = {
     "controller": [({"max_companies_per_controller": 2}, 0.0), ({"max_companies_per_controller": 3}, 0.5),
                    ({"max_companies_per_controller": 4}, 1.0), ({"max_companies_per_controller": 5}, 1.0)],
     "pair_only": [({"n_companies": 2}, 1.0), ({"n_companies": 3}, 0.0)],
-    # nothing up to 3 unrelated companies on one value, rising linearly to full at 10, times the value's fade
+    # nothing up to 3 unrelated companies on one value, rising linearly to full at 7, times the value's fade
     "concentration": [({"max_companies_per_value": 0, "value_fade": 1.0}, 0.0),
                       ({"max_companies_per_value": 3, "value_fade": 1.0}, 0.0),
-                      ({"max_companies_per_value": 4, "value_fade": 1.0}, 1 / 7),
-                      ({"max_companies_per_value": 9, "value_fade": 1.0}, 6 / 7),
-                      ({"max_companies_per_value": 10, "value_fade": 1.0}, 1.0),
+                      ({"max_companies_per_value": 4, "value_fade": 1.0}, 1 / 4),
+                      ({"max_companies_per_value": 6, "value_fade": 1.0}, 3 / 4),
+                      ({"max_companies_per_value": 7, "value_fade": 1.0}, 1.0),
                       ({"max_companies_per_value": 18, "value_fade": 1.0}, 1.0),
                       ({"max_companies_per_value": 18, "value_fade": 0.5}, 0.5),
-                      ({"max_companies_per_value": 9, "value_fade": 0.5}, 3 / 7),
+                      ({"max_companies_per_value": 5, "value_fade": 0.5}, 1 / 4),
                       ({"max_companies_per_value": 18, "value_fade": 0.0}, 0.0),
                       ({"max_companies_per_value": 18, "value_fade": None}, 0.0)],
 }

@@ -113,7 +113,7 @@ RISK_TERMS: tuple[RiskTerm, ...] = (
     # the shape alone: many unrelated members on one person, phone or room that came with them, carries no
     # others and lived a season to a year (an agency, a switchboard or a serial owner carries companies over years)
     RiskTerm("concentration", 5.0, {"window_days": 365, "room_window_days": 90, "fade_windows": 1.5,
-                                    "min_share": 0.8, "from": 3, "full_at": 10}),
+                                    "min_share": 0.8, "from": 3, "full_at": 7}),
     RiskTerm("opened_by_agent", 0.4),
     RiskTerm("corroborated", 1.0, {"min_kinds": 2}),
     RiskTerm("shared_brand", -2.5, {"min_length": 2}),

@@ -325,6 +325,29 @@ def test_concentration_counts_unrelated_members_on_one_value_that_came_with_them
     assert [f[1] for f in features(with_thresholds(concentration__from=5))] == [0, 0, 0, 0, 0, 0, 5, 0]
 
 
+def test_many_kinds_counts_independent_families_of_the_clusters_links_and_the_cluster_life():
+    def link(a, b, reason, is_link=True):
+        return {"company_a": a, "company_b": b, "reason": reason, "is_link": is_link}
+
+    days = ["2026-01-01", "2026-02-01", "2026-03-01", "2026-04-01", "2027-06-01"]
+    clusters = {1: [company(i, reg_date=d(day)) for i, day in zip((1, 2, 3, 4, 5), days, strict=True)],
+                2: [company(6), company(7, reg_date=None)], 3: [company(8)]}
+    links = [link(1, 2, "SAME_BRANCH_DAYS+BATCH_PROFILE"),  # one family (branch), said twice
+             link(2, 3, "SAME_CONTACT_ADDRESS+SAME_SCOPE"),  # two more
+             link(3, 4, "SIMILAR_PHONE+SAME_BUILDING"),  # a phone range; a building alone corroborates nothing
+             link(4, 5, "SAME_REP"),  # the nominee restates the rep's phone and room: not a kind here
+             link(1, 5, "SAME_AGENT", is_link=False),  # evidence under the link threshold
+             link(5, 8, "REP_IS_AGENT"),  # a link leaving the cluster
+             link(6, 7, "SAME_ROOM+SAME_BUILDING")]
+    con = cluster_features(clusters, links=links)
+    # life: the shortest span holding 80% of the members (4 of 5: January to April; 1 of 1 company: 0 days;
+    # a cluster without dates has none)
+    assert rows(con, "select cluster_no, n_evidence_kinds, life_days from cluster_features order by 1") == [
+        (1, 4, 90), (2, 1, 0), (3, 0, 0)]
+    con = cluster_features(clusters, links=links, settings=with_thresholds(concentration__min_share=1.0))
+    assert rows(con, "select life_days from cluster_features where cluster_no = 1") == [(516,)]
+
+
 CLUSTER_FEATURE_THRESHOLDS = {"multi_bank__min_banks", "nominee__window_days", "controller__window_days",
                               "corroborated__min_kinds", "shared_brand__min_length", "concentration__window_days",
                               "concentration__room_window_days", "concentration__fade_windows",
@@ -339,12 +362,15 @@ FEATURE_COLUMNS = ("cluster_no", "n_companies", "reg_span_days", "open_span_days
                    "share_rep_under_30", "share_rep_over_40", "share_rep_nonlocal", "share_capital_tiny",
                    "share_phone_virtual", "share_cluster_address", "share_multi_bank", "share_rep_is_agent",
                    "share_template_scope", "share_opened_by_agent", "share_corroborated_links",
-                   "share_shared_trade_name", "max_companies_per_value", "value_fade")
+                   "share_shared_trade_name", "max_companies_per_value", "value_fade", "n_evidence_kinds",
+                   "life_days")
 FEATURE_TYPES = {"cluster_no": "bigint", "n_companies": "bigint", "reg_span_days": "bigint",
                  "open_span_days": "bigint", "max_companies_per_rep": "bigint",
-                 "max_companies_per_controller": "bigint", "max_companies_per_value": "bigint"}
+                 "max_companies_per_controller": "bigint", "max_companies_per_value": "bigint",
+                 "n_evidence_kinds": "bigint", "life_days": "bigint"}
 QUIET = {"n_companies": 5, "reg_span_days": 1000, "open_span_days": 1000, "max_companies_per_rep": 1,
-         "max_companies_per_controller": 0, "max_companies_per_value": 0}  # every share 0
+         "max_companies_per_controller": 0, "max_companies_per_value": 0, "n_evidence_kinds": 0,
+         "life_days": 1000}  # every share 0
 
 
 def cluster_terms(features: list[dict], settings: Settings | None = None, drop_term: str | None = None):
@@ -404,6 +430,13 @@ TERM_CASES: dict[str, list[tuple[dict, float]]] = {
     "controller": [({"max_companies_per_controller": 2}, 0.0), ({"max_companies_per_controller": 3}, 0.5),
                    ({"max_companies_per_controller": 4}, 1.0), ({"max_companies_per_controller": 5}, 1.0)],
     "pair_only": [({"n_companies": 2}, 1.0), ({"n_companies": 3}, 0.0)],
+    # nothing at 2 kinds of evidence, full at 4, times the cluster's life: full within 270 days, nothing at 405
+    "many_kinds": [({"n_evidence_kinds": 2, "life_days": 0}, 0.0), ({"n_evidence_kinds": 3, "life_days": 0}, 0.5),
+                   ({"n_evidence_kinds": 4, "life_days": 270}, 1.0), ({"n_evidence_kinds": 6, "life_days": 0}, 1.0),
+                   ({"n_evidence_kinds": 4, "life_days": 337}, 68 / 135),
+                   ({"n_evidence_kinds": 3, "life_days": 337}, 34 / 135),
+                   ({"n_evidence_kinds": 4, "life_days": 405}, 0.0), ({"n_evidence_kinds": 4, "life_days": 500}, 0.0),
+                   ({"n_evidence_kinds": 4, "life_days": None}, 0.0)],  # no dates, no life
     # nothing up to 3 unrelated companies on one value, rising linearly to full at 7, times the value's fade
     "concentration": [({"max_companies_per_value": 0, "value_fade": 1.0}, 0.0),
                       ({"max_companies_per_value": 3, "value_fade": 1.0}, 0.0),
@@ -419,7 +452,8 @@ TERM_CASES: dict[str, list[tuple[dict, float]]] = {
 TERM_THRESHOLDS = {"reg_burst__min_companies", "reg_burst__fade_days", "open_burst__min_companies",
                    "open_burst__fade_days", "nominee__full_at", "nominee__partial_at", "nominee__partial",
                    "controller__full_at", "controller__partial_at", "controller__partial", "concentration__from",
-                   "concentration__full_at"}
+                   "concentration__full_at", "many_kinds__from", "many_kinds__full_at", "many_kinds__window_days",
+                   "many_kinds__fade_windows"}
 
 
 def test_every_risk_term_has_cases():
@@ -493,6 +527,13 @@ def test_term_sentences_carry_the_measured_value():
     assert rows(con, "select says from cluster_terms where term = 'concentration'") == [(
         "14 member companies with different trade names on one person, phone or room that carries (almost) no "
         "other company, registered within a year (a room: 90 days; counting less up to half as long again)",)]
+
+
+def test_many_kinds_says_how_many_kinds():
+    con = cluster_terms([{"cluster_no": 1, "n_evidence_kinds": 4, "life_days": 60}], Settings(language="en"))
+    assert rows(con, "select value, says from cluster_terms where term = 'many_kinds'") == [(
+        1.0, "4 independent kinds of shared evidence tie members registered within nine months (counting less up "
+             "to half as long again)")]
 
 
 def test_an_undeclared_term_stops_the_run_naming_it():

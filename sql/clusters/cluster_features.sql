@@ -2,7 +2,8 @@
 -- shows: a burst of registrations or openings, one person fronting several members, template
 -- scope text, brand consistency (a group's subsidiaries share a trade name; a ring does not), and the
 -- shape of the group: how many unrelated members hang on one value that appeared with them and with
--- nothing else, and how long that value lived.
+-- nothing else, how long that value lived, how many independent kinds of evidence tie the members, and
+-- the cluster's own life (the shortest span holding concentration__min_share of its members).
 --
 -- reads: company_clusters, company_features, stg_companies, company_attributes, attribute_values,
 --     company_links_kept, link_reasons
@@ -136,7 +137,12 @@ link_kinds as (
         avg((len(list_distinct(list_transform(
                 list_filter(string_split(l.reason, '+'), lambda r: not list_contains(nc.reasons, r)),
                 lambda r: nc.family_of[r])))
-            >= getvariable('corroborated__min_kinds'))::integer) as share_corroborated_links
+            >= getvariable('corroborated__min_kinds'))::integer) as share_corroborated_links,
+        -- independent kinds of evidence (families) among all the cluster's links: an operator's
+        -- footprint in several channels at once (a branch's batch, a contact room, a phone range, a scope)
+        len(list_distinct(flatten(list(list_transform(
+            list_filter(string_split(l.reason, '+'), lambda r: not list_contains(nc.reasons, r)),
+            lambda r: nc.family_of[r]))))) as n_evidence_kinds
     from company_links_kept as l
     cross join (select list(reason) filter (where not corroborates) as reasons,
                        map(list(reason), list(family)) as family_of from link_reasons) as nc
@@ -172,11 +178,14 @@ select
     coalesce(any_value(rv.share_template_scope), 0) as share_template_scope,
     any_value(k.link_reasons) as link_reasons,
     any_value(k.n_links) as n_links,
-    coalesce(any_value(k.share_corroborated_links), 0) as share_corroborated_links
+    coalesce(any_value(k.share_corroborated_links), 0) as share_corroborated_links,
+    coalesce(any_value(k.n_evidence_kinds), 0) as n_evidence_kinds,
+    any_value(cl.life_days) as life_days
 from members as m
 left join (select cluster_no, max(n) as max_per_rep from reps_in_cluster group by cluster_no) as r using (cluster_no)
 left join repeated_values as rv using (cluster_no)
 left join link_kinds as k using (cluster_no)
 left join controllers as ctl using (cluster_no)
 left join concentrations as con using (cluster_no)
+left join cluster_lives as cl using (cluster_no)
 group by m.cluster_no;

@@ -168,6 +168,14 @@ def with_thresholds(**thresholds: float) -> Settings:
     return Settings(risk_terms=terms)
 
 
+def test_fast_opening_shares_count_every_member_and_openings_count_members_with_an_account():
+    # a serial owner's three companies: only the newest opened an account (on its registration day)
+    clusters = {1: [company(1), company(2, reg_date=d("2025-03-01")), company(3, reg_date=d("2024-03-01"))]}
+    con = cluster_features(clusters, [account(1, 0)])
+    assert rows(con, "select share_fast_open_7d, share_fast_open_30d, n_opened_companies, open_span_days "
+                     "from cluster_features") == [(1 / 3, 1 / 3, 1, 0)]
+
+
 def test_multi_bank_counts_members_at_min_banks_or_more():
     # companies with accounts at 1, 2 and 3 banks
     clusters = {1: [company(1), company(2), company(3)]}
@@ -363,14 +371,14 @@ FEATURE_COLUMNS = ("cluster_no", "n_companies", "reg_span_days", "open_span_days
                    "share_phone_virtual", "share_cluster_address", "share_multi_bank", "share_rep_is_agent",
                    "share_template_scope", "share_opened_by_agent", "share_corroborated_links",
                    "share_shared_trade_name", "max_companies_per_value", "value_fade", "n_evidence_kinds",
-                   "life_days")
+                   "life_days", "n_opened_companies")
 FEATURE_TYPES = {"cluster_no": "bigint", "n_companies": "bigint", "reg_span_days": "bigint",
                  "open_span_days": "bigint", "max_companies_per_rep": "bigint",
                  "max_companies_per_controller": "bigint", "max_companies_per_value": "bigint",
-                 "n_evidence_kinds": "bigint", "life_days": "bigint"}
+                 "n_evidence_kinds": "bigint", "life_days": "bigint", "n_opened_companies": "bigint"}
 QUIET = {"n_companies": 5, "reg_span_days": 1000, "open_span_days": 1000, "max_companies_per_rep": 1,
          "max_companies_per_controller": 0, "max_companies_per_value": 0, "n_evidence_kinds": 0,
-         "life_days": 1000}  # every share 0
+         "life_days": 1000, "n_opened_companies": 5}  # every share 0
 
 
 def cluster_terms(features: list[dict], settings: Settings | None = None, drop_term: str | None = None):
@@ -418,11 +426,15 @@ TERM_CASES: dict[str, list[tuple[dict, float]]] = {
                   ({"n_companies": 3, "reg_span_days": 365}, 0.0), ({"n_companies": 3, "reg_span_days": 366}, 0.0),
                   ({"n_companies": 2, "reg_span_days": 0}, 0.0), ({"n_companies": 4, "reg_span_days": 0}, 1.0),
                   ({"n_companies": 3, "reg_span_days": None}, 0.0)],  # no dates, no burst
-    "open_burst": [({"n_companies": 3, "open_span_days": 0}, 1.0), ({"n_companies": 3, "open_span_days": 90}, 1.0),
-                   ({"n_companies": 3, "open_span_days": 91}, 274 / 275),
-                   ({"n_companies": 3, "open_span_days": 365}, 0.0), ({"n_companies": 3, "open_span_days": 366}, 0.0),
-                   ({"n_companies": 2, "open_span_days": 0}, 0.0),
-                   ({"n_companies": 3, "open_span_days": None}, 0.0)],  # no member with an account: no burst
+    # as reg_burst, over the members that opened an account: one opening among three members is no burst
+    "open_burst": [({"n_opened_companies": 3, "open_span_days": 0}, 1.0),
+                   ({"n_opened_companies": 3, "open_span_days": 90}, 1.0),
+                   ({"n_opened_companies": 3, "open_span_days": 91}, 274 / 275),
+                   ({"n_opened_companies": 3, "open_span_days": 365}, 0.0),
+                   ({"n_opened_companies": 3, "open_span_days": 366}, 0.0),
+                   ({"n_opened_companies": 2, "open_span_days": 0}, 0.0),
+                   ({"n_opened_companies": 1, "n_companies": 3, "open_span_days": 0}, 0.0),
+                   ({"n_opened_companies": 3, "open_span_days": None}, 0.0)],  # no member with an account: no burst
     # 3 or more companies of one person: 1; 2: partial (0.3); 1: none
     "nominee": [({"max_companies_per_rep": 1}, 0.0), ({"max_companies_per_rep": 2}, 0.3),
                 ({"max_companies_per_rep": 3}, 1.0), ({"max_companies_per_rep": 4}, 1.0)],
@@ -487,7 +499,8 @@ def test_risk_term_value_and_contribution(term):
 
 def test_a_burst_is_half_way_half_way_between_burst_days_and_fade_days():
     # burst_days 95, fade_days 365: a span of 230 days is half way
-    con = cluster_terms([{"cluster_no": 1, "n_companies": 3, "reg_span_days": 230, "open_span_days": 230}],
+    con = cluster_terms([{"cluster_no": 1, "n_companies": 3, "n_opened_companies": 3, "reg_span_days": 230,
+                          "open_span_days": 230}],
                         Settings(burst_days=95))
     assert rows(con, "select term, value from cluster_terms where term like '%_burst' order by 1") == [
         ("open_burst", 0.5), ("reg_burst", 0.5)]

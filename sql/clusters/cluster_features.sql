@@ -155,8 +155,11 @@ select
     m.cluster_no,
     any_value(m.cluster_size) as n_companies,
     count(*) filter (where m.has_window_account) as n_window_companies,
-    avg(m.fast_open_7d::integer) as share_fast_open_7d,
-    avg(m.fast_open_30d::integer) as share_fast_open_30d,
+    -- shares of all members: a member without an account did not open one fast (averaging over the
+    -- members with accounts made one fast account among a serial owner's three companies 100%)
+    avg(coalesce(m.fast_open_7d, false)::integer) as share_fast_open_7d,
+    avg(coalesce(m.fast_open_30d, false)::integer) as share_fast_open_30d,
+    count(m.first_open_date) as n_opened_companies,
     avg(m.rep_young::integer) as share_rep_young,
     avg(m.rep_under_30::integer) as share_rep_under_30,
     avg(m.rep_over_40::integer) as share_rep_over_40,

@@ -29,7 +29,8 @@ with terms as (
         (case when n_companies < getvariable('reg_burst__min_companies') or reg_span_days is null then 0
             else greatest(0, least(1, (getvariable('reg_burst__fade_days') - reg_span_days)
                 / (getvariable('reg_burst__fade_days') - getvariable('burst_days')))) end)::double as reg_burst,
-        (case when n_companies < getvariable('open_burst__min_companies') or open_span_days is null then 0
+        -- an opening burst needs min_companies members that opened an account, not one opening in a trio
+        (case when n_opened_companies < getvariable('open_burst__min_companies') or open_span_days is null then 0
             else greatest(0, least(1, (getvariable('open_burst__fade_days') - open_span_days)
                 / (getvariable('open_burst__fade_days') - getvariable('burst_days')))) end)::double as open_burst,
         (case when max_companies_per_rep >= getvariable('nominee__full_at') then 1

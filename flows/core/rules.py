@@ -116,7 +116,7 @@ RISK_TERMS: tuple[RiskTerm, ...] = (
                                     "min_share": 0.8, "from": 3, "full_at": 7}),
     # an operator's footprint in several channels at once (a branch's batch, a contact room, a phone range, a
     # scope text) among companies of one season to a year; an agency's clients share as many, over years
-    RiskTerm("many_kinds", 1.5, {"from": 2, "full_at": 4, "window_days": 270, "fade_windows": 1.5}),
+    RiskTerm("many_kinds", 2.0, {"from": 2, "full_at": 4, "window_days": 270, "fade_windows": 1.5}),
     RiskTerm("opened_by_agent", 0.4),
     RiskTerm("corroborated", 1.0, {"min_kinds": 2}),
     RiskTerm("shared_brand", -2.5, {"min_length": 2}),

@@ -356,6 +356,32 @@ def test_many_kinds_counts_independent_families_of_the_clusters_links_and_the_cl
     assert rows(con, "select life_days from cluster_features where cluster_no = 1") == [(516,)]
 
 
+def test_a_dealer_landline_flags_by_its_shape_and_a_groups_switchboard_does_not():
+    """Seven companies on one landline, no young, poor or hasty profile (representatives aged 45, 5 million CNY,
+    accounts 40 days after registering): a dealer's seven unrelated companies of one season flag on their shape;
+    a group's subsidiaries on its switchboard share a trade name, or came over years, and stay unflagged."""
+    def on_line(ids, line, days, names):
+        companies = [company(i, reg_date=d(day), trade_name=name)
+                     for i, day, name in zip(ids, days, names, strict=True)]
+        attributes = [{"company_id": i, "attr_kind": "phone", "attr_value": line, "role": "contact"} for i in ids]
+        return companies, attributes, [account(i, 40) for i in ids]
+
+    season = ["2026-01-05", "2026-01-20", "2026-02-10", "2026-03-01", "2026-03-25", "2026-04-15", "2026-05-20"]
+    years = ["2022-01-05", "2022-09-20", "2023-05-10", "2024-01-01", "2024-08-25", "2025-04-15", "2026-01-20"]
+    distinct = ["鼎盛", "恒远", "佳禾", "瑞丰", "汇通", "益达", "嘉诚"]
+    dealer = on_line(range(1, 8), "+8657188001234", season, distinct)
+    brand = on_line(range(11, 18), "+8657188005678", season, ["华信"] * 7)  # one trade name, one season
+    spread = on_line(range(21, 28), "+8657188009999", years, distinct)  # different names, over four years
+    clusters = {1: dealer[0], 2: brand[0], 3: spread[0]}
+    con = cluster_features(clusters, dealer[2] + brand[2] + spread[2], dealer[1] + brand[1] + spread[1])
+    run(con, "clusters/cluster_terms", "clusters/cluster_scores")
+    got = {no: (score, flagged, codes) for no, score, flagged, codes in rows(
+        con, "select cluster_no, risk_score, flagged, [c['keys'][1] for c in reason_codes] from cluster_scores")}
+    assert got[1][1] and got[1][2][0] == "risk.concentration", got[1]
+    assert not got[2][1] and not got[3][1], got
+    assert got[2][0] < 20 and got[3][0] < 20, got
+
+
 CLUSTER_FEATURE_THRESHOLDS = {"multi_bank__min_banks", "nominee__window_days", "controller__window_days",
                               "corroborated__min_kinds", "shared_brand__min_length", "concentration__window_days",
                               "concentration__room_window_days", "concentration__fade_windows",

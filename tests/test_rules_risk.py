@@ -565,7 +565,7 @@ def test_term_sentences_carry_the_measured_value():
     con = cluster_terms([{"cluster_no": 1, "max_companies_per_value": 14, "value_fade": 1.0}], Settings(language="en"))
     assert rows(con, "select says from cluster_terms where term = 'concentration'") == [(
         "14 member companies with different trade names on one person, phone or room that carries (almost) no "
-        "other company, registered within a year (a room: 90 days; counting less up to half as long again)",)]
+        "other company, registered within a year (a room: 90 days), counting less up to half as long again",)]
 
 
 def test_many_kinds_says_how_many_kinds():

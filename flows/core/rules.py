@@ -174,7 +174,7 @@ SENTENCES: dict[str, dict[str, str]] = {
                            "with different representatives within 180 days",
         "risk.concentration": "{value} member companies with different trade names on one person, phone or room "
                               "that carries (almost) no other company, registered within a year (a room: 90 "
-                              "days; counting less up to half as long again)",
+                              "days), counting less up to half as long again",
         "risk.many_kinds": "{value} independent kinds of shared evidence tie members registered within nine "
                            "months (counting less up to half as long again)",
         "risk.opened_by_agent": "{pct} had their account opened by someone other than the representative",

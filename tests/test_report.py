@@ -50,7 +50,8 @@ def hostile_db(demo_run, tmp_path_factory):
     con = duckdb.connect(str(copy))
     cluster_id, uscc = con.execute(
         "select c.cluster_id, min(m.uscc) from clusters as c join cluster_members as m using (run_id, cluster_id) "
-        "where c.run_id = ? and c.flagged group by c.cluster_id, c.risk_score order by c.risk_score desc limit 1",
+        "where c.run_id = ? and c.flagged group by c.cluster_id, c.risk_score "
+        "order by c.risk_score desc, c.cluster_id limit 1",  # the report's order: the first cluster it lists
         [summary["run_id"]],
     ).fetchone()
     member_cols = {k: v for k, v in HOSTILE.items() if k != "reasons"}

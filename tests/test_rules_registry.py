@@ -46,6 +46,15 @@ def test_a_registry_reason_without_a_weight_refuses_to_make_settings(monkeypatch
         Settings()
 
 
+def test_no_reason_sentence_holds_the_separator_of_published_reasons():
+    """The published reasons are one text joined by '; ' and the report splits it there again
+    (flows/results/phrases.py): a sentence holding '; ' would be shown as two broken lines."""
+    for language, sentences in rules.SENTENCES.items():
+        for key, text in sentences.items():
+            if key.startswith(("risk.", "reason.")):
+                assert "; " not in text, (language, key)
+
+
 def test_an_unknown_language_refuses():
     with pytest.raises(RuleRegistryError, match="language must be one of en, zh"):
         Settings(language="fr")

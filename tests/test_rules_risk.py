@@ -168,6 +168,14 @@ def with_thresholds(**thresholds: float) -> Settings:
     return Settings(risk_terms=terms)
 
 
+def test_fast_opening_shares_count_every_member_and_openings_count_members_with_an_account():
+    # a serial owner's three companies: only the newest opened an account (on its registration day)
+    clusters = {1: [company(1), company(2, reg_date=d("2025-03-01")), company(3, reg_date=d("2024-03-01"))]}
+    con = cluster_features(clusters, [account(1, 0)])
+    assert rows(con, "select share_fast_open_7d, share_fast_open_30d, n_opened_companies, open_span_days "
+                     "from cluster_features") == [(1 / 3, 1 / 3, 1, 0)]
+
+
 def test_multi_bank_counts_members_at_min_banks_or_more():
     # companies with accounts at 1, 2 and 3 banks
     clusters = {1: [company(1), company(2), company(3)]}
@@ -253,32 +261,48 @@ def test_shared_brand_counts_trade_names_of_min_length():
     assert rows(cluster_features(clusters, settings=with_thresholds(shared_brand__min_length=3)), got) == [(0.0, 0.5)]
 
 
-def test_concentration_counts_members_on_one_value_that_came_with_them():
+def test_concentration_counts_unrelated_members_on_one_value_that_came_with_them_and_how_long_it_lived():
     def value(company_id, kind, attr, role="reg"):
         return {"company_id": company_id, "attr_kind": kind, "attr_value": attr, "role": role}
 
+    def on(ids, days, **overrides):
+        return [company(i, reg_date=d(day), **overrides) for i, day in zip(ids, days, strict=True)]
+
     in_year = ["2026-03-01", "2026-04-01", "2026-05-01", "2027-03-01"]  # 365 days from first to last
-    in_season = ["2026-03-01", "2026-04-01", "2026-05-01", "2026-08-28"]  # 180 days
+    in_season = ["2026-03-01", "2026-03-15", "2026-04-01", "2026-05-30"]  # 90 days
     clusters = {
         # one landline on four members registered within a year, and on no other company
-        1: [company(i, reg_date=d(day)) for i, day in zip((1, 2, 3, 4), in_year)],
-        # one room, four members within a season; a room fills with tenants over a year, so a room
-        # counts within room_window_days (180) only
-        2: [company(i, reg_date=d(day)) for i, day in zip((5, 6, 7, 8), in_season)],
+        1: on((1, 2, 3, 4), in_year),
+        # one room, four tenants within a season (room_window_days, 90): a room fills with an
+        # incubator's tenants over a year, so a room's season is shorter
+        2: on((5, 6, 7, 8), in_season),
         # an agent (person) on four members, who also opened for two companies outside the cluster:
         # 4 of 6 is under min_share (0.8) - an agency's steady clients, not a ring's season
-        3: [company(i, reg_date=d(day)) for i, day in zip((9, 10, 11, 12), in_season)],
-        # a representative whose second role (agent) on the same company counts the company once
+        3: on((9, 10, 11, 12), in_season),
+        # one person in two roles on the same company counts it once: 2 companies, under `from` (3)
         4: [company(13), company(14)],
-        # the room of cluster 2 again, its last tenant a day past the season: 3 of 4 is under min_share
-        5: [company(i, reg_date=d(day)) for i, day in zip((17, 18, 19, 20), [*in_season[:3], "2026-08-29"])],
+        # a mobile on four members of which two share a trade name (a group's subsidiaries): 3 names
+        5: on((17, 18), in_season[:2], trade_name="华信") + on((19, 20), in_season[2:]),
+        # a mobile whose four members span 456 days: half way from window_days (365) to 1.5 x that
+        6: on((21, 22, 23, 24), ["2026-01-01", "2026-06-01", "2026-12-01", "2027-04-02"]),
+        # a room with four tenants of one season and one of two years before: the room's life is the
+        # shortest span holding min_share (0.8) of its companies, so the stray tenant does not stretch it
+        7: on((25, 26, 27, 28, 29), ["2024-03-01", *in_season]),
+        # a mobile on four members of one season, in a cluster that lived for years (8 of its 10 members
+        # span 728 days at the shortest): a clerk's season within an agency's years counts as the agency's
+        8: on((30, 31, 32, 33), in_season)
+        + on((34, 35, 36, 37, 38, 39), ["2024-01-01", "2024-06-01", "2024-12-01", "2025-06-01", "2025-12-01",
+                                        "2026-12-01"]),
     }
     outside = [company(15, reg_date=d("2024-01-01")), company(16, reg_date=d("2025-01-01"))]
     attributes = ([value(i, "phone", "+8657188880000") for i in (1, 2, 3, 4)]
                   + [value(i, "room", "330106|R|1|A|101") for i in (5, 6, 7, 8)]
                   + [value(i, "person", "AGENT", "agent") for i in (9, 10, 11, 12, 15, 16)]
                   + [value(13, "person", "P", "rep"), value(13, "person", "P", "agent"), value(14, "person", "P")]
-                  + [value(i, "room", "330106|R|1|A|202") for i in (17, 18, 19, 20)])
+                  + [value(i, "phone", "+8613911112222") for i in (17, 18, 19, 20)]
+                  + [value(i, "phone", "+8613933334444") for i in (21, 22, 23, 24)]
+                  + [value(i, "room", "330106|R|1|A|202") for i in (25, 26, 27, 28, 29)]
+                  + [value(i, "phone", "+8613955556666") for i in (30, 31, 32, 33)])
 
     def features(settings=None):
         members = [{"company_id": c["company_id"], "cluster_no": no, "cluster_size": len(cs)}
@@ -289,18 +313,79 @@ def test_concentration_counts_members_on_one_value_that_came_with_them():
                      "company_attributes": table(attributes, ATTRIBUTE_COLUMNS),
                      "company_links_kept": table([], LINK_COLUMNS)}, settings=settings)
         run(con, "linking/attribute_values", "clusters/company_features", "clusters/cluster_features")
-        return rows(con, "select cluster_no, max_companies_per_value from cluster_features order by 1")
+        return [(no, n, pytest.approx(fade), span) for no, n, fade, span in rows(
+            con, "select cluster_no, max_companies_per_value, value_fade, value_span_days from cluster_features "
+                 "order by 1")]
 
-    assert features() == [(1, 4), (2, 4), (3, 0), (4, 2), (5, 0)]
-    assert features(with_thresholds(concentration__window_days=364)) == [(1, 0), (2, 4), (3, 0), (4, 2), (5, 0)]
-    assert features(with_thresholds(concentration__room_window_days=181)) == [
-        (1, 4), (2, 4), (3, 0), (4, 2), (5, 4)]
-    assert features(with_thresholds(concentration__min_share=0.6)) == [(1, 4), (2, 4), (3, 4), (4, 2), (5, 3)]
+    half = (547.5 - 456) / 182.5
+    assert features() == [(1, 4, 1.0, 365), (2, 4, 1.0, 90), (3, 0, 0.0, None), (4, 0, 0.0, None),
+                          (5, 3, 1.0, 90), (6, 4, half, 456), (7, 5, 1.0, 90), (8, 4, 0.0, 728)]
+    # a year less one day: cluster 1 begins to fade, cluster 6 fades faster
+    assert features(with_thresholds(concentration__window_days=364))[:1] == [(1, 4, (546 - 365) / 182, 365)]
+    # a room's season of 60 days: the rooms fade to nothing at 90
+    assert [f[2] for f in features(with_thresholds(concentration__room_window_days=60))] == [
+        1.0, 0.0, 0.0, 0.0, 1.0, pytest.approx(half), 0.0, 0.0]
+    # fading to nothing at twice the window instead of 1.5 times it
+    assert features(with_thresholds(concentration__fade_windows=2))[5] == (6, 4, (730 - 456) / 365, 456)
+    # a lower share lets the agent in; its life is then the span of 4 of its 6 companies
+    assert features(with_thresholds(concentration__min_share=0.6))[2] == (3, 4, 1.0, 90)
+    # `from` and `full_at` choose among values: from 5 only the stray-tenant room is left
+    assert [f[1] for f in features(with_thresholds(concentration__from=5))] == [0, 0, 0, 0, 0, 0, 5, 0]
+
+
+def test_many_kinds_counts_independent_families_of_the_clusters_links_and_the_cluster_life():
+    def link(a, b, reason, is_link=True):
+        return {"company_a": a, "company_b": b, "reason": reason, "is_link": is_link}
+
+    days = ["2026-01-01", "2026-02-01", "2026-03-01", "2026-04-01", "2027-06-01"]
+    clusters = {1: [company(i, reg_date=d(day)) for i, day in zip((1, 2, 3, 4, 5), days, strict=True)],
+                2: [company(6), company(7, reg_date=None)], 3: [company(8)]}
+    links = [link(1, 2, "SAME_BRANCH_DAYS+BATCH_PROFILE"),  # one family (branch), said twice
+             link(2, 3, "SAME_CONTACT_ADDRESS+SAME_SCOPE"),  # two more
+             link(3, 4, "SIMILAR_PHONE+SAME_BUILDING"),  # a phone range; a building alone corroborates nothing
+             link(4, 5, "SAME_REP"),  # the nominee restates the rep's phone and room: not a kind here
+             link(1, 5, "SAME_AGENT", is_link=False),  # evidence under the link threshold
+             link(5, 8, "REP_IS_AGENT"),  # a link leaving the cluster
+             link(6, 7, "SAME_ROOM+SAME_BUILDING")]
+    con = cluster_features(clusters, links=links)
+    # life: the shortest span holding 80% of the members (4 of 5: January to April; 1 of 1 company: 0 days;
+    # a cluster without dates has none)
+    assert rows(con, "select cluster_no, n_evidence_kinds, life_days from cluster_features order by 1") == [
+        (1, 4, 90), (2, 1, 0), (3, 0, 0)]
+    con = cluster_features(clusters, links=links, settings=with_thresholds(concentration__min_share=1.0))
+    assert rows(con, "select life_days from cluster_features where cluster_no = 1") == [(516,)]
+
+
+def test_a_dealer_landline_flags_by_its_shape_and_a_groups_switchboard_does_not():
+    """Seven companies on one landline, no young, poor or hasty profile (representatives aged 45, 5 million CNY,
+    accounts 40 days after registering): a dealer's seven unrelated companies of one season flag on their shape;
+    a group's subsidiaries on its switchboard share a trade name, or came over years, and stay unflagged."""
+    def on_line(ids, line, days, names):
+        companies = [company(i, reg_date=d(day), trade_name=name)
+                     for i, day, name in zip(ids, days, names, strict=True)]
+        attributes = [{"company_id": i, "attr_kind": "phone", "attr_value": line, "role": "contact"} for i in ids]
+        return companies, attributes, [account(i, 40) for i in ids]
+
+    season = ["2026-01-05", "2026-01-20", "2026-02-10", "2026-03-01", "2026-03-25", "2026-04-15", "2026-05-20"]
+    years = ["2022-01-05", "2022-09-20", "2023-05-10", "2024-01-01", "2024-08-25", "2025-04-15", "2026-01-20"]
+    distinct = ["鼎盛", "恒远", "佳禾", "瑞丰", "汇通", "益达", "嘉诚"]
+    dealer = on_line(range(1, 8), "+8657188001234", season, distinct)
+    brand = on_line(range(11, 18), "+8657188005678", season, ["华信"] * 7)  # one trade name, one season
+    spread = on_line(range(21, 28), "+8657188009999", years, distinct)  # different names, over four years
+    clusters = {1: dealer[0], 2: brand[0], 3: spread[0]}
+    con = cluster_features(clusters, dealer[2] + brand[2] + spread[2], dealer[1] + brand[1] + spread[1])
+    run(con, "clusters/cluster_terms", "clusters/cluster_scores")
+    got = {no: (score, flagged, codes) for no, score, flagged, codes in rows(
+        con, "select cluster_no, risk_score, flagged, [c['keys'][1] for c in reason_codes] from cluster_scores")}
+    assert got[1][1] and got[1][2][0] == "risk.concentration", got[1]
+    assert not got[2][1] and not got[3][1], got
+    assert got[2][0] < 20 and got[3][0] < 20, got
 
 
 CLUSTER_FEATURE_THRESHOLDS = {"multi_bank__min_banks", "nominee__window_days", "controller__window_days",
                               "corroborated__min_kinds", "shared_brand__min_length", "concentration__window_days",
-                              "concentration__room_window_days", "concentration__min_share"}
+                              "concentration__room_window_days", "concentration__fade_windows",
+                              "concentration__min_share"}
 
 
 # ------------------------------------------------------------------------------------------------
@@ -311,12 +396,15 @@ FEATURE_COLUMNS = ("cluster_no", "n_companies", "reg_span_days", "open_span_days
                    "share_rep_under_30", "share_rep_over_40", "share_rep_nonlocal", "share_capital_tiny",
                    "share_phone_virtual", "share_cluster_address", "share_multi_bank", "share_rep_is_agent",
                    "share_template_scope", "share_opened_by_agent", "share_corroborated_links",
-                   "share_shared_trade_name", "max_companies_per_value")
+                   "share_shared_trade_name", "max_companies_per_value", "value_fade", "n_evidence_kinds",
+                   "life_days", "n_opened_companies")
 FEATURE_TYPES = {"cluster_no": "bigint", "n_companies": "bigint", "reg_span_days": "bigint",
                  "open_span_days": "bigint", "max_companies_per_rep": "bigint",
-                 "max_companies_per_controller": "bigint", "max_companies_per_value": "bigint"}
+                 "max_companies_per_controller": "bigint", "max_companies_per_value": "bigint",
+                 "n_evidence_kinds": "bigint", "life_days": "bigint", "n_opened_companies": "bigint"}
 QUIET = {"n_companies": 5, "reg_span_days": 1000, "open_span_days": 1000, "max_companies_per_rep": 1,
-         "max_companies_per_controller": 0, "max_companies_per_value": 0}  # every share 0
+         "max_companies_per_controller": 0, "max_companies_per_value": 0, "n_evidence_kinds": 0,
+         "life_days": 1000, "n_opened_companies": 5}  # every share 0
 
 
 def cluster_terms(features: list[dict], settings: Settings | None = None, drop_term: str | None = None):
@@ -364,11 +452,15 @@ TERM_CASES: dict[str, list[tuple[dict, float]]] = {
                   ({"n_companies": 3, "reg_span_days": 365}, 0.0), ({"n_companies": 3, "reg_span_days": 366}, 0.0),
                   ({"n_companies": 2, "reg_span_days": 0}, 0.0), ({"n_companies": 4, "reg_span_days": 0}, 1.0),
                   ({"n_companies": 3, "reg_span_days": None}, 0.0)],  # no dates, no burst
-    "open_burst": [({"n_companies": 3, "open_span_days": 0}, 1.0), ({"n_companies": 3, "open_span_days": 90}, 1.0),
-                   ({"n_companies": 3, "open_span_days": 91}, 274 / 275),
-                   ({"n_companies": 3, "open_span_days": 365}, 0.0), ({"n_companies": 3, "open_span_days": 366}, 0.0),
-                   ({"n_companies": 2, "open_span_days": 0}, 0.0),
-                   ({"n_companies": 3, "open_span_days": None}, 0.0)],  # no member with an account: no burst
+    # as reg_burst, over the members that opened an account: one opening among three members is no burst
+    "open_burst": [({"n_opened_companies": 3, "open_span_days": 0}, 1.0),
+                   ({"n_opened_companies": 3, "open_span_days": 90}, 1.0),
+                   ({"n_opened_companies": 3, "open_span_days": 91}, 274 / 275),
+                   ({"n_opened_companies": 3, "open_span_days": 365}, 0.0),
+                   ({"n_opened_companies": 3, "open_span_days": 366}, 0.0),
+                   ({"n_opened_companies": 2, "open_span_days": 0}, 0.0),
+                   ({"n_opened_companies": 1, "n_companies": 3, "open_span_days": 0}, 0.0),
+                   ({"n_opened_companies": 3, "open_span_days": None}, 0.0)],  # no member with an account: no burst
     # 3 or more companies of one person: 1; 2: partial (0.3); 1: none
     "nominee": [({"max_companies_per_rep": 1}, 0.0), ({"max_companies_per_rep": 2}, 0.3),
                 ({"max_companies_per_rep": 3}, 1.0), ({"max_companies_per_rep": 4}, 1.0)],
@@ -376,15 +468,30 @@ TERM_CASES: dict[str, list[tuple[dict, float]]] = {
     "controller": [({"max_companies_per_controller": 2}, 0.0), ({"max_companies_per_controller": 3}, 0.5),
                    ({"max_companies_per_controller": 4}, 1.0), ({"max_companies_per_controller": 5}, 1.0)],
     "pair_only": [({"n_companies": 2}, 1.0), ({"n_companies": 3}, 0.0)],
-    # nothing up to 3 companies on one value, rising linearly to full at 10
-    "concentration": [({"max_companies_per_value": 0}, 0.0), ({"max_companies_per_value": 3}, 0.0),
-                      ({"max_companies_per_value": 4}, 1 / 7), ({"max_companies_per_value": 9}, 6 / 7),
-                      ({"max_companies_per_value": 10}, 1.0), ({"max_companies_per_value": 18}, 1.0)],
+    # nothing at 2 kinds of evidence, full at 4, times the cluster's life: full within 270 days, nothing at 405
+    "many_kinds": [({"n_evidence_kinds": 2, "life_days": 0}, 0.0), ({"n_evidence_kinds": 3, "life_days": 0}, 0.5),
+                   ({"n_evidence_kinds": 4, "life_days": 270}, 1.0), ({"n_evidence_kinds": 6, "life_days": 0}, 1.0),
+                   ({"n_evidence_kinds": 4, "life_days": 337}, 68 / 135),
+                   ({"n_evidence_kinds": 3, "life_days": 337}, 34 / 135),
+                   ({"n_evidence_kinds": 4, "life_days": 405}, 0.0), ({"n_evidence_kinds": 4, "life_days": 500}, 0.0),
+                   ({"n_evidence_kinds": 4, "life_days": None}, 0.0)],  # no dates, no life
+    # nothing up to 3 unrelated companies on one value, rising linearly to full at 7, times the value's fade
+    "concentration": [({"max_companies_per_value": 0, "value_fade": 1.0}, 0.0),
+                      ({"max_companies_per_value": 3, "value_fade": 1.0}, 0.0),
+                      ({"max_companies_per_value": 4, "value_fade": 1.0}, 1 / 4),
+                      ({"max_companies_per_value": 6, "value_fade": 1.0}, 3 / 4),
+                      ({"max_companies_per_value": 7, "value_fade": 1.0}, 1.0),
+                      ({"max_companies_per_value": 18, "value_fade": 1.0}, 1.0),
+                      ({"max_companies_per_value": 18, "value_fade": 0.5}, 0.5),
+                      ({"max_companies_per_value": 5, "value_fade": 0.5}, 1 / 4),
+                      ({"max_companies_per_value": 18, "value_fade": 0.0}, 0.0),
+                      ({"max_companies_per_value": 18, "value_fade": None}, 0.0)],
 }
 TERM_THRESHOLDS = {"reg_burst__min_companies", "reg_burst__fade_days", "open_burst__min_companies",
                    "open_burst__fade_days", "nominee__full_at", "nominee__partial_at", "nominee__partial",
                    "controller__full_at", "controller__partial_at", "controller__partial", "concentration__from",
-                   "concentration__full_at"}
+                   "concentration__full_at", "many_kinds__from", "many_kinds__full_at", "many_kinds__window_days",
+                   "many_kinds__fade_windows"}
 
 
 def test_every_risk_term_has_cases():
@@ -418,7 +525,8 @@ def test_risk_term_value_and_contribution(term):
 
 def test_a_burst_is_half_way_half_way_between_burst_days_and_fade_days():
     # burst_days 95, fade_days 365: a span of 230 days is half way
-    con = cluster_terms([{"cluster_no": 1, "n_companies": 3, "reg_span_days": 230, "open_span_days": 230}],
+    con = cluster_terms([{"cluster_no": 1, "n_companies": 3, "n_opened_companies": 3, "reg_span_days": 230,
+                          "open_span_days": 230}],
                         Settings(burst_days=95))
     assert rows(con, "select term, value from cluster_terms where term like '%_burst' order by 1") == [
         ("open_burst", 0.5), ("reg_burst", 0.5)]
@@ -454,10 +562,17 @@ def test_term_sentences_carry_the_measured_value():
     assert says["reg_burst"] == "registrations bunched within 40 days"
     assert says["open_burst"] == "account openings bunched within 12 days"
     assert says["pair_only"] == "only two companies: a pair is weak evidence of a ring"
-    con = cluster_terms([{"cluster_no": 1, "max_companies_per_value": 14}], Settings(language="en"))
+    con = cluster_terms([{"cluster_no": 1, "max_companies_per_value": 14, "value_fade": 1.0}], Settings(language="en"))
     assert rows(con, "select says from cluster_terms where term = 'concentration'") == [(
-        "14 member companies registered within a year on one person or phone (within 180 days on one room) that "
-        "carries (almost) no other company",)]
+        "14 member companies with different trade names on one person, phone or room that carries (almost) no "
+        "other company, registered within a year (a room: 90 days), counting less up to half as long again",)]
+
+
+def test_many_kinds_says_how_many_kinds():
+    con = cluster_terms([{"cluster_no": 1, "n_evidence_kinds": 4, "life_days": 60}], Settings(language="en"))
+    assert rows(con, "select value, says from cluster_terms where term = 'many_kinds'") == [(
+        1.0, "4 independent kinds of shared evidence tie members registered within nine months (counting less up "
+             "to half as long again)")]
 
 
 def test_an_undeclared_term_stops_the_run_naming_it():

@@ -110,9 +110,13 @@ RISK_TERMS: tuple[RiskTerm, ...] = (
     RiskTerm("nominee", 1.6, {"window_days": 180, "full_at": 3, "partial_at": 2, "partial": 0.3}),
     RiskTerm("template_scope", 0.9),
     RiskTerm("controller", 1.5, {"window_days": 180, "full_at": 4, "partial_at": 3, "partial": 0.5}),
-    # the shape alone: many members on one person, phone or room that came with them and carries no others
-    RiskTerm("concentration", 2.0, {"window_days": 365, "room_window_days": 180, "min_share": 0.8, "from": 3,
-                                    "full_at": 10}),
+    # the shape alone: many unrelated members on one person, phone or room that came with them, carries no
+    # others and lived a season to a year (an agency, a switchboard or a serial owner carries companies over years)
+    RiskTerm("concentration", 5.0, {"window_days": 365, "room_window_days": 90, "fade_windows": 1.5,
+                                    "min_share": 0.8, "from": 3, "full_at": 7}),
+    # an operator's footprint in several channels at once (a branch's batch, a contact room, a phone range, a
+    # scope text) among companies of one season to a year; an agency's clients share as many, over years
+    RiskTerm("many_kinds", 2.0, {"from": 2, "full_at": 4, "window_days": 270, "fade_windows": 1.5}),
     RiskTerm("opened_by_agent", 0.4),
     RiskTerm("corroborated", 1.0, {"min_kinds": 2}),
     RiskTerm("shared_brand", -2.5, {"min_length": 2}),
@@ -168,8 +172,11 @@ SENTENCES: dict[str, dict[str, str]] = {
         "risk.nominee": "one person is legal representative of {value} member companies within 180 days",
         "risk.controller": "one mobile or account-opening agent serves {value} member companies "
                            "with different representatives within 180 days",
-        "risk.concentration": "{value} member companies registered within a year on one person or phone "
-                              "(within 180 days on one room) that carries (almost) no other company",
+        "risk.concentration": "{value} member companies with different trade names on one person, phone or room "
+                              "that carries (almost) no other company, registered within a year (a room: 90 "
+                              "days), counting less up to half as long again",
+        "risk.many_kinds": "{value} independent kinds of shared evidence tie members registered within nine "
+                           "months (counting less up to half as long again)",
         "risk.opened_by_agent": "{pct} had their account opened by someone other than the representative",
         "risk.corroborated": "{pct} of links rest on two or more independent kinds of evidence",
         "risk.template_scope": "{pct} share word-for-word business-scope text",
@@ -221,8 +228,10 @@ SENTENCES: dict[str, dict[str, str]] = {
         "risk.open_burst": "开户集中在{value}天内",
         "risk.nominee": "同一人在180天内担任{value}家成员企业的法定代表人",
         "risk.controller": "同一手机号或开户经办人在180天内服务{value}家法定代表人不同的成员企业",
-        "risk.concentration": "{value}家成员企业在一年内登记在同一人或同一电话名下（同一房间为180天内），"
-                              "且该人、电话或房间几乎不涉及其他企业",
+        "risk.concentration": "{value}家字号各不相同的成员企业登记在同一人、同一电话或同一房间名下，"
+                              "该人、电话或房间几乎不涉及其他企业，且均在一年内（同一房间为90天内）登记"
+                              "（跨度再长一半以内时逐步减弱）",
+        "risk.many_kinds": "{value}种相互独立的共享证据关联着九个月内登记的成员企业（跨度再长一半以内时逐步减弱）",
         "risk.opened_by_agent": "{pct}的账户由法定代表人以外的人办理开户",
         "risk.corroborated": "{pct}的关联有两种及以上相互独立的证据",
         "risk.template_scope": "{pct}的经营范围逐字相同",

@@ -1,13 +1,15 @@
 -- Cluster-level red flags: shares of members showing each company flag, plus what only a group
 -- shows: a burst of registrations or openings, one person fronting several members, template
 -- scope text, brand consistency (a group's subsidiaries share a trade name; a ring does not), and the
--- shape of the group: how many members hang on one value that appeared with them and with nothing else.
+-- shape of the group: how many unrelated members hang on one value that appeared with them and with
+-- nothing else, how long that value lived, how many independent kinds of evidence tie the members, and
+-- the cluster's own life (the shortest span holding concentration__min_share of its members).
 --
 -- reads: company_clusters, company_features, stg_companies, company_attributes, attribute_values,
 --     company_links_kept, link_reasons
 -- params: multi_bank__min_banks, shared_brand__min_length, nominee__window_days, controller__window_days,
 --     corroborated__min_kinds, concentration__window_days, concentration__room_window_days,
---     concentration__min_share
+--     concentration__fade_windows, concentration__min_share, concentration__from, concentration__full_at
 
 create or replace table cluster_features as
 with members as (
@@ -67,43 +69,62 @@ controllers as (
     where span <= getvariable('controller__window_days')
     group by cluster_no
 ),
--- One person (in any role), phone (mobile or landline) or room carrying several member companies
--- registered within a year (a room: within a season), and (nearly) none before or after: a value
--- that came into being with the group. A ring's dealer, nominee or rented room does; an agency's
--- line, a group's switchboard or a serial owner carries companies registered over years, and a
--- room may legitimately fill with an incubator's tenants over a year, not over a season.
+-- One person (in any role), phone (mobile or landline) or room behind several unrelated member companies
+-- (counted by distinct trade name: a group's subsidiaries share one), carrying (nearly) no company outside
+-- the cluster (min_share): a value that came into being with the group. A ring's nominee, dealer or
+-- rented room lives for a season to a year; an agency's line, a group's switchboard or a serial owner
+-- carries companies over years, and a room may legitimately fill with an incubator's tenants over a year.
+-- The value's life is the shortest span in which min_share of all its companies registered (a stray old
+-- tenant of a ring's room does not stretch it), or the cluster's own life so measured when that is
+-- longer: a clerk of a bookkeeping agency may serve a dozen clients within a year, but the agency's
+-- cluster lived for years. It counts fully within window_days (a room: room_window_days) and fades to
+-- nothing at fade_windows times that.
 value_members as (
-    select distinct cc.cluster_no, ca.attr_kind, ca.attr_value, ca.company_id, c.reg_date
+    select distinct cc.cluster_no, ca.attr_kind, ca.attr_value, ca.company_id, c.reg_date,
+        coalesce(c.trade_name, c.company_id::varchar) as name
     from company_attributes as ca
     join company_clusters as cc using (company_id)
     join stg_companies as c using (company_id)
     where c.reg_date is not null
 ),
-value_seasons as (
-    select cluster_no, attr_kind, attr_value,
-        max(case when attr_kind = 'room' then n_within_room_window else n_within_window end) as n_within
+value_lives as (
+    select m.cluster_no, m.attr_kind, m.attr_value, count(*) as n_companies, count(distinct m.name) as n_names,
+        list(m.reg_date order by m.reg_date) as dates,
+        ceil(getvariable('concentration__min_share') * any_value(v.n_companies))::integer - 1 as k,
+        case when m.attr_kind = 'room' then getvariable('concentration__room_window_days')
+             else getvariable('concentration__window_days') end as full_days
+    from value_members as m
+    join attribute_values as v using (attr_kind, attr_value)
+    group by m.cluster_no, m.attr_kind, m.attr_value
+    having count(*) >= getvariable('concentration__min_share') * any_value(v.n_companies)
+        and count(distinct m.name) >= getvariable('concentration__from')
+),
+cluster_lives as (
+    select cluster_no, list_min(list_transform(range(1, len(dates) - k + 1),
+                                               lambda i: date_diff('day', dates[i], dates[i + k]))) as life_days
     from (
-        select cluster_no, attr_kind, attr_value,
-            count(*) over (
-                partition by cluster_no, attr_kind, attr_value order by reg_date
-                range between current row
-                    and interval (getvariable('concentration__window_days')::integer) days following
-            ) as n_within_window,
-            count(*) over (
-                partition by cluster_no, attr_kind, attr_value order by reg_date
-                range between current row
-                    and interval (getvariable('concentration__room_window_days')::integer) days following
-            ) as n_within_room_window
-        from value_members
+        select cluster_no, list(reg_date order by reg_date) as dates,
+            ceil(getvariable('concentration__min_share') * count(*))::integer - 1 as k
+        from members
+        where reg_date is not null
+        group by cluster_no
     )
-    group by all
+),
+value_spans as (
+    select v.*, greatest(c.life_days, list_min(list_transform(range(1, len(v.dates) - v.k + 1),
+                                      lambda i: date_diff('day', v.dates[i], v.dates[i + v.k])))) as span_days
+    from value_lives as v
+    join cluster_lives as c using (cluster_no)
 ),
 concentrations as (
-    select s.cluster_no, max(s.n_within) as n
-    from value_seasons as s
-    join attribute_values as v using (attr_kind, attr_value)
-    where s.n_within >= getvariable('concentration__min_share') * v.n_companies
-    group by s.cluster_no
+    select cluster_no, n_names as n, span_days,
+        greatest(0, least(1, (getvariable('concentration__fade_windows') * full_days - span_days)
+            / ((getvariable('concentration__fade_windows') - 1) * full_days))) as fade
+    from value_spans
+    qualify row_number() over (
+        partition by cluster_no
+        order by (least(n_names, getvariable('concentration__full_at')) - getvariable('concentration__from'))
+            * fade desc, n_names desc, span_days, attr_kind, attr_value) = 1
 ),
 link_kinds as (
     select
@@ -116,7 +137,12 @@ link_kinds as (
         avg((len(list_distinct(list_transform(
                 list_filter(string_split(l.reason, '+'), lambda r: not list_contains(nc.reasons, r)),
                 lambda r: nc.family_of[r])))
-            >= getvariable('corroborated__min_kinds'))::integer) as share_corroborated_links
+            >= getvariable('corroborated__min_kinds'))::integer) as share_corroborated_links,
+        -- independent kinds of evidence (families) among all the cluster's links: an operator's
+        -- footprint in several channels at once (a branch's batch, a contact room, a phone range, a scope)
+        len(list_distinct(flatten(list(list_transform(
+            list_filter(string_split(l.reason, '+'), lambda r: not list_contains(nc.reasons, r)),
+            lambda r: nc.family_of[r]))))) as n_evidence_kinds
     from company_links_kept as l
     cross join (select list(reason) filter (where not corroborates) as reasons,
                        map(list(reason), list(family)) as family_of from link_reasons) as nc
@@ -129,8 +155,11 @@ select
     m.cluster_no,
     any_value(m.cluster_size) as n_companies,
     count(*) filter (where m.has_window_account) as n_window_companies,
-    avg(m.fast_open_7d::integer) as share_fast_open_7d,
-    avg(m.fast_open_30d::integer) as share_fast_open_30d,
+    -- shares of all members: a member without an account did not open one fast (averaging over the
+    -- members with accounts made one fast account among a serial owner's three companies 100%)
+    avg(coalesce(m.fast_open_7d, false)::integer) as share_fast_open_7d,
+    avg(coalesce(m.fast_open_30d, false)::integer) as share_fast_open_30d,
+    count(m.first_open_date) as n_opened_companies,
     avg(m.rep_young::integer) as share_rep_young,
     avg(m.rep_under_30::integer) as share_rep_under_30,
     avg(m.rep_over_40::integer) as share_rep_over_40,
@@ -146,15 +175,20 @@ select
     coalesce(any_value(r.max_per_rep), 1) as max_companies_per_rep,
     coalesce(any_value(ctl.n), 0) as max_companies_per_controller,
     coalesce(any_value(con.n), 0) as max_companies_per_value,
+    coalesce(any_value(con.fade), 0) as value_fade,
+    any_value(con.span_days) as value_span_days,
     coalesce(any_value(rv.share_shared_trade_name), 0) as share_shared_trade_name,
     coalesce(any_value(rv.share_template_scope), 0) as share_template_scope,
     any_value(k.link_reasons) as link_reasons,
     any_value(k.n_links) as n_links,
-    coalesce(any_value(k.share_corroborated_links), 0) as share_corroborated_links
+    coalesce(any_value(k.share_corroborated_links), 0) as share_corroborated_links,
+    coalesce(any_value(k.n_evidence_kinds), 0) as n_evidence_kinds,
+    any_value(cl.life_days) as life_days
 from members as m
 left join (select cluster_no, max(n) as max_per_rep from reps_in_cluster group by cluster_no) as r using (cluster_no)
 left join repeated_values as rv using (cluster_no)
 left join link_kinds as k using (cluster_no)
 left join controllers as ctl using (cluster_no)
 left join concentrations as con using (cluster_no)
+left join cluster_lives as cl using (cluster_no)
 group by m.cluster_no;

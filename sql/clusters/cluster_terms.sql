@@ -5,7 +5,8 @@
 -- reads: cluster_features, risk_terms
 -- params: burst_days, reg_burst__min_companies, reg_burst__fade_days, open_burst__min_companies,
 --     open_burst__fade_days, nominee__full_at, nominee__partial_at, nominee__partial, controller__full_at,
---     controller__partial_at, controller__partial, concentration__from, concentration__full_at
+--     controller__partial_at, controller__partial, concentration__from, concentration__full_at, many_kinds__from,
+--     many_kinds__full_at, many_kinds__window_days, many_kinds__fade_windows
 
 create or replace table cluster_terms as
 with terms as (
@@ -28,7 +29,8 @@ with terms as (
         (case when n_companies < getvariable('reg_burst__min_companies') or reg_span_days is null then 0
             else greatest(0, least(1, (getvariable('reg_burst__fade_days') - reg_span_days)
                 / (getvariable('reg_burst__fade_days') - getvariable('burst_days')))) end)::double as reg_burst,
-        (case when n_companies < getvariable('open_burst__min_companies') or open_span_days is null then 0
+        -- an opening burst needs min_companies members that opened an account, not one opening in a trio
+        (case when n_opened_companies < getvariable('open_burst__min_companies') or open_span_days is null then 0
             else greatest(0, least(1, (getvariable('open_burst__fade_days') - open_span_days)
                 / (getvariable('open_burst__fade_days') - getvariable('burst_days')))) end)::double as open_burst,
         (case when max_companies_per_rep >= getvariable('nominee__full_at') then 1
@@ -39,9 +41,20 @@ with terms as (
             when max_companies_per_controller >= getvariable('controller__partial_at')
             then getvariable('controller__partial')
             else 0 end)::double as controller,
-        -- rises linearly from nothing at `from` companies on one value to full at `full_at`
-        greatest(0, least(1, (max_companies_per_value - getvariable('concentration__from'))
-            / (getvariable('concentration__full_at') - getvariable('concentration__from'))))::double as concentration,
+        -- rises linearly from nothing at `from` unrelated companies on one value to full at `full_at`,
+        -- times how briefly the value lived (cluster_features: value_fade)
+        (greatest(0, least(1, (max_companies_per_value - getvariable('concentration__from'))
+            / (getvariable('concentration__full_at') - getvariable('concentration__from'))))
+            * coalesce(value_fade, 0))::double as concentration,
+        -- several independent kinds of evidence among companies registered within a season to a year:
+        -- nothing at `from` kinds, full at `full_at`, fading with the cluster's life as concentration does
+        -- (no dates, no life: nothing, as least() and greatest() would skip the NULL and make it 1)
+        (case when life_days is null then 0 else
+            greatest(0, least(1, (n_evidence_kinds - getvariable('many_kinds__from'))
+                / (getvariable('many_kinds__full_at') - getvariable('many_kinds__from'))))
+            * greatest(0, least(1, (getvariable('many_kinds__fade_windows') * getvariable('many_kinds__window_days')
+                - life_days) / ((getvariable('many_kinds__fade_windows') - 1)
+                * getvariable('many_kinds__window_days')))) end)::double as many_kinds,
         share_opened_by_agent::double as opened_by_agent,
         share_corroborated_links::double as corroborated,
         share_shared_trade_name::double as shared_brand,
@@ -51,7 +64,7 @@ with terms as (
 ),
 long as (
     select u.cluster_no, u.term, u.value, f.reg_span_days, f.open_span_days, f.max_companies_per_rep,
-        f.max_companies_per_controller, f.max_companies_per_value
+        f.max_companies_per_controller, f.max_companies_per_value, f.n_evidence_kinds
     from (unpivot terms on columns(* exclude (cluster_no)) into name term value value) as u
     join cluster_features as f using (cluster_no)
 )
@@ -69,6 +82,7 @@ select
         when 'nominee' then l.max_companies_per_rep::varchar
         when 'controller' then l.max_companies_per_controller::varchar
         when 'concentration' then l.max_companies_per_value::varchar
+        when 'many_kinds' then l.n_evidence_kinds::varchar
         else format('{:.2f}', coalesce(l.value, 0))
     end as shown_value,
     replace(replace(t.says, '{pct}', pct), '{value}', shown_value) as says

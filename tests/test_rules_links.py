@@ -292,7 +292,8 @@ CASES: dict[str, Case] = {
         companies=_cohort_companies(),
         accounts=_cohort_accounts(),
         # companies 1-4 at BR1: 4 in the cell, where 6 openings x (1/96) = 0.06 were expected (the region's 99
-        # fresh openings, the cell left out, hold no other from 4210); P(>= 4) x 32 tested cells = 1.9e-5 <= 0.01
+        # fresh openings, the cell left out, hold no other from 4210); P(>= 4) x 64 tested cells = 3.7e-5 <= 0.01.
+        # By county (2 + 2) the cells are too small
         expected=[(a, b, "BATCH_COHORT", "branch", "BR1", 4) for a in range(1, 5) for b in range(a + 1, 5)],
     ),
     # --- fuzzy evidence (rep_id_candidates, address_candidates, build_fuzzy_evidence): (a, b, reason, kind, value)
@@ -401,7 +402,8 @@ def test_batch_cohort_stops_where_chance_explains_the_batch():
     """The bar is the Poisson chance of the batch (scipy, not the SQL) times the cells tested: just above
     batch_chance_cells the batch links, just below it nothing does."""
     expected_count = 6 * (4 - 4 + 1) / (99 - 4 + 1)  # BR1's openings x the prefecture's share without the cell
-    bar = poisson.sf(3, expected_count) * 32  # P(>= 4) x the 32 openings of the profile from elsewhere
+    # P(>= 4) x the cells tested: the 32 openings of the profile from elsewhere, each by county and prefecture
+    bar = poisson.sf(3, expected_count) * 32 * 2
     assert 1e-5 < bar < 1e-4
     case = CASES["BATCH_COHORT"]
     assert evidence_of(case, Settings(batch_chance_cells=bar * 1.01)) == case.expected

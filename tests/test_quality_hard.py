@@ -44,9 +44,9 @@ def hard_result(tmp_path_factory, key_env):
 
 def test_pairs_and_rings_hold_on_the_hard_demo(hard_result):
     r = hard_result
-    assert r.pair_precision >= 0.93, r
-    assert r.pair_recall >= 0.86, r
-    assert r.pair_f1 >= 0.90, r
+    assert r.pair_precision >= 0.97, r  # measured 0.986 (quality-link, bench/RESULTS-detection.md)
+    assert r.pair_recall >= 0.86, r  # 0.879
+    assert r.pair_f1 >= 0.91, r  # 0.929
     assert r.ring_recall >= one_ring_below(MEASURED_RING_RECALL, r.rings), r
 
 
@@ -69,7 +69,7 @@ def test_every_sophistication_level_holds(hard_result, level):
 def test_false_alarms_and_purity_stay_low(hard_result):
     r = hard_result
     assert r.lookalike_false_alarm_rate <= 0.003, r.false_alarm_by_kind
-    assert r.legit_false_alarm_rate <= 0.002, r
-    assert r.multi_ring_cluster_share <= 0.04, r
-    assert r.legit_cluster_share <= 0.13, r
-    assert r.purity_mean >= 0.94, r
+    assert r.legit_false_alarm_rate <= 0.0012, r  # measured 0.0007
+    assert r.multi_ring_cluster_share <= 0.011, r  # 0 of 98 flagged clusters: one would be 0.0102
+    assert r.legit_cluster_share <= 0.093, r  # 8 of 98 (0.082): one more would be 0.092
+    assert r.purity_mean >= 0.95, r  # 0.963

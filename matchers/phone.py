@@ -144,6 +144,12 @@ def _parse_one(raw: str, hint: str | None) -> tuple:
         international = True  # a country code written without its + (86-571-...) is still one
     if international and not digits.startswith(("1", "400", "800")) and not digits.startswith("0"):
         digits = "0" + digits
+    if (extension is None and 12 <= len(digits) <= 17 and digits[0] in "23456789"
+            and not digits.startswith(("400", "800"))):
+        # an area code without its trunk 0 and a dash extension (571-87654321-12): too long for a number
+        dm = _EXTENSION.search(text)
+        if dm and len(digits) - len(dm.group(1)) in (10, 11):
+            extension, digits = dm.group(1), digits[: len(digits) - len(dm.group(1))]
     if len(digits) in (10, 11) and digits[0] in "23456789" and not digits.startswith(("400", "800")):
         digits = "0" + digits  # an area code written without its trunk 0 (571-8765 4321): no other number starts so
     if len(digits) == 12 and digits.startswith("01") and digits[2] in "3456789":

@@ -118,6 +118,23 @@ def test_where_and_when_evidence_alone_merges_clusters_only_when_it_ties_nearly_
     assert unfiltered[0] == unfiltered[4] and unfiltered[8] == unfiltered[12] and unfiltered[16] == unfiltered[20]
 
 
+def test_evidence_below_full_weight_makes_no_merge_dense():
+    from shellring.flows.pipeline.components import merge_dense_clusters
+
+    # A (0-3) and B (4-7) share a crowded building on every pair (said below full weight: no family bit) and one
+    # template scope pair; C (8-11) and D (12-15) share the same at full weight
+    building, scope = 1, 2
+    labels = np.repeat(np.arange(4), 4)
+    crowded = [(i, j, 0.3, 0) for i in range(4) for j in range(4, 8)] + [(0, 4, 0.8, scope)]
+    small = [(i, j, 0.3, building) for i in range(8, 12) for j in range(12, 16)] + [(8, 12, 0.8, building | scope)]
+    a, b, s, f = _edges(crowded + small)
+    merged = merge_dense_clusters(labels, a, b, s, 0.1, 3, families=f, value_families=building | scope)
+    assert merged[8] == merged[12] and merged[0] != merged[4]
+    # counted as the scores say, the crowded building would have merged A and B (5.6 / 16 = 0.35 >= 0.1)
+    unfiltered = merge_dense_clusters(labels, a, b, s, 0.1, 3)
+    assert unfiltered[0] == unfiltered[4] and unfiltered[8] == unfiltered[12]
+
+
 def test_merges_only_between_mutual_best_partners():
     from shellring.flows.pipeline.components import merge_dense_clusters
 

@@ -39,6 +39,26 @@ def test_formats():
     assert df["national"][5] == "057187654321"
 
 
+# One dealer's Hangzhou landline as registrations and banks' contact fields write it (issue 12): with and without
+# the area code, brackets, the country code with or without + or its trunk 0, full-width digits and punctuation,
+# the extension as 转 / 分机 / ext / x / # / a dash, a label around it. Every spelling is one number to link on.
+DEALER_LANDLINE_SPELLINGS = [
+    "0571-87654321", "057187654321", "0571 8765 4321", "(0571)87654321", "（0571）87654321", "(0571) 8765-4321",
+    "+86-571-87654321", "+86 571 8765 4321", "86-571-87654321", "(86)571-87654321", "0086 571 87654321",
+    "+86-0571-87654321", "571-87654321", "87654321", "8765-4321", "０５７１－８７６５４３２１",
+    "＋８６－５７１－８７６５４３２１", "0571－87654321", "0571/87654321", "0571.87654321", "电话：0571-87654321",
+    "0571-87654321（总机）", "0571-87654321转8001", "0571-87654321-8001", "571-87654321-8001",
+    "0571 87654321 ext 12", "0571-87654321 ext.12", "0571-87654321#12", "(0571)87654321分机12", "87654321转801",
+    "+86-571-87654321转8001", "+86 571 87654321 x12",
+]
+
+
+def test_a_dealer_landline_is_one_number_however_it_is_written():
+    df = parse_phones(DEALER_LANDLINE_SPELLINGS, area_hints=["330106"] * len(DEALER_LANDLINE_SPELLINGS))
+    assert df.filter(pl.col("e164") != "+8657187654321")["input"].to_list() == []
+    assert set(df["type"]) == {"fixed_line"} and df["valid"].all()
+
+
 def test_virtual_and_invalid():
     df = parse_phones(["17012345678", "16512345678", "13912345678", "12345", "+1 415 555 1234", None, ""])
     assert df["is_virtual"].to_list()[:3] == [True, True, False]

@@ -10,15 +10,18 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from datetime import date, timedelta
 
 import pytest
 from ruletables import d, table
+from scipy.stats import poisson
 from stepkit import given, rows, run
 
 from shellring.flows.core import rules
 from shellring.flows.core.settings import Settings
 from shellring.flows.core.sqlsteps import SqlStepError
 from shellring.flows.pipeline.fuzzy_evidence import build_fuzzy_evidence
+from shellring.matchers.phone import parse_phones
 
 # What each evidence step reads of the staged tables (see the SQL files).
 SHARED_COMPANY_COLUMNS = ("company_id", "rep_id", "reg_date", "phone", "reg_room_key")
@@ -27,6 +30,7 @@ SHARED_ACCOUNT_COLUMNS = ("company_id", "rep_id", "agent_id", "open_date", "cont
 WEAK_COMPANY_COLUMNS = ("company_id", "reg_date", "reg_building_key", "rep_age_at_reg", "scope_key", "rep_region",
                         "reg_adcode", "uscc_region")
 WEAK_ACCOUNT_COLUMNS = ("company_id", "bank_branch", "open_date", "days_since_registration")
+BATCH_COMPANY_COLUMNS = ("company_id", "rep_age_at_reg", "rep_region", "reg_adcode", "uscc_region")
 ATTRIBUTE_COLUMNS = ("company_id", "attr_kind", "attr_value")
 FUZZY_COMPANY_COLUMNS = ("company_id", "rep_name", "rep_id", "reg_site_key", "reg_room_key", "reg_address_norm")
 
@@ -38,9 +42,52 @@ MOBILE, MOBILE_OFF = "+8613800001111", "+8613800001112"
 ROOM, ROOM_NEXT_DOOR = "330106|文三路|90|2幢|1201", "330106|文三路|90|2幢|1202"
 
 
+def _cohort_companies() -> list[dict]:
+    """A Hangzhou region's fresh companies for BATCH_COHORT: one batch and its near misses (ids as below)."""
+    young = {"rep_age_at_reg": 20, "reg_adcode": "330106"}
+    local = {"rep_age_at_reg": 35, "rep_region": "330106", "reg_adcode": "330106"}
+    return (
+        # 1-4: the batch, 20-year-olds from two counties of one Hubei prefecture (4210)
+        [{"company_id": i, "rep_region": "421002" if i % 2 else "421087", **young} for i in range(1, 5)]
+        # 5-6: ordinary local companies opening at the batch's branch that week
+        + [{"company_id": i, **local} for i in (5, 6)]
+        # 7-10: near miss, the same profile from Henan's 4113 at BR2, a busy branch (30 more openings that week)
+        # in a region where 4113 sends 20 more such companies that month: 34 x 21/96 = 7.4 expected, 4 seen
+        + [{"company_id": i, "rep_region": "411302", **young} for i in range(7, 11)]
+        + [{"company_id": i, **local} for i in range(11, 41)]
+        + [{"company_id": i, "rep_region": "411303", **young} for i in range(41, 61)]
+        # 61-62: near miss, only two (batch_min_companies 3) from Anhui's 3401 at BR3
+        + [{"company_id": i, "rep_region": "340102", **young} for i in (61, 62)]
+        # 63-65: near miss, 23-year-olds (batch_max_age 22) from Hunan's 4301 at BR4
+        + [{"company_id": i, "rep_region": "430102", **young, "rep_age_at_reg": 23} for i in (63, 64, 65)]
+        # 66-68: near miss, 20-year-olds from Ningbo (3302): the registering province is no elsewhere
+        + [{"company_id": i, "rep_region": "330203", **young} for i in (66, 67, 68)]
+        # 69-71: near miss, Jiangxi's 3601 at BR6, but one opened 11 days after registering (fresh_days 10)
+        + [{"company_id": i, "rep_region": "360102", **young} for i in (69, 70, 71)]
+        # 72-100: ordinary local companies elsewhere
+        + [{"company_id": i, **local} for i in range(72, 101)]
+    )
+
+
+def _cohort_accounts() -> list[dict]:
+    def opening(company_id: int, branch: str, day: int, days: int = 3) -> dict:
+        return {"company_id": company_id, "bank_branch": branch, "open_date": date(2026, 3, day),
+                "days_since_registration": days}
+    return (
+        [opening(i, "BR1", 9 + i % 3) for i in range(1, 7)]
+        + [opening(i, "BR2", 10 + i % 3) for i in range(7, 41)]
+        + [opening(i, f"BQ{i}", 1 + i % 28) for i in range(41, 61)]  # one each at 20 branches
+        + [opening(i, "BR3", 10) for i in (61, 62)]
+        + [opening(i, "BR4", 10) for i in (63, 64, 65)]
+        + [opening(i, "BR5", 10) for i in (66, 67, 68)]
+        + [opening(i, "BR6", 10, days=11 if i == 71 else 3) for i in (69, 70, 71)]
+        + [opening(i, "BR9", 1 + i % 28) for i in range(72, 101)]
+    )
+
+
 @dataclass
 class Case:
-    step: str  # 'shared', 'weak' or 'fuzzy': which evidence step emits the reason
+    step: str  # 'shared', 'weak', 'batch' or 'fuzzy': which evidence step emits the reason
     companies: list[dict]
     expected: list[tuple]  # the step's whole output, sorted
     accounts: list[dict] = field(default_factory=list)
@@ -239,6 +286,16 @@ CASES: dict[str, Case] = {
                    "days_since_registration": 11 if i == 8 else 3} for i in range(1, 11)],
         expected=[(1, 2, "BATCH_HOME_REGION", "region", "4210", 2)],
     ),
+    # --- time-and-branch batches against the base rates (batch_evidence): (a, b, reason, kind, value, n_companies)
+    "BATCH_COHORT": Case(
+        "batch",
+        companies=_cohort_companies(),
+        accounts=_cohort_accounts(),
+        # companies 1-4 at BR1: 4 in the cell, where 6 openings x (1/96) = 0.06 were expected (the region's 99
+        # fresh openings, the cell left out, hold no other from 4210); P(>= 4) x 64 tested cells = 3.7e-5 <= 0.01.
+        # By county (2 + 2) the cells are too small
+        expected=[(a, b, "BATCH_COHORT", "branch", "BR1", 4) for a in range(1, 5) for b in range(a + 1, 5)],
+    ),
     # --- fuzzy evidence (rep_id_candidates, address_candidates, build_fuzzy_evidence): (a, b, reason, kind, value)
     "REP_ID_TYPO": Case(
         "fuzzy",
@@ -288,6 +345,12 @@ def evidence_of(case: Case, settings: Settings | None = None) -> list[tuple]:
         run(con, "linking/company_attributes", "linking/attribute_values", "linking/shared_value_evidence")
         return rows(con, "select company_a, company_b, reason, attr_kind, attr_value, n_companies, days_apart "
                          "from shared_value_evidence order by all")
+    if case.step == "batch":
+        con = given({"stg_companies": table(case.companies, BATCH_COMPANY_COLUMNS),
+                     "stg_accounts": table(case.accounts, WEAK_ACCOUNT_COLUMNS)}, settings=settings)
+        run(con, "linking/batch_evidence")
+        return rows(con, "select company_a, company_b, reason, attr_kind, attr_value, n_companies "
+                         "from batch_evidence order by all")
     if case.step == "weak":
         con = given({"stg_companies": table(case.companies, WEAK_COMPANY_COLUMNS),
                      "stg_accounts": table(case.accounts, WEAK_ACCOUNT_COLUMNS),
@@ -335,6 +398,30 @@ def test_settings_move_the_boundaries():
     assert [(a, b) for a, b, *_ in address] == [(1, 2), (3, 4)]
 
 
+def test_batch_cohort_stops_where_chance_explains_the_batch():
+    """The bar is the Poisson chance of the batch (scipy, not the SQL) times the cells tested: just above
+    batch_chance_cells the batch links, just below it nothing does."""
+    expected_count = 6 * (4 - 4 + 1) / (99 - 4 + 1)  # BR1's openings x the prefecture's share without the cell
+    # P(>= 4) x the cells tested: the 32 openings of the profile from elsewhere, each by county and prefecture
+    bar = poisson.sf(3, expected_count) * 32 * 2
+    assert 1e-5 < bar < 1e-4
+    case = CASES["BATCH_COHORT"]
+    assert evidence_of(case, Settings(batch_chance_cells=bar * 1.01)) == case.expected
+    assert evidence_of(case, Settings(batch_chance_cells=bar * 0.99)) == []
+
+
+def test_a_batch_is_no_less_a_batch_in_a_bigger_region():
+    """Ten times the region (other branches, other prefectures, the same profile among them) leaves the batch
+    at its quiet branch as improbable as before: the test is relative to the base rates, not a count."""
+    case = CASES["BATCH_COHORT"]
+    more = [{"company_id": 1000 + i, "rep_age_at_reg": 20 if i % 3 else 40, "rep_region": f"{410102 + i % 7 * 100}",
+             "reg_adcode": "330106"} for i in range(1000)]
+    accounts = [{"company_id": 1000 + i, "bank_branch": f"BX{i % 50}", "open_date": date(2026, 3, 1 + i % 28),
+                 "days_since_registration": 2} for i in range(1000)]
+    bigger = Case("batch", companies=case.companies + more, accounts=case.accounts + accounts, expected=[])
+    assert [row for row in evidence_of(bigger) if row[4] == "BR1"] == case.expected
+
+
 # ------------------------------------------------------------------------------------------------
 # Weights: pair_evidence + company_links over given evidence rows.
 
@@ -342,7 +429,7 @@ SHARED_COLUMNS = ("company_a", "company_b", "reason", "attr_kind", "attr_value",
 WEAK_COLUMNS = ("company_a", "company_b", "reason", "attr_kind", "attr_value", "n_companies")
 FUZZY_COLUMNS = ("company_a", "company_b", "reason", "attr_kind", "attr_value")
 PRODUCED_BY = {"shared_value_evidence": SHARED_COLUMNS, "weak_evidence": WEAK_COLUMNS,
-               "fuzzy_evidence": FUZZY_COLUMNS}
+               "batch_evidence": WEAK_COLUMNS, "fuzzy_evidence": FUZZY_COLUMNS}
 
 
 def ev(a: int, b: int, reason: str, value: str = "v", kind: str = "x", n: int | None = 2) -> dict:
@@ -370,8 +457,8 @@ def scores(con) -> dict[tuple[int, int], tuple]:
 # Each reason alone, as the registry weighs it (mobile phone, small building and branch: no scaling).
 WEIGHTS = {"SAME_REP": 1.2, "REP_IS_AGENT": 1.0, "SAME_AGENT": 1.0, "SAME_PHONE": 1.0, "SAME_ROOM": 1.0,
            "SAME_CONTACT_ADDRESS": 1.0, "REP_ID_TYPO": 0.9, "BATCH_PROFILE": 0.6, "SIMILAR_ADDRESS": 0.6,
-           "SAME_HOMETOWN": 0.6, "BATCH_HOME_REGION": 0.6, "SAME_BRANCH_DAYS": 0.5, "SAME_SCOPE": 0.5,
-           "SIMILAR_PHONE": 0.5, "SAME_BUILDING": 0.5}
+           "SAME_HOMETOWN": 0.6, "BATCH_HOME_REGION": 0.6, "BATCH_COHORT": 1.0, "SAME_BRANCH_DAYS": 0.5,
+           "SAME_SCOPE": 0.5, "SIMILAR_PHONE": 0.5, "SAME_BUILDING": 0.5}
 
 
 def test_each_reason_alone_weighs_its_registry_weight():
@@ -380,6 +467,26 @@ def test_each_reason_alone_weighs_its_registry_weight():
     codes = sorted(WEIGHTS)
     con = links_of([ev(i, 100 + i, code, value=MOBILE, kind="phone") for i, code in enumerate(codes)])
     assert scores(con) == {(i, 100 + i): (WEIGHTS[code], code, WEIGHTS[code] >= 1.0) for i, code in enumerate(codes)}
+
+
+def test_a_dealer_landline_links_its_new_companies_however_each_wrote_it():
+    """Six new companies, each writing one dealer's landline its own way (registration or the bank's contact field,
+    extensions per company), registered within a season: parsed, shared and weighed, every pair links."""
+    spellings = ["0571-87654321转8001", "（0571）87654321", "+86-571-87654321", "８７６５４３２１", "571-87654321-12",
+                 "0086 571 8765 4321 ext 3"]
+    parsed = parse_phones(spellings, area_hints=["3301"] * 6)["e164"].to_list()
+    day = [date(2026, 1, 1) + timedelta(days=15 * i) for i in range(6)]  # 75 days in all: one season
+    companies = [{"company_id": i, "rep_id": f"33010619990101{i:04d}", "reg_date": day[i],
+                  "phone": parsed[i] if i % 2 else None} for i in range(6)]
+    accounts = [{"company_id": i, "rep_id": f"33010619990101{i:04d}", "open_date": day[i] + timedelta(days=4),
+                 "contact_phone": None if i % 2 else parsed[i]} for i in range(6)]
+    con = given({"stg_companies": table(companies, SHARED_COMPANY_COLUMNS),
+                 "stg_accounts": table(accounts, SHARED_ACCOUNT_COLUMNS),
+                 **{t: table([], PRODUCED_BY[t]) for t in ("weak_evidence", "batch_evidence", "fuzzy_evidence")}})
+    run(con, "linking/company_attributes", "linking/attribute_values", "linking/shared_value_evidence",
+        "linking/pair_evidence", "linking/company_links")
+    assert rows(con, "select company_a, company_b, reason, is_link from company_links order by all") == [
+        (a, b, "SAME_PHONE", True) for a in range(6) for b in range(a + 1, 6)]
 
 
 def test_a_reason_weighs_what_the_settings_say():
@@ -413,6 +520,25 @@ def test_a_landline_taken_up_within_one_season_counts_in_full():
                    (9, 10): (1.0, "SAME_PHONE", True)}
     moved = scores(links_of(evidence, Settings(fixed_line_factor=0.6, fixed_line_full_days=0)))
     assert [moved[p][0] for p in sorted(moved)] == [1.0, 0.6, 0.6, 0.6, 0.6]
+
+
+def test_a_room_shared_seasons_apart_counts_for_less():
+    """A farm fills its room in a season; the room's tenants of other years share it with the farm by turnover."""
+    def room(a, b, days_apart):
+        return {**ev(a, b, "SAME_ROOM", ROOM, "room"), "days_apart": days_apart}
+
+    evidence = [room(1, 2, 0), room(3, 4, 180), room(5, 6, 181), room(7, 8, 700),
+                room(9, 10, 700), ev(9, 10, "SAME_SCOPE", "技术服务软件开发会议及展览服务", "scope")]
+    got = scores(links_of(evidence, Settings(room_reuse_factor=0.5)))
+    assert got == {(1, 2): (1.0, "SAME_ROOM", True), (3, 4): (1.0, "SAME_ROOM", True),
+                   (5, 6): (0.5, "SAME_ROOM", False), (7, 8): (0.5, "SAME_ROOM", False),
+                   # a room of other years still supports other evidence
+                   (9, 10): (1.0, "SAME_ROOM+SAME_SCOPE", True)}
+    # and it is no operator's template (full_families) unless the setting widens the season
+    place = 1 << sorted({r.family for r in rules.LINK_REASONS}).index("place")
+    query = "select company_a, company_b, full_families & ? != 0 from company_links order by all"
+    assert [full for *_, full in rows(links_of(evidence), query, [place])] == [True, True, False, False, False]
+    assert [full for *_, full in rows(links_of(evidence, Settings(weak_days=700)), query, [place])] == [True] * 5
 
 
 def test_full_families_leave_out_evidence_said_below_its_weight():

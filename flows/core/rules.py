@@ -36,7 +36,8 @@ class LinkReason:
     family: str  # reasons of one family restate one fact: a pair counts the family once, at its strongest
     weight: float
     produced_by: str  # the pipeline step (table) that emits it
-    scaled_by: str | None = None  # 'landline' (fixed_line_factor) or 'rarity' (weak_rarity_size)
+    # 'landline' (fixed_line_factor), 'rarity' (weak_rarity_size) or 'season' (room_reuse_factor beyond weak_days)
+    scaled_by: str | None = None
     corroborates: bool = True  # counts towards a link's independent kinds of evidence
     where_and_when: bool = False  # says only where and when: a leftover never joins a cluster on it alone
     # the pair carries one exact value (a person, phone, room or branch): the cluster picture draws it as a node
@@ -73,11 +74,15 @@ LINK_REASONS: tuple[LinkReason, ...] = (
     LinkReason("SAME_AGENT", "SAME_AGENT", 1.0, "shared_value_evidence", shared_value=True),
     # switchboards and agencies share landlines and 400 numbers, so those count for less
     LinkReason("SAME_PHONE", "SAME_PHONE", 1.0, "shared_value_evidence", scaled_by="landline", shared_value=True),
-    LinkReason("SAME_ROOM", "place", 1.0, "shared_value_evidence", shared_value=True),
+    # a room changes tenants over the years: companies that arrived in it seasons apart count for less
+    LinkReason("SAME_ROOM", "place", 1.0, "shared_value_evidence", scaled_by="season", shared_value=True),
     LinkReason("SAME_CONTACT_ADDRESS", "SAME_CONTACT_ADDRESS", 1.0, "shared_value_evidence", shared_value=True),
     LinkReason("REP_ID_TYPO", "REP_ID_TYPO", 0.9, "fuzzy_evidence"),
     # young reps, fresh companies, one branch within a week: needs one more sign to link
     LinkReason("BATCH_PROFILE", "branch", 0.6, "weak_evidence", where_and_when=True, shared_value=True),
+    # the same profile from one prefecture elsewhere, at one branch within days, in numbers the region's base
+    # rates make improbable: a batch, linked without any shared value (batch_chance_cells)
+    LinkReason("BATCH_COHORT", "branch", 1.0, "batch_evidence", where_and_when=True, shared_value=True),
     LinkReason("SIMILAR_ADDRESS", "place", 0.6, "fuzzy_evidence"),
     LinkReason("SAME_HOMETOWN", "SAME_HOMETOWN", 0.6, "weak_evidence", where_and_when=True),
     # the batch profile (18-22, account within days) from one prefecture of another province: a recruiter's
@@ -146,6 +151,9 @@ SENTENCES: dict[str, dict[str, str]] = {
         "reason.REP_ID_TYPO": "same representative name, IDs one keystroke apart",
         "reason.BATCH_PROFILE": "18-22-year-old representatives, accounts within days of registration, "
                                 "same branch within a week",
+        "reason.BATCH_COHORT": "18-22-year-old representatives from one prefecture of another province, accounts "
+                               "within days of registration at the same branch within a week, more of them than "
+                               "the branch's openings and the prefecture's share of the region explain by chance",
         "reason.SIMILAR_ADDRESS": "near-identical address text the parser could not key to a room",
         "reason.SAME_HOMETOWN": "representatives under 30 from one county elsewhere, registering within days",
         "reason.BATCH_HOME_REGION": "18-22-year-old representatives from one prefecture of another province, "
@@ -204,6 +212,8 @@ SENTENCES: dict[str, dict[str, str]] = {
         "reason.SAME_CONTACT_ADDRESS": "银行预留联系地址为同一房间",
         "reason.REP_ID_TYPO": "法定代表人姓名相同，身份证号仅差一处",
         "reason.BATCH_PROFILE": "法定代表人18至22岁，成立后数日内开户，且一周内在同一网点开户",
+        "reason.BATCH_COHORT": "18至22岁的法定代表人来自外省同一地市，成立后数日内于一周内在同一网点开户，"
+                               "人数远超该网点开户量与该地市在本地所占比例的偶然预期",
         "reason.SIMILAR_ADDRESS": "地址文字几乎相同，但无法解析到同一房间",
         "reason.SAME_HOMETOWN": "30岁以下的法定代表人来自外地同一县，注册时间相近",
         "reason.BATCH_HOME_REGION": "18至22岁的法定代表人来自外省同一地市，成立后数日内开户，注册时间相差一周以内"
@@ -299,7 +309,7 @@ def validate_registry() -> None:
         if missing:
             raise RuleRegistryError(f"the rule registry has no {language!r} sentence for {', '.join(missing)}")
     for reason in LINK_REASONS:
-        if reason.scaled_by not in (None, "landline", "rarity"):
+        if reason.scaled_by not in (None, "landline", "rarity", "season"):
             raise RuleRegistryError(f"{reason.code}: unknown weight scaling {reason.scaled_by!r}")
         if reason.weight is None or not reason.weight > 0:
             raise RuleRegistryError(f"link reason {reason.code} has no weight")

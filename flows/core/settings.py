@@ -47,7 +47,14 @@ class Settings(BaseModel):
     hub_limit_batch_region: int = Field(80, description="a prefecture sending more young representatives' fresh "
                                         "companies within hometown_days is a migration flow (BATCH_HOME_REGION)")
     hub_limit_branch: int = 40
+    batch_min_companies: int = Field(3, description="fewest companies in a time-and-branch batch (BATCH_COHORT)")
+    batch_chance_cells: float = Field(0.01, description="a time-and-branch cell is a batch when the chance of so "
+                                      "many openings of one profile and home prefecture, times the number of cells "
+                                      "the run tests, is at most this: the chance batches a run may let through")
     weak_days: int = 180
+    room_reuse_factor: float = Field(0.5, description="weight factor for one room shared by companies that arrived "
+                                     "in it more than weak_days apart: a room changes tenants over the years, a farm "
+                                     "fills it in a season")
     batch_min_age: int = Field(18, description="youngest legal representative (the legal minimum) counted in a "
                                "batch or hometown pattern")
     batch_max_age: int = Field(22, description="oldest representative of a student batch (BATCH_PROFILE)")

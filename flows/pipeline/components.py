@@ -139,8 +139,12 @@ def merge_dense_clusters(labels: np.ndarray, a: np.ndarray, b: np.ndarray, score
     that says only where and when (a branch, a hometown) may make the cross evidence dense but cannot be
     all of it - some pair must share a value the operator chose - unless it is `context_min_density`
     dense: two student batches recruited from one prefecture in one week share where and when among
-    some of their pairs; the two branches of one batch, all from one county in one week, among all.
+    some of their pairs; the two branches of one batch, all from one county in one week, among all. A pair whose
+    evidence is all below full weight (`families` == 0: a crowded building, a landline or room of other years)
+    adds nothing to the density: an incubator and an address farm in one tower are not one group.
     """
+    if families is not None:
+        score = np.where(families != 0, score, 0.0)
     sizes = np.bincount(labels)
     la, lb = labels[a], labels[b]
     cross = (la != lb) & (sizes[la] >= min_size) & (sizes[lb] >= min_size)

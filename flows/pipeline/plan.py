@@ -167,7 +167,7 @@ STAGES: dict[str, tuple[str | PythonStep, ...]] = {
                    outside="the national results DB's hubs (read-only, --national-hubs)",
                    module="shellring.flows.pipeline.national_hubs"),
         "linking/attribute_values", "linking/shared_value_evidence",
-        "linking/weak_evidence", "linking/rep_id_candidates", "linking/address_candidates",
+        "linking/weak_evidence", "linking/batch_evidence", "linking/rep_id_candidates", "linking/address_candidates",
         PythonStep("fuzzy_evidence", "REP_ID_TYPO and SIMILAR_ADDRESS pairs from the candidates (rapidfuzz)",
                    reads=("rep_id_candidates", "address_candidates"), writes=("fuzzy_evidence",), run=_fuzzy,
                    params=("address_min_similarity",), module="shellring.flows.pipeline.fuzzy_evidence"),

@@ -19,6 +19,7 @@ from shellring.flows.pipeline.plan import STAGES, stage_steps, writes
 _SCALING = {
     None: "",
     "landline": " (× fixed_line_factor for landlines and 400 numbers)",
+    "season": " (× room_reuse_factor between companies that arrived more than weak_days apart)",
     "rarity": " (scaled down above weak_rarity_size companies)",
 }
 

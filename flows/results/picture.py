@@ -49,6 +49,7 @@ REASON_STROKE = {
     "SAME_ROOM": ("#8d6e63", ""),
     "SAME_CONTACT_ADDRESS": ("#8d6e63", "6 3"),
     "BATCH_PROFILE": ("#1098ad", "2 3"),
+    "BATCH_COHORT": ("#1098ad", ""),
     "SAME_BRANCH_DAYS": ("#1098ad", "2 3"),
 }
 DIRECT_STROKE = ("#adb5bd", "4 2 1 2")

@@ -1,6 +1,7 @@
 -- Weighted company links: all evidence for a pair, one weight per reason (the reason's base weight
 -- from link_reasons, lowered for fixed-line phones, which switchboards and agencies share (unless the
--- two companies took the number up within fixed_line_full_days of each other), and for
+-- two companies took the number up within fixed_line_full_days of each other), for rooms two companies
+-- arrived in more than weak_days apart (a room changes tenants), and for
 -- buildings that hold many companies and branches that open many accounts: link_reasons.scaled_by).
 -- Reasons of one family (link_reasons.family: a room implies its building) count once, at the
 -- strongest; `families` is a bit set of the independent kinds of evidence behind the pair, and
@@ -9,7 +10,7 @@
 -- linked when its summed weight reaches link_threshold; weaker pairs stay as evidence only.
 --
 -- reads: pair_evidence, link_reasons
--- params: fixed_line_factor, fixed_line_full_days, weak_rarity_size, link_threshold
+-- params: fixed_line_factor, fixed_line_full_days, weak_rarity_size, room_reuse_factor, weak_days, link_threshold
 --
 -- The reason string lists a pair's reasons strongest first (ties by name). Reasons and families
 -- travel as small integer codes and each pair's evidence as one sorted integer list, so the million
@@ -38,6 +39,7 @@ weighted as (
             or (e.attr_value like '+861%' and length(e.attr_value) = 14)
             or coalesce(e.days_apart <= getvariable('fixed_line_full_days'), false))
         and (r.scaled_by is distinct from 'rarity' or coalesce(e.n_companies, 0) <= getvariable('weak_rarity_size'))
+        and (r.scaled_by is distinct from 'season' or coalesce(e.days_apart <= getvariable('weak_days'), true))
             as at_full_weight,
         r.weight * case
             -- a mobile is +86 1xx xxxx xxxx; Beijing landlines (+86 10 xxxx xxxx) are one digit shorter
@@ -49,6 +51,9 @@ weighted as (
             then getvariable('fixed_line_factor')
             when r.scaled_by = 'rarity' and e.n_companies > getvariable('weak_rarity_size')
             then ln(getvariable('weak_rarity_size')) / ln(e.n_companies)
+            -- a room's tenants of other years are not the farm that fills it in a season
+            when r.scaled_by = 'season' and e.days_apart > getvariable('weak_days')
+            then getvariable('room_reuse_factor')
             else 1.0
         end as weight
     from pair_evidence as e

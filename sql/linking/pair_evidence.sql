@@ -1,8 +1,8 @@
--- Every piece of evidence for every pair of companies, from the three evidence steps. A reason the
+-- Every piece of evidence for every pair of companies, from the four evidence steps. A reason the
 -- rule registry (flows/core/rules.py, table link_reasons) does not declare stops the run here: it
 -- would otherwise find no weight and vanish from the links without a word.
 --
--- reads: shared_value_evidence, weak_evidence, fuzzy_evidence, link_reasons
+-- reads: shared_value_evidence, weak_evidence, batch_evidence, fuzzy_evidence, link_reasons
 
 create or replace table pair_evidence as
 with evidence as (
@@ -11,6 +11,9 @@ with evidence as (
     union all
     select company_a, company_b, reason, attr_kind, attr_value, n_companies, null
     from weak_evidence
+    union all
+    select company_a, company_b, reason, attr_kind, attr_value, n_companies, null
+    from batch_evidence
     union all
     select company_a, company_b, reason, attr_kind, attr_value, null, null
     from fuzzy_evidence

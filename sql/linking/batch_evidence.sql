@@ -1,0 +1,106 @@
+-- Time-and-place batches that chance cannot explain (BATCH_COHORT): fresh companies whose 18-22-year-old
+-- representatives come from another province and whose accounts were opened within batch_days of each
+-- other, in a number the region's base rates make improbable. A recruited student batch shares nothing but
+-- this profile and timing for many of its members [DOMAIN.md §0-2].
+--
+-- A cell is a branch and an origin, one county or one prefecture (a batch is recruited from one school or
+-- town; from anywhere elsewhere, measured on the demo at 200,000 companies, the cells join two batches at a
+-- branch more often than they find a member). Around each such opening,
+-- `n_cell` openings of the cell fall within batch_days either side; by chance the branch's own fresh openings
+-- in that window (`n_branch`) would hold
+--     expected = n_branch x (share of the region's fresh openings in the hometown_days either side that have
+--                            this profile and origin, the cell itself left out, plus one)
+-- of them. The cell is a batch when it holds batch_min_companies or more and the Poisson chance of seeing
+-- n_cell or more, times the number of cells the run tests, is at most batch_chance_cells (the number of
+-- chance batches a run may let through). The test is relative, so it neither grows with the region nor
+-- catches ordinary students: a busy branch or a big flow from one place raises the expected count, and a
+-- bigger region raises both sides alike.
+--
+-- reads: stg_companies, stg_accounts
+-- params: batch_min_age, batch_max_age, fresh_days, batch_days, hometown_days, batch_min_companies,
+--     batch_chance_cells
+
+create or replace table batch_evidence as
+with fresh as (
+    -- each company's first opening at a branch soon after registering
+    select company_id, bank_branch, min(open_date) as open_date
+    from stg_accounts
+    where bank_branch is not null and open_date is not null
+        and days_since_registration between 0 and getvariable('fresh_days')
+    group by company_id, bank_branch
+),
+profiled as (
+    select f.company_id, f.bank_branch, f.open_date,
+        c.rep_age_at_reg between getvariable('batch_min_age') and getvariable('batch_max_age')
+            and c.rep_region is not null
+            and left(c.rep_region, 2) <> left(coalesce(c.reg_adcode, c.uscc_region), 2) as young_from_elsewhere,
+        c.rep_region
+    from fresh as f
+    join stg_companies as c using (company_id)
+),
+-- the fresh openings at each branch around each opening, and in the whole region in the season
+volumes as (
+    select *,
+        count(*) over (
+            partition by bank_branch order by open_date
+            range between interval (getvariable('batch_days')) days preceding
+                and interval (getvariable('batch_days')) days following
+        ) as n_branch,
+        count(*) over (
+            order by open_date
+            range between interval (getvariable('hometown_days')) days preceding
+                and interval (getvariable('hometown_days')) days following
+        ) as n_season
+    from profiled
+),
+-- one row per opening of the profile and origin it falls in
+levels as (
+    select v.company_id, v.bank_branch, v.open_date, v.n_branch, v.n_season, u.origin
+    from volumes as v, unnest([left(v.rep_region, 6), left(v.rep_region, 4)]) as u(origin)
+    where v.young_from_elsewhere
+),
+cells as (
+    select *,
+        count(*) over (
+            partition by bank_branch, origin order by open_date
+            range between interval (getvariable('batch_days')) days preceding
+                and interval (getvariable('batch_days')) days following
+        ) as n_cell,
+        count(*) over (
+            partition by origin order by open_date
+            range between interval (getvariable('hometown_days')) days preceding
+                and interval (getvariable('hometown_days')) days following
+        ) as n_origin_season
+    from levels
+),
+expected as (
+    select *,
+        n_branch * (n_origin_season - n_cell + 1) / greatest(n_season - n_cell + 1, 1) as chance_count,
+        count(*) over () as n_tests
+    from cells
+),
+-- P(Poisson(chance_count) >= n_cell), summed in log space from n_cell up: the terms fall fast once
+-- n_cell exceeds the expected count, and a cell at or under it is no batch whatever the sum says
+tested as (
+    select *,
+        case when chance_count >= n_cell then 1.0
+            else list_sum(list_transform(range(n_cell, n_cell + 60),
+                lambda i: exp(i * ln(chance_count) - chance_count - lgamma(i + 1))))
+        end as chance
+    from expected
+),
+batch_openings as (
+    select company_id, bank_branch, origin, open_date, n_cell,
+        n_cell >= getvariable('batch_min_companies')
+            and chance * n_tests <= getvariable('batch_chance_cells') as is_batch
+    from tested
+),
+-- one row per pair, whichever of its cells (and branches, when the two opened at two) made it a batch
+select a.company_id as company_a, b.company_id as company_b, 'BATCH_COHORT' as reason,
+    'branch' as attr_kind, min(a.bank_branch) as attr_value, max(greatest(a.n_cell, b.n_cell)) as n_companies
+from batch_openings as a
+join batch_openings as b
+    on a.bank_branch = b.bank_branch and a.origin = b.origin and a.company_id < b.company_id
+    and abs(date_diff('day', a.open_date, b.open_date)) <= getvariable('batch_days')
+where a.is_batch or b.is_batch
+group by a.company_id, b.company_id;

@@ -2,8 +2,8 @@
 
 The CPM objective never gains from putting two components in one community, so a community never spans
 components and each component can be refined alone. That is what makes it fast: at a million companies
-nine in ten nodes are unlinked and almost every component has a handful of members, yet one Leiden run
-over the whole graph visits every node on every pass (11 of the cluster stage's 14 CPU-s).
+more than eight in ten nodes are unlinked and almost every component has a handful of members, yet one
+Leiden run over the whole graph visits every node on every pass (11 of the cluster stage's 14 CPU-s).
 
 Per component:
 - a component CPM cannot split (below) is one community without running Leiden: every way of cutting it

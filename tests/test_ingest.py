@@ -94,13 +94,13 @@ def test_gbk_is_checked_and_transcoded_in_one_pass_and_utf8_is_read_in_place(tmp
     import shellring.flows.pipeline.ingest
 
     decoded = []
-    real_decode = shellring.flows.pipeline.ingest._decode_stream
+    real_decode = shellring.flows.pipeline.ingest.decode_stream
 
     def counting_decode(path, encoding, sink):
         decoded.append((path.name, encoding))
         return real_decode(path, encoding, sink)
 
-    monkeypatch.setattr(shellring.flows.pipeline.ingest, "_decode_stream", counting_decode)
+    monkeypatch.setattr(shellring.flows.pipeline.ingest, "decode_stream", counting_decode)
     gbk = write(tmp_path, "gbk.csv", csv_text(REG_HEADER, [GOOD_ROW]), "gbk")
     utf8 = write(tmp_path, "utf8.csv", csv_text(REG_HEADER, [GOOD_ROW]))
     con, report = load(tmp_path, [gbk, utf8])
@@ -110,7 +110,7 @@ def test_gbk_is_checked_and_transcoded_in_one_pass_and_utf8_is_read_in_place(tmp
 
 
 def test_gbk_with_a_bad_byte_after_the_first_chunk_is_an_error_and_leaves_no_copy(tmp_path, monkeypatch):
-    monkeypatch.setattr("shellring.flows.pipeline.ingest.CHUNK_BYTES", 64)
+    monkeypatch.setattr("shellring.flows.pipeline.transcode.CHUNK_BYTES", 64)
     good = csv_text(REG_HEADER, [GOOD_ROW] * 5).encode("gbk")
     path = tmp_path / "reg.csv"
     path.write_bytes(good + b"\x81\x20\n")
@@ -118,6 +118,51 @@ def test_gbk_with_a_bad_byte_after_the_first_chunk_is_an_error_and_leaves_no_cop
                                            rf"\(invalid continuation byte at byte 4\) and not GBK/GB18030 "
                                            rf"\(illegal multibyte sequence at byte {len(good)}\)$"):
         load(tmp_path, [path])
+    assert list((tmp_path / "work").iterdir()) == []
+
+
+def _gbk_rows(n: int) -> list[list[str]]:
+    return [[GOOD_ROW[0][:-3] + f"{i:03d}", *GOOD_ROW[1:]] for i in range(n)]
+
+
+def test_a_large_gbk_file_is_decoded_in_two_halves_into_the_same_utf8(tmp_path, monkeypatch):
+    text = csv_text(REG_HEADER, _gbk_rows(300))
+    path = tmp_path / "reg.csv"
+    path.write_bytes(text.encode("gbk"))
+    monkeypatch.setattr("shellring.flows.pipeline.ingest.PARALLEL_TRANSCODE_BYTES", 1)
+    monkeypatch.setattr("shellring.flows.pipeline.transcode.CHUNK_BYTES", 1000)
+    import subprocess
+
+    started = []
+    real_popen = subprocess.Popen
+
+    def counting_popen(args, **kwargs):
+        started.append(args)
+        return real_popen(args, **kwargs)
+
+    monkeypatch.setattr("shellring.flows.pipeline.ingest.subprocess.Popen", counting_popen)
+    con, report = load(tmp_path, [path])
+    assert len(started) == 1 and "shellring.flows.pipeline.transcode" in started[0]
+    (copy,) = (tmp_path / "work").iterdir()  # the halves' file was appended and removed
+    assert copy.read_bytes() == text.encode("utf-8")
+    assert report.rows_loaded == 300 and report.encodings[str(path)] == "gb18030"
+
+
+@pytest.mark.parametrize("where", ["first half", "second half"])
+def test_a_bad_byte_in_either_half_of_a_large_gbk_file_is_the_error_one_pass_gives(tmp_path, monkeypatch, where):
+    good = csv_text(REG_HEADER, _gbk_rows(300)).encode("gbk")
+    at = len(good) // 4 if where == "first half" else len(good) * 3 // 4
+    at = good.index(b"\n", at) + 1  # a bad byte at the start of a line
+    path = tmp_path / "reg.csv"
+    path.write_bytes(good[:at] + b"\x81\x20" + good[at:])
+    monkeypatch.setattr("shellring.flows.pipeline.transcode.CHUNK_BYTES", 1000)
+    with pytest.raises(ExtractError) as one_pass:
+        load(tmp_path, [path])
+    monkeypatch.setattr("shellring.flows.pipeline.ingest.PARALLEL_TRANSCODE_BYTES", 1)
+    with pytest.raises(ExtractError) as halves:
+        load(tmp_path, [path])
+    assert str(halves.value) == str(one_pass.value)
+    assert str(halves.value).endswith(f"(illegal multibyte sequence at byte {at})")
     assert list((tmp_path / "work").iterdir()) == []
 
 

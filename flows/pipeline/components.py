@@ -15,10 +15,7 @@ two groups together.
 
 from __future__ import annotations
 
-import random
-
 import duckdb
-import igraph
 import numpy as np
 import polars as pl
 from scipy.sparse import coo_matrix
@@ -63,17 +60,11 @@ def split_components(
 
 def leiden_refine(n_nodes: int, a: np.ndarray, b: np.ndarray, weight: np.ndarray, resolution: float,
                   seed: int = _DEFAULT.cluster_seed) -> np.ndarray:
-    """Community label per node (CPM objective); isolated nodes get their own label."""
-    graph = igraph.Graph(n=n_nodes, edges=np.column_stack([a, b]), edge_attrs={"weight": weight})
-    state = random.getstate()
-    random.seed(seed)  # igraph draws from Python's random module
-    try:
-        partition = graph.community_leiden(
-            objective_function="CPM", weights="weight", resolution=resolution, n_iterations=-1
-        )
-    finally:
-        random.setstate(state)
-    return _canonical(np.asarray(partition.membership, dtype=np.int64))
+    """Community label per node (CPM objective, each connected component on its own); isolated nodes get
+    their own label."""
+    from shellring.flows.pipeline.leiden import leiden_by_component  # it builds on component_labels above
+
+    return _canonical(leiden_by_component(n_nodes, a, b, weight, resolution, seed))
 
 
 def _canonical(labels: np.ndarray) -> np.ndarray:

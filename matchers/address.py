@@ -42,6 +42,7 @@ _HOSTED_NAME = re.compile(
 _HOSTED_WORD = re.compile(r"托管|入驻")
 _WORKSTATION = re.compile(r"-?([A-Z]?\d+[A-Z]?)号?工位")
 _PREFIX_NOISE = re.compile(r"^(?:中华人民共和国|中国|市辖区)+")
+_PREFIX_NOISE_FIRST = frozenset("中市")
 _TOWN = re.compile(r"^[^\d()]{1,10}?(?:街道办事处|街道|办事处|镇|乡|苏木)(?![路街道巷大镇乡])")
 # A road: a name ending in a road word, not running on into another road word (金华镇路, 人民路口 stay whole).
 _ROAD_WORDS = r"(?:大道|大街|公路|路|街|巷|胡同)"
@@ -159,7 +160,8 @@ def _extract_notes(text: str) -> tuple[str, list[str], str | None]:
     text = text.replace(")", "")
     if _CLUSTER.search(text) or "工位" in text or "秘书" in text or "托管" in text:
         text = classify(text)
-    text = _NOISE_TAIL.sub("", text)
+    if text[-1:] in _NOISE_CHARS:
+        text = _NOISE_TAIL.sub("", text)
     return text, notes, workstation
 
 
@@ -419,18 +421,19 @@ def _bare_slots(count: int, slots: list[int], at_end: bool, first: str) -> list[
     return head + [slots[-1]]
 
 
-def _parse_tail(tail: str, has_number: bool) -> tuple[str, list[str | None], str | None]:
-    """(the text before the structured part, [building, unit, floor, room], a door number) of `tail`.
+@lru_cache(maxsize=1 << 16)  # tails repeat across addresses (1203室, 3幢1703室): the answer depends on these two only
+def _parse_tail(tail: str, has_number: bool) -> tuple[str, tuple[str | None, ...], str | None]:
+    """(the text before the structured part, (building, unit, floor, room), a door number) of `tail`.
 
     The structured part is every block of labelled or bare digit runs; a block with text after it (a shop
     name, 门卫) counts only when it holds a unit word, a 号 or a dash, so digits inside names (7天酒店) do not."""
     levels: list[str | None] = [None, None, None, None]
     if not _HAS_DIGIT.search(tail) and "栋" not in tail:  # four tails in ten: nothing to read, said cheaply
-        return tail, levels, None
+        return tail, tuple(levels), None
     end = len(tail)
     blocks = [m for m in _BLOCK.finditer(tail) if m.end() == end or _MARKED.search(m.group(0))]
     if not blocks:
-        return tail, levels, None
+        return tail, tuple(levels), None
     head = tail[: blocks[0].start()]
     door = None
     cursor = 0
@@ -488,7 +491,7 @@ def _parse_tail(tail: str, has_number: bool) -> tuple[str, list[str | None], str
                     levels[level] = value
                 cursor = max(chosen[: j - i]) + 1
             i = j
-    return head, levels, door
+    return head, tuple(levels), door
 
 
 def _is_road_name(road: str) -> bool:
@@ -567,7 +570,8 @@ def _parse_detail(rest: str, city: str | None = None) -> tuple[str | None, ...]:
 
 
 def _parse_one(g: Gazetteer, text: str, hint: Division | None, memo: _WalkMemo | None = None) -> tuple:
-    text = _PREFIX_NOISE.sub("", text)
+    if text[:1] in _PREFIX_NOISE_FIRST:  # the pattern is anchored: only these first characters can start it
+        text = _PREFIX_NOISE.sub("", text)
     if "市辖区" in text:  # 601市辖区#: once it is out, the unit word follows its number
         text = _unify(text.replace("市辖区", ""))
     before = text
@@ -576,7 +580,8 @@ def _parse_one(g: Gazetteer, text: str, hint: Division | None, memo: _WalkMemo |
         if not text.isascii():  # C(集群注册)¸: a combining mark now follows the letter it composes with
             text = unicodedata.normalize("NFKC", text)
         text = _unify(text)
-    text = _PREFIX_NOISE.sub("", text)  # a note may have stood before the country name
+    if text[:1] in _PREFIX_NOISE_FIRST:  # a note may have stood before the country name
+        text = _PREFIX_NOISE.sub("", text)
     walked = memo.walk(g, text, hint) if memo is not None else _walk_admin(g, text, hint)[0]
     prov, city, dist, ambiguous, end = walked
     if dist is None and ambiguous is None and end < len(text):
@@ -590,7 +595,8 @@ def _parse_one(g: Gazetteer, text: str, hint: Division | None, memo: _WalkMemo |
     if rest.startswith("市辖区"):
         rest = rest[3:]
     head = rest[:2]
-    if end and any(d is not None and d.name.startswith(head) for d in (prov, city, dist)):
+    if end and ((prov is not None and prov.name.startswith(head)) or (city is not None and city.name.startswith(head))
+                or (dist is not None and dist.name.startswith(head))):
         # 诸暨市诸暨市永兴路, 嘉善县浙江省嘉兴市嘉善县姚庄镇: levels written again
         for _ in range(4):
             again = _match_at(g, rest, 0, None, None, 0, None, full_only=False)

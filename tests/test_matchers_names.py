@@ -109,3 +109,28 @@ def test_normalize_lines_are_the_records_as_json():
     for kind in ("address", "phone", "company", "name", "id"):
         lines = normalize_lines(kind, values)
         assert [json.loads(line) for line in lines] == normalize_records(kind, values), kind
+
+
+def test_the_space_class_is_what_backslash_s_matches_but_the_separator_and_digits_are_outside_nfkc_stable():
+    import re
+
+    from shellring.matchers.textnorm import _SPACE, NFKC_STABLE, WHITESPACE, ZERO_WIDTH
+
+    every = "".join(chr(c) for c in range(0x110000))  # each class is compared on every code point at once
+    assert re.findall(f"[{WHITESPACE}]", every) == re.findall(r"[^\S\n]", every)
+    assert re.findall(f"[{ZERO_WIDTH}]", every) == re.findall(r"[\u200b-\u200f\u2060\ufeff\u00ad]", every)
+    old = re.compile(r"[^\S\n]+|[\u200b-\u200f\u2060\ufeff\u00ad]")
+    sample = "a \u3000b\u200b\u2002 \u200bc\n d\t\u00ad\u0085e\u2028\n"
+    assert _SPACE.sub("", sample) == old.sub("", sample) == "abc\nde\n"
+    # ascii_digits looks for digits only among the characters outside NFKC_STABLE: no non-ASCII digit is inside
+    digits = re.findall(r"\d", every)
+    assert digits == [c for c in every if c.isdecimal()]
+    assert re.findall(f"[{NFKC_STABLE}]", "".join(digits)) == list("0123456789")
+
+
+def test_ascii_digits_in_a_batch_of_chinese_text():
+    from shellring.matchers.textnorm import ascii_digits
+
+    assert ascii_digits("杭州市西湖区文三路١٢号\n上海市") == "杭州市西湖区文三路12号\n上海市"
+    assert ascii_digits("杭州市·西湖区、文三路12号。") == "杭州市·西湖区、文三路12号。"
+    assert ascii_digits("Ⅻ号楼⑤室") == "Ⅻ号楼⑤室"  # numerals that are not decimal digits stay

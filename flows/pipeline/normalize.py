@@ -48,7 +48,10 @@ class ParsePool:
     they live for the whole stage, so each matcher pays that start-up once, not once per call.
     """
 
-    def __init__(self, size: int, scratch: Path):
+    def __init__(self, size: int, scratch: Path, *, share_here: bool = True):
+        """`share_here=False`: this process parses nothing and keeps to its DuckDB work (queries, stores),
+        which then runs while the workers parse; use one worker per core."""
+        self._share_here = share_here
         self._tmp = tempfile.TemporaryDirectory(dir=scratch)
         self._root = Path(self._tmp.name)
         self._calls = 0
@@ -120,37 +123,58 @@ class ParsePool:
 
     def _send(self, parse: Callable[..., pl.DataFrame], values: list, hints: list | None) -> tuple:
         """Queue the workers' shares of one batch; returns this process's share and the workers' handles."""
-        if not self._workers or len(values) < PARALLEL_MIN_VALUES:
+        if not self._workers:
             return (values, hints), []
-        step = -(-len(values) // (len(self._workers) + 1))
+        if not self._share_here and len(values) < PARALLEL_MIN_VALUES:
+            return ([], None), [self.submit(parse, values, hints)]
+        if len(values) < PARALLEL_MIN_VALUES:
+            return (values, hints), []
+        shares = len(self._workers) + (1 if self._share_here else 0)
+        step = -(-len(values) // shares)
+        first = step if self._share_here else 0
         sent = [self.submit(parse, values[offset:offset + step],
                             hints[offset:offset + step] if hints is not None else None)
-                for offset in range(step, len(values), step)]
-        return (values[:step], hints[:step] if hints is not None else None), sent
+                for offset in range(first, len(values), step)]
+        return (values[:first], hints[:first] if hints is not None else None), sent
 
     def imap(self, parse: Callable[..., pl.DataFrame], batches: Iterable[tuple[list, list | None]]
              ) -> Iterator[pl.DataFrame]:
-        """parse(values[, hints]) of each (values, hints) batch, in order, each shared like `map`.
+        """parse(values[, hints]) of each (values, hints) batch, in order, each shared like `map`."""
+        for _, frame in self.stream((parse, values, hints, None) for values, hints in batches):
+            yield frame
 
-        The workers get the next batch's shares before this one is handed back, so they keep parsing
-        while the caller stores a result (two batches ahead: memory stays at about three batches)."""
-        batches = iter(batches)
+    def stream(self, jobs: Iterable[tuple[Callable[..., pl.DataFrame], list, list | None, object]]
+               ) -> Iterator[tuple[object, pl.DataFrame]]:
+        """(tag, parse(values[, hints])) of each (parse, values, hints, tag) job, in order, each shared like `map`.
+
+        The workers get the next two jobs' shares before this one is handed back, so they keep parsing while
+        the caller stores a result or prepares the next jobs (memory stays at about three batches). The jobs
+        may come from several matchers: the workers then parse one matcher's last slices while this process
+        runs the next matcher's DISTINCT query."""
+        jobs = iter(jobs)
         ahead: deque[tuple] = deque()
-        for batch in itertools.islice(batches, 2):
-            ahead.append(self._send(parse, *batch))
+        for parse, values, hints, tag in itertools.islice(jobs, 2):
+            ahead.append((parse, tag, self._send(parse, values, hints)))
         while ahead:
-            (values, hints), sent = ahead.popleft()
-            parts = [_call(parse, values, hints)]
+            parse, tag, ((values, hints), sent) = ahead.popleft()
+            parts = [_call(parse, values, hints)] if values or not sent else []
             parts += [self.collect(pending) for pending in sent]
-            following = next(batches, None)
+            following = next(jobs, None)
             if following is not None:
-                ahead.append(self._send(parse, *following))
-            yield pl.concat(parts, how="vertical_relaxed") if len(parts) > 1 else parts[0]
+                next_parse, next_values, next_hints, next_tag = following
+                ahead.append((next_parse, next_tag, self._send(next_parse, next_values, next_hints)))
+            yield tag, (pl.concat(parts, how="vertical_relaxed") if len(parts) > 1 else parts[0])
 
 
 # Unique values are parsed a slice at a time, so memory stays flat however large the extract. A slice of
 # 100k addresses grows a process by ~250 MB of Python objects (400k slices: about twice the peak).
 SLICE_VALUES = 100_000
+
+
+# DuckDB's DICT_FSST string compression is half the cost of writing a lookup slice (0.57 -> 0.30 CPU-s per 100k
+# parsed addresses). The price is disk: the working DB doubles (1M: 470 -> 1,070 MB); the lookups are scratch,
+# read by the staging joins only, and plain strings scan faster. "" keeps DuckDB's default.
+STORE_WITHOUT_COMPRESSION = "dict_fsst"
 
 
 def _store(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame, first: bool) -> None:
@@ -162,22 +186,15 @@ def _store(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame, firs
     con.unregister("_lookup")
 
 
-def _lookup(
-    con: duckdb.DuckDBPyConnection, table: str, query: str, parse: Callable[..., pl.DataFrame], hinted: bool,
-    pool: ParsePool | None,
-) -> int:
+def _slices(con: duckdb.DuckDBPyConnection, table: str, query: str, parse: Callable[..., pl.DataFrame],
+            hinted: bool, counts: dict[str, int]) -> Iterator[tuple]:
+    """The parse jobs of one lookup table: (parse, values, hints, (table, first slice?, hints)) per slice."""
     unique = fetch_frame(con, load_query(query).sql)
-    offsets = range(0, max(unique.height, 1), SLICE_VALUES)
-    batches = ((unique["input"].slice(offset, SLICE_VALUES).to_list(),
-                unique["hint"].slice(offset, SLICE_VALUES).to_list() if hinted else None) for offset in offsets)
-    parsed_batches = (pool.imap(parse, batches) if pool is not None
-                      else (_call(parse, values, hints) for values, hints in batches))
-    for offset, parsed in zip(offsets, parsed_batches, strict=True):
-        if hinted:
-            parsed = parsed.with_columns(unique["hint"].slice(offset, SLICE_VALUES).alias("hint"))
-        _store(con, table, parsed, first=offset == 0)
-        del parsed
-    return unique.height
+    counts[table] = unique.height
+    for offset in range(0, max(unique.height, 1), SLICE_VALUES):
+        hints = unique["hint"].slice(offset, SLICE_VALUES) if hinted else None
+        yield (parse, unique["input"].slice(offset, SLICE_VALUES).to_list(),
+               hints.to_list() if hinted else None, (table, offset == 0, hints))
 
 
 def _extract_rows(con: duckdb.DuckDBPyConnection) -> int:
@@ -185,30 +202,57 @@ def _extract_rows(con: duckdb.DuckDBPyConnection) -> int:
                        ).fetchall()[0][0]
 
 
+# (table, unique values, parser, parsed with a hint). The USCC table comes first and whole: the address and
+# phone queries read it for their hints.
+FIRST = ("norm_uscc", "queries/unique_uscc", parse_usccs, False)
+STEPS = [
+    ("norm_resident_id", "queries/unique_resident_ids", parse_resident_ids, False),
+    ("norm_person_name", "queries/unique_person_names", parse_person_names_for_linking, False),
+    ("norm_company_name", "queries/unique_company_names", parse_company_names, False),
+    ("norm_address", "queries/unique_addresses", parse_addresses, True),
+    ("norm_phone", "queries/unique_phones", parse_phones, True),
+]
+
+
 def normalize_all(con: duckdb.DuckDBPyConnection, scratch: Path) -> dict[str, dict[str, float]]:
     """Build every norm_* lookup table; returns unique-value counts and seconds per kind.
 
-    The vectorised USCC and resident-ID checks come first, in this process, while the worker warms up
-    (imports, gazetteer: about a second); the per-value parsers then share each slice with it.
+    The vectorised USCC parse runs here first, while the workers warm up (imports, gazetteer: about a
+    second); every other table's slices then go to the workers, one per core, as one stream, and this
+    process runs the DISTINCT queries and stores the results meanwhile. A table's seconds are those from
+    the previous table's last store to its own (the tables overlap).
     """
-    # (table, unique values, parser, parsed with a hint, worth a worker: the vectorised ID parsers are not)
-    steps = [
-        ("norm_uscc", "queries/unique_uscc", parse_usccs, False, False),
-        ("norm_resident_id", "queries/unique_resident_ids", parse_resident_ids, False, False),
-        ("norm_person_name", "queries/unique_person_names", parse_person_names_for_linking, False, True),
-        ("norm_company_name", "queries/unique_company_names", parse_company_names, False, True),
-        ("norm_address", "queries/unique_addresses", parse_addresses, True, True),
-        ("norm_phone", "queries/unique_phones", parse_phones, True, True),
-    ]
+    counts: dict[str, int] = {}
     stats: dict[str, dict[str, float]] = {}
-    helpers = _workers() - 1 if _extract_rows(con) >= POOL_MIN_ROWS else 0
-    pool = ParsePool(helpers, scratch) if helpers > 0 else None
+    helpers = _workers() if _extract_rows(con) >= POOL_MIN_ROWS else 0
+    pool = ParsePool(helpers, scratch, share_here=False) if helpers > 0 else None
+    started = time.perf_counter()
+
+    def done(table: str) -> None:
+        nonlocal started
+        stats[table] = {"unique_values": counts[table], "seconds": round(time.perf_counter() - started, 3)}
+        started = time.perf_counter()
+
+    if STORE_WITHOUT_COMPRESSION:
+        con.execute(f"set disabled_compression_methods = '{STORE_WITHOUT_COMPRESSION}'")
     try:
-        for table, query, parse, hinted, parallel in steps:
-            started = time.perf_counter()
-            n = _lookup(con, table, query, parse, hinted, pool if parallel else None)
-            stats[table] = {"unique_values": n, "seconds": round(time.perf_counter() - started, 3)}
+        for parse, values, hints, (table, first, _) in _slices(con, *FIRST, counts):
+            _store(con, table, _call(parse, values, hints), first)
+        done(FIRST[0])
+        jobs = itertools.chain.from_iterable(_slices(con, *step, counts) for step in STEPS)
+        parsed = (pool.stream(jobs) if pool is not None
+                  else ((tag, _call(parse, values, hints)) for parse, values, hints, tag in jobs))
+        current = None
+        for (table, first, hints), frame in parsed:
+            if first and current is not None:
+                done(current)
+            current = table
+            _store(con, table, frame.with_columns(hints.alias("hint")) if hints is not None else frame, first)
+            del frame
+        if current is not None:
+            done(current)
     finally:
+        con.execute("reset disabled_compression_methods")
         if pool is not None:
             pool.close()
     return stats

@@ -14,7 +14,7 @@ in_cluster_evidence as (
     join company_clusters as b on b.company_id = e.company_b and b.cluster_no = a.cluster_no
 ),
 published as (
-    select value from members, unnest([rep_id, phone]) as t(value) where value is not null
+    select value from (select unnest([rep_id, phone]) as value from members) where value is not null
     union select value from in_cluster_evidence where value is not null
     union select attr_value from attribute_values where is_hub
 ),

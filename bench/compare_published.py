@@ -18,7 +18,7 @@ import sys
 import duckdb
 
 TABLES = ["clusters", "cluster_members", "links", "hubs", "cluster_hubs", "rejected_rows", "cluster_changes",
-          "cluster_lineage", "verdicts"]
+          "cluster_lineage", "verdicts", "cluster_values"]
 RUN_SPECIFIC = {"run_id", "previous_run_id"}
 
 

@@ -8,7 +8,17 @@
 --     rep_under_30__min_age, rep_under_30__max_age, rep_over_40__min_age, capital_tiny__max_capital_10k_cny
 
 create or replace table company_features as
-with accounts as (
+-- stg_accounts is joined to the registered representative once, for both the accounts' flags and the
+-- agents who open for others.
+with account_rows as (
+    select
+        a.company_id, a.bank, a.days_since_registration, a.open_date, a.in_window, a.agent_id, a.rep_id,
+        a.contact_phone_is_virtual, a.agent_phone_is_virtual,
+        a.agent_id is not null and a.agent_id is distinct from c.rep_id as agent_not_rep
+    from stg_accounts as a
+    join stg_companies as c using (company_id)
+),
+accounts as (
     select
         company_id,
         count(*) as n_accounts,
@@ -18,11 +28,9 @@ with accounts as (
         max(open_date) as last_open_date,
         bool_or(in_window) as has_window_account,
         -- not the representative as the bank recorded it, nor as registered (the bank may record none)
-        bool_or(agent_id is not null and agent_id is distinct from a.rep_id and agent_id is distinct from c.rep_id)
-            as opened_by_agent,
+        bool_or(agent_not_rep and agent_id is distinct from rep_id) as opened_by_agent,
         bool_or(coalesce(contact_phone_is_virtual, false) or coalesce(agent_phone_is_virtual, false)) as bank_phone_virtual
-    from stg_accounts as a
-    join stg_companies as c using (company_id)
+    from account_rows
     group by company_id
 ),
 rep_companies as (
@@ -33,10 +41,7 @@ rep_companies as (
 ),
 -- People who opened an account for a company they do not represent.
 agents_for_others as (
-    select distinct a.agent_id
-    from stg_accounts as a
-    join stg_companies as c using (company_id)
-    where a.agent_id is not null and a.agent_id is distinct from c.rep_id
+    select distinct agent_id from account_rows where agent_not_rep
 )
 select
     c.company_id,

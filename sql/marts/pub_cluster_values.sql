@@ -9,12 +9,13 @@
 -- params: run_id
 
 create or replace table pub_cluster_values as
+-- unnest in the select list, not as a lateral join in from: DuckDB plans the lateral one as a dependent join
+-- that joins every pair's rows back to themselves (most of this step at a million companies)
 with pair_values as (
-    select p.cluster_no, e.reason, e.attr_kind, e.attr_value, t.company_id
+    select p.cluster_no, e.reason, e.attr_kind, e.attr_value, unnest([e.company_a, e.company_b]) as company_id
     from pair_evidence as e
     join in_cluster_pairs as p using (company_a, company_b)
-    join link_reasons as w on w.reason = e.reason,
-    unnest([e.company_a, e.company_b]) as t(company_id)
+    join link_reasons as w on w.reason = e.reason
     where w.shared_value
 ),
 shared as (

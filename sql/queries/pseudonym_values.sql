@@ -14,13 +14,14 @@ in_cluster_evidence as (
     join company_clusters as b on b.company_id = e.company_b and b.cluster_no = a.cluster_no
 ),
 published as (
-    select value from members, unnest([rep_id, phone]) as t(value) where value is not null
+    select value from (select unnest([rep_id, phone]) as value from members) where value is not null
     union select value from in_cluster_evidence where value is not null
     union select attr_value from attribute_values where is_hub
 ),
+-- an IN list, not a distinct union: the few published values are looked up in the millions seen
 known as (
     select attr_value as value from company_attributes where attr_kind in ('person', 'phone')
-    union select rep_id from stg_companies where rep_id is not null
-    union select phone from stg_companies where phone is not null
+    union all select rep_id from stg_companies where rep_id is not null
+    union all select phone from stg_companies where phone is not null
 )
-select value from published semi join known using (value)
+select value from published where value in (select value from known)

@@ -7,6 +7,8 @@
 -- The identity pass sorts and ranks narrow rows (keys, dates, a row reference) and fetches each kept
 -- registration's wide columns once at the end: window operators carrying every extract column were
 -- most of this pass.
+-- src_file is the extract the kept row came from (an account-only company: its first account file by
+-- name), for company_regions.
 --
 -- reads: src_registrations, src_accounts, norm_uscc
 
@@ -29,7 +31,8 @@ account_only as (
         min(u.region_code) as uscc_region,
         min(a.company_name) as company_name,
         min(a.legal_rep_name) as legal_rep_name,
-        min(a.legal_rep_id) as legal_rep_id
+        min(a.legal_rep_id) as legal_rep_id,
+        min(a.src_file) as src_file
     from src_accounts as a
     left join norm_uscc as u on u.input = a.uscc
     where not exists (
@@ -43,7 +46,7 @@ companies as (
         -- a company registered more than once keeps its latest registration
         select
             uscc_key, uscc_valid, uscc_reason, uscc_region, src_rowid,
-            null as company_name, null as legal_rep_name, null as legal_rep_id
+            null as company_name, null as legal_rep_name, null as legal_rep_id, null as src_file
         from registrations
         qualify row_number() over (
             partition by uscc_key
@@ -52,7 +55,7 @@ companies as (
         union all
         select
             uscc_key, uscc_valid, uscc_reason, uscc_region, null,
-            company_name, legal_rep_name, legal_rep_id
+            company_name, legal_rep_name, legal_rep_id, src_file
         from account_only
     )
 )
@@ -64,6 +67,7 @@ select
     coalesce(r.legal_rep_name, c.legal_rep_name) as legal_rep_name,
     coalesce(r.legal_rep_id, c.legal_rep_id) as legal_rep_id,
     r.reg_address, r.phone, r.reg_date, r.reg_capital, r.business_scope, r.reg_authority, r.status,
-    c.src_rowid is not null as in_registrations
+    c.src_rowid is not null as in_registrations,
+    coalesce(r.src_file, c.src_file) as src_file
 from companies as c
 left join src_registrations as r on r.rowid = c.src_rowid;

@@ -559,14 +559,20 @@ def _parse_detail(rest: str, city: str | None = None) -> tuple[str | None, ...]:
             tail = rest[r.end():]
     if tail[-1:] in _NOISE_CHARS:
         tail = _NOISE_TAIL.sub("", tail)
-    tail, (building, unit, floor, room), door = _parse_tail(tail, number is not None)
+    poi, building, unit, floor, room, door = _tail_fields(tail, number is not None)
     if door is not None and number is None:
         number = door
+    return road, number, poi, building, unit, floor, room
+
+
+def _tail_fields(tail: str, has_number: bool) -> tuple[str | None, ...]:
+    """(poi, building, unit, floor, room, door number) of the text after the road and its number."""
+    tail, (building, unit, floor, room), door = _parse_tail(tail, has_number)
     if room and not floor and room.isdigit() and 3 <= len(room) <= 4:
         # 1203 is on floor 12: derive it so that `12层1203室` and `1203室` give the same room_key (inference).
         floor = str(int(room[:-2]))
     poi = (_NOISE_TAIL.sub("", tail) if tail[-1:] in _NOISE_CHARS else tail).strip("-")
-    return road, number, poi or None, building, unit, floor, room
+    return poi or None, building, unit, floor, room, door
 
 
 def _parse_one(g: Gazetteer, text: str, hint: Division | None, memo: _WalkMemo | None = None) -> tuple:
@@ -666,19 +672,23 @@ def parse_addresses(
 
 
 def _parse_batch(values: Sequence[str | None] | pl.Series, hints: Sequence[str | None] | None) -> pl.DataFrame:
+    from .address_fast import parse_fast  # it builds on this module's helpers
+
     raw = to_text_list(values)
     hint_list = to_text_list(hints) if hints is not None else [None] * len(raw)
     if len(hint_list) != len(raw):
         raise ValueError("hints must have the same length as values")
     g = gazetteer()
     texts = _unify_units(canonical_batch(raw))
+    divisions = {code: _resolve_hint(g, code) for code in set(hint_list)}
+    memos = {code: _WalkMemo() for code in divisions}
+    fast, slow = parse_fast(g, texts, hint_list, divisions, memos)
     rows = []
     # Values that canonicalise alike (full-width digits, 號/号) are parsed once per call. The cache lives only
     # for the call: a batch job that kept it would hold every address it ever parsed.
     cache: dict[tuple[str, str | None], tuple] = {}
-    divisions = {code: _resolve_hint(g, code) for code in set(hint_list)}
-    memos = {code: _WalkMemo() for code in divisions}
-    for text, hint in zip(texts, hint_list, strict=True):
+    for i in slow:
+        text, hint = texts[i], hint_list[i]
         key = (text, hint)
         row = cache.get(key)
         if row is None:
@@ -686,10 +696,13 @@ def _parse_batch(values: Sequence[str | None] | pl.Series, hints: Sequence[str |
             cache[key] = row
         rows.append(row)
     columns = list(zip(*rows, strict=True)) if rows else [()] * (len(COLUMNS) - 1)
-    data: dict[str, pl.Series] = {"input": pl.Series("input", raw, dtype=pl.String)}
+    data: dict[str, pl.Series] = {"_row": pl.Series("_row", slow, dtype=pl.UInt32)}
     for name, col in zip(COLUMNS[1:], columns, strict=True):
         if name == "notes":
             data[name] = _list_column(name, col)
         else:
             data[name] = pl.Series(name, col, dtype=pl.String)
-    return pl.DataFrame(data)
+    slow_frame = pl.DataFrame(data)
+    fast = fast.with_columns(notes=pl.lit([], dtype=pl.List(pl.String)))
+    merged = pl.concat([slow_frame, fast.select(slow_frame.columns)]).sort("_row")
+    return merged.drop("_row").insert_column(0, pl.Series("input", raw, dtype=pl.String))

@@ -108,10 +108,30 @@ def _unify(text: str) -> str:
     return text
 
 
+# _UNIT_RULES for polars, whose regex engine has no look-around: the character a look-behind or look-ahead
+# reads is captured and written back. A captured character never belongs to a neighbouring match (no match ends
+# or starts with the character class the next one captures), except after 梯 and 街/排, whose captured digits
+# can be the next match's leading digit: a second pass finds those (a missed match is always followed by a
+# found one, so the second pass has no such overlaps). tests/test_matchers_address_fast.py checks it against
+# _unify.
+_UNIT_RULES_BATCH = [
+    (r"([0-9A-Z])(?:号楼|号馆|幢|座|#)", "${1}栋", 1),
+    (r"(\d)(?:楼层|层楼|F|楼|层)", "${1}层", 1),
+    (r"([0-9A-Z])(?:号房|号室|房间|房|户|室)", "${1}室", 1),
+    (r"(\d)梯(\d)", "${1}单元${2}", 2),
+    (r"(\d)(?:街|排)(\d{3})", "${1}单元${2}", 2),
+    (r"第(\d)", "${1}", 1),
+    (r"-(栋|层|室|单元)", "${1}", 1),
+]
+
+
 def _unify_units(texts: list[str]) -> list[str]:
-    """The unit rules over the whole batch at once (no rule can match across the line separator)."""
-    out = _unify("\n".join(texts)).split("\n")
-    return out if len(out) == len(texts) else [_unify(t) for t in texts]
+    """The unit rules (_unify) over the whole batch at once, as polars expressions."""
+    column = pl.col("t")
+    for pattern, repl, passes in _UNIT_RULES_BATCH:
+        for _ in range(passes):
+            column = column.str.replace_all(pattern, repl)
+    return pl.DataFrame({"t": texts}, schema={"t": pl.String}).select(column)["t"].to_list()
 
 
 def _extract_notes(text: str) -> tuple[str, list[str], str | None]:
@@ -502,6 +522,18 @@ def _is_road_name(road: str) -> bool:
     return (len(name) >= 2 and not _NOT_A_NAME.fullmatch(name)) or any("0" <= c <= "9" for c in name)
 
 
+@lru_cache(maxsize=1)
+def _township_stems() -> frozenset[tuple[str, str | None]]:
+    """(township name less its 街道/镇/乡, city code) of every township: one set lookup where _first_road asks
+    whether a road starts with a township of its city."""
+    stems = set()
+    for name, divisions in townships().names.items():
+        for word in ("街道", "镇", "乡"):
+            if name.endswith(word):
+                stems.update((name[: -len(word)], d.city) for d in divisions)
+    return frozenset(stems)
+
+
 @lru_cache(maxsize=1 << 16)  # roads repeat across a batch's addresses; the answer depends on these two only
 def _first_road(text: str, city: str | None = None) -> str:
     """The road of a road match: what follows the last township/zone/park/village word (as long as a road name is
@@ -513,11 +545,10 @@ def _first_road(text: str, city: str | None = None) -> str:
             road = text[m.end():]
             break
     if city is not None:  # a township of this city written without 街道/镇/乡 (下沙学林街); only inside a known city
-        names = townships().names
+        stems = _township_stems()
         for n in (4, 3, 2):
             head = road[:n]
-            if n < len(road) and any(d.city == city for w in ("街道", "镇", "乡") for d in names.get(head + w, ())) \
-                    and _is_road_name(road[n:]):
+            if n < len(road) and (head, city) in stems and _is_road_name(road[n:]):
                 road = road[n:]
                 break
     first = _FIRST_ROAD.match(road)

@@ -99,6 +99,35 @@ def _walks(g: Gazetteer, texts: list[str], hints: list[str | None], divisions: d
     return out, records
 
 
+# The commonest tails (after a name's last two characters): [N栋][N室]. `_parse_tail` finds one block at the end
+# of the tail, right after the name; 栋 fills the building and 室 the room; nothing else is read. `_tail_fields`
+# then derives the floor from a room of 3-4 digits and the poi is the name, if any.
+_TAIL_SIMPLE = r"^([^\x00-\x7f，、；：。]{0,2})(?:([0-9]+)栋)?(?:([0-9]+)室)?$"
+_TAIL_FIELDS = ["poi", "building", "unit", "floor", "room"]
+
+
+def _tail_columns(tails: pl.DataFrame) -> pl.DataFrame:
+    """`_tail_fields(tail, True)` of each distinct tail in "_tail" as the columns poi, building, unit, floor,
+    room: the simplest shape by expressions, the others by `_tail_fields` itself."""
+    split = tails.with_columns(pl.col("_tail").str.extract_groups(_TAIL_SIMPLE).alias("_parts")).unnest("_parts")
+    simple = split.filter(pl.col("1").is_not_null())
+    room_digits = pl.col("3").str.len_chars()
+    simple = simple.select(
+        "_tail",
+        poi=pl.when(pl.col("1") != "").then(pl.col("1")),
+        building=pl.col("2"),
+        unit=pl.lit(None, dtype=pl.String),
+        floor=pl.when(room_digits.is_between(3, 4)).then(
+            pl.col("3").str.slice(0, room_digits - 2).cast(pl.Int64).cast(pl.String)),
+        room=pl.col("3"),
+    )
+    other = split.filter(pl.col("1").is_null()).select("_tail")
+    fields = [_tail_fields(tail, True) for tail in other["_tail"].to_list()]
+    other = other.with_columns(
+        pl.Series(name, [f[k] for f in fields], dtype=pl.String) for k, name in enumerate(_TAIL_FIELDS))
+    return pl.concat([simple, other])
+
+
 def parse_fast(
     g: Gazetteer, texts: list[str], hints: list[str | None], divisions: dict, memos: dict[str, _WalkMemo]
 ) -> tuple[pl.DataFrame, list[int]]:
@@ -139,11 +168,7 @@ def parse_fast(
         pl.col("road").is_not_null())
     fast = fast.with_columns(pl.col("_tail").str.extract_groups(_TAIL_NAME)).unnest("_tail").rename(
         {"1": "_name", "2": "_tail"})
-    tails = fast.select("_tail").unique()
-    fields = [_tail_fields(tail, True) for tail in tails["_tail"].to_list()]
-    names = ["poi", "building", "unit", "floor", "room"]
-    tails = tails.with_columns(
-        pl.Series(name, [f[k] for f in fields], dtype=pl.String) for k, name in enumerate(names))
+    tails = _tail_columns(fast.select("_tail").unique())
     fast = fast.join(tails, on="_tail", how="left").with_columns(
         poi=pl.when(pl.col("_name") == "").then(pl.col("poi")).otherwise(pl.concat_str("_name", "poi")))
     site = (

@@ -126,12 +126,17 @@ _UNIT_RULES_BATCH = [
 
 
 def _unify_units(texts: list[str]) -> list[str]:
-    """The unit rules (_unify) over the whole batch at once, as polars expressions."""
-    column = pl.col("t")
+    """The unit rules (_unify) over the whole batch at once, in polars. A replacement with captures costs several
+    times a plain match test: each rule rewrites only the rows it matches (most rules match few rows)."""
+    column = pl.Series("t", texts, dtype=pl.String)
     for pattern, repl, passes in _UNIT_RULES_BATCH:
-        for _ in range(passes):
-            column = column.str.replace_all(pattern, repl)
-    return pl.DataFrame({"t": texts}, schema={"t": pl.String}).select(column)["t"].to_list()
+        rows = column.str.contains(pattern).arg_true()
+        if rows.len():
+            matched = column.gather(rows)
+            for _ in range(passes):
+                matched = matched.str.replace_all(pattern, repl)
+            column = column.scatter(rows, matched)
+    return column.to_list()
 
 
 def _extract_notes(text: str) -> tuple[str, list[str], str | None]:

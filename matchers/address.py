@@ -2,6 +2,8 @@
 
 Pipeline per batch: canonical text (textnorm) -> unit words unified -> notes pulled out of parentheses ->
 province/city/district walk -> road/number, then building/unit/floor/room from the right -> keys.
+Rows of the common shape (admin + road + N号 + tail, nothing special) take a batch fast path that gives the same
+row (address_fast.py); `_parse_one` does the rest and is that path's oracle in the tests.
 """
 
 from __future__ import annotations

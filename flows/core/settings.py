@@ -88,6 +88,10 @@ class Settings(BaseModel):
                                          "tie them over this many pairs")
     attach_min_coverage: float = Field(0.34, description="share of a cluster's members the template value must tie "
                                        "a leftover to")
+    attach_cover_share: float = Field(0.8, description="a leftover joins a cluster, whatever its account's age, "
+                                      "when one value the operator chose (scope text, number run, small building) "
+                                      "ties it to this share of the cluster's members; 0 = never")
+    attach_cover_min_members: int = Field(3, description="... and to at least this many of them")
     flag_threshold: float = 50.0
     burst_days: int = Field(90, description="registrations (or account openings) within this span count fully as a "
                             "burst; the term fades linearly to nothing at 365 days")

@@ -1,19 +1,23 @@
 """Given/expect for the whole-cluster tie (flows/pipeline/whole_cluster_ties.py): a leftover joins a cluster when
-one operator-chosen value, said at full weight, ties it to at least attach_cover_share of the cluster's members
-(and attach_cover_min_members of them), whatever its account's age; never on where-and-when evidence, a crowded
-value, or a value shared with only some members; only its best cluster. Expected partitions are written by hand.
+one value of the given families (settings.attach_cover_families: word-for-word scope text), said at full weight,
+ties it to at least attach_cover_share of the cluster's members (and attach_cover_min_members of them), whatever
+its account's age; never on other evidence, a crowded value, or a value shared with only some members; only its
+best cluster. Expected partitions are written by hand; the family bits are checked against the registry.
 """
 
 from __future__ import annotations
 
 import numpy as np
+import pytest
+from stepkit import given
 
+from shellring.flows.core import rules
 from shellring.flows.core.settings import Settings
-from shellring.flows.pipeline.whole_cluster_ties import attach_whole_cluster_ties
+from shellring.flows.pipeline.whole_cluster_ties import attach_whole_cluster_ties, family_bits
 
 S = Settings()
-BRANCH, SCOPE, PHONE_RUN, PLACE = 1, 2, 4, 8  # evidence family bits as company_links numbers them
-VALUES = SCOPE | PHONE_RUN | PLACE  # the operator's choices; the branch says only where and when
+BRANCH, SCOPE, PHONE_RUN, PLACE = 1, 2, 4, 8  # evidence family bits (a made-up numbering for these cases)
+VALUES = SCOPE | PHONE_RUN | PLACE  # the families the cases below let through; the branch is left out
 
 
 def join(labels: list[int], ties: list[tuple[int, int, int]], share: float = S.attach_cover_share) -> list[int]:
@@ -65,3 +69,17 @@ def test_a_pair_left_over_joins_as_one_piece_and_only_its_best_cluster():
 
 def test_zero_share_turns_the_rule_off():
     assert join(RING + [1], [(5, m, SCOPE) for m in range(5)], share=0.0) == RING + [1]
+
+
+def test_the_default_families_are_the_scope_text_only_numbered_as_company_links_numbers_them():
+    # company_links.sql: family_no = dense_rank() over (order by family), bit 1 << (family_no - 1)
+    order = sorted({r.family for r in rules.LINK_REASONS})
+    con = given({})
+    assert family_bits(con, Settings().attach_cover_families) == 1 << order.index("SAME_SCOPE")
+    assert family_bits(con, ["SAME_SCOPE", "SIMILAR_PHONE"]) == (1 << order.index("SAME_SCOPE")) | (
+        1 << order.index("SIMILAR_PHONE"))
+
+
+def test_an_unknown_family_name_refuses_to_start():
+    with pytest.raises(rules.RuleRegistryError, match="SAME_SCOEP"):
+        Settings(attach_cover_families=["SAME_SCOEP"])

@@ -187,7 +187,7 @@ STAGES: dict[str, tuple[str | PythonStep, ...]] = {
                            "recut_max_rounds", "merge_density", "merge_min_pairs", "merge_context_density",
                            "cluster_min_size", "nominee_min_companies", "nominee_merge_min_pairs",
                            "attach_context_families", "attach_fresh_days", "attach_min_weight", "attach_min_coverage",
-                           "attach_cover_share", "attach_cover_min_members"),
+                           "attach_cover_share", "attach_cover_min_members", "attach_cover_families"),
                    module="shellring.flows.pipeline.components"),
     ),
     "score": ("clusters/company_features", "clusters/cluster_features", "clusters/cluster_terms",

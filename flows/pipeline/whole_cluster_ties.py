@@ -1,27 +1,39 @@
-"""A leftover that one operator-chosen value ties to (nearly) every member of a cluster joins it.
+"""A leftover that one template value ties to (nearly) every member of a cluster joins it.
 
 attach_leftovers (components.py) lets a leftover company join a cluster on two independent kinds of
 evidence, or on one template value when its account was opened soon after registering. A careful operator
 opens accounts weeks later and varies every channel, so a front that only one channel caught is left out,
-though that channel - a word-for-word scope text, a run of mobile numbers, a small building - ties it to the
-whole ring. A bystander who happens to share such a value with a ring shares it with the members that used
-it, rarely with all of them. So a piece under `min_size` joins the cluster whose members one value family,
-said at full weight (no crowded building, no landline many share), ties to it: at least `min_members` of
-them and `min_share` of all. Never on where-and-when evidence (a branch-week, a hometown): at 200,000
-companies most pieces it tied to a whole student batch were bystanders of the batch's profile
-(bench/RESULTS-detection.md). Only its best cluster, so a piece never bridges two.
+though that channel - a word-for-word scope text - ties it to the whole ring. A bystander who happens to
+share such a value with a ring shares it with the members that used it, rarely with all of them. So a piece
+under `min_size` joins the cluster whose members one of the given families (settings.attach_cover_families),
+said at full weight (no value many share), ties to it: at least `min_members` of them and `min_share` of all.
+Only its best cluster, so a piece never bridges two.
+
+Which families: exact values an operator writes into every filing. Not where-and-when evidence (a
+branch-week, a hometown): at 200,000 companies most pieces it tied to a whole student batch were bystanders
+of the batch's profile. Not near values (a similar number, the same building): a cluster whose members all
+share one phone or room is "near" a bystander's number or address once per member - one coincidence
+counted n times; at 1,000,000 companies 62 of 81 such joins on a similar number were wrong
+(bench/RESULTS-detection.md).
 """
 
 from __future__ import annotations
 
+import duckdb
 import numpy as np
 import polars as pl
+
+
+def family_bits(con: duckdb.DuckDBPyConnection, names: list[str]) -> int:
+    """The bit set of the named evidence families, bits numbered as company_links numbers them."""
+    families = [r[0] for r in con.execute("select distinct family from link_reasons order by family").fetchall()]
+    return sum(1 << i for i, name in enumerate(families) if name in names)
 
 
 def attach_whole_cluster_ties(labels: np.ndarray, a: np.ndarray, b: np.ndarray, full_families: np.ndarray,
                               value_families: int, min_size: int, min_share: float, min_members: int) -> np.ndarray:
     """Labels after each piece (cluster under `min_size`) joined its best cluster of `min_size` or more whose
-    members one family of `value_families`, at full weight (`full_families`, per pair), ties to the piece."""
+    members one family of `value_families` (a bit set), at full weight (`full_families`, per pair), ties to it."""
     from shellring.flows.pipeline.components import _canonical, component_labels
 
     sizes = np.bincount(labels)

@@ -88,6 +88,15 @@ class Settings(BaseModel):
                                          "tie them over this many pairs")
     attach_min_coverage: float = Field(0.34, description="share of a cluster's members the template value must tie "
                                        "a leftover to")
+    attach_cover_share: float = Field(0.8, description="a leftover joins a cluster, whatever its account's age, "
+                                      "when one value the operator chose (scope text, number run, small building) "
+                                      "ties it to this share of the cluster's members; 0 = never")
+    attach_cover_min_members: int = Field(3, description="... and to at least this many of them")
+    attach_cover_families: list[str] = Field(
+        default_factory=lambda: ["SAME_SCOPE"],
+        description="the evidence families whose one value, shared with nearly a whole cluster, lets a leftover "
+        "join it: a word-for-word scope text. Not a near value (a similar number, the same building): a cluster "
+        "that shares one phone or room is near a bystander's number or address once per member, one coincidence")
     flag_threshold: float = 50.0
     burst_days: int = Field(90, description="registrations (or account openings) within this span count fully as a "
                             "burst; the term fades linearly to nothing at 365 days")
@@ -129,6 +138,10 @@ class Settings(BaseModel):
             if given - declared:
                 raise RuleRegistryError(f"weights for unknown {kind}(s): {', '.join(sorted(given - declared))} "
                                         "(not in the rule registry, flows/core/rules.py)")
+        unknown = set(self.attach_cover_families) - {r.family for r in rules.LINK_REASONS}
+        if unknown:
+            raise RuleRegistryError("attach_cover_families names unknown evidence families: "
+                                    f"{', '.join(sorted(unknown))} (families are declared in flows/core/rules.py)")
         for code, term in self.risk_terms.items():
             declared = set(next(t for t in rules.RISK_TERMS if t.code == code).thresholds)
             if set(term.thresholds) != declared:
@@ -140,7 +153,8 @@ class Settings(BaseModel):
 
     def variables(self) -> dict[str, object]:
         """Every scalar the SQL may read with getvariable(): settings, and each risk term's thresholds."""
-        bound = self.model_dump(exclude={"weights", "risk_terms", "attach_context_families"})
+        bound = self.model_dump(exclude={"weights", "risk_terms", "attach_context_families",
+                                          "attach_cover_families"})
         for code, term in self.risk_terms.items():
             for name, value in term.thresholds.items():
                 bound[f"{code}__{name}"] = value

@@ -37,8 +37,13 @@ def _workers() -> int:
     return cores_here()
 
 
-def _call(parse: Callable[..., pl.DataFrame], values: list, hints: list | None,
+def _listed(values: list | pl.Series | None) -> list | None:
+    return values.to_list() if isinstance(values, pl.Series) else values
+
+
+def _call(parse: Callable[..., pl.DataFrame], values: list | pl.Series, hints: list | pl.Series | None,
           columns: tuple[str, ...] | None = None) -> pl.DataFrame:
+    values, hints = _listed(values), _listed(hints)
     frame = parse(values, hints) if hints is not None else parse(values)
     return frame.select(columns) if columns is not None else frame
 
@@ -94,17 +99,19 @@ class ParsePool:
         log_tail = (self._root / f"worker{index}.log").read_text(errors="replace")[-2000:]
         return RuntimeError(f"normalization worker {index} failed on {name}: {detail}{log_tail}")
 
-    def submit(self, parse: Callable[..., pl.DataFrame], values: list, hints: list | None = None) -> tuple:
+    def submit(self, parse: Callable[..., pl.DataFrame], values: list | pl.Series,
+               hints: list | pl.Series | None = None) -> tuple:
         """Send parse(values[, hints]) to the next worker and return at once; `collect` gets the result.
 
-        A worker answers its requests in the order it got them, so collect them in submission order."""
+        A worker answers its requests in the order it got them, so collect them in submission order. Values
+        given as a polars Series go to the Arrow file as they are (no Python strings on this side)."""
         name = _name(parse)
         index = self._calls % len(self._workers)
         self._calls += 1
         chunk = {"input": values} if hints is None else {"input": values, "hint": hints}
         source = self._root / f"in{self._calls}.arrow"
         target = self._root / f"out{self._calls}.arrow"
-        pl.DataFrame(chunk, schema={k: pl.Utf8 for k in chunk}).write_ipc(source)
+        pl.DataFrame([pl.Series(k, v, dtype=pl.Utf8) for k, v in chunk.items()]).write_ipc(source)
         process = self._workers[index][0]
         request = {"parse": name, "source": str(source), "target": str(target)}
         if name in self._keep:
@@ -169,7 +176,7 @@ class ParsePool:
             ahead.append((parse, tag, self._send(parse, values, hints)))
         while ahead:
             parse, tag, ((values, hints), sent) = ahead.popleft()
-            parts = [_call(parse, values, hints, self._keep.get(_name(parse)))] if values or not sent else []
+            parts = [_call(parse, values, hints, self._keep.get(_name(parse)))] if len(values) or not sent else []
             parts += [self.collect(pending) for pending in sent]
             following = next(jobs, None)
             if following is not None:
@@ -205,8 +212,7 @@ def _slices(con: duckdb.DuckDBPyConnection, table: str, query: str, parse: Calla
     counts[table] = unique.height
     for offset in range(0, max(unique.height, 1), SLICE_VALUES):
         hints = unique["hint"].slice(offset, SLICE_VALUES) if hinted else None
-        yield (parse, unique["input"].slice(offset, SLICE_VALUES).to_list(),
-               hints.to_list() if hinted else None, (table, offset == 0, hints))
+        yield parse, unique["input"].slice(offset, SLICE_VALUES), hints, (table, offset == 0, hints)
 
 
 def _extract_rows(con: duckdb.DuckDBPyConnection) -> int:

@@ -52,10 +52,14 @@ _ZONE = re.compile(r"^(?:经济技术开发区|经济开发区|高新技术产�
                    r"工业园区|工业园|自贸区|[\u4e00-\u9fff]{2}(?:新区|保税区|开发区|高新区|工业园区))")
 
 
-def _by_length(words: list[str]) -> list[tuple[int, frozenset[str]]]:
-    """Suffix sets, longest first: a name's tail is looked up once per length instead of tried per word."""
-    sizes = sorted({len(w) for w in words}, reverse=True)
-    return [(n, frozenset(w for w in words if len(w) == n)) for n in sizes]
+def _by_length(words: list[str]) -> dict[str, tuple[tuple[int, frozenset[str]], ...]]:
+    """Suffix sets by last character, longest first: a name's tail is looked up once per length of the words that
+    can end it (not once per length of every word, nor once per word)."""
+    table: dict[str, dict[int, set[str]]] = {}
+    for w in words:
+        table.setdefault(w[-1], {}).setdefault(len(w), set()).add(w)
+    return {last: tuple((n, frozenset(sizes[n])) for n in sorted(sizes, reverse=True))
+            for last, sizes in table.items()}
 
 
 _LEGAL_FORMS_BY_LENGTH = _by_length(LEGAL_FORMS)
@@ -66,7 +70,7 @@ def _words(name: str) -> list[str]:
 
 
 @lru_cache(maxsize=1)
-def _industry_by_length() -> list[tuple[int, frozenset[str]]]:
+def _industry_by_length() -> dict[str, tuple[tuple[int, frozenset[str]], ...]]:
     """Industry words: the vendored vocabulary (companynameparser, Apache-2.0), its business-type suffixes that are
     not legal forms (美容院, 旅行社), the scope words above and the project's own list; two characters or more."""
     words = set(INDUSTRY_WORDS) | set(SCOPE_WORDS) | set(_words("industry_words.txt"))
@@ -74,9 +78,9 @@ def _industry_by_length() -> list[tuple[int, frozenset[str]]]:
     return _by_length(sorted(w for w in words if len(w) >= 2))
 
 
-def _suffix(text: str, table: list[tuple[int, frozenset[str]]], keep: int) -> str | None:
+def _suffix(text: str, table: dict[str, tuple[tuple[int, frozenset[str]], ...]], keep: int) -> str | None:
     """Longest word of the table that ends text and leaves at least `keep` characters before it."""
-    for size, words in table:
+    for size, words in table.get(text[-1:], ()):
         if len(text) - size >= keep and text[-size:] in words:
             return text[-size:]
     return None

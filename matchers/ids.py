@@ -53,11 +53,11 @@ def _clean(values: Sequence[str | None] | pl.Series) -> pl.Series:
     )
 
 
-def _ascii_matrix(texts: list[str], width: int) -> np.ndarray:
+def _ascii_matrix(texts: pl.Series, width: int) -> np.ndarray:
     """uint8 matrix (n, width) of texts that are all pure ASCII and exactly `width` long."""
-    if not texts:
+    if not len(texts):
         return np.zeros((0, width), dtype=np.uint8)
-    return np.frombuffer("".join(texts).encode("ascii"), dtype=np.uint8).reshape(len(texts), width)
+    return np.frombuffer(texts.str.join("").item().encode("ascii"), dtype=np.uint8).reshape(len(texts), width)
 
 
 def _rid_check_chars(body: np.ndarray) -> np.ndarray:
@@ -71,11 +71,9 @@ def parse_resident_ids(values: Sequence[str | None] | pl.Series) -> pl.DataFrame
     raw = pl.Series("input", list(values) if not isinstance(values, pl.Series) else values, dtype=pl.String)
     clean = _clean(raw)
     n = len(clean)
-    texts = clean.to_list()
     is18 = clean.str.contains(r"^[0-9]{17}[0-9X]$").fill_null(False).to_numpy()
     is15 = clean.str.contains(r"^[0-9]{15}$").fill_null(False).to_numpy()
 
-    normalized = np.full(n, None, dtype=object)
     kind = np.full(n, "invalid", dtype=object)
     reason = np.full(n, None, dtype=object)
     valid = np.zeros(n, dtype=bool)
@@ -84,9 +82,9 @@ def parse_resident_ids(values: Sequence[str | None] | pl.Series) -> pl.DataFrame
     idx15 = np.flatnonzero(is15)
     mat = np.zeros((n, 18), dtype=np.uint8)
     if len(idx18):
-        mat[idx18] = _ascii_matrix([texts[i] for i in idx18], 18)
+        mat[idx18] = _ascii_matrix(clean.filter(is18), 18)
     if len(idx15):
-        m15 = _ascii_matrix([texts[i] for i in idx15], 15)
+        m15 = _ascii_matrix(clean.filter(is15), 15)
         up = np.empty((len(idx15), 18), dtype=np.uint8)
         up[:, :6] = m15[:, :6]
         up[:, 6] = ord("1")
@@ -96,11 +94,8 @@ def parse_resident_ids(values: Sequence[str | None] | pl.Series) -> pl.DataFrame
         mat[idx15] = up
 
     ok_shape = is18 | is15
-    rows = np.flatnonzero(ok_shape)
-    if len(rows):
-        sub = mat[rows]
-        as_text = sub.tobytes().decode("ascii")
-        normalized[rows] = [as_text[i * 18:(i + 1) * 18] for i in range(len(rows))]
+    # each row of the matrix as its 18-character text (rows of other shapes are masked below)
+    normalized = pl.Series(mat.view("S18").ravel()).cast(pl.String)
     check_ok = np.zeros(n, dtype=bool)
     if len(idx18):
         check_ok[idx18] = _rid_check_chars(mat[idx18, :17]) == mat[idx18, 17]
@@ -126,10 +121,8 @@ def parse_resident_ids(values: Sequence[str | None] | pl.Series) -> pl.DataFrame
     province = digit[:, 0] * 10 + digit[:, 1]
     region_nonzero = ok_shape & np.isin(province, _PROVINCE_CODES)
 
-    region = np.full(n, None, dtype=object)
-    region[rows] = [s[:6] for s in normalized[rows]]
-    permit = np.zeros(n, dtype=bool)
-    permit[rows] = [s[:6] in _PERMIT_REGIONS for s in normalized[rows]]
+    region = normalized.str.slice(0, 6)
+    permit = ok_shape & region.is_in(_PERMIT_REGIONS).to_numpy()
 
     kind[is18] = "resident18"
     kind[is15] = "legacy15"
@@ -148,13 +141,13 @@ def parse_resident_ids(values: Sequence[str | None] | pl.Series) -> pl.DataFrame
     return pl.DataFrame(
         {
             "input": raw,
-            "normalized": pl.Series(normalized.tolist(), dtype=pl.String),
+            "normalized": pl.Series(normalized).set(pl.Series(~ok_shape), None),
             "kind": pl.Series(kind.tolist(), dtype=pl.String),
             "valid": pl.Series(valid),
             "reason": pl.Series(reason.tolist(), dtype=pl.String),
             "birth_date": birth_series,
             "sex": pl.Series(sex.tolist(), dtype=pl.String),
-            "region_code": pl.Series(region.tolist(), dtype=pl.String),
+            "region_code": region.set(pl.Series(~ok_shape), None),
         }
     )
 
@@ -186,12 +179,12 @@ def parse_usccs(values: Sequence[str | None] | pl.Series) -> pl.DataFrame:
     raw = pl.Series("input", list(values) if not isinstance(values, pl.Series) else values, dtype=pl.String)
     clean = _clean(raw)
     n = len(clean)
-    texts = clean.to_list()
-    shape18 = clean.str.contains(r"^[0-9A-Z]{18}$").fill_null(False).to_numpy()
+    shaped = clean.str.contains(r"^[0-9A-Z]{18}$").fill_null(False)
+    shape18 = shaped.to_numpy()
     rows = np.flatnonzero(shape18)
     mat = np.zeros((n, 18), dtype=np.uint8)
     if len(rows):
-        mat[rows] = _ascii_matrix([texts[i] for i in rows], 18)
+        mat[rows] = _ascii_matrix(clean.filter(shaped), 18)
     vals = _uscc_values(mat)
     in_alphabet = shape18 & (vals >= 0).all(axis=1)
     expected = (31 - (np.where(vals[:, :17] < 0, 0, vals[:, :17]) @ _USCC_WEIGHTS) % 31) % 31
@@ -210,24 +203,29 @@ def parse_usccs(values: Sequence[str | None] | pl.Series) -> pl.DataFrame:
     reason[lengths == 0] = "empty"
     valid = check_ok & region_digits
 
-    normalized = [t if shape18[i] else None for i, t in enumerate(texts)]
-    authority = [(_AUTHORITY.get(t[0], "unknown") if shape18[i] else None) for i, t in enumerate(texts)]
-    entity = [
-        (_ENTITY_TYPE_9.get(t[1], "other") if t[0] == "9" else "other") if shape18[i] else None
-        for i, t in enumerate(texts)
-    ]
-    region = [t[2:8] if region_digits[i] else None for i, t in enumerate(texts)]
-    org = [t[8:17] if shape18[i] else None for i, t in enumerate(texts)]
+    # the parts of the well-shaped codes, as column expressions (shape18: 18 ASCII characters)
+    text, shaped = pl.col("text"), pl.col("shape18")
+    parts = pl.DataFrame({"text": clean, "shape18": shape18, "region_digits": region_digits}).select(
+        normalized=pl.when(shaped).then(text),
+        authority=pl.when(shaped).then(
+            text.str.slice(0, 1).replace_strict(_AUTHORITY, default="unknown", return_dtype=pl.String)),
+        entity_type=pl.when(shaped).then(
+            pl.when(text.str.slice(0, 1) == "9")
+            .then(text.str.slice(1, 1).replace_strict(_ENTITY_TYPE_9, default="other", return_dtype=pl.String))
+            .otherwise(pl.lit("other"))),
+        region_code=pl.when(pl.col("region_digits")).then(text.str.slice(2, 6)),
+        org_code=pl.when(shaped).then(text.str.slice(8, 9)),
+    )
     return pl.DataFrame(
         {
             "input": raw,
-            "normalized": pl.Series(normalized, dtype=pl.String),
+            "normalized": parts["normalized"],
             "valid": pl.Series(valid),
             "reason": pl.Series(reason.tolist(), dtype=pl.String),
-            "authority": pl.Series(authority, dtype=pl.String),
-            "entity_type": pl.Series(entity, dtype=pl.String),
-            "region_code": pl.Series(region, dtype=pl.String),
-            "org_code": pl.Series(org, dtype=pl.String),
+            "authority": parts["authority"],
+            "entity_type": parts["entity_type"],
+            "region_code": parts["region_code"],
+            "org_code": parts["org_code"],
             "org_code_valid": pl.Series(np.where(shape18, org_ok, None).tolist(), dtype=pl.Boolean),
         }
     )

@@ -37,8 +37,19 @@ def _workers() -> int:
     return cores_here()
 
 
-def _call(parse: Callable[..., pl.DataFrame], values: list, hints: list | None) -> pl.DataFrame:
-    return parse(values, hints) if hints is not None else parse(values)
+def _listed(values: list | pl.Series | None) -> list | None:
+    return values.to_list() if isinstance(values, pl.Series) else values
+
+
+def _call(parse: Callable[..., pl.DataFrame], values: list | pl.Series, hints: list | pl.Series | None,
+          columns: tuple[str, ...] | None = None) -> pl.DataFrame:
+    values, hints = _listed(values), _listed(hints)
+    frame = parse(values, hints) if hints is not None else parse(values)
+    return frame.select(columns) if columns is not None else frame
+
+
+def _name(parse: Callable[..., pl.DataFrame]) -> str:
+    return f"{parse.__module__}:{parse.__name__}"
 
 
 class ParsePool:
@@ -48,10 +59,13 @@ class ParsePool:
     they live for the whole stage, so each matcher pays that start-up once, not once per call.
     """
 
-    def __init__(self, size: int, scratch: Path, *, share_here: bool = True):
+    def __init__(self, size: int, scratch: Path, *, share_here: bool = True,
+                 keep: dict[str, tuple[str, ...]] | None = None):
         """`share_here=False`: this process parses nothing and keeps to its DuckDB work (queries, stores),
-        which then runs while the workers parse; use one worker per core."""
+        which then runs while the workers parse; use one worker per core. `keep`: the columns to hand back of a
+        matcher's output, by "module:function" (all of them for a matcher not named)."""
         self._share_here = share_here
+        self._keep = keep or {}
         self._tmp = tempfile.TemporaryDirectory(dir=scratch)
         self._root = Path(self._tmp.name)
         self._calls = 0
@@ -85,20 +99,25 @@ class ParsePool:
         log_tail = (self._root / f"worker{index}.log").read_text(errors="replace")[-2000:]
         return RuntimeError(f"normalization worker {index} failed on {name}: {detail}{log_tail}")
 
-    def submit(self, parse: Callable[..., pl.DataFrame], values: list, hints: list | None = None) -> tuple:
+    def submit(self, parse: Callable[..., pl.DataFrame], values: list | pl.Series,
+               hints: list | pl.Series | None = None) -> tuple:
         """Send parse(values[, hints]) to the next worker and return at once; `collect` gets the result.
 
-        A worker answers its requests in the order it got them, so collect them in submission order."""
-        name = f"{parse.__module__}:{parse.__name__}"
+        A worker answers its requests in the order it got them, so collect them in submission order. Values
+        given as a polars Series go to the Arrow file as they are (no Python strings on this side)."""
+        name = _name(parse)
         index = self._calls % len(self._workers)
         self._calls += 1
         chunk = {"input": values} if hints is None else {"input": values, "hint": hints}
         source = self._root / f"in{self._calls}.arrow"
         target = self._root / f"out{self._calls}.arrow"
-        pl.DataFrame(chunk, schema={k: pl.Utf8 for k in chunk}).write_ipc(source)
+        pl.DataFrame([pl.Series(k, v, dtype=pl.Utf8) for k, v in chunk.items()]).write_ipc(source)
         process = self._workers[index][0]
+        request = {"parse": name, "source": str(source), "target": str(target)}
+        if name in self._keep:
+            request["columns"] = list(self._keep[name])
         try:
-            process.stdin.write(json.dumps({"parse": name, "source": str(source), "target": str(target)}) + "\n")
+            process.stdin.write(json.dumps(request) + "\n")
             process.stdin.flush()
         except (BrokenPipeError, OSError) as exc:
             raise self._failure(index, name, f"{exc}\n") from exc
@@ -157,7 +176,7 @@ class ParsePool:
             ahead.append((parse, tag, self._send(parse, values, hints)))
         while ahead:
             parse, tag, ((values, hints), sent) = ahead.popleft()
-            parts = [_call(parse, values, hints)] if values or not sent else []
+            parts = [_call(parse, values, hints, self._keep.get(_name(parse)))] if len(values) or not sent else []
             parts += [self.collect(pending) for pending in sent]
             following = next(jobs, None)
             if following is not None:
@@ -193,8 +212,7 @@ def _slices(con: duckdb.DuckDBPyConnection, table: str, query: str, parse: Calla
     counts[table] = unique.height
     for offset in range(0, max(unique.height, 1), SLICE_VALUES):
         hints = unique["hint"].slice(offset, SLICE_VALUES) if hinted else None
-        yield (parse, unique["input"].slice(offset, SLICE_VALUES).to_list(),
-               hints.to_list() if hinted else None, (table, offset == 0, hints))
+        yield parse, unique["input"].slice(offset, SLICE_VALUES), hints, (table, offset == 0, hints)
 
 
 def _extract_rows(con: duckdb.DuckDBPyConnection) -> int:
@@ -205,6 +223,17 @@ def _extract_rows(con: duckdb.DuckDBPyConnection) -> int:
 # (table, unique values, parser, parsed with a hint). The USCC table comes first and whole: the address and
 # phone queries read it for their hints.
 FIRST = ("norm_uscc", "queries/unique_uscc", parse_usccs, False)
+# The columns of each lookup that the staging SQL and the DISTINCT queries read (tests/test_lookup_columns.py
+# holds them to it); the parsers give more (for analysts and the matcher tests). The rest would be shipped from
+# the workers and compressed into the working DB for nobody: the address parser's parts alone are 9 columns.
+STORED_COLUMNS = {
+    "norm_uscc": ("input", "normalized", "valid", "region_code"),
+    "norm_resident_id": ("input", "normalized", "valid", "birth_date", "region_code"),
+    "norm_person_name": ("input", "normalized"),
+    "norm_company_name": ("input", "trade_name"),
+    "norm_address": ("input", "adcode", "site_key", "building_key", "room_key", "normalized", "notes"),
+    "norm_phone": ("input", "e164", "type", "is_virtual"),
+}
 STEPS = [
     ("norm_resident_id", "queries/unique_resident_ids", parse_resident_ids, False),
     ("norm_person_name", "queries/unique_person_names", parse_person_names_for_linking, False),
@@ -225,7 +254,8 @@ def normalize_all(con: duckdb.DuckDBPyConnection, scratch: Path) -> dict[str, di
     counts: dict[str, int] = {}
     stats: dict[str, dict[str, float]] = {}
     helpers = _workers() if _extract_rows(con) >= POOL_MIN_ROWS else 0
-    pool = ParsePool(helpers, scratch, share_here=False) if helpers > 0 else None
+    keep = {_name(parse): STORED_COLUMNS[table] for table, _, parse, _ in (FIRST, *STEPS)}
+    pool = ParsePool(helpers, scratch, share_here=False, keep=keep) if helpers > 0 else None
     started = time.perf_counter()
 
     def done(table: str) -> None:
@@ -237,11 +267,11 @@ def normalize_all(con: duckdb.DuckDBPyConnection, scratch: Path) -> dict[str, di
         con.execute(f"set disabled_compression_methods = '{STORE_WITHOUT_COMPRESSION}'")
     try:
         for parse, values, hints, (table, first, _) in _slices(con, *FIRST, counts):
-            _store(con, table, _call(parse, values, hints), first)
+            _store(con, table, _call(parse, values, hints, STORED_COLUMNS[table]), first)
         done(FIRST[0])
         jobs = itertools.chain.from_iterable(_slices(con, *step, counts) for step in STEPS)
         parsed = (pool.stream(jobs) if pool is not None
-                  else ((tag, _call(parse, values, hints)) for parse, values, hints, tag in jobs))
+                  else ((tag, _call(parse, values, hints, keep[_name(parse)])) for parse, values, hints, tag in jobs))
         current = None
         for (table, first, hints), frame in parsed:
             if first and current is not None:

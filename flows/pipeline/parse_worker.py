@@ -1,8 +1,9 @@
 """Worker process for normalization: `python -m shellring.flows.pipeline.parse_worker`.
 
 Serves parse requests from its standard input, one JSON object per line:
-`{"parse": "MODULE:FUNCTION", "source": IN.arrow, "target": OUT.arrow}`. It reads a frame with `input`
-(and optionally `hint`) from the Arrow IPC file, runs the named matcher, writes the matcher's output frame
+`{"parse": "MODULE:FUNCTION", "source": IN.arrow, "target": OUT.arrow[, "columns": [...]]}`. It reads a frame
+with `input` (and optionally `hint`) from the Arrow IPC file, runs the named matcher, writes the matcher's output
+frame (only the named columns, when given)
 and answers one JSON line on standard output: `{"ok": true}` or `{"ok": false, "error": TRACEBACK}`.
 
 It warms the matchers (gazetteer, OpenCC) before reading the first request, so that
@@ -44,6 +45,8 @@ def handle(request: dict) -> None:
     parse = resolve(request["parse"])
     values = frame["input"].to_list()
     result = parse(values, frame["hint"].to_list()) if "hint" in frame.columns else parse(values)
+    if "columns" in request:
+        result = result.select(request["columns"])
     result.write_ipc(request["target"])
 
 

@@ -139,6 +139,10 @@ def _rule_tables(con, ctx: RunContext):
     ctx.settings.apply(con)
 
 
+def _plain_strings(con, ctx: RunContext):
+    con.execute("set disabled_compression_methods = 'dict_fsst'")
+
+
 RULE_TABLES = PythonStep(
     "rule_tables", "the rule registry and settings as tables and variables (set at the start of every stage)",
     reads=(), writes=("link_reasons", "risk_terms", "verdict_kinds"), run=_rule_tables)
@@ -158,8 +162,15 @@ STAGES: dict[str, tuple[str | PythonStep, ...]] = {
                    queries=("queries/unique_uscc", "queries/unique_resident_ids", "queries/unique_person_names",
                             "queries/unique_company_names", "queries/unique_addresses", "queries/unique_phones")),
     ),
-    "stage": ("staging/company_base", "staging/company_people", "staging/company_contact",
-              "staging/stg_companies", "staging/stg_accounts", "staging/company_regions"),
+    "stage": (
+        # Choosing DICT_FSST for each string segment is two thirds of the CPU of writing stg_companies and
+        # stg_accounts (1M + 1M: 7.7 -> 2.6 and 3.2 -> 1.1 CPU-s); the price is disk, 175 -> 646 and 70 -> 184
+        # MiB (bench/RESULTS-scale.md). The working DB is scratch, as for the lookups (normalize.py).
+        PythonStep("plain_string_storage", "this stage's tables store strings without DuckDB's DICT_FSST compression",
+                   reads=(), writes=(), run=_plain_strings),
+        "staging/company_base", "staging/company_people", "staging/company_contact", "staging/stg_companies",
+        "staging/stg_accounts", "staging/company_regions",
+    ),
     "link": (
         "linking/company_attributes",
         PythonStep("national_hub_values", "values this run's companies share that a national run published as hubs",

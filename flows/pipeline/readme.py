@@ -56,7 +56,7 @@ def pipeline_outline() -> str:
     for stage in STAGES:
         steps = []
         for step in stage_steps(stage):
-            tables = ", ".join(writes(step))
+            tables = ", ".join(writes(step)) or step.name  # a step that only sets up its stage's connection
             steps.append(f"`{tables}`" if isinstance(step, SqlStep) else f"`{tables}` (Python)")
         lines.append(f"- **{stage}**: " + " → ".join(steps))
     return "\n".join(lines)

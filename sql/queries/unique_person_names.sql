@@ -1,7 +1,6 @@
--- The distinct person names (representatives and agents) of both extracts.
+-- The distinct representatives' names of both extracts (the agents' names are read by no step).
 --
 -- reads: src_registrations, src_accounts
 
 select distinct legal_rep_name as input from src_registrations where legal_rep_name is not null
 union select distinct legal_rep_name from src_accounts where legal_rep_name is not null
-union select distinct agent_name from src_accounts where agent_name is not null

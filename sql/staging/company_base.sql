@@ -17,7 +17,7 @@ with registrations as (
     select
         r.rowid as src_rowid,
         coalesce(u.normalized, upper(r.uscc)) as uscc_key,
-        u.valid as uscc_valid, u.reason as uscc_reason, u.region_code as uscc_region,
+        u.valid as uscc_valid, u.region_code as uscc_region,
         r.reg_date, r.src_file, r.src_sheet, r.src_row
     from src_registrations as r
     left join norm_uscc as u on u.input = r.uscc
@@ -27,7 +27,6 @@ account_only as (
         coalesce(u.normalized, upper(a.uscc)) as uscc_key,
         -- min, not any_value: the same extracts must give the same row whatever the thread order
         min(u.valid) as uscc_valid,
-        min(u.reason) as uscc_reason,
         min(u.region_code) as uscc_region,
         min(a.company_name) as company_name,
         min(a.legal_rep_name) as legal_rep_name,
@@ -45,7 +44,7 @@ companies as (
     from (
         -- a company registered more than once keeps its latest registration
         select
-            uscc_key, uscc_valid, uscc_reason, uscc_region, src_rowid,
+            uscc_key, uscc_valid, uscc_region, src_rowid,
             null as company_name, null as legal_rep_name, null as legal_rep_id, null as src_file
         from registrations
         qualify row_number() over (
@@ -54,20 +53,19 @@ companies as (
         ) = 1
         union all
         select
-            uscc_key, uscc_valid, uscc_reason, uscc_region, null,
+            uscc_key, uscc_valid, uscc_region, null,
             company_name, legal_rep_name, legal_rep_id, src_file
         from account_only
     )
 )
 select
     c.company_id,
-    c.uscc_key, c.uscc_valid, c.uscc_reason, c.uscc_region,
+    c.uscc_key, c.uscc_valid, c.uscc_region,
     -- registered companies take these from their registration, account-only ones from their accounts
     coalesce(r.company_name, c.company_name) as company_name,
     coalesce(r.legal_rep_name, c.legal_rep_name) as legal_rep_name,
     coalesce(r.legal_rep_id, c.legal_rep_id) as legal_rep_id,
-    r.reg_address, r.phone, r.reg_date, r.reg_capital, r.business_scope, r.reg_authority, r.status,
-    c.src_rowid is not null as in_registrations,
+    r.reg_address, r.phone, r.reg_date, r.reg_capital, r.business_scope,
     coalesce(r.src_file, c.src_file) as src_file
 from companies as c
 left join src_registrations as r on r.rowid = c.src_rowid;

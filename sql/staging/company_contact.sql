@@ -7,13 +7,11 @@ create or replace temp table company_contact as
 select
     c.company_id,
     addr.adcode as reg_adcode,
-    addr.district as reg_district,
     addr.site_key as reg_site_key,
     addr.building_key as reg_building_key,
     addr.room_key as reg_room_key,
     addr.normalized as reg_address_norm,
     addr.notes as reg_address_notes,
-    addr.workstation as reg_workstation,
     ph.e164 as phone,
     ph.type as phone_type,
     ph.is_virtual as phone_is_virtual

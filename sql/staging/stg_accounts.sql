@@ -2,7 +2,7 @@
 -- Exact duplicate rows were already rejected at ingest; every other row is kept.
 -- in_window marks the newly opened accounts under audit (since/until, null = open).
 --
--- reads: src_accounts, norm_uscc, stg_companies, norm_resident_id, norm_person_name, norm_phone, norm_address
+-- reads: src_accounts, norm_uscc, stg_companies, norm_resident_id, norm_phone, norm_address
 -- params: since, until
 
 create or replace table stg_accounts as
@@ -23,28 +23,22 @@ select
     k.account_id,
     k.company_id,
     k.uscc,
-    a.account_no,
     a.bank_branch,
     regexp_extract(a.bank_branch, '^(.*?银行|.*?信用社|.*?合作银行)', 1) as bank,
     a.open_date,
     (getvariable('since') is null or a.open_date >= getvariable('since'))
         and (getvariable('until') is null or a.open_date <= getvariable('until')) as in_window,
     coalesce(rid.normalized, nullif(upper(a.legal_rep_id), '')) as rep_id,
-    an.normalized as agent_name,
     coalesce(aid.normalized, nullif(upper(a.agent_id), '')) as agent_id,
-    aid.birth_date as agent_birth_date,
     agent_phone.e164 as agent_phone,
     agent_phone.is_virtual as agent_phone_is_virtual,
     contact_phone.e164 as contact_phone,
     contact_phone.is_virtual as contact_phone_is_virtual,
-    a.contact_address,
     addr.room_key as contact_room_key,
-    addr.building_key as contact_building_key,
     date_diff('day', k.reg_date, a.open_date) as days_since_registration
 from accounts as k
 join src_accounts as a on a.rowid = k.src_rowid
 left join norm_resident_id as rid on rid.input = a.legal_rep_id
-left join norm_person_name as an on an.input = a.agent_name
 left join norm_resident_id as aid on aid.input = a.agent_id
 left join norm_phone as agent_phone
     on agent_phone.input = a.agent_phone and agent_phone.hint is not distinct from substr(k.uscc_region, 1, 4)

@@ -15,17 +15,13 @@ select
     c.company_id,
     c.uscc_key as uscc,
     coalesce(c.uscc_valid, false) as uscc_valid,
-    c.uscc_reason,
     c.uscc_region,
     c.company_name,
     p.trade_name,
-    p.legal_form,
     c.legal_rep_name,
     p.rep_name,
     p.rep_id,
     p.rep_id_valid,
-    p.rep_birth_date,
-    p.rep_sex,
     p.rep_region,
     case
         when p.rep_birth_date is not null and c.reg_date is not null
@@ -34,24 +30,17 @@ select
     end as rep_age_at_reg,
     c.reg_address,
     k.reg_adcode,
-    k.reg_district,
     k.reg_site_key,
     k.reg_building_key,
     k.reg_room_key,
     k.reg_address_norm,
     k.reg_address_notes,
-    k.reg_workstation,
-    c.phone as phone_raw,
     k.phone,
     k.phone_type,
     k.phone_is_virtual,
     c.reg_date,
     c.reg_capital,
-    c.business_scope,
-    s.scope_key,
-    c.reg_authority,
-    c.status,
-    c.in_registrations
+    s.scope_key
 from company_base as c
 join company_people as p using (company_id)
 join company_contact as k using (company_id)

@@ -85,6 +85,39 @@ def _cohort_accounts() -> list[dict]:
     )
 
 
+def _joined_companies() -> list[dict]:
+    """For BATCH_JOINED: a batch at BR1 and the openings around it that are (not) part of its event."""
+    young = {"rep_age_at_reg": 20, "reg_adcode": "330106"}
+    local = {"rep_age_at_reg": 35, "rep_region": "330106", "reg_adcode": "330106"}
+    return (
+        # 1-4: the batch at BR1, 20-year-olds from Hubei's 4210 (two counties)
+        [{"company_id": i, "rep_region": "421002" if i % 2 else "421087", **young} for i in range(1, 5)]
+        # 101-102: its second branch, two more from 4210 at quiet BS1 the same days
+        + [{"company_id": i, "rep_region": "421002", **young} for i in (101, 102)]
+        # 103: one from Sichuan at BR1 the same days, where nothing else opened
+        + [{"company_id": 103, "rep_region": "510104", **young}]
+        # near misses: 104 from 4210 at BS2 two weeks later; 105 from Sichuan at BR1 twelve days later;
+        # 106-107 from 4210 at busy BB (60 local openings that week); 108 from Ningbo (no elsewhere) at BR1
+        + [{"company_id": i, "rep_region": "421087", **young} for i in (104, 106, 107)]
+        + [{"company_id": 105, "rep_region": "510104", **young}]
+        + [{"company_id": 108, "rep_region": "330203", **young}]
+        + [{"company_id": i, **local} for i in range(200, 660)]  # ordinary local companies
+    )
+
+
+def _joined_accounts() -> list[dict]:
+    def opening(company_id: int, branch: str, day: int) -> dict:
+        return {"company_id": company_id, "bank_branch": branch, "open_date": date(2026, 3, day),
+                "days_since_registration": 2}
+    return (
+        [opening(i, "BR1", 9 + i % 3) for i in range(1, 5)]
+        + [opening(101, "BS1", 10), opening(102, "BS1", 11), opening(103, "BR1", 10), opening(104, "BS2", 25),
+           opening(105, "BR1", 22), opening(106, "BB", 10), opening(107, "BB", 11), opening(108, "BR1", 10)]
+        + [opening(i, "BB", 7 + i % 7) for i in range(200, 260)]
+        + [opening(i, f"BQ{i % 40}", 1 + i % 28) for i in range(260, 660)]
+    )
+
+
 @dataclass
 class Case:
     step: str  # 'shared', 'weak', 'batch' or 'fuzzy': which evidence step emits the reason
@@ -296,6 +329,16 @@ CASES: dict[str, Case] = {
         # By county (2 + 2) the cells are too small
         expected=[(a, b, "BATCH_COHORT", "branch", "BR1", 4) for a in range(1, 5) for b in range(a + 1, 5)],
     ),
+    "BATCH_JOINED": Case(
+        "batch",
+        companies=_joined_companies(),
+        accounts=_joined_accounts(),
+        # 1-4 are a batch as in BATCH_COHORT; 101-102 are its prefecture's at BS1 (2 seen, 2 x 8/471 expected)
+        # and 103 is from elsewhere at BR1 beyond the batch (1 seen, 2 x 7/468 expected): each joins every
+        # member of the batch (see test_a_batch_takes_in_what_chance_cannot_explain)
+        expected=sorted([(a, b, "BATCH_COHORT", "branch", "BR1", 4) for a in range(1, 5) for b in range(a + 1, 5)]
+                        + [(a, s, "BATCH_JOINED", "branch", "BR1", 4) for a in range(1, 5) for s in (101, 102, 103)]),
+    ),
     # --- fuzzy evidence (rep_id_candidates, address_candidates, build_fuzzy_evidence): (a, b, reason, kind, value)
     "REP_ID_TYPO": Case(
         "fuzzy",
@@ -408,6 +451,29 @@ def test_batch_cohort_stops_where_chance_explains_the_batch():
     case = CASES["BATCH_COHORT"]
     assert evidence_of(case, Settings(batch_chance_cells=bar * 1.01)) == case.expected
     assert evidence_of(case, Settings(batch_chance_cells=bar * 0.99)) == []
+
+
+def test_a_batch_takes_in_what_chance_cannot_explain():
+    """The strays' bars are Poisson chances (scipy, not the SQL), one test each, not one of the run's cells:
+    just above batch_stray_chance a stray joins, just below it does not."""
+    fresh = 4 + 8 + 460  # the fresh openings within hometown_days (all of them here)
+    # 101-102 at BS1 by prefecture 4210 (1-4, 101, 102, 104, 106, 107 in the season; the cell's own two left
+    # out, plus one), among BS1's two openings
+    prefecture = poisson.sf(1, 2 * (9 - 2 + 1) / (fresh - 2 + 1))
+    # 103 at BR1: young from elsewhere there (1-4 and 103) beyond the batch's 4, among BR1's 6 openings (108
+    # is from the registering province) less the batch's, against the share from elsewhere (eleven in the
+    # season, BR1's five left out, plus one)
+    elsewhere = poisson.sf(0, (6 - 4) * (11 - 5 + 1) / (fresh - 5 + 1))
+    case = CASES["BATCH_JOINED"]
+    assert prefecture < 0.01 < elsewhere < 0.05
+
+    def joined(chance: float) -> set[int]:
+        return {b for a, b, reason, *_ in evidence_of(case, Settings(batch_stray_chance=chance))
+                if reason == "BATCH_JOINED"}
+    assert joined(elsewhere * 1.01) == {101, 102, 103}
+    assert joined(elsewhere * 0.99) == {101, 102}
+    assert joined(prefecture * 1.01) == {101, 102}
+    assert joined(prefecture * 0.99) == set()
 
 
 def test_a_batch_is_no_less_a_batch_in_a_bigger_region():

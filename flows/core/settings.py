@@ -51,6 +51,10 @@ class Settings(BaseModel):
     batch_chance_cells: float = Field(0.01, description="a time-and-branch cell is a batch when the chance of so "
                                       "many openings of one profile and home prefecture, times the number of cells "
                                       "the run tests, is at most this: the chance batches a run may let through")
+    batch_stray_chance: float = Field(0.05, description="the same profile near a batch (its origin at another "
+                                      "branch, or another origin at its branch, within batch_days) joins it when "
+                                      "chance explains so many such openings there at most this often "
+                                      "(BATCH_JOINED): the strays one batch may take in by chance")
     weak_days: int = 180
     room_reuse_factor: float = Field(0.5, description="weight factor for one room shared by companies that arrived "
                                      "in it more than weak_days apart: a room changes tenants over the years, a farm "

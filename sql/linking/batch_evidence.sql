@@ -16,9 +16,15 @@
 -- catches ordinary students: a busy branch or a big flow from one place raises the expected count, and a
 -- bigger region raises both sides alike.
 --
+-- A batch is one event at one or two branches, recruited mostly from one place (BATCH_JOINED): once a cell is
+-- a batch, the same profile from its origin at another branch within batch_days, or from any other origin
+-- elsewhere at its branch within batch_days, is judged with it, not against every cell of the run: it joins
+-- when the chance of seeing that many such openings there by the base rates above (at the batch's own
+-- branch, beyond the batch itself) is at most batch_stray_chance, the strays a batch may take in by chance.
+--
 -- reads: stg_companies, stg_accounts
 -- params: batch_min_age, batch_max_age, fresh_days, batch_days, hometown_days, batch_min_companies,
---     batch_chance_cells
+--     batch_chance_cells, batch_stray_chance
 
 create or replace table batch_evidence as
 with fresh as (
@@ -53,10 +59,10 @@ volumes as (
         ) as n_season
     from profiled
 ),
--- one row per opening of the profile and origin it falls in
+-- one row per opening of the profile and origin it falls in; 'elsewhere' (any origin) only judges strays
 levels as (
     select v.company_id, v.bank_branch, v.open_date, v.n_branch, v.n_season, u.origin
-    from volumes as v, unnest([left(v.rep_region, 6), left(v.rep_region, 4)]) as u(origin)
+    from volumes as v, unnest([left(v.rep_region, 6), left(v.rep_region, 4), 'elsewhere']) as u(origin)
     where v.young_from_elsewhere
 ),
 cells as (
@@ -76,7 +82,7 @@ cells as (
 expected as (
     select *,
         n_branch * (n_origin_season - n_cell + 1) / greatest(n_season - n_cell + 1, 1) as chance_count,
-        count(*) over () as n_tests
+        count(*) filter (where origin <> 'elsewhere') over () as n_tests
     from cells
 ),
 -- P(Poisson(chance_count) >= n_cell), summed in log space from n_cell up: the terms fall fast once
@@ -90,17 +96,55 @@ tested as (
     from expected
 ),
 batch_openings as (
-    select company_id, bank_branch, origin, open_date, n_cell,
-        n_cell >= getvariable('batch_min_companies')
+    select company_id, bank_branch, origin, open_date, n_cell, chance, n_branch,
+        (n_origin_season - n_cell + 1) / greatest(n_season - n_cell + 1, 1) as profile_share,
+        origin <> 'elsewhere' and n_cell >= getvariable('batch_min_companies')
             and chance * n_tests <= getvariable('batch_chance_cells') as is_batch
     from tested
 ),
+batches as (select * from batch_openings where is_batch),
+-- openings of the profile near a batch that are not in it: from its origin at another branch (judged by
+-- their own cell), or from any origin at its branch (judged by the openings beyond the batch's own)
+strays as (
+    select x.company_id, x.bank_branch, x.open_date, b.company_id as batch_company, b.bank_branch as batch_branch,
+        b.n_cell as batch_size,
+        case when x.origin = 'elsewhere' then greatest(x.n_cell - b.n_cell, 1) else x.n_cell end as n_seen,
+        case when x.origin = 'elsewhere' then greatest(x.n_branch - b.n_cell, 0) * x.profile_share
+             else x.n_branch * x.profile_share end as n_expected
+    from batch_openings as x
+    join batches as b
+        on abs(date_diff('day', x.open_date, b.open_date)) <= getvariable('batch_days')
+        and x.company_id <> b.company_id
+        and ((x.origin = 'elsewhere' and x.bank_branch = b.bank_branch)
+             or (x.origin = b.origin and x.bank_branch <> b.bank_branch))
+    where not x.is_batch
+        and not exists (select 1 from batches as m where m.company_id = x.company_id and m.bank_branch = x.bank_branch)
+),
+joined as (
+    select * from strays
+    where n_expected < n_seen
+        and list_sum(list_transform(range(n_seen, n_seen + 60),
+            lambda i: exp(i * ln(greatest(n_expected, 1e-9)) - n_expected - lgamma(i + 1))))
+            <= getvariable('batch_stray_chance')
+),
 -- one row per pair, whichever of its cells (and branches, when the two opened at two) made it a batch
-select a.company_id as company_a, b.company_id as company_b, 'BATCH_COHORT' as reason,
-    'branch' as attr_kind, min(a.bank_branch) as attr_value, max(greatest(a.n_cell, b.n_cell)) as n_companies
-from batch_openings as a
-join batch_openings as b
-    on a.bank_branch = b.bank_branch and a.origin = b.origin and a.company_id < b.company_id
-    and abs(date_diff('day', a.open_date, b.open_date)) <= getvariable('batch_days')
-where a.is_batch or b.is_batch
-group by a.company_id, b.company_id;
+cohort as (
+    select a.company_id as company_a, b.company_id as company_b, 'BATCH_COHORT' as reason,
+        'branch' as attr_kind, min(a.bank_branch) as attr_value, max(greatest(a.n_cell, b.n_cell)) as n_companies
+    from batch_openings as a
+    join batch_openings as b
+        on a.bank_branch = b.bank_branch and a.origin = b.origin and a.company_id < b.company_id
+        and abs(date_diff('day', a.open_date, b.open_date)) <= getvariable('batch_days')
+    where (a.is_batch or b.is_batch) and a.origin <> 'elsewhere'
+    group by a.company_id, b.company_id
+),
+stray_pairs as (
+    select least(company_id, batch_company) as company_a, greatest(company_id, batch_company) as company_b,
+        'BATCH_JOINED' as reason, 'branch' as attr_kind, min(batch_branch) as attr_value,
+        max(batch_size) as n_companies
+    from joined
+    group by all
+)
+select * from cohort
+union all
+select s.* from stray_pairs as s anti join cohort as c using (company_a, company_b);

@@ -24,7 +24,7 @@ from shellring.flows.pipeline.fuzzy_evidence import build_fuzzy_evidence
 from shellring.matchers.phone import parse_phones
 
 # What each evidence step reads of the staged tables (see the SQL files).
-SHARED_COMPANY_COLUMNS = ("company_id", "rep_id", "reg_date", "phone", "reg_room_key")
+SHARED_COMPANY_COLUMNS = ("company_id", "rep_id", "reg_date", "phone", "reg_room_key", "trade_name")
 SHARED_ACCOUNT_COLUMNS = ("company_id", "rep_id", "agent_id", "open_date", "contact_phone", "agent_phone",
                           "contact_room_key")
 WEAK_COMPANY_COLUMNS = ("company_id", "reg_date", "reg_building_key", "rep_age_at_reg", "scope_key", "rep_region",
@@ -94,12 +94,11 @@ def _joined_companies() -> list[dict]:
         [{"company_id": i, "rep_region": "421002" if i % 2 else "421087", **young} for i in range(1, 5)]
         # 101-102: its second branch, two more from 4210 at quiet BS1 the same days
         + [{"company_id": i, "rep_region": "421002", **young} for i in (101, 102)]
-        # 103: one from Sichuan at BR1 the same days, where nothing else opened
-        + [{"company_id": 103, "rep_region": "510104", **young}]
-        # near misses: 104 from 4210 at BS2 two weeks later; 105 from Sichuan at BR1 twelve days later;
+        # near misses: 103 from Sichuan at BR1 the same days (another origin is not the batch's event, however
+        # quiet the branch); 104 from 4210 at BS2 two weeks later; 105 from Sichuan at BR1 twelve days later;
         # 106-107 from 4210 at busy BB (60 local openings that week); 108 from Ningbo (no elsewhere) at BR1
         + [{"company_id": i, "rep_region": "421087", **young} for i in (104, 106, 107)]
-        + [{"company_id": 105, "rep_region": "510104", **young}]
+        + [{"company_id": i, "rep_region": "510104", **young} for i in (103, 105)]
         + [{"company_id": 108, "rep_region": "330203", **young}]
         + [{"company_id": i, **local} for i in range(200, 660)]  # ordinary local companies
     )
@@ -333,11 +332,11 @@ CASES: dict[str, Case] = {
         "batch",
         companies=_joined_companies(),
         accounts=_joined_accounts(),
-        # 1-4 are a batch as in BATCH_COHORT; 101-102 are its prefecture's at BS1 (2 seen, 2 x 8/471 expected)
-        # and 103 is from elsewhere at BR1 beyond the batch (1 seen, 2 x 7/468 expected): each joins every
-        # member of the batch (see test_a_batch_takes_in_what_chance_cannot_explain)
+        # 1-4 are a batch as in BATCH_COHORT; 101-102 are its prefecture's at BS1 (2 seen, 2 x 8/471 expected,
+        # times the 40-odd branches near):
+        # each joins every member of the batch (see test_a_batch_takes_in_what_chance_cannot_explain)
         expected=sorted([(a, b, "BATCH_COHORT", "branch", "BR1", 4) for a in range(1, 5) for b in range(a + 1, 5)]
-                        + [(a, s, "BATCH_JOINED", "branch", "BR1", 4) for a in range(1, 5) for s in (101, 102, 103)]),
+                        + [(a, s, "BATCH_JOINED", "branch", "BR1", 4) for a in range(1, 5) for s in (101, 102)]),
     ),
     # --- fuzzy evidence (rep_id_candidates, address_candidates, build_fuzzy_evidence): (a, b, reason, kind, value)
     "REP_ID_TYPO": Case(
@@ -454,26 +453,31 @@ def test_batch_cohort_stops_where_chance_explains_the_batch():
 
 
 def test_a_batch_takes_in_what_chance_cannot_explain():
-    """The strays' bars are Poisson chances (scipy, not the SQL), one test each, not one of the run's cells:
-    just above batch_stray_chance a stray joins, just below it does not."""
+    """A second branch's bar is the Poisson chance of its cell (scipy, not the SQL) times the branches that could
+    have shown one near the batch, not the run's cells: just above batch_stray_chance its openings join the batch,
+    just below they do not; another origin at the batch's branch never joins, however generous the bar."""
     fresh = 4 + 8 + 460  # the fresh openings within hometown_days (all of them here)
     # 101-102 at BS1 by prefecture 4210 (1-4, 101, 102, 104, 106, 107 in the season; the cell's own two left
     # out, plus one), among BS1's two openings
-    prefecture = poisson.sf(1, 2 * (9 - 2 + 1) / (fresh - 2 + 1))
-    # 103 at BR1: young from elsewhere there (1-4 and 103) beyond the batch's 4, among BR1's 6 openings (108
-    # is from the registering province) less the batch's, against the share from elsewhere (eleven in the
-    # season, BR1's five left out, plus one)
-    elsewhere = poisson.sf(0, (6 - 4) * (11 - 5 + 1) / (fresh - 5 + 1))
+    # times the branches with fresh openings within batch_days (7) of a batch opening (days 9-11): each could
+    # have shown such a cell; the batch's openings nearest BS1's see the fewest
     case = CASES["BATCH_JOINED"]
-    assert prefecture < 0.01 < elsewhere < 0.05
+    branches = min(len({o["bank_branch"] for o in case.accounts if abs(o["open_date"].day - day) <= 7})
+                   for day in (9, 10, 11))
+    assert 40 < branches < 45
+    prefecture = poisson.sf(1, 2 * (9 - 2 + 1) / (fresh - 2 + 1)) * branches
+    assert 0.01 < prefecture < 0.05
 
     def joined(chance: float) -> set[int]:
         return {b for a, b, reason, *_ in evidence_of(case, Settings(batch_stray_chance=chance))
                 if reason == "BATCH_JOINED"}
-    assert joined(elsewhere * 1.01) == {101, 102, 103}
-    assert joined(elsewhere * 0.99) == {101, 102}
     assert joined(prefecture * 1.01) == {101, 102}
     assert joined(prefecture * 0.99) == set()
+    # 106-107 at busy BB: BB's 62 openings that week x the same share; only a bar above it takes them in
+    busy = poisson.sf(1, 62 * (9 - 2 + 1) / (fresh - 2 + 1)) * branches
+    assert busy > 1
+    assert joined(0.99) == {101, 102}
+    assert joined(busy * 1.01) == {101, 102, 106, 107}  # never 103 (another origin), 104 or 105 (weeks later)
 
 
 def test_a_batch_is_no_less_a_batch_in_a_bigger_region():
@@ -491,7 +495,8 @@ def test_a_batch_is_no_less_a_batch_in_a_bigger_region():
 # ------------------------------------------------------------------------------------------------
 # Weights: pair_evidence + company_links over given evidence rows.
 
-SHARED_COLUMNS = ("company_a", "company_b", "reason", "attr_kind", "attr_value", "n_companies", "days_apart")
+SHARED_COLUMNS = ("company_a", "company_b", "reason", "attr_kind", "attr_value", "n_companies", "days_apart",
+                  "season_value")
 WEAK_COLUMNS = ("company_a", "company_b", "reason", "attr_kind", "attr_value", "n_companies")
 FUZZY_COLUMNS = ("company_a", "company_b", "reason", "attr_kind", "attr_value")
 PRODUCED_BY = {"shared_value_evidence": SHARED_COLUMNS, "weak_evidence": WEAK_COLUMNS,
@@ -523,7 +528,8 @@ def scores(con) -> dict[tuple[int, int], tuple]:
 # Each reason alone, as the registry weighs it (mobile phone, small building and branch: no scaling).
 WEIGHTS = {"SAME_REP": 1.2, "REP_IS_AGENT": 1.0, "SAME_AGENT": 1.0, "SAME_PHONE": 1.0, "SAME_ROOM": 1.0,
            "SAME_CONTACT_ADDRESS": 1.0, "REP_ID_TYPO": 0.9, "BATCH_PROFILE": 0.6, "SIMILAR_ADDRESS": 0.6,
-           "SAME_HOMETOWN": 0.6, "BATCH_HOME_REGION": 0.6, "BATCH_COHORT": 1.0, "SAME_BRANCH_DAYS": 0.5,
+           "SAME_HOMETOWN": 0.6, "BATCH_HOME_REGION": 0.6, "BATCH_COHORT": 1.0, "BATCH_JOINED": 1.0,
+           "SAME_BRANCH_DAYS": 0.5,
            "SAME_SCOPE": 0.5, "SIMILAR_PHONE": 0.5, "SAME_BUILDING": 0.5}
 
 
@@ -586,6 +592,43 @@ def test_a_landline_taken_up_within_one_season_counts_in_full():
                    (9, 10): (1.0, "SAME_PHONE", True)}
     moved = scores(links_of(evidence, Settings(fixed_line_factor=0.6, fixed_line_full_days=0)))
     assert [moved[p][0] for p in sorted(moved)] == [1.0, 0.6, 0.6, 0.6, 0.6]
+
+
+def test_a_dealers_landline_counts_in_full_over_its_season():
+    """A landline that came with one season's new companies, each with its own representative and trade name,
+    is a dealer's (full weight however far apart two of them registered); a group's switchboard (one trade
+    name, or a representative reused) or a line spread over more than fixed_line_season_days is not."""
+    dealer, group, reused, old, mobile = "+8657188120001", "+8657188120002", "+8657188120003", "+8657188120004", \
+        "+8613800138000"
+
+    def company(i: int, phone: str, day: str, name: str, rep: str) -> dict:
+        return {"company_id": i, "phone": phone, "reg_date": d(day), "trade_name": name, "rep_id": rep}
+    companies = [
+        company(1, dealer, "2026-01-05", "鑫盛", "R1"), company(2, dealer, "2026-06-20", "华拓", "R2"),
+        company(3, dealer, "2026-12-30", "博远", "R3"),  # 359 days: within the year
+        company(4, group, "2026-01-05", "海创", "R4"), company(5, group, "2026-06-20", "海创", "R5"),
+        company(6, reused, "2026-01-05", "丰泰", "R6"), company(7, reused, "2026-06-20", "德美", "R6"),
+        company(8, old, "2025-01-05", "锦程", "R8"), company(9, old, "2026-01-06", "安达", "R9"),  # 366 days
+        company(10, mobile, "2026-01-05", "恒信", "R10"), company(11, mobile, "2026-06-20", "立新", "R11"),
+    ]
+    # company 3 also gave the line as its account's contact: one company, however many times it gives the line
+    accounts = [{"company_id": 3, "contact_phone": dealer, "open_date": d("2027-01-04")}]
+    con = given({"stg_companies": table(companies, SHARED_COMPANY_COLUMNS),
+                 "stg_accounts": table(accounts, SHARED_ACCOUNT_COLUMNS)})
+    run(con, "linking/company_attributes", "linking/attribute_values", "linking/shared_value_evidence")
+    season = dict(((a, b), s) for a, b, s in rows(
+        con, "select company_a, company_b, season_value from shared_value_evidence where attr_kind = 'phone'"))
+    assert season == {(1, 2): True, (1, 3): True, (2, 3): True, (4, 5): False, (6, 7): False, (8, 9): False,
+                      (10, 11): False}
+    shorter = given({"stg_companies": table(companies, SHARED_COMPANY_COLUMNS),
+                     "stg_accounts": table([], SHARED_ACCOUNT_COLUMNS)}, settings=Settings(fixed_line_season_days=358))
+    run(shorter, "linking/company_attributes", "linking/attribute_values", "linking/shared_value_evidence")
+    assert rows(shorter, "select count(*) from shared_value_evidence where season_value") == [(0,)]
+
+    def landline(a, b, days_apart, season_value):
+        return {**ev(a, b, "SAME_PHONE", dealer, "phone"), "days_apart": days_apart, "season_value": season_value}
+    got = scores(links_of([landline(1, 3, 359, True), landline(4, 5, 166, False)], Settings(fixed_line_factor=0.6)))
+    assert got == {(1, 3): (1.0, "SAME_PHONE", True), (4, 5): (0.6, "SAME_PHONE", False)}
 
 
 def test_a_room_shared_seasons_apart_counts_for_less():

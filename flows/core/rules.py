@@ -83,8 +83,8 @@ LINK_REASONS: tuple[LinkReason, ...] = (
     # the same profile from one prefecture elsewhere, at one branch within days, in numbers the region's base
     # rates make improbable: a batch, linked without any shared value (batch_chance_cells)
     LinkReason("BATCH_COHORT", "branch", 1.0, "batch_evidence", where_and_when=True, shared_value=True),
-    # a batch is one event at one or two branches: its origin's profile at a second branch, or another origin's
-    # at its branch, within its days, in numbers chance explains at most batch_stray_chance of the time
+    # a batch is one event at one or two branches: its origin's profile at a second branch within its days, in
+    # numbers chance explains there at most batch_stray_chance of the time
     LinkReason("BATCH_JOINED", "branch", 1.0, "batch_evidence", where_and_when=True),
     LinkReason("SIMILAR_ADDRESS", "place", 0.6, "fuzzy_evidence"),
     LinkReason("SAME_HOMETOWN", "SAME_HOMETOWN", 0.6, "weak_evidence", where_and_when=True),
@@ -158,9 +158,9 @@ SENTENCES: dict[str, dict[str, str]] = {
                                "within days of registration at the same branch within a week, more of them than "
                                "the branch's openings and the prefecture's share of the region explain by chance",
         "reason.BATCH_JOINED": "opened within a week of an improbable batch, with its profile (18-22-year-old "
-                               "representative from another province, account within days of registration), "
-                               "from its prefecture at another branch or from elsewhere at its branch, where "
-                               "the base rates explain so many such openings only rarely",
+                               "representative from the same prefecture of another province, account within "
+                               "days of registration), at a second branch where the base rates explain so many "
+                               "such openings only rarely",
         "reason.SIMILAR_ADDRESS": "near-identical address text the parser could not key to a room",
         "reason.SAME_HOMETOWN": "representatives under 30 from one county elsewhere, registering within days",
         "reason.BATCH_HOME_REGION": "18-22-year-old representatives from one prefecture of another province, "
@@ -185,8 +185,8 @@ SENTENCES: dict[str, dict[str, str]] = {
         "risk.reg_burst": "registrations bunched within {value} days",
         "risk.open_burst": "account openings bunched within {value} days",
         "risk.nominee": "one person is legal representative of {value} member companies within 180 days",
-        "risk.controller": "one mobile or account-opening agent serves {value} member companies "
-                           "with different representatives within 180 days",
+        "risk.controller": "one mobile, landline or account-opening agent serves {value} member companies "
+                           "with different representatives (a landline: and different trade names) within 180 days",
         "risk.concentration": "{value} member companies with different trade names on one person, phone or room "
                               "that carries (almost) no other company, registered within a year (a room: 90 "
                               "days), counting less up to half as long again",
@@ -221,9 +221,8 @@ SENTENCES: dict[str, dict[str, str]] = {
         "reason.BATCH_PROFILE": "法定代表人18至22岁，成立后数日内开户，且一周内在同一网点开户",
         "reason.BATCH_COHORT": "18至22岁的法定代表人来自外省同一地市，成立后数日内于一周内在同一网点开户，"
                                "人数远超该网点开户量与该地市在本地所占比例的偶然预期",
-        "reason.BATCH_JOINED": "在异常批量开户前后一周内开户，特征相同（18至22岁的外省法定代表人，成立后数日内开户），"
-                               "来自该批量的同一地市而在另一网点开户，或来自其他地区而在该网点开户，"
-                               "且按基准比例出现如此多此类开户的概率很低",
+        "reason.BATCH_JOINED": "在异常批量开户前后一周内于另一网点开户，特征相同（18至22岁、来自外省同一地市的"
+                               "法定代表人，成立后数日内开户），按基准比例该网点出现如此多此类开户的概率很低",
         "reason.SIMILAR_ADDRESS": "地址文字几乎相同，但无法解析到同一房间",
         "reason.SAME_HOMETOWN": "30岁以下的法定代表人来自外地同一县，注册时间相近",
         "reason.BATCH_HOME_REGION": "18至22岁的法定代表人来自外省同一地市，成立后数日内开户，注册时间相差一周以内"
@@ -247,7 +246,8 @@ SENTENCES: dict[str, dict[str, str]] = {
         "risk.reg_burst": "注册集中在{value}天内",
         "risk.open_burst": "开户集中在{value}天内",
         "risk.nominee": "同一人在180天内担任{value}家成员企业的法定代表人",
-        "risk.controller": "同一手机号或开户经办人在180天内服务{value}家法定代表人不同的成员企业",
+        "risk.controller": "同一手机号、固定电话或开户经办人在180天内服务{value}家法定代表人不同"
+                           "（固定电话还须字号不同）的成员企业",
         "risk.concentration": "{value}家字号各不相同的成员企业登记在同一人、同一电话或同一房间名下，"
                               "该人、电话或房间几乎不涉及其他企业，且均在一年内（同一房间为90天内）登记"
                               "（跨度再长一半以内时逐步减弱）",

@@ -16,11 +16,13 @@
 -- catches ordinary students: a busy branch or a big flow from one place raises the expected count, and a
 -- bigger region raises both sides alike.
 --
--- A batch is one event at one or two branches, recruited mostly from one place (BATCH_JOINED): once a cell is
--- a batch, the same profile from its origin at another branch within batch_days, or from any other origin
--- elsewhere at its branch within batch_days, is judged with it, not against every cell of the run: it joins
--- when the chance of seeing that many such openings there by the base rates above (at the batch's own
--- branch, beyond the batch itself) is at most batch_stray_chance, the strays a batch may take in by chance.
+-- A batch is one event at one or two branches (BATCH_JOINED): once a cell is a batch, the same profile from its
+-- origin at another branch within batch_days is judged with it, not against every cell of the run: it joins
+-- when the chance of seeing that many such openings at that branch by the base rates above, times the number of
+-- branches that had fresh openings within batch_days of the batch (any of them could have shown such a cell),
+-- is at most batch_stray_chance, the strays a batch may take in by chance. (The same profile from other origins at the
+-- batch's own branch is not taken in: at 20,000 demo companies it joined another ring's member, and through
+-- it that ring, to a batch.)
 --
 -- reads: stg_companies, stg_accounts
 -- params: batch_min_age, batch_max_age, fresh_days, batch_days, hometown_days, batch_min_companies,
@@ -59,10 +61,10 @@ volumes as (
         ) as n_season
     from profiled
 ),
--- one row per opening of the profile and origin it falls in; 'elsewhere' (any origin) only judges strays
+-- one row per opening of the profile and origin it falls in
 levels as (
     select v.company_id, v.bank_branch, v.open_date, v.n_branch, v.n_season, u.origin
-    from volumes as v, unnest([left(v.rep_region, 6), left(v.rep_region, 4), 'elsewhere']) as u(origin)
+    from volumes as v, unnest([left(v.rep_region, 6), left(v.rep_region, 4)]) as u(origin)
     where v.young_from_elsewhere
 ),
 cells as (
@@ -82,7 +84,7 @@ cells as (
 expected as (
     select *,
         n_branch * (n_origin_season - n_cell + 1) / greatest(n_season - n_cell + 1, 1) as chance_count,
-        count(*) filter (where origin <> 'elsewhere') over () as n_tests
+        count(*) over () as n_tests
     from cells
 ),
 -- P(Poisson(chance_count) >= n_cell), summed in log space from n_cell up: the terms fall fast once
@@ -98,25 +100,29 @@ tested as (
 batch_openings as (
     select company_id, bank_branch, origin, open_date, n_cell, chance, n_branch,
         (n_origin_season - n_cell + 1) / greatest(n_season - n_cell + 1, 1) as profile_share,
-        origin <> 'elsewhere' and n_cell >= getvariable('batch_min_companies')
+        n_cell >= getvariable('batch_min_companies')
             and chance * n_tests <= getvariable('batch_chance_cells') as is_batch
     from tested
 ),
 batches as (select * from batch_openings where is_batch),
--- openings of the profile near a batch that are not in it: from its origin at another branch (judged by
--- their own cell), or from any origin at its branch (judged by the openings beyond the batch's own)
+-- the branches with fresh openings within batch_days of each batch's opening days
+active_branches as (
+    select d.open_date, count(distinct f.bank_branch) as n_branches
+    from (select distinct open_date from batches) as d
+    join (select distinct bank_branch, open_date from profiled) as f
+        on f.open_date between d.open_date - getvariable('batch_days')::integer
+            and d.open_date + getvariable('batch_days')::integer
+    group by d.open_date
+),
+-- openings of the batch's profile and origin at another branch within its days, judged by their own cell
 strays as (
     select x.company_id, x.bank_branch, x.open_date, b.company_id as batch_company, b.bank_branch as batch_branch,
-        b.n_cell as batch_size,
-        case when x.origin = 'elsewhere' then greatest(x.n_cell - b.n_cell, 1) else x.n_cell end as n_seen,
-        case when x.origin = 'elsewhere' then greatest(x.n_branch - b.n_cell, 0) * x.profile_share
-             else x.n_branch * x.profile_share end as n_expected
+        b.n_cell as batch_size, x.n_cell as n_seen, x.n_branch * x.profile_share as n_expected, n.n_branches
     from batch_openings as x
     join batches as b
         on abs(date_diff('day', x.open_date, b.open_date)) <= getvariable('batch_days')
-        and x.company_id <> b.company_id
-        and ((x.origin = 'elsewhere' and x.bank_branch = b.bank_branch)
-             or (x.origin = b.origin and x.bank_branch <> b.bank_branch))
+        and x.company_id <> b.company_id and x.origin = b.origin and x.bank_branch <> b.bank_branch
+    join active_branches as n on n.open_date = b.open_date
     where not x.is_batch
         and not exists (select 1 from batches as m where m.company_id = x.company_id and m.bank_branch = x.bank_branch)
 ),
@@ -125,7 +131,7 @@ joined as (
     where n_expected < n_seen
         and list_sum(list_transform(range(n_seen, n_seen + 60),
             lambda i: exp(i * ln(greatest(n_expected, 1e-9)) - n_expected - lgamma(i + 1))))
-            <= getvariable('batch_stray_chance')
+            * n_branches <= getvariable('batch_stray_chance')
 ),
 -- one row per pair, whichever of its cells (and branches, when the two opened at two) made it a batch
 cohort as (
@@ -135,7 +141,7 @@ cohort as (
     join batch_openings as b
         on a.bank_branch = b.bank_branch and a.origin = b.origin and a.company_id < b.company_id
         and abs(date_diff('day', a.open_date, b.open_date)) <= getvariable('batch_days')
-    where (a.is_batch or b.is_batch) and a.origin <> 'elsewhere'
+    where a.is_batch or b.is_batch
     group by a.company_id, b.company_id
 ),
 stray_pairs as (

@@ -117,6 +117,12 @@ def _joined_accounts() -> list[dict]:
     )
 
 
+def _crowded_segment(segment: str) -> list[dict]:
+    """60 companies' mobiles, one in each of blocks 20-79 of a 10,000-number segment ('+86' and 7 digits)."""
+    return [{"company_id": 1000 + block, "attr_kind": "phone", "attr_value": f"{segment}{block:02d}00"}
+            for block in range(20, 80)]
+
+
 @dataclass
 class Case:
     step: str  # 'shared', 'weak', 'batch' or 'fuzzy': which evidence step emits the reason
@@ -252,7 +258,10 @@ CASES: dict[str, Case] = {
     "SIMILAR_PHONE": Case(
         "weak",
         companies=[{"company_id": i, "reg_date": d("2026-03-01")} for i in range(1, 7)],
-        attributes=[{"company_id": 1, "attr_kind": "phone", "attr_value": "+8613800001234"},
+        # in a crowded range: 60 more mobiles in other blocks of 1380000's 10,000 numbers, so that two in one
+        # block is what chance gives (PHONE_BLOCK's near miss)
+        attributes=_crowded_segment("+861380000") + [
+                    {"company_id": 1, "attr_kind": "phone", "attr_value": "+8613800001234"},
                     {"company_id": 2, "attr_kind": "phone", "attr_value": "+8613800001299"},
                     # near miss: mobiles differing in three digits
                     {"company_id": 3, "attr_kind": "phone", "attr_value": "+8613900001234"},
@@ -261,6 +270,22 @@ CASES: dict[str, Case] = {
                     {"company_id": 5, "attr_kind": "phone", "attr_value": "+861062345678"},
                     {"company_id": 6, "attr_kind": "phone", "attr_value": "+861062345699"}],
         expected=[(1, 2, "SIMILAR_PHONE", "phone", "+8613800001234~99", None)],
+    ),
+    "PHONE_BLOCK": Case(
+        "weak",
+        companies=[{"company_id": i, "reg_date": d("2026-03-01")} for i in range(1, 7)],
+        # three in one block of a sparse range; near miss: three in one block of a range crowded with 60 more
+        attributes=_crowded_segment("+861380000") + [
+            {"company_id": i, "attr_kind": "phone", "attr_value": f"+86150000012{end}"}
+            for i, end in ((1, "01"), (2, "55"), (3, "99"))] + [
+            {"company_id": i, "attr_kind": "phone", "attr_value": f"+86138000012{end}"}
+            for i, end in ((4, "01"), (5, "55"), (6, "99"))],
+        expected=[(1, 2, "PHONE_BLOCK", "phone", "+8615000001201~55", None),
+                  (1, 3, "PHONE_BLOCK", "phone", "+8615000001201~99", None),
+                  (2, 3, "PHONE_BLOCK", "phone", "+8615000001255~99", None),
+                  (4, 5, "SIMILAR_PHONE", "phone", "+8613800001201~55", None),
+                  (4, 6, "SIMILAR_PHONE", "phone", "+8613800001201~99", None),
+                  (5, 6, "SIMILAR_PHONE", "phone", "+8613800001255~99", None)],
     ),
     "SAME_HOMETOWN": Case(
         "weak",
@@ -480,6 +505,23 @@ def test_a_batch_takes_in_what_chance_cannot_explain():
     assert joined(busy * 1.01) == {101, 102, 106, 107}  # never 103 (another origin), 104 or 105 (weeks later)
 
 
+def test_a_phone_block_stops_where_its_range_explains_it():
+    """The bar is the Poisson chance of three in a block (scipy, not the SQL) at a hundredth of the segment's
+    other mobiles plus one, times the occupied blocks: just above phone_block_chance the sparse block links in
+    full, just below it is a similar phone; the crowded block needs a bar 1e5 times higher."""
+    blocks = 60 + 2
+    sparse = poisson.sf(2, (3 - 3 + 1) / 99) * blocks
+    crowded = poisson.sf(2, (63 - 3 + 1) / 99) * blocks
+    assert sparse < 1e-4 and crowded > 1
+
+    def blocks_linked(chance: float) -> set[int]:
+        return {a for a, b, reason, *_ in evidence_of(CASES["PHONE_BLOCK"], Settings(phone_block_chance=chance))
+                if reason == "PHONE_BLOCK"}
+    assert blocks_linked(sparse * 1.01) == {1, 2}
+    assert blocks_linked(sparse * 0.99) == set()
+    assert blocks_linked(crowded * 1.01) == {1, 2, 4, 5}
+
+
 def test_a_batch_is_no_less_a_batch_in_a_bigger_region():
     """Ten times the region (other branches, other prefectures, the same profile among them) leaves the batch
     at its quiet branch as improbable as before: the test is relative to the base rates, not a count."""
@@ -530,7 +572,7 @@ WEIGHTS = {"SAME_REP": 1.2, "REP_IS_AGENT": 1.0, "SAME_AGENT": 1.0, "SAME_PHONE"
            "SAME_CONTACT_ADDRESS": 1.0, "REP_ID_TYPO": 0.9, "BATCH_PROFILE": 0.6, "SIMILAR_ADDRESS": 0.6,
            "SAME_HOMETOWN": 0.6, "BATCH_HOME_REGION": 0.6, "BATCH_COHORT": 1.0, "BATCH_JOINED": 1.0,
            "SAME_BRANCH_DAYS": 0.5,
-           "SAME_SCOPE": 0.5, "SIMILAR_PHONE": 0.5, "SAME_BUILDING": 0.5}
+           "SAME_SCOPE": 0.5, "SIMILAR_PHONE": 0.5, "PHONE_BLOCK": 1.0, "SAME_BUILDING": 0.5}
 
 
 def test_each_reason_alone_weighs_its_registry_weight():

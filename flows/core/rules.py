@@ -95,6 +95,8 @@ LINK_REASONS: tuple[LinkReason, ...] = (
                shared_value=True),
     LinkReason("SAME_SCOPE", "SAME_SCOPE", 0.5, "weak_evidence"),
     LinkReason("SIMILAR_PHONE", "SIMILAR_PHONE", 0.5, "weak_evidence"),
+    # more mobiles in one number block than its range explains by chance: a dealer's SIM batch (phone_block_chance)
+    LinkReason("PHONE_BLOCK", "SIMILAR_PHONE", 1.0, "weak_evidence"),
     # a room implies its building; big buildings count for less
     LinkReason("SAME_BUILDING", "place", 0.5, "weak_evidence", scaled_by="rarity", corroborates=False),
 )
@@ -169,6 +171,8 @@ SENTENCES: dict[str, dict[str, str]] = {
         "reason.SAME_BRANCH_DAYS": "accounts opened at the same branch within a few days",
         "reason.SAME_SCOPE": "word-for-word business scope",
         "reason.SIMILAR_PHONE": "mobiles differing in the last two digits",
+        "reason.PHONE_BLOCK": "mobiles differing in the last two digits, in a number block holding more such "
+                              "mobiles than the region's numbers in that range explain by chance",
         "reason.SAME_BUILDING": "same building (counts less in big buildings)",
         "risk.bias": "baseline",
         "risk.fast_open_7d": "{pct} of companies opened an account within 7 days of registration",
@@ -230,6 +234,7 @@ SENTENCES: dict[str, dict[str, str]] = {
         "reason.SAME_BRANCH_DAYS": "数日内在同一网点开户",
         "reason.SAME_SCOPE": "经营范围逐字相同",
         "reason.SIMILAR_PHONE": "手机号仅末两位不同",
+        "reason.PHONE_BLOCK": "手机号仅末两位不同，且同一号段内此类号码之多，远超本地该号段号码密度的偶然预期",
         "reason.SAME_BUILDING": "同一栋楼（大楼内权重降低）",
         "risk.bias": "基准",
         "risk.fast_open_7d": "{pct}的企业在成立后7天内开户",

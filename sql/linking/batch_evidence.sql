@@ -18,7 +18,8 @@
 --
 -- A batch is one event at one or two branches (BATCH_JOINED): once a cell is a batch, the same profile from its
 -- origin at another branch within batch_days is judged with it, not against every cell of the run: it joins
--- when the chance of seeing that many such openings at that branch by the base rates above, times the number of
+-- when the chance of seeing that many such openings at that branch by the base rates above (the batch's own
+-- cell left out of its origin's share too), times the number of
 -- branches that had fresh openings within batch_days of the batch (any of them could have shown such a cell),
 -- is at most batch_stray_chance, the strays a batch may take in by chance. (The same profile from other origins at the
 -- batch's own branch is not taken in: at 20,000 demo companies it joined another ring's member, and through
@@ -98,8 +99,7 @@ tested as (
     from expected
 ),
 batch_openings as (
-    select company_id, bank_branch, origin, open_date, n_cell, chance, n_branch,
-        (n_origin_season - n_cell + 1) / greatest(n_season - n_cell + 1, 1) as profile_share,
+    select company_id, bank_branch, origin, open_date, n_cell, chance, n_branch, n_origin_season, n_season,
         n_cell >= getvariable('batch_min_companies')
             and chance * n_tests <= getvariable('batch_chance_cells') as is_batch
     from tested
@@ -117,7 +117,11 @@ active_branches as (
 -- openings of the batch's profile and origin at another branch within its days, judged by their own cell
 strays as (
     select x.company_id, x.bank_branch, x.open_date, b.company_id as batch_company, b.bank_branch as batch_branch,
-        b.n_cell as batch_size, x.n_cell as n_seen, x.n_branch * x.profile_share as n_expected, n.n_branches
+        b.n_cell as batch_size, x.n_cell as n_seen, n.n_branches,
+        -- the origin's share of the season without this cell and without the batch it may belong to: the
+        -- batch is the event the test is conditioned on, not part of the origin's ordinary flow
+        x.n_branch * (greatest(x.n_origin_season - x.n_cell - b.n_cell, 0) + 1)
+            / greatest(x.n_season - x.n_cell - b.n_cell + 1, 1) as n_expected
     from batch_openings as x
     join batches as b
         on abs(date_diff('day', x.open_date, b.open_date)) <= getvariable('batch_days')

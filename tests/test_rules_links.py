@@ -522,6 +522,21 @@ def test_a_phone_block_stops_where_its_range_explains_it():
     assert blocks_linked(crowded * 1.01) == {1, 2, 4, 5}
 
 
+def test_a_batch_of_its_own_at_the_second_branch_is_another_event():
+    """Three more from 4210 at quiet BS3 the same days are a batch themselves (another dealer's, from the same
+    place): they link among themselves and never join batch 1-4; and 101-102, now near two batches of their
+    prefecture, join neither (which one they belong to is not for chance to say, and joining both ties them)."""
+    case = CASES["BATCH_JOINED"]
+    young = {"rep_age_at_reg": 20, "reg_adcode": "330106", "rep_region": "421087"}
+    more = Case("batch", companies=case.companies + [{"company_id": i, **young} for i in (701, 702, 703)],
+                accounts=case.accounts + [{"company_id": i, "bank_branch": "BS3", "open_date": date(2026, 3, 10),
+                                           "days_since_registration": 2} for i in (701, 702, 703)], expected=[])
+    got = evidence_of(more)
+    assert {(a, b) for a, b, reason, *_ in got if reason == "BATCH_COHORT" and a > 700} == {
+        (701, 702), (701, 703), (702, 703)}
+    assert [row for row in got if row[2] == "BATCH_JOINED"] == []
+
+
 def test_a_batch_is_no_less_a_batch_in_a_bigger_region():
     """Ten times the region (other branches, other prefectures, the same profile among them) leaves the batch
     at its quiet branch as improbable as before: the test is relative to the base rates, not a count."""
@@ -652,6 +667,9 @@ def test_a_dealers_landline_counts_in_full_over_its_season():
         company(6, reused, "2026-01-05", "丰泰", "R6"), company(7, reused, "2026-06-20", "德美", "R6"),
         company(8, old, "2025-01-05", "锦程", "R8"), company(9, old, "2026-01-06", "安达", "R9"),  # 366 days
         company(10, mobile, "2026-01-05", "恒信", "R10"), company(11, mobile, "2026-06-20", "立新", "R11"),
+        # two companies sharing an office line within the year: fewer than fixed_line_season_min_companies
+        company(20, "+8657188120005", "2026-01-05", "远大", "R20"),
+        company(21, "+8657188120005", "2026-02-05", "和丰", "R21"),
     ]
     # company 3 also gave the line as its account's contact: one company, however many times it gives the line
     accounts = [{"company_id": 3, "contact_phone": dealer, "open_date": d("2027-01-04")}]
@@ -661,7 +679,7 @@ def test_a_dealers_landline_counts_in_full_over_its_season():
     season = dict(((a, b), s) for a, b, s in rows(
         con, "select company_a, company_b, season_value from shared_value_evidence where attr_kind = 'phone'"))
     assert season == {(1, 2): True, (1, 3): True, (2, 3): True, (4, 5): False, (6, 7): False, (8, 9): False,
-                      (10, 11): False}
+                      (10, 11): False, (20, 21): False}
     shorter = given({"stg_companies": table(companies, SHARED_COMPANY_COLUMNS),
                      "stg_accounts": table([], SHARED_ACCOUNT_COLUMNS)}, settings=Settings(fixed_line_season_days=358))
     run(shorter, "linking/company_attributes", "linking/attribute_values", "linking/shared_value_evidence")

@@ -38,6 +38,8 @@ class Settings(BaseModel):
     fixed_line_season_days: int = Field(365, description="... or all the companies on the line registered within "
                                         "this many days, each with its own representative and trade name: a "
                                         "dealer's line (a group's switchboard or an agency's serves them over years)")
+    fixed_line_season_min_companies: int = Field(3, description="... and it carries at least this many: two "
+                                                 "companies sharing an office line are no dealer's batch")
     hub_limit_person: int = 60
     hub_limit_phone: int = 40
     hub_limit_room: int = 80

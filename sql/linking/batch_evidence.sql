@@ -127,11 +127,20 @@ strays as (
         on abs(date_diff('day', x.open_date, b.open_date)) <= getvariable('batch_days')
         and x.company_id <> b.company_id and x.origin = b.origin and x.bank_branch <> b.bank_branch
     join active_branches as n on n.open_date = b.open_date
-    where not x.is_batch
-        and not exists (select 1 from batches as m where m.company_id = x.company_id and m.bank_branch = x.bank_branch)
+    -- a cell that is a batch of its own within those days is another event (another dealer's batch from the
+    -- same place), not this batch's second branch: at 1,000,000 demo companies such cells joined two batches
+    where not exists (
+        select 1 from batches as m
+        where m.bank_branch = x.bank_branch and left(m.origin, 4) = left(x.origin, 4)
+            and abs(date_diff('day', m.open_date, x.open_date)) <= getvariable('batch_days'))
+),
+-- a stray near two batches of its origin (at two branches) could be either's: it joins neither, or it would
+-- tie the two into one
+unambiguous as (
+    select company_id from strays group by company_id having count(distinct batch_branch) = 1
 ),
 joined as (
-    select * from strays
+    select * from strays semi join unambiguous using (company_id)
     where n_expected < n_seen
         and list_sum(list_transform(range(n_seen, n_seen + 60),
             lambda i: exp(i * ln(greatest(n_expected, 1e-9)) - n_expected - lgamma(i + 1))))

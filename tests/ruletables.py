@@ -23,7 +23,8 @@ TYPES: dict[str, pl.DataType] = {
     # company_attributes, evidence, links
     "attr_kind": pl.Utf8, "attr_value": pl.Utf8, "role": pl.Utf8, "seen_on": pl.Date,
     "company_a": pl.Int32, "company_b": pl.Int32, "reason": pl.Utf8, "n_companies": pl.Int64,
-    "days_apart": pl.Int64, "score": pl.Float64, "families": pl.Int64, "is_link": pl.Boolean,
+    "days_apart": pl.Int64, "season_value": pl.Boolean, "score": pl.Float64, "families": pl.Int64,
+    "is_link": pl.Boolean,
     # clusters
     "cluster_no": pl.Int64, "cluster_size": pl.Int32, "cluster_id": pl.Utf8, "inherited": pl.Boolean,
     "n_window_companies": pl.Int64, "risk_score": pl.Float64, "flagged": pl.Boolean,

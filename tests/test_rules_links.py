@@ -24,7 +24,7 @@ from shellring.flows.pipeline.fuzzy_evidence import build_fuzzy_evidence
 from shellring.matchers.phone import parse_phones
 
 # What each evidence step reads of the staged tables (see the SQL files).
-SHARED_COMPANY_COLUMNS = ("company_id", "rep_id", "reg_date", "phone", "reg_room_key")
+SHARED_COMPANY_COLUMNS = ("company_id", "rep_id", "reg_date", "phone", "reg_room_key", "trade_name")
 SHARED_ACCOUNT_COLUMNS = ("company_id", "rep_id", "agent_id", "open_date", "contact_phone", "agent_phone",
                           "contact_room_key")
 WEAK_COMPANY_COLUMNS = ("company_id", "reg_date", "reg_building_key", "rep_age_at_reg", "scope_key", "rep_region",
@@ -83,6 +83,44 @@ def _cohort_accounts() -> list[dict]:
         + [opening(i, "BR6", 10, days=11 if i == 71 else 3) for i in (69, 70, 71)]
         + [opening(i, "BR9", 1 + i % 28) for i in range(72, 101)]
     )
+
+
+def _joined_companies() -> list[dict]:
+    """For BATCH_JOINED: a batch at BR1 and the openings around it that are (not) part of its event."""
+    young = {"rep_age_at_reg": 20, "reg_adcode": "330106"}
+    local = {"rep_age_at_reg": 35, "rep_region": "330106", "reg_adcode": "330106"}
+    return (
+        # 1-4: the batch at BR1, 20-year-olds from Hubei's 4210 (two counties)
+        [{"company_id": i, "rep_region": "421002" if i % 2 else "421087", **young} for i in range(1, 5)]
+        # 101-102: its second branch, two more from 4210 at quiet BS1 the same days
+        + [{"company_id": i, "rep_region": "421002", **young} for i in (101, 102)]
+        # near misses: 103 from Sichuan at BR1 the same days (another origin is not the batch's event, however
+        # quiet the branch); 104 from 4210 at BS2 two weeks later; 105 from Sichuan at BR1 twelve days later;
+        # 106-107 from 4210 at busy BB (60 local openings that week); 108 from Ningbo (no elsewhere) at BR1
+        + [{"company_id": i, "rep_region": "421087", **young} for i in (104, 106, 107)]
+        + [{"company_id": i, "rep_region": "510104", **young} for i in (103, 105)]
+        + [{"company_id": 108, "rep_region": "330203", **young}]
+        + [{"company_id": i, **local} for i in range(200, 660)]  # ordinary local companies
+    )
+
+
+def _joined_accounts() -> list[dict]:
+    def opening(company_id: int, branch: str, day: int) -> dict:
+        return {"company_id": company_id, "bank_branch": branch, "open_date": date(2026, 3, day),
+                "days_since_registration": 2}
+    return (
+        [opening(i, "BR1", 9 + i % 3) for i in range(1, 5)]
+        + [opening(101, "BS1", 10), opening(102, "BS1", 11), opening(103, "BR1", 10), opening(104, "BS2", 25),
+           opening(105, "BR1", 22), opening(106, "BB", 10), opening(107, "BB", 11), opening(108, "BR1", 10)]
+        + [opening(i, "BB", 7 + i % 7) for i in range(200, 260)]
+        + [opening(i, f"BQ{i % 40}", 1 + i % 28) for i in range(260, 660)]
+    )
+
+
+def _crowded_segment(segment: str) -> list[dict]:
+    """60 companies' mobiles, one in each of blocks 20-79 of a 10,000-number segment ('+86' and 7 digits)."""
+    return [{"company_id": 1000 + block, "attr_kind": "phone", "attr_value": f"{segment}{block:02d}00"}
+            for block in range(20, 80)]
 
 
 @dataclass
@@ -220,7 +258,10 @@ CASES: dict[str, Case] = {
     "SIMILAR_PHONE": Case(
         "weak",
         companies=[{"company_id": i, "reg_date": d("2026-03-01")} for i in range(1, 7)],
-        attributes=[{"company_id": 1, "attr_kind": "phone", "attr_value": "+8613800001234"},
+        # in a crowded range: 60 more mobiles in other blocks of 1380000's 10,000 numbers, so that two in one
+        # block is what chance gives (PHONE_BLOCK's near miss)
+        attributes=_crowded_segment("+861380000") + [
+                    {"company_id": 1, "attr_kind": "phone", "attr_value": "+8613800001234"},
                     {"company_id": 2, "attr_kind": "phone", "attr_value": "+8613800001299"},
                     # near miss: mobiles differing in three digits
                     {"company_id": 3, "attr_kind": "phone", "attr_value": "+8613900001234"},
@@ -229,6 +270,22 @@ CASES: dict[str, Case] = {
                     {"company_id": 5, "attr_kind": "phone", "attr_value": "+861062345678"},
                     {"company_id": 6, "attr_kind": "phone", "attr_value": "+861062345699"}],
         expected=[(1, 2, "SIMILAR_PHONE", "phone", "+8613800001234~99", None)],
+    ),
+    "PHONE_BLOCK": Case(
+        "weak",
+        companies=[{"company_id": i, "reg_date": d("2026-03-01")} for i in range(1, 7)],
+        # three in one block of a sparse range; near miss: three in one block of a range crowded with 60 more
+        attributes=_crowded_segment("+861380000") + [
+            {"company_id": i, "attr_kind": "phone", "attr_value": f"+86150000012{end}"}
+            for i, end in ((1, "01"), (2, "55"), (3, "99"))] + [
+            {"company_id": i, "attr_kind": "phone", "attr_value": f"+86138000012{end}"}
+            for i, end in ((4, "01"), (5, "55"), (6, "99"))],
+        expected=[(1, 2, "PHONE_BLOCK", "phone", "+8615000001201~55", None),
+                  (1, 3, "PHONE_BLOCK", "phone", "+8615000001201~99", None),
+                  (2, 3, "PHONE_BLOCK", "phone", "+8615000001255~99", None),
+                  (4, 5, "SIMILAR_PHONE", "phone", "+8613800001201~55", None),
+                  (4, 6, "SIMILAR_PHONE", "phone", "+8613800001201~99", None),
+                  (5, 6, "SIMILAR_PHONE", "phone", "+8613800001255~99", None)],
     ),
     "SAME_HOMETOWN": Case(
         "weak",
@@ -295,6 +352,16 @@ CASES: dict[str, Case] = {
         # fresh openings, the cell left out, hold no other from 4210); P(>= 4) x 64 tested cells = 3.7e-5 <= 0.01.
         # By county (2 + 2) the cells are too small
         expected=[(a, b, "BATCH_COHORT", "branch", "BR1", 4) for a in range(1, 5) for b in range(a + 1, 5)],
+    ),
+    "BATCH_JOINED": Case(
+        "batch",
+        companies=_joined_companies(),
+        accounts=_joined_accounts(),
+        # 1-4 are a batch as in BATCH_COHORT; 101-102 are its prefecture's at BS1 (2 seen, 2 x 4/467 expected,
+        # times the 40-odd branches near):
+        # each joins every member of the batch (see test_a_batch_takes_in_what_chance_cannot_explain)
+        expected=sorted([(a, b, "BATCH_COHORT", "branch", "BR1", 4) for a in range(1, 5) for b in range(a + 1, 5)]
+                        + [(a, s, "BATCH_JOINED", "branch", "BR1", 4) for a in range(1, 5) for s in (101, 102)]),
     ),
     # --- fuzzy evidence (rep_id_candidates, address_candidates, build_fuzzy_evidence): (a, b, reason, kind, value)
     "REP_ID_TYPO": Case(
@@ -410,6 +477,66 @@ def test_batch_cohort_stops_where_chance_explains_the_batch():
     assert evidence_of(case, Settings(batch_chance_cells=bar * 0.99)) == []
 
 
+def test_a_batch_takes_in_what_chance_cannot_explain():
+    """A second branch's bar is the Poisson chance of its cell (scipy, not the SQL) times the branches that could
+    have shown one near the batch, not the run's cells: just above batch_stray_chance its openings join the batch,
+    just below they do not; another origin at the batch's branch never joins, however generous the bar."""
+    fresh = 4 + 8 + 460  # the fresh openings within hometown_days (all of them here)
+    # 101-102 at BS1 by prefecture 4210 (1-4, 101, 102, 104, 106, 107 in the season; the cell's own two and
+    # the batch's four left out, plus one), among BS1's two openings
+    # times the branches with fresh openings within batch_days (7) of a batch opening (days 9-11): each could
+    # have shown such a cell; the batch's openings nearest BS1's see the fewest
+    case = CASES["BATCH_JOINED"]
+    branches = min(len({o["bank_branch"] for o in case.accounts if abs(o["open_date"].day - day) <= 7})
+                   for day in (9, 10, 11))
+    assert 40 < branches < 45
+    prefecture = poisson.sf(1, 2 * (9 - 2 - 4 + 1) / (fresh - 2 - 4 + 1)) * branches
+    assert 1e-3 < prefecture < 1e-2
+
+    def joined(chance: float) -> set[int]:
+        return {b for a, b, reason, *_ in evidence_of(case, Settings(batch_stray_chance=chance))
+                if reason == "BATCH_JOINED"}
+    assert joined(prefecture * 1.01) == {101, 102}
+    assert joined(prefecture * 0.99) == set()
+    # 106-107 at busy BB: BB's 62 openings that week x the same share; only a bar above it takes them in
+    busy = poisson.sf(1, 62 * (9 - 2 - 4 + 1) / (fresh - 2 - 4 + 1)) * branches
+    assert busy > 1
+    assert joined(0.99) == {101, 102}
+    assert joined(busy * 1.01) == {101, 102, 106, 107}  # never 103 (another origin), 104 or 105 (weeks later)
+
+
+def test_a_phone_block_stops_where_its_range_explains_it():
+    """The bar is the Poisson chance of three in a block (scipy, not the SQL) at a hundredth of the segment's
+    other mobiles plus one, times the occupied blocks: just above phone_block_chance the sparse block links in
+    full, just below it is a similar phone; the crowded block needs a bar 1e5 times higher."""
+    blocks = 60 + 2
+    sparse = poisson.sf(2, (3 - 3 + 1) / 99) * blocks
+    crowded = poisson.sf(2, (63 - 3 + 1) / 99) * blocks
+    assert sparse < 1e-4 and crowded > 1
+
+    def blocks_linked(chance: float) -> set[int]:
+        return {a for a, b, reason, *_ in evidence_of(CASES["PHONE_BLOCK"], Settings(phone_block_chance=chance))
+                if reason == "PHONE_BLOCK"}
+    assert blocks_linked(sparse * 1.01) == {1, 2}
+    assert blocks_linked(sparse * 0.99) == set()
+    assert blocks_linked(crowded * 1.01) == {1, 2, 4, 5}
+
+
+def test_a_batch_of_its_own_at_the_second_branch_is_another_event():
+    """Three more from 4210 at quiet BS3 the same days are a batch themselves (another dealer's, from the same
+    place): they link among themselves and never join batch 1-4; and 101-102, now near two batches of their
+    prefecture, join neither (which one they belong to is not for chance to say, and joining both ties them)."""
+    case = CASES["BATCH_JOINED"]
+    young = {"rep_age_at_reg": 20, "reg_adcode": "330106", "rep_region": "421087"}
+    more = Case("batch", companies=case.companies + [{"company_id": i, **young} for i in (701, 702, 703)],
+                accounts=case.accounts + [{"company_id": i, "bank_branch": "BS3", "open_date": date(2026, 3, 10),
+                                           "days_since_registration": 2} for i in (701, 702, 703)], expected=[])
+    got = evidence_of(more)
+    assert {(a, b) for a, b, reason, *_ in got if reason == "BATCH_COHORT" and a > 700} == {
+        (701, 702), (701, 703), (702, 703)}
+    assert [row for row in got if row[2] == "BATCH_JOINED"] == []
+
+
 def test_a_batch_is_no_less_a_batch_in_a_bigger_region():
     """Ten times the region (other branches, other prefectures, the same profile among them) leaves the batch
     at its quiet branch as improbable as before: the test is relative to the base rates, not a count."""
@@ -425,7 +552,8 @@ def test_a_batch_is_no_less_a_batch_in_a_bigger_region():
 # ------------------------------------------------------------------------------------------------
 # Weights: pair_evidence + company_links over given evidence rows.
 
-SHARED_COLUMNS = ("company_a", "company_b", "reason", "attr_kind", "attr_value", "n_companies", "days_apart")
+SHARED_COLUMNS = ("company_a", "company_b", "reason", "attr_kind", "attr_value", "n_companies", "days_apart",
+                  "season_value")
 WEAK_COLUMNS = ("company_a", "company_b", "reason", "attr_kind", "attr_value", "n_companies")
 FUZZY_COLUMNS = ("company_a", "company_b", "reason", "attr_kind", "attr_value")
 PRODUCED_BY = {"shared_value_evidence": SHARED_COLUMNS, "weak_evidence": WEAK_COLUMNS,
@@ -457,8 +585,9 @@ def scores(con) -> dict[tuple[int, int], tuple]:
 # Each reason alone, as the registry weighs it (mobile phone, small building and branch: no scaling).
 WEIGHTS = {"SAME_REP": 1.2, "REP_IS_AGENT": 1.0, "SAME_AGENT": 1.0, "SAME_PHONE": 1.0, "SAME_ROOM": 1.0,
            "SAME_CONTACT_ADDRESS": 1.0, "REP_ID_TYPO": 0.9, "BATCH_PROFILE": 0.6, "SIMILAR_ADDRESS": 0.6,
-           "SAME_HOMETOWN": 0.6, "BATCH_HOME_REGION": 0.6, "BATCH_COHORT": 1.0, "SAME_BRANCH_DAYS": 0.5,
-           "SAME_SCOPE": 0.5, "SIMILAR_PHONE": 0.5, "SAME_BUILDING": 0.5}
+           "SAME_HOMETOWN": 0.6, "BATCH_HOME_REGION": 0.6, "BATCH_COHORT": 1.0, "BATCH_JOINED": 1.0,
+           "SAME_BRANCH_DAYS": 0.5,
+           "SAME_SCOPE": 0.5, "SIMILAR_PHONE": 0.5, "PHONE_BLOCK": 1.0, "SAME_BUILDING": 0.5}
 
 
 def test_each_reason_alone_weighs_its_registry_weight():
@@ -520,6 +649,46 @@ def test_a_landline_taken_up_within_one_season_counts_in_full():
                    (9, 10): (1.0, "SAME_PHONE", True)}
     moved = scores(links_of(evidence, Settings(fixed_line_factor=0.6, fixed_line_full_days=0)))
     assert [moved[p][0] for p in sorted(moved)] == [1.0, 0.6, 0.6, 0.6, 0.6]
+
+
+def test_a_dealers_landline_counts_in_full_over_its_season():
+    """A landline that came with one season's new companies, each with its own representative and trade name,
+    is a dealer's (full weight however far apart two of them registered); a group's switchboard (one trade
+    name, or a representative reused) or a line spread over more than fixed_line_season_days is not."""
+    dealer, group, reused, old, mobile = "+8657188120001", "+8657188120002", "+8657188120003", "+8657188120004", \
+        "+8613800138000"
+
+    def company(i: int, phone: str, day: str, name: str, rep: str) -> dict:
+        return {"company_id": i, "phone": phone, "reg_date": d(day), "trade_name": name, "rep_id": rep}
+    companies = [
+        company(1, dealer, "2026-01-05", "鑫盛", "R1"), company(2, dealer, "2026-06-20", "华拓", "R2"),
+        company(3, dealer, "2026-12-30", "博远", "R3"),  # 359 days: within the year
+        company(4, group, "2026-01-05", "海创", "R4"), company(5, group, "2026-06-20", "海创", "R5"),
+        company(6, reused, "2026-01-05", "丰泰", "R6"), company(7, reused, "2026-06-20", "德美", "R6"),
+        company(8, old, "2025-01-05", "锦程", "R8"), company(9, old, "2026-01-06", "安达", "R9"),  # 366 days
+        company(10, mobile, "2026-01-05", "恒信", "R10"), company(11, mobile, "2026-06-20", "立新", "R11"),
+        # two companies sharing an office line within the year: fewer than fixed_line_season_min_companies
+        company(20, "+8657188120005", "2026-01-05", "远大", "R20"),
+        company(21, "+8657188120005", "2026-02-05", "和丰", "R21"),
+    ]
+    # company 3 also gave the line as its account's contact: one company, however many times it gives the line
+    accounts = [{"company_id": 3, "contact_phone": dealer, "open_date": d("2027-01-04")}]
+    con = given({"stg_companies": table(companies, SHARED_COMPANY_COLUMNS),
+                 "stg_accounts": table(accounts, SHARED_ACCOUNT_COLUMNS)})
+    run(con, "linking/company_attributes", "linking/attribute_values", "linking/shared_value_evidence")
+    season = dict(((a, b), s) for a, b, s in rows(
+        con, "select company_a, company_b, season_value from shared_value_evidence where attr_kind = 'phone'"))
+    assert season == {(1, 2): True, (1, 3): True, (2, 3): True, (4, 5): False, (6, 7): False, (8, 9): False,
+                      (10, 11): False, (20, 21): False}
+    shorter = given({"stg_companies": table(companies, SHARED_COMPANY_COLUMNS),
+                     "stg_accounts": table([], SHARED_ACCOUNT_COLUMNS)}, settings=Settings(fixed_line_season_days=358))
+    run(shorter, "linking/company_attributes", "linking/attribute_values", "linking/shared_value_evidence")
+    assert rows(shorter, "select count(*) from shared_value_evidence where season_value") == [(0,)]
+
+    def landline(a, b, days_apart, season_value):
+        return {**ev(a, b, "SAME_PHONE", dealer, "phone"), "days_apart": days_apart, "season_value": season_value}
+    got = scores(links_of([landline(1, 3, 359, True), landline(4, 5, 166, False)], Settings(fixed_line_factor=0.6)))
+    assert got == {(1, 3): (1.0, "SAME_PHONE", True), (4, 5): (0.6, "SAME_PHONE", False)}
 
 
 def test_a_room_shared_seasons_apart_counts_for_less():

@@ -203,7 +203,7 @@ def test_nominee_counts_one_persons_companies_within_the_window():
         (1, 3), (2, 3), (3, 1)]
 
 
-def test_controller_counts_companies_with_different_reps_behind_one_mobile_or_agent():
+def test_controller_counts_companies_with_different_reps_behind_one_phone_or_agent():
     def phone(company_id, value):
         return {"company_id": company_id, "attr_kind": "phone", "attr_value": value, "role": "reg"}
 
@@ -218,18 +218,21 @@ def test_controller_counts_companies_with_different_reps_behind_one_mobile_or_ag
         2: [company(i, reg_date=d(day)) for i, day in zip((5, 6, 7, 8), [*spread, "2026-08-29"])],
         # one agent, three companies, but two of them fronted by one rep: 2
         3: [company(9), company(10, rep_id="R"), company(11, rep_id="R")],
-        # a Beijing landline (+8610...) is no dealer's mobile
-        4: [company(i) for i in (12, 13, 14, 15)],
+        # a Beijing landline (+8610...) on four subsidiaries of one trade name: a group's switchboard, one name
+        4: [company(i, trade_name="华信") for i in (12, 13, 14, 15)],
+        # the same kind of line on four trade names, each under its own representative: a dealer's line
+        5: [company(i, trade_name=name) for i, name in zip((16, 17, 18, 19), ("华信", "鑫盛", "博远", "华拓"))],
     }
     attributes = ([phone(i, "+8613800001111") for i in (1, 2, 3, 4)]
                   + [phone(i, "+8613900002222") for i in (5, 6, 7, 8)]
                   + [agent(i, "AGENT") for i in (9, 10, 11)]
-                  + [phone(i, "+861062345678") for i in (12, 13, 14, 15)])
+                  + [phone(i, "+861062345678") for i in (12, 13, 14, 15)]
+                  + [phone(i, "+861062349999") for i in (16, 17, 18, 19)])
     got = "select cluster_no, max_companies_per_controller from cluster_features order by 1"
-    assert rows(cluster_features(clusters, attributes=attributes), got) == [(1, 4), (2, 0), (3, 2), (4, 0)]
+    assert rows(cluster_features(clusters, attributes=attributes), got) == [(1, 4), (2, 0), (3, 2), (4, 1), (5, 4)]
     assert rows(cluster_features(clusters, attributes=attributes,
                                  settings=with_thresholds(controller__window_days=181)), got) == [
-        (1, 4), (2, 4), (3, 2), (4, 0)]
+        (1, 4), (2, 4), (3, 2), (4, 1), (5, 4)]
 
 
 def test_corroborated_counts_links_on_min_kinds_independent_reasons():
@@ -557,8 +560,8 @@ def test_term_sentences_carry_the_measured_value():
     says = dict(rows(con, "select term, says from cluster_terms"))
     assert says["fast_open_7d"] == "25% of companies opened an account within 7 days of registration"
     assert says["nominee"] == "one person is legal representative of 3 member companies within 180 days"
-    assert says["controller"] == ("one mobile or account-opening agent serves 4 member companies with different "
-                                  "representatives within 180 days")
+    assert says["controller"] == ("one mobile, landline or account-opening agent serves 4 member companies with "
+                                  "different representatives (a landline: and different trade names) within 180 days")
     assert says["reg_burst"] == "registrations bunched within 40 days"
     assert says["open_burst"] == "account openings bunched within 12 days"
     assert says["pair_only"] == "only two companies: a pair is weak evidence of a ring"

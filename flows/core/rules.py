@@ -83,6 +83,9 @@ LINK_REASONS: tuple[LinkReason, ...] = (
     # the same profile from one prefecture elsewhere, at one branch within days, in numbers the region's base
     # rates make improbable: a batch, linked without any shared value (batch_chance_cells)
     LinkReason("BATCH_COHORT", "branch", 1.0, "batch_evidence", where_and_when=True, shared_value=True),
+    # a batch is one event at one or two branches: its origin's profile at a second branch within its days, in
+    # numbers chance explains there at most batch_stray_chance of the time
+    LinkReason("BATCH_JOINED", "branch", 1.0, "batch_evidence", where_and_when=True),
     LinkReason("SIMILAR_ADDRESS", "place", 0.6, "fuzzy_evidence"),
     LinkReason("SAME_HOMETOWN", "SAME_HOMETOWN", 0.6, "weak_evidence", where_and_when=True),
     # the batch profile (18-22, account within days) from one prefecture of another province: a recruiter's
@@ -92,6 +95,8 @@ LINK_REASONS: tuple[LinkReason, ...] = (
                shared_value=True),
     LinkReason("SAME_SCOPE", "SAME_SCOPE", 0.5, "weak_evidence"),
     LinkReason("SIMILAR_PHONE", "SIMILAR_PHONE", 0.5, "weak_evidence"),
+    # more mobiles in one number block than its range explains by chance: a dealer's SIM batch (phone_block_chance)
+    LinkReason("PHONE_BLOCK", "SIMILAR_PHONE", 1.0, "weak_evidence"),
     # a room implies its building; big buildings count for less
     LinkReason("SAME_BUILDING", "place", 0.5, "weak_evidence", scaled_by="rarity", corroborates=False),
 )
@@ -154,6 +159,10 @@ SENTENCES: dict[str, dict[str, str]] = {
         "reason.BATCH_COHORT": "18-22-year-old representatives from one prefecture of another province, accounts "
                                "within days of registration at the same branch within a week, more of them than "
                                "the branch's openings and the prefecture's share of the region explain by chance",
+        "reason.BATCH_JOINED": "opened within a week of an improbable batch, with its profile (18-22-year-old "
+                               "representative from the same prefecture of another province, account within "
+                               "days of registration), at a second branch where the base rates explain so many "
+                               "such openings only rarely",
         "reason.SIMILAR_ADDRESS": "near-identical address text the parser could not key to a room",
         "reason.SAME_HOMETOWN": "representatives under 30 from one county elsewhere, registering within days",
         "reason.BATCH_HOME_REGION": "18-22-year-old representatives from one prefecture of another province, "
@@ -162,6 +171,8 @@ SENTENCES: dict[str, dict[str, str]] = {
         "reason.SAME_BRANCH_DAYS": "accounts opened at the same branch within a few days",
         "reason.SAME_SCOPE": "word-for-word business scope",
         "reason.SIMILAR_PHONE": "mobiles differing in the last two digits",
+        "reason.PHONE_BLOCK": "mobiles differing in the last two digits, in a number block holding more such "
+                              "mobiles than the region's numbers in that range explain by chance",
         "reason.SAME_BUILDING": "same building (counts less in big buildings)",
         "risk.bias": "baseline",
         "risk.fast_open_7d": "{pct} of companies opened an account within 7 days of registration",
@@ -178,8 +189,8 @@ SENTENCES: dict[str, dict[str, str]] = {
         "risk.reg_burst": "registrations bunched within {value} days",
         "risk.open_burst": "account openings bunched within {value} days",
         "risk.nominee": "one person is legal representative of {value} member companies within 180 days",
-        "risk.controller": "one mobile or account-opening agent serves {value} member companies "
-                           "with different representatives within 180 days",
+        "risk.controller": "one mobile, landline or account-opening agent serves {value} member companies "
+                           "with different representatives (a landline: and different trade names) within 180 days",
         "risk.concentration": "{value} member companies with different trade names on one person, phone or room "
                               "that carries (almost) no other company, registered within a year (a room: 90 "
                               "days), counting less up to half as long again",
@@ -214,6 +225,8 @@ SENTENCES: dict[str, dict[str, str]] = {
         "reason.BATCH_PROFILE": "法定代表人18至22岁，成立后数日内开户，且一周内在同一网点开户",
         "reason.BATCH_COHORT": "18至22岁的法定代表人来自外省同一地市，成立后数日内于一周内在同一网点开户，"
                                "人数远超该网点开户量与该地市在本地所占比例的偶然预期",
+        "reason.BATCH_JOINED": "在异常批量开户前后一周内于另一网点开户，特征相同（18至22岁、来自外省同一地市的"
+                               "法定代表人，成立后数日内开户），按基准比例该网点出现如此多此类开户的概率很低",
         "reason.SIMILAR_ADDRESS": "地址文字几乎相同，但无法解析到同一房间",
         "reason.SAME_HOMETOWN": "30岁以下的法定代表人来自外地同一县，注册时间相近",
         "reason.BATCH_HOME_REGION": "18至22岁的法定代表人来自外省同一地市，成立后数日内开户，注册时间相差一周以内"
@@ -221,6 +234,7 @@ SENTENCES: dict[str, dict[str, str]] = {
         "reason.SAME_BRANCH_DAYS": "数日内在同一网点开户",
         "reason.SAME_SCOPE": "经营范围逐字相同",
         "reason.SIMILAR_PHONE": "手机号仅末两位不同",
+        "reason.PHONE_BLOCK": "手机号仅末两位不同，且同一号段内此类号码之多，远超本地该号段号码密度的偶然预期",
         "reason.SAME_BUILDING": "同一栋楼（大楼内权重降低）",
         "risk.bias": "基准",
         "risk.fast_open_7d": "{pct}的企业在成立后7天内开户",
@@ -237,7 +251,8 @@ SENTENCES: dict[str, dict[str, str]] = {
         "risk.reg_burst": "注册集中在{value}天内",
         "risk.open_burst": "开户集中在{value}天内",
         "risk.nominee": "同一人在180天内担任{value}家成员企业的法定代表人",
-        "risk.controller": "同一手机号或开户经办人在180天内服务{value}家法定代表人不同的成员企业",
+        "risk.controller": "同一手机号、固定电话或开户经办人在180天内服务{value}家法定代表人不同"
+                           "（固定电话还须字号不同）的成员企业",
         "risk.concentration": "{value}家字号各不相同的成员企业登记在同一人、同一电话或同一房间名下，"
                               "该人、电话或房间几乎不涉及其他企业，且均在一年内（同一房间为90天内）登记"
                               "（跨度再长一半以内时逐步减弱）",

@@ -35,6 +35,11 @@ class Settings(BaseModel):
     fixed_line_full_days: int = Field(90, description="... unless the two companies registered (or gave it to the "
                                       "bank) within this many days of each other: a switchboard or an agency serves "
                                       "companies over years, a dealer's landline a batch of new ones in a season")
+    fixed_line_season_days: int = Field(365, description="... or all the companies on the line registered within "
+                                        "this many days, each with its own representative and trade name: a "
+                                        "dealer's line (a group's switchboard or an agency's serves them over years)")
+    fixed_line_season_min_companies: int = Field(3, description="... and it carries at least this many: two "
+                                                 "companies sharing an office line are no dealer's batch")
     hub_limit_person: int = 60
     hub_limit_phone: int = 40
     hub_limit_room: int = 80
@@ -51,6 +56,9 @@ class Settings(BaseModel):
     batch_chance_cells: float = Field(0.01, description="a time-and-branch cell is a batch when the chance of so "
                                       "many openings of one profile and home prefecture, times the number of cells "
                                       "the run tests, is at most this: the chance batches a run may let through")
+    batch_stray_chance: float = Field(0.05, description="the batch's profile and origin at another branch within "
+                                      "batch_days joins the batch when chance explains so many such openings there "
+                                      "at most this often (BATCH_JOINED): the strays one batch may take in by chance")
     weak_days: int = 180
     room_reuse_factor: float = Field(0.5, description="weight factor for one room shared by companies that arrived "
                                      "in it more than weak_days apart: a room changes tenants over the years, a farm "
@@ -111,6 +119,9 @@ class Settings(BaseModel):
     address_min_similarity: float = Field(0.95, description="address texts this similar are one place")
     similar_phone_block_limit: int = Field(20, description="mobile prefixes (all but the last two digits) held by "
                                            "more numbers are a number range, not one dealer's SIM batch")
+    phone_block_chance: float = Field(0.01, description="mobiles of one number block link in full (PHONE_BLOCK) when "
+                                      "the chance of so many in the block, given how crowded its range is, times "
+                                      "the occupied blocks, is at most this: the chance SIM batches a run lets through")
     scope_min_length: int = Field(15, description="shorter scope texts are too generic to be a template")
     hub_suspicious_fast_share: float = Field(0.5, description="a hub is suspicious when at least this share of its "
                                              "companies opened an account within 7 days of registering ...")

@@ -52,19 +52,23 @@ reps_in_cluster as (
     )
     group by all
 ),
--- One mobile, or one account-opening agent, behind several member companies with different legal
--- representatives, registered within 180 days of each other: the dealer or agent behind a ring.
+-- One mobile, landline or account-opening agent behind several member companies with different legal
+-- representatives, registered within 180 days of each other: the dealer or agent behind a ring. A landline
+-- counts its companies by trade name: a group's switchboard serves subsidiaries of one trade name, each
+-- under its own representative, a dealer's line companies of as many names as representatives.
 controllers as (
     select cluster_no, max(least(n_companies, n_reps)) as n
     from (
-        select cc.cluster_no, ca.attr_value, count(distinct ca.company_id) as n_companies,
+        select cc.cluster_no, ca.attr_value,
+            case when ca.attr_kind = 'phone' and not (ca.attr_value like '+861%' and length(ca.attr_value) = 14)
+                then count(distinct coalesce(c.trade_name, ca.company_id::varchar))
+                else count(distinct ca.company_id) end as n_companies,
             count(distinct c.rep_id) as n_reps, date_diff('day', min(c.reg_date), max(c.reg_date)) as span
         from company_attributes as ca
         join company_clusters as cc using (company_id)
         join stg_companies as c using (company_id)
-        where (ca.attr_kind = 'phone' and ca.attr_value like '+861%' and length(ca.attr_value) = 14)  -- mobiles
-            or (ca.attr_kind = 'person' and ca.role = 'agent')
-        group by cc.cluster_no, ca.attr_value
+        where ca.attr_kind = 'phone' or (ca.attr_kind = 'person' and ca.role = 'agent')
+        group by cc.cluster_no, ca.attr_kind, ca.attr_value
     )
     where span <= getvariable('controller__window_days')
     group by cluster_no

@@ -16,9 +16,18 @@
 -- catches ordinary students: a busy branch or a big flow from one place raises the expected count, and a
 -- bigger region raises both sides alike.
 --
+-- A batch is one event at one or two branches (BATCH_JOINED): once a cell is a batch, the same profile from its
+-- origin at another branch within batch_days is judged with it, not against every cell of the run: it joins
+-- when the chance of seeing that many such openings at that branch by the base rates above (the batch's own
+-- cell left out of its origin's share too), times the number of
+-- branches that had fresh openings within batch_days of the batch (any of them could have shown such a cell),
+-- is at most batch_stray_chance, the strays a batch may take in by chance. (The same profile from other origins at the
+-- batch's own branch is not taken in: at 20,000 demo companies it joined another ring's member, and through
+-- it that ring, to a batch.)
+--
 -- reads: stg_companies, stg_accounts
 -- params: batch_min_age, batch_max_age, fresh_days, batch_days, hometown_days, batch_min_companies,
---     batch_chance_cells
+--     batch_chance_cells, batch_stray_chance
 
 create or replace table batch_evidence as
 with fresh as (
@@ -90,17 +99,71 @@ tested as (
     from expected
 ),
 batch_openings as (
-    select company_id, bank_branch, origin, open_date, n_cell,
+    select company_id, bank_branch, origin, open_date, n_cell, chance, n_branch, n_origin_season, n_season,
         n_cell >= getvariable('batch_min_companies')
             and chance * n_tests <= getvariable('batch_chance_cells') as is_batch
     from tested
 ),
+batches as (select * from batch_openings where is_batch),
+-- the branches with fresh openings within batch_days of each batch's opening days
+active_branches as (
+    select d.open_date, count(distinct f.bank_branch) as n_branches
+    from (select distinct open_date from batches) as d
+    join (select distinct bank_branch, open_date from profiled) as f
+        on f.open_date between d.open_date - getvariable('batch_days')::integer
+            and d.open_date + getvariable('batch_days')::integer
+    group by d.open_date
+),
+-- openings of the batch's profile and origin at another branch within its days, judged by their own cell
+strays as (
+    select x.company_id, x.bank_branch, x.open_date, b.company_id as batch_company, b.bank_branch as batch_branch,
+        b.n_cell as batch_size, x.n_cell as n_seen, n.n_branches,
+        -- the origin's share of the season without this cell and without the batch it may belong to: the
+        -- batch is the event the test is conditioned on, not part of the origin's ordinary flow
+        x.n_branch * (greatest(x.n_origin_season - x.n_cell - b.n_cell, 0) + 1)
+            / greatest(x.n_season - x.n_cell - b.n_cell + 1, 1) as n_expected
+    from batch_openings as x
+    join batches as b
+        on abs(date_diff('day', x.open_date, b.open_date)) <= getvariable('batch_days')
+        and x.company_id <> b.company_id and x.origin = b.origin and x.bank_branch <> b.bank_branch
+    join active_branches as n on n.open_date = b.open_date
+    -- a cell that is a batch of its own within those days is another event (another dealer's batch from the
+    -- same place), not this batch's second branch: at 1,000,000 demo companies such cells joined two batches
+    where not exists (
+        select 1 from batches as m
+        where m.bank_branch = x.bank_branch and left(m.origin, 4) = left(x.origin, 4)
+            and abs(date_diff('day', m.open_date, x.open_date)) <= getvariable('batch_days'))
+),
+-- a stray near two batches of its origin (at two branches) could be either's: it joins neither, or it would
+-- tie the two into one
+unambiguous as (
+    select company_id from strays group by company_id having count(distinct batch_branch) = 1
+),
+joined as (
+    select * from strays semi join unambiguous using (company_id)
+    where n_expected < n_seen
+        and list_sum(list_transform(range(n_seen, n_seen + 60),
+            lambda i: exp(i * ln(greatest(n_expected, 1e-9)) - n_expected - lgamma(i + 1))))
+            * n_branches <= getvariable('batch_stray_chance')
+),
 -- one row per pair, whichever of its cells (and branches, when the two opened at two) made it a batch
-select a.company_id as company_a, b.company_id as company_b, 'BATCH_COHORT' as reason,
-    'branch' as attr_kind, min(a.bank_branch) as attr_value, max(greatest(a.n_cell, b.n_cell)) as n_companies
-from batch_openings as a
-join batch_openings as b
-    on a.bank_branch = b.bank_branch and a.origin = b.origin and a.company_id < b.company_id
-    and abs(date_diff('day', a.open_date, b.open_date)) <= getvariable('batch_days')
-where a.is_batch or b.is_batch
-group by a.company_id, b.company_id;
+cohort as (
+    select a.company_id as company_a, b.company_id as company_b, 'BATCH_COHORT' as reason,
+        'branch' as attr_kind, min(a.bank_branch) as attr_value, max(greatest(a.n_cell, b.n_cell)) as n_companies
+    from batch_openings as a
+    join batch_openings as b
+        on a.bank_branch = b.bank_branch and a.origin = b.origin and a.company_id < b.company_id
+        and abs(date_diff('day', a.open_date, b.open_date)) <= getvariable('batch_days')
+    where a.is_batch or b.is_batch
+    group by a.company_id, b.company_id
+),
+stray_pairs as (
+    select least(company_id, batch_company) as company_a, greatest(company_id, batch_company) as company_b,
+        'BATCH_JOINED' as reason, 'branch' as attr_kind, min(batch_branch) as attr_value,
+        max(batch_size) as n_companies
+    from joined
+    group by all
+)
+select * from cohort
+union all
+select s.* from stray_pairs as s anti join cohort as c using (company_a, company_b);

@@ -1,6 +1,7 @@
 -- Weighted company links: all evidence for a pair, one weight per reason (the reason's base weight
 -- from link_reasons, lowered for fixed-line phones, which switchboards and agencies share (unless the
--- two companies took the number up within fixed_line_full_days of each other), for rooms two companies
+-- two companies took the number up within fixed_line_full_days of each other, or the line is a dealer's:
+-- shared_value_evidence.season_value), for rooms two companies
 -- arrived in more than weak_days apart (a room changes tenants), and for
 -- buildings that hold many companies and branches that open many accounts: link_reasons.scaled_by).
 -- Reasons of one family (link_reasons.family: a room implies its building) count once, at the
@@ -37,17 +38,19 @@ weighted as (
         -- said at full weight: not a landline or a crowded building or branch, which many share
         (e.attr_kind is distinct from 'phone' or r.scaled_by is distinct from 'landline'
             or (e.attr_value like '+861%' and length(e.attr_value) = 14)
-            or coalesce(e.days_apart <= getvariable('fixed_line_full_days'), false))
+            or coalesce(e.days_apart <= getvariable('fixed_line_full_days'), false)
+            or coalesce(e.season_value, false))
         and (r.scaled_by is distinct from 'rarity' or coalesce(e.n_companies, 0) <= getvariable('weak_rarity_size'))
         and (r.scaled_by is distinct from 'season' or coalesce(e.days_apart <= getvariable('weak_days'), true))
             as at_full_weight,
         r.weight * case
             -- a mobile is +86 1xx xxxx xxxx; Beijing landlines (+86 10 xxxx xxxx) are one digit shorter
-            -- unless the two companies took it up within one season: a switchboard or an agency serves
-            -- companies over years, a dealer's landline a batch of new ones
+            -- unless the two companies took it up within one season, or the line came with one season's
+            -- new companies: a switchboard or an agency serves companies over years, a dealer's landline a batch
             when r.scaled_by = 'landline' and e.attr_kind = 'phone'
                 and not (e.attr_value like '+861%' and length(e.attr_value) = 14)
                 and not coalesce(e.days_apart <= getvariable('fixed_line_full_days'), false)
+                and not coalesce(e.season_value, false)
             then getvariable('fixed_line_factor')
             when r.scaled_by = 'rarity' and e.n_companies > getvariable('weak_rarity_size')
             then ln(getvariable('weak_rarity_size')) / ln(e.n_companies)

@@ -6,16 +6,16 @@
 
 create or replace table pair_evidence as
 with evidence as (
-    select company_a, company_b, reason, attr_kind, attr_value, n_companies, days_apart
+    select company_a, company_b, reason, attr_kind, attr_value, n_companies, days_apart, season_value
     from shared_value_evidence
     union all
-    select company_a, company_b, reason, attr_kind, attr_value, n_companies, null
+    select company_a, company_b, reason, attr_kind, attr_value, n_companies, null, null
     from weak_evidence
     union all
-    select company_a, company_b, reason, attr_kind, attr_value, n_companies, null
+    select company_a, company_b, reason, attr_kind, attr_value, n_companies, null, null
     from batch_evidence
     union all
-    select company_a, company_b, reason, attr_kind, attr_value, null, null
+    select company_a, company_b, reason, attr_kind, attr_value, null, null, null
     from fuzzy_evidence
 ),
 undeclared as (

@@ -177,15 +177,17 @@ same_hometown as (
     where a.n_nearby <= getvariable('hub_limit_hometown') and b.n_nearby <= getvariable('hub_limit_hometown')
 )
 -- One row per pair and reason. A company has one building, scope and hometown row, so those reasons
--- give each pair once; several openings or mobiles can give a pair more than once.
-select company_a, company_b, reason, attr_kind, min(attr_value) as attr_value,
+-- give each pair once; several openings or mobiles can give a pair more than once. Each of those is
+-- grouped on its own, by the pair's two ids: its reason and kind are constants.
+select company_a, company_b, 'SAME_BRANCH_DAYS' as reason, 'branch' as attr_kind, min(attr_value) as attr_value,
     max(n_companies) as n_companies
-from (
-    select * from same_branch
-    union all select * from batch_profile
-    union all select * from similar_phone
-)
-group by company_a, company_b, reason, attr_kind
+from same_branch group by company_a, company_b
+union all
+select company_a, company_b, 'BATCH_PROFILE', 'branch', min(attr_value), max(n_companies)
+from batch_profile group by company_a, company_b
+union all
+select company_a, company_b, 'SIMILAR_PHONE', 'phone', min(attr_value), max(n_companies)
+from similar_phone group by company_a, company_b
 union all select * from same_building
 union all select * from same_scope
 union all select * from same_hometown

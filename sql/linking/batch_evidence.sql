@@ -15,12 +15,13 @@
 -- chance batches a run may let through). The test is relative, so it neither grows with the region nor
 -- catches ordinary students: a busy branch or a big flow from one place raises the expected count, and a
 -- bigger region raises both sides alike.
+-- A temp table: pair_evidence, in this stage, is its one reader.
 --
 -- reads: stg_companies, stg_accounts
 -- params: batch_min_age, batch_max_age, fresh_days, batch_days, hometown_days, batch_min_companies,
 --     batch_chance_cells
 
-create or replace table batch_evidence as
+create or replace temp table batch_evidence as
 with fresh as (
     -- each company's first opening at a branch soon after registering
     select company_id, bank_branch, min(open_date) as open_date

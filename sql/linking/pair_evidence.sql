@@ -1,12 +1,10 @@
 -- Every piece of evidence for every pair of companies, from the four evidence steps. A reason the
 -- rule registry (flows/core/rules.py, table link_reasons) does not declare stops the run here: it
 -- would otherwise find no weight and vanish from the links without a word.
--- A view: a copy would only stack the four tables (6.4 million rows at a million companies, most of this
--- step's time spent compressing them into the working DB); its readers scan them instead.
 --
 -- reads: shared_value_evidence, weak_evidence, batch_evidence, fuzzy_evidence, link_reasons
 
-create or replace view pair_evidence as
+create or replace table pair_evidence as
 with evidence as (
     select company_a, company_b, reason, attr_kind, attr_value, n_companies, days_apart
     from shared_value_evidence

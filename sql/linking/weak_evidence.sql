@@ -7,13 +7,14 @@
 -- BATCH_PROFILE is the one strong reason here: two fresh
 -- companies with 18-22-year-old representatives opening at the same branch within a week is how
 -- recruited student batches show up [domain inference, DOMAIN.md §1-2].
+-- A temp table: pair_evidence, in this stage, is its one reader.
 --
 -- reads: stg_companies, stg_accounts, company_attributes
 -- params: hub_limit_building, weak_days, branch_days, hub_limit_branch, batch_min_age, batch_max_age, fresh_days,
 --     batch_days, scope_min_length, hometown_max_age,
 --     hub_limit_scope, similar_phone_block_limit, hometown_days, hub_limit_hometown, hub_limit_batch_region
 
-create or replace table weak_evidence as
+create or replace temp table weak_evidence as
 with building_members as (
     select company_id, reg_building_key as building_key, reg_date
     from stg_companies

@@ -225,11 +225,11 @@ def plan() -> Iterator[tuple[str, Step]]:
             yield stage, step
 
 
-# DuckDB settings of one stage's connection. The link stage's and the marts' tables are long (millions of
-# attribute values, evidence rows and links; evidence sentences) and read a few times within the run: DuckDB
-# compressing them as it writes them was half the CPU of writing company_attributes at a million companies
-# (4.9 against 2.6 CPU-s) and a fifth of the marts'. The working DB file grows instead (see
-# bench/RESULTS-scale.md); the published DB is compressed as before.
+# DuckDB settings of one stage's connection. Ingest's raw tables, the link stage's and the marts' are long
+# (millions of rows of raw text, attribute values, evidence and links; evidence sentences) and read a few times
+# within the run: DuckDB compressing them as it wrote them cost more than computing some of them (writing
+# company_attributes at a million companies: 4.9 CPU-s compressed, 2.6 uncompressed; ingest 23.9 against 16.4).
+# The working DB file about doubles instead (bench/RESULTS-scale.md); the published DB is compressed as before.
 STAGE_SETTINGS: dict[str, dict[str, str]] = {
     "ingest": {"force_compression": "uncompressed"},
     "link": {"force_compression": "uncompressed"},

@@ -225,16 +225,12 @@ def plan() -> Iterator[tuple[str, Step]]:
             yield stage, step
 
 
-# DuckDB settings of one stage's connection. Ingest's raw tables, the link stage's and the marts' are long
-# (millions of rows of raw text, attribute values, evidence and links; evidence sentences) and read a few times
-# within the run: DuckDB compressing them as it wrote them cost more than computing some of them (writing
-# company_attributes at a million companies: 4.9 CPU-s compressed, 2.6 uncompressed; ingest 23.9 against 16.4).
-# The working DB file about doubles instead (bench/RESULTS-scale.md); the published DB is compressed as before.
-STAGE_SETTINGS: dict[str, dict[str, str]] = {
-    "ingest": {"force_compression": "uncompressed"},
-    "link": {"force_compression": "uncompressed"},
-    "marts": {"force_compression": "uncompressed"},
-}
+# DuckDB settings of one stage's connection, e.g. {"link": {"force_compression": "uncompressed"}}. None by
+# default: writing ingest's, link's and the marts' long tables uncompressed cut their CPU (writing
+# company_attributes at a million companies: 4.9 CPU-s compressed, 2.6 uncompressed; ingest 23.9 against 16.4)
+# but doubled the working DB, and on the shared box the extra writes made link and marts slower in wall time,
+# not faster (bench/RESULTS-scale.md, perf-sql 2026-12-05). Worth it where CPU, not the disk, is short.
+STAGE_SETTINGS: dict[str, dict[str, str]] = {}
 
 
 def prepare_stage(con: duckdb.DuckDBPyConnection, stage: str) -> None:

@@ -20,7 +20,7 @@ from pathlib import Path
 from shellring.flows.core.settings import Settings
 from shellring.flows.core.sqlsteps import run_sql
 from shellring.flows.core.workspace import Workspace, connect, write_run_params
-from shellring.flows.pipeline.plan import PythonStep, RunContext, stage_steps
+from shellring.flows.pipeline.plan import PythonStep, RunContext, prepare_stage, stage_steps
 
 
 def _tree_rss_kb(pid: int) -> int:
@@ -86,6 +86,7 @@ def main() -> None:
     for stage in stages:
         stage_started, stage_cpu = time.perf_counter(), _cpu()
         with connect(ws, settings) as con:
+            prepare_stage(con, stage)
             ctx = RunContext(ws, settings, **ctx_args)
             for step in stage_steps(stage):
                 started, cpu = time.perf_counter(), _cpu()

@@ -26,7 +26,7 @@ from shellring.flows.core.sqlsteps import SqlStep, fetch_frame, load_query, run_
 from shellring.flows.core.workspace import Workspace, connect
 from shellring.flows.distributed import tasks
 from shellring.flows.distributed.partitions import export_partitioned, export_whole, gather
-from shellring.flows.pipeline.plan import RunContext, stage_steps
+from shellring.flows.pipeline.plan import RunContext, prepare_stage, stage_steps
 
 # Step -> (the table it is partitioned over, the key). Consecutive steps over the same table and key run
 # together in one task per partition.
@@ -142,6 +142,7 @@ def link(ws: Workspace, settings: Settings, client, n_parts: int, shared: Path, 
     ctx = RunContext(ws, settings, national_hubs=national_hubs, key=key)
     seconds: dict[str, float] = {}  # per batch: the workers' summed task seconds, or the driver's seconds
     with connect(ws, settings) as con:
+        prepare_stage(con, "link")
         for over, steps in _batches(stage_steps("link")):
             started = time.perf_counter()
             if over is not None:

@@ -22,6 +22,7 @@ import shutil
 import subprocess
 import sys
 from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -296,6 +297,19 @@ def _find_csv_header(path: Path, known, kind: Kind) -> tuple[str, list[tuple[int
     return delimiter, [(1, 1, fields)], None
 
 
+@contextmanager
+def _in_file_order(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
+    """Rows inserted in the order they are read, within the block. _stage_raw's rowid becomes the line
+    number (src_row); the run's connections turn preserve_insertion_order off, and under that a parallel
+    read_csv may store rows out of order (on a busy machine every line number of a 1M-row extract was wrong)."""
+    before = con.execute("SELECT current_setting('preserve_insertion_order')").fetchone()[0]
+    con.execute("SET preserve_insertion_order = true")
+    try:
+        yield
+    finally:
+        con.execute(f"SET preserve_insertion_order = {'true' if before else 'false'}")
+
+
 def _stage_csv(con: duckdb.DuckDBPyConnection, path: Path, kind: Kind, mapping: dict[str, str],
                workdir: Path, rejects: list[dict]) -> Staged:
     encoding, readable = _readable_csv(path, workdir)
@@ -317,14 +331,15 @@ def _stage_csv(con: duckdb.DuckDBPyConnection, path: Path, kind: Kind, mapping: 
     columns = "{" + ", ".join(f"'c{i}': 'VARCHAR'" for i in range(len(headers))) + "}"
     con.execute("DROP TABLE IF EXISTS _csv_rejects; DROP TABLE IF EXISTS _csv_scans")
     try:
-        con.execute(
-            f"""CREATE OR REPLACE TEMP TABLE _stage_raw AS
-                SELECT * FROM read_csv(?, header = false, skip = {first_data_line - 1}, auto_detect = false,
-                    columns = {columns}, delim = ?, quote = '"', escape = '"', strict_mode = true,
-                    encoding = 'utf-8', store_rejects = true, rejects_table = '_csv_rejects',
-                    rejects_scan = '_csv_scans', max_line_size = {MAX_LINE_BYTES}, parallel = true)""",
-            [str(readable), delimiter],
-        )
+        with _in_file_order(con):
+            con.execute(
+                f"""CREATE OR REPLACE TEMP TABLE _stage_raw AS
+                    SELECT * FROM read_csv(?, header = false, skip = {first_data_line - 1}, auto_detect = false,
+                        columns = {columns}, delim = ?, quote = '"', escape = '"', strict_mode = true,
+                        encoding = 'utf-8', store_rejects = true, rejects_table = '_csv_rejects',
+                        rejects_scan = '_csv_scans', max_line_size = {MAX_LINE_BYTES}, parallel = true)""",
+                [str(readable), delimiter],
+            )
     except duckdb.Error as exc:
         raise ExtractError(f"{path}: cannot parse as CSV: {exc}") from exc
     # DuckDB numbers lines from the top of the file by records (+ blank lines); loaded rows get the same

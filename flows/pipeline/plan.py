@@ -237,8 +237,23 @@ def plan() -> Iterator[tuple[str, Step]]:
             yield stage, step
 
 
+# DuckDB settings of one stage's connection, e.g. {"link": {"force_compression": "uncompressed"}}. None by
+# default: writing ingest's, link's and the marts' long tables uncompressed cut their CPU (writing
+# company_attributes at a million companies: 4.9 CPU-s compressed, 2.6 uncompressed; ingest 23.9 against 16.4)
+# but doubled the working DB, and on the shared box the extra writes made link and marts slower in wall time,
+# not faster (bench/RESULTS-scale.md, perf-sql 2026-12-05). Worth it where CPU, not the disk, is short.
+STAGE_SETTINGS: dict[str, dict[str, str]] = {}
+
+
+def prepare_stage(con: duckdb.DuckDBPyConnection, stage: str) -> None:
+    """Apply the stage's own DuckDB settings (STAGE_SETTINGS) to its connection."""
+    for name, value in STAGE_SETTINGS.get(stage, {}).items():
+        con.execute(f"set {name} = ?", [value])
+
+
 def run_stage(con: duckdb.DuckDBPyConnection, stage: str, ctx: RunContext) -> RunContext:
     """Run one stage's steps in order on the run's working DB."""
+    prepare_stage(con, stage)
     for step in stage_steps(stage):
         if isinstance(step, PythonStep):
             ctx.outcomes[step.name] = step.run(con, ctx)

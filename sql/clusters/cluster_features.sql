@@ -13,9 +13,10 @@
 
 create or replace table cluster_features as
 with members as (
-    select cc.cluster_no, cc.cluster_size, f.*
+    select cc.cluster_no, cc.cluster_size, f.*, c.trade_name, c.scope_key
     from company_clusters as cc
     join company_features as f using (company_id)
+    join stg_companies as c using (company_id)
 ),
 -- Share of members whose trade name, or whose exact scope text, another member also has.
 repeated_values as (
@@ -130,30 +131,37 @@ concentrations as (
         order by (least(n_names, getvariable('concentration__full_at')) - getvariable('concentration__from'))
             * fade desc, n_names desc, span_days, attr_kind, attr_value) = 1
 ),
-link_kinds as (
-    select
-        cc.cluster_no,
-        list_sort(list_distinct(flatten(list(string_split(l.reason, '+'))))) as link_reasons,
-        count(*) as n_links,
-        -- links resting on two or more independent kinds of evidence (a room implies its building, and a
-        -- representative's companies naturally share the representative's phone and address); reasons of
-        -- one family restate one fact (one branch twice over) and count as one kind
-        avg((len(list_distinct(list_transform(
-                list_filter(string_split(l.reason, '+'), lambda r: not list_contains(nc.reasons, r)),
-                lambda r: nc.family_of[r])))
-            >= getvariable('corroborated__min_kinds'))::integer) as share_corroborated_links,
-        -- independent kinds of evidence (families) among all the cluster's links: an operator's
-        -- footprint in several channels at once (a branch's batch, a contact room, a phone range, a scope)
-        len(list_distinct(flatten(list(list_transform(
-            list_filter(string_split(l.reason, '+'), lambda r: not list_contains(nc.reasons, r)),
-            lambda r: nc.family_of[r]))))) as n_evidence_kinds
+-- Each cluster's links come in a few combinations of reasons: the lists below are taken apart once per
+-- cluster and combination, not once per link.
+cluster_link_reasons as (
+    select cc.cluster_no, l.reason, count(*) as n_links
     from company_links_kept as l
-    cross join (select list(reason) filter (where not corroborates) as reasons,
-                       map(list(reason), list(family)) as family_of from link_reasons) as nc
     join company_clusters as cc on cc.company_id = l.company_a
     join company_clusters as cc_b on cc_b.company_id = l.company_b and cc_b.cluster_no = cc.cluster_no
     where l.is_link
-    group by cc.cluster_no
+    group by cc.cluster_no, l.reason
+),
+link_kinds as (
+    select
+        cl.cluster_no,
+        list_sort(list_distinct(flatten(list(string_split(cl.reason, '+'))))) as link_reasons,
+        sum(cl.n_links)::bigint as n_links,
+        -- links resting on two or more independent kinds of evidence (a room implies its building, and a
+        -- representative's companies naturally share the representative's phone and address); reasons of
+        -- one family restate one fact (one branch twice over) and count as one kind
+        sum(cl.n_links * (len(list_distinct(list_transform(
+                list_filter(string_split(cl.reason, '+'), lambda r: not list_contains(nc.reasons, r)),
+                lambda r: nc.family_of[r])))
+            >= getvariable('corroborated__min_kinds'))::integer) / sum(cl.n_links) as share_corroborated_links,
+        -- independent kinds of evidence (families) among all the cluster's links: an operator's
+        -- footprint in several channels at once (a branch's batch, a contact room, a phone range, a scope)
+        len(list_distinct(flatten(list(list_transform(
+            list_filter(string_split(cl.reason, '+'), lambda r: not list_contains(nc.reasons, r)),
+            lambda r: nc.family_of[r]))))) as n_evidence_kinds
+    from cluster_link_reasons as cl
+    cross join (select list(reason) filter (where not corroborates) as reasons,
+                       map(list(reason), list(family)) as family_of from link_reasons) as nc
+    group by cl.cluster_no
 )
 select
     m.cluster_no,

@@ -1,7 +1,8 @@
 -- Red flags per company (DOMAIN.md §2): how fast the account followed registration, the
 -- representative's age and origin, capital, how many companies the representative fronts, whether
 -- they open accounts for others, virtual-operator phones, cluster-registration address notes.
--- Thresholds are the risk terms' (rule registry: '<term>__<threshold>').
+-- Thresholds are the risk terms' (rule registry: '<term>__<threshold>'). Flags and numbers only, for every
+-- company: the texts a cluster compares (trade name, scope) cluster_features takes for its members alone.
 --
 -- reads: stg_accounts, stg_companies
 -- params: fast_open_7d__max_days, fast_open_30d__max_days, rep_young__min_age, rep_young__max_age,
@@ -45,7 +46,6 @@ agents_for_others as (
 )
 select
     c.company_id,
-    c.uscc,
     c.reg_date,
     c.rep_age_at_reg,
     coalesce(a.n_accounts, 0) as n_accounts,
@@ -69,9 +69,7 @@ select
         list_has_any(c.reg_address_notes, ['cluster_registration', 'workstation'])
         or len(list_filter(c.reg_address_notes, lambda x: x like 'hosted:%')) > 0,
         false
-    ) as cluster_address,
-    c.trade_name,
-    c.scope_key
+    ) as cluster_address
 from stg_companies as c
 left join accounts as a using (company_id)
 left join rep_companies as rc using (rep_id);

@@ -1,11 +1,12 @@
 -- Candidate pairs for SIMILAR_ADDRESS: the same site (district + road + number, or POI) with different
 -- or missing room keys. Their texts are compared in Python (flows/pipeline/fuzzy_evidence.py):
 -- near-identical text is the same place written in a way the parser could not key to one room.
+-- A temp table: fuzzy_evidence, in this stage, is its one reader.
 --
 -- reads: stg_companies
 -- params: address_block_limit
 
-create or replace table address_candidates as
+create or replace temp table address_candidates as
 with sites as (
     select company_id, reg_site_key, reg_room_key, reg_address_norm from stg_companies
     where reg_site_key is not null and reg_address_norm is not null

@@ -15,6 +15,7 @@
 -- chance batches a run may let through). The test is relative, so it neither grows with the region nor
 -- catches ordinary students: a busy branch or a big flow from one place raises the expected count, and a
 -- bigger region raises both sides alike.
+-- A temp table: pair_evidence, in this stage, is its one reader.
 --
 -- A batch is one event at one or two branches (BATCH_JOINED): once a cell is a batch, the same profile from its
 -- origin at another branch within batch_days is judged with it, not against every cell of the run: it joins
@@ -29,7 +30,7 @@
 -- params: batch_min_age, batch_max_age, fresh_days, batch_days, hometown_days, batch_min_companies,
 --     batch_chance_cells, batch_stray_chance
 
-create or replace table batch_evidence as
+create or replace temp table batch_evidence as
 with fresh as (
     -- each company's first opening at a branch soon after registering
     select company_id, bank_branch, min(open_date) as open_date

@@ -5,29 +5,36 @@
 -- reads: stg_companies, stg_accounts
 
 create or replace table company_attributes as
-with observed as (
-    select company_id, 'person' as attr_kind, rep_id as attr_value, 'rep' as role, reg_date as seen_on
-    from stg_companies where rep_id is not null
+-- A company has one registration row, so its registered phone and room are one row each as they stand;
+-- only the representative (as registered and as the banks recorded) and the accounts' values repeat, and
+-- only those are grouped, each on the company and the value: their kind and role are constants.
+with reps as (
+    select company_id, rep_id as attr_value, reg_date as seen_on from stg_companies where rep_id is not null
     union all
-    select company_id, 'person', rep_id, 'rep', open_date
-    from stg_accounts where rep_id is not null
-    union all
-    select a.company_id, 'person', a.agent_id, 'agent', a.open_date
-    from stg_accounts as a
-    join stg_companies as c using (company_id)
-    where a.agent_id is not null and a.agent_id is distinct from c.rep_id and a.agent_id is distinct from a.rep_id
-    union all
-    select company_id, 'phone', phone, 'reg', reg_date from stg_companies where phone is not null
-    union all
-    select company_id, 'phone', contact_phone, 'contact', open_date from stg_accounts where contact_phone is not null
-    union all
-    select company_id, 'phone', agent_phone, 'agent', open_date from stg_accounts where agent_phone is not null
-    union all
-    select company_id, 'room', reg_room_key, 'reg', reg_date from stg_companies where reg_room_key is not null
-    union all
-    select company_id, 'room', contact_room_key, 'contact', open_date
-    from stg_accounts where contact_room_key is not null
+    select company_id, rep_id, open_date from stg_accounts where rep_id is not null
 )
-select company_id, attr_kind, attr_value, role, min(seen_on) as seen_on
-from observed
-group by all;
+select company_id, 'person' as attr_kind, attr_value, 'rep' as role, min(seen_on) as seen_on
+from reps
+group by company_id, attr_value
+union all
+select a.company_id, 'person', a.agent_id, 'agent', min(a.open_date)
+from stg_accounts as a
+join stg_companies as c using (company_id)
+where a.agent_id is not null and a.agent_id is distinct from c.rep_id and a.agent_id is distinct from a.rep_id
+group by a.company_id, a.agent_id
+union all
+select company_id, 'phone', phone, 'reg', reg_date from stg_companies where phone is not null
+union all
+select company_id, 'phone', contact_phone, 'contact', min(open_date)
+from stg_accounts where contact_phone is not null
+group by company_id, contact_phone
+union all
+select company_id, 'phone', agent_phone, 'agent', min(open_date)
+from stg_accounts where agent_phone is not null
+group by company_id, agent_phone
+union all
+select company_id, 'room', reg_room_key, 'reg', reg_date from stg_companies where reg_room_key is not null
+union all
+select company_id, 'room', contact_room_key, 'contact', min(open_date)
+from stg_accounts where contact_room_key is not null
+group by company_id, contact_room_key;

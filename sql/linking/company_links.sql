@@ -87,26 +87,25 @@ per_pair as (
     cross join codes as c
     group by e.company_a, e.company_b
 ),
+-- A pair's reason and score follow from its sorted evidence keys alone, and the million pairs show a few
+-- hundred distinct key lists: each list is decoded once and its result joined back to its pairs.
+combinations as (
+    select distinct evidence_keys from per_pair
+),
 -- A reason counts once, at its strongest evidence: the first of its keys in the sorted list.
 per_reason as (
     select
-        p.company_a,
-        p.company_b,
-        p.families,
-        p.full_families,
+        p.evidence_keys,
         list_filter(
             p.evidence_keys,
             lambda k, i: list_position(list_transform(p.evidence_keys, lambda j: j % c.n_reasons), k % c.n_reasons) = i
         ) as reason_keys
-    from per_pair as p
+    from combinations as p
     cross join codes as c
 ),
 decoded as (
     select
-        p.company_a,
-        p.company_b,
-        p.families,
-        p.full_families,
+        p.evidence_keys,
         list_transform(p.reason_keys, lambda k: c.reason_names[k % c.n_reasons + 1]) as reason_names,
         list_transform(p.reason_keys, lambda k: c.reason_families[k % c.n_reasons + 1]) as reason_families,
         list_transform(p.reason_keys, lambda k: c.rank_weights[k // c.n_reasons + 1]) as weights
@@ -115,10 +114,7 @@ decoded as (
 ),
 scored as (
     select
-        company_a,
-        company_b,
-        families,
-        full_families,
+        evidence_keys,
         array_to_string(reason_names, '+') as reason,
         -- a family counts once, at its strongest reason: the first of its reasons in the list; the sum
         -- runs strongest first, so it does not depend on the order threads deliver rows in
@@ -126,11 +122,12 @@ scored as (
     from decoded
 )
 select
-    company_a,
-    company_b,
-    round(score, 3) as score,
-    reason,
-    families,
-    full_families,
-    score >= getvariable('link_threshold') as is_link
-from scored;
+    p.company_a,
+    p.company_b,
+    round(s.score, 3) as score,
+    s.reason,
+    p.families,
+    p.full_families,
+    s.score >= getvariable('link_threshold') as is_link
+from per_pair as p
+join scored as s using (evidence_keys);

@@ -2,11 +2,12 @@
 -- 18-character IDs that differ in at most rep_id_max_hamming positions (a substitution differs in
 -- one, an adjacent transposition in two). Common names pair millions of IDs at a million companies;
 -- only these few need the exact check in Python (flows/pipeline/fuzzy_evidence.py).
+-- A temp table: fuzzy_evidence, in this stage, is its one reader.
 --
 -- reads: stg_companies
 -- params: rep_id_block_limit, rep_id_max_hamming
 
-create or replace table rep_id_candidates as
+create or replace temp table rep_id_candidates as
 with reps as (
     select company_id, rep_name, rep_id from stg_companies
     where rep_name is not null and length(rep_id) = 18

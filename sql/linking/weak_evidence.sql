@@ -14,6 +14,7 @@
 -- BATCH_PROFILE is the other strong reason here: two fresh
 -- companies with 18-22-year-old representatives opening at the same branch within a week is how
 -- recruited student batches show up [domain inference, DOMAIN.md §1-2].
+-- A temp table: pair_evidence, in this stage, is its one reader.
 --
 -- reads: stg_companies, stg_accounts, company_attributes
 -- params: hub_limit_building, weak_days, branch_days, hub_limit_branch, batch_min_age, batch_max_age, fresh_days,
@@ -21,7 +22,7 @@
 --     hub_limit_scope, similar_phone_block_limit, hometown_days, hub_limit_hometown, hub_limit_batch_region,
 --     phone_block_chance
 
-create or replace table weak_evidence as
+create or replace temp table weak_evidence as
 with building_members as (
     select company_id, reg_building_key as building_key, reg_date
     from stg_companies
@@ -196,15 +197,17 @@ same_hometown as (
     where a.n_nearby <= getvariable('hub_limit_hometown') and b.n_nearby <= getvariable('hub_limit_hometown')
 )
 -- One row per pair and reason. A company has one building, scope and hometown row, so those reasons
--- give each pair once; several openings or mobiles can give a pair more than once.
-select company_a, company_b, reason, attr_kind, min(attr_value) as attr_value,
+-- give each pair once; several openings or mobiles can give a pair more than once. Each of those is
+-- grouped on its own, by the pair's two ids: its reason and kind are constants.
+select company_a, company_b, 'SAME_BRANCH_DAYS' as reason, 'branch' as attr_kind, min(attr_value) as attr_value,
     max(n_companies) as n_companies
-from (
-    select * from same_branch
-    union all select * from batch_profile
-    union all select * from similar_phone
-)
-group by company_a, company_b, reason, attr_kind
+from same_branch group by company_a, company_b
+union all
+select company_a, company_b, 'BATCH_PROFILE', 'branch', min(attr_value), max(n_companies)
+from batch_profile group by company_a, company_b
+union all
+select company_a, company_b, 'SIMILAR_PHONE', 'phone', min(attr_value), max(n_companies)
+from similar_phone group by company_a, company_b
 union all select * from same_building
 union all select * from same_scope
 union all select * from same_hometown

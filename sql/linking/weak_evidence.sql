@@ -206,8 +206,8 @@ union all
 select company_a, company_b, 'BATCH_PROFILE', 'branch', min(attr_value), max(n_companies)
 from batch_profile group by company_a, company_b
 union all
-select company_a, company_b, 'SIMILAR_PHONE', 'phone', min(attr_value), max(n_companies)
-from similar_phone group by company_a, company_b
+select company_a, company_b, reason, 'phone', min(attr_value), max(n_companies)
+from similar_phone group by company_a, company_b, reason
 union all select * from same_building
 union all select * from same_scope
 union all select * from same_hometown

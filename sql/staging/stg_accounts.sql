@@ -22,7 +22,6 @@ with accounts as (
 select
     k.account_id,
     k.company_id,
-    k.uscc,
     a.bank_branch,
     regexp_extract(a.bank_branch, '^(.*?银行|.*?信用社|.*?合作银行)', 1) as bank,
     a.open_date,

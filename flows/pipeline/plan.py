@@ -139,10 +139,6 @@ def _rule_tables(con, ctx: RunContext):
     ctx.settings.apply(con)
 
 
-def _plain_strings(con, ctx: RunContext):
-    con.execute("set disabled_compression_methods = 'dict_fsst'")
-
-
 RULE_TABLES = PythonStep(
     "rule_tables", "the rule registry and settings as tables and variables (set at the start of every stage)",
     reads=(), writes=("link_reasons", "risk_terms", "verdict_kinds"), run=_rule_tables)
@@ -163,11 +159,6 @@ STAGES: dict[str, tuple[str | PythonStep, ...]] = {
                             "queries/unique_company_names", "queries/unique_addresses", "queries/unique_phones")),
     ),
     "stage": (
-        # Choosing DICT_FSST for each string segment is two thirds of the CPU of writing stg_companies and
-        # stg_accounts (1M + 1M: 7.7 -> 2.6 and 3.2 -> 1.1 CPU-s); the price is disk, 175 -> 646 and 70 -> 184
-        # MiB (bench/RESULTS-scale.md). The working DB is scratch, as for the lookups (normalize.py).
-        PythonStep("plain_string_storage", "this stage's tables store strings without DuckDB's DICT_FSST compression",
-                   reads=(), writes=(), run=_plain_strings),
         "staging/company_base", "staging/company_people", "staging/company_contact", "staging/stg_companies",
         "staging/stg_accounts", "staging/company_regions",
     ),
@@ -237,12 +228,15 @@ def plan() -> Iterator[tuple[str, Step]]:
             yield stage, step
 
 
-# DuckDB settings of one stage's connection, e.g. {"link": {"force_compression": "uncompressed"}}. None by
-# default: writing ingest's, link's and the marts' long tables uncompressed cut their CPU (writing
+# DuckDB settings of one stage's connection, e.g. {"link": {"force_compression": "uncompressed"}}.
+# stage: choosing DICT_FSST for each string segment is two thirds of the CPU of writing stg_companies and
+# stg_accounts (1M + 1M: 7.7 -> 2.6 and 3.2 -> 1.1 CPU-s); the price is disk, 175 -> 646 and 70 -> 184 MiB
+# (bench/RESULTS-scale.md). The working DB is scratch, as for the lookups (normalize.py).
+# Not ingest, link or marts: writing ingest's, link's and the marts' long tables uncompressed cut their CPU (writing
 # company_attributes at a million companies: 4.9 CPU-s compressed, 2.6 uncompressed; ingest 23.9 against 16.4)
 # but doubled the working DB, and on the shared box the extra writes made link and marts slower in wall time,
 # not faster (bench/RESULTS-scale.md, perf-sql 2026-12-05). Worth it where CPU, not the disk, is short.
-STAGE_SETTINGS: dict[str, dict[str, str]] = {}
+STAGE_SETTINGS: dict[str, dict[str, str]] = {"stage": {"disabled_compression_methods": "dict_fsst"}}
 
 
 def prepare_stage(con: duckdb.DuckDBPyConnection, stage: str) -> None:

@@ -1,7 +1,8 @@
 """Load registration / account-opening extracts (CSV in UTF-8/GBK/GB18030, Parquet, XLSX) into DuckDB.
 
-Each file (each sheet of a workbook) is staged as all-text columns `c0..cN` plus its source row number,
-then cleaned, typed and validated in SQL. The header is found by content in the first rows (layout.py), so
+Each file (each sheet of a workbook) is read as all-text columns `c0..cN` and cleaned, typed and checked in
+one SQL pass (a CSV straight from DuckDB's reader, a sheet or Parquet file from a staged table), keeping the
+raw cells only of rows that fail a check. The header is found by content in the first rows (layout.py), so
 title rows, cover sheets and two-row merged headers need no editing. Rows that cannot be loaded, values that
 had to be set to NULL (an identifier Excel stored as a number and cut to 15 digits among them), and rows that
 are not records (titles, totals, subtotals, signatures, spacers: action `skipped`) are written to
@@ -311,7 +312,7 @@ def _find_csv_header(path: Path, known, kind: Kind) -> tuple[str, list[tuple[int
 
 @contextmanager
 def _in_file_order(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
-    """Rows inserted in the order they are read, within the block. _stage_raw's rowid becomes the line
+    """Rows inserted in the order they are read, within the block. _typed's rowid becomes the line
     number (src_row); the run's connections turn preserve_insertion_order off, and under that a parallel
     read_csv may store rows out of order (on a busy machine every line number of a 1M-row extract was wrong)."""
     before = con.execute("SELECT current_setting('preserve_insertion_order')").fetchone()[0]
@@ -322,8 +323,8 @@ def _in_file_order(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
         con.execute(f"SET preserve_insertion_order = {'true' if before else 'false'}")
 
 
-def _stage_csv(con: duckdb.DuckDBPyConnection, path: Path, kind: Kind, mapping: dict[str, str],
-               workdir: Path, rejects: list[dict]) -> Staged:
+def _stage_csv(path: Path, kind: Kind, mapping: dict[str, str], workdir: Path, rejects: list[dict]) -> Staged:
+    """A CSV's encoding, header and title lines; its records are read later, straight into the typed rows."""
     encoding, readable = _readable_csv(path, workdir)
     known = header_lookup(kind, mapping)
     delimiter, records, guess = _find_csv_header(readable, known, kind)
@@ -1010,7 +1011,7 @@ def load_extracts(con: duckdb.DuckDBPyConnection, paths: Sequence[Path], kind: L
         elif suffix in EXCEL_SUFFIXES:
             tables = _stage_excel(con, path, kind, user_mapping, issues, report.layout)
         elif suffix in CSV_SUFFIXES or suffix == "":
-            tables = [_stage_csv(con, path, kind, user_mapping, workdir, issues)]
+            tables = [_stage_csv(path, kind, user_mapping, workdir, issues)]
         else:
             raise ExtractError(f"{file}: unsupported file type {suffix!r} (use CSV, Parquet or XLSX)")
         encoding = "xlsx"

@@ -30,9 +30,11 @@ from pathlib import Path
 CHILD = r"""
 import json, os, sys, time
 started = time.time()
+from shellring.flows.orchestration import digests
 from shellring.flows.orchestration.audit import audit_flow
 from shellring.flows.orchestration.temporary_server import patient_temporary_server
 imported = time.time()
+digests.start(sys.argv[1:3])  # as `shellring run` does: the extracts hashed while the temporary server starts
 with patient_temporary_server():  # as `shellring run` does: a busy machine can take over 20 s to start it
     summary = audit_flow(registrations=[sys.argv[1]], accounts=[sys.argv[2]], db=sys.argv[3], region="bench")
 finished = time.time()

@@ -814,3 +814,29 @@ def test_published_rejected_rows_of_an_older_results_db_gain_the_sheet_column_an
         ("new", str(path), 5, "blank_row", "明细")]
     assert con.execute("select * from rejected_rows where run_id = 'old'").fetchall() == [
         ("old", "a.csv", 3, "uscc", "empty required value", "rejected", "x", None)]
+
+
+@pytest.mark.parametrize("with_bad_lines", [False, True])
+def test_src_row_is_the_line_number_however_duckdb_splits_the_file(tmp_path, monkeypatch, with_bad_lines):
+    """The run's connections read with preserve_insertion_order off and several threads; with small buffers
+    DuckDB reads a file in many pieces at once, and src_row (the rowid after the read) must still be the line
+    number of every row. Ragged lines shift the numbering of the rows after them by their own count."""
+    from shellring.flows.pipeline import ingest
+
+    monkeypatch.setattr(ingest, "CSV_BUFFER_BYTES", 4096)
+    lines = [",".join(REG_HEADER)]
+    for line in range(2, 6002):
+        if with_bad_lines and line % 997 == 0:
+            lines.append(",".join(GOOD_ROW[:5]))  # ragged: rejected with its line number
+        else:
+            lines.append(",".join([GOOD_ROW[0], f"公司{line}", *GOOD_ROW[2:]]))
+    path = write(tmp_path, "reg.csv", "\n".join(lines) + "\n")
+    con = duckdb.connect()
+    con.execute("SET threads = 4")
+    con.execute("SET preserve_insertion_order = false")
+    report = load_extracts(con, [path], "registrations", run_id="t", workdir=tmp_path / "work")
+    misplaced = "SELECT count(*) FROM src_registrations WHERE company_name <> '公司' || src_row"
+    assert con.execute(misplaced).fetchone()[0] == 0
+    bad = [line for line in range(2, 6002) if with_bad_lines and line % 997 == 0]
+    assert report.rows_loaded == 6000 - len(bad)
+    assert [r[0] for r in rejects(con)] == bad

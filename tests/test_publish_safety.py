@@ -238,7 +238,8 @@ def test_reader_during_runs_never_errors_nor_sees_half_a_run(concurrent_runs, ba
 
 def test_rerun_adds_no_rows_to_any_published_table_and_a_changed_extract_is_a_new_run(small_files, key_env,
                                                                                      tmp_path):
-    from shellring.flows.orchestration.audit import CODE_VERSION, file_sha256
+    from shellring.flows.orchestration.audit import CODE_VERSION
+    from shellring.flows.orchestration.digests import file_sha256
 
     db = tmp_path / "results.duckdb"
     first = _run_in_process(small_files, db, "idem")

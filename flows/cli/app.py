@@ -39,10 +39,11 @@ def _quiet(quiet: bool) -> None:
 
 def _run_flow(cluster=None, shared: Path | None = None, quiet: bool = False, **kwargs) -> dict:
     """The audit flow, on a Dask cluster when `cluster` (a ClusterSpec) says so; the flow stays here."""
-    from shellring.flows.orchestration import progress
+    from shellring.flows.orchestration import digests, progress
     from shellring.flows.orchestration.audit import audit_flow
     from shellring.flows.orchestration.temporary_server import patient_temporary_server
 
+    digests.start([*kwargs.get("registrations", []), *kwargs.get("accounts", [])])  # while the server starts
     with patient_temporary_server(), progress.shown(err, quiet):
         if cluster is None:
             return audit_flow(**kwargs)

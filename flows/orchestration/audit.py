@@ -20,7 +20,7 @@ from prefect import flow, get_run_logger, task
 from shellring.flows.core.errors import ShellringError
 from shellring.flows.core.settings import Settings
 from shellring.flows.core.workspace import Workspace, write_run_params
-from shellring.flows.orchestration import progress
+from shellring.flows.orchestration import digests, progress
 from shellring.flows.orchestration.artifacts import create_run_artifacts
 from shellring.flows.pipeline import stages
 from shellring.flows.pipeline.plan import assert_plan
@@ -43,14 +43,6 @@ def dependency_versions() -> dict[str, str]:
         except PackageNotFoundError:
             versions[name] = "not installed"
     return versions
-
-
-def file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        while chunk := handle.read(1 << 20):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def make_run_id(inputs: dict[str, str], region: str, since: date | None, until: date | None,
@@ -210,7 +202,7 @@ def audit_flow(
     assert_plan(settings)  # a rule without its numbers, or a step reading what nobody writes: refuse to start
     started_at = datetime.now(UTC).replace(tzinfo=None)
     load_key(Path(key_file) if key_file else None)  # refuse early, before any work, without a key
-    inputs = {str(Path(p).resolve()): file_sha256(Path(p)) for p in [*registrations, *accounts]}
+    inputs = digests.digests([*registrations, *accounts])  # begun early when the caller called digests.start
     run_id = make_run_id(inputs, region, since, until, settings)
     ws = Workspace.for_results(Path(db).resolve(), run_id)
     if ws.db.exists():

@@ -1,7 +1,8 @@
 """Load registration / account-opening extracts (CSV in UTF-8/GBK/GB18030, Parquet, XLSX) into DuckDB.
 
-Each file (each sheet of a workbook) is staged as all-text columns `c0..cN` plus its source row number,
-then cleaned, typed and validated in SQL. The header is found by content in the first rows (layout.py), so
+Each file (each sheet of a workbook) is read as all-text columns `c0..cN` and cleaned, typed and checked in
+one SQL pass (a CSV straight from DuckDB's reader, a sheet or Parquet file from a staged table), keeping the
+raw cells only of rows that fail a check. The header is found by content in the first rows (layout.py), so
 title rows, cover sheets and two-row merged headers need no editing. Rows that cannot be loaded, values that
 had to be set to NULL (an identifier Excel stored as a number and cut to 15 digits among them), and rows that
 are not records (titles, totals, subtotals, signatures, spacers: action `skipped`) are written to
@@ -222,9 +223,20 @@ def _readable_csv(path: Path, workdir: Path) -> tuple[str, Path]:
 # ---------------------------------------------------------------- staging: one sheet -> _stage(c0.., src_row)
 
 
+@dataclass(frozen=True)
+class CsvSource:
+    """Where a CSV's records are: read by DuckDB straight into the typed rows (one pass, no raw copy)."""
+
+    path: Path  # the extract, as the user named it
+    readable: Path  # the file DuckDB reads: the extract itself, or its UTF-8 transcode
+    delimiter: str
+    first_data_line: int
+
+
 @dataclass
 class Staged:
-    """One table of records staged in `_stage`: a CSV or Parquet file, or one sheet of a workbook."""
+    """One table of records: a CSV file (read when it is validated), or a Parquet file or one sheet of a
+    workbook staged in `_stage` (text columns c0.., src_row)."""
 
     header_map: HeaderMap
     encoding: str
@@ -232,6 +244,7 @@ class Staged:
     sheet: str | None = None
     header_texts: list[set[str]] = field(default_factory=list)  # per column: header as written (repeats)
     layout: dict = field(default_factory=dict)  # what the run summary says about where the records were
+    csv: CsvSource | None = None
 
 
 def _drop(con: duckdb.DuckDBPyConnection, name: str) -> None:
@@ -299,7 +312,7 @@ def _find_csv_header(path: Path, known, kind: Kind) -> tuple[str, list[tuple[int
 
 @contextmanager
 def _in_file_order(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
-    """Rows inserted in the order they are read, within the block. _stage_raw's rowid becomes the line
+    """Rows inserted in the order they are read, within the block. _typed's rowid becomes the line
     number (src_row); the run's connections turn preserve_insertion_order off, and under that a parallel
     read_csv may store rows out of order (on a busy machine every line number of a 1M-row extract was wrong)."""
     before = con.execute("SELECT current_setting('preserve_insertion_order')").fetchone()[0]
@@ -310,8 +323,8 @@ def _in_file_order(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
         con.execute(f"SET preserve_insertion_order = {'true' if before else 'false'}")
 
 
-def _stage_csv(con: duckdb.DuckDBPyConnection, path: Path, kind: Kind, mapping: dict[str, str],
-               workdir: Path, rejects: list[dict]) -> Staged:
+def _stage_csv(path: Path, kind: Kind, mapping: dict[str, str], workdir: Path, rejects: list[dict]) -> Staged:
+    """A CSV's encoding, header and title lines; its records are read later, straight into the typed rows."""
     encoding, readable = _readable_csv(path, workdir)
     known = header_lookup(kind, mapping)
     delimiter, records, guess = _find_csv_header(readable, known, kind)
@@ -328,20 +341,43 @@ def _stage_csv(con: duckdb.DuckDBPyConnection, path: Path, kind: Kind, mapping: 
         if any(clean_cell(f) for f in fields):
             rejects.append(_skipped(first, TITLE_ROW, delimiter.join(fields)))
             titles += 1
-    columns = "{" + ", ".join(f"'c{i}': 'VARCHAR'" for i in range(len(headers))) + "}"
+    layout = {"file": str(path), "sheet": None, "status": "read", "header": _rows_label(header_line, n_header),
+              "title_rows": titles, "separator": DELIMITER_NAMES[delimiter]}
+    texts = guess.texts if guess is not None else [{h} for h in headers]
+    return Staged(header_map, encoding, delimiter, None, texts, layout,
+                  CsvSource(path, readable, delimiter, first_data_line))
+
+
+# A test sets this small (with several threads) to show that src_row stays the line number however DuckDB
+# splits the file (lines may then be half as long); None: DuckDB's own buffer size.
+CSV_BUFFER_BYTES: int | None = None
+
+
+def _read_csv_sql(source: CsvSource, n_columns: int) -> str:
+    """The read_csv call of a CSV's records: every column text, malformed lines into _csv_rejects."""
+    columns = "{" + ", ".join(f"'c{i}': 'VARCHAR'" for i in range(n_columns)) + "}"
+    line_bytes, buffer = MAX_LINE_BYTES, ""
+    if CSV_BUFFER_BYTES:
+        line_bytes, buffer = CSV_BUFFER_BYTES // 2, f", buffer_size = {CSV_BUFFER_BYTES}"
+    return (f"read_csv({_sql_text(str(source.readable))}, header = false, skip = {source.first_data_line - 1}, "
+            f"auto_detect = false, columns = {columns}, delim = {_sql_text(source.delimiter)}, quote = '\"', "
+            f"escape = '\"', strict_mode = true, encoding = 'utf-8', store_rejects = true, "
+            f"rejects_table = '_csv_rejects', rejects_scan = '_csv_scans', max_line_size = {line_bytes}, "
+            f"parallel = true{buffer})")
+
+
+def _read_csv_rows(con: duckdb.DuckDBPyConnection, staged: Staged, select: str, rejects: list[dict]) -> None:
+    """_typed from the CSV in one pass (`select`, reading the CSV), then _rows: _typed with src_row, the line
+    number. Lines DuckDB could not split go to `rejects` (as rows that are not records when they are)."""
+    source = staged.csv
+    headers = staged.header_map.headers
     con.execute("DROP TABLE IF EXISTS _csv_rejects; DROP TABLE IF EXISTS _csv_scans")
     try:
         with _in_file_order(con):
-            con.execute(
-                f"""CREATE OR REPLACE TEMP TABLE _stage_raw AS
-                    SELECT * FROM read_csv(?, header = false, skip = {first_data_line - 1}, auto_detect = false,
-                        columns = {columns}, delim = ?, quote = '"', escape = '"', strict_mode = true,
-                        encoding = 'utf-8', store_rejects = true, rejects_table = '_csv_rejects',
-                        rejects_scan = '_csv_scans', max_line_size = {MAX_LINE_BYTES}, parallel = true)""",
-                [str(readable), delimiter],
-            )
+            con.execute(f"CREATE OR REPLACE TEMP TABLE _typed AS {select}")
     except duckdb.Error as exc:
-        raise ExtractError(f"{path}: cannot parse as CSV: {exc}") from exc
+        raise ExtractError(f"{source.path}: cannot parse as CSV: {exc}") from exc
+    first_data_line, delimiter = source.first_data_line, source.delimiter
     # DuckDB numbers lines from the top of the file by records (+ blank lines); loaded rows get the same
     # numbering by counting the rejected records that precede them.
     con.execute(
@@ -350,20 +386,20 @@ def _stage_csv(con: duckdb.DuckDBPyConnection, path: Path, kind: Kind, mapping: 
                   min(column_name) AS column_name, min(csv_line) AS csv_line
            FROM _csv_rejects GROUP BY line"""
     )
-    _drop(con, "_stage")
+    _drop(con, "_rows")
     if con.execute("SELECT count(*) FROM _csv_bad").fetchone()[0] == 0:
-        con.execute(f"CREATE TEMP VIEW _stage AS SELECT *, rowid + {first_data_line} AS src_row FROM _stage_raw")
+        con.execute(f"CREATE TEMP VIEW _rows AS SELECT rowid + {first_data_line} AS src_row, * FROM _typed")
     else:
         con.execute(
-            f"""CREATE TEMP TABLE _stage AS
+            f"""CREATE TEMP TABLE _rows AS
                WITH bad AS (
                    SELECT (line - {first_data_line}) - row_number() OVER (ORDER BY line) + 1 AS loaded_before,
                           row_number() OVER (ORDER BY line) AS bad_before
                    FROM _csv_bad),
                gaps AS (SELECT loaded_before, max(bad_before) AS bad_before FROM bad GROUP BY loaded_before),
-               ordered AS (SELECT rowid + 1 AS ordinal, * FROM _stage_raw)
-               SELECT ordered.* EXCLUDE (ordinal),
-                      ordered.ordinal + coalesce(gaps.bad_before, 0) + {first_data_line - 1} AS src_row
+               ordered AS (SELECT rowid + 1 AS ordinal, * FROM _typed)
+               SELECT ordered.ordinal + coalesce(gaps.bad_before, 0) + {first_data_line - 1} AS src_row,
+                      ordered.* EXCLUDE (ordinal)
                FROM ordered ASOF LEFT JOIN gaps ON ordered.ordinal > gaps.loaded_before"""
         )
     for line, error_type, _message, _column_name, csv_line in con.execute(
@@ -384,10 +420,6 @@ def _stage_csv(con: duckdb.DuckDBPyConnection, path: Path, kind: Kind, mapping: 
             "LINE SIZE OVER MAXIMUM": f"line longer than {MAX_LINE_BYTES} bytes",
         }.get(error_type, f"unreadable row: {error_type.lower()}")
         rejects.append({"line": line, "column_name": None, "reason": reason, "action": "rejected", "raw_row": raw})
-    layout = {"file": str(path), "sheet": None, "status": "read", "header": _rows_label(header_line, n_header),
-              "title_rows": titles, "separator": DELIMITER_NAMES[delimiter]}
-    texts = guess.texts if guess is not None else [{h} for h in headers]
-    return Staged(header_map, encoding, delimiter, None, texts, layout)
 
 
 def _text_expression(name: str, dtype: pl.DataType, is_code: bool) -> tuple[pl.Expr, pl.Expr | None]:
@@ -669,31 +701,103 @@ def _target_ddl(kind: Kind) -> str:
             f"src_sheet VARCHAR)")
 
 
-def _classify_rows(con: duckdb.DuckDBPyConnection, staged: Staged, kind: Kind, columns: list[tuple[str, int]]) -> None:
-    """_layout(src_row, reason): the rows of _clean that are not records (see layout.py).
+@dataclass(frozen=True)
+class _Check:
+    """One check of a cell: its bit in `_checks`, what it is logged as, and its condition in SQL over the clean
+    text (the canonical name) and the typed value (t_<name>)."""
 
-    Only rows lacking a required value (or holding its header text) are looked at, in Python with the same
-    markers as the CSV lines DuckDB could not split: a row with every required value is a record, whatever
-    its other cells say, and a clean extract has no such row to look at."""
-    texts = {alias: staged.header_texts[position] if position < len(staged.header_texts) else set()
-             for alias, position in columns}
+    bit: int
+    column_name: str
+    reason: str
+    action: str
+    condition: str
 
-    def is_header_text(alias: str) -> str:
-        return f"{alias} IN ({', '.join(map(_sql_text, sorted(texts[alias])))})" if texts[alias] else "false"
 
-    present = [name for name in REQUIRED[kind] if name in staged.header_map.canonical_index]
-    candidate = " OR ".join(f"{name} IS NULL OR {is_header_text(name)}" for name in present) or "true"
+# Not a problem in itself: a row that may not be a record (a required value empty, or a header's text),
+# which _classify_rows looks at.
+CANDIDATE_BIT = 1
+
+
+def _typed_select(staged: Staged, kind: Kind, source: str, *, keyed: bool, cell_rows: bool) -> tuple[str, list[_Check]]:
+    """One SELECT over the staged text columns c0.. of `source`: each cell cleaned once, typed, checked.
+
+    It yields the canonical columns typed, `extra` (JSON), `_checks` (a bit per failed check, CANDIDATE_BIT for a
+    row that may not be a record) and `_raw`, the cells as read, kept only for rows with a bit set (or a cell
+    issue found while staging): the raw text of a rejected row without a second copy of every row. `keyed`: the
+    source has src_row (a CSV's rows are numbered from their rowid afterwards)."""
+    hm = staged.header_map
+    present = hm.canonical_index
+    extras = list(hm.extra_index.items())
+    raw = [f"c{i}" for i in range(len(hm.headers))]
+    key = ["src_row"] if keyed else []
+    cleaned = [f"{_clean_sql(f'c{position}')} AS {name}" for name, position in present.items()]
+    cleaned += [f"{_clean_sql(f'c{position}')} AS e{k}" for k, (_, position) in enumerate(extras)]
+    bits = (1 << k for k in range(1, 63))
+    typed, final, checks = [], [], []
+    for name, sql_type in CANONICAL[kind].items():
+        if name not in present:
+            final.append(f"CAST(NULL AS {sql_type}) AS {name}")
+            continue
+        required = name in REQUIRED[kind]
+        action = "rejected" if required else "nulled"
+        if sql_type == "DATE":
+            typed.append(f"{_date_sql(name)} AS t_{name}")
+            checks.append(_Check(next(bits), name, "unparseable date", action,
+                                 f"{name} IS NOT NULL AND t_{name} IS NULL"))
+        elif sql_type == "DOUBLE":
+            typed.append(f"{_capital_sql(name)} AS t_{name}")
+            checks.append(_Check(next(bits), name,
+                                 "unparseable amount (expected e.g. 100, 1,000.5, 100万元, 1000000元)",
+                                 action, f"{name} IS NOT NULL AND t_{name} IS NULL"))
+        elif name in CODE_COLUMNS:
+            # 6.22202123456789E+18: what Excel shows (and exports) of a number whose digits it has lost
+            lost = f"((contains({name}, 'E+') OR contains({name}, 'e+')) AND regexp_full_match({name}, '{SCIENTIFIC}'))"
+            typed.append(f"CASE WHEN {lost} THEN NULL ELSE {name} END AS t_{name}")
+            checks.append(_Check(next(bits), name, PRECISION_LOST, action, lost))
+        else:
+            typed.append(f"{name} AS t_{name}")
+        final.append(f"t_{name} AS {name}")
+        if required:
+            checks.append(_Check(next(bits), name, "empty required value", "rejected", f"{name} IS NULL"))
+
+    def is_header_text(name: str) -> str:
+        texts = staged.header_texts[present[name]] if present[name] < len(staged.header_texts) else set()
+        return f"{name} IN ({', '.join(map(_sql_text, sorted(texts)))})" if texts else "false"
+
+    required_present = [name for name in REQUIRED[kind] if name in present]
+    candidate = " OR ".join(f"{name} IS NULL OR {is_header_text(name)}" for name in required_present) or "true"
+    mask = " + ".join([f"(CASE WHEN {candidate} THEN {CANDIDATE_BIT} ELSE 0 END)",
+                       *(f"(CASE WHEN {check.condition} THEN {check.bit} ELSE 0 END)" for check in checks)])
+    extra = "json_object(" + ", ".join(f"{_sql_text(header)}, e{k}" for k, (header, _) in enumerate(extras)) + ")"
+    keep_raw = "_checks <> 0" + (" OR src_row IN (SELECT src_row FROM _cell_rows)" if cell_rows else "")
+    select = (
+        f"SELECT {', '.join([*key, *final])}, {extra} AS extra, _checks, "
+        f"CASE WHEN {keep_raw} THEN [{', '.join(raw)}] END AS _raw FROM ("
+        f" SELECT *, CAST({mask} AS BIGINT) AS _checks FROM ("
+        f"  SELECT *{''.join(', ' + t for t in typed)} FROM ("
+        f"   SELECT {', '.join([*key, *raw, *cleaned])} FROM {source})))")
+    return select, checks
+
+
+def _classify_rows(con: duckdb.DuckDBPyConnection, staged: Staged, kind: Kind) -> None:
+    """_layout(src_row, reason): the rows of _rows that are not records (see layout.py).
+
+    Only rows lacking a required value (or holding its header text: CANDIDATE_BIT) are looked at, in Python with
+    the same markers as the CSV lines DuckDB could not split: a row with every required value is a record,
+    whatever its other cells say, and a clean extract has no such row to look at."""
+    hm = staged.header_map
+    positions = [*hm.canonical_index.values(), *(position for _, position in hm.extra_index.items())]
+    header_sets = [staged.header_texts[p] if p < len(staged.header_texts) else set() for p in positions]
+    cells = ", ".join(_clean_sql(f"_raw[{position + 1}]") for position in positions)
     con.execute("CREATE OR REPLACE TEMP TABLE _layout (src_row BIGINT, reason VARCHAR)")
-    aliases = [alias for alias, _ in columns]
-    candidates = con.execute(f"SELECT src_row, {', '.join(aliases)} FROM _clean WHERE {candidate}").fetchall()
-    header_sets = [texts[alias] for alias in aliases]
+    candidates = con.execute(f"SELECT src_row, {cells} FROM _rows WHERE (_checks & {CANDIDATE_BIT}) <> 0").fetchall()
     enough = min(2, max(sum(1 for t in header_sets if t), 1))  # a repeated header: 2 cells equal to theirs
     found = []
-    for src_row, *cells in candidates:
-        if sum(1 for cell, header in zip(cells, header_sets) if cell is not None and cell in header) >= enough:
+    for src_row, *values in candidates:
+        if sum(1 for cell, header in zip(values, header_sets) if cell is not None and cell in header) >= enough:
             reason = HEADER_ROW
         else:
-            reason = row_marker(cells)
+            reason = row_marker(values)
         if reason is not None:
             found.append((src_row, reason))
     if found:
@@ -702,64 +806,38 @@ def _classify_rows(con: duckdb.DuckDBPyConnection, staged: Staged, kind: Kind, c
 
 def _validate_and_insert(con: duckdb.DuckDBPyConnection, staged: Staged, kind: Kind, run_id: str, file: str,
                          issues: list[dict]) -> tuple[int, int, int, int]:
-    """Clean, type and check _stage; insert good rows into src_<kind>; log problems and rows that are not
-    records. -> (loaded, rejected, nulled, skipped)."""
+    """Clean, type and check the staged rows in one pass into _typed (a CSV is read straight into it); insert
+    good rows into src_<kind>; log problems and rows that are not records. -> (loaded, rejected, nulled, skipped)."""
     hm = staged.header_map
-    present = hm.canonical_index
-    selects = ["src_row"]
-    for name, position in present.items():
-        selects.append(f"{_clean_sql(f'c{position}')} AS {name}")
-    extras = list(hm.extra_index.items())
-    for k, (_, position) in enumerate(extras):
-        selects.append(f"{_clean_sql(f'c{position}')} AS e{k}")
-    con.execute(f"CREATE OR REPLACE TEMP TABLE _clean AS SELECT {', '.join(selects)} FROM _stage")
-    columns = [*present.items(), *((f"e{k}", position) for k, (_, position) in enumerate(extras))]
-    _classify_rows(con, staged, kind, columns)
-
-    typed, checks = [], []
-    for name, sql_type in CANONICAL[kind].items():
-        if name not in present:
-            typed.append(f"CAST(NULL AS {sql_type}) AS {name}")
-            continue
-        required = name in REQUIRED[kind]
-        action = "rejected" if required else "nulled"
-        if sql_type == "DATE":
-            typed.append(f"{_date_sql(name)} AS {name}")
-            checks.append((name, f"_clean.{name} IS NOT NULL AND _typed.{name} IS NULL", "unparseable date", action))
-        elif sql_type == "DOUBLE":
-            typed.append(f"{_capital_sql(name)} AS {name}")
-            checks.append((name, f"_clean.{name} IS NOT NULL AND _typed.{name} IS NULL",
-                           "unparseable amount (expected e.g. 100, 1,000.5, 100万元, 1000000元)", action))
-        elif name in CODE_COLUMNS:
-            # 6.22202123456789E+18: what Excel shows (and exports) of a number whose digits it has lost
-            lost = f"((contains({{0}}, 'E+') OR contains({{0}}, 'e+')) AND regexp_full_match({{0}}, '{SCIENTIFIC}'))"
-            typed.append(f"CASE WHEN {lost.format(name)} THEN NULL ELSE {name} END AS {name}")
-            checks.append((name, lost.format(f"_clean.{name}"), PRECISION_LOST, action))
-        else:
-            typed.append(name)
-        if required:
-            checks.append((name, f"_clean.{name} IS NULL", "empty required value", "rejected"))
-    extra_args = ", ".join(f"?, e{k}" for k in range(len(extras)))
-    typed.append(f"json_object({extra_args}) AS extra")
-    con.execute(f"CREATE OR REPLACE TEMP TABLE _typed AS SELECT src_row, {', '.join(typed)} FROM _clean",
-                [header for header, _ in extras])
-
     cell_issues = [i for i in issues if i["action"] == "cell"]
+    if cell_issues:
+        con.execute("CREATE OR REPLACE TEMP TABLE _cell_rows AS SELECT DISTINCT unnest(?::BIGINT[]) AS src_row",
+                    [[i["line"] for i in cell_issues]])
+    if staged.csv is not None:
+        select, checks = _typed_select(staged, kind, _read_csv_sql(staged.csv, len(hm.headers)), keyed=False,
+                                       cell_rows=False)
+        _read_csv_rows(con, staged, select, issues)
+    else:
+        select, checks = _typed_select(staged, kind, "_stage", keyed=True, cell_rows=bool(cell_issues))
+        con.execute(f"CREATE OR REPLACE TEMP TABLE _typed AS {select}")
+        _drop(con, "_rows")
+        con.execute("CREATE TEMP VIEW _rows AS SELECT * FROM _typed")
+    _classify_rows(con, staged, kind)
+
     con.execute("CREATE OR REPLACE TEMP TABLE _issues (src_row BIGINT, column_name VARCHAR, reason VARCHAR, "
                 "action VARCHAR, priority INTEGER)")
     if cell_issues:
         con.executemany("INSERT INTO _issues VALUES (?, ?, ?, ?, 0)", [
             (i["line"], i["column_name"], i["reason"],
              "rejected" if i["column_name"] in REQUIRED[kind] else "nulled") for i in cell_issues])
-    # checks on the typed value join _typed; the others read _clean alone, all in one statement
-    for name, condition, reason, action in [c for c in checks if "_typed." in c[1]]:
-        con.execute(f"""INSERT INTO _issues SELECT _clean.src_row, ?, ?, ?, 1
-                        FROM _clean JOIN _typed USING (src_row) WHERE {condition}""", [name, reason, action])
-    plain = [c for c in checks if "_typed." not in c[1]]
-    if plain:
-        con.execute("INSERT INTO _issues " + " UNION ALL ".join(
-            f"SELECT src_row, {_sql_text(name)}, {_sql_text(reason)}, {_sql_text(action)}, 1 FROM _clean "
-            f"WHERE {condition}" for name, condition, reason, action in plain))
+    if checks:  # one row per failed check, from the few rows with a check bit set
+        failed = ", ".join(f"({c.bit}, {_sql_text(c.column_name)}, {_sql_text(c.reason)}, {_sql_text(c.action)})"
+                           for c in checks)
+        con.execute(f"""INSERT INTO _issues
+                        SELECT r.src_row, d.column_name, d.reason, d.action, 1
+                        FROM (SELECT src_row, _checks FROM _rows WHERE _checks > {CANDIDATE_BIT}) r,
+                             (VALUES {failed}) d(bit, column_name, reason, action)
+                        WHERE (r._checks & d.bit) <> 0""")
     # A row that is not a record is reported as such, and only as such.
     con.execute(
         """CREATE OR REPLACE TEMP TABLE _issues AS
@@ -773,28 +851,29 @@ def _validate_and_insert(con: duckdb.DuckDBPyConnection, staged: Staged, kind: K
            UNION ALL
            SELECT src_row, NULL, reason, 'skipped', -1 FROM _layout"""
     )
-    con.execute(
-        f"""INSERT INTO src_{kind}
-            SELECT _typed.* EXCLUDE (src_row, extra), ?, _typed.src_row, _typed.extra, ? FROM _typed
-            WHERE _typed.src_row NOT IN (SELECT src_row FROM _issues WHERE action IN ('rejected', 'skipped'))""",
-        [file, staged.sheet])
     staged_rows = con.execute("SELECT count(*) FROM _typed").fetchone()[0]
     rejected, nulled, skipped = con.execute(
         "SELECT count(DISTINCT src_row) FILTER (action = 'rejected'), count(*) FILTER (action = 'nulled'), "
         "count(*) FILTER (action = 'skipped') FROM _issues"
     ).fetchone()
+    kept = "" if rejected + skipped == 0 else \
+        "WHERE src_row NOT IN (SELECT src_row FROM _issues WHERE action IN ('rejected', 'skipped'))"
+    con.execute(f"INSERT INTO src_{kind} BY NAME SELECT {', '.join(CANONICAL[kind])}, ? AS src_file, src_row, "
+                f"extra, ? AS src_sheet FROM _rows {kept}", [file, staged.sheet])
 
-    separator = staged.raw_separator.replace("'", "''")
-    raw_columns = ", ".join(f"coalesce(c{i}, '')" for i in range(len(hm.headers)))
-    logged = con.execute(
-        f"""SELECT i.src_row, i.column_name, i.reason, i.action,
-                   left(concat_ws('{separator}', {raw_columns}), 4096)
-            FROM _issues i JOIN _stage USING (src_row) ORDER BY i.src_row, i.column_name"""
-    ).fetchall()
-    rows = [(line, column, reason, action, raw) for line, column, reason, action, raw in logged]
-    outside = [i for i in issues if i["action"] != "cell"]  # rows that never reached _stage
+    rows = []
+    if rejected + nulled + skipped:
+        separator = staged.raw_separator.replace("'", "''")
+        raw_columns = ", ".join(f"coalesce(r._raw[{i + 1}], '')" for i in range(len(hm.headers)))
+        rows = con.execute(
+            f"""SELECT i.src_row, i.column_name, i.reason, i.action, left(concat_ws('{separator}', {raw_columns}), 4096)
+                FROM _issues i JOIN _rows r USING (src_row) ORDER BY i.src_row, i.column_name"""
+        ).fetchall()
+    outside = [i for i in issues if i["action"] != "cell"]  # rows that never reached the typed rows
     rows += [(i["line"], i["column_name"], i["reason"], i["action"], i["raw_row"]) for i in outside]
     _log_rejects(con, run_id, file, staged.sheet, rows)
+    for table in ("_rows", "_typed", "_stage", "_cell_rows"):  # free the memory before the next file
+        _drop(con, table)
     outside_rejected = len({i["line"] for i in outside if i["action"] == "rejected"})
     outside_skipped = len({i["line"] for i in outside if i["action"] == "skipped"})
     return (staged_rows - rejected - skipped, rejected + outside_rejected, nulled, skipped + outside_skipped)
@@ -932,7 +1011,7 @@ def load_extracts(con: duckdb.DuckDBPyConnection, paths: Sequence[Path], kind: L
         elif suffix in EXCEL_SUFFIXES:
             tables = _stage_excel(con, path, kind, user_mapping, issues, report.layout)
         elif suffix in CSV_SUFFIXES or suffix == "":
-            tables = [_stage_csv(con, path, kind, user_mapping, workdir, issues)]
+            tables = [_stage_csv(path, kind, user_mapping, workdir, issues)]
         else:
             raise ExtractError(f"{file}: unsupported file type {suffix!r} (use CSV, Parquet or XLSX)")
         encoding = "xlsx"
@@ -969,7 +1048,7 @@ def load_extracts(con: duckdb.DuckDBPyConnection, paths: Sequence[Path], kind: L
             if why == PRECISION_LOST:
                 report.precision_lost[column] = report.precision_lost.get(column, 0) + n
     _report_sentences(report)
-    for table in ("_stage", "_stage_raw", "_clean", "_typed", "_issues", "_layout", "_csv_bad", "_duplicates",
+    for table in ("_stage", "_rows", "_typed", "_cell_rows", "_issues", "_layout", "_csv_bad", "_duplicates",
                   "_csv_rejects", "_csv_scans"):
         _drop(con, table)
     return report

@@ -232,11 +232,12 @@ def plan() -> Iterator[tuple[str, Step]]:
 # stage: choosing DICT_FSST for each string segment is two thirds of the CPU of writing stg_companies and
 # stg_accounts (1M + 1M: 7.7 -> 2.6 and 3.2 -> 1.1 CPU-s); the price is disk, 175 -> 646 and 70 -> 184 MiB
 # (bench/RESULTS-scale.md). The working DB is scratch, as for the lookups (normalize.py).
-# Not ingest, link or marts: writing ingest's, link's and the marts' long tables uncompressed cut their CPU (writing
-# company_attributes at a million companies: 4.9 CPU-s compressed, 2.6 uncompressed; ingest 23.9 against 16.4)
-# but doubled the working DB, and on the shared box the extra writes made link and marts slower in wall time,
-# not faster (bench/RESULTS-scale.md, perf-sql 2026-12-05). Worth it where CPU, not the disk, is short.
-STAGE_SETTINGS: dict[str, dict[str, str]] = {"stage": {"disabled_compression_methods": "dict_fsst"}}
+# ingest: the same for src_registrations and src_accounts (writing them at 1M + 1M: 7.4 -> 2.6 CPU-s; working DB
+# after ingest 0.21 -> 0.88 GB; bench/RESULTS-scale.md, s8-perf-ingest). Only DICT_FSST is off: the other
+# methods stay. Fully uncompressed writes (force_compression) were tried for ingest, link and marts and cost
+# wall time on the shared disk (perf-sql 2026-12-05).
+STAGE_SETTINGS: dict[str, dict[str, str]] = {"stage": {"disabled_compression_methods": "dict_fsst"},
+                                              "ingest": {"disabled_compression_methods": "dict_fsst"}}
 
 
 def prepare_stage(con: duckdb.DuckDBPyConnection, stage: str) -> None:

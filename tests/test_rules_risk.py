@@ -338,6 +338,31 @@ def test_concentration_counts_unrelated_members_on_one_value_that_came_with_them
     assert [f[1] for f in features(with_thresholds(concentration__from=5))] == [0, 0, 0, 0, 0, 0, 5, 0]
 
 
+def test_trade_names_sharing_their_stem_are_one_brand():
+    """A group's subsidiaries are named after it (宇明, 宇明凯, 宇明宁): counted by brand_stem_length (2) characters
+    they are one company for concentration, rep_mass and own_template (and a landline's controller), and the
+    shared brand's mitigation sees them; a ring's unrelated names stay apart."""
+    text = "软件开发技术服务信息咨询电子产品销售"
+    group = ["宇明", "宇明凯", "宇明宁", "宇明旋", "宇明达"]
+    ring = ["鼎盛", "恒远", "佳禾", "瑞丰", "汇通"]
+    days = ["2026-01-05", "2026-02-05", "2026-03-05", "2026-04-05", "2026-05-05"]
+
+    def members(ids, names, scope):
+        return [company(i, reg_date=d(day), trade_name=name, rep_id="ONE", scope_key=scope)
+                for i, day, name in zip(ids, days, names, strict=True)]
+
+    clusters = {1: members(range(1, 6), group, text), 2: members(range(11, 16), ring, text + "A")}
+    attributes = [{"company_id": c["company_id"], "attr_kind": "phone", "attr_value": f"+86138000000{no}",
+                   "role": "reg"} for no, cs in clusters.items() for c in cs]
+    con = cluster_features(clusters, attributes=attributes)
+    got = rows(con, "select f.cluster_no, f.max_companies_per_value, f.share_shared_trade_name, s.max_names_per_rep, "
+                    "s.template_names from cluster_features as f join cluster_shape as s using (cluster_no) order by 1")
+    assert got == [(1, 0, 1.0, 1, 0), (2, 5, 0.0, 5, 5)]
+    got = rows(cluster_features(clusters, attributes=attributes, settings=Settings(brand_stem_length=4)),
+               "select cluster_no, max_companies_per_value, share_shared_trade_name from cluster_features order by 1")
+    assert got == [(1, 5, 0.0), (2, 5, 0.0)]  # whole names: the subsidiaries look unrelated
+
+
 def test_many_kinds_counts_independent_families_of_the_clusters_links_and_the_cluster_life():
     def link(a, b, reason, is_link=True):
         return {"company_a": a, "company_b": b, "reason": reason, "is_link": is_link}
@@ -605,14 +630,15 @@ TERM_CASES: dict[str, list[tuple[dict, float]]] = {
                    ({"n_evidence_kinds": 3, "life_days": 337}, 34 / 135),
                    ({"n_evidence_kinds": 4, "life_days": 405}, 0.0), ({"n_evidence_kinds": 4, "life_days": 500}, 0.0),
                    ({"n_evidence_kinds": 4, "life_days": None}, 0.0)],  # no dates, no life
-    # nothing up to 3 unrelated companies on one value, rising linearly to full at 5, times the value's fade
+    # nothing up to 3 unrelated companies on one value, rising linearly to full at 6, times the value's fade
     "concentration": [({"max_companies_per_value": 0, "value_fade": 1.0}, 0.0),
                       ({"max_companies_per_value": 3, "value_fade": 1.0}, 0.0),
-                      ({"max_companies_per_value": 4, "value_fade": 1.0}, 1 / 2),
-                      ({"max_companies_per_value": 5, "value_fade": 1.0}, 1.0),
+                      ({"max_companies_per_value": 4, "value_fade": 1.0}, 1 / 3),
+                      ({"max_companies_per_value": 5, "value_fade": 1.0}, 2 / 3),
+                      ({"max_companies_per_value": 6, "value_fade": 1.0}, 1.0),
                       ({"max_companies_per_value": 18, "value_fade": 1.0}, 1.0),
                       ({"max_companies_per_value": 18, "value_fade": 0.5}, 0.5),
-                      ({"max_companies_per_value": 4, "value_fade": 0.5}, 1 / 4),
+                      ({"max_companies_per_value": 4, "value_fade": 0.5}, 1 / 6),
                       ({"max_companies_per_value": 18, "value_fade": 0.0}, 0.0),
                       ({"max_companies_per_value": 18, "value_fade": None}, 0.0)],
     # nothing up to 3 unrelated companies one person fronts within a year, full at 8; no shape row: none

@@ -123,7 +123,7 @@ RISK_TERMS: tuple[RiskTerm, ...] = (
     # the shape alone: many unrelated members on one person, phone or room that came with them, carries no
     # others and lived a season to a year (an agency, a switchboard or a serial owner carries companies over years)
     RiskTerm("concentration", 5.0, {"window_days": 365, "room_window_days": 90, "fade_windows": 1.5,
-                                    "min_share": 0.8, "from": 3, "full_at": 5}),
+                                    "min_share": 0.8, "from": 3, "full_at": 6}),
     # an operator's footprint in several channels at once (a branch's batch, a contact room, a phone range, a
     # scope text) among companies of one season to a year; an agency's clients share as many, over years
     RiskTerm("many_kinds", 2.0, {"from": 2, "full_at": 4, "window_days": 270, "fade_windows": 1.5}),

@@ -13,13 +13,17 @@
 --   shortest span holding min_share of its companies, or the cluster's own life when that is longer, full
 --   within window_days and nothing at fade_windows times that.
 --
+-- Companies are counted by brand, as cluster_features counts them (the trade name's first brand_stem_length
+-- characters: a group's subsidiaries are named after it).
+--
 -- reads: company_clusters, stg_companies, cluster_features
--- params: rep_mass__window_days, scope_min_length, own_template__min_share, own_template__from,
+-- params: rep_mass__window_days, scope_min_length, brand_stem_length, own_template__min_share, own_template__from,
 --     own_template__window_days, own_template__fade_windows
 
 create or replace table cluster_shape as
 with rep_members as (
-    select cc.cluster_no, c.rep_id, c.reg_date, coalesce(c.trade_name, c.company_id::varchar) as name
+    select cc.cluster_no, c.rep_id, c.reg_date,
+        coalesce(left(c.trade_name, getvariable('brand_stem_length')), c.company_id::varchar) as name
     from company_clusters as cc
     join stg_companies as c using (company_id)
     where c.rep_id is not null and c.reg_date is not null
@@ -44,7 +48,8 @@ scope_users as (
     group by scope_key
 ),
 template_members as (
-    select cc.cluster_no, c.scope_key, c.reg_date, coalesce(c.trade_name, c.company_id::varchar) as name
+    select cc.cluster_no, c.scope_key, c.reg_date,
+        coalesce(left(c.trade_name, getvariable('brand_stem_length')), c.company_id::varchar) as name
     from company_clusters as cc
     join stg_companies as c using (company_id)
     where length(c.scope_key) >= getvariable('scope_min_length') and c.reg_date is not null

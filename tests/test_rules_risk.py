@@ -3,8 +3,9 @@ the score and its explanation.
 
 - company-level flags: sql/clusters/company_features.sql over staged companies and accounts;
 - group measures with a threshold (banks, the nominee and controller windows, corroboration, brand):
-  company_features + sql/clusters/cluster_features.sql over given clusters;
-- each term's value in 0..1: sql/clusters/cluster_terms.sql over given cluster_features rows;
+  company_features + sql/clusters/cluster_features.sql over given clusters; the shape measures (one person's
+  unrelated companies in a year, a scope text of the cluster's own) sql/clusters/cluster_shape.sql;
+- each term's value in 0..1: sql/clusters/cluster_terms.sql over given cluster_features and cluster_shape rows;
 - the score and its reasons: sql/clusters/cluster_scores.sql over given cluster_terms rows.
 
 Guards: every registry term has cases here, and every threshold `<term>__<name>` is exercised here and
@@ -154,7 +155,8 @@ def cluster_features(clusters: dict[int, list[dict]], accounts: list[dict] = (),
                  "company_clusters": table(members, CLUSTER_COLUMNS),
                  "company_attributes": table(list(attributes), ATTRIBUTE_COLUMNS),
                  "company_links_kept": table(list(links), LINK_COLUMNS)}, settings=settings)
-    run(con, "linking/attribute_values", "clusters/company_features", "clusters/cluster_features")
+    run(con, "linking/attribute_values", "clusters/company_features", "clusters/cluster_features",
+        "clusters/cluster_shape")
     return con
 
 
@@ -336,6 +338,31 @@ def test_concentration_counts_unrelated_members_on_one_value_that_came_with_them
     assert [f[1] for f in features(with_thresholds(concentration__from=5))] == [0, 0, 0, 0, 0, 0, 5, 0]
 
 
+def test_trade_names_sharing_their_stem_are_one_brand():
+    """A group's subsidiaries are named after it (宇明, 宇明凯, 宇明宁): counted by brand_stem_length (2) characters
+    they are one company for concentration, rep_mass and own_template (and a landline's controller), and the
+    shared brand's mitigation sees them; a ring's unrelated names stay apart."""
+    text = "软件开发技术服务信息咨询电子产品销售"
+    group = ["宇明", "宇明凯", "宇明宁", "宇明旋", "宇明达"]
+    ring = ["鼎盛", "恒远", "佳禾", "瑞丰", "汇通"]
+    days = ["2026-01-05", "2026-02-05", "2026-03-05", "2026-04-05", "2026-05-05"]
+
+    def members(ids, names, scope):
+        return [company(i, reg_date=d(day), trade_name=name, rep_id="ONE", scope_key=scope)
+                for i, day, name in zip(ids, days, names, strict=True)]
+
+    clusters = {1: members(range(1, 6), group, text), 2: members(range(11, 16), ring, text + "A")}
+    attributes = [{"company_id": c["company_id"], "attr_kind": "phone", "attr_value": f"+86138000000{no}",
+                   "role": "reg"} for no, cs in clusters.items() for c in cs]
+    con = cluster_features(clusters, attributes=attributes)
+    got = rows(con, "select f.cluster_no, f.max_companies_per_value, f.share_shared_trade_name, s.max_names_per_rep, "
+                    "s.template_names from cluster_features as f join cluster_shape as s using (cluster_no) order by 1")
+    assert got == [(1, 0, 1.0, 1, 0), (2, 5, 0.0, 5, 5)]
+    got = rows(cluster_features(clusters, attributes=attributes, settings=Settings(brand_stem_length=4)),
+               "select cluster_no, max_companies_per_value, share_shared_trade_name from cluster_features order by 1")
+    assert got == [(1, 5, 0.0), (2, 5, 0.0)]  # whole names: the subsidiaries look unrelated
+
+
 def test_many_kinds_counts_independent_families_of_the_clusters_links_and_the_cluster_life():
     def link(a, b, reason, is_link=True):
         return {"company_a": a, "company_b": b, "reason": reason, "is_link": is_link}
@@ -385,10 +412,127 @@ def test_a_dealer_landline_flags_by_its_shape_and_a_groups_switchboard_does_not(
     assert got[2][0] < 20 and got[3][0] < 20, got
 
 
+def shape(clusters: dict[int, list[dict]], outside: list[dict] = (), settings: Settings | None = None,
+          columns: str = "*") -> list[tuple]:
+    """cluster_shape over given clusters (cluster_no -> company() rows) and companies in no cluster."""
+    members = [{"company_id": c["company_id"], "cluster_no": no, "cluster_size": len(cs)}
+               for no, cs in clusters.items() for c in cs]
+    con = given({"stg_companies": table([c for cs in clusters.values() for c in cs] + list(outside), COMPANY_COLUMNS),
+                 "stg_accounts": table([], ACCOUNT_COLUMNS),
+                 "company_clusters": table(members, CLUSTER_COLUMNS),
+                 "company_attributes": table([], ATTRIBUTE_COLUMNS),
+                 "company_links_kept": table([], LINK_COLUMNS)}, settings=settings)
+    run(con, "linking/attribute_values", "clusters/company_features", "clusters/cluster_features",
+        "clusters/cluster_shape")
+    return rows(con, f"select cluster_no, {columns} from cluster_shape order by 1")
+
+
+NAMES = ["鼎盛", "恒远", "佳禾", "瑞丰", "汇通", "益达", "嘉诚", "宏图"]
+
+
+def test_rep_mass_counts_one_persons_unrelated_companies_within_a_year():
+    def fronted(ids, rep, days, names=NAMES):
+        return [company(i, rep_id=rep, reg_date=d(day), trade_name=name)
+                for i, day, name in zip(ids, days, names, strict=False)]
+
+    clusters = {
+        # a nominee: five companies of five trade names within 300 days
+        1: fronted(range(1, 6), "N", ["2026-01-01", "2026-03-01", "2026-05-01", "2026-08-01", "2026-10-28"]),
+        # a serial owner: a company every 400 days
+        2: fronted(range(11, 15), "S", ["2022-01-01", "2023-02-05", "2024-03-10", "2025-04-14"]),
+        # a group's chairman: five subsidiaries of one trade name in a season
+        3: fronted(range(21, 26), "C", ["2026-01-01"] * 5, ["华信"] * 5),
+        # three companies, then three more 520 days later: three within any year
+        4: fronted(range(31, 37), "M", ["2026-01-01", "2026-02-01", "2026-03-01",
+                                         "2027-06-05", "2027-07-01", "2027-08-01"]),
+        # one person's companies in two clusters count in each cluster apart; a company without a
+        # representative or a date counts for none
+        5: fronted(range(41, 44), "P", ["2026-01-01"] * 3) + [company(44, rep_id=None), company(45, reg_date=None)],
+        6: fronted(range(46, 48), "P", ["2026-01-01"] * 2),
+    }
+    assert shape(clusters, columns="max_names_per_rep") == [(1, 5), (2, 1), (3, 1), (4, 3), (5, 3), (6, 2)]
+    # a window of 540 days takes in the serial owner's next company, and four of the six (March 2026 to August
+    # 2027 is 518 days)
+    assert shape(clusters, settings=with_thresholds(rep_mass__window_days=540), columns="max_names_per_rep") == [
+        (1, 5), (2, 2), (3, 1), (4, 4), (5, 3), (6, 2)]
+
+
+def test_own_template_counts_unrelated_members_on_a_scope_text_nobody_else_uses_and_how_long_it_was_in_use():
+    def on(ids, scope, days, names=NAMES):
+        return [company(i, scope_key=scope, reg_date=d(day), trade_name=name)
+                for i, day, name in zip(ids, days, names, strict=False)]
+
+    season = ["2026-03-01", "2026-03-15", "2026-04-01", "2026-05-30"]  # 90 days
+    own, shared, short = "软件开发技术服务信息咨询电子产品销售", "企业管理咨询商务信息咨询会议会展服务", "贸易"
+    clusters = {
+        # four unrelated members on a text nobody else uses, in one season
+        1: on((1, 2, 3, 4), own, season),
+        # four members on a text two companies outside the cluster use too: 4 of 6 is under min_share (0.8)
+        2: on((5, 6, 7, 8), shared, season),
+        # a text shorter than scope_min_length (15) is a common phrase, not a template
+        3: on((9, 10, 11, 12), short, season),
+        # four members of which two share a trade name: three unrelated companies
+        4: on((13, 14, 15, 16), own + "A", season, ["华信", "华信", "鼎盛", "恒远"]),
+        # four members over 456 days: half way from window_days (365) to 1.5 times that
+        5: on((17, 18, 19, 20), own + "B", ["2026-01-01", "2026-06-01", "2026-12-01", "2027-04-02"]),
+        # four members of one season in a cluster that lived for years (8 of its 10 members span 728 days):
+        # an agency's text for a season of its clients, counted at the agency's life
+        6: on((21, 22, 23, 24), own + "C", season)
+        + on(range(25, 31), None, ["2024-01-01", "2024-06-01", "2024-12-01", "2025-06-01", "2025-12-01",
+                                   "2026-12-01"]),
+    }
+    outside = [company(40, scope_key=shared, reg_date=d("2025-01-01")),
+               company(41, scope_key=shared, reg_date=d("2025-06-01"))]
+    half = (547.5 - 456) / 182.5
+    got = shape(clusters, outside, columns="template_names, template_fade, template_span_days")
+    assert got == [(1, 4, 1.0, 90), (2, 0, 0.0, None), (3, 0, 0.0, None), (4, 3, 1.0, 90),
+                   (5, 4, pytest.approx(half), 456), (6, 4, 0.0, 728)]
+    # a lower share lets the shared text count: its span is that of 4 of its 6 companies (the members')
+    assert shape(clusters, outside, with_thresholds(own_template__min_share=0.6),
+                 "template_names, template_span_days")[1] == (2, 4, 90)
+    # a longer window keeps the 456 days full; fading to nothing at twice the window instead of 1.5 times it
+    assert shape(clusters, outside, with_thresholds(own_template__window_days=456),
+                 "template_fade")[4] == (5, 1.0)
+    assert shape(clusters, outside, with_thresholds(own_template__fade_windows=2),
+                 "template_fade")[4] == (5, pytest.approx((730 - 456) / 365))
+    # `from` counts unrelated members: from 4 the trade-name pair's cluster has too few
+    assert [r[1] for r in shape(clusters, outside, with_thresholds(own_template__from=4),
+                                 columns="template_names")] == [4, 0, 0, 0, 4, 4]
+
+
+def test_a_nominee_or_a_template_flags_by_shape_and_a_groups_chairman_or_an_agency_does_not():
+    """The issue's careful operators: representatives aged 45, 5 million CNY, accounts 40 days after registering.
+    One person fronting eight unrelated companies in ten months, or six unrelated companies registered with one
+    scope text nobody else uses, flag on their shape; a chairman's subsidiaries of one trade name, and an agency
+    whose clients use its text over three years, stay unflagged."""
+    months = [f"2026-{m:02d}-05" for m in range(1, 11)]
+    years = [f"{y}-{m:02d}-10" for y in (2023, 2024, 2025) for m in (2, 9)]
+    text = "软件开发技术服务信息咨询电子产品销售"
+    nominee = [company(i, rep_id="NOMINEE", reg_date=d(day), trade_name=name)
+               for i, day, name in zip(range(1, 9), months, NAMES, strict=False)]
+    chairman = [company(i, rep_id="CHAIR", reg_date=d(day), trade_name="华信")
+                for i, day in zip(range(11, 19), months, strict=False)]
+    template = [company(i, scope_key=text, reg_date=d(day), trade_name=name)
+                for i, day, name in zip(range(21, 27), months, NAMES, strict=False)]
+    agency = [company(i, scope_key=text + "A", reg_date=d(day), trade_name=name)
+              for i, day, name in zip(range(31, 37), years, NAMES, strict=False)]
+    clusters = {1: nominee, 2: chairman, 3: template, 4: agency}
+    accounts = [account(c["company_id"], 40) for cs in clusters.values() for c in cs]
+    con = cluster_features(clusters, accounts)
+    run(con, "clusters/cluster_terms", "clusters/cluster_scores")
+    got = {no: (score, flagged, codes) for no, score, flagged, codes in rows(
+        con, "select cluster_no, risk_score, flagged, [c['keys'][1] for c in reason_codes] from cluster_scores")}
+    assert got[1][1] and "risk.rep_mass" in got[1][2], got[1]
+    assert got[3][1] and got[3][2][0] == "risk.own_template", got[3]
+    assert not got[2][1] and not got[4][1], got
+    assert got[2][0] < 35 and got[4][0] < 35, got
+
+
 CLUSTER_FEATURE_THRESHOLDS = {"multi_bank__min_banks", "nominee__window_days", "controller__window_days",
                               "corroborated__min_kinds", "shared_brand__min_length", "concentration__window_days",
                               "concentration__room_window_days", "concentration__fade_windows",
-                              "concentration__min_share"}
+                              "concentration__min_share", "rep_mass__window_days", "own_template__min_share",
+                              "own_template__window_days", "own_template__fade_windows"}
 
 
 # ------------------------------------------------------------------------------------------------
@@ -410,15 +554,23 @@ QUIET = {"n_companies": 5, "reg_span_days": 1000, "open_span_days": 1000, "max_c
          "life_days": 1000, "n_opened_companies": 5}  # every share 0
 
 
+SHAPE_COLUMNS = ("cluster_no", "max_names_per_rep", "template_names", "template_fade", "template_span_days")
+SHAPE_TYPES = {"cluster_no": "bigint", "max_names_per_rep": "bigint", "template_names": "bigint",
+               "template_fade": "double", "template_span_days": "bigint"}
+
+
 def cluster_terms(features: list[dict], settings: Settings | None = None, drop_term: str | None = None):
+    """features: cluster_features values, and cluster_shape values (SHAPE_COLUMNS) for the shape terms."""
     con = given({}, settings=settings)
-    values = []
-    for row in features:
-        full = {c: 0.0 for c in FEATURE_COLUMNS} | QUIET | row
-        values.append("(" + ", ".join("null" if full[c] is None else repr(full[c]) for c in FEATURE_COLUMNS) + ")")
-    types = ", ".join(f"{c}::{FEATURE_TYPES.get(c, 'double')} as {c}" for c in FEATURE_COLUMNS)
-    con.execute(f"create table cluster_features as select {types} from (values {', '.join(values)}) "
-                f"as t({', '.join(FEATURE_COLUMNS)})")
+    for table_name, columns, types, quiet in (("cluster_features", FEATURE_COLUMNS, FEATURE_TYPES, QUIET),
+                                              ("cluster_shape", SHAPE_COLUMNS, SHAPE_TYPES, {})):
+        values = []
+        for row in features:
+            full = {c: 0.0 for c in columns} | quiet | {c: v for c, v in row.items() if c in columns}
+            values.append("(" + ", ".join("null" if full[c] is None else repr(full[c]) for c in columns) + ")")
+        typed = ", ".join(f"{c}::{types.get(c, 'double')} as {c}" for c in columns)
+        con.execute(f"create table {table_name} as select {typed} from (values {', '.join(values)}) "
+                    f"as t({', '.join(columns)})")
     if drop_term:
         con.execute("delete from risk_terms where term = ?", [drop_term])
     run(con, "clusters/cluster_terms")
@@ -478,23 +630,37 @@ TERM_CASES: dict[str, list[tuple[dict, float]]] = {
                    ({"n_evidence_kinds": 3, "life_days": 337}, 34 / 135),
                    ({"n_evidence_kinds": 4, "life_days": 405}, 0.0), ({"n_evidence_kinds": 4, "life_days": 500}, 0.0),
                    ({"n_evidence_kinds": 4, "life_days": None}, 0.0)],  # no dates, no life
-    # nothing up to 3 unrelated companies on one value, rising linearly to full at 7, times the value's fade
+    # nothing up to 3 unrelated companies on one value, rising linearly to full at 6, times the value's fade
     "concentration": [({"max_companies_per_value": 0, "value_fade": 1.0}, 0.0),
                       ({"max_companies_per_value": 3, "value_fade": 1.0}, 0.0),
-                      ({"max_companies_per_value": 4, "value_fade": 1.0}, 1 / 4),
-                      ({"max_companies_per_value": 6, "value_fade": 1.0}, 3 / 4),
-                      ({"max_companies_per_value": 7, "value_fade": 1.0}, 1.0),
+                      ({"max_companies_per_value": 4, "value_fade": 1.0}, 1 / 3),
+                      ({"max_companies_per_value": 5, "value_fade": 1.0}, 2 / 3),
+                      ({"max_companies_per_value": 6, "value_fade": 1.0}, 1.0),
                       ({"max_companies_per_value": 18, "value_fade": 1.0}, 1.0),
                       ({"max_companies_per_value": 18, "value_fade": 0.5}, 0.5),
-                      ({"max_companies_per_value": 5, "value_fade": 0.5}, 1 / 4),
+                      ({"max_companies_per_value": 4, "value_fade": 0.5}, 1 / 6),
                       ({"max_companies_per_value": 18, "value_fade": 0.0}, 0.0),
                       ({"max_companies_per_value": 18, "value_fade": None}, 0.0)],
+    # nothing up to 3 unrelated companies one person fronts within a year, full at 8; no shape row: none
+    "rep_mass": [({"max_names_per_rep": 1}, 0.0), ({"max_names_per_rep": 3}, 0.0), ({"max_names_per_rep": 4}, 0.2),
+                 ({"max_names_per_rep": 6}, 0.6), ({"max_names_per_rep": 8}, 1.0), ({"max_names_per_rep": 15}, 1.0),
+                 ({"max_names_per_rep": None}, 0.0)],
+    # nothing up to 2 unrelated companies on a scope text of the cluster's own, full at 5, times its fade
+    "own_template": [({"template_names": 0, "template_fade": 0.0}, 0.0),
+                     ({"template_names": 2, "template_fade": 1.0}, 0.0),
+                     ({"template_names": 3, "template_fade": 1.0}, 1 / 3),
+                     ({"template_names": 5, "template_fade": 1.0}, 1.0),
+                     ({"template_names": 9, "template_fade": 1.0}, 1.0),
+                     ({"template_names": 9, "template_fade": 0.25}, 0.25),
+                     ({"template_names": 4, "template_fade": 0.5}, 1 / 3),
+                     ({"template_names": None, "template_fade": None}, 0.0)],
 }
 TERM_THRESHOLDS = {"reg_burst__min_companies", "reg_burst__fade_days", "open_burst__min_companies",
                    "open_burst__fade_days", "nominee__full_at", "nominee__partial_at", "nominee__partial",
                    "controller__full_at", "controller__partial_at", "controller__partial", "concentration__from",
                    "concentration__full_at", "many_kinds__from", "many_kinds__full_at", "many_kinds__window_days",
-                   "many_kinds__fade_windows"}
+                   "many_kinds__fade_windows", "rep_mass__from", "rep_mass__full_at", "own_template__from",
+                   "own_template__full_at"}
 
 
 def test_every_risk_term_has_cases():
@@ -569,6 +735,18 @@ def test_term_sentences_carry_the_measured_value():
     assert rows(con, "select says from cluster_terms where term = 'concentration'") == [(
         "14 member companies with different trade names on one person, phone or room that carries (almost) no "
         "other company, registered within a year (a room: 90 days), counting less up to half as long again",)]
+
+
+def test_shape_terms_say_how_many_companies():
+    con = cluster_terms([{"cluster_no": 1, "max_names_per_rep": 9, "template_names": 6, "template_fade": 1.0}],
+                        Settings(language="en"))
+    says = dict(rows(con, "select term, says from cluster_terms where term in ('rep_mass', 'own_template')"))
+    assert says == {
+        "rep_mass": "one person is legal representative of 9 member companies with different trade names within "
+                    "a year",
+        "own_template": "6 member companies with different trade names registered with one word-for-word business "
+                        "scope that (almost) no other company uses, within a year (counting less up to half as long "
+                        "again)"}
 
 
 def test_many_kinds_says_how_many_kinds():

@@ -123,10 +123,17 @@ RISK_TERMS: tuple[RiskTerm, ...] = (
     # the shape alone: many unrelated members on one person, phone or room that came with them, carries no
     # others and lived a season to a year (an agency, a switchboard or a serial owner carries companies over years)
     RiskTerm("concentration", 5.0, {"window_days": 365, "room_window_days": 90, "fade_windows": 1.5,
-                                    "min_share": 0.8, "from": 3, "full_at": 7}),
+                                    "min_share": 0.8, "from": 3, "full_at": 6}),
     # an operator's footprint in several channels at once (a branch's batch, a contact room, a phone range, a
     # scope text) among companies of one season to a year; an agency's clients share as many, over years
     RiskTerm("many_kinds", 2.0, {"from": 2, "full_at": 4, "window_days": 270, "fade_windows": 1.5}),
+    # one person legal representative of many unrelated new companies within a year: nobody fronts a dozen as a
+    # trade; a serial owner adds one every year or two, a group's chairman fronts subsidiaries of one trade name
+    RiskTerm("rep_mass", 3.0, {"window_days": 365, "from": 3, "full_at": 8}),
+    # one word-for-word scope text on many unrelated members and (almost) nobody else, in use a season to a year:
+    # written once and copied by one hand; an agency's template serves its clients over years
+    RiskTerm("own_template", 3.0, {"min_share": 0.8, "from": 2, "full_at": 5, "window_days": 365,
+                                   "fade_windows": 1.5}),
     RiskTerm("opened_by_agent", 0.4),
     RiskTerm("corroborated", 1.0, {"min_kinds": 2}),
     RiskTerm("shared_brand", -2.5, {"min_length": 2}),
@@ -196,6 +203,11 @@ SENTENCES: dict[str, dict[str, str]] = {
                               "days), counting less up to half as long again",
         "risk.many_kinds": "{value} independent kinds of shared evidence tie members registered within nine "
                            "months (counting less up to half as long again)",
+        "risk.rep_mass": "one person is legal representative of {value} member companies with different trade "
+                         "names within a year",
+        "risk.own_template": "{value} member companies with different trade names registered with one "
+                             "word-for-word business scope that (almost) no other company uses, within a year "
+                             "(counting less up to half as long again)",
         "risk.opened_by_agent": "{pct} had their account opened by someone other than the representative",
         "risk.corroborated": "{pct} of links rest on two or more independent kinds of evidence",
         "risk.template_scope": "{pct} share word-for-word business-scope text",
@@ -257,6 +269,9 @@ SENTENCES: dict[str, dict[str, str]] = {
                               "该人、电话或房间几乎不涉及其他企业，且均在一年内（同一房间为90天内）登记"
                               "（跨度再长一半以内时逐步减弱）",
         "risk.many_kinds": "{value}种相互独立的共享证据关联着九个月内登记的成员企业（跨度再长一半以内时逐步减弱）",
+        "risk.rep_mass": "同一人在一年内担任{value}家字号各不相同的成员企业的法定代表人",
+        "risk.own_template": "{value}家字号各不相同的成员企业在一年内以逐字相同、且几乎无其他企业使用的经营范围登记"
+                             "（跨度再长一半以内时逐步减弱）",
         "risk.opened_by_agent": "{pct}的账户由法定代表人以外的人办理开户",
         "risk.corroborated": "{pct}的关联有两种及以上相互独立的证据",
         "risk.template_scope": "{pct}的经营范围逐字相同",

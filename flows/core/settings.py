@@ -122,6 +122,9 @@ class Settings(BaseModel):
     phone_block_chance: float = Field(0.01, description="mobiles of one number block link in full (PHONE_BLOCK) when "
                                       "the chance of so many in the block, given how crowded its range is, times "
                                       "the occupied blocks, is at most this: the chance SIM batches a run lets through")
+    brand_stem_length: int = Field(2, description="trade names sharing their first this many characters are one "
+                                   "brand (宇明, 宇明凯, 宇明宁: one group's subsidiaries); unrelated companies are "
+                                   "counted by brand, and members of one brand are a group's, not a ring's")
     scope_min_length: int = Field(15, description="shorter scope texts are too generic to be a template")
     hub_suspicious_fast_share: float = Field(0.5, description="a hub is suspicious when at least this share of its "
                                              "companies opened an account within 7 days of registering ...")

@@ -192,8 +192,8 @@ STAGES: dict[str, tuple[str | PythonStep, ...]] = {
                            "attach_cover_share", "attach_cover_min_members", "attach_cover_families"),
                    module="shellring.flows.pipeline.components"),
     ),
-    "score": ("clusters/company_features", "clusters/cluster_features", "clusters/cluster_terms",
-              "clusters/cluster_scores"),
+    "score": ("clusters/company_features", "clusters/cluster_features", "clusters/cluster_shape",
+              "clusters/cluster_terms", "clusters/cluster_scores"),
     "history": (
         PythonStep("history_inputs", "the region's previous run's clusters, the ids ever issued, verdicts' members",
                    reads=("effective_verdicts",),

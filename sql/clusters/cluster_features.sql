@@ -1,19 +1,21 @@
 -- Cluster-level red flags: shares of members showing each company flag, plus what only a group
 -- shows: a burst of registrations or openings, one person fronting several members, template
--- scope text, brand consistency (a group's subsidiaries share a trade name; a ring does not), and the
+-- scope text, brand consistency (a group's subsidiaries share a trade name, or its first brand_stem_length
+-- characters: 宇明, 宇明凯, 宇明宁 are one group's; a ring's names are unrelated), and the
 -- shape of the group: how many unrelated members hang on one value that appeared with them and with
 -- nothing else, how long that value lived, how many independent kinds of evidence tie the members, and
 -- the cluster's own life (the shortest span holding concentration__min_share of its members).
 --
 -- reads: company_clusters, company_features, stg_companies, company_attributes, attribute_values,
 --     company_links_kept, link_reasons
--- params: multi_bank__min_banks, shared_brand__min_length, nominee__window_days, controller__window_days,
---     corroborated__min_kinds, concentration__window_days, concentration__room_window_days,
+-- params: multi_bank__min_banks, shared_brand__min_length, brand_stem_length, nominee__window_days,
+--     controller__window_days, corroborated__min_kinds, concentration__window_days, concentration__room_window_days,
 --     concentration__fade_windows, concentration__min_share, concentration__from, concentration__full_at
 
 create or replace table cluster_features as
 with members as (
-    select cc.cluster_no, cc.cluster_size, f.*, c.trade_name, c.scope_key
+    select cc.cluster_no, cc.cluster_size, f.*, c.trade_name, left(c.trade_name, getvariable('brand_stem_length'))
+        as brand, c.scope_key
     from company_clusters as cc
     join company_features as f using (company_id)
     join stg_companies as c using (company_id)
@@ -25,11 +27,11 @@ repeated_values as (
         sum(n) filter (where kind = 'trade_name' and n >= 2) / any_value(cluster_size) as share_shared_trade_name,
         sum(n) filter (where kind = 'scope' and n >= 2) / any_value(cluster_size) as share_template_scope
     from (
-        select cluster_no, 'trade_name' as kind, trade_name as value, any_value(cluster_size) as cluster_size,
+        select cluster_no, 'trade_name' as kind, brand as value, any_value(cluster_size) as cluster_size,
             count(*) as n
         from members
         where trade_name is not null and length(trade_name) >= getvariable('shared_brand__min_length')
-        group by cluster_no, trade_name
+        group by cluster_no, brand
         union all
         select cluster_no, 'scope', scope_key, any_value(cluster_size), count(*)
         from members
@@ -62,7 +64,8 @@ controllers as (
     from (
         select cc.cluster_no, ca.attr_value,
             case when ca.attr_kind = 'phone' and not (ca.attr_value like '+861%' and length(ca.attr_value) = 14)
-                then count(distinct coalesce(c.trade_name, ca.company_id::varchar))
+                then count(distinct coalesce(left(c.trade_name, getvariable('brand_stem_length')),
+                                             ca.company_id::varchar))
                 else count(distinct ca.company_id) end as n_companies,
             count(distinct c.rep_id) as n_reps, date_diff('day', min(c.reg_date), max(c.reg_date)) as span
         from company_attributes as ca
@@ -86,7 +89,7 @@ controllers as (
 -- nothing at fade_windows times that.
 value_members as (
     select distinct cc.cluster_no, ca.attr_kind, ca.attr_value, ca.company_id, c.reg_date,
-        coalesce(c.trade_name, c.company_id::varchar) as name
+        coalesce(left(c.trade_name, getvariable('brand_stem_length')), c.company_id::varchar) as name
     from company_attributes as ca
     join company_clusters as cc using (company_id)
     join stg_companies as c using (company_id)

@@ -2,11 +2,12 @@
 -- most it can add, its contribution, and its sentence with the measured value filled in. A term the
 -- registry does not declare stops the run: it would otherwise add nothing without a word.
 --
--- reads: cluster_features, risk_terms
+-- reads: cluster_features, cluster_shape, risk_terms
 -- params: burst_days, reg_burst__min_companies, reg_burst__fade_days, open_burst__min_companies,
 --     open_burst__fade_days, nominee__full_at, nominee__partial_at, nominee__partial, controller__full_at,
 --     controller__partial_at, controller__partial, concentration__from, concentration__full_at, many_kinds__from,
---     many_kinds__full_at, many_kinds__window_days, many_kinds__fade_windows
+--     many_kinds__full_at, many_kinds__window_days, many_kinds__fade_windows, rep_mass__from, rep_mass__full_at,
+--     own_template__from, own_template__full_at
 
 create or replace table cluster_terms as
 with terms as (
@@ -55,18 +56,28 @@ with terms as (
             * greatest(0, least(1, (getvariable('many_kinds__fade_windows') * getvariable('many_kinds__window_days')
                 - life_days) / ((getvariable('many_kinds__fade_windows') - 1)
                 * getvariable('many_kinds__window_days')))) end)::double as many_kinds,
+        -- the shape terms (cluster_shape) rise linearly from nothing at `from` unrelated companies to full at
+        -- `full_at`; the template's times how briefly it was in use
+        greatest(0, least(1, (coalesce(sh.max_names_per_rep, 0) - getvariable('rep_mass__from'))
+            / (getvariable('rep_mass__full_at') - getvariable('rep_mass__from'))))::double as rep_mass,
+        (greatest(0, least(1, (coalesce(sh.template_names, 0) - getvariable('own_template__from'))
+            / (getvariable('own_template__full_at') - getvariable('own_template__from'))))
+            * coalesce(sh.template_fade, 0))::double as own_template,
         share_opened_by_agent::double as opened_by_agent,
         share_corroborated_links::double as corroborated,
         share_shared_trade_name::double as shared_brand,
         (n_companies = 2)::double as pair_only,
         1.0::double as bias
     from cluster_features
+    left join cluster_shape as sh using (cluster_no)
 ),
 long as (
     select u.cluster_no, u.term, u.value, f.reg_span_days, f.open_span_days, f.max_companies_per_rep,
-        f.max_companies_per_controller, f.max_companies_per_value, f.n_evidence_kinds
+        f.max_companies_per_controller, f.max_companies_per_value, f.n_evidence_kinds, sh.max_names_per_rep,
+        sh.template_names
     from (unpivot terms on columns(* exclude (cluster_no)) into name term value value) as u
     join cluster_features as f using (cluster_no)
+    left join cluster_shape as sh using (cluster_no)
 )
 select
     l.cluster_no,
@@ -83,6 +94,8 @@ select
         when 'controller' then l.max_companies_per_controller::varchar
         when 'concentration' then l.max_companies_per_value::varchar
         when 'many_kinds' then l.n_evidence_kinds::varchar
+        when 'rep_mass' then coalesce(l.max_names_per_rep, 0)::varchar
+        when 'own_template' then coalesce(l.template_names, 0)::varchar
         else format('{:.2f}', coalesce(l.value, 0))
     end as shown_value,
     replace(replace(t.says, '{pct}', pct), '{value}', shown_value) as says

@@ -1,0 +1,145 @@
+"""Re-run only the score steps on kept runs' working DBs and evaluate the flagged clusters, with why rings missed.
+
+    python bench/rescore.py FOLDER [FOLDER ...] [--misses] [--terms]
+
+A FOLDER is one `bench/quality.py --keep` run (truth.csv, results.duckdb and its `.results.duckdb.work/`).
+The working DB is copied to a scratch file; this checkout's score stage (company_features ... cluster_scores)
+and the flag rule (score >= flag_threshold and a member opened an account in the window; bench runs carry no
+verdicts) are re-run with this checkout's SQL and settings, and the flagged (cluster, uscc) pairs are scored
+with `evaluate_assignments`. The clusters are the run's, only the scoring differs, so two checkouts compare
+side by side on the same clusters. `--misses` prints every ring whose best cluster holds >= 80% of it but is
+not flagged, with its terms' contributions; `--terms` prints, per kind and level over all folders, how many
+rings were split / unflagged / contaminated.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import tempfile
+from pathlib import Path
+
+import duckdb
+import polars as pl
+
+KINDS = ["address_farm", "nominee_rep", "dealer_phone", "agent_opener", "weak_links", "student_batch"]
+LEVELS = ["naive", "medium", "sophisticated"]
+
+RINGS = """
+with truth as (
+    select upper(trim(uscc)) as uscc, kind, nullif(group_id, '') as group_id, is_ring::boolean as is_ring,
+        nullif(sophistication, '') as level
+    from read_csv(?, all_varchar = true, header = true)
+),
+members as (
+    select cc.cluster_no, c.uscc, s.risk_score, s.flagged
+    from company_clusters as cc join stg_companies as c using (company_id) join flags as s using (cluster_no)
+),
+legit as (
+    select cluster_no, avg(case when coalesce(t.is_ring, false) then 0 else 1 end) as legit_share
+    from members left join truth as t using (uscc) group by cluster_no
+),
+size as (select group_id, any_value(kind) as kind, any_value(level) as level, count(*) as size
+         from truth where is_ring group by group_id),
+best as (
+    select t.group_id, m.cluster_no, any_value(m.flagged) as flagged, any_value(m.risk_score) as score,
+        count(*) as n
+    from truth as t join members as m using (uscc) where t.is_ring group by t.group_id, m.cluster_no
+    qualify row_number() over (partition by t.group_id order by count(*) desc, m.cluster_no) = 1
+)
+select s.group_id, s.kind, coalesce(s.level, '-') as level, s.size, b.cluster_no, b.n, b.score,
+    case when b.n is null or b.n < 0.8 * s.size then 'split'
+         when not b.flagged then 'unflagged'
+         when l.legit_share > 0.2 then 'contaminated'
+         else 'found' end as outcome
+from size as s left join best as b using (group_id) left join legit as l using (cluster_no)
+"""
+
+
+def rescore(folder: Path, scratch: Path) -> duckdb.DuckDBPyConnection:
+    from shellring.flows.core.settings import Settings
+    from shellring.flows.core.sqlsteps import load_step, run_sql
+    from shellring.flows.pipeline.plan import STAGES
+
+    (work,) = (folder / ".results.duckdb.work").glob("*/work.duckdb")
+    copy = scratch / f"{folder.name}.duckdb"
+    shutil.copyfile(work, copy)
+    con = duckdb.connect(str(copy))
+    con.execute("set threads = 2")
+    Settings().apply(con)
+    for step in STAGES["score"]:  # this checkout's score stage, SQL steps only
+        run_sql(con, load_step(step))
+    con.execute("""create or replace temp table flags as
+        select s.cluster_no, s.risk_score, s.flagged and f.n_window_companies > 0 as flagged
+        from cluster_scores as s join cluster_features as f using (cluster_no)""")
+    return con
+
+
+def main() -> None:
+    from shellring.flows.core.sqlsteps import fetch_frame
+    from shellring.flows.results.evaluate import evaluate_assignments
+
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("folders", type=Path, nargs="+")
+    parser.add_argument("--misses", action="store_true")
+    parser.add_argument("--terms", action="store_true")
+    args = parser.parse_args()
+    scratch = Path(tempfile.mkdtemp(prefix="shellring-rescore-"))
+    header = ["run", "P", "R", "F1", "ring recall"] + KINDS + LEVELS + [
+        "FA look-alikes", "FA all legit", "flagged", ">1 ring", ">=1 legit", "purity mean"]
+    rows, outcomes = [], []
+    try:
+        for folder in args.folders:
+            con = rescore(folder, scratch)
+            flagged = fetch_frame(con, """select f.cluster_no::varchar as cluster_id, c.uscc
+                from flags as f join company_clusters as cc using (cluster_no)
+                join stg_companies as c using (company_id) where f.flagged""")
+            ev = evaluate_assignments(folder / "truth.csv", flagged, folder.name)
+
+            def cell(recall: dict, counts: dict, key: str) -> str:
+                return f"{recall[key]:.2f} ({counts[key]})" if key in recall else "-"
+
+            rows.append([folder.name, f"{ev.pair_precision:.3f}", f"{ev.pair_recall:.3f}", f"{ev.pair_f1:.3f}",
+                         f"{ev.ring_recall:.3f} ({ev.rings})"]
+                        + [cell(ev.ring_recall_by_kind, ev.rings_by_kind, k) for k in KINDS]
+                        + [cell(ev.ring_recall_by_sophistication, ev.rings_by_sophistication, k) for k in LEVELS]
+                        + [f"{ev.lookalike_false_alarm_rate:.4f}", f"{ev.legit_false_alarm_rate:.4f}",
+                           str(ev.flagged_clusters), str(ev.clusters_multi_ring), str(ev.clusters_with_legit),
+                           f"{ev.purity_mean:.3f}"])
+            rings = fetch_frame(con, RINGS, [str(folder / "truth.csv")])
+            outcomes.append(rings.select("kind", "level", "outcome", pl.col("score").round(1)))
+            if args.misses:
+                missed = rings.filter(pl.col("outcome") == "unflagged").sort("kind", "level", "score")
+                con.register("missed", missed.to_arrow())
+                detail = con.execute("""
+                    select m.kind, m.level, m.size, m.n, m.cluster_no, round(m.score, 1) as score,
+                        string_agg(t.term || '=' || round(t.contribution, 2)::varchar, ' '
+                                   order by abs(t.contribution) desc)
+                            filter (where abs(t.contribution) >= 0.05) as terms,
+                        any_value(f.max_companies_per_value) as per_value, any_value(f.value_span_days) as v_span,
+                        any_value(f.life_days) as life, any_value(f.n_evidence_kinds) as kinds,
+                        any_value(f.max_companies_per_rep) as per_rep,
+                        any_value(f.max_companies_per_controller) as per_ctl, any_value(f.reg_span_days) as reg_span
+                    from missed as m join cluster_terms as t using (cluster_no)
+                    join cluster_features as f using (cluster_no)
+                    group by all order by m.kind, m.level, score""").fetchall()
+                print(f"\n{folder.name}: rings whole in one unflagged cluster")
+                for row in detail:
+                    print(" | ".join(map(str, row)))
+            con.close()
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+    if args.terms:
+        print("\n| kind | level | outcome | rings | median score of its best cluster |\n|---|---|---|---|---|")
+        counts = (pl.concat(outcomes).filter(pl.col("outcome") != "found").group_by("kind", "level", "outcome")
+                  .agg(pl.len(), pl.col("score").median()).sort("kind", "level", "outcome"))
+        for kind, level, outcome, n, score in counts.iter_rows():
+            print(f"| {kind} | {level} | {outcome} | {n} | {score} |")
+    print("| " + " | ".join(header) + " |")
+    print("|" + "---|" * len(header))
+    for row in rows:
+        print("| " + " | ".join(row) + " |")
+
+
+if __name__ == "__main__":
+    main()

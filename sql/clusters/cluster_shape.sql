@@ -1,0 +1,87 @@
+-- The shape of a cluster that no member's profile shows, for the structural risk terms (cluster_terms):
+--
+-- * max_names_per_rep (rep_mass): the most member companies of different trade names one person is legal
+--   representative of within rep_mass__window_days. A legal representative answers for each company; nobody
+--   fronts many unrelated new companies in a year as a trade (DOMAIN.md flag 3), whereas a serial owner adds
+--   one every year or two and a group's chairman fronts subsidiaries of one trade name.
+-- * template_names, template_fade (own_template): the most member companies of different trade names
+--   registered with one word-for-word business scope (at least scope_min_length characters) that (almost) no
+--   company outside the cluster uses (min_share of its companies are members), and how briefly it was in
+--   use. A scope text used across the region is a common phrasing; one that only this cluster's unrelated
+--   companies use was written once and copied by one hand (DOMAIN.md flag 11). An agency that registers its
+--   clients with one text does so over years, so the text's life fades the term as concentration's does: the
+--   shortest span holding min_share of its companies, or the cluster's own life when that is longer, full
+--   within window_days and nothing at fade_windows times that.
+--
+-- Companies are counted by brand, as cluster_features counts them (the trade name's first brand_stem_length
+-- characters: a group's subsidiaries are named after it).
+--
+-- reads: company_clusters, stg_companies, cluster_features
+-- params: rep_mass__window_days, scope_min_length, brand_stem_length, own_template__min_share, own_template__from,
+--     own_template__window_days, own_template__fade_windows
+
+create or replace table cluster_shape as
+with rep_members as (
+    select cc.cluster_no, c.rep_id, c.reg_date,
+        coalesce(left(c.trade_name, getvariable('brand_stem_length')), c.company_id::varchar) as name
+    from company_clusters as cc
+    join stg_companies as c using (company_id)
+    where c.rep_id is not null and c.reg_date is not null
+),
+-- a person's companies in one cluster are few (hub limits cut the rest): each is paired with the ones the
+-- person registered within the window after it
+rep_years as (
+    select a.cluster_no, a.rep_id, a.reg_date, count(distinct b.name) as n_names
+    from rep_members as a
+    join rep_members as b
+        on b.cluster_no = a.cluster_no and b.rep_id = a.rep_id and b.reg_date >= a.reg_date
+        and b.reg_date <= a.reg_date + to_days(getvariable('rep_mass__window_days')::integer)
+    group by a.cluster_no, a.rep_id, a.reg_date
+),
+reps as (
+    select cluster_no, max(n_names) as max_names_per_rep from rep_years group by cluster_no
+),
+scope_users as (
+    select scope_key, count(*) as n_companies
+    from stg_companies
+    where length(scope_key) >= getvariable('scope_min_length')
+    group by scope_key
+),
+template_members as (
+    select cc.cluster_no, c.scope_key, c.reg_date,
+        coalesce(left(c.trade_name, getvariable('brand_stem_length')), c.company_id::varchar) as name
+    from company_clusters as cc
+    join stg_companies as c using (company_id)
+    where length(c.scope_key) >= getvariable('scope_min_length') and c.reg_date is not null
+),
+templates as (
+    select m.cluster_no, m.scope_key, count(distinct m.name) as n_names, list(m.reg_date order by m.reg_date) as dates,
+        ceil(getvariable('own_template__min_share') * any_value(u.n_companies))::integer - 1 as k
+    from template_members as m
+    join scope_users as u using (scope_key)
+    group by m.cluster_no, m.scope_key
+    having count(*) >= getvariable('own_template__min_share') * any_value(u.n_companies)
+        and count(distinct m.name) >= getvariable('own_template__from')
+),
+template_spans as (
+    select t.cluster_no, t.n_names,
+        greatest(f.life_days, list_min(list_transform(range(1, len(t.dates) - t.k + 1),
+                                                      lambda i: date_diff('day', t.dates[i], t.dates[i + t.k]))))
+            as span_days
+    from templates as t
+    join cluster_features as f using (cluster_no)
+),
+best_template as (
+    select cluster_no, n_names, span_days,
+        greatest(0, least(1, (getvariable('own_template__fade_windows') * getvariable('own_template__window_days')
+            - span_days) / ((getvariable('own_template__fade_windows') - 1)
+            * getvariable('own_template__window_days')))) as fade
+    from template_spans
+    qualify row_number() over (partition by cluster_no order by n_names * fade desc, n_names desc, span_days) = 1
+)
+select c.cluster_no, coalesce(r.max_names_per_rep, 0) as max_names_per_rep,
+    coalesce(t.n_names, 0) as template_names, coalesce(t.fade, 0) as template_fade,
+    t.span_days as template_span_days
+from (select distinct cluster_no from company_clusters) as c
+left join reps as r using (cluster_no)
+left join best_template as t using (cluster_no);

@@ -68,12 +68,18 @@ openings as (
 quiet_openings as (
     select * from openings where n_nearby <= getvariable('hub_limit_branch')
 ),
+-- Branches numbered in their names' order: pairs carry the number, and the smallest number is the smallest name.
+branch_numbers as (
+    select bank_branch, row_number() over (order by bank_branch) as branch_no
+    from (select distinct bank_branch from openings)
+),
 -- Co-openings are looked up in the opening's 8-day bucket and its two neighbours (near_bucket), an
 -- equality join on branch and bucket: joining on the branch alone compared every two openings there.
 same_branch as (
     select a.company_id as company_a, b.company_id as company_b, 'SAME_BRANCH_DAYS' as reason,
-        'branch' as attr_kind, a.bank_branch as attr_value, greatest(a.n_nearby, b.n_nearby) as n_companies
+        'branch' as attr_kind, n.branch_no, greatest(a.n_nearby, b.n_nearby) as n_companies
     from (select *, unnest([day_bucket - 1, day_bucket, day_bucket + 1]) as near_bucket from quiet_openings) as a
+    join branch_numbers as n using (bank_branch)
     join quiet_openings as b
         on a.bank_branch = b.bank_branch
         and b.day_bucket = a.near_bucket
@@ -199,9 +205,11 @@ same_hometown as (
 -- One row per pair and reason. A company has one building, scope and hometown row, so those reasons
 -- give each pair once; several openings or mobiles can give a pair more than once. Each of those is
 -- grouped on its own, by the pair's two ids: its reason and kind are constants.
-select company_a, company_b, 'SAME_BRANCH_DAYS' as reason, 'branch' as attr_kind, min(attr_value) as attr_value,
-    max(n_companies) as n_companies
-from same_branch group by company_a, company_b
+select p.company_a, p.company_b, 'SAME_BRANCH_DAYS' as reason, 'branch' as attr_kind, n.bank_branch as attr_value,
+    p.n_companies
+from (select company_a, company_b, min(branch_no) as branch_no, max(n_companies) as n_companies
+      from same_branch group by company_a, company_b) as p
+join branch_numbers as n using (branch_no)
 union all
 select company_a, company_b, 'BATCH_PROFILE', 'branch', min(attr_value), max(n_companies)
 from batch_profile group by company_a, company_b

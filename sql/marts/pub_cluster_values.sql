@@ -11,18 +11,38 @@
 create or replace table pub_cluster_values as
 -- unnest in the select list, not as a lateral join in from: DuckDB plans the lateral one as a dependent join
 -- that joins every pair's rows back to themselves (most of this step at a million companies)
-with pair_values as (
-    select p.cluster_no, e.reason, e.attr_kind, e.attr_value, unnest([e.company_a, e.company_b]) as company_id
+-- A value's reasons travel as a bit set (reasons numbered in name order) and are named once per distinct set:
+-- grouping on fixed-size bits, not lists of strings, over the pairs' evidence.
+with shared_reasons as (
+    select reason, (row_number() over (order by reason) - 1)::integer as reason_no
+    from link_reasons
+    where shared_value
+),
+reason_names as (
+    select list(reason order by reason_no) as names from shared_reasons
+),
+pair_values as (
+    select p.cluster_no, e.attr_kind, e.attr_value, 1::hugeint << w.reason_no as reason_bit,
+        unnest([e.company_a, e.company_b]) as company_id
     from pair_evidence as e
     join in_cluster_pairs as p using (company_a, company_b)
-    join link_reasons as w on w.reason = e.reason
-    where w.shared_value
+    join shared_reasons as w on w.reason = e.reason
 ),
-shared as (
-    select cluster_no, attr_kind, attr_value, company_id, false as is_hub, null as hub_key,
-        list_sort(list_distinct(list(reason))) as reasons
+value_reasons as (
+    select cluster_no, attr_kind, attr_value, company_id, bit_or(reason_bit) as reason_bits
     from pair_values
     group by cluster_no, attr_kind, attr_value, company_id
+),
+reason_sets as (
+    select s.reason_bits,
+        list_filter(n.names, lambda r, i: (s.reason_bits >> (i - 1)) & 1 = 1) as reasons
+    from (select distinct reason_bits from value_reasons) as s
+    cross join reason_names as n
+),
+shared as (
+    select v.cluster_no, v.attr_kind, v.attr_value, v.company_id, false as is_hub, null as hub_key, r.reasons
+    from value_reasons as v
+    join reason_sets as r using (reason_bits)
 ),
 hub_values as (
     select cc.cluster_no, h.attr_kind, h.attr_value, h.company_id, true as is_hub, h.hub_key,

@@ -64,13 +64,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, required=True)
     parser.add_argument("--work", type=Path, required=True)
-    parser.add_argument("--stages", nargs="*", help="only these stages (the work DB must hold the earlier ones)")
+    parser.add_argument("--stages", nargs="*",
+                        help="only these stages (the work DB must hold the earlier ones; fresh when ingest is named)")
     args = parser.parse_args()
     from shellring.flows.pipeline.pseudonyms import load_key
 
     ws = Workspace(args.work)
     settings = Settings()
-    if not args.stages:
+    if not args.stages or "ingest" in args.stages:
         shutil.rmtree(args.work, ignore_errors=True)
         args.work.mkdir(parents=True)
         inputs = [args.data / "registrations.csv", args.data / "accounts.csv"]

@@ -37,9 +37,20 @@ def _tree_rss_kb(pid: int) -> int:
     return total
 
 
+def _dir_bytes(path: Path) -> int:
+    try:
+        return sum(entry.stat().st_size for entry in os.scandir(path) if entry.is_file())
+    except FileNotFoundError:
+        return 0
+
+
 class Sampler:
-    def __init__(self):
+    """Peak resident memory of the process tree, and peak size of DuckDB's temp directory (what it spilled)."""
+
+    def __init__(self, spill_dir: Path):
         self.peak = 0
+        self.spill_peak = 0
+        self._spill_dir = spill_dir
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
         self._thread.start()
@@ -47,17 +58,25 @@ class Sampler:
     def _run(self):
         while not self._stop.is_set():
             self.peak = max(self.peak, _tree_rss_kb(os.getpid()))
+            self.spill_peak = max(self.spill_peak, _dir_bytes(self._spill_dir))
             time.sleep(0.02)
 
     def take(self) -> float:
         peak, self.peak = self.peak, _tree_rss_kb(os.getpid())
         return peak / 2**20
 
+    def take_spill(self) -> float:
+        peak, self.spill_peak = self.spill_peak, 0
+        return peak / 2**30
 
-def _cpu() -> float:
-    """CPU seconds of this process and its ended children (the parse workers end with their stage)."""
-    own, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
-    return own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
+
+def _cpu(who: int | None = None) -> float:
+    """CPU seconds of this process and its ended children (the parse workers end with their stage); of one of
+    them when `who` is RUSAGE_SELF or RUSAGE_CHILDREN."""
+    if who is not None:
+        usage = resource.getrusage(who)
+        return usage.ru_utime + usage.ru_stime
+    return _cpu(resource.RUSAGE_SELF) + _cpu(resource.RUSAGE_CHILDREN)
 
 
 def main() -> None:
@@ -65,13 +84,13 @@ def main() -> None:
     parser.add_argument("--data", type=Path, required=True)
     parser.add_argument("--work", type=Path, required=True)
     parser.add_argument("--stages", nargs="*",
-                        help="only these stages (the work DB must hold the earlier ones; ingest starts afresh)")
+                        help="only these stages (the work DB must hold the earlier ones; fresh when ingest is named)")
     args = parser.parse_args()
     from shellring.flows.pipeline.pseudonyms import load_key
 
     ws = Workspace(args.work)
     settings = Settings()
-    if not args.stages or "ingest" in args.stages:  # ingest starts a fresh working DB
+    if not args.stages or "ingest" in args.stages:
         shutil.rmtree(args.work, ignore_errors=True)
         args.work.mkdir(parents=True)
         inputs = [args.data / "registrations.csv", args.data / "accounts.csv"]
@@ -80,7 +99,7 @@ def main() -> None:
     ctx_args = {"run_id": "profile", "registrations": (args.data / "registrations.csv",),
                 "accounts": (args.data / "accounts.csv",), "results_db": args.work / "none.duckdb",
                 "key": load_key(None)}
-    sampler = Sampler()
+    sampler = Sampler(ws.scratch / "duckdb_tmp")
     began = time.perf_counter()
     stages = args.stages or ["ingest", "normalize", "stage", "link", "verdicts", "cluster", "score", "history",
                              "marts"]
@@ -90,7 +109,7 @@ def main() -> None:
             prepare_stage(con, stage)
             ctx = RunContext(ws, settings, **ctx_args)
             for step in stage_steps(stage):
-                started, cpu = time.perf_counter(), _cpu()
+                started, cpu, own = time.perf_counter(), _cpu(), _cpu(resource.RUSAGE_SELF)
                 if isinstance(step, PythonStep):
                     ctx.outcomes[step.name] = step.run(con, ctx)
                     name = step.name
@@ -98,7 +117,8 @@ def main() -> None:
                     run_sql(con, step)
                     name = step.name
                 print(f"  {stage:<10}{name:<36}{time.perf_counter() - started:>8.2f} s{_cpu() - cpu:>8.2f} cpu-s"
-                      f"{sampler.take():>8.2f} GB", flush=True)
+                      f"{sampler.take():>8.2f} GB   (this process {_cpu(resource.RUSAGE_SELF) - own:.2f} cpu-s, "
+                      f"spilled {sampler.take_spill():.2f} GB)", flush=True)
                 if stage == "normalize":
                     for table, figures in ctx.outcomes[name].items():
                         print(f"      {table:<30}{figures['unique_values']:>10,} unique {figures['seconds']:>8.2f} s")

@@ -170,19 +170,31 @@ def _split(name: str) -> tuple[str | None, str | None, str | None, str | None]:
 
 
 def parse_company_names(values: Sequence[str | None] | pl.Series) -> pl.DataFrame:
-    """One row per input, in input order; never raises on string input. See COLUMNS."""
+    """One row per input, in input order; never raises on string input. See COLUMNS.
+
+    Names of the common shape take the batch fast path (company_fast.py); `_split` does the rest."""
+    from .company_fast import split_fast  # it builds on this module's helpers
+
     raw = to_text_list(values)
     texts = canonical_batch(raw, upper=True, numerals=False)
+    fast = split_fast(pl.Series(texts, dtype=pl.String))
+    done = set(fast["_row"].to_list())
     rows = []
+    slow_rows = []
     cache: dict[str, tuple] = {}
-    for text in texts:
+    for index, text in enumerate(texts):
+        if index in done:
+            continue
         row = cache.get(text)
         if row is None:
             row = (text or None, *_split(text)) if text else (None, None, None, None, None)
             cache[text] = row
         rows.append(row)
+        slow_rows.append(index)
     cols = list(zip(*rows, strict=True)) if rows else [()] * 5
-    data = {"input": pl.Series(raw, dtype=pl.String)}
-    for name, col in zip(COLUMNS[1:], cols, strict=True):
-        data[name] = pl.Series(list(col), dtype=pl.String)
-    return pl.DataFrame(data)
+    slow = pl.DataFrame({name: pl.Series(list(col), dtype=pl.String)
+                         for name, col in zip(COLUMNS[1:], cols, strict=True)}
+                        ).with_columns(_row=pl.Series(slow_rows, dtype=pl.UInt32))
+    fast = fast.with_columns(normalized=pl.Series(texts, dtype=pl.String).gather(fast["_row"]))
+    merged = pl.concat([slow, fast.select(slow.columns)]).sort("_row")
+    return pl.DataFrame({"input": pl.Series(raw, dtype=pl.String)}).hstack(merged.select(COLUMNS[1:]))

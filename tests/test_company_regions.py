@@ -31,7 +31,7 @@ NORM_USCC = pl.DataFrame({"input": [], "normalized": [], "valid": [], "reason": 
 def _regions(extract_regions: pl.DataFrame) -> list[tuple]:
     con = given({"src_registrations": REGISTRATIONS, "src_accounts": ACCOUNTS, "norm_uscc": NORM_USCC,
                  "extract_regions": extract_regions}, region="zhejiang")
-    run(con, "staging/company_base", "staging/company_regions")
+    run(con, "staging/business_scopes", "staging/company_base", "staging/company_regions")
     return rows(con, "select c.uscc_key, r.region from company_regions as r join company_base as c using (company_id) "
                      "order by c.uscc_key")
 

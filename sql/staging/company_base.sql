@@ -10,7 +10,7 @@
 -- src_file is the extract the kept row came from (an account-only company: its first account file by
 -- name), for company_regions.
 --
--- reads: src_registrations, src_accounts, norm_uscc
+-- reads: src_registrations, src_accounts, norm_uscc, business_scopes
 
 create or replace temp table company_base as
 with registrations as (
@@ -65,7 +65,8 @@ select
     coalesce(r.company_name, c.company_name) as company_name,
     coalesce(r.legal_rep_name, c.legal_rep_name) as legal_rep_name,
     coalesce(r.legal_rep_id, c.legal_rep_id) as legal_rep_id,
-    r.reg_address, r.phone, r.reg_date, r.reg_capital, r.business_scope,
+    r.reg_address, r.phone, r.reg_date, r.reg_capital, s.scope_id,
     coalesce(r.src_file, c.src_file) as src_file
 from companies as c
-left join src_registrations as r on r.rowid = c.src_rowid;
+left join src_registrations as r on r.rowid = c.src_rowid
+left join business_scopes as s on s.business_scope = r.business_scope;

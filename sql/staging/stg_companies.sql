@@ -1,16 +1,9 @@
 -- One row per company, assembled from its three passes (company_base, company_people,
 -- company_contact), which are temp tables of this stage's connection.
 --
--- reads: company_base, company_people, company_contact
+-- reads: company_base, company_people, company_contact, business_scopes
 
--- scope_key is computed once per distinct scope text: extracts repeat a few templates many times.
 create or replace table stg_companies as
-with scopes as (
-    select
-        business_scope,
-        nullif(regexp_replace(lower(business_scope), '[\s，,。.；、:：()（）]+', '', 'g'), '') as scope_key
-    from (select distinct business_scope from company_base)
-)
 select
     c.company_id,
     c.uscc_key as uscc,
@@ -44,4 +37,4 @@ select
 from company_base as c
 join company_people as p using (company_id)
 join company_contact as k using (company_id)
-left join scopes as s on s.business_scope = c.business_scope;
+left join business_scopes as s using (scope_id);

@@ -349,7 +349,7 @@ CASES: dict[str, Case] = {
         companies=_cohort_companies(),
         accounts=_cohort_accounts(),
         # companies 1-4 at BR1: 4 in the cell, where 6 openings x (1/96) = 0.06 were expected (the region's 99
-        # fresh openings, the cell left out, hold no other from 4210); P(>= 4) x 64 tested cells = 3.7e-5 <= 0.01.
+        # fresh openings, the cell left out, hold no other from 4210); P(>= 4) = 6.0e-7 <= batch_chance_rate 1e-5.
         # By county (2 + 2) the cells are too small
         expected=[(a, b, "BATCH_COHORT", "branch", "BR1", 4) for a in range(1, 5) for b in range(a + 1, 5)],
     ),
@@ -466,15 +466,14 @@ def test_settings_move_the_boundaries():
 
 
 def test_batch_cohort_stops_where_chance_explains_the_batch():
-    """The bar is the Poisson chance of the batch (scipy, not the SQL) times the cells tested: just above
-    batch_chance_cells the batch links, just below it nothing does."""
+    """The bar is the Poisson chance of the batch (scipy, not the SQL): just above batch_chance_rate the batch
+    links, just below it nothing does."""
     expected_count = 6 * (4 - 4 + 1) / (99 - 4 + 1)  # BR1's openings x the prefecture's share without the cell
-    # P(>= 4) x the cells tested: the 32 openings of the profile from elsewhere, each by county and prefecture
-    bar = poisson.sf(3, expected_count) * 32 * 2
-    assert 1e-5 < bar < 1e-4
+    bar = poisson.sf(3, expected_count)  # P(>= 4)
+    assert 1e-7 < bar < 1e-6
     case = CASES["BATCH_COHORT"]
-    assert evidence_of(case, Settings(batch_chance_cells=bar * 1.01)) == case.expected
-    assert evidence_of(case, Settings(batch_chance_cells=bar * 0.99)) == []
+    assert evidence_of(case, Settings(batch_chance_rate=bar * 1.01)) == case.expected
+    assert evidence_of(case, Settings(batch_chance_rate=bar * 0.99)) == []
 
 
 def test_a_batch_takes_in_what_chance_cannot_explain():
@@ -538,15 +537,22 @@ def test_a_batch_of_its_own_at_the_second_branch_is_another_event():
 
 
 def test_a_batch_is_no_less_a_batch_in_a_bigger_region():
-    """Ten times the region (other branches, other prefectures, the same profile among them) leaves the batch
-    at its quiet branch as improbable as before: the test is relative to the base rates, not a count."""
+    """Ten times the region (other branches, other prefectures, the same profile among them: 1,300 more cells
+    tested) leaves the batch at its quiet branch a batch, judged by its own chance there (scipy, not the SQL)
+    and not by the number of cells the run tests: a bar per run would demand a stronger batch of every bigger
+    region."""
     case = CASES["BATCH_COHORT"]
     more = [{"company_id": 1000 + i, "rep_age_at_reg": 20 if i % 3 else 40, "rep_region": f"{410102 + i % 7 * 100}",
              "reg_adcode": "330106"} for i in range(1000)]
     accounts = [{"company_id": 1000 + i, "bank_branch": f"BX{i % 50}", "open_date": date(2026, 3, 1 + i % 28),
                  "days_since_registration": 2} for i in range(1000)]
     bigger = Case("batch", companies=case.companies + more, accounts=case.accounts + accounts, expected=[])
-    assert [row for row in evidence_of(bigger) if row[4] == "BR1"] == case.expected
+    # BR1's 6 openings x the prefecture's share of the region's 1,099 fresh openings, the cell left out
+    bar = poisson.sf(3, 6 * (4 - 4 + 1) / (1099 - 4 + 1))
+    assert bar < poisson.sf(3, 6 * (4 - 4 + 1) / (99 - 4 + 1)) / 1000  # rarer in the bigger region, not commoner
+    assert [row for row in evidence_of(bigger, Settings(batch_chance_rate=bar * 1.01)) if row[4] == "BR1"] == \
+        case.expected
+    assert [row for row in evidence_of(bigger, Settings(batch_chance_rate=bar * 0.99)) if row[4] == "BR1"] == []
 
 
 # ------------------------------------------------------------------------------------------------

@@ -53,9 +53,10 @@ class Settings(BaseModel):
                                         "companies within hometown_days is a migration flow (BATCH_HOME_REGION)")
     hub_limit_branch: int = 40
     batch_min_companies: int = Field(3, description="fewest companies in a time-and-branch batch (BATCH_COHORT)")
-    batch_chance_cells: float = Field(0.01, description="a time-and-branch cell is a batch when the chance of so "
-                                      "many openings of one profile and home prefecture, times the number of cells "
-                                      "the run tests, is at most this: the chance batches a run may let through")
+    batch_chance_rate: float = Field(1e-5, description="a time-and-branch cell is a batch when the chance of so "
+                                     "many openings of one profile and home prefecture is at most this: the chance "
+                                     "batches a run may let through per opening it tests, the same share of a city "
+                                     "or a province")
     batch_stray_chance: float = Field(0.05, description="the batch's profile and origin at another branch within "
                                       "batch_days joins the batch when chance explains so many such openings there "
                                       "at most this often (BATCH_JOINED): the strays one batch may take in by chance")

@@ -506,19 +506,32 @@ def test_a_batch_takes_in_what_chance_cannot_explain():
 
 def test_a_phone_block_stops_where_its_range_explains_it():
     """The bar is the Poisson chance of three in a block (scipy, not the SQL) at a hundredth of the segment's
-    other mobiles plus one, times the occupied blocks: just above phone_block_chance the sparse block links in
-    full, just below it is a similar phone; the crowded block needs a bar 1e5 times higher."""
-    blocks = 60 + 2
-    sparse = poisson.sf(2, (3 - 3 + 1) / 99) * blocks
-    crowded = poisson.sf(2, (63 - 3 + 1) / 99) * blocks
-    assert sparse < 1e-4 and crowded > 1
+    other mobiles plus one: just above phone_block_rate the sparse block links in full, just below it is a
+    similar phone; the crowded block needs a bar 1e5 times higher."""
+    sparse = poisson.sf(2, (3 - 3 + 1) / 99)
+    crowded = poisson.sf(2, (63 - 3 + 1) / 99)
+    assert sparse < 1e-6 and crowded > 1e5 * sparse
 
     def blocks_linked(chance: float) -> set[int]:
-        return {a for a, b, reason, *_ in evidence_of(CASES["PHONE_BLOCK"], Settings(phone_block_chance=chance))
+        return {a for a, b, reason, *_ in evidence_of(CASES["PHONE_BLOCK"], Settings(phone_block_rate=chance))
                 if reason == "PHONE_BLOCK"}
     assert blocks_linked(sparse * 1.01) == {1, 2}
     assert blocks_linked(sparse * 0.99) == set()
     assert blocks_linked(crowded * 1.01) == {1, 2, 4, 5}
+
+
+def test_a_sim_batch_is_no_less_a_batch_in_a_bigger_region():
+    """A thousand more mobiles in other segments (a bigger region, a thousand more blocks that could have shown
+    a run) leave the sparse block of three a SIM batch: its bar is its own chance, not times the run's blocks."""
+    case = CASES["PHONE_BLOCK"]
+    more = [{"company_id": 5000 + i, "attr_kind": "phone", "attr_value": f"+86139{i:04d}{i % 7}000"}
+            for i in range(1000)]
+    bigger = Case("weak", companies=case.companies + [{"company_id": 5000 + i} for i in range(1000)],
+                  accounts=case.accounts, attributes=case.attributes + more, expected=[])
+    sparse = poisson.sf(2, (3 - 3 + 1) / 99)
+    linked = {a for a, b, reason, *_ in evidence_of(bigger, Settings(phone_block_rate=sparse * 1.01))
+              if reason == "PHONE_BLOCK"}
+    assert linked == {1, 2}
 
 
 def test_a_batch_of_its_own_at_the_second_branch_is_another_event():

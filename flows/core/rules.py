@@ -95,7 +95,7 @@ LINK_REASONS: tuple[LinkReason, ...] = (
                shared_value=True),
     LinkReason("SAME_SCOPE", "SAME_SCOPE", 0.5, "weak_evidence"),
     LinkReason("SIMILAR_PHONE", "SIMILAR_PHONE", 0.5, "weak_evidence"),
-    # more mobiles in one number block than its range explains by chance: a dealer's SIM batch (phone_block_chance)
+    # more mobiles in one number block than its range explains by chance: a dealer's SIM batch (phone_block_rate)
     LinkReason("PHONE_BLOCK", "SIMILAR_PHONE", 1.0, "weak_evidence"),
     # a room implies its building; big buildings count for less
     LinkReason("SAME_BUILDING", "place", 0.5, "weak_evidence", scaled_by="rarity", corroborates=False),

@@ -120,9 +120,9 @@ class Settings(BaseModel):
     address_min_similarity: float = Field(0.95, description="address texts this similar are one place")
     similar_phone_block_limit: int = Field(20, description="mobile prefixes (all but the last two digits) held by "
                                            "more numbers are a number range, not one dealer's SIM batch")
-    phone_block_chance: float = Field(0.01, description="mobiles of one number block link in full (PHONE_BLOCK) when "
-                                      "the chance of so many in the block, given how crowded its range is, times "
-                                      "the occupied blocks, is at most this: the chance SIM batches a run lets through")
+    phone_block_rate: float = Field(1e-6, description="mobiles of one number block link in full (PHONE_BLOCK) when "
+                                    "the chance of so many in the block, given how crowded its range is, is at "
+                                    "most this: the chance SIM batches a run lets through per occupied block")
     scope_min_length: int = Field(15, description="shorter scope texts are too generic to be a template")
     hub_suspicious_fast_share: float = Field(0.5, description="a hub is suspicious when at least this share of its "
                                              "companies opened an account within 7 days of registering ...")

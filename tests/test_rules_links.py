@@ -535,18 +535,51 @@ def test_a_sim_batch_is_no_less_a_batch_in_a_bigger_region():
 
 
 def test_a_batch_of_its_own_at_the_second_branch_is_another_event():
-    """Three more from 4210 at quiet BS3 the same days are a batch themselves (another dealer's, from the same
+    """Four more from 4210 at quiet BS3 the same days are a batch themselves (another dealer's, from the same
     place): they link among themselves and never join batch 1-4; and 101-102, now near two batches of their
     prefecture, join neither (which one they belong to is not for chance to say, and joining both ties them)."""
     case = CASES["BATCH_JOINED"]
     young = {"rep_age_at_reg": 20, "reg_adcode": "330106", "rep_region": "421087"}
-    more = Case("batch", companies=case.companies + [{"company_id": i, **young} for i in (701, 702, 703)],
+    second = (701, 702, 703, 704)
+    more = Case("batch", companies=case.companies + [{"company_id": i, **young} for i in second],
                 accounts=case.accounts + [{"company_id": i, "bank_branch": "BS3", "open_date": date(2026, 3, 10),
-                                           "days_since_registration": 2} for i in (701, 702, 703)], expected=[])
+                                           "days_since_registration": 2} for i in second], expected=[])
     got = evidence_of(more)
     assert {(a, b) for a, b, reason, *_ in got if reason == "BATCH_COHORT" and a > 700} == {
-        (701, 702), (701, 703), (702, 703)}
+        (a, b) for a in second for b in second if a < b}
     assert [row for row in got if row[2] == "BATCH_JOINED"] == []
+
+
+def _two_cells(second_county: str) -> Case:
+    """Four 20-year-olds from county 421087 at quiet BR1 and four from `second_county` at quiet BS3 the same
+    days, among 460 ordinary local companies: each cell is a batch of its own county."""
+    young = {"rep_age_at_reg": 20, "reg_adcode": "330106"}
+    local = {"rep_age_at_reg": 35, "rep_region": "330106", "reg_adcode": "330106"}
+    companies = ([{"company_id": i, "rep_region": "421087", **young} for i in range(1, 5)]
+                 + [{"company_id": i, "rep_region": second_county, **young} for i in range(701, 705)]
+                 + [{"company_id": i, **local} for i in range(200, 660)])
+    accounts = ([{"company_id": i, "bank_branch": "BR1", "open_date": date(2026, 3, 9 + i % 3),
+                  "days_since_registration": 2} for i in range(1, 5)]
+                + [{"company_id": i, "bank_branch": "BS3", "open_date": date(2026, 3, 10),
+                    "days_since_registration": 2} for i in range(701, 705)]
+                + [{"company_id": i, "bank_branch": f"BQ{i % 40}", "open_date": date(2026, 3, 1 + i % 28),
+                    "days_since_registration": 2} for i in range(200, 660)])
+    return Case("batch", companies=companies, accounts=accounts, expected=[])
+
+
+def test_two_batches_of_one_county_in_one_week_are_one_batch():
+    """Two cells that are each a batch of one county, at two branches within batch_days, are one recruiter's
+    batch split over two branches: they join (BATCH_JOINED). Near miss: the second cell from another county of
+    the same prefecture is another dealer's batch and stays apart."""
+    cohort = {(a, b) for a in range(1, 5) for b in range(a + 1, 5)} | {
+        (a, b) for a in range(701, 705) for b in range(a + 1, 705)}
+    one_county = evidence_of(_two_cells("421087"))
+    assert {(a, b) for a, b, reason, *_ in one_county if reason == "BATCH_COHORT"} == cohort
+    assert {(a, b) for a, b, reason, *_ in one_county if reason == "BATCH_JOINED"} == {
+        (a, b) for a in range(1, 5) for b in range(701, 705)}
+    two_counties = evidence_of(_two_cells("421002"))
+    assert {(a, b) for a, b, reason, *_ in two_counties if reason == "BATCH_COHORT"} == cohort
+    assert [row for row in two_counties if row[2] == "BATCH_JOINED"] == []
 
 
 def test_a_batch_is_no_less_a_batch_in_a_bigger_region():

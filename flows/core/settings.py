@@ -48,7 +48,12 @@ class Settings(BaseModel):
     branch_days: int = 3
     batch_days: int = 7
     hometown_days: int = 30
-    hub_limit_hometown: int = 20
+    hub_limit_hometown: int = Field(20, description="a county sending more young newcomers' companies within "
+                                    "hometown_days is a migration flow (SAME_HOMETOWN). A count over the whole "
+                                    "region, so it cuts more of a province's batches than a city's; the same county "
+                                    "judged at one branch against that branch's base flow is BATCH_COHORT's test, "
+                                    "which holds with size. Measured alternatives let far more chance pairs "
+                                    "through (bench/RESULTS-detection.md, s8-quality-scale)")
     hub_limit_batch_region: int = Field(80, description="a prefecture sending more young representatives' fresh "
                                         "companies within hometown_days is a migration flow (BATCH_HOME_REGION)")
     hub_limit_branch: int = 40

@@ -117,8 +117,7 @@ active_branches as (
 ),
 -- openings of the batch's profile and origin at another branch within its days, judged by their own cell
 strays as (
-    select x.company_id, x.bank_branch, x.open_date, x.origin, b.company_id as batch_company,
-        b.bank_branch as batch_branch,
+    select x.company_id, x.bank_branch, x.open_date, b.company_id as batch_company, b.bank_branch as batch_branch,
         b.n_cell as batch_size, x.n_cell as n_seen, n.n_branches,
         -- the origin's share of the season without this cell and without the batch it may belong to: the
         -- batch is the event the test is conditioned on, not part of the origin's ordinary flow
@@ -130,22 +129,17 @@ strays as (
         and x.company_id <> b.company_id and x.origin = b.origin and x.bank_branch <> b.bank_branch
     join active_branches as n on n.open_date = b.open_date
     -- a cell that is a batch of its own within those days is another event (another dealer's batch from the
-    -- same place), not this batch's second branch: at 1,000,000 demo companies such cells joined two batches
-    where not exists (
+    -- same place), not this batch's second branch: at 1,000,000 demo companies such cells joined two batches;
+    -- unless both are batches of one county (a recruiter's town split over two branches)
+    where length(b.origin) = 6 or not exists (
         select 1 from batches as m
         where m.bank_branch = x.bank_branch and left(m.origin, 4) = left(x.origin, 4)
             and abs(date_diff('day', m.open_date, x.open_date)) <= getvariable('batch_days'))
 ),
--- a stray near two batches of its prefecture (at two branches; one may be a batch of one county only) could be
--- either's: it joins neither, or it would tie the two into one
+-- a stray near two batches of its origin (at two branches) could be either's: it joins neither, or it would
+-- tie the two into one
 unambiguous as (
-    select s.company_id
-    from (select distinct company_id, open_date, left(origin, 4) as prefecture from strays) as s
-    join batches as m
-        on left(m.origin, 4) = s.prefecture
-        and abs(date_diff('day', m.open_date, s.open_date)) <= getvariable('batch_days')
-    group by s.company_id
-    having count(distinct m.bank_branch) = 1
+    select company_id from strays group by company_id having count(distinct batch_branch) = 1
 ),
 joined as (
     select * from strays semi join unambiguous using (company_id)

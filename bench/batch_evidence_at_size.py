@@ -80,6 +80,76 @@ def stage(con: duckdb.DuckDBPyConnection, folder: str) -> None:
                 "join truth as t using (uscc)")
 
 
+# Batch-mates that co-opened at one branch within batch_days (BATCH_PROFILE) and also share a hometown: the
+# county (SAME_HOMETOWN) or the prefecture (BATCH_HOME_REGION), the pair that links a member with no shared value
+HOMETOWN_PAIRS = """
+create temp table fresh_young as
+select a.company_id, a.bank_branch, a.open_date, c.rep_region, c.reg_date,
+    left(c.rep_region, 2) <> left(c.uscc_region, 2) as other_province
+from stg_accounts as a join stg_companies as c using (company_id)
+where a.days_since_registration between 0 and $fresh_days and c.rep_region is not null
+    and c.rep_age_at_reg between $batch_min_age and $batch_max_age;
+create temp table county_window as
+select company_id, count(*) over (partition by rep_region order by reg_date
+    range between interval ($hometown_days) days preceding and interval ($hometown_days) days following) as n
+from stg_companies where rep_region is not null and rep_age_at_reg between $batch_min_age and $hometown_max_age
+    and left(rep_region, 4) <> left(uscc_region, 4);
+create temp table prefecture_window as
+select company_id, count(*) over (partition by left(rep_region, 4) order by reg_date
+    range between interval ($hometown_days) days preceding and interval ($hometown_days) days following) as n
+from (select distinct company_id, rep_region, reg_date from fresh_young where other_province);
+create temp table hometown_pairs as
+select a.company_id as a, b.company_id as b,
+    a.rep_region = b.rep_region and abs(date_diff('day', a.reg_date, b.reg_date)) <= $hometown_days
+        and ca.n is not null and cb.n is not null as county,
+    greatest(ca.n, cb.n) as n_county,
+    left(a.rep_region, 4) = left(b.rep_region, 4) and a.other_province and b.other_province
+        and abs(date_diff('day', a.reg_date, b.reg_date)) <= $batch_days as prefecture,
+    greatest(pa.n, pb.n) as n_prefecture
+from fresh_young as a
+join fresh_young as b on a.bank_branch = b.bank_branch and a.company_id < b.company_id
+    and abs(date_diff('day', a.open_date, b.open_date)) <= $batch_days
+join labels as la on la.company_id = a.company_id
+join labels as lb on lb.company_id = b.company_id and la.group_id = lb.group_id and la.kind = 'student_batch'
+left join county_window as ca on ca.company_id = a.company_id
+left join county_window as cb on cb.company_id = b.company_id
+left join prefecture_window as pa on pa.company_id = a.company_id
+left join prefecture_window as pb on pb.company_id = b.company_id;
+"""
+
+
+def print_hometown_cut(con: duckdb.DuckDBPyConnection, settings: Settings) -> None:
+    """Student-batch members with a batch-mate at their branch and hometown, with and without the hub limits."""
+    con.execute(_bind(HOMETOWN_PAIRS, settings.model_dump()))
+    members = con.execute("select count(*) from labels where kind = 'student_batch'").fetchone()[0]
+
+    def reached(condition: str) -> int:
+        return con.execute(f"select count(distinct m) from (select a as m, * from hometown_pairs where {condition} "
+                           f"union all select b, * from hometown_pairs where {condition})").fetchone()[0]
+    rows = {
+        "one county, any count": "county",
+        f"one county, within hub_limit_hometown {settings.hub_limit_hometown}":
+            f"county and n_county <= {settings.hub_limit_hometown}",
+        "one prefecture, any count": "prefecture",
+        f"one prefecture, within hub_limit_batch_region {settings.hub_limit_batch_region}":
+            f"prefecture and n_prefecture <= {settings.hub_limit_batch_region}",
+        "either, within the limits": f"(county and n_county <= {settings.hub_limit_hometown}) or (prefecture and "
+                                     f"n_prefecture <= {settings.hub_limit_batch_region})",
+    }
+    print("\n| batch-mate at the member's branch within batch_days, and hometown | student-batch members |\n|---|---|")
+    for title, condition in rows.items():
+        n = reached(condition)
+        print(f"| {title} | {n:,} ({n / members:.2f}) |")
+
+
+def _bind(sql: str, values: dict) -> str:
+    """The settings' integers into the diagnostic SQL (a bench script's own query, not a pipeline step)."""
+    for name in sorted(values, key=len, reverse=True):
+        if isinstance(values[name], int):
+            sql = sql.replace(f"${name}", str(values[name]))
+    return sql
+
+
 def report(folder: str) -> None:
     con = duckdb.connect()
     con.execute("set preserve_insertion_order = false")
@@ -95,6 +165,7 @@ def report(folder: str) -> None:
                                "join labels using (company_id) where kind = 'student_batch'",
                                [getattr(settings, limit)]).fetchone()
         print(f"| {title.format(**settings.model_dump())} | {' / '.join(f'{v:g}' for v in q)} | {share:.2f} |")
+    print_hometown_cut(con, settings)
     started = time.perf_counter()
     run_step(con, "linking/batch_evidence")
     seconds = time.perf_counter() - started

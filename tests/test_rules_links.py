@@ -349,7 +349,7 @@ CASES: dict[str, Case] = {
         companies=_cohort_companies(),
         accounts=_cohort_accounts(),
         # companies 1-4 at BR1: 4 in the cell, where 6 openings x (1/96) = 0.06 were expected (the region's 99
-        # fresh openings, the cell left out, hold no other from 4210); P(>= 4) x 64 tested cells = 3.7e-5 <= 0.01.
+        # fresh openings, the cell left out, hold no other from 4210); P(>= 4) = 6.0e-7 <= batch_chance_rate 1e-5.
         # By county (2 + 2) the cells are too small
         expected=[(a, b, "BATCH_COHORT", "branch", "BR1", 4) for a in range(1, 5) for b in range(a + 1, 5)],
     ),
@@ -466,15 +466,14 @@ def test_settings_move_the_boundaries():
 
 
 def test_batch_cohort_stops_where_chance_explains_the_batch():
-    """The bar is the Poisson chance of the batch (scipy, not the SQL) times the cells tested: just above
-    batch_chance_cells the batch links, just below it nothing does."""
+    """The bar is the Poisson chance of the batch (scipy, not the SQL): just above batch_chance_rate the batch
+    links, just below it nothing does."""
     expected_count = 6 * (4 - 4 + 1) / (99 - 4 + 1)  # BR1's openings x the prefecture's share without the cell
-    # P(>= 4) x the cells tested: the 32 openings of the profile from elsewhere, each by county and prefecture
-    bar = poisson.sf(3, expected_count) * 32 * 2
-    assert 1e-5 < bar < 1e-4
+    bar = poisson.sf(3, expected_count)  # P(>= 4)
+    assert 1e-7 < bar < 1e-6
     case = CASES["BATCH_COHORT"]
-    assert evidence_of(case, Settings(batch_chance_cells=bar * 1.01)) == case.expected
-    assert evidence_of(case, Settings(batch_chance_cells=bar * 0.99)) == []
+    assert evidence_of(case, Settings(batch_chance_rate=bar * 1.01)) == case.expected
+    assert evidence_of(case, Settings(batch_chance_rate=bar * 0.99)) == []
 
 
 def test_a_batch_takes_in_what_chance_cannot_explain():
@@ -507,46 +506,99 @@ def test_a_batch_takes_in_what_chance_cannot_explain():
 
 def test_a_phone_block_stops_where_its_range_explains_it():
     """The bar is the Poisson chance of three in a block (scipy, not the SQL) at a hundredth of the segment's
-    other mobiles plus one, times the occupied blocks: just above phone_block_chance the sparse block links in
-    full, just below it is a similar phone; the crowded block needs a bar 1e5 times higher."""
-    blocks = 60 + 2
-    sparse = poisson.sf(2, (3 - 3 + 1) / 99) * blocks
-    crowded = poisson.sf(2, (63 - 3 + 1) / 99) * blocks
-    assert sparse < 1e-4 and crowded > 1
+    other mobiles plus one: just above phone_block_rate the sparse block links in full, just below it is a
+    similar phone; the crowded block needs a bar 1e5 times higher."""
+    sparse = poisson.sf(2, (3 - 3 + 1) / 99)
+    crowded = poisson.sf(2, (63 - 3 + 1) / 99)
+    assert sparse < 1e-6 and crowded > 1e5 * sparse
 
     def blocks_linked(chance: float) -> set[int]:
-        return {a for a, b, reason, *_ in evidence_of(CASES["PHONE_BLOCK"], Settings(phone_block_chance=chance))
+        return {a for a, b, reason, *_ in evidence_of(CASES["PHONE_BLOCK"], Settings(phone_block_rate=chance))
                 if reason == "PHONE_BLOCK"}
     assert blocks_linked(sparse * 1.01) == {1, 2}
     assert blocks_linked(sparse * 0.99) == set()
     assert blocks_linked(crowded * 1.01) == {1, 2, 4, 5}
 
 
+def test_a_sim_batch_is_no_less_a_batch_in_a_bigger_region():
+    """A thousand more mobiles in other segments (a bigger region, a thousand more blocks that could have shown
+    a run) leave the sparse block of three a SIM batch: its bar is its own chance, not times the run's blocks."""
+    case = CASES["PHONE_BLOCK"]
+    more = [{"company_id": 5000 + i, "attr_kind": "phone", "attr_value": f"+86139{i:04d}{i % 7}000"}
+            for i in range(1000)]
+    bigger = Case("weak", companies=case.companies + [{"company_id": 5000 + i} for i in range(1000)],
+                  accounts=case.accounts, attributes=case.attributes + more, expected=[])
+    sparse = poisson.sf(2, (3 - 3 + 1) / 99)
+    linked = {a for a, b, reason, *_ in evidence_of(bigger, Settings(phone_block_rate=sparse * 1.01))
+              if reason == "PHONE_BLOCK"}
+    assert linked == {1, 2}
+
+
 def test_a_batch_of_its_own_at_the_second_branch_is_another_event():
-    """Three more from 4210 at quiet BS3 the same days are a batch themselves (another dealer's, from the same
+    """Four more from 4210 at quiet BS3 the same days are a batch themselves (another dealer's, from the same
     place): they link among themselves and never join batch 1-4; and 101-102, now near two batches of their
     prefecture, join neither (which one they belong to is not for chance to say, and joining both ties them)."""
     case = CASES["BATCH_JOINED"]
     young = {"rep_age_at_reg": 20, "reg_adcode": "330106", "rep_region": "421087"}
-    more = Case("batch", companies=case.companies + [{"company_id": i, **young} for i in (701, 702, 703)],
+    second = (701, 702, 703, 704)
+    more = Case("batch", companies=case.companies + [{"company_id": i, **young} for i in second],
                 accounts=case.accounts + [{"company_id": i, "bank_branch": "BS3", "open_date": date(2026, 3, 10),
-                                           "days_since_registration": 2} for i in (701, 702, 703)], expected=[])
+                                           "days_since_registration": 2} for i in second], expected=[])
     got = evidence_of(more)
     assert {(a, b) for a, b, reason, *_ in got if reason == "BATCH_COHORT" and a > 700} == {
-        (701, 702), (701, 703), (702, 703)}
+        (a, b) for a in second for b in second if a < b}
     assert [row for row in got if row[2] == "BATCH_JOINED"] == []
 
 
+def _two_cells(second_county: str) -> Case:
+    """Four 20-year-olds from county 421087 at quiet BR1 and four from `second_county` at quiet BS3 the same
+    days, among 460 ordinary local companies: each cell is a batch of its own county."""
+    young = {"rep_age_at_reg": 20, "reg_adcode": "330106"}
+    local = {"rep_age_at_reg": 35, "rep_region": "330106", "reg_adcode": "330106"}
+    companies = ([{"company_id": i, "rep_region": "421087", **young} for i in range(1, 5)]
+                 + [{"company_id": i, "rep_region": second_county, **young} for i in range(701, 705)]
+                 + [{"company_id": i, **local} for i in range(200, 660)])
+    accounts = ([{"company_id": i, "bank_branch": "BR1", "open_date": date(2026, 3, 9 + i % 3),
+                  "days_since_registration": 2} for i in range(1, 5)]
+                + [{"company_id": i, "bank_branch": "BS3", "open_date": date(2026, 3, 10),
+                    "days_since_registration": 2} for i in range(701, 705)]
+                + [{"company_id": i, "bank_branch": f"BQ{i % 40}", "open_date": date(2026, 3, 1 + i % 28),
+                    "days_since_registration": 2} for i in range(200, 660)])
+    return Case("batch", companies=companies, accounts=accounts, expected=[])
+
+
+def test_two_batches_of_one_county_in_one_week_are_one_batch():
+    """Two cells that are each a batch of one county, at two branches within batch_days, are one recruiter's
+    batch split over two branches: they join (BATCH_JOINED). Near miss: the second cell from another county of
+    the same prefecture is another dealer's batch and stays apart."""
+    cohort = {(a, b) for a in range(1, 5) for b in range(a + 1, 5)} | {
+        (a, b) for a in range(701, 705) for b in range(a + 1, 705)}
+    one_county = evidence_of(_two_cells("421087"))
+    assert {(a, b) for a, b, reason, *_ in one_county if reason == "BATCH_COHORT"} == cohort
+    assert {(a, b) for a, b, reason, *_ in one_county if reason == "BATCH_JOINED"} == {
+        (a, b) for a in range(1, 5) for b in range(701, 705)}
+    two_counties = evidence_of(_two_cells("421002"))
+    assert {(a, b) for a, b, reason, *_ in two_counties if reason == "BATCH_COHORT"} == cohort
+    assert [row for row in two_counties if row[2] == "BATCH_JOINED"] == []
+
+
 def test_a_batch_is_no_less_a_batch_in_a_bigger_region():
-    """Ten times the region (other branches, other prefectures, the same profile among them) leaves the batch
-    at its quiet branch as improbable as before: the test is relative to the base rates, not a count."""
+    """Ten times the region (other branches, other prefectures, the same profile among them: 1,300 more cells
+    tested) leaves the batch at its quiet branch a batch, judged by its own chance there (scipy, not the SQL)
+    and not by the number of cells the run tests: a bar per run would demand a stronger batch of every bigger
+    region."""
     case = CASES["BATCH_COHORT"]
     more = [{"company_id": 1000 + i, "rep_age_at_reg": 20 if i % 3 else 40, "rep_region": f"{410102 + i % 7 * 100}",
              "reg_adcode": "330106"} for i in range(1000)]
     accounts = [{"company_id": 1000 + i, "bank_branch": f"BX{i % 50}", "open_date": date(2026, 3, 1 + i % 28),
                  "days_since_registration": 2} for i in range(1000)]
     bigger = Case("batch", companies=case.companies + more, accounts=case.accounts + accounts, expected=[])
-    assert [row for row in evidence_of(bigger) if row[4] == "BR1"] == case.expected
+    # BR1's 6 openings x the prefecture's share of the region's 1,099 fresh openings, the cell left out
+    bar = poisson.sf(3, 6 * (4 - 4 + 1) / (1099 - 4 + 1))
+    assert bar < poisson.sf(3, 6 * (4 - 4 + 1) / (99 - 4 + 1)) / 1000  # rarer in the bigger region, not commoner
+    assert [row for row in evidence_of(bigger, Settings(batch_chance_rate=bar * 1.01)) if row[4] == "BR1"] == \
+        case.expected
+    assert [row for row in evidence_of(bigger, Settings(batch_chance_rate=bar * 0.99)) if row[4] == "BR1"] == []
 
 
 # ------------------------------------------------------------------------------------------------

@@ -81,7 +81,7 @@ LINK_REASONS: tuple[LinkReason, ...] = (
     # young reps, fresh companies, one branch within a week: needs one more sign to link
     LinkReason("BATCH_PROFILE", "branch", 0.6, "weak_evidence", where_and_when=True, shared_value=True),
     # the same profile from one prefecture elsewhere, at one branch within days, in numbers the region's base
-    # rates make improbable: a batch, linked without any shared value (batch_chance_cells)
+    # rates make improbable: a batch, linked without any shared value (batch_chance_rate)
     LinkReason("BATCH_COHORT", "branch", 1.0, "batch_evidence", where_and_when=True, shared_value=True),
     # a batch is one event at one or two branches: its origin's profile at a second branch within its days, in
     # numbers chance explains there at most batch_stray_chance of the time
@@ -95,7 +95,7 @@ LINK_REASONS: tuple[LinkReason, ...] = (
                shared_value=True),
     LinkReason("SAME_SCOPE", "SAME_SCOPE", 0.5, "weak_evidence"),
     LinkReason("SIMILAR_PHONE", "SIMILAR_PHONE", 0.5, "weak_evidence"),
-    # more mobiles in one number block than its range explains by chance: a dealer's SIM batch (phone_block_chance)
+    # more mobiles in one number block than its range explains by chance: a dealer's SIM batch (phone_block_rate)
     LinkReason("PHONE_BLOCK", "SIMILAR_PHONE", 1.0, "weak_evidence"),
     # a room implies its building; big buildings count for less
     LinkReason("SAME_BUILDING", "place", 0.5, "weak_evidence", scaled_by="rarity", corroborates=False),

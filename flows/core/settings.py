@@ -48,14 +48,20 @@ class Settings(BaseModel):
     branch_days: int = 3
     batch_days: int = 7
     hometown_days: int = 30
-    hub_limit_hometown: int = 20
+    hub_limit_hometown: int = Field(20, description="a county sending more young newcomers' companies within "
+                                    "hometown_days is a migration flow (SAME_HOMETOWN). A count over the whole "
+                                    "region, so it cuts more of a province's batches than a city's; the same county "
+                                    "judged at one branch against that branch's base flow is BATCH_COHORT's test, "
+                                    "which holds with size. Measured alternatives let far more chance pairs "
+                                    "through (bench/RESULTS-detection.md, s8-quality-scale)")
     hub_limit_batch_region: int = Field(80, description="a prefecture sending more young representatives' fresh "
                                         "companies within hometown_days is a migration flow (BATCH_HOME_REGION)")
     hub_limit_branch: int = 40
     batch_min_companies: int = Field(3, description="fewest companies in a time-and-branch batch (BATCH_COHORT)")
-    batch_chance_cells: float = Field(0.01, description="a time-and-branch cell is a batch when the chance of so "
-                                      "many openings of one profile and home prefecture, times the number of cells "
-                                      "the run tests, is at most this: the chance batches a run may let through")
+    batch_chance_rate: float = Field(1e-5, description="a time-and-branch cell is a batch when the chance of so "
+                                     "many openings of one profile and home prefecture is at most this: the chance "
+                                     "batches a run may let through per opening it tests, the same share of a city "
+                                     "or a province")
     batch_stray_chance: float = Field(0.05, description="the batch's profile and origin at another branch within "
                                       "batch_days joins the batch when chance explains so many such openings there "
                                       "at most this often (BATCH_JOINED): the strays one batch may take in by chance")
@@ -119,9 +125,9 @@ class Settings(BaseModel):
     address_min_similarity: float = Field(0.95, description="address texts this similar are one place")
     similar_phone_block_limit: int = Field(20, description="mobile prefixes (all but the last two digits) held by "
                                            "more numbers are a number range, not one dealer's SIM batch")
-    phone_block_chance: float = Field(0.01, description="mobiles of one number block link in full (PHONE_BLOCK) when "
-                                      "the chance of so many in the block, given how crowded its range is, times "
-                                      "the occupied blocks, is at most this: the chance SIM batches a run lets through")
+    phone_block_rate: float = Field(1e-6, description="mobiles of one number block link in full (PHONE_BLOCK) when "
+                                    "the chance of so many in the block, given how crowded its range is, is at "
+                                    "most this: the chance SIM batches a run lets through per occupied block")
     brand_stem_length: int = Field(2, description="trade names sharing their first this many characters are one "
                                    "brand (宇明, 宇明凯, 宇明宁: one group's subsidiaries); unrelated companies are "
                                    "counted by brand, and members of one brand are a group's, not a ring's")

@@ -7,10 +7,11 @@
 -- Mobiles of one number block (all but the last two digits) are PHONE_BLOCK instead, at full weight, when the
 -- block holds more of them than its range explains by chance: by chance a block holds a hundredth of the
 -- mobiles in its segment (the 10,000 numbers sharing all but the last four digits; the block's own left out,
--- plus one), and the Poisson chance of the block's count, times the occupied blocks of the run (each could
--- have shown such a run), must be at most phone_block_chance. Where numbers are sparse, as in a region of
--- tens of thousands of companies, three in one block is a dealer's SIM batch and two are chance; where a
--- range is crowded, as a province's are, more are needed.
+-- plus one), and the Poisson chance of the block's count must be at most phone_block_rate: the chance SIM
+-- batches a run lets through per occupied block, one share at every size (the bar was the chance times the
+-- run's occupied blocks, so a province's SIM batch of three in a quiet range stopped counting where a city's
+-- counted). Where a segment is sparse, three in one block is a dealer's SIM batch and two are chance; where a
+-- segment is crowded, more are needed.
 -- BATCH_PROFILE is the other strong reason here: two fresh
 -- companies with 18-22-year-old representatives opening at the same branch within a week is how
 -- recruited student batches show up [domain inference, DOMAIN.md §1-2].
@@ -20,7 +21,7 @@
 -- params: hub_limit_building, weak_days, branch_days, hub_limit_branch, batch_min_age, batch_max_age, fresh_days,
 --     batch_days, scope_min_length, hometown_max_age,
 --     hub_limit_scope, similar_phone_block_limit, hometown_days, hub_limit_hometown, hub_limit_batch_region,
---     phone_block_chance
+--     phone_block_rate
 
 create or replace temp table weak_evidence as
 with building_members as (
@@ -164,8 +165,7 @@ prefixes as (
 block_chances as (
     select b.phone_prefix,
         list_sum(list_transform(range(b.k, b.k + 60),
-            lambda i: exp(i * ln((g.m - b.k + 1) / 99) - (g.m - b.k + 1) / 99 - lgamma(i + 1))))
-            * (select count(distinct phone_prefix) from mobiles) as chance
+            lambda i: exp(i * ln((g.m - b.k + 1) / 99) - (g.m - b.k + 1) / 99 - lgamma(i + 1)))) as chance
     from (select phone_prefix, count(distinct phone) as k from mobiles semi join prefixes using (phone_prefix)
           group by phone_prefix) as b
     join (select left(phone_prefix, 10) as segment, count(distinct phone) as m from mobiles
@@ -173,7 +173,7 @@ block_chances as (
 ),
 similar_phone as (
     select a.company_id as company_a, b.company_id as company_b,
-        case when c.chance <= getvariable('phone_block_chance') then 'PHONE_BLOCK' else 'SIMILAR_PHONE' end as reason,
+        case when c.chance <= getvariable('phone_block_rate') then 'PHONE_BLOCK' else 'SIMILAR_PHONE' end as reason,
         'phone' as attr_kind, a.phone || '~' || right(b.phone, 2) as attr_value, null::bigint as n_companies
     from mobiles as a
     join mobiles as b

@@ -33,6 +33,13 @@ def test_settings_with_a_weight_for_an_unknown_reason_refuse_naming_it():
         Settings(weights={**Settings().weights, "SAME_EMAIL": 1.0})
 
 
+def test_a_retired_or_misspelt_setting_refuses_naming_it():
+    # batch_chance_cells was a chance per run; its successor batch_chance_rate is per test, 25x apart at 5M
+    with pytest.raises(ValueError, match="batch_chance_cells"):
+        Settings(batch_chance_cells=0.01)
+    assert Settings(batch_chance_rate=1e-4).batch_chance_rate == 1e-4
+
+
 def test_a_risk_term_missing_a_threshold_refuses_naming_it():
     terms = dict(Settings().risk_terms)
     terms["nominee"] = RiskTermSetting(weight=1.6, thresholds={"window_days": 180, "full_at": 3, "partial_at": 2})

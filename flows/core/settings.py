@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import duckdb
 import polars as pl
-from pydantic import BaseModel, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from shellring.flows.core import rules
 from shellring.flows.core.rules import RuleRegistryError
@@ -30,6 +30,10 @@ def _default_risk_terms() -> dict[str, RiskTermSetting]:
 
 
 class Settings(BaseModel):
+    # A misspelt or retired setting (batch_chance_cells became batch_chance_rate, with another meaning) must stop
+    # the run, not be ignored while the default applies.
+    model_config = ConfigDict(extra="forbid")
+
     link_threshold: float = 1.0
     fixed_line_factor: float = Field(0.6, description="weight factor for shared landlines / 400 numbers ...")
     fixed_line_full_days: int = Field(90, description="... unless the two companies registered (or gave it to the "

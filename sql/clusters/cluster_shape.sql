@@ -21,12 +21,15 @@
 --     own_template__window_days, own_template__fade_windows
 
 create or replace table cluster_shape as
-with rep_members as (
-    select cc.cluster_no, c.rep_id, c.reg_date,
+with members as (
+    select cc.cluster_no, c.rep_id, c.scope_key, c.reg_date,
         coalesce(left(c.trade_name, getvariable('brand_stem_length')), c.company_id::varchar) as name
     from company_clusters as cc
     join stg_companies as c using (company_id)
-    where c.rep_id is not null and c.reg_date is not null
+    where c.reg_date is not null
+),
+rep_members as (
+    select cluster_no, rep_id, reg_date, name from members where rep_id is not null
 ),
 -- a person's companies in one cluster are few (hub limits cut the rest): each is paired with the ones the
 -- person registered within the window after it
@@ -48,11 +51,8 @@ scope_users as (
     group by scope_key
 ),
 template_members as (
-    select cc.cluster_no, c.scope_key, c.reg_date,
-        coalesce(left(c.trade_name, getvariable('brand_stem_length')), c.company_id::varchar) as name
-    from company_clusters as cc
-    join stg_companies as c using (company_id)
-    where length(c.scope_key) >= getvariable('scope_min_length') and c.reg_date is not null
+    select cluster_no, scope_key, reg_date, name from members
+    where length(scope_key) >= getvariable('scope_min_length')
 ),
 templates as (
     select m.cluster_no, m.scope_key, count(distinct m.name) as n_names, list(m.reg_date order by m.reg_date) as dates,

@@ -236,8 +236,8 @@ def plan() -> Iterator[tuple[str, Step]]:
 # after ingest 0.21 -> 0.88 GB; bench/RESULTS-scale.md, s8-perf-ingest). Only DICT_FSST is off: the other
 # methods stay. Fully uncompressed writes (force_compression) were tried for ingest, link and marts and cost
 # wall time on the shared disk (perf-sql 2026-12-05).
-STAGE_SETTINGS: dict[str, dict[str, str]] = {"stage": {"disabled_compression_methods": "dict_fsst"},
-                                              "ingest": {"disabled_compression_methods": "dict_fsst"}}
+_WITHOUT_DICT_FSST = {"disabled_compression_methods": "dict_fsst"}
+STAGE_SETTINGS: dict[str, dict[str, str]] = {"ingest": _WITHOUT_DICT_FSST, "stage": _WITHOUT_DICT_FSST}
 
 
 def prepare_stage(con: duckdb.DuckDBPyConnection, stage: str) -> None:

@@ -14,8 +14,9 @@
 -- n_cell or more is at most batch_chance_rate: the chance batches a run may let through per opening it tests,
 -- so the same share of a small or a big region (a fixed number per run made a province's batch need a chance
 -- 25 times smaller than a city's: with it the evidence reached 0.57 of the plain demo's batch members at 200,000
--- companies and 0.50 at 5,000,000, with the rate 0.58 and 0.56; bench/RESULTS-detection.md). The test is relative, so it neither grows with the region nor catches ordinary students: a busy
--- branch or a big flow from one place raises the expected count, and a bigger region raises both sides alike.
+-- companies and 0.50 at 5,000,000, with the rate 0.58 and 0.56; bench/RESULTS-detection.md). The test is
+-- relative, so it neither grows with the region nor catches ordinary students: a busy branch or a big flow from
+-- one place raises the expected count, and a bigger region raises both sides alike.
 -- A temp table: pair_evidence, in this stage, is its one reader.
 --
 -- A batch is one event at one or two branches (BATCH_JOINED): once a cell is a batch, the same profile from its

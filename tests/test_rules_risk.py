@@ -589,7 +589,8 @@ TERM_CASES: dict[str, list[tuple[dict, float]]] = {
     "fast_open_30d": shares("share_fast_open_30d"),
     "rep_young": shares("share_rep_young"),
     "rep_under_30": shares("share_rep_under_30"),
-    "rep_over_40": shares("share_rep_over_40"),
+    # a mitigation of the profile only: here against a profile (every member opened within a week) that outweighs it
+    "rep_over_40": [({**case, "share_fast_open_7d": 1.0}, value) for case, value in shares("share_rep_over_40")],
     "rep_nonlocal": shares("share_rep_nonlocal"),
     "capital_tiny": shares("share_capital_tiny"),
     "phone_virtual": shares("share_phone_virtual"),
@@ -690,6 +691,35 @@ def test_risk_term_value_and_contribution(term):
     assert [(no, pytest.approx(value)) for no, value, _ in got] == [
         (i, pytest.approx(expected)) for i, (_, expected) in enumerate(cases, 1)]
     assert [c for _, _, c in got] == pytest.approx([expected * weight for _, expected in cases])
+
+
+def test_older_representatives_offset_the_profile_terms_never_the_shape():
+    """rep_over_40 takes away at most what the profile terms added: a careful operator's ordinary-looking members
+    do not explain away one person or phone behind a season's new companies."""
+    older = {"share_rep_over_40": 1.0}
+    con = cluster_terms([
+        {"cluster_no": 1, **older, "max_names_per_rep": 8},  # shape only: nothing to offset
+        {"cluster_no": 2, **older, "share_fast_open_30d": 0.5},  # profile 0.4 < 1.2: offsets the 0.4
+        {"cluster_no": 3, "share_rep_over_40": 0.5, "share_fast_open_7d": 1.0},  # profile 2.2 > 0.6: all of it
+        {"cluster_no": 4, **older, "share_fast_open_30d": 0.5, "share_capital_tiny": 1.0},  # 0.4 + 0.8 = 1.2: all
+        {"cluster_no": 5, **older, "share_rep_is_agent": 1.0, "share_template_scope": 1.0},  # not profile terms
+        {"cluster_no": 6, **older, "share_fast_open_30d": 0.5, "share_shared_trade_name": 1.0},  # brand is no profile
+    ])
+    got = rows(con, "select cluster_no, value, contribution from cluster_terms where term = 'rep_over_40' order by 1")
+    assert [(no, value) for no, value, _ in got] == [(1, 1.0), (2, 1.0), (3, 0.5), (4, 1.0), (5, 1.0), (6, 1.0)]
+    assert [c for _, _, c in got] == pytest.approx([0.0, -0.4, -0.6, -1.2, 0.0, -0.4])
+    # the shape's own terms are untouched
+    assert rows(con, "select contribution from cluster_terms where cluster_no = 1 and term = 'rep_mass'") == [(3.0,)]
+
+
+def test_only_a_mitigation_may_offset_the_profile_only():
+    term = rules.RiskTerm("older", 1.2, profile=True, offsets_profile_only=True)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(rules, "RISK_TERMS", (*rules.RISK_TERMS, term))
+        patch.setitem(rules.SENTENCES["en"], "risk.older", "older")
+        patch.setitem(rules.SENTENCES["zh"], "risk.older", "年长")
+        with pytest.raises(rules.RuleRegistryError, match="older offsets the profile only"):
+            rules.validate_registry()
 
 
 def test_a_burst_is_half_way_half_way_between_burst_days_and_fade_days():

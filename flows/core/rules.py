@@ -50,6 +50,12 @@ class RiskTerm:
     weight: float
     # Thresholds the term's SQL reads, as variables named '<code>__<name>'.
     thresholds: dict[str, int | float] = field(default_factory=dict)
+    # what one member shows on its own (its representative's age and origin, its capital, phone and address
+    # text, how fast and by whom its accounts were opened), as opposed to how the members hang together
+    profile: bool = False
+    # a mitigation that answers only the profile: it takes away at most what the cluster's profile terms added,
+    # never the weight of its shape (a careful operator picks members who look ordinary, not a looser shape)
+    offsets_profile_only: bool = False
 
 
 class VerdictEffect(StrEnum):
@@ -103,16 +109,18 @@ LINK_REASONS: tuple[LinkReason, ...] = (
 
 # In this order the terms are listed when their contributions tie (cluster_scores.sql).
 RISK_TERMS: tuple[RiskTerm, ...] = (
-    RiskTerm("fast_open_7d", 2.2, {"max_days": 7}),
-    RiskTerm("fast_open_30d", 0.8, {"max_days": 30}),
-    RiskTerm("rep_young", 2.6, {"min_age": 18, "max_age": 22}),
-    RiskTerm("rep_under_30", 0.6, {"min_age": 23, "max_age": 29}),
-    RiskTerm("rep_over_40", -1.2, {"min_age": 40}),
-    RiskTerm("rep_nonlocal", 0.6),
-    RiskTerm("capital_tiny", 0.8, {"max_capital_10k_cny": 10}),
-    RiskTerm("phone_virtual", 1.0),
-    RiskTerm("cluster_address", 0.3),
-    RiskTerm("multi_bank", 0.8, {"min_banks": 2}),
+    RiskTerm("fast_open_7d", 2.2, {"max_days": 7}, profile=True),
+    RiskTerm("fast_open_30d", 0.8, {"max_days": 30}, profile=True),
+    RiskTerm("rep_young", 2.6, {"min_age": 18, "max_age": 22}, profile=True),
+    RiskTerm("rep_under_30", 0.6, {"min_age": 23, "max_age": 29}, profile=True),
+    # older representatives say the members look like ordinary business people: that answers the profile terms,
+    # not one person fronting many companies or one phone on a season's new companies
+    RiskTerm("rep_over_40", -1.2, {"min_age": 40}, profile=True, offsets_profile_only=True),
+    RiskTerm("rep_nonlocal", 0.6, profile=True),
+    RiskTerm("capital_tiny", 0.8, {"max_capital_10k_cny": 10}, profile=True),
+    RiskTerm("phone_virtual", 1.0, profile=True),
+    RiskTerm("cluster_address", 0.3, profile=True),
+    RiskTerm("multi_bank", 0.8, {"min_banks": 2}, profile=True),
     RiskTerm("rep_is_agent", 1.0),
     # bursts count fully within settings.burst_days and fade to nothing at fade_days
     RiskTerm("reg_burst", 1.3, {"min_companies": 3, "fade_days": 365}),
@@ -134,7 +142,7 @@ RISK_TERMS: tuple[RiskTerm, ...] = (
     # written once and copied by one hand; an agency's template serves its clients over years
     RiskTerm("own_template", 3.0, {"min_share": 0.8, "from": 2, "full_at": 5, "window_days": 365,
                                    "fade_windows": 1.5}),
-    RiskTerm("opened_by_agent", 0.4),
+    RiskTerm("opened_by_agent", 0.4, profile=True),
     RiskTerm("corroborated", 1.0, {"min_kinds": 2}),
     RiskTerm("shared_brand", -2.5, {"min_length": 2}),
     RiskTerm("pair_only", -1.5),
@@ -186,7 +194,8 @@ SENTENCES: dict[str, dict[str, str]] = {
         "risk.fast_open_30d": "{pct} opened an account within 30 days of registration",
         "risk.rep_young": "{pct} have legal representatives aged 18-22 at registration",
         "risk.rep_under_30": "{pct} have legal representatives aged 23-29",
-        "risk.rep_over_40": "{pct} have legal representatives aged 40 or over",
+        "risk.rep_over_40": "{pct} have legal representatives aged 40 or over (offsetting at most what the "
+                            "members' profile adds, not the cluster's shape)",
         "risk.rep_nonlocal": "{pct} have representatives from another province",
         "risk.capital_tiny": "{pct} registered with capital of 100,000 CNY or less",
         "risk.phone_virtual": "{pct} use virtual-operator (170/171/162/165/167) numbers",
@@ -253,7 +262,7 @@ SENTENCES: dict[str, dict[str, str]] = {
         "risk.fast_open_30d": "{pct}的企业在成立后30天内开户",
         "risk.rep_young": "{pct}的法定代表人注册时年龄为18至22岁",
         "risk.rep_under_30": "{pct}的法定代表人年龄为23至29岁",
-        "risk.rep_over_40": "{pct}的法定代表人年龄在40岁及以上",
+        "risk.rep_over_40": "{pct}的法定代表人年龄在40岁及以上（至多抵消成员特征带来的风险，不抵消团伙结构）",
         "risk.rep_nonlocal": "{pct}的法定代表人来自外省",
         "risk.capital_tiny": "{pct}的企业注册资本在10万元及以下",
         "risk.phone_virtual": "{pct}使用虚拟运营商号码（170/171/162/165/167）",
@@ -310,6 +319,13 @@ def link_reason(code: str) -> LinkReason:
     raise RuleRegistryError(f"unknown link reason {code!r}")
 
 
+def risk_term(code: str) -> RiskTerm:
+    for term in RISK_TERMS:
+        if term.code == code:
+            return term
+    raise RuleRegistryError(f"unknown risk term {code!r}")
+
+
 def verdict_kinds(target: str) -> tuple[str, ...]:
     return tuple(kind.code for kind in VERDICT_KINDS if kind.target == target)
 
@@ -343,3 +359,7 @@ def validate_registry() -> None:
             raise RuleRegistryError(f"{reason.code}: unknown weight scaling {reason.scaled_by!r}")
         if reason.weight is None or not reason.weight > 0:
             raise RuleRegistryError(f"link reason {reason.code} has no weight")
+    for term in RISK_TERMS:
+        if term.offsets_profile_only and not term.weight < 0:
+            raise RuleRegistryError(f"risk term {term.code} offsets the profile only, so it must be a mitigation "
+                                    "(a negative weight)")

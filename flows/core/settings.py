@@ -205,6 +205,8 @@ class Settings(BaseModel):
                 "term_no": list(range(1, len(self.risk_terms) + 1)),
                 "weight": [t.weight for t in self.risk_terms.values()],
                 "says": [rules.sentence(f"risk.{code}", self.language) for code in self.risk_terms],
+                "profile": [rules.risk_term(code).profile for code in self.risk_terms],
+                "offsets_profile_only": [rules.risk_term(code).offsets_profile_only for code in self.risk_terms],
             }),
             "verdict_kinds": pl.DataFrame({
                 "verdict": [v.code for v in rules.VERDICT_KINDS],

@@ -2,6 +2,12 @@
 -- most it can add, its contribution, and its sentence with the measured value filled in. A term the
 -- registry does not declare stops the run: it would otherwise add nothing without a word.
 --
+-- A mitigation that answers only the members' profile (risk_terms.offsets_profile_only: older
+-- representatives) takes away at most what the profile terms (risk_terms.profile: age, origin, capital,
+-- phones, how fast and by whom accounts were opened) added: members who look like ordinary business people
+-- explain away a young, hasty profile, not one person fronting eight companies or one phone on a season's new
+-- companies. A careful operator chooses ordinary-looking members; the shape he leaves is the same.
+--
 -- reads: cluster_features, cluster_shape, risk_terms
 -- params: burst_days, reg_burst__min_companies, reg_burst__fade_days, open_burst__min_companies,
 --     open_burst__fade_days, nominee__full_at, nominee__partial_at, nominee__partial, controller__full_at,
@@ -84,7 +90,12 @@ select
     l.term,
     t.term_no,
     coalesce(l.value, 0)::double as value,
-    coalesce(l.value, 0) * t.weight as contribution,
+    case when t.offsets_profile_only
+        then greatest(coalesce(l.value, 0) * t.weight,
+                      -sum(case when t.profile then greatest(coalesce(l.value, 0) * t.weight, 0) else 0 end)
+                          over (partition by l.cluster_no))
+        else coalesce(l.value, 0) * t.weight
+    end as contribution,
     -- the sentence's parameters, kept with the term's code so the reason can be said in any language later
     format('{:.0f}%', 100 * coalesce(l.value, 0)) as pct,
     case l.term

@@ -50,6 +50,11 @@ class Settings(BaseModel):
     hub_limit_building: int = 150
     hub_limit_scope: int = 60
     branch_days: int = 3
+    branch_window_openings: int = Field(20, description="co-openings at a branch count within branch_days either "
+                                        "side, fewer days at a branch whose usual openings (over the extract's "
+                                        "days) would put more than this many in the window: the chance co-openers "
+                                        "of an opening stay the same at a busy or a quiet branch, in a small or a "
+                                        "big region (SAME_BRANCH_DAYS)")
     batch_days: int = 7
     hometown_days: int = 30
     hub_limit_hometown: int = Field(20, description="a county sending more young newcomers' companies within "

@@ -57,6 +57,11 @@ same_building as (
 -- opening has as many chance co-openers at a busy branch as at a quiet one, in a city or a province (with one
 -- window for all, the same branch's co-openings were cut by hub_limit_branch as the region around it filled:
 -- on the hard demo 0 of a weak-links ring's co-openings at 200,000 companies, 0.43 at 1,000,000).
+-- A pair's n_companies, which scales SAME_BRANCH_DAYS down at a crowded branch (weak_rarity_size), is the branch's
+-- usual openings in the window (at least the pair's two), not the window's count: a ring opening its accounts
+-- together is the coincidence the evidence is about, so its own openings must not make the branch look crowded
+-- (counted, they did for 0.83 of a weak-links ring's co-openings kept at 1,000,000 hard demo companies). A window
+-- holding more than hub_limit_branch openings however they came is still a hub: a mass opening, not a batch.
 opening_rows as (
     select
         a.company_id, a.bank_branch, a.open_date, a.days_since_registration, c.rep_age_at_reg,
@@ -67,7 +72,7 @@ opening_rows as (
         and a.days_since_registration between 0 and getvariable('weak_days')
 ),
 branch_windows as (
-    select b.bank_branch,
+    select b.bank_branch, b.n_openings / x.n_days as usual_per_day,
         least(getvariable('branch_days'), greatest(0, floor(
             (getvariable('branch_window_openings') * x.n_days / b.n_openings - 1) / 2)))::integer as window_days
     from (select bank_branch, count(*) as n_openings from opening_rows group by bank_branch) as b
@@ -81,13 +86,14 @@ branch_running as (
 ),
 windowed as (
     select o.*, w.window_days, o.open_date + w.window_days as window_last,
-        o.open_date - w.window_days - 1 as window_before
+        o.open_date - w.window_days - 1 as window_before,
+        greatest(2, ceil(w.usual_per_day * (2 * w.window_days + 1)))::bigint as n_usual
     from opening_rows as o
     join branch_windows as w using (bank_branch)
 ),
 openings as (
     select o.company_id, o.bank_branch, o.open_date, o.days_since_registration, o.rep_age_at_reg, o.day_bucket,
-        o.window_days, (last.n_upto - coalesce(before.n_upto, 0))::bigint as n_nearby
+        o.window_days, o.n_usual, (last.n_upto - coalesce(before.n_upto, 0))::bigint as n_nearby
     from windowed as o
     asof join branch_running as last
         on last.bank_branch = o.bank_branch and last.open_date <= o.window_last
@@ -106,7 +112,7 @@ branch_numbers as (
 -- equality join on branch and bucket: joining on the branch alone compared every two openings there.
 same_branch as (
     select a.company_id as company_a, b.company_id as company_b, 'SAME_BRANCH_DAYS' as reason,
-        'branch' as attr_kind, n.branch_no, greatest(a.n_nearby, b.n_nearby) as n_companies
+        'branch' as attr_kind, n.branch_no, a.n_usual as n_companies
     from (select *, unnest([day_bucket - 1, day_bucket, day_bucket + 1]) as near_bucket from quiet_openings) as a
     join branch_numbers as n using (bank_branch)
     join quiet_openings as b

@@ -217,7 +217,8 @@ CASES: dict[str, Case] = {
                    "days_since_registration": 9},
                   {"company_id": 4, "bank_branch": "建设银行古荡支行", "open_date": d("2026-03-14"),
                    "days_since_registration": 13}],  # 4 days later: out
-        expected=[(1, 2, "SAME_BRANCH_DAYS", "branch", "工商银行文三路支行", 2)],
+        # its count: the branch's usual openings in its 7 days, 2 in the extract's 5 days -> 2.8 -> 3
+        expected=[(1, 2, "SAME_BRANCH_DAYS", "branch", "工商银行文三路支行", 3)],
     ),
     "BATCH_PROFILE": Case(
         "weak",
@@ -826,3 +827,62 @@ def test_a_pair_links_at_the_threshold_exactly_and_not_just_below():
 def test_an_undeclared_reason_stops_the_run_naming_it():
     with pytest.raises(SqlStepError, match="SAME_EMAIL"):
         links_of([ev(1, 2, "SAME_REP"), ev(3, 4, "SAME_EMAIL")])
+
+
+def _busy_and_quiet_branch() -> Case:
+    """Over a ten-day extract, busy branch BB has eight openings (0.8 a day), quiet branch BQ two (0.2 a day)."""
+    def opening(company_id: int, branch: str, day: int) -> dict:
+        return {"company_id": company_id, "bank_branch": branch, "open_date": date(2026, 3, day),
+                "days_since_registration": 5}
+    busy = [opening(1, "BB", 5), opening(2, "BB", 5),  # the same day
+            opening(3, "BB", 7), opening(4, "BB", 8),  # a day apart
+            opening(5, "BB", 1), opening(6, "BB", 3), opening(7, "BB", 9), opening(8, "BB", 10)]
+    quiet = [opening(9, "BQ", 2), opening(10, "BQ", 5)]  # three days apart
+    return Case("weak", companies=[{"company_id": i, "rep_age_at_reg": 45, "reg_date": date(2026, 2, 20)}
+                                   for i in range(1, 11)], accounts=busy + quiet, expected=[])
+
+
+def test_a_busy_branch_counts_co_openings_within_fewer_days():
+    """A co-opening counts within branch_days (3) either side, fewer at a branch whose usual openings would put
+    more than branch_window_openings in the window: with 2, BB's 0.8 openings a day allow the day itself only
+    (3 x 0.8 > 2), BQ's 0.2 a day all three days either side (7 x 0.2 <= 2). The counts are the window's."""
+    pairs = [(a, b, value, n) for a, b, reason, _, value, n in evidence_of(_busy_and_quiet_branch(),
+                                                                           Settings(branch_window_openings=2))
+             if reason == "SAME_BRANCH_DAYS"]
+    assert pairs == [(1, 2, "BB", 2), (9, 10, "BQ", 2)]
+    # with room for 20 openings, BB's window is branch_days again: 3-4 one day apart and 1-2 with 6 link
+    wide = {(a, b) for a, b, reason, *_ in evidence_of(_busy_and_quiet_branch()) if reason == "SAME_BRANCH_DAYS"}
+    assert {(1, 2), (3, 4), (2, 6), (9, 10)} <= wide
+
+
+def test_a_branch_in_a_bigger_region_keeps_as_many_chance_co_openers():
+    """The same branch twice as busy (the region around it filled) narrows its window, so an opening's window
+    usually holds about as many openings as before; with one window for all it holds twice as many, which the
+    rarity scaling (and past hub_limit_branch the hub cut) then holds against every pair there."""
+    case = _busy_and_quiet_branch()
+    doubled = Case("weak", companies=case.companies + [{**c, "company_id": c["company_id"] + 100}
+                                                       for c in case.companies],
+                   accounts=case.accounts + [{**a, "company_id": a["company_id"] + 100} for a in case.accounts
+                                             if a["bank_branch"] == "BB"], expected=[])
+
+    def usual_count(c: Case, settings: Settings) -> set[int]:
+        return {n for _, _, reason, _, value, n in evidence_of(c, settings)
+                if reason == "SAME_BRANCH_DAYS" and value == "BB"}
+    narrowing = Settings(branch_window_openings=4)
+    # 0.8 a day: two days either side (4.0); 1.6 a day: the day itself (1.6, and a pair is two openings)
+    assert (usual_count(case, narrowing), usual_count(doubled, narrowing)) == ({4}, {2})
+    one_window = Settings(branch_window_openings=1000)  # branch_days (3) at every branch: 5.6 and 11.2 openings
+    assert (usual_count(case, one_window), usual_count(doubled, one_window)) == ({6}, {12})
+
+
+def test_a_batch_of_openings_does_not_make_its_branch_look_crowded():
+    """Six openings on one day at a branch that usually opens one every ten days: all fifteen pairs link, each
+    counted against the branch's usual openings in its seven days (9 in 30 days -> 2.1 -> 3), not the six."""
+    background = [(10, 1), (11, 11), (12, 30)]
+    batch = [(i, 15) for i in range(1, 7)]
+    case = Case("weak", companies=[{"company_id": i, "rep_age_at_reg": 45, "reg_date": date(2026, 1, 1)}
+                                   for i, _ in background + batch],
+                accounts=[{"company_id": i, "bank_branch": "BQ", "open_date": date(2026, 3, day),
+                           "days_since_registration": 60} for i, day in background + batch], expected=[])
+    got = [(a, b, n) for a, b, reason, _, _, n in evidence_of(case) if reason == "SAME_BRANCH_DAYS"]
+    assert got == [(a, b, 3) for a in range(1, 7) for b in range(a + 1, 7)]

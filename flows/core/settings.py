@@ -50,6 +50,11 @@ class Settings(BaseModel):
     hub_limit_building: int = 150
     hub_limit_scope: int = 60
     branch_days: int = 3
+    branch_window_openings: int = Field(20, description="co-openings at a branch count within branch_days either "
+                                        "side, fewer days at a branch whose usual openings (over the extract's "
+                                        "days) would put more than this many in the window: the chance co-openers "
+                                        "of an opening stay the same at a busy or a quiet branch, in a small or a "
+                                        "big region (SAME_BRANCH_DAYS)")
     batch_days: int = 7
     hometown_days: int = 30
     hub_limit_hometown: int = Field(20, description="a county sending more young newcomers' companies within "
@@ -60,7 +65,9 @@ class Settings(BaseModel):
                                     "through (bench/RESULTS-detection.md, s8-quality-scale)")
     hub_limit_batch_region: int = Field(80, description="a prefecture sending more young representatives' fresh "
                                         "companies within hometown_days is a migration flow (BATCH_HOME_REGION)")
-    hub_limit_branch: int = 40
+    hub_limit_branch: int = Field(40, description="a branch window (see branch_window_openings) holding more "
+                                  "openings than this, however they came, is a mass opening: its co-openings "
+                                  "are no evidence (SAME_BRANCH_DAYS)")
     batch_min_companies: int = Field(3, description="fewest companies in a time-and-branch batch (BATCH_COHORT)")
     batch_chance_rate: float = Field(1e-5, description="a time-and-branch cell is a batch when the chance of so "
                                      "many openings of one profile and home prefecture is at most this: the chance "

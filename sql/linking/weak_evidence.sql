@@ -18,8 +18,8 @@
 -- A temp table: pair_evidence, in this stage, is its one reader.
 --
 -- reads: stg_companies, stg_accounts, company_attributes
--- params: hub_limit_building, weak_days, branch_days, hub_limit_branch, batch_min_age, batch_max_age, fresh_days,
---     batch_days, scope_min_length, hometown_max_age,
+-- params: hub_limit_building, weak_days, branch_days, branch_window_openings, hub_limit_branch, batch_min_age,
+--     batch_max_age, fresh_days, batch_days, scope_min_length, hometown_max_age,
 --     hub_limit_scope, similar_phone_block_limit, hometown_days, hub_limit_hometown, hub_limit_batch_region,
 --     phone_block_rate
 
@@ -50,21 +50,55 @@ same_building as (
         on a.building_no = b.building_no and a.company_id < b.company_id
     where abs(date_diff('day', a.reg_date, b.reg_date)) <= getvariable('weak_days')
 ),
--- Openings of new companies at each branch, with how many such openings the branch had within
--- branch_days either side: at a busy branch a co-opening is no coincidence worth recording.
-openings as (
+-- Openings of new companies at each branch, with how many such openings the branch had within its window
+-- either side: at a busy branch a co-opening is no coincidence worth recording. The window is branch_days,
+-- narrowed at a branch so busy that its usual openings (its openings over the extract's days) in the window
+-- would exceed branch_window_openings: a co-opening then counts only among the openings of fewer days. So an
+-- opening has as many chance co-openers at a busy branch as at a quiet one, in a city or a province (with one
+-- window for all, the same branch's co-openings were cut by hub_limit_branch as the region around it filled:
+-- on the hard demo 0 of a weak-links ring's co-openings at 200,000 companies, 0.43 at 1,000,000).
+-- A pair's n_companies, which scales SAME_BRANCH_DAYS down at a crowded branch (weak_rarity_size), is the branch's
+-- usual openings in the window (at least the pair's two), not the window's count: a ring opening its accounts
+-- together is the coincidence the evidence is about, so its own openings must not make the branch look crowded
+-- (counted, they did for 0.83 of a weak-links ring's co-openings kept at 1,000,000 hard demo companies). A window
+-- holding more than hub_limit_branch openings however they came is still a hub: a mass opening, not a batch.
+opening_rows as (
     select
         a.company_id, a.bank_branch, a.open_date, a.days_since_registration, c.rep_age_at_reg,
-        (epoch(a.open_date) // (86400 * 8))::bigint as day_bucket,
-        count(*) over (
-            partition by a.bank_branch order by a.open_date
-            range between interval (getvariable('branch_days')) days preceding
-                and interval (getvariable('branch_days')) days following
-        ) as n_nearby
+        (epoch(a.open_date) // (86400 * 8))::bigint as day_bucket
     from stg_accounts as a
     join stg_companies as c using (company_id)
     where a.bank_branch is not null and a.open_date is not null
         and a.days_since_registration between 0 and getvariable('weak_days')
+),
+branch_windows as (
+    select b.bank_branch, b.n_openings / x.n_days as usual_per_day,
+        least(getvariable('branch_days'), greatest(0, floor(
+            (getvariable('branch_window_openings') * x.n_days / b.n_openings - 1) / 2)))::integer as window_days
+    from (select bank_branch, count(*) as n_openings from opening_rows group by bank_branch) as b
+    cross join (select date_diff('day', min(open_date), max(open_date)) + 1 as n_days from opening_rows) as x
+),
+-- each branch's openings up to each day it had one, so a window's count is two look-ups
+branch_running as (
+    select bank_branch, open_date, sum(count(*)) over (partition by bank_branch order by open_date) as n_upto
+    from opening_rows
+    group by bank_branch, open_date
+),
+windowed as (
+    select o.*, w.window_days, o.open_date + w.window_days as window_last,
+        o.open_date - w.window_days - 1 as window_before,
+        greatest(2, ceil(w.usual_per_day * (2 * w.window_days + 1)))::bigint as n_usual
+    from opening_rows as o
+    join branch_windows as w using (bank_branch)
+),
+openings as (
+    select o.company_id, o.bank_branch, o.open_date, o.days_since_registration, o.rep_age_at_reg, o.day_bucket,
+        o.window_days, o.n_usual, (last.n_upto - coalesce(before.n_upto, 0))::bigint as n_nearby
+    from windowed as o
+    asof join branch_running as last
+        on last.bank_branch = o.bank_branch and last.open_date <= o.window_last
+    asof left join branch_running as before
+        on before.bank_branch = o.bank_branch and before.open_date <= o.window_before
 ),
 quiet_openings as (
     select * from openings where n_nearby <= getvariable('hub_limit_branch')
@@ -78,14 +112,14 @@ branch_numbers as (
 -- equality join on branch and bucket: joining on the branch alone compared every two openings there.
 same_branch as (
     select a.company_id as company_a, b.company_id as company_b, 'SAME_BRANCH_DAYS' as reason,
-        'branch' as attr_kind, n.branch_no, greatest(a.n_nearby, b.n_nearby) as n_companies
+        'branch' as attr_kind, n.branch_no, a.n_usual as n_companies
     from (select *, unnest([day_bucket - 1, day_bucket, day_bucket + 1]) as near_bucket from quiet_openings) as a
     join branch_numbers as n using (bank_branch)
     join quiet_openings as b
         on a.bank_branch = b.bank_branch
         and b.day_bucket = a.near_bucket
         and a.company_id < b.company_id
-        and abs(date_diff('day', a.open_date, b.open_date)) <= getvariable('branch_days')
+        and abs(date_diff('day', a.open_date, b.open_date)) <= a.window_days
 ),
 -- Young representatives' fresh companies are few, so their co-openings are kept at any branch.
 batch_openings as (

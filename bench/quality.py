@@ -57,7 +57,8 @@ def main() -> None:
     print("|" + "---|" * len(header))
     for n in args.companies:
         for seed in args.seeds:
-            folder = root / f"n{n}-s{seed}-r{args.ring_share}-x{args.noise}{'-hard' if args.hard else ''}{'-variety' if args.variety else ''}"
+            knobs = ("-hard" if args.hard else "") + ("-variety" if args.variety else "")
+            folder = root / f"n{n}-s{seed}-r{args.ring_share}-x{args.noise}{knobs}"
             files = generate_demo(folder, n_companies=n, seed=seed, ring_share=args.ring_share, noise=args.noise,
                                   hard=args.hard, density=args.density, landline_dealers=args.landline_dealers,
                                   profile_only=args.profile_only, variety=args.variety,

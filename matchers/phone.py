@@ -25,7 +25,8 @@ _MOBILE_STRICT = re.compile(r"^1(3\d|4[5-9]|5[0-35-9]|6[2567]|7[0-8]|8\d|9[0-35-
 _VIRTUAL_PREFIXES = ("162", "165", "167", "170", "171")
 _CLEAN_MOBILE = r"^(?:\+?86|0086)?[\s\-]?0?(1[3-9][0-9]{9})$"  # ASCII only: other digits go to _parse_one
 _EXTENSION = re.compile(r"(?:转|分机|ext\.?|extension|x|#|－|-)\s*(\d{1,6})$", re.IGNORECASE)
-_EXT_WORD = re.compile(r"(?:转|分机|ext\.?|extension|x|#)\s*(\d{1,6})$", re.IGNORECASE)
+# the worded extension may stand in brackets: 0571-88123456（转801） (NFKC has made them ASCII)
+_EXT_WORD = re.compile(r"\(?\s*(?:转|分机|ext\.?|extension|x|#)\s*(\d{1,6})\s*\)?$", re.IGNORECASE)
 _TWO_DIGIT_AREAS = frozenset({"10", "20", "21", "22", "23", "24", "25", "26", "27", "28", "29"})
 _PN_TYPES = {
     PhoneNumberType.MOBILE: "mobile", PhoneNumberType.FIXED_LINE: "fixed_line",

@@ -86,7 +86,7 @@ def generate_demo(out_dir: Path, n_companies: int = 20_000, seed: int = 7, *, ri
         "统一社会信用代码": uscc,
         "企业名称": company_name,
         "法定代表人": spell.names(_names(person_names, w.rep, rng, nz["names"]), nz["names"]),
-        "法定代表人证件号码": _ids(person_ids, w.rep, rng, nz["ids"], typo=w.rep_id_typo),
+        "法定代表人证件号码": spell.ids(_ids(person_ids, w.rep, rng, nz["ids"], typo=w.rep_id_typo), nz["ids"]),
         "住所": spell.addresses(render.addresses(address_table, w.addr, rng, nz["addresses"]), address_table,
                                w.addr, nz["addresses"]),
         # a dealer's phone is never left blank: it is the one thing the ring shares
@@ -175,6 +175,9 @@ class _Spelling:
     def names(self, text: pl.Series, noise: float) -> pl.Series:
         return render.varied_names(text, self.rng, noise) if self.on else text
 
+    def ids(self, text: pl.Series, noise: float) -> pl.Series:
+        return render.varied_ids(text, self.rng, noise) if self.on else text
+
 
 @dataclass(frozen=True)
 class _AccountText:
@@ -204,10 +207,12 @@ class _AccountText:
             "单位名称": self.company_name.gather(company),
             "法定代表人": self.spell.names(_names(self.person_names, self.w.rep[company], rng, self.nz["names"]),
                                       self.nz["names"]),
-            "法定代表人证件号码": _ids(self.person_ids, self.w.rep[company], rng, self.nz["ids"]),
+            "法定代表人证件号码": self.spell.ids(_ids(self.person_ids, self.w.rep[company], rng, self.nz["ids"]),
+                                          self.nz["ids"]),
             "经办人": self.spell.names(_names(self.person_names, accounts["agent"], rng, self.nz["names"]),
                                     self.nz["names"]),
-            "经办人证件号码": _ids(self.person_ids, accounts["agent"], rng, self.nz["ids"]),
+            "经办人证件号码": self.spell.ids(_ids(self.person_ids, accounts["agent"], rng, self.nz["ids"]),
+                                        self.nz["ids"]),
             "经办人电话": self.spell.phones(
                 render.phones(accounts["agent_phone"], np.zeros(m, bool), np.zeros(m, np.int64), rng,
                               self.nz["phones"], wide=self.wide),

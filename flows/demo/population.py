@@ -325,7 +325,7 @@ def build(n: int, seed: int, ring_share: float, knobs: Knobs | None = None) -> t
         home = rng.choice(len(dist.code), p=dist.weight)
         start = END_DAY - int(rng.integers(25, 420))
         level = LEVELS[spec.level]
-        spread = vr.share(1.0, 0.6, 2.0)  # careful rings register over months, not weeks
+        spread = vr.share(1.0, 0.6, 1.6)  # careful rings register over months, not weeks
         hub = -1
         if hard and is_ring:
             w.level[m] = spec.level
@@ -441,7 +441,7 @@ def build(n: int, seed: int, ring_share: float, knobs: Knobs | None = None) -> t
             gap = {"naive": (2, 60), "medium": (5, 40), "sophisticated": (14, 71)}[level]
             w.reg_day[m] = open_day - rng.integers(*gap, k)
             _reps_new(w, m, new_people(ages, w.reg_day[m], region_codes(k, w.district[m], 0.3)), people)
-            by_agent = rng.random(k) < vr.share(0.9, 0.8, 0.97)  # >= 80 %: a ring the rule can find
+            by_agent = rng.random(k) < vr.share(0.9, 0.85, 0.97)  # well over 80 %: a ring the rule can find
             acct_agent[m] = agent
             agent_is_rep[m] = ~by_agent
             cp_src[m] = np.where(by_agent & (rng.random(k) < 0.5), 1, cp_src[m])

@@ -361,3 +361,13 @@ def varied_names(names: pl.Series, rng: np.random.Generator, noise: float) -> pl
     space = pl.Series(np.where(rng.random(n) < 0.5, " ", "\u3000"))
     return pl.select(pl.when(spaced).then(pl.concat_str(names.str.slice(0, 1), space, names.str.slice(1)))
                      .otherwise(names)).to_series()
+
+
+def varied_ids(ids: pl.Series, rng: np.random.Generator, noise: float) -> pl.Series:
+    """A noisy share of ID numbers grouped 6-8-4 with spaces, or in full-width digits (a form filled by hand)."""
+    n = len(ids)
+    style = np.where(rng.random(n) < noise * 0.2, rng.integers(1, 3, n), 0)
+    grouped = pl.concat_str(ids.str.slice(0, 6), pl.lit(" "), ids.str.slice(6, 8), pl.lit(" "), ids.str.slice(14))
+    wide = ids.str.replace_many(list("0123456789Xx"), [chr(ord(c) + 0xFEE0) for c in "0123456789Xx"])
+    return pl.select(pl.when(pl.Series(style == 1)).then(grouped).when(pl.Series(style == 2)).then(wide)
+                     .otherwise(ids)).to_series()

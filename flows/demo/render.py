@@ -298,7 +298,8 @@ VARIETY_BUILDING_TOKENS = ["幢", "号楼", "栋", "#", "#楼", "号馆"]
 VARIETY_HEAD_STYLES = 6
 
 
-def varied_addresses(table: pl.DataFrame, rows: np.ndarray, rng: np.random.Generator, noise: float) -> pl.Series:
+def varied_addresses(table: pl.DataFrame, rows: np.ndarray, rng: np.random.Generator, noise: float,
+                     road_typos: bool = True) -> pl.Series:
     """Like `addresses`, with more spellings per part, each in a noisy share: admin head 浙江省杭州市西湖区 /
     浙江杭州西湖区 / 浙江省西湖区 / 杭州市西湖区 / 西湖区 / spaced; building 3幢/3号楼/3栋/3#/3#楼/3号馆 (C座);
     floor written before the room (12层/12楼/12F); room 1203室/1203/1203房/1203号房/1203户/-1203/1203房间/
@@ -308,11 +309,14 @@ def varied_addresses(table: pl.DataFrame, rows: np.ndarray, rng: np.random.Gener
     noisy = lambda share: rng.random(n) < noise * share  # noqa: E731 - one draw per part
     head_style = np.where(noisy(1.0), rng.integers(1, VARIETY_HEAD_STYLES, n), 0)
     room_style = np.where(noisy(0.8), rng.integers(1, VARIETY_ROOM_STYLES, n), 0)
+    # -1203 right after the door number (8号-1203) is a sub-number of the lot: only after a building or a place
+    bare = (t["bldg"].to_numpy() == 0) & (t["poi"].to_numpy() == "")
+    room_style = np.where(bare & (room_style == 5), 0, room_style)
     floor_style = np.where(noisy(0.4), rng.integers(1, 4, n), 0)
     token = np.where(noisy(0.6), rng.integers(0, len(VARIETY_BUILDING_TOKENS), n),
                      t["bldg_style"].to_numpy().clip(0, 2))
     t = t.with_columns(
-        road=with_typo(t["road"], mask(rng, n, noise * 0.08), rng, protect_last=1),
+        road=with_typo(t["road"], mask(rng, n, noise * 0.08 * road_typos), rng, protect_last=1),
         hs=pl.Series(head_style), rs=pl.Series(room_style), fs=pl.Series(floor_style), tok=pl.Series(token),
         cn=pl.Series(noisy(0.25)), sp=pl.Series(noisy(0.3)),
     )

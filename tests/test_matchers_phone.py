@@ -71,6 +71,22 @@ def test_a_bracketed_extension_leaves_the_number_whole():
     assert plain["extension"].to_list() == [None, None]
 
 
+def test_a_field_listing_two_numbers_gives_both():
+    # registries and bank forms hold "landline/mobile" in one field: before, their digits ran into one long
+    # non-number and both were lost; now the first is the number and the second `also` (both link). A split
+    # stands only where every part is a number on its own
+    listed = ["0571-87654321/13812345678", "0571-87654321；13812345678", "0571-87654321，0571-87654322",
+              "0571-87654321、13812345678", "0571-87654321或13812345678"]
+    df = parse_phones(listed)
+    assert df["e164"].to_list() == ["+8657187654321"] * len(listed)
+    assert df["also"].to_list() == ["+8613812345678"] * 2 + ["+8657187654322"] + ["+8613812345678"] * 2
+    swapped = parse_phones(["13812345678/0571-87654321"])
+    assert swapped.select("e164", "also").row(0) == ("+8613812345678", "+8657187654321")
+    one = ["0571/87654321", "0571 8765 4321", "+86 571 87654321", "0571 87654321 ext 12", "13812345678"]
+    assert parse_phones(one)["e164"].to_list() == ["+8657187654321"] * 4 + ["+8613812345678"]
+    assert parse_phones(one)["also"].to_list() == [None] * len(one)
+
+
 def test_virtual_and_invalid():
     df = parse_phones(["17012345678", "16512345678", "13912345678", "12345", "+1 415 555 1234", None, ""])
     assert df["is_virtual"].to_list()[:3] == [True, True, False]

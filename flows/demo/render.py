@@ -4,6 +4,7 @@ from __future__ import annotations
 import numpy as np
 import polars as pl
 
+from shellring.flows.demo import identifiers as ids
 from shellring.flows.demo.pools import TRADITIONAL, TYPO_CHARS
 
 _FULLWIDTH_SRC = list("0123456789-ABCDEF")
@@ -252,8 +253,9 @@ VARIETY_EXTENSION_STYLES = 6
 def varied_phones(text: pl.Series, numbers: np.ndarray, is_landline: np.ndarray, ext: np.ndarray,
                   rng: np.random.Generator, noise: float | np.ndarray) -> pl.Series:
     """Rewrite a noisy share of rendered phones in further real spellings: full-width digits, 86-/(+86) prefixes,
-    labels (手机：/电话：), grouped digits, (0571)-, +86(571), 0086-571-, full-width or long dashes, and
-    extensions after #, x, （转801）, 转 801, EXT.801. Blank rows stay blank."""
+    labels (手机：/电话：), grouped digits, (0571)-, +86(571), 0086-571-, full-width or long dashes,
+    extensions after #, x, （转801）, 转 801, EXT.801, and another number listed before or after it (/ ； ， 、).
+    Blank rows stay blank."""
     n = len(numbers)
     picked = (rng.random(n) < noise) & (rng.random(n) < 0.6)
     s = pl.Series(numbers.astype(np.int64)).cast(pl.String)
@@ -290,6 +292,14 @@ def varied_phones(text: pl.Series, numbers: np.ndarray, is_landline: np.ndarray,
     mobile = choose(mobile_forms, "ms")
     redone = df.select(pl.when(pl.Series(is_landline)).then(land).otherwise(mobile)).to_series()
     redone = fullwidth(redone, pl.Series(rng.random(n) < 0.3))
+    # a share lists another number in the same field, before or after this one: 0571-88123456/13812345678
+    other = pl.Series(ids.mobiles(rng, n, 0.05).astype(np.int64)).cast(pl.String)
+    sep = pl.Series(np.array(["/", "；", "，", "、"])[rng.integers(0, 4, n)])
+    listed = rng.random(n) < 0.2
+    first = pl.Series(rng.random(n) < 0.5)
+    redone = pl.select(pl.when(~pl.Series(listed)).then(redone)
+                       .when(first).then(pl.concat_str(redone, sep, other))
+                       .otherwise(pl.concat_str(other, sep, redone))).to_series()
     return pl.select(pl.when(pl.Series(picked) & text.is_not_null()).then(redone).otherwise(text)).to_series()
 
 

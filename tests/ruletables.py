@@ -19,7 +19,8 @@ TYPES: dict[str, pl.DataType] = {
     # stg_accounts
     "account_id": pl.Int32, "bank_branch": pl.Utf8, "bank": pl.Utf8, "open_date": pl.Date,
     "days_since_registration": pl.Int64, "in_window": pl.Boolean, "agent_id": pl.Utf8, "agent_phone": pl.Utf8,
-    "agent_phone_is_virtual": pl.Boolean, "contact_phone": pl.Utf8, "contact_phone_also": pl.Utf8,
+    "agent_phone_is_virtual": pl.Boolean, "agent_phone_also": pl.Utf8, "contact_phone": pl.Utf8,
+    "contact_phone_also": pl.Utf8,
     "contact_phone_is_virtual": pl.Boolean,
     "contact_room_key": pl.Utf8,
     # company_attributes, evidence, links

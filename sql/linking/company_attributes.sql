@@ -37,9 +37,13 @@ from (
 )
 group by company_id, phone
 union all
-select company_id, 'phone', agent_phone, 'agent', min(open_date)
-from stg_accounts where agent_phone is not null
-group by company_id, agent_phone
+select company_id, 'phone', phone, 'agent', min(open_date)
+from (
+    select company_id, open_date, agent_phone as phone from stg_accounts where agent_phone is not null
+    union all
+    select company_id, open_date, agent_phone_also from stg_accounts where agent_phone_also is not null
+)
+group by company_id, phone
 union all
 select company_id, 'room', reg_room_key, 'reg', reg_date from stg_companies where reg_room_key is not null
 union all

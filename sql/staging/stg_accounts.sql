@@ -34,6 +34,7 @@ select
     coalesce(aid.normalized, nullif(upper(a.agent_id), '')) as agent_id,
     agent_phone.e164 as agent_phone,
     agent_phone.is_virtual as agent_phone_is_virtual,
+    agent_phone.also as agent_phone_also,
     contact_phone.e164 as contact_phone,
     contact_phone.is_virtual as contact_phone_is_virtual,
     contact_phone.also as contact_phone_also,

@@ -7,6 +7,7 @@ results with `shellring.flows.results.evaluate.evaluate` (the figures `shellring
 Ring recall cells read "recall (rings)". `--hard` turns on every generator knob (flows/demo/knobs.py):
 
     python bench/quality.py --companies 20000 --seeds 7 3 5 --hard
+    python bench/quality.py --companies 20000 --seeds 7 3 5 --hard --variety   # spellings beyond the tuned ones
 """
 
 from __future__ import annotations
@@ -37,6 +38,8 @@ def main() -> None:
     parser.add_argument("--density", type=float)
     parser.add_argument("--landline-dealers", type=float)
     parser.add_argument("--profile-only", type=float)
+    parser.add_argument("--variety", action="store_true",
+                        help="further real spellings and wider ring proportions (never on with --hard alone)")
     args = parser.parse_args()
     os.environ.setdefault("SHELLRING_KEY", "bench-quality-key-0123456789")
     os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
@@ -54,10 +57,11 @@ def main() -> None:
     print("|" + "---|" * len(header))
     for n in args.companies:
         for seed in args.seeds:
-            folder = root / f"n{n}-s{seed}-r{args.ring_share}-x{args.noise}{'-hard' if args.hard else ''}"
+            knobs = ("-hard" if args.hard else "") + ("-variety" if args.variety else "")
+            folder = root / f"n{n}-s{seed}-r{args.ring_share}-x{args.noise}{knobs}"
             files = generate_demo(folder, n_companies=n, seed=seed, ring_share=args.ring_share, noise=args.noise,
                                   hard=args.hard, density=args.density, landline_dealers=args.landline_dealers,
-                                  profile_only=args.profile_only,
+                                  profile_only=args.profile_only, variety=args.variety,
                                   sophistication=parse_mix(args.sophistication) if args.sophistication else None)
             db = folder / "results.duckdb"
             db.unlink(missing_ok=True)

@@ -89,6 +89,7 @@ def _is_room_range(a: str, b: str) -> bool:
         return True
     return len(a) == len(b) >= 3 and a.isdigit() and b.isdigit() and int(a) < int(b) < int(a) + 100
 _LETTER_ROOM = re.compile(r"[A-Z]\d{3,5}")
+_ROOM_LIKE_UNIT = re.compile(r"[A-Z]?\d{3,5}")
 _HAS_DIGIT = re.compile(r"[0-9]")
 _MARKED = re.compile("[栋元层室号-]")
 _LEVEL_OF = {"栋": 0, "单元": 1, "层": 2, "室": 3}
@@ -606,6 +607,9 @@ def _parse_detail(rest: str, city: str | None = None) -> tuple[str | None, ...]:
 def _tail_fields(tail: str, has_number: bool) -> tuple[str | None, ...]:
     """(poi, building, unit, floor, room, door number) of the text after the road and its number."""
     tail, (building, unit, floor, room), door = _parse_tail(tail, has_number)
+    if unit and not room and _ROOM_LIKE_UNIT.fullmatch(unit):
+        # 1203单元 is an office's room (a stairwell's 单元 numbers 1-2 digits): with no room after it, the room
+        unit, room = None, unit
     if room and not floor and room.isdigit() and 3 <= len(room) <= 4:
         # 1203 is on floor 12: derive it so that `12层1203室` and `1203室` give the same room_key (inference).
         floor = str(int(room[:-2]))

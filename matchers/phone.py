@@ -19,13 +19,17 @@ from phonenumbers import PhoneMetadata, PhoneNumberType
 from .divisions import gazetteer
 from .textnorm import ascii_digits, to_text_list
 
-COLUMNS = ["input", "e164", "national", "type", "extension", "valid", "is_virtual", "reason"]
+# also: the E.164 of a second number listed in the same field (0571-88123456/13812345678), else null
+COLUMNS = ["input", "e164", "national", "type", "extension", "valid", "is_virtual", "reason", "also"]
 
 _MOBILE_STRICT = re.compile(r"^1(3\d|4[5-9]|5[0-35-9]|6[2567]|7[0-8]|8\d|9[0-35-9])\d{8}$")
 _VIRTUAL_PREFIXES = ("162", "165", "167", "170", "171")
 _CLEAN_MOBILE = r"^(?:\+?86|0086)?[\s\-]?0?(1[3-9][0-9]{9})$"  # ASCII only: other digits go to _parse_one
 _EXTENSION = re.compile(r"(?:转|分机|ext\.?|extension|x|#|－|-)\s*(\d{1,6})$", re.IGNORECASE)
-_EXT_WORD = re.compile(r"(?:转|分机|ext\.?|extension|x|#)\s*(\d{1,6})$", re.IGNORECASE)
+# the worded extension may stand in brackets: 0571-88123456（转801） (NFKC has made them ASCII)
+_EXT_WORD = re.compile(r"\(?\s*(?:转|分机|ext\.?|extension|x|#)\s*(\d{1,6})\s*\)?$", re.IGNORECASE)
+# between numbers listed in one field; not a space, which also groups one number's digits (0571 8765 4321)
+_LIST_SEPARATOR = re.compile(r"[/;,、|]|或")
 _TWO_DIGIT_AREAS = frozenset({"10", "20", "21", "22", "23", "24", "25", "26", "27", "28", "29"})
 _PN_TYPES = {
     PhoneNumberType.MOBILE: "mobile", PhoneNumberType.FIXED_LINE: "fixed_line",
@@ -124,8 +128,19 @@ def _classify_national(national: str) -> tuple[str, bool, str | None]:
 
 
 def _parse_one(raw: str, hint: str | None) -> tuple:
+    """The COLUMNS after input, for one value."""
     # NFKC first (（010）６５５２９９８８), then any other script's digits: only ASCII digits reach e164/national
     text = ascii_digits(unicodedata.normalize("NFKC", raw)).strip()
+    if _LIST_SEPARATOR.search(text):
+        # 0571-88123456/13812345678: a field listing numbers is read as its first, and the second goes to `also`,
+        # not as one long number (each part must be a number on its own: 0571/88123456 is one, area code apart)
+        parts = [p.strip() for p in _LIST_SEPARATOR.split(text) if p.strip()]
+        if len(parts) >= 2 and all(len(re.sub(r"\D", "", p)) >= 7 for p in parts):
+            return (*_parse_number(parts[0], hint), _parse_number(parts[1], hint)[0])
+    return (*_parse_number(text, hint), None)
+
+
+def _parse_number(text: str, hint: str | None) -> tuple:
     extension = None
     m = _EXT_WORD.search(text)
     if m:
@@ -261,6 +276,7 @@ def _landlines(frame: pl.DataFrame) -> pl.DataFrame:
         pl.lit(False).alias("is_virtual"),  # only mobiles starting 16x/17x are virtual; these nationals start with 0
         pl.when(missing_area).then(pl.lit("landline: area code missing"))
         .when(~valid).then(pl.lit("landline: invalid area code or length")).alias("reason"),
+        pl.lit(None, dtype=pl.String).alias("also"),
     )
 
 
@@ -283,18 +299,19 @@ def parse_phones(
         pl.col("_mobile").str.contains(_MOBILE_STRICT.pattern).alias("valid"),
         pl.col("_mobile").str.contains(r"^(?:162|165|167|170|171)").alias("is_virtual"),
     ).with_columns(
-        pl.when(pl.col("valid")).then(None).otherwise(pl.lit("mobile: unassigned prefix")).alias("reason")
+        pl.when(pl.col("valid")).then(None).otherwise(pl.lit("mobile: unassigned prefix")).alias("reason"),
+        pl.lit(None, dtype=pl.String).alias("also"),
     )
     rest = frame.filter(pl.col("_mobile").is_null())
     landline = _landlines(rest)
     slow_rows = rest.join(landline.select("_row"), on="_row", how="anti")
     parsed = [
-        _parse_one(v, h) if v is not None else (None, None, "unknown", None, False, False, "empty")
+        _parse_one(v, h) if v is not None else (None, None, "unknown", None, False, False, "empty", None)
         for v, h in zip(slow_rows["input"].to_list(), slow_rows["hint"].to_list(), strict=True)
     ]
-    cols = list(zip(*parsed, strict=True)) if parsed else [[]] * 7
+    cols = list(zip(*parsed, strict=True)) if parsed else [[]] * 8
     schema = {"e164": pl.String, "national": pl.String, "type": pl.String, "extension": pl.String,
-              "valid": pl.Boolean, "is_virtual": pl.Boolean, "reason": pl.String}
+              "valid": pl.Boolean, "is_virtual": pl.Boolean, "reason": pl.String, "also": pl.String}
     slow = slow_rows.select("_row", "input").with_columns(
         [pl.Series(name, list(col), dtype=dtype) for (name, dtype), col in zip(schema.items(), cols, strict=True)]
     )

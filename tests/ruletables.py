@@ -13,12 +13,15 @@ TYPES: dict[str, pl.DataType] = {
     "company_id": pl.Int32, "uscc": pl.Utf8, "uscc_region": pl.Utf8, "rep_id": pl.Utf8, "rep_name": pl.Utf8,
     "rep_region": pl.Utf8, "rep_age_at_reg": pl.Int32, "reg_date": pl.Date, "reg_adcode": pl.Utf8,
     "reg_site_key": pl.Utf8, "reg_building_key": pl.Utf8, "reg_room_key": pl.Utf8, "reg_address_norm": pl.Utf8,
-    "reg_address_notes": pl.List(pl.Utf8), "phone": pl.Utf8, "phone_is_virtual": pl.Boolean,
+    "reg_address_notes": pl.List(pl.Utf8), "phone": pl.Utf8, "phone_also": pl.Utf8,
+    "phone_is_virtual": pl.Boolean,
     "reg_capital": pl.Float64, "scope_key": pl.Utf8, "trade_name": pl.Utf8,
     # stg_accounts
     "account_id": pl.Int32, "bank_branch": pl.Utf8, "bank": pl.Utf8, "open_date": pl.Date,
     "days_since_registration": pl.Int64, "in_window": pl.Boolean, "agent_id": pl.Utf8, "agent_phone": pl.Utf8,
-    "agent_phone_is_virtual": pl.Boolean, "contact_phone": pl.Utf8, "contact_phone_is_virtual": pl.Boolean,
+    "agent_phone_is_virtual": pl.Boolean, "agent_phone_also": pl.Utf8, "contact_phone": pl.Utf8,
+    "contact_phone_also": pl.Utf8,
+    "contact_phone_is_virtual": pl.Boolean,
     "contact_room_key": pl.Utf8,
     # company_attributes, evidence, links
     "attr_kind": pl.Utf8, "attr_value": pl.Utf8, "role": pl.Utf8, "seen_on": pl.Date,

@@ -287,6 +287,17 @@ def test_unit_keeps_its_own_field_and_joins_the_room_key():
     assert df["room_key"].n_unique() == 2 and df["unit"].to_list() == ["2", "1"]
 
 
+def test_an_office_room_written_as_danyuan_is_the_room():
+    # 1203单元 in an office tower is room 1203 (a stairwell's 单元 numbers one or two digits): one room key with
+    # 1203室, 12层1203室 and 12F1203单元; 2单元1203室 keeps its unit
+    df = parse_addresses(["杭州市西湖区文三路138号A幢1203室", "杭州市西湖区文三路138号A幢1203单元",
+                          "杭州市西湖区文三路138号A幢12F1203单元", "杭州市西湖区文三路138号A幢12层1203室",
+                          "杭州市西湖区文三路138号A幢2单元1203室", "杭州市西湖区文三路138号A幢2单元"])
+    assert df["room_key"][:4].n_unique() == 1 and df["room_key"][0] is not None
+    assert df["room"].to_list()[:5] == ["1203"] * 5 and df["unit"].to_list() == [None] * 4 + ["2", "2"]
+    assert df["room"][5] is None
+
+
 def test_road_keeps_its_name_after_zones_townships_and_short_counties():
     df = parse_addresses(["西湖科技园西园七路4号", "杭州市下沙学林街8号", "天台山西路1007号", "开元北街思源路1068号",
                           "诸暨市诸暨市永兴路70号"]).rows(named=True)

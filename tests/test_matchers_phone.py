@@ -51,12 +51,40 @@ DEALER_LANDLINE_SPELLINGS = [
     "0571 87654321 ext 12", "0571-87654321 ext.12", "0571-87654321#12", "(0571)87654321分机12", "87654321转801",
     "+86-571-87654321转8001", "+86 571 87654321 x12",
 ]
+# the extension in brackets after the number, as bank contact fields write it: the number and the extension both
+BRACKETED_EXTENSIONS = ["0571-87654321（转801）", "(0571)-87654321(转801)", "+86(571)87654321（转 801）",
+                        "电话：0571—87654321（分机801）", "０５７１－８７６５４３２１（转８０１）",
+                        "86-571-87654321 (ext 801)"]
 
 
 def test_a_dealer_landline_is_one_number_however_it_is_written():
     df = parse_phones(DEALER_LANDLINE_SPELLINGS, area_hints=["330106"] * len(DEALER_LANDLINE_SPELLINGS))
     assert df.filter(pl.col("e164") != "+8657187654321")["input"].to_list() == []
     assert set(df["type"]) == {"fixed_line"} and df["valid"].all()
+
+
+def test_a_bracketed_extension_leaves_the_number_whole():
+    df = parse_phones(BRACKETED_EXTENSIONS)
+    assert df["e164"].to_list() == ["+8657187654321"] * len(BRACKETED_EXTENSIONS), df
+    assert df["extension"].to_list() == ["801"] * len(BRACKETED_EXTENSIONS)
+    plain = parse_phones(["0571-87654321（总机）", "0571-87654321(8001)"])  # a bracket without an extension word
+    assert plain["extension"].to_list() == [None, None]
+
+
+def test_a_field_listing_two_numbers_gives_both():
+    # registries and bank forms hold "landline/mobile" in one field: before, their digits ran into one long
+    # non-number and both were lost; now the first is the number and the second `also` (both link). A split
+    # stands only where every part is a number on its own
+    listed = ["0571-87654321/13812345678", "0571-87654321；13812345678", "0571-87654321，0571-87654322",
+              "0571-87654321、13812345678", "0571-87654321或13812345678"]
+    df = parse_phones(listed)
+    assert df["e164"].to_list() == ["+8657187654321"] * len(listed)
+    assert df["also"].to_list() == ["+8613812345678"] * 2 + ["+8657187654322"] + ["+8613812345678"] * 2
+    swapped = parse_phones(["13812345678/0571-87654321"])
+    assert swapped.select("e164", "also").row(0) == ("+8613812345678", "+8657187654321")
+    one = ["0571/87654321", "0571 8765 4321", "+86 571 87654321", "0571 87654321 ext 12", "13812345678"]
+    assert parse_phones(one)["e164"].to_list() == ["+8657187654321"] * 4 + ["+8613812345678"]
+    assert parse_phones(one)["also"].to_list() == [None] * len(one)
 
 
 def test_virtual_and_invalid():

@@ -24,9 +24,9 @@ from shellring.flows.pipeline.fuzzy_evidence import build_fuzzy_evidence
 from shellring.matchers.phone import parse_phones
 
 # What each evidence step reads of the staged tables (see the SQL files).
-SHARED_COMPANY_COLUMNS = ("company_id", "rep_id", "reg_date", "phone", "reg_room_key", "trade_name")
-SHARED_ACCOUNT_COLUMNS = ("company_id", "rep_id", "agent_id", "open_date", "contact_phone", "agent_phone",
-                          "contact_room_key")
+SHARED_COMPANY_COLUMNS = ("company_id", "rep_id", "reg_date", "phone", "phone_also", "reg_room_key", "trade_name")
+SHARED_ACCOUNT_COLUMNS = ("company_id", "rep_id", "agent_id", "open_date", "contact_phone", "contact_phone_also",
+                          "agent_phone", "agent_phone_also", "contact_room_key")
 WEAK_COMPANY_COLUMNS = ("company_id", "reg_date", "reg_building_key", "rep_age_at_reg", "scope_key", "rep_region",
                         "reg_adcode", "uscc_region")
 WEAK_ACCOUNT_COLUMNS = ("company_id", "bank_branch", "open_date", "days_since_registration")
@@ -443,6 +443,24 @@ def test_scope_cases_are_as_long_as_they_say():
 @pytest.mark.parametrize("code", sorted(CASES))
 def test_link_reason(code):
     assert evidence_of(CASES[code]) == CASES[code].expected
+
+
+def test_a_second_number_in_the_phone_field_links_as_the_phone():
+    """0571-88123456/13800001111 in a registration, a bank's contact field or the agent's phone: the second number
+    (the parser's `also`) is as much the company's (or the agent's) as the first."""
+    case = Case(
+        "shared",
+        companies=[{"company_id": 1, "phone": MOBILE, "reg_date": d("2026-03-01")},
+                   {"company_id": 2, "phone": "+8657188123456", "phone_also": MOBILE, "reg_date": d("2026-03-03")},
+                   {"company_id": 3, "reg_date": d("2026-03-01")}, {"company_id": 4, "reg_date": d("2026-03-01")}],
+        accounts=[{"company_id": 3, "contact_phone": "+8613900009999", "contact_phone_also": MOBILE,
+                   "open_date": d("2026-03-08")},
+                  {"company_id": 4, "agent_phone": "+8613700007777", "agent_phone_also": MOBILE,
+                   "open_date": d("2026-03-04")}],
+        expected=[(1, 2, "SAME_PHONE", "phone", MOBILE, 4, 2), (1, 3, "SAME_PHONE", "phone", MOBILE, 4, 7),
+                  (1, 4, "SAME_PHONE", "phone", MOBILE, 4, 3), (2, 3, "SAME_PHONE", "phone", MOBILE, 4, 5),
+                  (2, 4, "SAME_PHONE", "phone", MOBILE, 4, 1), (3, 4, "SAME_PHONE", "phone", MOBILE, 4, 4)])
+    assert evidence_of(case) == case.expected
 
 
 def test_settings_move_the_boundaries():

@@ -386,6 +386,24 @@ def test_many_kinds_counts_independent_families_of_the_clusters_links_and_the_cl
     assert rows(con, "select life_days from cluster_features where cluster_no = 1") == [(516,)]
 
 
+def test_many_kinds_counts_a_family_only_where_it_reaches_a_share_of_the_members():
+    """Twelve tenants of one room (incubator-like): a branch's batch among six of them is a kind of evidence, one
+    pair's scope text (2 of 12, under min_reach 0.2) is a stray link, not an operator's footprint."""
+    def link(a, b, reason):
+        return {"company_a": a, "company_b": b, "reason": reason, "is_link": True}
+
+    clusters = {1: [company(i, reg_date=d("2026-01-01")) for i in range(1, 13)]}
+    links = [link(i, i + 1, "SAME_ROOM+SAME_BUILDING") for i in range(1, 12)]
+    links += [link(i, i + 1, "SAME_BRANCH_DAYS") for i in range(1, 6)]  # members 1-6
+    links += [link(1, 2, "SAME_SCOPE")]
+    con = cluster_features(clusters, links=links)
+    assert rows(con, "select n_evidence_kinds from cluster_features") == [(2,)]  # place, branch
+    con = cluster_features(clusters, links=links, settings=with_thresholds(many_kinds__min_reach=0.1))
+    assert rows(con, "select n_evidence_kinds from cluster_features") == [(3,)]  # and the scope
+    con = cluster_features(clusters, links=links, settings=with_thresholds(many_kinds__min_reach=0.6))
+    assert rows(con, "select n_evidence_kinds from cluster_features") == [(1,)]  # the room alone
+
+
 def test_a_dealer_landline_flags_by_its_shape_and_a_groups_switchboard_does_not():
     """Seven companies on one landline, no young, poor or hasty profile (representatives aged 45, 5 million CNY,
     accounts 40 days after registering): a dealer's seven unrelated companies of one season flag on their shape;
@@ -528,7 +546,8 @@ def test_a_nominee_or_a_template_flags_by_shape_and_a_groups_chairman_or_an_agen
     assert got[2][0] < 35 and got[4][0] < 35, got
 
 
-CLUSTER_FEATURE_THRESHOLDS = {"multi_bank__min_banks", "nominee__window_days", "controller__window_days",
+CLUSTER_FEATURE_THRESHOLDS = {"many_kinds__min_reach", "multi_bank__min_banks", "nominee__window_days",
+                              "controller__window_days",
                               "corroborated__min_kinds", "shared_brand__min_length", "concentration__window_days",
                               "concentration__room_window_days", "concentration__fade_windows",
                               "concentration__min_share", "rep_mass__window_days", "own_template__min_share",

@@ -242,6 +242,9 @@ def demo(
                                               help="share of student-batch members linked by profile and timing only"),
     vary: bool | None = typer.Option(None, "--vary/--no-vary",
                                      help="draw proportions, noise, formats and headers per run"),
+    variety: bool = typer.Option(False, "--variety",
+                                 help="phones, addresses and names in further real spellings, ring proportions "
+                                      "from wider ranges (not part of --hard)"),
     accounts: int | None = typer.Option(None, "--accounts", min=0,
                                         help="exactly this many account openings (default ~0.7 per company): "
                                              "legitimate companies open further accounts at other banks"),
@@ -258,7 +261,7 @@ def demo(
         files = generate_demo(out, n_companies=companies, seed=seed, hard=hard,
                               sophistication=parse_mix(sophistication) if sophistication else None,
                               density=density, landline_dealers=landline_dealers, profile_only=profile_only,
-                              vary=vary, accounts=accounts)
+                              vary=vary, variety=variety, accounts=accounts)
     except ValueError as exc:
         raise typer.BadParameter(str(exc)) from None
     key_file = out / "demo.key"  # a throwaway key: demo data holds no real people

@@ -42,7 +42,7 @@ def generate_demo(out_dir: Path, n_companies: int = 20_000, seed: int = 7, *, ri
                   noise: float = 0.15, fmt: str = "csv", hard: bool = False,
                   sophistication: dict[str, float] | str | None = None, density: float | None = None,
                   landline_dealers: float | None = None, profile_only: float | None = None,
-                  vary: bool | None = None, accounts: int | None = None) -> DemoFiles:
+                  vary: bool | None = None, variety: bool = False, accounts: int | None = None) -> DemoFiles:
     """Write registrations, accounts and truth.csv for n_companies with planted rings and look-alikes.
 
     The knobs (all off by default; `hard=True` turns every unset one on with per-run values, see knobs.py):
@@ -54,6 +54,9 @@ def generate_demo(out_dir: Path, n_companies: int = 20_000, seed: int = 7, *, ri
         group subsidiaries then share their switchboard as widely (and reuse representatives over years).
     profile_only -- share of student-batch members sharing only profile and timing with the batch.
     vary -- draw proportions, sizes, noise rates, date/capital formats and header names per run.
+    variety -- never on unless asked (`hard` leaves it off): phones, addresses and names in further real
+        spellings (render.varied_*) and ring proportions drawn per ring from wider ranges (population.py
+        `_Variety`), so a detector tuned on the demo's own formats and proportions shows where it is brittle.
     accounts -- exactly this many account openings (default: what the world opens, ~0.7 per company); see
         account_volume.py. Registrations and truth.csv do not change with it.
     truth.csv carries per company: kind, group_id (ring or look-alike group), is_ring, sophistication (rings)
@@ -61,11 +64,12 @@ def generate_demo(out_dir: Path, n_companies: int = 20_000, seed: int = 7, *, ri
     """
     if fmt not in ("csv", "parquet"):
         raise ValueError(f"fmt must be 'csv' or 'parquet', not {fmt!r}")
-    knobs = resolve(seed, hard, sophistication, density, landline_dealers, profile_only, vary)
+    knobs = resolve(seed, hard, sophistication, density, landline_dealers, profile_only, vary, variety)
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     w, people, addresses, openings, meta = build(n_companies, seed, ring_share, knobs)
     rng = np.random.default_rng([seed, 1])  # rendering stream, independent of the world stream
+    spell = _Spelling(knobs.variety, np.random.default_rng([seed, 9]))  # its own stream: the rest stays as it was
     n = n_companies
     dist = meta["dist"]
     wide = knobs.any
@@ -81,12 +85,15 @@ def generate_demo(out_dir: Path, n_companies: int = 20_000, seed: int = 7, *, ri
     reg = pl.DataFrame({
         "统一社会信用代码": uscc,
         "企业名称": company_name,
-        "法定代表人": _names(person_names, w.rep, rng, nz["names"]),
-        "法定代表人证件号码": _ids(person_ids, w.rep, rng, nz["ids"], typo=w.rep_id_typo),
-        "住所": render.addresses(address_table, w.addr, rng, nz["addresses"]),
+        "法定代表人": spell.names(_names(person_names, w.rep, rng, nz["names"]), nz["names"]),
+        "法定代表人证件号码": spell.ids(_ids(person_ids, w.rep, rng, nz["ids"], typo=w.rep_id_typo), nz["ids"]),
+        "住所": spell.addresses(render.addresses(address_table, w.addr, rng, nz["addresses"]), address_table,
+                               w.addr, nz["addresses"]),
         # a dealer's phone is never left blank: it is the one thing the ring shares
-        "联系电话": render.blank(render.phones(w.phone, w.phone_land, w.phone_ext, rng,
-                                            np.maximum(nz["phones"], w.phone_noise), wide=wide),
+        "联系电话": render.blank(spell.phones(render.phones(w.phone, w.phone_land, w.phone_ext, rng,
+                                                          np.maximum(nz["phones"], w.phone_noise), wide=wide),
+                                            w.phone, w.phone_land, w.phone_ext,
+                                            np.maximum(nz["phones"], w.phone_noise)),
                               render.mask(rng, n, nz["phones"] * 0.05) & pl.Series(w.phone_noise == 0)),
         "成立日期": render.dates(w.reg_day, rng, nz["dates"], main=nz["reg_date_style"]),
         "注册资本(万元)": render.capitals(w.capital, rng, nz["capitals"], wide=wide),
@@ -95,7 +102,7 @@ def generate_demo(out_dir: Path, n_companies: int = 20_000, seed: int = 7, *, ri
         "登记状态": _statuses(w.status_bad, rng),
     })
 
-    text = _AccountText(w, uscc, company_name, person_names, person_ids, address_table, meta, nz, wide)
+    text = _AccountText(w, uscc, company_name, person_names, person_ids, address_table, meta, nz, wide, spell)
     acc = text.frame(openings, rng)
     tiebreak = rng.permutation(len(acc))  # accounts opened the same day come in no telling order
     if accounts is None:
@@ -149,6 +156,30 @@ def _write_registrations(reg: pl.DataFrame, order: np.ndarray, path: Path, fmt: 
 
 
 @dataclass(frozen=True)
+class _Spelling:
+    """With `variety`, rewrites rendered text in further real spellings from its own random stream; without
+    it, hands the text back untouched (and draws nothing)."""
+    on: bool
+    rng: np.random.Generator
+
+    def phones(self, text: pl.Series, numbers: np.ndarray, land: np.ndarray, ext: np.ndarray,
+               noise: float | np.ndarray) -> pl.Series:
+        return render.varied_phones(text, numbers, land, ext, self.rng, noise) if self.on else text
+
+    def addresses(self, text: pl.Series, table: pl.DataFrame, rows: np.ndarray, noise: float) -> pl.Series:
+        if not self.on:
+            return text
+        redone = render.varied_addresses(table, rows, self.rng, noise)
+        return pl.select(pl.when(text.is_null()).then(text).otherwise(redone)).to_series()
+
+    def names(self, text: pl.Series, noise: float) -> pl.Series:
+        return render.varied_names(text, self.rng, noise) if self.on else text
+
+    def ids(self, text: pl.Series, noise: float) -> pl.Series:
+        return render.varied_ids(text, self.rng, noise) if self.on else text
+
+
+@dataclass(frozen=True)
 class _AccountText:
     """What the bank extract's text is made of; `frame` renders latent account rows in their order."""
     w: object
@@ -160,6 +191,7 @@ class _AccountText:
     meta: dict
     nz: dict
     wide: bool
+    spell: _Spelling
 
     def frame(self, accounts: dict, rng: np.random.Generator) -> pl.DataFrame:
         company = accounts["company"]
@@ -173,18 +205,29 @@ class _AccountText:
             "开户日期": render.dates(accounts["open_day"], rng, self.nz["dates"], main=self.nz["open_date_style"]),
             "统一社会信用代码": pl.Series(self.uscc).gather(company),
             "单位名称": self.company_name.gather(company),
-            "法定代表人": _names(self.person_names, self.w.rep[company], rng, self.nz["names"]),
-            "法定代表人证件号码": _ids(self.person_ids, self.w.rep[company], rng, self.nz["ids"]),
-            "经办人": _names(self.person_names, accounts["agent"], rng, self.nz["names"]),
-            "经办人证件号码": _ids(self.person_ids, accounts["agent"], rng, self.nz["ids"]),
-            "经办人电话": render.phones(accounts["agent_phone"], np.zeros(m, bool), np.zeros(m, np.int64), rng,
-                                   self.nz["phones"], wide=self.wide),
+            "法定代表人": self.spell.names(_names(self.person_names, self.w.rep[company], rng, self.nz["names"]),
+                                      self.nz["names"]),
+            "法定代表人证件号码": self.spell.ids(_ids(self.person_ids, self.w.rep[company], rng, self.nz["ids"]),
+                                          self.nz["ids"]),
+            "经办人": self.spell.names(_names(self.person_names, accounts["agent"], rng, self.nz["names"]),
+                                    self.nz["names"]),
+            "经办人证件号码": self.spell.ids(_ids(self.person_ids, accounts["agent"], rng, self.nz["ids"]),
+                                        self.nz["ids"]),
+            "经办人电话": self.spell.phones(
+                render.phones(accounts["agent_phone"], np.zeros(m, bool), np.zeros(m, np.int64), rng,
+                              self.nz["phones"], wide=self.wide),
+                accounts["agent_phone"], np.zeros(m, bool), np.zeros(m, np.int64), self.nz["phones"]),
             "联系电话": render.blank(
-                render.phones(accounts["contact_phone"], accounts["contact_land"], accounts["contact_ext"], rng,
-                              np.maximum(self.nz["phones"], phone_noise), wide=self.wide),
+                self.spell.phones(
+                    render.phones(accounts["contact_phone"], accounts["contact_land"], accounts["contact_ext"], rng,
+                                  np.maximum(self.nz["phones"], phone_noise), wide=self.wide),
+                    accounts["contact_phone"], accounts["contact_land"], accounts["contact_ext"],
+                    np.maximum(self.nz["phones"], phone_noise)),
                 render.mask(rng, m, self.nz["phones"] * 0.1) & pl.Series(phone_noise == 0)),
             "联系地址": render.blank(
-                render.addresses(self.address_table, accounts["contact_addr"], rng, self.nz["addresses"]),
+                self.spell.addresses(
+                    render.addresses(self.address_table, accounts["contact_addr"], rng, self.nz["addresses"]),
+                    self.address_table, accounts["contact_addr"], self.nz["addresses"]),
                 render.mask(rng, m, self.nz["addresses"] * 0.1)),
         })
 

@@ -24,16 +24,21 @@ class Knobs:
     profile_only: float = 0.0
     # draw proportions, sizes, noise rates, date/capital/phone formats and header names per run from ranges
     vary: bool = False
+    # write values in spellings and draw ring proportions from ranges beyond what the detector was tuned on
+    # (never switched on by `hard`: the hard demo's figures and the floors set on them stay as they are)
+    variety: bool = False
 
     @property
     def any(self) -> bool:
         return (self.sophistication != {"naive": 1.0} or self.density > 0 or self.landline_dealers > 0
-                or self.profile_only > 0 or self.vary)
+                or self.profile_only > 0 or self.vary or self.variety)
 
 
 def resolve(seed: int, hard: bool, sophistication: dict[str, float] | str | None, density: float | None,
-            landline_dealers: float | None, profile_only: float | None, vary: bool | None) -> Knobs:
-    """Explicit knobs win; `hard` fills the rest with values drawn per run (seeded) from plausible ranges."""
+            landline_dealers: float | None, profile_only: float | None, vary: bool | None,
+            variety: bool = False) -> Knobs:
+    """Explicit knobs win; `hard` fills the rest with values drawn per run (seeded) from plausible ranges.
+    `variety` is only ever explicit."""
     rng = np.random.default_rng([seed, 3])
     draws = {  # drawn always so that one knob's choice does not shift another's draw
         "soph": rng.dirichlet([8.0, 8.0, 9.0]),  # each level ~20-50 % of rings
@@ -63,7 +68,7 @@ def resolve(seed: int, hard: bool, sophistication: dict[str, float] | str | None
     return Knobs(sophistication=mix, density=pick(density, "density", 0.0),
                  landline_dealers=pick(landline_dealers, "landline", 0.0),
                  profile_only=pick(profile_only, "profile", 0.0),
-                 vary=bool(hard if vary is None else vary))
+                 vary=bool(hard if vary is None else vary), variety=bool(variety))
 
 
 def parse_mix(text: str) -> dict[str, float] | str:

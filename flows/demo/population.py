@@ -152,6 +152,7 @@ def build(n: int, seed: int, ring_share: float, knobs: Knobs | None = None) -> t
     knobs = knobs or Knobs()
     hard = knobs.any  # every knob-only draw sits behind this, so the classic demo stays byte for byte
     rng = np.random.default_rng(seed)
+    vr = _Variety(knobs.variety, seed)
     w = World(n, rng)
     dist = pools.region_districts()
     roads, poi_names = pools.address_fragments()
@@ -254,7 +255,7 @@ def build(n: int, seed: int, ring_share: float, knobs: Knobs | None = None) -> t
     w.reg_day = END_DAY - (1095 * rng.random(n) ** 1.6).astype(np.int64)
     w.addr = new_addresses(w.district)
     w.rep = new_people(ordinary_ages(n), w.reg_day, region_codes(n, w.district))
-    w.phone_land = rng.random(n) < 0.3
+    w.phone_land = rng.random(n) < vr.share(0.3, 0.15, 0.5)
     w.phone = np.where(w.phone_land, ids.landlines(rng, district_area[w.district], short_areas),
                        people.blocks["mobile"][0])
     w.phone_ext = np.where(w.phone_land & (rng.random(n) < 0.08), rng.integers(800, 830, n), 0)
@@ -324,11 +325,11 @@ def build(n: int, seed: int, ring_share: float, knobs: Knobs | None = None) -> t
         home = rng.choice(len(dist.code), p=dist.weight)
         start = END_DAY - int(rng.integers(25, 420))
         level = LEVELS[spec.level]
-        spread = 1.0  # careful rings register over months, not weeks
+        spread = vr.share(1.0, 0.6, 1.6)  # careful rings register over months, not weeks
         hub = -1
         if hard and is_ring:
             w.level[m] = spec.level
-            spread = {"naive": 1.0, "medium": rng.uniform(1.5, 2.5), "sophisticated": rng.uniform(3.0, 5.0)}[level]
+            spread *= {"naive": 1.0, "medium": rng.uniform(1.5, 2.5), "sophisticated": rng.uniform(3.0, 5.0)}[level]
             if spread > 1:  # early enough that the slowest window and opening still end before the extract date
                 start = min(start - int(120 * (spread - 1)), END_DAY - int(150 * spread) - 75)
             if hubs is not None and kind != "student_batch" and rng.random() < knobs.density:
@@ -403,7 +404,7 @@ def build(n: int, seed: int, ring_share: float, knobs: Knobs | None = None) -> t
             w.rep[m] = noms[np.arange(k) % n_nom]
             if rng.random() < 0.3:
                 w.rep_id_typo[m[rng.integers(0, k)]] = True
-            own = rng.random(k) < 0.5
+            own = rng.random(k) < vr.share(0.5, 0.2, 0.8)
             w.phone[m] = np.where(own, people.blocks["mobile"][-1][np.arange(k) % n_nom], ids.mobiles(rng, k, 0.2))
             w.phone_land[m] = False
             acct_open[m] = w.reg_day[m] + np.where(rng.random(k) < 0.7, rng.integers(1, 15, k), rng.integers(15, 90, k))
@@ -420,13 +421,13 @@ def build(n: int, seed: int, ring_share: float, knobs: Knobs | None = None) -> t
                 w.tags[m] |= TAG_LANDLINE
             else:
                 dealer = ids.mobiles(rng, 1, 0.4)[0]
-                on_reg = rng.random(k) < 0.65
+                on_reg = rng.random(k) < vr.share(0.65, 0.3, 0.9)
                 on_acct = ~on_reg | (rng.random(k) < 0.4)
                 ext = np.zeros(k, np.int64)
             w.phone[m] = np.where(on_reg, dealer, w.phone[m])
             w.phone_land[m] = np.where(on_reg, spec.landline, w.phone_land[m])
             w.phone_ext[m] = np.where(on_reg, ext, w.phone_ext[m])
-            w.phone_noise[m] = 0.6
+            w.phone_noise[m] = vr.share(0.6, 0.3, 0.9)
             cp_src[m[on_acct]] = 3
             acct_cphone[m[on_acct]] = dealer
             acct_cland[m[on_acct]] = spec.landline
@@ -440,7 +441,7 @@ def build(n: int, seed: int, ring_share: float, knobs: Knobs | None = None) -> t
             gap = {"naive": (2, 60), "medium": (5, 40), "sophisticated": (14, 71)}[level]
             w.reg_day[m] = open_day - rng.integers(*gap, k)
             _reps_new(w, m, new_people(ages, w.reg_day[m], region_codes(k, w.district[m], 0.3)), people)
-            by_agent = rng.random(k) < 0.9
+            by_agent = rng.random(k) < vr.share(0.9, 0.85, 0.97)  # well over 80 %: a ring the rule can find
             acct_agent[m] = agent
             agent_is_rep[m] = ~by_agent
             cp_src[m] = np.where(by_agent & (rng.random(k) < 0.5), 1, cp_src[m])
@@ -482,10 +483,12 @@ def build(n: int, seed: int, ring_share: float, knobs: Knobs | None = None) -> t
         elif kind == "student_batch":
             county_code = rng.choice(other_prov, p=other_p)
             county_code = by_prov[county_code][rng.integers(0, len(by_prov[county_code]))]
-            w.reg_day[m] = start + rng.integers(0, int(rng.integers(6, 15)), k)
-            regions = np.where(rng.random(k) < 0.65, county_code, region_codes(k, w.district[m], 0.5))
-            _reps_new(w, m, new_people(rng.uniform(18.1, 22.85, k), w.reg_day[m], regions, mvno=0.15), people)
-            acct_open[m] = w.reg_day[m] + rng.integers(1, 8, k)
+            w.reg_day[m] = start + rng.integers(0, int(rng.integers(6, 15) * vr.share(1.0, 0.5, 2.0)), k)
+            regions = np.where(rng.random(k) < vr.share(0.65, 0.4, 0.9), county_code,
+                               region_codes(k, w.district[m], 0.5))
+            _reps_new(w, m, new_people(rng.uniform(18.1, vr.share(22.85, 21.5, 24.5), k), w.reg_day[m], regions,
+                                       mvno=0.15), people)
+            acct_open[m] = w.reg_day[m] + rng.integers(1, int(vr.share(8, 4, 13)), k)
             two = pick_branch(np.array([home, home]))
             acct_branch[m] = two[(rng.random(k) < (0.3 if two[0] != two[1] else 0)).astype(int)]
             if hard and knobs.profile_only > 0:
@@ -652,6 +655,18 @@ def build(n: int, seed: int, ring_share: float, knobs: Knobs | None = None) -> t
     meta = {"group_names": np.array(group_names + [""]), "roads": roads, "pois": poi_names, "dist": dist,
             "street_flat": street_flat, "surnames": surnames, "branches": branches}
     return w, world_tables["people"], world_tables["addresses"], world_tables["accounts"], meta
+
+
+class _Variety:
+    """Proportions of one ring: the demo's own value without `variety`, else a draw from a wider range (its own
+    stream, so the world's other draws stay where they were)."""
+
+    def __init__(self, on: bool, seed: int):
+        self.on = on
+        self.rng = np.random.default_rng([seed, 10])
+
+    def share(self, usual: float, lo: float, hi: float) -> float:
+        return float(self.rng.uniform(lo, hi)) if self.on else usual
 
 
 def _reps_new(w: World, m: np.ndarray, persons: np.ndarray, people: Table) -> None:

@@ -232,7 +232,7 @@ STORED_COLUMNS = {
     "norm_person_name": ("input", "normalized"),
     "norm_company_name": ("input", "trade_name"),
     "norm_address": ("input", "adcode", "site_key", "building_key", "room_key", "normalized", "notes"),
-    "norm_phone": ("input", "e164", "type", "is_virtual"),
+    "norm_phone": ("input", "e164", "type", "is_virtual", "also"),
 }
 STEPS = [
     ("norm_resident_id", "queries/unique_resident_ids", parse_resident_ids, False),

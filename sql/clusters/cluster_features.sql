@@ -10,7 +10,8 @@
 --     company_links_kept, link_reasons
 -- params: multi_bank__min_banks, shared_brand__min_length, brand_stem_length, nominee__window_days,
 --     controller__window_days, corroborated__min_kinds, concentration__window_days, concentration__room_window_days,
---     concentration__fade_windows, concentration__min_share, concentration__from, concentration__full_at
+--     concentration__fade_windows, concentration__min_share, concentration__from, concentration__full_at,
+--     many_kinds__min_reach
 
 create or replace table cluster_features as
 with members as (
@@ -136,13 +137,36 @@ concentrations as (
 ),
 -- Each cluster's links come in a few combinations of reasons: the lists below are taken apart once per
 -- cluster and combination, not once per link.
-cluster_link_reasons as (
-    select cc.cluster_no, l.reason, count(*) as n_links
+cluster_links as (
+    select cc.cluster_no, cc.cluster_size, l.reason, l.company_a, l.company_b
     from company_links_kept as l
     join company_clusters as cc on cc.company_id = l.company_a
     join company_clusters as cc_b on cc_b.company_id = l.company_b and cc_b.cluster_no = cc.cluster_no
     where l.is_link
-    group by cc.cluster_no, l.reason
+),
+cluster_link_reasons as (
+    select cluster_no, reason, count(*) as n_links from cluster_links group by cluster_no, reason
+),
+-- The members each combination of reasons reaches (the ends of its links), then each family's reach.
+reason_ends as (
+    select distinct cluster_no, cluster_size, reason, unnest([company_a, company_b]) as company_id
+    from cluster_links
+),
+-- An operator's footprint is on the cluster, not on a few of its members: a family counts as a kind of
+-- the cluster's evidence only when its links reach many_kinds__min_reach of the members (a member's
+-- misspelt room, whose bank contact address is the room everyone registered in, is no second channel).
+family_reach as (
+    select e.cluster_no, nc.family_of[r.reason] as family,
+        count(distinct e.company_id) >= getvariable('many_kinds__min_reach') * any_value(e.cluster_size) as reaches
+    from reason_ends as e
+    cross join unnest(string_split(e.reason, '+')) as r(reason)
+    cross join (select list(reason) filter (where not corroborates) as reasons,
+                       map(list(reason), list(family)) as family_of from link_reasons) as nc
+    where not list_contains(nc.reasons, r.reason)
+    group by e.cluster_no, nc.family_of[r.reason]
+),
+evidence_kinds as (
+    select cluster_no, count(*) filter (where reaches) as n_evidence_kinds from family_reach group by cluster_no
 ),
 link_kinds as (
     select
@@ -155,12 +179,7 @@ link_kinds as (
         sum(cl.n_links * (len(list_distinct(list_transform(
                 list_filter(string_split(cl.reason, '+'), lambda r: not list_contains(nc.reasons, r)),
                 lambda r: nc.family_of[r])))
-            >= getvariable('corroborated__min_kinds'))::integer) / sum(cl.n_links) as share_corroborated_links,
-        -- independent kinds of evidence (families) among all the cluster's links: an operator's
-        -- footprint in several channels at once (a branch's batch, a contact room, a phone range, a scope)
-        len(list_distinct(flatten(list(list_transform(
-            list_filter(string_split(cl.reason, '+'), lambda r: not list_contains(nc.reasons, r)),
-            lambda r: nc.family_of[r]))))) as n_evidence_kinds
+            >= getvariable('corroborated__min_kinds'))::integer) / sum(cl.n_links) as share_corroborated_links
     from cluster_link_reasons as cl
     cross join (select list(reason) filter (where not corroborates) as reasons,
                        map(list(reason), list(family)) as family_of from link_reasons) as nc
@@ -197,12 +216,15 @@ select
     any_value(k.link_reasons) as link_reasons,
     any_value(k.n_links) as n_links,
     coalesce(any_value(k.share_corroborated_links), 0) as share_corroborated_links,
-    coalesce(any_value(k.n_evidence_kinds), 0) as n_evidence_kinds,
+    -- independent kinds of evidence (families) among the cluster's links: an operator's footprint in several
+    -- channels at once (a branch's batch, a contact room, a phone range, a scope), each across the cluster
+    coalesce(any_value(ek.n_evidence_kinds), 0) as n_evidence_kinds,
     any_value(cl.life_days) as life_days
 from members as m
 left join (select cluster_no, max(n) as max_per_rep from reps_in_cluster group by cluster_no) as r using (cluster_no)
 left join repeated_values as rv using (cluster_no)
 left join link_kinds as k using (cluster_no)
+left join evidence_kinds as ek using (cluster_no)
 left join controllers as ctl using (cluster_no)
 left join concentrations as con using (cluster_no)
 left join cluster_lives as cl using (cluster_no)

@@ -25,13 +25,25 @@ group by a.company_id, a.agent_id
 union all
 select company_id, 'phone', phone, 'reg', reg_date from stg_companies where phone is not null
 union all
-select company_id, 'phone', contact_phone, 'contact', min(open_date)
-from stg_accounts where contact_phone is not null
-group by company_id, contact_phone
+-- a second number written in the same field (0571-88123456/13812345678) is as much the company's
+select company_id, 'phone', phone_also, 'reg', reg_date
+from stg_companies where phone_also is not null and phone_also is distinct from phone
 union all
-select company_id, 'phone', agent_phone, 'agent', min(open_date)
-from stg_accounts where agent_phone is not null
-group by company_id, agent_phone
+select company_id, 'phone', phone, 'contact', min(open_date)
+from (
+    select company_id, open_date, contact_phone as phone from stg_accounts where contact_phone is not null
+    union all
+    select company_id, open_date, contact_phone_also from stg_accounts where contact_phone_also is not null
+)
+group by company_id, phone
+union all
+select company_id, 'phone', phone, 'agent', min(open_date)
+from (
+    select company_id, open_date, agent_phone as phone from stg_accounts where agent_phone is not null
+    union all
+    select company_id, open_date, agent_phone_also from stg_accounts where agent_phone_also is not null
+)
+group by company_id, phone
 union all
 select company_id, 'room', reg_room_key, 'reg', reg_date from stg_companies where reg_room_key is not null
 union all

@@ -1,5 +1,6 @@
 -- The address and phone pass of stg_companies: the registered address keyed to site, building and
--- room, and the phone in E.164, both parsed with the registering authority's region as a hint.
+-- room, and the phone in E.164, both parsed with the registering authority's region as a hint (phone_also: a
+-- second number written in the same field).
 --
 -- reads: company_base, norm_address, norm_phone
 
@@ -14,7 +15,8 @@ select
     addr.notes as reg_address_notes,
     ph.e164 as phone,
     ph.type as phone_type,
-    ph.is_virtual as phone_is_virtual
+    ph.is_virtual as phone_is_virtual,
+    ph.also as phone_also
 from company_base as c
 left join norm_address as addr
     on addr.input = c.reg_address and addr.hint is not distinct from substr(c.uscc_region, 1, 6)

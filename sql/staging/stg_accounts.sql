@@ -34,8 +34,10 @@ select
     coalesce(aid.normalized, nullif(upper(a.agent_id), '')) as agent_id,
     agent_phone.e164 as agent_phone,
     agent_phone.is_virtual as agent_phone_is_virtual,
+    agent_phone.also as agent_phone_also,
     contact_phone.e164 as contact_phone,
     contact_phone.is_virtual as contact_phone_is_virtual,
+    contact_phone.also as contact_phone_also,
     addr.room_key as contact_room_key,
     date_diff('day', k.reg_date, a.open_date) as days_since_registration
 from accounts as k

@@ -31,6 +31,7 @@ select
     k.phone,
     k.phone_type,
     k.phone_is_virtual,
+    k.phone_also,
     c.reg_date,
     c.reg_capital,
     s.scope_key

@@ -187,7 +187,10 @@ class ParsePool:
 
 # Unique values are parsed a slice at a time, so memory stays flat however large the extract. A slice of
 # 100k addresses grows a process by ~250 MB of Python objects (400k slices: about twice the peak).
-SLICE_VALUES = 100_000
+# A slice is one of DuckDB's row groups (122,880 rows): each store then writes whole row groups straight to the
+# table. A slice smaller than a row group goes through the write-ahead log and is written again at the next
+# checkpoint: 100k slices cost a third more CPU to store (1.48M addresses: 1.70 -> 1.15 CPU-s).
+SLICE_VALUES = 122_880
 
 
 # DuckDB's DICT_FSST string compression is half the cost of writing a lookup slice (0.57 -> 0.30 CPU-s per 100k

@@ -209,8 +209,12 @@ def _store(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame, firs
 
 
 def _slices(con: duckdb.DuckDBPyConnection, table: str, query: str, parse: Callable[..., pl.DataFrame],
-            hinted: bool, counts: dict[str, int]) -> Iterator[tuple]:
+            hinted: bool, counts: dict[str, int], stored: dict[str, int]) -> Iterator[tuple]:
     """The parse jobs of one lookup table: (parse, values, hints, (table, first slice?, hints)) per slice."""
+    if hinted and stored.get(FIRST[0]) != counts.get(FIRST[0]):
+        # the hint queries read norm_uscc: every slice of it must be stored before they run (the tables
+        # between them in STEPS give the stream the room; see normalize_all)
+        raise RuntimeError(f"{table}: norm_uscc holds {stored.get(FIRST[0])} of {counts.get(FIRST[0])} rows")
     unique = fetch_frame(con, load_query(query).sql)
     counts[table] = unique.height
     for offset in range(0, max(unique.height, 1), SLICE_VALUES):
@@ -223,8 +227,9 @@ def _extract_rows(con: duckdb.DuckDBPyConnection) -> int:
                        ).fetchall()[0][0]
 
 
-# (table, unique values, parser, parsed with a hint). The USCC table comes first and whole: the address and
-# phone queries read it for their hints.
+# (table, unique values, parser, parsed with a hint). The USCC table comes first: the address and phone queries
+# read it for their hints, and the three tables between give its last slices time to be stored (the stream
+# holds two jobs ahead of the one being stored; each table has at least one job).
 FIRST = ("norm_uscc", "queries/unique_uscc", parse_usccs, False)
 # The columns of each lookup that the staging SQL and the DISTINCT queries read (tests/test_lookup_columns.py
 # holds them to it); the parsers give more (for analysts and the matcher tests). The rest would be shipped from
@@ -249,12 +254,13 @@ STEPS = [
 def normalize_all(con: duckdb.DuckDBPyConnection, scratch: Path) -> dict[str, dict[str, float]]:
     """Build every norm_* lookup table; returns unique-value counts and seconds per kind.
 
-    The vectorised USCC parse runs here first, while the workers warm up (imports, gazetteer: about a
-    second); every other table's slices then go to the workers, one per core, as one stream, and this
-    process runs the DISTINCT queries and stores the results meanwhile. A table's seconds are those from
-    the previous table's last store to its own (the tables overlap).
+    Every table's slices go to the workers, one per core, as one stream, and this process runs the DISTINCT
+    queries and stores the results meanwhile: the USCC parse too, which this process did alone at first while
+    the workers waited (5M: ~5 CPU-s, one core idle). A table's seconds are those from the previous table's
+    last store to its own (the tables overlap).
     """
     counts: dict[str, int] = {}
+    stored: dict[str, int] = {}
     stats: dict[str, dict[str, float]] = {}
     helpers = _workers() if _extract_rows(con) >= POOL_MIN_ROWS else 0
     keep = {_name(parse): STORED_COLUMNS[table] for table, _, parse, _ in (FIRST, *STEPS)}
@@ -269,10 +275,7 @@ def normalize_all(con: duckdb.DuckDBPyConnection, scratch: Path) -> dict[str, di
     if STORE_WITHOUT_COMPRESSION:
         con.execute(f"set disabled_compression_methods = '{STORE_WITHOUT_COMPRESSION}'")
     try:
-        for parse, values, hints, (table, first, _) in _slices(con, *FIRST, counts):
-            _store(con, table, _call(parse, values, hints, STORED_COLUMNS[table]), first)
-        done(FIRST[0])
-        jobs = itertools.chain.from_iterable(_slices(con, *step, counts) for step in STEPS)
+        jobs = itertools.chain.from_iterable(_slices(con, *step, counts, stored) for step in (FIRST, *STEPS))
         parsed = (pool.stream(jobs) if pool is not None
                   else ((tag, _call(parse, values, hints, keep[_name(parse)])) for parse, values, hints, tag in jobs))
         current = None
@@ -281,6 +284,7 @@ def normalize_all(con: duckdb.DuckDBPyConnection, scratch: Path) -> dict[str, di
                 done(current)
             current = table
             _store(con, table, frame.with_columns(hints.alias("hint")) if hints is not None else frame, first)
+            stored[table] = stored.get(table, 0) + frame.height
             del frame
         if current is not None:
             done(current)

@@ -280,9 +280,9 @@ def normalize_all(con: duckdb.DuckDBPyConnection, scratch: Path) -> dict[str, di
     """Build every norm_* lookup table; returns unique-value counts and seconds per kind.
 
     Every table's slices go to the workers, one per core, as one stream, and this process runs the DISTINCT
-    queries and stores the results meanwhile: the USCC parse too, which this process did alone at first while
-    the workers waited (5M: ~5 CPU-s, one core idle). A table's seconds are those from the previous table's
-    last store to its own (the tables overlap).
+    queries and stores the results meanwhile. That includes the USCCs: parsed here, they kept one core idle
+    while the workers waited (5M: ~5 CPU-s). A table's seconds are those from the previous table's last store
+    to its own (the tables overlap).
     """
     counts: dict[str, int] = {}
     stored: dict[str, int] = {}

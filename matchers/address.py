@@ -126,20 +126,39 @@ _UNIT_RULES_BATCH = [
     (r"第(\d)", "${1}", 1),
     (r"-(栋|层|室|单元)", "${1}", 1),
 ]
+# The rows a rule changes: its pattern less the word it writes back unchanged (1203室 -> 1203室, 5层 -> 5层; that
+# word is its last alternative, so any other match at a position is the one the full pattern takes there). Three
+# addresses in four hold N室: testing with the full pattern rewrote them all for nothing.
+_UNIT_RULES_CHANGE = {
+    r"(\d)(?:楼层|层楼|F|楼|层)": r"(\d)(?:楼层|层楼|F|楼)",
+    r"([0-9A-Z])(?:号房|号室|房间|房|户|室)": r"([0-9A-Z])(?:号房|号室|房间|房|户)",
+}
+
+
+# A row no rule changes is left as it is by all of them (each rule sees the text the previous one left): one scan
+# for any change finds the rows the rules run on, about a quarter of a batch.
+_UNIT_RULES_ANY = "|".join(_UNIT_RULES_CHANGE.get(pattern, pattern) for pattern, _, _ in _UNIT_RULES_BATCH)
 
 
 def _unify_units(texts: list[str]) -> list[str]:
     """The unit rules (_unify) over the whole batch at once, in polars. A replacement with captures costs several
-    times a plain match test: each rule rewrites only the rows it matches (most rules match few rows)."""
+    times a plain match test: each rule rewrites only the rows it changes (most rules match few rows)."""
     column = pl.Series("t", texts, dtype=pl.String)
+    touched = column.str.contains(_UNIT_RULES_ANY).arg_true()
+    if not touched.len():
+        return list(texts)
+    column = column.gather(touched)
     for pattern, repl, passes in _UNIT_RULES_BATCH:
-        rows = column.str.contains(pattern).arg_true()
+        rows = column.str.contains(_UNIT_RULES_CHANGE.get(pattern, pattern)).arg_true()
         if rows.len():
             matched = column.gather(rows)
             for _ in range(passes):
                 matched = matched.str.replace_all(pattern, repl)
             column = column.scatter(rows, matched)
-    return column.to_list()
+    out = list(texts)
+    for row, text in zip(touched.to_list(), column.to_list(), strict=True):
+        out[row] = text
+    return out
 
 
 def _extract_notes(text: str) -> tuple[str, list[str], str | None]:

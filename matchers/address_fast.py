@@ -9,6 +9,8 @@ fast row equal to `_parse_one`'s row is said next to it; tests/test_matchers_add
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import polars as pl
 
 from .address import _NO_CITY_LEVEL, _TOWN, _apply_hint, _first_road, _tail_fields, _WalkMemo
@@ -34,6 +36,9 @@ _ROAD_END = frozenset("路街道巷")
 _TAIL_NAME = r"^([^\x00-\x7f，、；：。]*?)((?:[^\x00-\x7f，、；：。]{1,2})?(?:[\x00-\x7f，、；：。].*)?)$"
 
 
+# Road texts repeat across a worker's slices (a 100k slice after two others: 30k new of 51k): the answer depends on
+# these two only.
+@lru_cache(maxsize=1 << 17)
 def _road_of(part: str, city: str | None) -> str | None:
     """The road `_parse_detail` reads from `part` + N号 + tail, or None when that is not certain from `part`.
 

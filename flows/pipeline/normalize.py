@@ -18,6 +18,7 @@ from pathlib import Path
 
 import duckdb
 import polars as pl
+import pyarrow as pa
 
 from shellring.flows.core.resources import cores_here
 from shellring.flows.core.sqlsteps import fetch_frame, load_query
@@ -52,6 +53,14 @@ def _name(parse: Callable[..., pl.DataFrame]) -> str:
     return f"{parse.__module__}:{parse.__name__}"
 
 
+def _concat(parts: list) -> pl.DataFrame | pa.Table:
+    """One frame of a job's parts (polars frames, or Arrow tables from the workers), in order."""
+    if all(isinstance(part, pa.Table) and part.schema.equals(parts[0].schema) for part in parts):
+        return pa.concat_tables(parts)
+    parts = [pl.from_arrow(part) if isinstance(part, pa.Table) else part for part in parts]
+    return pl.concat(parts, how="vertical_relaxed")
+
+
 class ParsePool:
     """Worker processes (`shellring.flows.pipeline.parse_worker`) that share the per-value parsing with this process.
 
@@ -60,12 +69,16 @@ class ParsePool:
     """
 
     def __init__(self, size: int, scratch: Path, *, share_here: bool = True,
-                 keep: dict[str, tuple[str, ...]] | None = None):
+                 keep: dict[str, tuple[str, ...]] | None = None, arrow: bool = False):
         """`share_here=False`: this process parses nothing and keeps to its DuckDB work (queries, stores),
         which then runs while the workers parse; use one worker per core. `keep`: the columns to hand back of a
-        matcher's output, by "module:function" (all of them for a matcher not named)."""
+        matcher's output, by "module:function" (all of them for a matcher not named). `arrow`: the workers'
+        results come back as pyarrow Tables over the memory-mapped exchange file, for a caller that hands them
+        to DuckDB (no copy: reading them into polars and back to Arrow cost this process 0.06 CPU-s per 100k
+        addresses, and DuckDB scans the mapped table faster too)."""
         self._share_here = share_here
         self._keep = keep or {}
+        self._arrow = arrow
         self._tmp = tempfile.TemporaryDirectory(dir=scratch)
         self._root = Path(self._tmp.name)
         self._calls = 0
@@ -131,7 +144,11 @@ class ParsePool:
         answer = json.loads(line)
         if not answer["ok"]:
             raise self._failure(index, name, answer["error"])
-        frame = pl.read_ipc(target)
+        if self._arrow:
+            # the mapping keeps the data readable once the file is unlinked (POSIX)
+            frame = pa.ipc.open_file(pa.memory_map(str(target))).read_all()
+        else:
+            frame = pl.read_ipc(target)
         source.unlink()
         target.unlink()
         return frame
@@ -182,12 +199,15 @@ class ParsePool:
             if following is not None:
                 next_parse, next_values, next_hints, next_tag = following
                 ahead.append((next_parse, next_tag, self._send(next_parse, next_values, next_hints)))
-            yield tag, (pl.concat(parts, how="vertical_relaxed") if len(parts) > 1 else parts[0])
+            yield tag, (_concat(parts) if len(parts) > 1 else parts[0])
 
 
 # Unique values are parsed a slice at a time, so memory stays flat however large the extract. A slice of
 # 100k addresses grows a process by ~250 MB of Python objects (400k slices: about twice the peak).
-SLICE_VALUES = 100_000
+# A slice is one of DuckDB's row groups (122,880 rows): each store then writes whole row groups straight to the
+# table. A slice smaller than a row group goes through the write-ahead log and is written again at the next
+# checkpoint: 100k slices cost a third more CPU to store (1.48M addresses: 1.70 -> 1.15 CPU-s).
+SLICE_VALUES = 122_880
 
 
 # DuckDB's DICT_FSST string compression is half the cost of writing a lookup slice (0.57 -> 0.30 CPU-s per 100k
@@ -196,8 +216,16 @@ SLICE_VALUES = 100_000
 STORE_WITHOUT_COMPRESSION = "dict_fsst"
 
 
-def _store(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame, first: bool) -> None:
-    con.register("_lookup", frame.to_arrow())
+def _with_hints(frame: pl.DataFrame | pa.Table, hints: pl.Series | None) -> pl.DataFrame | pa.Table:
+    if hints is None:
+        return frame
+    if isinstance(frame, pa.Table):
+        return frame.append_column("hint", hints.to_arrow())
+    return frame.with_columns(hints.alias("hint"))
+
+
+def _store(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame | pa.Table, first: bool) -> None:
+    con.register("_lookup", frame.to_arrow() if isinstance(frame, pl.DataFrame) else frame)
     if first:
         con.execute(f"create or replace table {table} as select * from _lookup")
     else:
@@ -206,8 +234,12 @@ def _store(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame, firs
 
 
 def _slices(con: duckdb.DuckDBPyConnection, table: str, query: str, parse: Callable[..., pl.DataFrame],
-            hinted: bool, counts: dict[str, int]) -> Iterator[tuple]:
+            hinted: bool, counts: dict[str, int], stored: dict[str, int]) -> Iterator[tuple]:
     """The parse jobs of one lookup table: (parse, values, hints, (table, first slice?, hints)) per slice."""
+    if hinted and stored.get(FIRST[0]) != counts.get(FIRST[0]):
+        # the hint queries read norm_uscc: every slice of it must be stored before they run (the tables
+        # between them in STEPS give the stream the room; see normalize_all)
+        raise RuntimeError(f"{table}: norm_uscc holds {stored.get(FIRST[0])} of {counts.get(FIRST[0])} rows")
     unique = fetch_frame(con, load_query(query).sql)
     counts[table] = unique.height
     for offset in range(0, max(unique.height, 1), SLICE_VALUES):
@@ -220,8 +252,9 @@ def _extract_rows(con: duckdb.DuckDBPyConnection) -> int:
                        ).fetchall()[0][0]
 
 
-# (table, unique values, parser, parsed with a hint). The USCC table comes first and whole: the address and
-# phone queries read it for their hints.
+# (table, unique values, parser, parsed with a hint). The USCC table comes first: the address and phone queries
+# read it for their hints, and the three tables between give its last slices time to be stored (the stream
+# holds two jobs ahead of the one being stored; each table has at least one job).
 FIRST = ("norm_uscc", "queries/unique_uscc", parse_usccs, False)
 # The columns of each lookup that the staging SQL and the DISTINCT queries read (tests/test_lookup_columns.py
 # holds them to it); the parsers give more (for analysts and the matcher tests). The rest would be shipped from
@@ -246,16 +279,17 @@ STEPS = [
 def normalize_all(con: duckdb.DuckDBPyConnection, scratch: Path) -> dict[str, dict[str, float]]:
     """Build every norm_* lookup table; returns unique-value counts and seconds per kind.
 
-    The vectorised USCC parse runs here first, while the workers warm up (imports, gazetteer: about a
-    second); every other table's slices then go to the workers, one per core, as one stream, and this
-    process runs the DISTINCT queries and stores the results meanwhile. A table's seconds are those from
-    the previous table's last store to its own (the tables overlap).
+    Every table's slices go to the workers, one per core, as one stream, and this process runs the DISTINCT
+    queries and stores the results meanwhile. That includes the USCCs: parsed here, they kept one core idle
+    while the workers waited (5M: ~5 CPU-s). A table's seconds are those from the previous table's last store
+    to its own (the tables overlap).
     """
     counts: dict[str, int] = {}
+    stored: dict[str, int] = {}
     stats: dict[str, dict[str, float]] = {}
     helpers = _workers() if _extract_rows(con) >= POOL_MIN_ROWS else 0
     keep = {_name(parse): STORED_COLUMNS[table] for table, _, parse, _ in (FIRST, *STEPS)}
-    pool = ParsePool(helpers, scratch, share_here=False, keep=keep) if helpers > 0 else None
+    pool = ParsePool(helpers, scratch, share_here=False, keep=keep, arrow=True) if helpers > 0 else None
     started = time.perf_counter()
 
     def done(table: str) -> None:
@@ -266,10 +300,7 @@ def normalize_all(con: duckdb.DuckDBPyConnection, scratch: Path) -> dict[str, di
     if STORE_WITHOUT_COMPRESSION:
         con.execute(f"set disabled_compression_methods = '{STORE_WITHOUT_COMPRESSION}'")
     try:
-        for parse, values, hints, (table, first, _) in _slices(con, *FIRST, counts):
-            _store(con, table, _call(parse, values, hints, STORED_COLUMNS[table]), first)
-        done(FIRST[0])
-        jobs = itertools.chain.from_iterable(_slices(con, *step, counts) for step in STEPS)
+        jobs = itertools.chain.from_iterable(_slices(con, *step, counts, stored) for step in (FIRST, *STEPS))
         parsed = (pool.stream(jobs) if pool is not None
                   else ((tag, _call(parse, values, hints, keep[_name(parse)])) for parse, values, hints, tag in jobs))
         current = None
@@ -277,7 +308,8 @@ def normalize_all(con: duckdb.DuckDBPyConnection, scratch: Path) -> dict[str, di
             if first and current is not None:
                 done(current)
             current = table
-            _store(con, table, frame.with_columns(hints.alias("hint")) if hints is not None else frame, first)
+            _store(con, table, _with_hints(frame, hints), first)
+            stored[table] = stored.get(table, 0) + len(frame)
             del frame
         if current is not None:
             done(current)

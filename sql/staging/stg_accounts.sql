@@ -14,8 +14,9 @@ with accounts as (
     -- columns are fetched once the order is fixed
     select
         a.rowid as src_rowid,
+        -- company_id is the dense rank of the USCC key this row joins on: the same order, sorted as integers
         (row_number() over (
-            order by coalesce(u.normalized, upper(a.uscc)), a.open_date, a.account_no, a.src_file, a.src_sheet, a.src_row
+            order by c.company_id, a.open_date, a.account_no, a.src_file, a.src_sheet, a.src_row
         ))::integer as account_id,
         c.company_id, c.uscc_region, c.reg_date
     from src_accounts as a

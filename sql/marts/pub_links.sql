@@ -5,48 +5,69 @@
 -- params: run_id
 
 create or replace table pub_links as
--- Each piece of evidence is rendered once (its sentence and its JSON code) and numbered within its pair in
--- the order shown: weight descending, then reason, value, days apart and text. The pair's texts and codes are
--- gathered as plain lists and put in that order with list_grade_up. Ordered aggregates (string_agg ... order
--- by) sort each group on its own, and lists of wide structs sorted per pair were most of the marts stage at
--- a million companies.
-with rendered as (
+-- Each piece of evidence is rendered once (its sentence and its JSON code). A pair with one piece (43 % of the
+-- published pairs at a million companies) is its own evidence: it skips the numbering and the gathering below.
+-- The pieces of any other pair are numbered in the order shown: weight descending, then reason, value, days
+-- apart and text; the pair's texts and codes are gathered as plain lists and put in that order with
+-- list_grade_up. Ordered aggregates (string_agg ... order by) sort each group on its own, and lists of wide
+-- structs sorted per pair were most of the marts stage at a million companies.
+with pieces as (
+    select company_a, company_b, count(*) as n_pieces
+    from pair_evidence
+    semi join in_cluster_pairs using (company_a, company_b)
+    group by company_a, company_b
+),
+rendered as (
     select
-        e.company_a, e.company_b, e.reason, e.attr_value, e.days_apart, e.n_companies, w.weight,
+        e.company_a, e.company_b, e.reason, e.attr_value, e.days_apart, e.n_companies, w.weight, c.n_pieces,
         display_value(e.attr_kind, e.attr_value) as shown,
         p.pseudonym
     from pair_evidence as e
-    join in_cluster_pairs as l using (company_a, company_b)
+    join pieces as c using (company_a, company_b)
     join link_reasons as w on w.reason = e.reason
     left join pseudonyms as p on p.value = split_part(e.attr_value, '~', 1)
 ),
 sentences as (
     select
-        *,
+        company_a, company_b, weight, reason, attr_value, days_apart, n_pieces, pseudonym,
         reason || ' ' || coalesce(shown, '') || coalesce(' (shared by ' || n_companies || ')', '')
-            || coalesce(', ' || days_apart || ' days apart', '') as text
+            || coalesce(', ' || days_apart || ' days apart', '') as text,
+        -- the same evidence as reason codes and parameters, for a report in any language
+        to_json(struct_pack(reason := reason, value := shown, n_companies := n_companies,
+            days_apart := days_apart))::varchar as code
     from rendered
 ),
 items as (
     select
-        company_a, company_b, pseudonym, text,
+        company_a, company_b, pseudonym, text, code,
         row_number() over (
             partition by company_a, company_b order by weight desc, reason, attr_value, days_apart, text
-        ) as position,
-        -- the same evidence as reason codes and parameters, for a report in any language
-        to_json(struct_pack(reason := reason, value := shown, n_companies := n_companies,
-            days_apart := days_apart))::varchar as code
+        ) as position
     from sentences
+    where n_pieces > 1
 ),
-evidence as (
+gathered as (
     select
         company_a, company_b,
         list_grade_up(list(position)) as in_order,
         list(text) as texts,
         list(code) as codes,
-        nullif(array_to_string(list_sort(list_distinct(list(pseudonym))), ','), '') as value_keys
+        list_sort(list_distinct(list(pseudonym))) as keys
     from items
     group by company_a, company_b
+),
+evidence as (
+    select
+        company_a, company_b,
+        array_to_string(list_select(texts, in_order), '; ') as evidence,
+        -- a JSON list of the codes in the same order
+        '[' || array_to_string(list_select(codes, in_order), ',') || ']' as evidence_codes,
+        nullif(array_to_string(keys, ','), '') as value_keys
+    from gathered
+    union all
+    select company_a, company_b, text, '[' || code || ']', pseudonym
+    from sentences
+    where n_pieces = 1
 )
 select
     getvariable('run_id') as run_id,
@@ -55,9 +76,8 @@ select
     cb.uscc as uscc_b,
     l.reason,
     l.score,
-    array_to_string(list_select(ev.texts, ev.in_order), '; ') as evidence,
-    -- a JSON list of the codes in the same order
-    '[' || array_to_string(list_select(ev.codes, ev.in_order), ',') || ']' as evidence_codes,
+    ev.evidence,
+    ev.evidence_codes,
     ev.value_keys,
     case when l.is_link then 'link' else 'supporting' end as strength
 from in_cluster_pairs as l

@@ -237,9 +237,10 @@ def plan() -> Iterator[tuple[str, Step]]:
 # methods stay. Fully uncompressed writes (force_compression) were tried for ingest, link and marts and cost
 # wall time on the shared disk (perf-sql 2026-12-05).
 # link and marts: the same again (1M + 1M, each table written alone, CPU-s: pub_links 4.3 -> 1.4, company_attributes
-# 2.4 -> 1.2, pub_cluster_members 0.55 -> 0.25; the link stage 22.8 / 21.5 -> 21.3 / 19.7, marts 20.5 / 21.8 -> 16.9 /
-# 17.4; working DB +0.7 GB at 1M; bench/RESULTS-scale.md, s9-perf-link). The stages in between write small tables
-# and follow suit; normalize sets its own (normalize.py) and cluster writes integers only.
+# 2.4 -> 1.2, pub_cluster_members 0.55 -> 0.25; pair_evidence and company_links the same either way). The price is
+# disk: the working DB +1.1 GB at 1M + 1M (pair_evidence 50 -> 434 MiB, pub_links 200 -> 540, company_attributes
+# 73 -> 210; bench/RESULTS-scale.md, s9-perf-link). The stages in between write small tables and follow suit;
+# normalize sets its own (normalize.py) and cluster writes integers only.
 _WITHOUT_DICT_FSST = {"disabled_compression_methods": "dict_fsst"}
 STAGE_SETTINGS: dict[str, dict[str, str]] = {
     stage: _WITHOUT_DICT_FSST for stage in ("ingest", "stage", "link", "verdicts", "score", "history", "marts")}

@@ -236,8 +236,14 @@ def plan() -> Iterator[tuple[str, Step]]:
 # after ingest 0.21 -> 0.88 GB; bench/RESULTS-scale.md, s8-perf-ingest). Only DICT_FSST is off: the other
 # methods stay. Fully uncompressed writes (force_compression) were tried for ingest, link and marts and cost
 # wall time on the shared disk (perf-sql 2026-12-05).
+# link and marts: the same again (1M + 1M, each table written alone, CPU-s: pub_links 4.3 -> 1.4, company_attributes
+# 2.4 -> 1.2, pub_cluster_members 0.55 -> 0.25; pair_evidence and company_links the same either way). The price is
+# disk: the working DB +1.1 GB at 1M + 1M (pair_evidence 50 -> 434 MiB, pub_links 200 -> 540, company_attributes
+# 73 -> 210; bench/RESULTS-scale.md, s9-perf-link). The stages in between write small tables and follow suit;
+# normalize sets its own (normalize.py) and cluster writes integers only.
 _WITHOUT_DICT_FSST = {"disabled_compression_methods": "dict_fsst"}
-STAGE_SETTINGS: dict[str, dict[str, str]] = {"ingest": _WITHOUT_DICT_FSST, "stage": _WITHOUT_DICT_FSST}
+STAGE_SETTINGS: dict[str, dict[str, str]] = {
+    stage: _WITHOUT_DICT_FSST for stage in ("ingest", "stage", "link", "verdicts", "score", "history", "marts")}
 
 
 def prepare_stage(con: duckdb.DuckDBPyConnection, stage: str) -> None:

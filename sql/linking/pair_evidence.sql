@@ -5,7 +5,9 @@
 -- reads: shared_value_evidence, weak_evidence, batch_evidence, fuzzy_evidence, link_reasons
 
 create or replace table pair_evidence as
-with evidence as (
+-- not materialized: the check below reads only the reasons, so the four tables are read twice rather than the
+-- millions of rows copied once into a CTE and again into the table (1M + 1M: 1.31-1.38 -> 1.00-1.04 CPU-s)
+with evidence as not materialized (
     select company_a, company_b, reason, attr_kind, attr_value, n_companies, days_apart, season_value
     from shared_value_evidence
     union all

@@ -7,7 +7,7 @@
 create or replace table company_attributes as
 -- A company has one registration row, so its registered phone and room are one row each as they stand;
 -- only the representative (as registered and as the banks recorded) and the accounts' values repeat, and
--- only those are grouped, each on the company and the value: their kind and role are constants.
+-- only those are grouped, each on the company and the value (the accounts' phones also on their role).
 with reps as (
     select company_id, rep_id as attr_value, reg_date as seen_on from stg_companies where rep_id is not null
     union all
@@ -29,21 +29,18 @@ union all
 select company_id, 'phone', phone_also, 'reg', reg_date
 from stg_companies where phone_also is not null and phone_also is distinct from phone
 union all
-select company_id, 'phone', phone, 'contact', min(open_date)
+select company_id, 'phone', phone, source, min(open_date)
 from (
-    select company_id, open_date, contact_phone as phone from stg_accounts where contact_phone is not null
+    select company_id, open_date, 'contact' as source, contact_phone as phone
+    from stg_accounts where contact_phone is not null
     union all
-    select company_id, open_date, contact_phone_also from stg_accounts where contact_phone_also is not null
-)
-group by company_id, phone
-union all
-select company_id, 'phone', phone, 'agent', min(open_date)
-from (
-    select company_id, open_date, agent_phone as phone from stg_accounts where agent_phone is not null
+    select company_id, open_date, 'contact', contact_phone_also from stg_accounts where contact_phone_also is not null
     union all
-    select company_id, open_date, agent_phone_also from stg_accounts where agent_phone_also is not null
+    select company_id, open_date, 'agent', agent_phone from stg_accounts where agent_phone is not null
+    union all
+    select company_id, open_date, 'agent', agent_phone_also from stg_accounts where agent_phone_also is not null
 )
-group by company_id, phone
+group by company_id, source, phone
 union all
 select company_id, 'room', reg_room_key, 'reg', reg_date from stg_companies where reg_room_key is not null
 union all

@@ -8,12 +8,9 @@ measured. Truth comes from the generator's truth.csv, an oracle the detector nev
 
 from __future__ import annotations
 
-import math
-
 import pytest
 
-from shellring.flows.results.evaluate import evaluate
-from tests.demo_extracts import run_audit
+from tests.quality_floors import assert_kind_holds, assert_level_holds, audited_demo, one_ring_below
 
 pytestmark = pytest.mark.slow
 
@@ -30,18 +27,9 @@ MEASURED_BY_KIND = {
 MEASURED_BY_LEVEL = {"naive": 0.9444, "medium": 0.9836, "sophisticated": 0.9333}
 
 
-def one_ring_below(measured: float, rings: int) -> float:
-    return math.floor((measured - 1 / rings) * 100) / 100 if rings else 0.0
-
-
 @pytest.fixture(scope="module")
 def hard_result(tmp_path_factory, key_env):
-    from shellring.flows.demo.generate import generate_demo
-
-    out = tmp_path_factory.mktemp("hard20k")
-    files = generate_demo(out, n_companies=COMPANIES, seed=SEED, hard=True)
-    run_audit(files.registrations, files.accounts, out / "results.duckdb", "hard")
-    return evaluate(files.truth, out / "results.duckdb")
+    return audited_demo(tmp_path_factory.mktemp("hard20k"), COMPANIES, SEED, "hard", hard=True)
 
 
 def test_pairs_and_rings_hold_on_the_hard_demo(hard_result):
@@ -54,18 +42,12 @@ def test_pairs_and_rings_hold_on_the_hard_demo(hard_result):
 
 @pytest.mark.parametrize("kind", sorted(MEASURED_BY_KIND))
 def test_every_ring_kind_holds(hard_result, kind):
-    r = hard_result
-    assert r.rings_by_kind[kind] > 0, f"the hard demo planted no {kind} ring"
-    floor = one_ring_below(MEASURED_BY_KIND[kind], r.rings_by_kind[kind])
-    assert r.ring_recall_by_kind[kind] >= floor, (kind, r.ring_recall_by_kind, r.rings_by_kind)
+    assert_kind_holds(hard_result, kind, MEASURED_BY_KIND[kind], "hard")
 
 
 @pytest.mark.parametrize("level", sorted(MEASURED_BY_LEVEL))
 def test_every_sophistication_level_holds(hard_result, level):
-    r = hard_result
-    assert r.rings_by_sophistication[level] > 0, f"the hard demo planted no {level} ring"
-    floor = one_ring_below(MEASURED_BY_LEVEL[level], r.rings_by_sophistication[level])
-    assert r.ring_recall_by_sophistication[level] >= floor, (level, r.ring_recall_by_sophistication)
+    assert_level_holds(hard_result, level, MEASURED_BY_LEVEL[level], "hard")
 
 
 def test_false_alarms_and_purity_stay_low(hard_result):

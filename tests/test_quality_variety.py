@@ -11,9 +11,7 @@ from __future__ import annotations
 
 import pytest
 
-from shellring.flows.results.evaluate import evaluate
-from tests.demo_extracts import run_audit
-from tests.test_quality_hard import one_ring_below
+from tests.quality_floors import assert_kind_holds, assert_level_holds, audited_demo, one_ring_below
 
 pytestmark = pytest.mark.slow
 
@@ -29,12 +27,7 @@ MEASURED_BY_LEVEL = {"naive": 0.9394, "medium": 0.8889, "sophisticated": 0.8889}
 
 @pytest.fixture(scope="module")
 def variety_result(tmp_path_factory, key_env):
-    from shellring.flows.demo.generate import generate_demo
-
-    out = tmp_path_factory.mktemp("variety20k")
-    files = generate_demo(out, n_companies=COMPANIES, seed=SEED, hard=True, variety=True)
-    run_audit(files.registrations, files.accounts, out / "results.duckdb", "variety")
-    return evaluate(files.truth, out / "results.duckdb")
+    return audited_demo(tmp_path_factory.mktemp("variety20k"), COMPANIES, SEED, "variety", hard=True, variety=True)
 
 
 def test_pairs_and_rings_hold_with_variety(variety_result):
@@ -47,18 +40,12 @@ def test_pairs_and_rings_hold_with_variety(variety_result):
 
 @pytest.mark.parametrize("kind", sorted(MEASURED_BY_KIND))
 def test_every_ring_kind_holds_with_variety(variety_result, kind):
-    r = variety_result
-    assert r.rings_by_kind[kind] > 0, f"the variety demo planted no {kind} ring"
-    floor = one_ring_below(MEASURED_BY_KIND[kind], r.rings_by_kind[kind])
-    assert r.ring_recall_by_kind[kind] >= floor, (kind, r.ring_recall_by_kind, r.rings_by_kind)
+    assert_kind_holds(variety_result, kind, MEASURED_BY_KIND[kind], "variety")
 
 
 @pytest.mark.parametrize("level", sorted(MEASURED_BY_LEVEL))
 def test_every_sophistication_level_holds_with_variety(variety_result, level):
-    r = variety_result
-    assert r.rings_by_sophistication[level] > 0, f"the variety demo planted no {level} ring"
-    floor = one_ring_below(MEASURED_BY_LEVEL[level], r.rings_by_sophistication[level])
-    assert r.ring_recall_by_sophistication[level] >= floor, (level, r.ring_recall_by_sophistication)
+    assert_level_holds(variety_result, level, MEASURED_BY_LEVEL[level], "variety")
 
 
 def test_false_alarms_and_purity_stay_low_with_variety(variety_result):

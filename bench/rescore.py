@@ -21,39 +21,15 @@ from pathlib import Path
 
 import duckdb
 import polars as pl
+from ring_outcomes import ring_outcomes_sql
 
 KINDS = ["address_farm", "nominee_rep", "dealer_phone", "agent_opener", "weak_links", "student_batch"]
 LEVELS = ["naive", "medium", "sophisticated"]
 
-RINGS = """
-with truth as (
-    select upper(trim(uscc)) as uscc, kind, nullif(group_id, '') as group_id, is_ring::boolean as is_ring,
-        nullif(sophistication, '') as level
-    from read_csv(?, all_varchar = true, header = true)
-),
-members as (
+RINGS = ring_outcomes_sql("""
     select cc.cluster_no, c.uscc, s.risk_score, s.flagged
     from company_clusters as cc join stg_companies as c using (company_id) join flags as s using (cluster_no)
-),
-legit as (
-    select cluster_no, avg(case when coalesce(t.is_ring, false) then 0 else 1 end) as legit_share
-    from members left join truth as t using (uscc) group by cluster_no
-),
-size as (select group_id, any_value(kind) as kind, any_value(level) as level, count(*) as size
-         from truth where is_ring group by group_id),
-best as (
-    select t.group_id, m.cluster_no, any_value(m.flagged) as flagged, any_value(m.risk_score) as score,
-        count(*) as n
-    from truth as t join members as m using (uscc) where t.is_ring group by t.group_id, m.cluster_no
-    qualify row_number() over (partition by t.group_id order by count(*) desc, m.cluster_no) = 1
-)
-select s.group_id, s.kind, coalesce(s.level, '-') as level, s.size, b.cluster_no, b.n, b.score,
-    case when b.n is null or b.n < 0.8 * s.size then 'split'
-         when not b.flagged then 'unflagged'
-         when l.legit_share > 0.2 then 'contaminated'
-         else 'found' end as outcome
-from size as s left join best as b using (group_id) left join legit as l using (cluster_no)
-"""
+""")
 
 
 def rescore(folder: Path, scratch: Path) -> duckdb.DuckDBPyConnection:

@@ -546,12 +546,104 @@ def test_a_nominee_or_a_template_flags_by_shape_and_a_groups_chairman_or_an_agen
     assert got[2][0] < 35 and got[4][0] < 35, got
 
 
+def test_lone_line_counts_unrelated_members_sharing_nothing_but_a_number_nobody_else_gives_and_their_pace():
+    """A dealer's number is all his companies share, each under its own representative; a group's switchboard
+    serves one trade name, an agency's line comes with its clerk (a second kind of evidence), a family's
+    companies share a person, and a number many outsiders give is nobody's own. The window grows with the
+    number of companies: days_per_company (61) each, fading to nothing at fade_windows (1.5) times that."""
+    def link(a, b, reason):
+        return {"company_a": a, "company_b": b, "reason": reason, "is_link": True}
+
+    def on(ids, number, names=NAMES, reps=None, days=None):
+        ids = list(ids)
+        companies = [company(i, trade_name=name, reg_date=d(day) if day else REG_DATE,
+                             **({"rep_id": reps[k]} if reps else {}))
+                     for k, (i, name, day) in enumerate(zip(ids, names, days or [None] * len(ids), strict=False))]
+        attributes = [{"company_id": i, "attr_kind": "phone", "attr_value": number, "role": role}
+                      for i in ids for role in ("reg", "contact")]  # one company giving it twice counts once
+        return companies, attributes, [link(a, b, "SAME_PHONE") for a, b in zip(ids, ids[1:], strict=False)]
+
+    # five of six within 360 days (6 x 61 = 366: full); all six over 450
+    paced = ["2025-01-01", "2025-04-01", "2025-06-30", "2025-09-28", "2025-12-27", "2026-03-27"]
+    slow = ["2022-01-01", "2022-09-01", "2023-05-01", "2024-01-01", "2024-09-01", "2025-05-01"]
+    clusters = {
+        # a dealer: six unrelated companies on one number, nothing else shared
+        1: on(range(1, 7), "+8657188001111", days=paced),
+        # a group's switchboard: six subsidiaries of one trade name
+        2: on(range(11, 17), "+8657188002222", names=["华信"] * 6),
+        # an agency's line: its clerk opened every client's account (a second kind of evidence)
+        3: on(range(21, 27), "+8657188003333"),
+        # a family's six companies under two representatives
+        4: on(range(31, 37), "+8613800004444", reps=["FATHER", "SON"] * 3),
+        # a number that two companies outside the cluster give too: 6 of 8 is under min_share (0.8)
+        5: on(range(41, 47), "+8657188005555"),
+        # a small agency's own number on six clients it took on over three years (five of six over 973 days)
+        6: on(range(61, 67), "+8657188006666", days=slow),
+    }
+    outside = [company(51, trade_name="远方"), company(52, trade_name="近邻")]
+    attributes = [a for _, attrs, _ in clusters.values() for a in attrs] + [
+        {"company_id": i, "attr_kind": "phone", "attr_value": "+8657188005555", "role": "reg"} for i in (51, 52)]
+    links = [link_ for _, _, ls in clusters.values() for link_ in ls]
+    links += [link(a, b, "SAME_PHONE+SAME_AGENT") for a, b in zip(range(21, 26), range(22, 27), strict=True)]
+    members = [{"company_id": c["company_id"], "cluster_no": no, "cluster_size": len(cs)}
+               for no, (cs, _, _) in clusters.items() for c in cs]
+
+    def lone(settings=None):
+        con = given({"stg_companies": table([c for cs, _, _ in clusters.values() for c in cs] + outside,
+                                            COMPANY_COLUMNS),
+                     "stg_accounts": table([], ACCOUNT_COLUMNS), "company_clusters": table(members, CLUSTER_COLUMNS),
+                     "company_attributes": table(attributes, ATTRIBUTE_COLUMNS),
+                     "company_links_kept": table(links, LINK_COLUMNS)}, settings=settings)
+        run(con, "linking/attribute_values", "clusters/company_features", "clusters/cluster_features",
+            "clusters/cluster_shape")
+        return rows(con, "select cluster_no, lone_line_names, lone_line_fade, lone_line_span_days from cluster_shape "
+                         "order by 1")
+
+    assert lone() == [(1, 6, 1.0, 360), (2, 1, 1.0, 0), (3, 0, 0.0, None), (4, 2, 1.0, 0), (5, 0, 0.0, None),
+                      (6, 6, 0.0, 973)]
+    # fewer days per company: 6 x 50 = 300 full, nothing at 450; a slower fade reaches the small agency's
+    assert lone(with_thresholds(lone_line__days_per_company=50))[0] == (1, 6, pytest.approx(0.6), 360)
+    assert lone(with_thresholds(lone_line__fade_windows=3.5))[5] == (6, 6, pytest.approx((1281 - 973) / 915), 973)
+    # two kinds allowed: the agency's line counts too; a lower share lets the number outsiders give count
+    assert lone(with_thresholds(lone_line__max_kinds=2))[2] == (3, 6, 1.0, 0)
+    assert lone(with_thresholds(lone_line__min_share=0.7))[4] == (5, 6, 1.0, 0)
+
+
+def test_a_dealer_who_spreads_his_companies_over_sixteen_months_flags_and_a_small_agency_or_a_group_does_not():
+    """Issue 12's careful dealer: seven companies on one number over 498 days (past concentration's window: 0.73 of
+    it), each its own representative aged 45, 5 million CNY, accounts 40 days after registering. The number is
+    all they share, gathered at a dealer's pace: flagged. A small agency giving its own number for seven clients it
+    took on over three years, and a group's seven subsidiaries of one trade name on its switchboard over the same
+    498 days, stay unflagged."""
+    def on_line(ids, number, step_days, names=NAMES):
+        days = [d("2025-01-01") + timedelta(days=k * step_days) for k in range(len(ids))]
+        companies = [company(i, reg_date=day, trade_name=name) for i, day, name in zip(ids, days, names,
+                                                                                       strict=False)]
+        attributes = [{"company_id": i, "attr_kind": "phone", "attr_value": number, "role": "reg"} for i in ids]
+        links = [{"company_a": a, "company_b": a + 1, "reason": "SAME_PHONE", "is_link": True} for a in ids[:-1]]
+        accounts = [account(i, 40, open_date=day + timedelta(days=40)) for i, day in zip(ids, days, strict=True)]
+        return companies, attributes, links, accounts
+
+    dealer = on_line(list(range(1, 8)), "+8657188001234", 83)
+    agency = on_line(list(range(11, 18)), "+8657188005678", 183)
+    group = on_line(list(range(21, 28)), "+8657188009999", 83, ["华信"] * 7)
+    parts = (dealer, agency, group)
+    con = cluster_features({1: dealer[0], 2: agency[0], 3: group[0]}, [a for p in parts for a in p[3]],
+                           [a for p in parts for a in p[1]], [link for p in parts for link in p[2]])
+    run(con, "clusters/cluster_terms", "clusters/cluster_scores")
+    got = {no: (score, flagged, codes) for no, score, flagged, codes in rows(
+        con, "select cluster_no, risk_score, flagged, [c['keys'][1] for c in reason_codes] from cluster_scores")}
+    assert got[1][1] and "risk.lone_line" in got[1][2], got[1]
+    assert not got[2][1] and not got[3][1], got
+    assert got[2][0] < 20 and got[3][0] < 20, got
+
 CLUSTER_FEATURE_THRESHOLDS = {"many_kinds__min_reach", "multi_bank__min_banks", "nominee__window_days",
                               "controller__window_days",
                               "corroborated__min_kinds", "shared_brand__min_length", "concentration__window_days",
                               "concentration__room_window_days", "concentration__fade_windows",
                               "concentration__min_share", "rep_mass__window_days", "own_template__min_share",
-                              "own_template__window_days", "own_template__fade_windows"}
+                              "own_template__window_days", "own_template__fade_windows", "lone_line__min_share",
+                              "lone_line__max_kinds", "lone_line__days_per_company", "lone_line__fade_windows"}
 
 
 # ------------------------------------------------------------------------------------------------
@@ -573,9 +665,11 @@ QUIET = {"n_companies": 5, "reg_span_days": 1000, "open_span_days": 1000, "max_c
          "life_days": 1000, "n_opened_companies": 5}  # every share 0
 
 
-SHAPE_COLUMNS = ("cluster_no", "max_names_per_rep", "template_names", "template_fade", "template_span_days")
+SHAPE_COLUMNS = ("cluster_no", "max_names_per_rep", "template_names", "template_fade", "template_span_days",
+                 "lone_line_names", "lone_line_fade")
 SHAPE_TYPES = {"cluster_no": "bigint", "max_names_per_rep": "bigint", "template_names": "bigint",
-               "template_fade": "double", "template_span_days": "bigint"}
+               "template_fade": "double", "template_span_days": "bigint", "lone_line_names": "bigint",
+               "lone_line_fade": "double"}
 
 
 def cluster_terms(features: list[dict], settings: Settings | None = None, drop_term: str | None = None):
@@ -674,13 +768,23 @@ TERM_CASES: dict[str, list[tuple[dict, float]]] = {
                      ({"template_names": 9, "template_fade": 0.25}, 0.25),
                      ({"template_names": 4, "template_fade": 0.5}, 1 / 3),
                      ({"template_names": None, "template_fade": None}, 0.0)],
+    # nothing up to 3 unrelated companies sharing only one number of their own, full at 6, times its pace's fade;
+    # no shape row: none
+    "lone_line": [({"lone_line_names": 0, "lone_line_fade": 0.0}, 0.0),
+                  ({"lone_line_names": 3, "lone_line_fade": 1.0}, 0.0),
+                  ({"lone_line_names": 4, "lone_line_fade": 1.0}, 1 / 3),
+                  ({"lone_line_names": 6, "lone_line_fade": 1.0}, 1.0),
+                  ({"lone_line_names": 19, "lone_line_fade": 1.0}, 1.0),
+                  ({"lone_line_names": 19, "lone_line_fade": 0.4}, 0.4),
+                  ({"lone_line_names": 4, "lone_line_fade": 0.5}, 1 / 6),
+                  ({"lone_line_names": None, "lone_line_fade": None}, 0.0)],
 }
 TERM_THRESHOLDS = {"reg_burst__min_companies", "reg_burst__fade_days", "open_burst__min_companies",
                    "open_burst__fade_days", "nominee__full_at", "nominee__partial_at", "nominee__partial",
                    "controller__full_at", "controller__partial_at", "controller__partial", "concentration__from",
                    "concentration__full_at", "many_kinds__from", "many_kinds__full_at", "many_kinds__window_days",
                    "many_kinds__fade_windows", "rep_mass__from", "rep_mass__full_at", "own_template__from",
-                   "own_template__full_at"}
+                   "own_template__full_at", "lone_line__from", "lone_line__full_at"}
 
 
 def test_every_risk_term_has_cases():

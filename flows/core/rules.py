@@ -144,6 +144,12 @@ RISK_TERMS: tuple[RiskTerm, ...] = (
     # written once and copied by one hand; an agency's template serves its clients over years
     RiskTerm("own_template", 3.0, {"min_share": 0.8, "from": 2, "full_at": 5, "window_days": 365,
                                    "fade_windows": 1.5}),
+    # one phone that is all many unrelated new companies share, each under its own representative, and that
+    # (almost) nobody else gives, gathering them at a dealer's pace: a window that grows with the number of
+    # companies (days_per_company each), not a fixed one; a group's switchboard, an agency's or a park's line come
+    # with a shared trade name, address or clerk
+    RiskTerm("lone_line", 2.5, {"min_share": 0.8, "max_kinds": 1, "from": 3, "full_at": 6, "days_per_company": 61,
+                                "fade_windows": 1.5}),
     RiskTerm("opened_by_agent", 0.4, profile=True),
     RiskTerm("corroborated", 1.0, {"min_kinds": 2}),
     RiskTerm("shared_brand", -2.5, {"min_length": 2}),
@@ -219,6 +225,9 @@ SENTENCES: dict[str, dict[str, str]] = {
         "risk.own_template": "{value} member companies with different trade names registered with one "
                              "word-for-word business scope that (almost) no other company uses, within a year "
                              "(counting less up to half as long again)",
+        "risk.lone_line": "{value} member companies, each with its own trade name and representative, share "
+                          "nothing but one phone number that (almost) no other company gives, registered about one "
+                          "every two months or faster (counting less down to one every three)",
         "risk.opened_by_agent": "{pct} had their account opened by someone other than the representative",
         "risk.corroborated": "{pct} of links rest on two or more independent kinds of evidence",
         "risk.template_scope": "{pct} share word-for-word business-scope text",
@@ -283,6 +292,9 @@ SENTENCES: dict[str, dict[str, str]] = {
         "risk.rep_mass": "同一人在一年内担任{value}家字号各不相同的成员企业的法定代表人",
         "risk.own_template": "{value}家字号各不相同的成员企业在一年内以逐字相同、且几乎无其他企业使用的经营范围登记"
                              "（跨度再长一半以内时逐步减弱）",
+        "risk.lone_line": "{value}家成员企业字号与法定代表人各不相同，"
+                          "除一个几乎无其他企业使用的电话号码外别无共同之处，"
+                          "且约每两个月或更快就登记一家（慢至每三个月一家时逐步减弱）",
         "risk.opened_by_agent": "{pct}的账户由法定代表人以外的人办理开户",
         "risk.corroborated": "{pct}的关联有两种及以上相互独立的证据",
         "risk.template_scope": "{pct}的经营范围逐字相同",

@@ -13,12 +13,25 @@
 --   shortest span holding min_share of its companies, or the cluster's own life when that is longer, full
 --   within window_days and nothing at fade_windows times that.
 --
+-- * lone_line_names, lone_line_fade (lone_line): the most member companies, each of its own trade name and
+--   representative, on one phone (mobile or landline) that (almost) no company outside the cluster gives (min_share
+--   of its companies are members), in a cluster tied by nothing else (at most max_kinds families of evidence reach
+--   its members: cluster_features.n_evidence_kinds), and the pace at which the number gathered them. Many unrelated
+--   companies share a number for a reason that shows in their other fields: a group's switchboard serves
+--   subsidiaries of one trade name, an agency's or a park's line comes with its address and its clerk opening the
+--   accounts, a family's companies share a person. A number that is all they share is a dealer's, or a small
+--   agency's that gives its own number for clients it takes on over years: they differ in pace, not in a fixed
+--   window. The span holding min_share of the line's companies counts fully up to days_per_company per company
+--   (the more companies, the longer it may take: seventeen over fifteen months is a faster pace than six in a
+--   year) and fades to nothing at fade_windows times that (DOMAIN.md flag 6).
+--
 -- Companies are counted by brand, as cluster_features counts them (the trade name's first brand_stem_length
 -- characters: a group's subsidiaries are named after it).
 --
--- reads: company_clusters, stg_companies, cluster_features
+-- reads: company_clusters, stg_companies, cluster_features, company_attributes, attribute_values
 -- params: rep_mass__window_days, scope_min_length, brand_stem_length, own_template__min_share, own_template__from,
---     own_template__window_days, own_template__fade_windows
+--     own_template__window_days, own_template__fade_windows, lone_line__min_share, lone_line__max_kinds,
+--     lone_line__days_per_company, lone_line__fade_windows
 
 create or replace table cluster_shape as
 with members as (
@@ -78,10 +91,47 @@ best_template as (
             * getvariable('own_template__window_days')))) as fade
     from template_spans
     qualify row_number() over (partition by cluster_no order by n_names * fade desc, n_names desc, span_days) = 1
+),
+line_companies as (
+    select distinct cc.cluster_no, ca.attr_value, ca.company_id, c.reg_date,
+        coalesce(left(c.trade_name, getvariable('brand_stem_length')), ca.company_id::varchar) as name,
+        coalesce(c.rep_id, ca.company_id::varchar) as rep
+    from company_attributes as ca
+    join company_clusters as cc using (company_id)
+    join stg_companies as c using (company_id)
+    where ca.attr_kind = 'phone'
+),
+line_members as (
+    select l.cluster_no, l.attr_value, count(distinct l.name) as n_names, count(distinct l.rep) as n_reps,
+        list(l.reg_date order by l.reg_date) filter (where l.reg_date is not null) as dates,
+        ceil(getvariable('lone_line__min_share') * count(*))::integer - 1 as k
+    from line_companies as l
+    join attribute_values as v on v.attr_kind = 'phone' and v.attr_value = l.attr_value
+    group by l.cluster_no, l.attr_value
+    having count(*) >= getvariable('lone_line__min_share') * any_value(v.n_companies)
+),
+line_paces as (
+    select l.cluster_no, least(l.n_names, l.n_reps) as n,
+        list_min(list_transform(range(1, len(l.dates) - least(l.k, len(l.dates) - 1) + 1),
+                                lambda i: date_diff('day', l.dates[i], l.dates[i + least(l.k, len(l.dates) - 1)])))
+            as span_days
+    from line_members as l
+    join cluster_features as f using (cluster_no)
+    where f.n_evidence_kinds <= getvariable('lone_line__max_kinds') and len(l.dates) > 0
+),
+lone_lines as (
+    select cluster_no, n as lone_line_names, span_days as lone_line_span_days,
+        greatest(0, least(1, (getvariable('lone_line__fade_windows') * n * getvariable('lone_line__days_per_company')
+            - span_days) / ((getvariable('lone_line__fade_windows') - 1) * n
+            * getvariable('lone_line__days_per_company')))) as lone_line_fade
+    from line_paces
+    qualify row_number() over (partition by cluster_no order by n * lone_line_fade desc, n desc, span_days) = 1
 )
 select c.cluster_no, coalesce(r.max_names_per_rep, 0) as max_names_per_rep,
     coalesce(t.n_names, 0) as template_names, coalesce(t.fade, 0) as template_fade,
-    t.span_days as template_span_days
+    t.span_days as template_span_days, coalesce(ll.lone_line_names, 0) as lone_line_names,
+    coalesce(ll.lone_line_fade, 0) as lone_line_fade, ll.lone_line_span_days
 from (select distinct cluster_no from company_clusters) as c
 left join reps as r using (cluster_no)
-left join best_template as t using (cluster_no);
+left join best_template as t using (cluster_no)
+left join lone_lines as ll using (cluster_no);

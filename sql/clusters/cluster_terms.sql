@@ -13,7 +13,7 @@
 --     open_burst__fade_days, nominee__full_at, nominee__partial_at, nominee__partial, controller__full_at,
 --     controller__partial_at, controller__partial, concentration__from, concentration__full_at, many_kinds__from,
 --     many_kinds__full_at, many_kinds__window_days, many_kinds__fade_windows, rep_mass__from, rep_mass__full_at,
---     own_template__from, own_template__full_at
+--     own_template__from, own_template__full_at, lone_line__from, lone_line__full_at
 
 create or replace table cluster_terms as
 with terms as (
@@ -69,6 +69,10 @@ with terms as (
         (greatest(0, least(1, (coalesce(sh.template_names, 0) - getvariable('own_template__from'))
             / (getvariable('own_template__full_at') - getvariable('own_template__from'))))
             * coalesce(sh.template_fade, 0))::double as own_template,
+        -- the lone line's rises the same way, times how fast the number gathered its companies
+        (greatest(0, least(1, (coalesce(sh.lone_line_names, 0) - getvariable('lone_line__from'))
+            / (getvariable('lone_line__full_at') - getvariable('lone_line__from'))))
+            * coalesce(sh.lone_line_fade, 0))::double as lone_line,
         share_opened_by_agent::double as opened_by_agent,
         share_corroborated_links::double as corroborated,
         share_shared_trade_name::double as shared_brand,
@@ -80,7 +84,7 @@ with terms as (
 long as (
     select u.cluster_no, u.term, u.value, f.reg_span_days, f.open_span_days, f.max_companies_per_rep,
         f.max_companies_per_controller, f.max_companies_per_value, f.n_evidence_kinds, sh.max_names_per_rep,
-        sh.template_names
+        sh.template_names, sh.lone_line_names
     from (unpivot terms on columns(* exclude (cluster_no)) into name term value value) as u
     join cluster_features as f using (cluster_no)
     left join cluster_shape as sh using (cluster_no)
@@ -107,6 +111,7 @@ select
         when 'many_kinds' then l.n_evidence_kinds::varchar
         when 'rep_mass' then coalesce(l.max_names_per_rep, 0)::varchar
         when 'own_template' then coalesce(l.template_names, 0)::varchar
+        when 'lone_line' then coalesce(l.lone_line_names, 0)::varchar
         else format('{:.2f}', coalesce(l.value, 0))
     end as shown_value,
     replace(replace(t.says, '{pct}', pct), '{value}', shown_value) as says

@@ -762,6 +762,40 @@ def test_a_dealers_landline_counts_in_full_over_its_season():
     assert got == {(1, 3): (1.0, "SAME_PHONE", True), (4, 5): (0.6, "SAME_PHONE", False)}
 
 
+
+def test_a_landline_that_is_all_its_companies_share_is_judged_by_its_pace():
+    """Past fixed_line_season_days, a line that is all its companies share (each its own representative and trade
+    name, no room, clerk or other number between them) is a dealer's batch while it gathered them within
+    lone_line fade_windows x days_per_company (1.5 x 61) days each: six over 450 days are (limit 549), three
+    over 400 are not (274.5). Six over 450 days that share a room too (a park's line), or whose accounts one
+    clerk opened (an agency's), are not."""
+    lone, park, agency, few = "+8657188130001", "+8657188130002", "+8657188130003", "+8657188130004"
+    names = ["鑫盛", "华拓", "博远", "海创", "丰泰", "德美"]
+    days = ["2025-01-01", "2025-03-01", "2025-06-01", "2025-09-01", "2025-12-01", "2026-03-27"]  # 450 days
+
+    def on(line: str, first_id: int, n: int = 6, room: str | None = None) -> list[dict]:
+        return [{"company_id": first_id + k, "phone": line, "reg_date": d(days[k]), "trade_name": names[k],
+                 "rep_id": f"R{first_id + k}", "reg_room_key": room} for k in range(n)]
+
+    companies = on(lone, 1) + on(park, 11, room="330106|文三路|100|8|801") + on(agency, 21)
+    companies += [{"company_id": 31 + k, "phone": few, "reg_date": d(day), "trade_name": names[k],
+                   "rep_id": f"R{31 + k}"} for k, day in enumerate(["2025-01-01", "2025-06-01", "2026-02-05"])]
+    accounts = [{"company_id": 21 + k, "agent_id": "CLERK", "open_date": d(days[k])} for k in range(6)]
+
+    def season(settings: Settings | None = None) -> dict[str, bool]:
+        con = given({"stg_companies": table(companies, SHARED_COMPANY_COLUMNS),
+                     "stg_accounts": table(accounts, SHARED_ACCOUNT_COLUMNS)}, settings=settings)
+        run(con, "linking/company_attributes", "linking/attribute_values", "linking/shared_value_evidence")
+        return dict(rows(con, "select attr_value, bool_and(season_value) from shared_value_evidence "
+                              "where attr_kind = 'phone' group by 1"))
+
+    assert season() == {lone: True, park: False, agency: False, few: False}
+    # a year and a half of season takes in every line; days_per_company 40 (at most 360 days for six) none
+    assert season(Settings(fixed_line_season_days=548)) == {lone: True, park: True, agency: True, few: True}
+    terms = Settings().risk_terms
+    terms["lone_line"].thresholds["days_per_company"] = 40
+    assert season(Settings(risk_terms=terms)) == {lone: False, park: False, agency: False, few: False}
+
 def test_a_room_shared_seasons_apart_counts_for_less():
     """A farm fills its room in a season; the room's tenants of other years share it with the farm by turnover."""
     def room(a, b, days_apart):

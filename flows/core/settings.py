@@ -41,7 +41,9 @@ class Settings(BaseModel):
                                       "companies over years, a dealer's landline a batch of new ones in a season")
     fixed_line_season_days: int = Field(365, description="... or all the companies on the line registered within "
                                         "this many days, each with its own representative and trade name: a "
-                                        "dealer's line (a group's switchboard or an agency's serves them over years)")
+                                        "dealer's line (a group's switchboard or an agency's serves them over years); "
+                                        "a line that is all its companies share may take longer, at the pace the "
+                                        "lone_line risk term counts (its fade_windows x days_per_company each)")
     fixed_line_season_min_companies: int = Field(3, description="... and it carries at least this many: two "
                                                  "companies sharing an office line are no dealer's batch")
     hub_limit_person: int = 60

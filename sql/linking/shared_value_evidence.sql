@@ -6,9 +6,14 @@
 -- own representative and trade name, all registered within fixed_line_season_days: a dealer's line, said at
 -- full weight (company_links). A group's switchboard serves subsidiaries that share a trade name and reuse
 -- representatives, and an agency's line serves clients, over years.
+-- A line that is all its companies share (no two of them share a person, another phone or a room: a park's
+-- line comes with its address, an agency's with its clerk) is judged by its pace instead, as the score's
+-- lone_line judges it: within lone_line__fade_windows x lone_line__days_per_company days per company, so
+-- that a careful dealer who spreads eight companies over fourteen months is still one line's batch.
 --
 -- reads: company_attributes, attribute_values, stg_companies
--- params: fixed_line_season_days, fixed_line_season_min_companies
+-- params: fixed_line_season_days, fixed_line_season_min_companies, lone_line__days_per_company,
+--     lone_line__fade_windows
 
 create or replace table shared_value_evidence as
 with members as (
@@ -17,17 +22,35 @@ with members as (
     join attribute_values as v using (attr_kind, attr_value)
     where not v.is_hub
 ),
-season_lines as (
-    select m.attr_value
+line_companies as (
+    select m.attr_value, count(distinct c.company_id) as n_companies,
+        date_diff('day', min(c.reg_date), max(c.reg_date)) as span_days
     from members as m
     join stg_companies as c using (company_id)
     where m.attr_kind = 'phone' and not (m.attr_value like '+861%' and length(m.attr_value) = 14)
     group by m.attr_value
     having count(distinct c.company_id) >= getvariable('fixed_line_season_min_companies')
-        and date_diff('day', min(c.reg_date), max(c.reg_date)) <= getvariable('fixed_line_season_days')
         and count(distinct c.company_id) filter (where c.reg_date is not null) = count(distinct c.company_id)
         and count(distinct coalesce(c.rep_id, c.company_id::varchar)) = count(distinct c.company_id)
         and count(distinct coalesce(c.trade_name, c.company_id::varchar)) = count(distinct c.company_id)
+        and date_diff('day', min(c.reg_date), max(c.reg_date)) <= greatest(getvariable('fixed_line_season_days'),
+            getvariable('lone_line__fade_windows') * getvariable('lone_line__days_per_company')
+            * count(distinct c.company_id))
+),
+-- lines past the season whose companies share something else: an address, a clerk, another number
+shared_beyond as (
+    select distinct l.attr_value
+    from line_companies as l
+    join members as m on m.attr_kind = 'phone' and m.attr_value = l.attr_value
+    join members as o on o.company_id = m.company_id and not (o.attr_kind = 'phone' and o.attr_value = l.attr_value)
+    join members as p on p.attr_kind = o.attr_kind and p.attr_value = o.attr_value and p.company_id <> o.company_id
+    join members as q on q.company_id = p.company_id and q.attr_kind = 'phone' and q.attr_value = l.attr_value
+    where l.span_days > getvariable('fixed_line_season_days')
+),
+season_lines as (
+    select attr_value from line_companies
+    where span_days <= getvariable('fixed_line_season_days')
+        or attr_value not in (select attr_value from shared_beyond)
 ),
 pairs as (
     select

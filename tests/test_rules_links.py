@@ -24,7 +24,8 @@ from shellring.flows.pipeline.fuzzy_evidence import build_fuzzy_evidence
 from shellring.matchers.phone import parse_phones
 
 # What each evidence step reads of the staged tables (see the SQL files).
-SHARED_COMPANY_COLUMNS = ("company_id", "rep_id", "reg_date", "phone", "phone_also", "reg_room_key", "trade_name")
+SHARED_COMPANY_COLUMNS = ("company_id", "rep_id", "reg_date", "phone", "phone_also", "reg_room_key", "trade_name",
+                          "reg_building_key")
 SHARED_ACCOUNT_COLUMNS = ("company_id", "rep_id", "agent_id", "open_date", "contact_phone", "contact_phone_also",
                           "agent_phone", "agent_phone_also", "contact_room_key")
 WEAK_COMPANY_COLUMNS = ("company_id", "reg_date", "reg_building_key", "rep_age_at_reg", "scope_key", "rep_region",
@@ -767,17 +768,27 @@ def test_a_landline_that_is_all_its_companies_share_is_judged_by_its_pace():
     """Past fixed_line_season_days, a line that is all its companies share (each its own representative and trade
     name, no room, clerk or other number between them) is a dealer's batch while it gathered them within
     lone_line fade_windows x days_per_company (1.5 x 61) days each: six over 450 days are (limit 549), three
-    over 400 are not (274.5). Six over 450 days that share a room too (a park's line), or whose accounts one
-    clerk opened (an agency's), are not."""
-    lone, park, agency, few = "+8657188130001", "+8657188130002", "+8657188130003", "+8657188130004"
+    over 400 are not (274.5). Six over 450 days that share a room or a building too (a park's line), or whose
+    accounts one clerk opened (an agency's), are not."""
+    lone, park, agency, few, tower, busy = ("+8657188130001", "+8657188130002", "+8657188130003", "+8657188130004",
+                                            "+8657188130005", "+8657188130006")
     names = ["鑫盛", "华拓", "博远", "海创", "丰泰", "德美"]
     days = ["2025-01-01", "2025-03-01", "2025-06-01", "2025-09-01", "2025-12-01", "2026-03-27"]  # 450 days
 
-    def on(line: str, first_id: int, n: int = 6, room: str | None = None) -> list[dict]:
+    def on(line: str, first_id: int, n: int = 6, room: str | None = None, building: str | None = None) -> list[dict]:
         return [{"company_id": first_id + k, "phone": line, "reg_date": d(days[k]), "trade_name": names[k],
-                 "rep_id": f"R{first_id + k}", "reg_room_key": room} for k in range(n)]
+                 "rep_id": f"R{first_id + k}", "reg_room_key": room, "reg_building_key": building}
+                for k in range(n)]
 
     companies = on(lone, 1) + on(park, 11, room="330106|文三路|100|8|801") + on(agency, 21)
+    # a park's switchboard for tenants of its one tower, each in a room of its own
+    companies += [{**c, "reg_room_key": f"330106|文三路|200|1|{k + 1}01"}
+                  for k, c in enumerate(on(tower, 41, building="330106|文三路|200|1"))]
+    # a dealer with two of his six companies in a busy tower (2 of its 12 companies): still his line
+    companies += [{**c, "reg_building_key": "330106|文三路|300|1" if k < 2 else None}
+                  for k, c in enumerate(on(busy, 51))]
+    companies += [{"company_id": i, "reg_building_key": "330106|文三路|300|1", "trade_name": f"租户{i}",
+                   "rep_id": f"R{i}", "reg_date": d("2024-01-01")} for i in range(60, 70)]
     companies += [{"company_id": 31 + k, "phone": few, "reg_date": d(day), "trade_name": names[k],
                    "rep_id": f"R{31 + k}"} for k, day in enumerate(["2025-01-01", "2025-06-01", "2026-02-05"])]
     accounts = [{"company_id": 21 + k, "agent_id": "CLERK", "open_date": d(days[k])} for k in range(6)]
@@ -789,12 +800,18 @@ def test_a_landline_that_is_all_its_companies_share_is_judged_by_its_pace():
         return dict(rows(con, "select attr_value, bool_and(season_value) from shared_value_evidence "
                               "where attr_kind = 'phone' group by 1"))
 
-    assert season() == {lone: True, park: False, agency: False, few: False}
+    assert season() == {lone: True, park: False, agency: False, few: False, tower: False, busy: True}
     # a year and a half of season takes in every line; days_per_company 40 (at most 360 days for six) none
-    assert season(Settings(fixed_line_season_days=548)) == {lone: True, park: True, agency: True, few: True}
+    assert season(Settings(fixed_line_season_days=548)) == {lone: True, park: True, agency: True, few: True,
+                                                              tower: True, busy: True}
     terms = Settings().risk_terms
     terms["lone_line"].thresholds["days_per_company"] = 40
-    assert season(Settings(risk_terms=terms)) == {lone: False, park: False, agency: False, few: False}
+    assert season(Settings(risk_terms=terms)) == {lone: False, park: False, agency: False, few: False,
+                                                   tower: False, busy: False}
+    # holding a sixth of a building's companies makes the line the building's at building_share 0.15
+    terms = Settings().risk_terms
+    terms["lone_line"].thresholds["building_share"] = 0.15
+    assert season(Settings(risk_terms=terms))[busy] is False
 
 def test_a_room_shared_seasons_apart_counts_for_less():
     """A farm fills its room in a season; the room's tenants of other years share it with the farm by turnover."""

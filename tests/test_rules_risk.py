@@ -28,7 +28,8 @@ from shellring.flows.core.sqlsteps import SqlStep, SqlStepError
 from shellring.flows.pipeline.plan import plan
 
 COMPANY_COLUMNS = ("company_id", "uscc", "reg_date", "rep_age_at_reg", "rep_region", "reg_adcode", "uscc_region",
-                   "reg_capital", "rep_id", "phone_is_virtual", "reg_address_notes", "trade_name", "scope_key")
+                   "reg_capital", "rep_id", "phone_is_virtual", "reg_address_notes", "trade_name", "scope_key",
+                   "reg_building_key")
 ACCOUNT_COLUMNS = ("company_id", "bank", "days_since_registration", "open_date", "in_window", "agent_id", "rep_id",
                    "contact_phone_is_virtual", "agent_phone_is_virtual")
 REG_DATE = d("2026-03-01")
@@ -548,8 +549,9 @@ def test_a_nominee_or_a_template_flags_by_shape_and_a_groups_chairman_or_an_agen
 
 def test_lone_line_counts_unrelated_members_sharing_nothing_but_a_number_nobody_else_gives_and_their_pace():
     """A dealer's number is all his companies share, each under its own representative; a group's switchboard
-    serves one trade name, an agency's line comes with its clerk (a second kind of evidence), a family's
-    companies share a person, and a number many outsiders give is nobody's own. The window grows with the
+    serves one trade name, an agency's line comes with its clerk (a second kind of evidence), a park's serves most
+    of its building's tenants (a dealer's few companies in a busy tower do not make his number the tower's), a
+    family's companies share a person, and a number many outsiders give is nobody's own. The window grows with the
     number of companies: days_per_company (61) each, fading to nothing at fade_windows (1.5) times that."""
     def link(a, b, reason):
         return {"company_a": a, "company_b": b, "reason": reason, "is_link": True}
@@ -579,8 +581,17 @@ def test_lone_line_counts_unrelated_members_sharing_nothing_but_a_number_nobody_
         5: on(range(41, 47), "+8657188005555"),
         # a small agency's own number on six clients it took on over three years (five of six over 973 days)
         6: on(range(61, 67), "+8657188006666", days=slow),
+        # a park's switchboard: six tenants of its one tower, one season
+        7: on(range(71, 77), "+8657188007777", days=paced),
+        # a dealer who registered three of his six companies in a busy park's tower (3 of its 13 companies)
+        8: on(range(81, 87), "+8657188008888", days=paced),
     }
+    for c in clusters[7][0]:
+        c["reg_building_key"] = "330106|文三路|200|1"
+    for c in clusters[8][0][:3]:
+        c["reg_building_key"] = "330106|文三路|300|1"
     outside = [company(51, trade_name="远方"), company(52, trade_name="近邻")]
+    outside += [company(i, reg_building_key="330106|文三路|300|1") for i in range(90, 100)]  # the busy tower
     attributes = [a for _, attrs, _ in clusters.values() for a in attrs] + [
         {"company_id": i, "attr_kind": "phone", "attr_value": "+8657188005555", "role": "reg"} for i in (51, 52)]
     links = [link_ for _, _, ls in clusters.values() for link_ in ls]
@@ -600,10 +611,12 @@ def test_lone_line_counts_unrelated_members_sharing_nothing_but_a_number_nobody_
                          "order by 1")
 
     assert lone() == [(1, 6, 1.0, 360), (2, 1, 1.0, 0), (3, 0, 0.0, None), (4, 2, 1.0, 0), (5, 0, 0.0, None),
-                      (6, 6, 0.0, 973)]
+                      (6, 6, 0.0, 973), (7, 0, 0.0, None), (8, 6, 1.0, 360)]
     # fewer days per company: 6 x 50 = 300 full, nothing at 450; a slower fade reaches the small agency's
     assert lone(with_thresholds(lone_line__days_per_company=50))[0] == (1, 6, pytest.approx(0.6), 360)
     assert lone(with_thresholds(lone_line__fade_windows=3.5))[5] == (6, 6, pytest.approx((1281 - 973) / 915), 973)
+    # a line holding a quarter of a building's companies is that building's line at building_share 0.2
+    assert lone(with_thresholds(lone_line__building_share=0.2))[7] == (8, 0, 0.0, None)
     # two kinds allowed: the agency's line counts too; a lower share lets the number outsiders give count
     assert lone(with_thresholds(lone_line__max_kinds=2))[2] == (3, 6, 1.0, 0)
     assert lone(with_thresholds(lone_line__min_share=0.7))[4] == (5, 6, 1.0, 0)
@@ -643,7 +656,8 @@ CLUSTER_FEATURE_THRESHOLDS = {"many_kinds__min_reach", "multi_bank__min_banks", 
                               "concentration__room_window_days", "concentration__fade_windows",
                               "concentration__min_share", "rep_mass__window_days", "own_template__min_share",
                               "own_template__window_days", "own_template__fade_windows", "lone_line__min_share",
-                              "lone_line__max_kinds", "lone_line__days_per_company", "lone_line__fade_windows"}
+                              "lone_line__max_kinds", "lone_line__days_per_company", "lone_line__fade_windows",
+                              "lone_line__building_share"}
 
 
 # ------------------------------------------------------------------------------------------------

@@ -147,9 +147,9 @@ RISK_TERMS: tuple[RiskTerm, ...] = (
     # one phone that is all many unrelated new companies share, each under its own representative, and that
     # (almost) nobody else gives, gathering them at a dealer's pace: a window that grows with the number of
     # companies (days_per_company each), not a fixed one; a group's switchboard, an agency's or a park's line come
-    # with a shared trade name, address or clerk
+    # with a shared trade name, address or clerk, a park's serves most of its building's tenants (building_share)
     RiskTerm("lone_line", 2.5, {"min_share": 0.8, "max_kinds": 1, "from": 3, "full_at": 6, "days_per_company": 61,
-                                "fade_windows": 1.5}),
+                                "fade_windows": 1.5, "building_share": 0.5}),
     RiskTerm("opened_by_agent", 0.4, profile=True),
     RiskTerm("corroborated", 1.0, {"min_kinds": 2}),
     RiskTerm("shared_brand", -2.5, {"min_length": 2}),

@@ -16,10 +16,12 @@
 -- * lone_line_names, lone_line_fade (lone_line): the most member companies, each of its own trade name and
 --   representative, on one phone (mobile or landline) that (almost) no company outside the cluster gives (min_share
 --   of its companies are members), in a cluster tied by nothing else (at most max_kinds families of evidence reach
---   its members: cluster_features.n_evidence_kinds), and the pace at which the number gathered them. Many unrelated
---   companies share a number for a reason that shows in their other fields: a group's switchboard serves
---   subsidiaries of one trade name, an agency's or a park's line comes with its address and its clerk opening the
---   accounts, a family's companies share a person. A number that is all they share is a dealer's, or a small
+--   its members: cluster_features.n_evidence_kinds; nor is it the line of a building most of whose companies
+--   (building_share) it carries),
+--   and the pace at which the number gathered them. Many unrelated companies share a number for a reason that shows
+--   in their other fields: a group's switchboard serves subsidiaries of one trade name, an agency's line comes with
+--   its address and its clerk opening the accounts, a park's with its buildings, a family's companies share a
+--   person. A number that is all they share is a dealer's, or a small
 --   agency's that gives its own number for clients it takes on over years: they differ in pace, not in a fixed
 --   window. The span holding min_share of the line's companies counts fully up to days_per_company per company
 --   (the more companies, the longer it may take: seventeen over fifteen months is a faster pace than six in a
@@ -31,7 +33,7 @@
 -- reads: company_clusters, stg_companies, cluster_features, company_attributes, attribute_values
 -- params: rep_mass__window_days, scope_min_length, brand_stem_length, own_template__min_share, own_template__from,
 --     own_template__window_days, own_template__fade_windows, lone_line__min_share, lone_line__max_kinds,
---     lone_line__days_per_company, lone_line__fade_windows
+--     lone_line__days_per_company, lone_line__fade_windows, lone_line__building_share
 
 create or replace table cluster_shape as
 with members as (
@@ -95,7 +97,7 @@ best_template as (
 line_companies as (
     select distinct cc.cluster_no, ca.attr_value, ca.company_id, c.reg_date,
         coalesce(left(c.trade_name, getvariable('brand_stem_length')), ca.company_id::varchar) as name,
-        coalesce(c.rep_id, ca.company_id::varchar) as rep
+        coalesce(c.rep_id, ca.company_id::varchar) as rep, c.reg_building_key as building
     from company_attributes as ca
     join company_clusters as cc using (company_id)
     join stg_companies as c using (company_id)
@@ -110,6 +112,21 @@ line_members as (
     group by l.cluster_no, l.attr_value
     having count(*) >= getvariable('lone_line__min_share') * any_value(v.n_companies)
 ),
+-- a park's switchboard serves most of its building's tenants (a shared building is no kind of evidence); a
+-- dealer who registers in a busy park holds a few of its many
+building_sizes as (
+    select reg_building_key as building, count(*) as n_companies
+    from stg_companies
+    where reg_building_key is not null
+    group by reg_building_key
+),
+building_lines as (
+    select distinct l.cluster_no, l.attr_value
+    from line_companies as l
+    join building_sizes as b using (building)
+    group by l.cluster_no, l.attr_value, l.building
+    having count(*) >= 2 and count(*) >= getvariable('lone_line__building_share') * any_value(b.n_companies)
+),
 line_paces as (
     select l.cluster_no, least(l.n_names, l.n_reps) as n,
         list_min(list_transform(range(1, len(l.dates) - least(l.k, len(l.dates) - 1) + 1),
@@ -117,6 +134,7 @@ line_paces as (
             as span_days
     from line_members as l
     join cluster_features as f using (cluster_no)
+    anti join building_lines as b using (cluster_no, attr_value)
     where f.n_evidence_kinds <= getvariable('lone_line__max_kinds') and len(l.dates) > 0
 ),
 lone_lines as (

@@ -6,14 +6,15 @@
 -- own representative and trade name, all registered within fixed_line_season_days: a dealer's line, said at
 -- full weight (company_links). A group's switchboard serves subsidiaries that share a trade name and reuse
 -- representatives, and an agency's line serves clients, over years.
--- A line that is all its companies share (no two of them share a person, another phone or a room: a park's
--- line comes with its address, an agency's with its clerk) is judged by its pace instead, as the score's
+-- A line that is all its companies share (no two of them share a person, another phone or a room, nor is it the
+-- line of a building most of whose companies it carries: an agency's line comes with its address and its clerk, a
+-- park's serves its building's tenants) is judged by its pace instead, as the score's
 -- lone_line judges it: within lone_line__fade_windows x lone_line__days_per_company days per company, so
 -- that a careful dealer who spreads eight companies over fourteen months is still one line's batch.
 --
 -- reads: company_attributes, attribute_values, stg_companies
 -- params: fixed_line_season_days, fixed_line_season_min_companies, lone_line__days_per_company,
---     lone_line__fade_windows
+--     lone_line__fade_windows, lone_line__building_share
 
 create or replace table shared_value_evidence as
 with members as (
@@ -37,15 +38,28 @@ line_companies as (
             getvariable('lone_line__fade_windows') * getvariable('lone_line__days_per_company')
             * count(distinct c.company_id))
 ),
--- lines past the season whose companies share something else: an address, a clerk, another number
-shared_beyond as (
-    select distinct l.attr_value
+-- lines past the season whose companies share something else: an address or building, a clerk, another number
+line_holders as (
+    select distinct l.attr_value, m.company_id
     from line_companies as l
     join members as m on m.attr_kind = 'phone' and m.attr_value = l.attr_value
-    join members as o on o.company_id = m.company_id and not (o.attr_kind = 'phone' and o.attr_value = l.attr_value)
-    join members as p on p.attr_kind = o.attr_kind and p.attr_value = o.attr_value and p.company_id <> o.company_id
-    join members as q on q.company_id = p.company_id and q.attr_kind = 'phone' and q.attr_value = l.attr_value
     where l.span_days > getvariable('fixed_line_season_days')
+),
+shared_beyond as (
+    select h.attr_value
+    from line_holders as h
+    join company_attributes as o on o.company_id = h.company_id
+        and not (o.attr_kind = 'phone' and o.attr_value = h.attr_value)
+    group by h.attr_value, o.attr_kind, o.attr_value
+    having count(distinct h.company_id) >= 2
+    union
+    select h.attr_value
+    from line_holders as h
+    join stg_companies as c using (company_id)
+    join (select reg_building_key, count(*) as n_companies from stg_companies
+          where reg_building_key is not null group by reg_building_key) as b using (reg_building_key)
+    group by h.attr_value, c.reg_building_key
+    having count(*) >= 2 and count(*) >= getvariable('lone_line__building_share') * any_value(b.n_companies)
 ),
 season_lines as (
     select attr_value from line_companies

@@ -13,7 +13,8 @@ from shellring.flows.pipeline.pseudonyms import pseudonym
 
 KEY = b"national-key-0123456789abcdef"
 M, M2 = "+8613800001111", "+8613900009999"  # two phones, each on three companies (under the limit of 40)
-COLUMNS = ("company_id", "rep_id", "reg_date", "phone", "phone_also", "reg_room_key", "trade_name")
+COLUMNS = ("company_id", "rep_id", "reg_date", "phone", "phone_also", "reg_room_key", "trade_name",
+           "reg_building_key")
 ACCOUNT_COLUMNS = ("company_id", "rep_id", "agent_id", "open_date", "contact_phone", "contact_phone_also",
                    "agent_phone", "agent_phone_also", "contact_room_key")
 

@@ -20,7 +20,8 @@ from shellring.flows.core.masking import create_masking_macros
 from shellring.flows.core.settings import Settings
 from shellring.flows.pipeline.components import cluster_labels, leiden_refine
 
-SHARED_COMPANY_COLUMNS = ("company_id", "rep_id", "reg_date", "phone", "phone_also", "reg_room_key", "trade_name")
+SHARED_COMPANY_COLUMNS = ("company_id", "rep_id", "reg_date", "phone", "phone_also", "reg_room_key", "trade_name",
+                          "reg_building_key")
 SHARED_ACCOUNT_COLUMNS = ("company_id", "rep_id", "agent_id", "open_date", "contact_phone", "contact_phone_also",
                           "agent_phone", "agent_phone_also", "contact_room_key")
 HUB_LIMITS = Settings(hub_limit_person=3, hub_limit_phone=3, hub_limit_room=3)

@@ -16,16 +16,15 @@
 -- * lone_line_names, lone_line_fade (lone_line): the most member companies, each of its own trade name and
 --   representative, on one phone (mobile or landline) that (almost) no company outside the cluster gives (min_share
 --   of its companies are members), in a cluster tied by nothing else (at most max_kinds families of evidence reach
---   its members: cluster_features.n_evidence_kinds; nor is it the line of a building most of whose companies
---   (building_share) it carries),
---   and the pace at which the number gathered them. Many unrelated companies share a number for a reason that shows
---   in their other fields: a group's switchboard serves subsidiaries of one trade name, an agency's line comes with
---   its address and its clerk opening the accounts, a park's with its buildings, a family's companies share a
---   person. A number that is all they share is a dealer's, or a small
---   agency's that gives its own number for clients it takes on over years: they differ in pace, not in a fixed
---   window. The span holding min_share of the line's companies counts fully up to days_per_company per company
---   (the more companies, the longer it may take: seventeen over fifteen months is a faster pace than six in a
---   year) and fades to nothing at fade_windows times that (DOMAIN.md flag 6).
+--   its members: cluster_features.n_evidence_kinds; nor is it the line of a building most of whose companies,
+--   building_share, it carries), and the pace at which the number gathered them. Many unrelated companies share a
+--   number for a reason that shows in their other fields: a group's switchboard serves subsidiaries of one trade
+--   name, an agency's line comes with its address and its clerk opening the accounts, a park's serves its
+--   building's tenants, a family's companies share a person. A number that is all they share is a dealer's, or a
+--   small agency's that gives its own number for clients it takes on over years: they differ in pace, not in a
+--   fixed window. The span holding min_share of the line's companies counts fully up to days_per_company per
+--   company (the more companies, the longer it may take: seventeen over fifteen months is a faster pace than six in
+--   a year) and fades to nothing at fade_windows times that (DOMAIN.md flag 6).
 --
 -- Companies are counted by brand, as cluster_features counts them (the trade name's first brand_stem_length
 -- characters: a group's subsidiaries are named after it).

@@ -152,8 +152,10 @@ def _near_age_companies() -> list[dict]:
     return (_cohort_companies()
             # 201: 24, from the batch's prefecture, at BR1 the same week: joins
             # near misses: 202 the same at BR1 two weeks later; 203 aged 27 (batch_member_max_age 25); 204 from
-            # Sichuan (not the batch's origin); 205 at BR2 (not the batch's branch)
+            # Sichuan (not the batch's origin); 205 at BR2 (not the batch's branch); 206 from Hubei's 4205, in the
+            # batch's province only (1-4 are a batch of Hubei too, but an older member needs the narrower origin)
             + [{"company_id": i, **older} for i in (201, 202, 205)]
+            + [{"company_id": 206, **older, "rep_region": "420502"}]
             + [{"company_id": 203, **older, "rep_age_at_reg": 27},
                {"company_id": 204, **older, "rep_region": "510104"}])
 
@@ -163,7 +165,7 @@ def _near_age_accounts() -> list[dict]:
         return {"company_id": company_id, "bank_branch": branch, "open_date": date(2026, 3, day),
                 "days_since_registration": 2}
     return _cohort_accounts() + [opening(201, "BR1", 12), opening(202, "BR1", 26), opening(203, "BR1", 10),
-                                 opening(204, "BR1", 10), opening(205, "BR2", 10)]
+                                 opening(204, "BR1", 10), opening(205, "BR2", 10), opening(206, "BR1", 11)]
 
 
 def _crowded_segment(segment: str) -> list[dict]:

@@ -21,7 +21,9 @@
 -- one place raises the expected count, and a bigger region raises both sides alike.
 -- Representatives just past the profile's age (batch_max_age to batch_member_max_age: recruiters also sign up
 -- young adults who left school) count in no cell and no base rate; one whose opening falls in a cell that is a
--- batch without it joins that batch (BATCH_NEAR_AGE), so they can neither make a batch nor loosen the test.
+-- batch without it joins that batch (BATCH_NEAR_AGE), so they can neither make a batch nor loosen the test; by
+-- county or prefecture only (by province, at 200,000 hard demo companies, 19 of 19 such pairs joined an ordinary
+-- company to a batch).
 -- A temp table: pair_evidence, in this stage, is its one reader.
 --
 -- A batch is one event at one or two branches (BATCH_JOINED): once a cell is a batch, the same profile from its
@@ -173,7 +175,8 @@ cell_pairs as (
     join batch_openings as b
         on a.bank_branch = b.bank_branch and a.origin = b.origin and a.company_id <> b.company_id
         and abs(date_diff('day', a.open_date, b.open_date)) <= getvariable('batch_days')
-    where a.is_batch
+    -- an older member fits the profile less: it joins only the batch of its own county or prefecture
+    where a.is_batch and (b.young or length(a.origin) >= 4)
 ),
 cohort as (
     select company_a, company_b,

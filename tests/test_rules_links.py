@@ -573,6 +573,49 @@ def test_a_province_batch_stops_where_chance_explains_it():
     assert evidence_of(case, Settings(batch_chance_rate=bar * 0.99)) == []
 
 
+def test_a_province_cell_counts_what_its_batches_leave():
+    """The BATCH_COHORT batch 1-4 (Hubei's 4210 at BR1) and, the same days at BR1: a second batch from Hubei's
+    county 420502 (901-904) and one more young Hubei opening (905). Each batch stays its own, and 905 joins
+    neither: the province's cell counts only 905, as its batches are events, not the province's flow (counted,
+    the nine made a province batch that tied both batches and 905 together). Four leftovers from four more Hubei
+    prefectures (911-914) are a province batch of their own: they link together and, with one batch of the
+    province at the branch those days, join it; with two they join neither."""
+    base = CASES["BATCH_COHORT"]
+    young = {"rep_age_at_reg": 20, "reg_adcode": "330106"}
+
+    def at_br1(ids) -> list[dict]:
+        return [{"company_id": i, "bank_branch": "BR1", "open_date": date(2026, 3, 10),
+                 "days_since_registration": 2} for i in ids]
+    second = [{"company_id": i, "rep_region": "420502", **young} for i in range(901, 905)]
+    stray = [{"company_id": 905, "rep_region": "420802", **young}]
+    leftovers = [{"company_id": 911 + j, "rep_region": region, **young}
+                 for j, region in enumerate(("420602", "420902", "421202", "421302"))]
+
+    # 400 more ordinary local companies over the month at other branches: with up to fourteen openings at BR1
+    # that week each batch stays improbable in a region this size
+    local = [{"company_id": i, "rep_age_at_reg": 35, "rep_region": "330106", "reg_adcode": "330106"}
+             for i in range(2000, 2400)]
+    local_openings = [{"company_id": i, "bank_branch": f"BQ{i % 40}", "open_date": date(2026, 3, 1 + i % 28),
+                       "days_since_registration": 2} for i in range(2000, 2400)]
+
+    def pairs(companies: list[dict]) -> dict[str, set]:
+        got = evidence_of(Case("batch", companies=base.companies + local + companies,
+                               accounts=base.accounts + local_openings + at_br1(c["company_id"] for c in companies),
+                               expected=[]))
+        out: dict[str, set] = {}
+        for a, b, reason, *_ in got:
+            if a in range(1, 5) or a > 900:  # the base case's other cells are its own (the bigger region moves them)
+                out.setdefault(reason, set()).add((a, b))
+        return out
+    first = {(a, b) for a in range(1, 5) for b in range(a + 1, 5)}
+    two = {(a, b) for a in range(901, 905) for b in range(a + 1, 905)}
+    assert pairs(second + stray) == {"BATCH_COHORT": first | two}
+    own = {(a, b) for a in range(911, 915) for b in range(a + 1, 915)}
+    assert pairs(leftovers) == {"BATCH_COHORT": first,
+                                "BATCH_PROVINCE": own | {(a, b) for a in range(1, 5) for b in range(911, 915)}}
+    assert pairs(second + leftovers) == {"BATCH_COHORT": first | two, "BATCH_PROVINCE": own}
+
+
 def test_a_campus_branchs_steady_flow_from_one_province_is_no_batch():
     """A university town's look-alike: young graduates from one province elsewhere (four of its prefectures) open
     their new companies' accounts at the campus branch all term, one every three days among the branch's

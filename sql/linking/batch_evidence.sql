@@ -22,8 +22,8 @@
 -- Representatives just past the profile's age (batch_max_age to batch_member_max_age: recruiters also sign up
 -- young adults who left school) count in no cell and no base rate; one whose opening falls in a cell that is a
 -- batch without it joins that batch (BATCH_NEAR_AGE), so they can neither make a batch nor loosen the test; by
--- county or prefecture only (by province, at 200,000 hard demo companies, 19 of 19 such pairs joined an ordinary
--- company to a batch).
+-- county or prefecture only (it fits the profile less; by province, at 200,000 hard demo companies, 19 of 19 such
+-- pairs joined an ordinary company to a batch).
 -- A temp table: pair_evidence, in this stage, is its one reader.
 --
 -- A batch is one event at one or two branches (BATCH_JOINED): once a cell is a batch, the same profile from its
@@ -75,13 +75,12 @@ volumes as (
         ) as n_season
     from profiled
 ),
--- one row per opening from elsewhere and each origin it falls in: its county, prefecture and province. `young`
--- openings are the profile the cells count; a `nearly_young` one (batch_max_age to batch_member_max_age) is
--- counted by nothing and only joins a cell that is a batch without it (BATCH_NEAR_AGE)
+-- one row per opening from elsewhere and each origin it falls in: its county and prefecture. `young` openings
+-- are the profile the cells count; a `nearly_young` one (batch_max_age to batch_member_max_age) is counted by
+-- nothing and only joins a cell that is a batch without it (BATCH_NEAR_AGE)
 levels as (
     select v.company_id, v.bank_branch, v.open_date, v.n_branch, v.n_season, v.young, u.origin
-    from volumes as v,
-        unnest([left(v.rep_region, 6), left(v.rep_region, 4), left(v.rep_region, 2)]) as u(origin)
+    from volumes as v, unnest([left(v.rep_region, 6), left(v.rep_region, 4)]) as u(origin)
     where v.from_elsewhere and (v.young or v.nearly_young)
 ),
 cells as (
@@ -120,6 +119,61 @@ batch_openings as (
     from tested
 ),
 batches as (select * from batch_openings where is_batch),
+-- A province's cells (BATCH_PROVINCE) count the openings its counties' and prefectures' batches leave: a batch
+-- is an event, so its members must not make a province cell look improbable (counted, two one-county batches from
+-- one province at one branch in a week made a province batch of both and joined them, and the province's
+-- ordinary young openings around a batch to it: at 1,000,000 hard demo companies 681 pairs within a batch
+-- against 1,060 across two and 330 to other companies), nor count in the province's ordinary flow.
+narrow_members as (
+    select distinct company_id, bank_branch, left(origin, 4) as prefecture, open_date from batches
+),
+province_levels as (
+    select v.company_id, v.bank_branch, v.open_date, v.n_branch, v.n_season, left(v.rep_region, 2) as origin
+    from volumes as v
+    anti join narrow_members as n using (company_id, bank_branch)
+    where v.from_elsewhere and v.young
+),
+province_tested as (
+    select *,
+        case when chance_count >= n_cell then 1.0
+            else list_sum(list_transform(range(n_cell, n_cell + 60),
+                lambda i: exp(i * ln(chance_count) - chance_count - lgamma(i + 1))))
+        end as chance
+    from (
+        select *, n_branch * (n_origin_season - n_cell + 1) / greatest(n_season - n_cell + 1, 1) as chance_count
+        from (
+            select *,
+                count(*) over (
+                    partition by bank_branch, origin order by open_date
+                    range between interval (getvariable('batch_days')) days preceding
+                        and interval (getvariable('batch_days')) days following
+                ) as n_cell,
+                count(*) over (
+                    partition by origin order by open_date
+                    range between interval (getvariable('hometown_days')) days preceding
+                        and interval (getvariable('hometown_days')) days following
+                ) as n_origin_season
+            from province_levels
+        )
+    )
+),
+province_batches as (
+    select * from province_tested
+    where n_cell >= getvariable('batch_min_companies') and chance <= getvariable('batch_chance_rate')
+),
+-- the county or prefecture batches of the province at the branch within batch_days of a province batch's opening:
+-- the province's leftover joins one, never two (which one it belongs to is not for chance to say)
+province_narrow as (
+    select p.company_id as province_company, p.bank_branch, p.n_cell, m.company_id, m.prefecture
+    from province_batches as p
+    join narrow_members as m
+        on m.bank_branch = p.bank_branch and left(m.prefecture, 2) = p.origin
+        and abs(date_diff('day', m.open_date, p.open_date)) <= getvariable('batch_days')
+),
+province_single as (
+    select province_company, bank_branch from province_narrow
+    group by all having count(distinct prefecture) = 1
+),
 -- the branches with fresh openings within batch_days of each batch's opening days
 active_branches as (
     select d.open_date, count(distinct f.bank_branch) as n_branches
@@ -141,7 +195,7 @@ strays as (
     join batches as b
         on abs(date_diff('day', x.open_date, b.open_date)) <= getvariable('batch_days')
         and x.company_id <> b.company_id and x.origin = b.origin and x.bank_branch <> b.bank_branch
-        and x.young and length(b.origin) >= 4
+        and x.young
     join active_branches as n on n.open_date = b.open_date
     -- a cell that is a batch of its own within those days is another event (another dealer's batch from the
     -- same place), not this batch's second branch: at 1,000,000 demo companies such cells joined two batches;
@@ -175,8 +229,19 @@ cell_pairs as (
     join batch_openings as b
         on a.bank_branch = b.bank_branch and a.origin = b.origin and a.company_id <> b.company_id
         and abs(date_diff('day', a.open_date, b.open_date)) <= getvariable('batch_days')
-    -- an older member fits the profile less: it joins only the batch of its own county or prefecture
-    where a.is_batch and (b.young or length(a.origin) >= 4)
+    where a.is_batch
+    union all
+    select least(a.company_id, b.company_id), greatest(a.company_id, b.company_id), a.bank_branch,
+        greatest(a.n_cell, b.n_cell), false, true
+    from province_batches as a
+    join province_tested as b
+        on a.bank_branch = b.bank_branch and a.origin = b.origin and a.company_id <> b.company_id
+        and abs(date_diff('day', a.open_date, b.open_date)) <= getvariable('batch_days')
+    union all
+    select least(n.province_company, n.company_id), greatest(n.province_company, n.company_id), n.bank_branch,
+        n.n_cell, false, true
+    from province_narrow as n
+    semi join province_single using (province_company, bank_branch)
 ),
 cohort as (
     select company_a, company_b,

@@ -616,6 +616,31 @@ def test_a_province_cell_counts_what_its_batches_leave():
     assert pairs(second + leftovers) == {"BATCH_COHORT": first | two, "BATCH_PROVINCE": own}
 
 
+def test_a_batchs_province_leftovers_join_it_where_chance_rarely_explains_them():
+    """Three 20-year-olds from three more Hubei prefectures (921-923) open at BR1 in the days of the BATCH_COHORT
+    batch 1-4 (Hubei's 4210): too few to be a province batch of their own (P = 1.1e-4 > batch_chance_rate), but
+    conditioned on the batch, its branch and days are the one place looked at: they join it when the Poisson
+    chance of three such openings there (scipy, not the SQL) is at most batch_stray_chance, and not when it is
+    above. Two are no group (batch_min_companies 3) and never join."""
+    base = CASES["BATCH_COHORT"]
+    young = {"rep_age_at_reg": 20, "reg_adcode": "330106"}
+    leftovers = [{"company_id": 921 + j, "rep_region": region, **young}
+                 for j, region in enumerate(("420602", "420902", "421202"))]
+    openings = [{"company_id": c["company_id"], "bank_branch": "BR1", "open_date": date(2026, 3, 10),
+                 "days_since_registration": 2} for c in leftovers]
+    # BR1's 9 openings that week x the province's share without the cell (3 - 3 + 1) / (102 - 3 + 1)
+    chance = poisson.sf(2, 9 * 1 / 100)
+    assert Settings().batch_chance_rate < chance < 1e-3
+
+    def joined(companies, accounts, bar: float) -> set:
+        got = evidence_of(Case("batch", companies=base.companies + companies, accounts=base.accounts + accounts,
+                               expected=[]), Settings(batch_stray_chance=bar))
+        return {(a, b) for a, b, reason, *_ in got if reason == "BATCH_PROVINCE"}
+    assert joined(leftovers, openings, chance * 1.01) == {(a, x) for a in range(1, 5) for x in (921, 922, 923)}
+    assert joined(leftovers, openings, chance * 0.99) == set()
+    assert joined(leftovers[:2], openings[:2], 0.5) == set()
+
+
 def test_a_campus_branchs_steady_flow_from_one_province_is_no_batch():
     """A university town's look-alike: young graduates from one province elsewhere (four of its prefectures) open
     their new companies' accounts at the campus branch all term, one every three days among the branch's

@@ -92,7 +92,8 @@ LINK_REASONS: tuple[LinkReason, ...] = (
     # a batch is one event at one or two branches: its origin's profile at a second branch within its days, in
     # numbers chance explains there at most batch_stray_chance of the time
     LinkReason("BATCH_JOINED", "branch", 1.0, "batch_evidence", where_and_when=True),
-    # a recruiter works two or three prefectures of one province: the same batch test with the province as origin
+    # a recruiter works two or three prefectures of one province: the same batch test with the province as origin,
+    # on what its counties' and prefectures' batches leave; a group of such leftovers joins the one batch beside it
     LinkReason("BATCH_PROVINCE", "branch", 1.0, "batch_evidence", where_and_when=True, shared_value=True),
     # a member just past student age (to batch_member_max_age) at a branch and in days the 18-22s make a batch
     LinkReason("BATCH_NEAR_AGE", "branch", 1.0, "batch_evidence", where_and_when=True),
@@ -187,7 +188,8 @@ SENTENCES: dict[str, dict[str, str]] = {
         "reason.BATCH_PROVINCE": "18-22-year-old representatives from one province elsewhere (several of its "
                                  "prefectures), accounts within days of registration at the same branch within a "
                                  "week, more of them than the branch's openings and the province's share of the "
-                                 "region explain by chance",
+                                 "region explain by chance, or a group of them beside an improbable batch from the "
+                                 "same province",
         "reason.BATCH_NEAR_AGE": "a representative aged 23-25 from the same place elsewhere, account within days "
                                  "of registration, at the branch and in the week of an improbable batch of "
                                  "18-22-year-olds",
@@ -262,7 +264,8 @@ SENTENCES: dict[str, dict[str, str]] = {
         "reason.BATCH_JOINED": "在异常批量开户前后一周内于另一网点开户，特征相同（18至22岁、来自外省同一地市的"
                                "法定代表人，成立后数日内开户），按基准比例该网点出现如此多此类开户的概率很低",
         "reason.BATCH_PROVINCE": "18至22岁的法定代表人来自外省同一省份（其中数个地市），成立后数日内于一周内在同一"
-                                 "网点开户，人数远超该网点开户量与该省在本地所占比例的偶然预期",
+                                 "网点开户，人数远超该网点开户量与该省在本地所占比例的偶然预期，或成群出现在同省"
+                                 "异常批量开户的同一网点与时间",
         "reason.BATCH_NEAR_AGE": "23至25岁的法定代表人来自外省同一地方，成立后数日内开户，开户网点与时间同一批"
                                  "18至22岁代表人的异常批量开户一致",
         "reason.SIMILAR_ADDRESS": "地址文字几乎相同，但无法解析到同一房间",

@@ -161,14 +161,18 @@ province_batches as (
     select * from province_tested
     where n_cell >= getvariable('batch_min_companies') and chance <= getvariable('batch_chance_rate')
 ),
--- the county or prefecture batches of the province at the branch within batch_days of a province batch's opening:
--- the province's leftover joins one, never two (which one it belongs to is not for chance to say)
+-- the county or prefecture batches of the province at the branch within batch_days of a leftover's opening: the
+-- leftovers join one, never two (which one they belong to is not for chance to say), when they are a group
+-- (batch_min_companies) and chance explains so many of the province's there at most batch_stray_chance of the time:
+-- conditioned on the batch, its branch and days are the one place looked at, as for a stray at a second branch
+-- (one or two leftovers: at 1,000,000 hard demo companies 109 pairs within a batch against 193 to others)
 province_narrow as (
     select p.company_id as province_company, p.bank_branch, p.n_cell, m.company_id, m.prefecture
-    from province_batches as p
+    from province_tested as p
     join narrow_members as m
         on m.bank_branch = p.bank_branch and left(m.prefecture, 2) = p.origin
         and abs(date_diff('day', m.open_date, p.open_date)) <= getvariable('batch_days')
+    where p.n_cell >= getvariable('batch_min_companies') and p.chance <= getvariable('batch_stray_chance')
 ),
 province_single as (
     select province_company, bank_branch from province_narrow

@@ -34,9 +34,9 @@ def variety_result(tmp_path_factory, key_env):
 
 def test_pairs_and_rings_hold_with_variety(variety_result):
     r = variety_result
-    assert r.pair_precision >= 0.975, r  # measured 0.9805 (0.845 with stray links counted as kinds)
-    assert r.pair_recall >= 0.955, r  # 0.9631
-    assert r.pair_f1 >= 0.965, r  # 0.9717
+    assert r.pair_precision >= 0.975, r  # measured 0.9804 (0.845 with stray links counted as kinds)
+    assert r.pair_recall >= 0.952, r  # 0.9591
+    assert r.pair_f1 >= 0.962, r  # 0.9696
     assert r.ring_recall >= one_ring_below(MEASURED_RING_RECALL, r.rings), r
 
 
@@ -55,6 +55,6 @@ def test_false_alarms_and_purity_stay_low_with_variety(variety_result):
     assert r.lookalike_false_alarm_rate <= 0.002, r.false_alarm_by_kind  # measured 0.0004 (was 0.0230)
     assert r.false_alarm_by_kind["incubator"] == 0.0, r.false_alarm_by_kind  # the incubator stays unflagged
     assert r.legit_false_alarm_rate <= 0.001, r  # 0.0005 (was 0.0036)
-    assert r.multi_ring_cluster_share <= 0.012, r  # 0 of 91 flagged clusters; one would be 0.011
-    assert r.legit_cluster_share <= 0.095, r  # 7 of 91 (0.077); one more is 0.088, two more fail
+    assert r.multi_ring_cluster_share <= 0.012, r  # 0 of 92 flagged clusters; one would be 0.011
+    assert r.legit_cluster_share <= 0.095, r  # 7 of 92 (0.076); one more is 0.087, two more fail
     assert r.purity_mean >= 0.985, r  # 0.994

@@ -123,7 +123,7 @@ batches as (select * from batch_openings where is_batch),
 -- is an event, so its members must not make a province cell look improbable (counted, two one-county batches from
 -- one province at one branch in a week made a province batch of both and joined them, and the province's
 -- ordinary young openings around a batch to it: at 1,000,000 hard demo companies 681 pairs within a batch
--- against 1,060 across two and 330 to other companies), nor count in the province's ordinary flow.
+-- against 1,060 across two and 332 to other companies), nor count in the province's ordinary flow.
 narrow_members as (
     select distinct company_id, bank_branch, left(origin, 4) as prefecture, open_date from batches
 ),

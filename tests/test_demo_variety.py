@@ -15,7 +15,7 @@ from shellring.flows.demo import identifiers as ids
 from shellring.flows.demo import pools, render
 from shellring.flows.demo.generate import _address_frame, generate_demo
 from shellring.flows.demo.knobs import Knobs, resolve
-from shellring.flows.demo.population import build
+from shellring.flows.demo.population import RING_KINDS, TAG_PROFILE_ONLY, YEAR, build
 from shellring.matchers.address import parse_addresses
 from shellring.matchers.ids import parse_resident_ids
 from shellring.matchers.names import parse_person_names
@@ -32,7 +32,12 @@ def test_hard_never_turns_variety_on_and_variety_plants_the_same_rings(tmp_path)
     varied = generate_demo(tmp_path / "varied", n_companies=1500, seed=3, hard=True, variety=True)
     again = generate_demo(tmp_path / "again", n_companies=1500, seed=3, hard=True, variety=True)
     assert _digest(varied.registrations) == _digest(again.registrations)  # seeded
-    assert _digest(varied.truth) == _digest(hard.truth)  # the same companies, rings and look-alikes
+    # the same companies, rings and look-alikes; only student batches' members may turn profile-only
+    truth_hard = pl.read_csv(hard.truth, infer_schema_length=0)
+    truth_varied = pl.read_csv(varied.truth, infer_schema_length=0)
+    assert truth_varied.drop("tags").equals(truth_hard.drop("tags"))
+    retagged = truth_varied.filter(truth_varied["tags"].fill_null("") != truth_hard["tags"].fill_null(""))
+    assert set(retagged["kind"]) <= {"student_batch"} and all("profile_only" in t for t in retagged["tags"])
     a = pl.read_csv(hard.registrations, encoding="gbk", infer_schema_length=0)
     b = pl.read_csv(varied.registrations, encoding="gbk", infer_schema_length=0)
     assert a.columns == b.columns and a[:, 0].to_list() == b[:, 0].to_list()
@@ -93,3 +98,32 @@ def test_variety_ids_and_names_normalise_to_the_plain_value():
     spaced = render.varied_names(names, np.random.default_rng(0), 1.0)
     assert spaced.str.contains("[ \u3000]").any()
     assert parse_person_names(spaced)["normalized"].to_list() == names.to_list()
+
+
+def test_variety_draws_student_batches_wider_than_the_hard_demo():
+    """With variety a student batch's members come from one to three prefectures of one province, are up to
+    mid-twenties, register in waves over up to a few weeks, open at up to four branches, and up to ~0.9 of them
+    share only the profile; the hard demo's batches stay within their narrower shape (the world's own values)."""
+    def shapes(knobs: Knobs) -> list[dict]:
+        w, people, _, accounts, _ = build(12_000, 11, 0.07, knobs)
+        out = []
+        for g in np.unique(w.group[w.kind == 0 + RING_KINDS.index("student_batch")]):
+            m = np.flatnonzero(w.group == g)
+            regions = people["region"][w.rep[m]]
+            ages = (w.reg_day[m] - people["birth"][w.rep[m]]) / YEAR
+            held = np.isin(accounts["company"], m)  # a branch of the batch holds two or more of its members
+            pairs = np.unique(np.c_[accounts["branch"][held], accounts["company"][held]], axis=0)
+            branch_ids, counts = np.unique(pairs[:, 0], return_counts=True)
+            branches = branch_ids[counts >= 2]
+            out.append({"provinces": len({r[:2] for r in regions}), "prefectures": len({r[:4] for r in regions}),
+                        "oldest": ages.max(), "span": int(np.ptp(w.reg_day[m])), "branches": len(branches),
+                        "profile_only": float(((w.tags[m] & TAG_PROFILE_ONLY) > 0).mean())})
+        return out
+    hard, wide = shapes(resolve(11, True, None, None, None, None, None)), \
+        shapes(resolve(11, True, None, None, None, None, None, variety=True))
+    assert len(hard) == len(wide) >= 8
+    assert max(s["oldest"] for s in hard) < 23 and max(s["oldest"] for s in wide) > 23.5
+    assert max(s["prefectures"] for s in wide) >= 3 and all(s["provinces"] == 1 for s in wide)
+    assert max(s["span"] for s in hard) <= 10 and max(s["span"] for s in wide) > 14
+    assert max(s["branches"] for s in hard) <= 2 and max(s["branches"] for s in wide) >= 3
+    assert max(s["profile_only"] for s in hard) < 0.8 < max(s["profile_only"] for s in wide)

@@ -3,10 +3,11 @@
 Seed 13: with variety on, before many_kinds asked a kind of evidence to reach a share of the members, an
 incubator of 58 tenants was flagged on three members' stray contact-room links (look-alike false alarms 0.023,
 pair precision 0.85). Two careful dealers spread past concentration's fixed year (scores 9.6 and 48.0) were
-flagged once lone_line judged their numbers by pace (s10-quality-windows): dealer rings 0.889 -> 1.0,
-sophisticated 0.889 -> 0.963. Floors as in tests/test_quality_hard.py: one ring below what was measured per kind
-and level (bench/RESULTS-detection.md, sections s9-quality-robust and s10-quality-windows), ceilings just above
-the measured rates. Truth comes from the generator's truth.csv, an oracle the detector never reads.
+flagged once lone_line judged their numbers by pace (s10-quality-windows). Variety draws student batches wider
+(s10-quality-batch): over up to four branches and three prefectures, student recall 0.62 on them before
+BATCH_PROVINCE / BATCH_NEAR_AGE. Floors as in tests/test_quality_hard.py: one ring below what was measured per kind
+and level on the merged code (bench/RESULTS-detection.md, section "Session 10 merged"), ceilings just above the
+measured rates. Truth comes from the generator's truth.csv, an oracle the detector never reads.
 """
 
 from __future__ import annotations
@@ -22,9 +23,9 @@ COMPANIES, SEED = 20_000, 13
 MEASURED_RING_RECALL = 0.931
 MEASURED_BY_KIND = {
     "address_farm": 1.0, "nominee_rep": 0.8462, "dealer_phone": 1.0, "agent_opener": 1.0,
-    "weak_links": 1.0, "student_batch": 0.8462,
+    "weak_links": 1.0, "student_batch": 0.6923,
 }
-MEASURED_BY_LEVEL = {"naive": 0.9394, "medium": 0.8889, "sophisticated": 0.963}
+MEASURED_BY_LEVEL = {"naive": 0.8788, "medium": 0.8889, "sophisticated": 0.963}
 
 
 @pytest.fixture(scope="module")
@@ -34,9 +35,9 @@ def variety_result(tmp_path_factory, key_env):
 
 def test_pairs_and_rings_hold_with_variety(variety_result):
     r = variety_result
-    assert r.pair_precision >= 0.975, r  # measured 0.9837 (0.845 with stray links counted as kinds)
-    assert r.pair_recall >= 0.955, r  # 0.9641 (0.9482 before lone_line)
-    assert r.pair_f1 >= 0.965, r  # 0.9738
+    assert r.pair_precision >= 0.975, r  # measured 0.9804 (0.845 with stray links counted as kinds)
+    assert r.pair_recall >= 0.952, r  # 0.9591
+    assert r.pair_f1 >= 0.962, r  # 0.9696
     assert r.ring_recall >= one_ring_below(MEASURED_RING_RECALL, r.rings), r
 
 
@@ -55,6 +56,6 @@ def test_false_alarms_and_purity_stay_low_with_variety(variety_result):
     assert r.lookalike_false_alarm_rate <= 0.002, r.false_alarm_by_kind  # measured 0.0004 (was 0.0230)
     assert r.false_alarm_by_kind["incubator"] == 0.0, r.false_alarm_by_kind  # the incubator stays unflagged
     assert r.legit_false_alarm_rate <= 0.001, r  # 0.0005 (was 0.0036)
-    assert r.multi_ring_cluster_share <= 0.012, r  # 0 of 91 flagged clusters; one would be 0.011
-    assert r.legit_cluster_share <= 0.1, r  # 8 of 91 (0.088); one more is 0.099, two more fail
-    assert r.purity_mean >= 0.98, r  # 0.9915
+    assert r.multi_ring_cluster_share <= 0.012, r  # 0 of 92 flagged clusters; one would be 0.011
+    assert r.legit_cluster_share <= 0.095, r  # 7 of 92 (0.076); one more is 0.087, two more fail
+    assert r.purity_mean >= 0.985, r  # 0.994

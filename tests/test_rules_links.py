@@ -118,6 +118,57 @@ def _joined_accounts() -> list[dict]:
     )
 
 
+def _province_companies() -> list[dict]:
+    """For BATCH_PROVINCE: a batch from three prefectures of Hubei (42) at quiet BR1, and its near misses."""
+    young = {"rep_age_at_reg": 20, "reg_adcode": "330106"}
+    local = {"rep_age_at_reg": 35, "rep_region": "330106", "reg_adcode": "330106"}
+    return (
+        # 1-4: 20-year-olds from Hubei's 4210 (two), 4211 and 4212: no prefecture holds three
+        [{"company_id": i, "rep_region": region, **young}
+         for i, region in zip(range(1, 5), ("421002", "421087", "421102", "421202"), strict=True)]
+        # 5-6: ordinary local companies opening at BR1 that week
+        + [{"company_id": i, **local} for i in (5, 6)]
+        # 7-10: near miss, four 20-year-olds from four provinces at BR2: elsewhere alone is no origin
+        + [{"company_id": i, "rep_region": region, **young}
+           for i, region in zip(range(7, 11), ("510104", "520102", "530102", "610102"), strict=True)]
+        # 11-12: near miss, two from Anhui (34) at BR3 (batch_min_companies 3)
+        + [{"company_id": i, "rep_region": region, **young} for i, region in ((11, "340102"), (12, "341302"))]
+        + [{"company_id": i, **local} for i in range(72, 201)]
+    )
+
+
+def _province_accounts() -> list[dict]:
+    def opening(company_id: int, branch: str, day: int) -> dict:
+        return {"company_id": company_id, "bank_branch": branch, "open_date": date(2026, 3, day),
+                "days_since_registration": 3}
+    return ([opening(i, "BR1", 9 + i % 3) for i in range(1, 7)]
+            + [opening(i, "BR2", 10) for i in range(7, 11)]
+            + [opening(i, "BR3", 10) for i in (11, 12)]
+            + [opening(i, "BR9", 1 + i % 28) for i in range(72, 201)])
+
+
+def _near_age_companies() -> list[dict]:
+    """For BATCH_NEAR_AGE: the BATCH_COHORT batch (1-4 at BR1) and older representatives around it."""
+    older = {"rep_age_at_reg": 24, "reg_adcode": "330106", "rep_region": "421002"}
+    return (_cohort_companies()
+            # 201: 24, from the batch's prefecture, at BR1 the same week: joins
+            # near misses: 202 the same at BR1 two weeks later; 203 aged 27 (batch_member_max_age 25); 204 from
+            # Sichuan (not the batch's origin); 205 at BR2 (not the batch's branch); 206 from Hubei's 4205, in the
+            # batch's province only (1-4 are a batch of Hubei too, but an older member needs the narrower origin)
+            + [{"company_id": i, **older} for i in (201, 202, 205)]
+            + [{"company_id": 206, **older, "rep_region": "420502"}]
+            + [{"company_id": 203, **older, "rep_age_at_reg": 27},
+               {"company_id": 204, **older, "rep_region": "510104"}])
+
+
+def _near_age_accounts() -> list[dict]:
+    def opening(company_id: int, branch: str, day: int) -> dict:
+        return {"company_id": company_id, "bank_branch": branch, "open_date": date(2026, 3, day),
+                "days_since_registration": 2}
+    return _cohort_accounts() + [opening(201, "BR1", 12), opening(202, "BR1", 26), opening(203, "BR1", 10),
+                                 opening(204, "BR1", 10), opening(205, "BR2", 10), opening(206, "BR1", 11)]
+
+
 def _crowded_segment(segment: str) -> list[dict]:
     """60 companies' mobiles, one in each of blocks 20-79 of a 10,000-number segment ('+86' and 7 digits)."""
     return [{"company_id": 1000 + block, "attr_kind": "phone", "attr_value": f"{segment}{block:02d}00"}
@@ -365,6 +416,23 @@ CASES: dict[str, Case] = {
         expected=sorted([(a, b, "BATCH_COHORT", "branch", "BR1", 4) for a in range(1, 5) for b in range(a + 1, 5)]
                         + [(a, s, "BATCH_JOINED", "branch", "BR1", 4) for a in range(1, 5) for s in (101, 102)]),
     ),
+    "BATCH_PROVINCE": Case(
+        "batch",
+        companies=_province_companies(),
+        accounts=_province_accounts(),
+        # 1-4 at BR1: 4 from Hubei where 6 openings x (1/138) = 0.04 were expected (the region's 141 fresh
+        # openings, the cell left out, hold no other from 42); P(>= 4) = 1.4e-7 <= batch_chance_rate 1e-5 (the bar:
+        # test_a_province_batch_stops_where_chance_explains_it). No prefecture or county cell holds three
+        expected=[(a, b, "BATCH_PROVINCE", "branch", "BR1", 4) for a in range(1, 5) for b in range(a + 1, 5)],
+    ),
+    "BATCH_NEAR_AGE": Case(
+        "batch",
+        companies=_near_age_companies(),
+        accounts=_near_age_accounts(),
+        # the batch 1-4 as in BATCH_COHORT, and 201 with each of its members
+        expected=sorted([(a, b, "BATCH_COHORT", "branch", "BR1", 4) for a in range(1, 5) for b in range(a + 1, 5)]
+                        + [(a, 201, "BATCH_NEAR_AGE", "branch", "BR1", 4) for a in range(1, 5)]),
+    ),
     # --- fuzzy evidence (rep_id_candidates, address_candidates, build_fuzzy_evidence): (a, b, reason, kind, value)
     "REP_ID_TYPO": Case(
         "fuzzy",
@@ -494,6 +562,135 @@ def test_batch_cohort_stops_where_chance_explains_the_batch():
     case = CASES["BATCH_COHORT"]
     assert evidence_of(case, Settings(batch_chance_rate=bar * 1.01)) == case.expected
     assert evidence_of(case, Settings(batch_chance_rate=bar * 0.99)) == []
+
+
+def test_a_province_batch_stops_where_chance_explains_it():
+    """The province's bar is the same Poisson chance (scipy, not the SQL) with the province's share of the
+    region: just above batch_chance_rate the batch links, just below it nothing does."""
+    bar = poisson.sf(3, 6 * (4 - 4 + 1) / (141 - 4 + 1))
+    assert 1e-7 < bar < 1e-6
+    case = CASES["BATCH_PROVINCE"]
+    assert evidence_of(case, Settings(batch_chance_rate=bar * 1.01)) == case.expected
+    assert evidence_of(case, Settings(batch_chance_rate=bar * 0.99)) == []
+
+
+def test_a_province_cell_counts_what_its_batches_leave():
+    """The BATCH_COHORT batch 1-4 (Hubei's 4210 at BR1) and, the same days at BR1: a second batch from Hubei's
+    county 420502 (901-904) and one more young Hubei opening (905). Each batch stays its own, and 905 joins
+    neither: the province's cell counts only 905, as its batches are events, not the province's flow (counted,
+    the nine made a province batch that tied both batches and 905 together). Four leftovers from four more Hubei
+    prefectures (911-914) are a province batch of their own: they link together and, with one batch of the
+    province at the branch those days, join it; with two they join neither."""
+    base = CASES["BATCH_COHORT"]
+    young = {"rep_age_at_reg": 20, "reg_adcode": "330106"}
+
+    def at_br1(ids) -> list[dict]:
+        return [{"company_id": i, "bank_branch": "BR1", "open_date": date(2026, 3, 10),
+                 "days_since_registration": 2} for i in ids]
+    second = [{"company_id": i, "rep_region": "420502", **young} for i in range(901, 905)]
+    stray = [{"company_id": 905, "rep_region": "420802", **young}]
+    leftovers = [{"company_id": 911 + j, "rep_region": region, **young}
+                 for j, region in enumerate(("420602", "420902", "421202", "421302"))]
+
+    # 400 more ordinary local companies over the month at other branches: with up to fourteen openings at BR1
+    # that week each batch stays improbable in a region this size
+    local = [{"company_id": i, "rep_age_at_reg": 35, "rep_region": "330106", "reg_adcode": "330106"}
+             for i in range(2000, 2400)]
+    local_openings = [{"company_id": i, "bank_branch": f"BQ{i % 40}", "open_date": date(2026, 3, 1 + i % 28),
+                       "days_since_registration": 2} for i in range(2000, 2400)]
+
+    def pairs(companies: list[dict]) -> dict[str, set]:
+        got = evidence_of(Case("batch", companies=base.companies + local + companies,
+                               accounts=base.accounts + local_openings + at_br1(c["company_id"] for c in companies),
+                               expected=[]))
+        out: dict[str, set] = {}
+        for a, b, reason, *_ in got:
+            if a in range(1, 5) or a > 900:  # the base case's other cells are its own (the bigger region moves them)
+                out.setdefault(reason, set()).add((a, b))
+        return out
+    first = {(a, b) for a in range(1, 5) for b in range(a + 1, 5)}
+    two = {(a, b) for a in range(901, 905) for b in range(a + 1, 905)}
+    assert pairs(second + stray) == {"BATCH_COHORT": first | two}
+    own = {(a, b) for a in range(911, 915) for b in range(a + 1, 915)}
+    assert pairs(leftovers) == {"BATCH_COHORT": first,
+                                "BATCH_PROVINCE": own | {(a, b) for a in range(1, 5) for b in range(911, 915)}}
+    assert pairs(second + leftovers) == {"BATCH_COHORT": first | two, "BATCH_PROVINCE": own}
+
+
+def test_a_batchs_province_leftovers_join_it_where_chance_rarely_explains_them():
+    """Three 20-year-olds from three more Hubei prefectures (921-923) open at BR1 in the days of the BATCH_COHORT
+    batch 1-4 (Hubei's 4210): too few to be a province batch of their own (P = 1.1e-4 > batch_chance_rate), but
+    conditioned on the batch, its branch and days are the one place looked at: they join it when the Poisson
+    chance of three such openings there (scipy, not the SQL) is at most batch_stray_chance, and not when it is
+    above. Two are no group (batch_min_companies 3) and never join."""
+    base = CASES["BATCH_COHORT"]
+    young = {"rep_age_at_reg": 20, "reg_adcode": "330106"}
+    leftovers = [{"company_id": 921 + j, "rep_region": region, **young}
+                 for j, region in enumerate(("420602", "420902", "421202"))]
+    openings = [{"company_id": c["company_id"], "bank_branch": "BR1", "open_date": date(2026, 3, 10),
+                 "days_since_registration": 2} for c in leftovers]
+    # BR1's 9 openings that week x the province's share without the cell (3 - 3 + 1) / (102 - 3 + 1)
+    chance = poisson.sf(2, 9 * 1 / 100)
+    assert Settings().batch_chance_rate < chance < 1e-3
+
+    def joined(companies, accounts, bar: float) -> set:
+        got = evidence_of(Case("batch", companies=base.companies + companies, accounts=base.accounts + accounts,
+                               expected=[]), Settings(batch_stray_chance=bar))
+        return {(a, b) for a, b, reason, *_ in got if reason == "BATCH_PROVINCE"}
+    assert joined(leftovers, openings, chance * 1.01) == {(a, x) for a in range(1, 5) for x in (921, 922, 923)}
+    assert joined(leftovers, openings, chance * 0.99) == set()
+    assert joined(leftovers[:2], openings[:2], 0.5) == set()
+
+
+def test_a_campus_branchs_steady_flow_from_one_province_is_no_batch():
+    """A university town's look-alike: young graduates from one province elsewhere (four of its prefectures) open
+    their new companies' accounts at the campus branch all term, one every three days among the branch's
+    ordinary openings, while the province sends as many more to the rest of the region. Judged against the
+    branch's own flow and the province's share, no week is improbable (scipy: the densest week's chance is above
+    the bar), so nothing links; eight of the same students on one day at a quiet branch would."""
+    young = {"rep_age_at_reg": 22, "reg_adcode": "330106"}
+    local = {"rep_age_at_reg": 35, "rep_region": "330106", "reg_adcode": "330106"}
+    prefectures = ("340102", "340202", "340302", "341302")
+    graduates = [{"company_id": i, "rep_region": prefectures[i % 4], **young} for i in range(1, 21)]
+    elsewhere = [{"company_id": i, "rep_region": prefectures[i % 4], **young} for i in range(21, 41)]
+    locals_ = [{"company_id": i, **local} for i in range(100, 400)]
+
+    def opening(company_id: int, branch: str, day: int) -> dict:
+        return {"company_id": company_id, "bank_branch": branch,
+                "open_date": date(2026, 3, 1) + timedelta(days=day), "days_since_registration": 3}
+    campus = ([opening(i, "BU", 3 * i) for i in range(1, 21)]
+              + [opening(i, f"BQ{i}", 3 * i - 60) for i in range(21, 41)]
+              + [opening(i, "BU" if i % 4 == 0 else f"BQ{i % 30}", (i - 100) // 5) for i in range(100, 400)])
+    assert evidence_of(Case("batch", companies=graduates + elsewhere + locals_, accounts=campus, expected=[])) == []
+    # the densest week at BU: 5 graduates and 15 local openings (3 a day over 15 days, one in four at BU); the
+    # province's ~34 in the 61 days around among ~340 fresh openings
+    assert poisson.sf(4, 20 * (34 - 5 + 1) / (340 - 5 + 1)) > Settings().batch_chance_rate
+    packed = [dict(o, open_date=date(2026, 3, 20), bank_branch="BP") for o in campus[:8]]  # two per prefecture
+    assert {r[2] for r in evidence_of(Case("batch", companies=graduates + elsewhere + locals_,
+                                           accounts=packed + campus[8:], expected=[]))} == {"BATCH_PROVINCE"}
+
+
+def test_older_members_join_a_batch_but_never_make_one():
+    """Two 20-year-olds and two 24-25-year-olds from one prefecture at a quiet branch in one week: the
+    20-year-olds alone are too few (batch_min_companies 3) and the older two count in no cell, so nothing links
+    (counted, four would be a batch); with two more 19-year-olds the cell is a batch and the older two join it."""
+    base = CASES["BATCH_COHORT"]
+    mixed = [{"company_id": 801, "rep_region": "350102", "rep_age_at_reg": 20, "reg_adcode": "330106"},
+             {"company_id": 802, "rep_region": "350103", "rep_age_at_reg": 21, "reg_adcode": "330106"},
+             {"company_id": 803, "rep_region": "350102", "rep_age_at_reg": 24, "reg_adcode": "330106"},
+             {"company_id": 804, "rep_region": "350104", "rep_age_at_reg": 25, "reg_adcode": "330106"}]
+    at_br7 = [{"company_id": c["company_id"], "bank_branch": "BR7", "open_date": date(2026, 3, 10),
+               "days_since_registration": 2} for c in mixed]
+    got = evidence_of(Case("batch", companies=base.companies + mixed, accounts=base.accounts + at_br7, expected=[]))
+    assert [r for r in got if r[0] > 800] == []
+    more = [{"company_id": i, "rep_region": "350102", "rep_age_at_reg": 19, "reg_adcode": "330106"} for i in (805, 806)]
+    got = evidence_of(Case("batch", companies=base.companies + mixed + more,
+                           accounts=base.accounts + at_br7 + [dict(at_br7[0], company_id=i) for i in (805, 806)],
+                           expected=[]))
+    young, older = (801, 802, 805, 806), (803, 804)
+    assert {(a, b, reason) for a, b, reason, *_ in got if a > 800} == (
+        {(a, b, "BATCH_COHORT") for a in young for b in young if a < b}
+        | {(min(a, b), max(a, b), "BATCH_NEAR_AGE") for a in young for b in older})
 
 
 def test_a_batch_takes_in_what_chance_cannot_explain():
@@ -658,6 +855,7 @@ def scores(con) -> dict[tuple[int, int], tuple]:
 WEIGHTS = {"SAME_REP": 1.2, "REP_IS_AGENT": 1.0, "SAME_AGENT": 1.0, "SAME_PHONE": 1.0, "SAME_ROOM": 1.0,
            "SAME_CONTACT_ADDRESS": 1.0, "REP_ID_TYPO": 0.9, "BATCH_PROFILE": 0.6, "SIMILAR_ADDRESS": 0.6,
            "SAME_HOMETOWN": 0.6, "BATCH_HOME_REGION": 0.6, "BATCH_COHORT": 1.0, "BATCH_JOINED": 1.0,
+           "BATCH_PROVINCE": 1.0, "BATCH_NEAR_AGE": 1.0,
            "SAME_BRANCH_DAYS": 0.5,
            "SAME_SCOPE": 0.5, "SIMILAR_PHONE": 0.5, "PHONE_BLOCK": 1.0, "SAME_BUILDING": 0.5}
 

@@ -92,6 +92,11 @@ LINK_REASONS: tuple[LinkReason, ...] = (
     # a batch is one event at one or two branches: its origin's profile at a second branch within its days, in
     # numbers chance explains there at most batch_stray_chance of the time
     LinkReason("BATCH_JOINED", "branch", 1.0, "batch_evidence", where_and_when=True),
+    # a recruiter works two or three prefectures of one province: the same batch test with the province as origin,
+    # on what its counties' and prefectures' batches leave; a group of such leftovers joins the one batch beside it
+    LinkReason("BATCH_PROVINCE", "branch", 1.0, "batch_evidence", where_and_when=True, shared_value=True),
+    # a member just past student age (to batch_member_max_age) at a branch and in days the 18-22s make a batch
+    LinkReason("BATCH_NEAR_AGE", "branch", 1.0, "batch_evidence", where_and_when=True),
     LinkReason("SIMILAR_ADDRESS", "place", 0.6, "fuzzy_evidence"),
     LinkReason("SAME_HOMETOWN", "SAME_HOMETOWN", 0.6, "weak_evidence", where_and_when=True),
     # the batch profile (18-22, account within days) from one prefecture of another province: a recruiter's
@@ -186,6 +191,14 @@ SENTENCES: dict[str, dict[str, str]] = {
                                "representative from the same prefecture of another province, account within "
                                "days of registration), at a second branch where the base rates explain so many "
                                "such openings only rarely",
+        "reason.BATCH_PROVINCE": "18-22-year-old representatives from one province elsewhere (several of its "
+                                 "prefectures), accounts within days of registration at the same branch within a "
+                                 "week, more of them than the branch's openings and the province's share of the "
+                                 "region explain by chance, or a group of them beside an improbable batch from the "
+                                 "same province",
+        "reason.BATCH_NEAR_AGE": "a representative aged 23-25 from the same place elsewhere, account within days "
+                                 "of registration, at the branch and in the week of an improbable batch of "
+                                 "18-22-year-olds",
         "reason.SIMILAR_ADDRESS": "near-identical address text the parser could not key to a room",
         "reason.SAME_HOMETOWN": "representatives under 30 from one county elsewhere, registering within days",
         "reason.BATCH_HOME_REGION": "18-22-year-old representatives from one prefecture of another province, "
@@ -259,6 +272,11 @@ SENTENCES: dict[str, dict[str, str]] = {
                                "人数远超该网点开户量与该地市在本地所占比例的偶然预期",
         "reason.BATCH_JOINED": "在异常批量开户前后一周内于另一网点开户，特征相同（18至22岁、来自外省同一地市的"
                                "法定代表人，成立后数日内开户），按基准比例该网点出现如此多此类开户的概率很低",
+        "reason.BATCH_PROVINCE": "18至22岁的法定代表人来自外省同一省份（其中数个地市），成立后数日内于一周内在同一"
+                                 "网点开户，人数远超该网点开户量与该省在本地所占比例的偶然预期，或成群出现在同省"
+                                 "异常批量开户的同一网点与时间",
+        "reason.BATCH_NEAR_AGE": "23至25岁的法定代表人来自外省同一地方，成立后数日内开户，开户网点与时间同一批"
+                                 "18至22岁代表人的异常批量开户一致",
         "reason.SIMILAR_ADDRESS": "地址文字几乎相同，但无法解析到同一房间",
         "reason.SAME_HOMETOWN": "30岁以下的法定代表人来自外地同一县，注册时间相近",
         "reason.BATCH_HOME_REGION": "18至22岁的法定代表人来自外省同一地市，成立后数日内开户，注册时间相差一周以内"

@@ -85,6 +85,9 @@ class Settings(BaseModel):
     batch_min_age: int = Field(18, description="youngest legal representative (the legal minimum) counted in a "
                                "batch or hometown pattern")
     batch_max_age: int = Field(22, description="oldest representative of a student batch (BATCH_PROFILE)")
+    batch_member_max_age: int = Field(25, description="oldest representative who joins a batch the 18-22-year-olds "
+                                      "make improbable on their own (BATCH_NEAR_AGE): recruiters also sign up "
+                                      "young adults past student age; counted in no cell, so the test is unchanged")
     hometown_max_age: int = Field(30, description="oldest representative counted in a hometown pattern")
     weak_rarity_size: int = 20
     fresh_days: int = 10

@@ -144,6 +144,26 @@ class Table:
             end = begin
         raise IndexError(index)
 
+    def update(self, index: np.ndarray, **cols) -> None:
+        """Overwrite the given rows' columns in place."""
+        for i, begin, inside in self._located(index):
+            for name, value in cols.items():
+                self.blocks[name][i][index[inside] - begin] = np.asarray(value)[inside]
+
+    def values(self, index: np.ndarray, name: str) -> np.ndarray:
+        out = np.zeros(len(index), dtype=self.dtypes[name])
+        for i, begin, inside in self._located(index):
+            out[inside] = self.blocks[name][i][index[inside] - begin]
+        return out
+
+    def _located(self, index: np.ndarray):
+        begin = 0
+        for i, first in enumerate(next(iter(self.blocks.values()))):
+            inside = (index >= begin) & (index < begin + len(first))
+            if inside.any():
+                yield i, begin, inside
+            begin += len(first)
+
     def freeze(self) -> dict[str, np.ndarray]:
         return {k: np.concatenate(v) for k, v in self.blocks.items()}
 
@@ -495,6 +515,10 @@ def build(n: int, seed: int, ring_share: float, knobs: Knobs | None = None) -> t
                 _profile_only_batch(rng, w, m, knobs.profile_only, county_code, people, new_people, new_addresses,
                                     clone_address, region_codes, home, start, scope_p,
                                     accounts=(acct_open, acct_agent, agent_is_rep, cp_src))
+            if knobs.variety:  # after every draw of the world's stream, so the same companies and rings result
+                _widen_batch(vr.rng, w, m, str(county_code), by_prov, branches, home, start, people,
+                             (acct_open, acct_branch, agent_is_rep, cp_src), clone_address, scope_p,
+                             profile_only=hard and knobs.profile_only > 0)
         elif kind == "business_park":
             if hub >= 0:
                 w.addr[m] = clone_address(hubs.base[hub], k, room=hubs.rooms(hub, k), note="")
@@ -757,6 +781,64 @@ def _profile_only_batch(rng: np.random.Generator, w: World, m: np.ndarray, share
     cp_src[only] = np.where(cp_src[only] == 3, 2, cp_src[only])
     w.scope[only] = rng.choice(len(scope_p), len(only), p=scope_p / scope_p.sum())
     w.tags[only] |= TAG_PROFILE_ONLY
+
+
+def _widen_batch(rng: np.random.Generator, w: World, m: np.ndarray, county_code: str, by_prov: dict,
+                 branches: Branches, home: int, start: int, people: Table, accounts: tuple, clone_address,
+                 scope_p: np.ndarray, profile_only: bool) -> None:
+    """A student batch redrawn wider than the demo the detector was tuned on (`variety` only; `rng` is variety's
+    own stream, so the world's draws, and with them the companies and rings, stay where they were): recruits
+    from one to three prefectures of the home county's province (a recruiter works a few towns, now and then a
+    friend from elsewhere in it), aged 18 to 22-26, registered in one to three waves over up to four weeks,
+    accounts mostly within days of registering (now and then one or two weeks) at one to four branches (a wave
+    usually goes to one branch together); with profile-only members, their share drawn up to 0.92."""
+    acct_open, acct_branch, agent_is_rep, cp_src = accounts
+    k = len(m)
+    counties = np.array([str(c) for c in by_prov[county_code[:2]]])
+    others = sorted({c[:4] for c in counties} - {county_code[:4]})
+    n_pref = min(int(rng.integers(1, 4)), 1 + len(others))
+    prefs = [county_code[:4]] + [str(p) for p in rng.choice(others, n_pref - 1, replace=False)]
+    pool = {county_code}
+    for pref in prefs:  # one to three counties (schools, towns) in each prefecture
+        inside = [c for c in counties if c.startswith(pref)]
+        pool |= {str(c) for c in rng.choice(inside, min(len(inside), int(rng.integers(1, 4))), replace=False)}
+    pool = np.array(sorted(pool), dtype="U6")
+    regions = pool[rng.choice(len(pool), k, p=rng.dirichlet(np.full(len(pool), 1.5)))]
+    stray = rng.random(k) < rng.uniform(0.0, 0.15)
+    regions[stray] = counties[rng.integers(0, len(counties), int(stray.sum()))]
+    n_waves = int(rng.integers(1, 4))
+    wave_start = start + np.sort(rng.integers(0, int(rng.integers(3, 29)), n_waves))
+    wave = rng.choice(n_waves, k, p=rng.dirichlet(np.full(n_waves, 2.0)))
+    reg_day = wave_start[wave] + rng.integers(0, int(rng.integers(1, 7)), k)
+    delay = np.where(rng.random(k) < rng.uniform(0.8, 1.0), rng.integers(0, int(rng.integers(3, 8)), k),
+                     rng.integers(6, 16, k))
+    reg_day -= max(0, int((reg_day + delay).max()) - END_DAY)  # opened by the extract date
+    w.reg_day[m] = reg_day
+    acct_open[m] = reg_day + delay
+    ages = rng.uniform(18.1, rng.uniform(22.0, 26.0), k)
+    people.update(w.rep[m], birth=(reg_day - ages * YEAR).astype(np.int64), region=regions)
+    n_branch = int(rng.integers(1, 5))
+    near = rng.permutation(branches.near[home])[:n_branch]
+    used = np.r_[near, rng.integers(0, len(branches.bank), n_branch - len(near))].astype(int)
+    by_wave = used[rng.integers(0, n_branch, n_waves)][wave]
+    per_member = used[rng.choice(n_branch, k, p=rng.dirichlet(np.full(n_branch, 1.5)))]
+    acct_branch[m] = np.where(rng.random(k) < rng.uniform(0.3, 1.0), by_wave, per_member)
+    if not profile_only:
+        return
+    linked = m[(w.tags[m] & TAG_PROFILE_ONLY) == 0]
+    want = int(round(k * rng.uniform(0.4, 0.92)))
+    turn = rng.permutation(linked)[:max(0, min(len(linked) - 2, want - (k - len(linked))))]
+    if len(turn):  # they lose the dealer's phone, agent and room: their own mobile, an account of their own
+        w.phone[turn] = people.values(w.rep[turn], "mobile")
+        w.phone_land[turn] = False
+        w.phone_ext[turn] = 0
+        agent_is_rep[turn] = True
+        cp_src[turn] = np.where(cp_src[turn] == 3, 2, cp_src[turn])
+        for c in turn:  # another number on the same road: a building of its own
+            w.addr[c] = clone_address(int(w.addr[c]), 1, road_no=int(rng.integers(1, 2000)),
+                                      room=int(rng.integers(1, 28)) * 100 + int(rng.integers(1, 30)), note="")[0]
+        w.scope[turn] = rng.choice(len(scope_p), len(turn), p=scope_p / scope_p.sum())
+        w.tags[turn] |= TAG_PROFILE_ONLY
 
 
 def _weak_signal_sets(rng: np.random.Generator, k: int) -> np.ndarray:

@@ -3,9 +3,11 @@
 -- other, in a number the region's base rates make improbable. A recruited student batch shares nothing but
 -- this profile and timing for many of its members [DOMAIN.md §0-2].
 --
--- A cell is a branch and an origin, one county or one prefecture (a batch is recruited from one school or
--- town; from anywhere elsewhere, measured on the demo at 200,000 companies, the cells join two batches at a
--- branch more often than they find a member). Around each such opening,
+-- A cell is a branch and an origin, one county, one prefecture or one province (a batch is recruited from one
+-- school or town, or by one recruiter over two or three prefectures of a province: BATCH_PROVINCE when no
+-- narrower cell holds the pair; from anywhere elsewhere, measured on the demo at 200,000 companies, the cells
+-- join two batches at a branch more often than they find a member). A wider origin has a bigger share of the
+-- region, so the same test asks more of it. Around each such opening,
 -- `n_cell` openings of the cell fall within batch_days either side; by chance the branch's own fresh openings
 -- in that window (`n_branch`) would hold
 --     expected = n_branch x (share of the region's fresh openings in the hometown_days either side that have
@@ -17,6 +19,11 @@
 -- companies and 0.50 at 5,000,000, with the rate 0.58 and 0.56; bench/RESULTS-detection.md). The test is
 -- relative, so it neither grows with the region nor catches ordinary students: a busy branch or a big flow from
 -- one place raises the expected count, and a bigger region raises both sides alike.
+-- Representatives just past the profile's age (batch_max_age to batch_member_max_age: recruiters also sign up
+-- young adults who left school) count in no cell and no base rate; one whose opening falls in a cell that is a
+-- batch without it joins that batch (BATCH_NEAR_AGE), so they can neither make a batch nor loosen the test; by
+-- county or prefecture only (it fits the profile less; by province, at 200,000 hard demo companies, 19 of 19 such
+-- pairs joined an ordinary company to a batch).
 -- A temp table: pair_evidence, in this stage, is its one reader.
 --
 -- A batch is one event at one or two branches (BATCH_JOINED): once a cell is a batch, the same profile from its
@@ -26,11 +33,12 @@
 -- branches that had fresh openings within batch_days of the batch (any of them could have shown such a cell),
 -- is at most batch_stray_chance, the strays a batch may take in by chance. (The same profile from other origins at the
 -- batch's own branch is not taken in: at 20,000 demo companies it joined another ring's member, and through
--- it that ring, to a batch.)
+-- it that ring, to a batch. Nor does a province's batch take in strays, nor an older member join at another
+-- branch: each is the wider test already.)
 --
 -- reads: stg_companies, stg_accounts
--- params: batch_min_age, batch_max_age, fresh_days, batch_days, hometown_days, batch_min_companies,
---     batch_chance_rate, batch_stray_chance
+-- params: batch_min_age, batch_max_age, batch_member_max_age, fresh_days, batch_days, hometown_days,
+--     batch_min_companies, batch_chance_rate, batch_stray_chance
 
 create or replace temp table batch_evidence as
 with fresh as (
@@ -43,9 +51,11 @@ with fresh as (
 ),
 profiled as (
     select f.company_id, f.bank_branch, f.open_date,
-        c.rep_age_at_reg between getvariable('batch_min_age') and getvariable('batch_max_age')
-            and c.rep_region is not null
-            and left(c.rep_region, 2) <> left(coalesce(c.reg_adcode, c.uscc_region), 2) as young_from_elsewhere,
+        c.rep_region is not null
+            and left(c.rep_region, 2) <> left(coalesce(c.reg_adcode, c.uscc_region), 2) as from_elsewhere,
+        c.rep_age_at_reg between getvariable('batch_min_age') and getvariable('batch_max_age') as young,
+        c.rep_age_at_reg > getvariable('batch_max_age')
+            and c.rep_age_at_reg <= getvariable('batch_member_max_age') as nearly_young,
         c.rep_region
     from fresh as f
     join stg_companies as c using (company_id)
@@ -65,20 +75,22 @@ volumes as (
         ) as n_season
     from profiled
 ),
--- one row per opening of the profile and origin it falls in
+-- one row per opening from elsewhere and each origin it falls in: its county and prefecture. `young` openings
+-- are the profile the cells count; a `nearly_young` one (batch_max_age to batch_member_max_age) is counted by
+-- nothing and only joins a cell that is a batch without it (BATCH_NEAR_AGE)
 levels as (
-    select v.company_id, v.bank_branch, v.open_date, v.n_branch, v.n_season, u.origin
+    select v.company_id, v.bank_branch, v.open_date, v.n_branch, v.n_season, v.young, u.origin
     from volumes as v, unnest([left(v.rep_region, 6), left(v.rep_region, 4)]) as u(origin)
-    where v.young_from_elsewhere
+    where v.from_elsewhere and (v.young or v.nearly_young)
 ),
 cells as (
     select *,
-        count(*) over (
+        count(*) filter (where young) over (
             partition by bank_branch, origin order by open_date
             range between interval (getvariable('batch_days')) days preceding
                 and interval (getvariable('batch_days')) days following
         ) as n_cell,
-        count(*) over (
+        count(*) filter (where young) over (
             partition by origin order by open_date
             range between interval (getvariable('hometown_days')) days preceding
                 and interval (getvariable('hometown_days')) days following
@@ -101,12 +113,71 @@ tested as (
     from expected
 ),
 batch_openings as (
-    select company_id, bank_branch, origin, open_date, n_cell, chance, n_branch, n_origin_season, n_season,
-        n_cell >= getvariable('batch_min_companies')
+    select company_id, bank_branch, origin, open_date, n_cell, chance, n_branch, n_origin_season, n_season, young,
+        young and n_cell >= getvariable('batch_min_companies')
             and chance <= getvariable('batch_chance_rate') as is_batch
     from tested
 ),
 batches as (select * from batch_openings where is_batch),
+-- A province's cells (BATCH_PROVINCE) count the openings its counties' and prefectures' batches leave: a batch
+-- is an event, so its members must not make a province cell look improbable (counted, two one-county batches from
+-- one province at one branch in a week made a province batch of both and joined them, and the province's
+-- ordinary young openings around a batch to it: at 1,000,000 hard demo companies 681 pairs within a batch
+-- against 1,060 across two and 332 to other companies), nor count in the province's ordinary flow.
+narrow_members as (
+    select distinct company_id, bank_branch, left(origin, 4) as prefecture, open_date from batches
+),
+province_levels as (
+    select v.company_id, v.bank_branch, v.open_date, v.n_branch, v.n_season, left(v.rep_region, 2) as origin
+    from volumes as v
+    anti join narrow_members as n using (company_id, bank_branch)
+    where v.from_elsewhere and v.young
+),
+province_tested as (
+    select *,
+        case when chance_count >= n_cell then 1.0
+            else list_sum(list_transform(range(n_cell, n_cell + 60),
+                lambda i: exp(i * ln(chance_count) - chance_count - lgamma(i + 1))))
+        end as chance
+    from (
+        select *, n_branch * (n_origin_season - n_cell + 1) / greatest(n_season - n_cell + 1, 1) as chance_count
+        from (
+            select *,
+                count(*) over (
+                    partition by bank_branch, origin order by open_date
+                    range between interval (getvariable('batch_days')) days preceding
+                        and interval (getvariable('batch_days')) days following
+                ) as n_cell,
+                count(*) over (
+                    partition by origin order by open_date
+                    range between interval (getvariable('hometown_days')) days preceding
+                        and interval (getvariable('hometown_days')) days following
+                ) as n_origin_season
+            from province_levels
+        )
+    )
+),
+province_batches as (
+    select * from province_tested
+    where n_cell >= getvariable('batch_min_companies') and chance <= getvariable('batch_chance_rate')
+),
+-- the county or prefecture batches of the province at the branch within batch_days of a leftover's opening: the
+-- leftovers join one, never two (which one they belong to is not for chance to say), when they are a group
+-- (batch_min_companies) and chance explains so many of the province's there at most batch_stray_chance of the time:
+-- conditioned on the batch, its branch and days are the one place looked at, as for a stray at a second branch
+-- (one or two leftovers: at 1,000,000 hard demo companies 109 pairs within a batch against 193 to others)
+province_narrow as (
+    select p.company_id as province_company, p.bank_branch, p.n_cell, m.company_id, m.prefecture
+    from province_tested as p
+    join narrow_members as m
+        on m.bank_branch = p.bank_branch and left(m.prefecture, 2) = p.origin
+        and abs(date_diff('day', m.open_date, p.open_date)) <= getvariable('batch_days')
+    where p.n_cell >= getvariable('batch_min_companies') and p.chance <= getvariable('batch_stray_chance')
+),
+province_single as (
+    select province_company, bank_branch from province_narrow
+    group by all having count(distinct prefecture) = 1
+),
 -- the branches with fresh openings within batch_days of each batch's opening days
 active_branches as (
     select d.open_date, count(distinct f.bank_branch) as n_branches
@@ -128,6 +199,7 @@ strays as (
     join batches as b
         on abs(date_diff('day', x.open_date, b.open_date)) <= getvariable('batch_days')
         and x.company_id <> b.company_id and x.origin = b.origin and x.bank_branch <> b.bank_branch
+        and x.young
     join active_branches as n on n.open_date = b.open_date
     -- a cell that is a batch of its own within those days is another event (another dealer's batch from the
     -- same place), not this batch's second branch: at 1,000,000 demo companies such cells joined two batches;
@@ -149,16 +221,40 @@ joined as (
             lambda i: exp(i * ln(greatest(n_expected, 1e-9)) - n_expected - lgamma(i + 1))))
             * n_branches <= getvariable('batch_stray_chance')
 ),
--- one row per pair, whichever of its cells (and branches, when the two opened at two) made it a batch
-cohort as (
-    select a.company_id as company_a, b.company_id as company_b, 'BATCH_COHORT' as reason,
-        'branch' as attr_kind, min(a.bank_branch) as attr_value, max(greatest(a.n_cell, b.n_cell)) as n_companies
+-- one row per pair, whichever of its cells (and branches, when the two opened at two) made it a batch; the
+-- narrowest origin names the reason: a county or prefecture (BATCH_COHORT), else a province (BATCH_PROVINCE: a
+-- recruiter working two or three prefectures of one province), and a member aged over batch_max_age is
+-- BATCH_NEAR_AGE
+cell_pairs as (
+    select least(a.company_id, b.company_id) as company_a, greatest(a.company_id, b.company_id) as company_b,
+        a.bank_branch, greatest(a.n_cell, b.n_cell) as n_cell, length(a.origin) >= 4 as narrow,
+        a.young and b.young as both_young
     from batch_openings as a
     join batch_openings as b
-        on a.bank_branch = b.bank_branch and a.origin = b.origin and a.company_id < b.company_id
+        on a.bank_branch = b.bank_branch and a.origin = b.origin and a.company_id <> b.company_id
         and abs(date_diff('day', a.open_date, b.open_date)) <= getvariable('batch_days')
-    where a.is_batch or b.is_batch
-    group by a.company_id, b.company_id
+    where a.is_batch
+    union all
+    select least(a.company_id, b.company_id), greatest(a.company_id, b.company_id), a.bank_branch,
+        greatest(a.n_cell, b.n_cell), false, true
+    from province_batches as a
+    join province_tested as b
+        on a.bank_branch = b.bank_branch and a.origin = b.origin and a.company_id <> b.company_id
+        and abs(date_diff('day', a.open_date, b.open_date)) <= getvariable('batch_days')
+    union all
+    select least(n.province_company, n.company_id), greatest(n.province_company, n.company_id), n.bank_branch,
+        n.n_cell, false, true
+    from province_narrow as n
+    semi join province_single using (province_company, bank_branch)
+),
+cohort as (
+    select company_a, company_b,
+        case when not bool_and(both_young) then 'BATCH_NEAR_AGE'
+            when bool_or(narrow) then 'BATCH_COHORT' else 'BATCH_PROVINCE' end as reason,
+        'branch' as attr_kind, min(bank_branch) as attr_value,
+        coalesce(max(n_cell) filter (where narrow), max(n_cell)) as n_companies
+    from cell_pairs
+    group by company_a, company_b
 ),
 stray_pairs as (
     select least(company_id, batch_company) as company_a, greatest(company_id, batch_company) as company_b,

@@ -1,12 +1,13 @@
 """Address farms written as the hosted addresses they are (only with `variety`).
 
-Farms register at cluster-registration or hosted addresses (集群注册, 托管, 商务秘书, 虚拟地址, "入驻XX商务秘书有限公司",
-DOMAIN.md): hundreds of companies in one building or one room, each given a virtual suffix or desk number after the
-room (1201-023, 1201室A23, 1201室工位023, 之一/之二, 托管号023), written with and without the hosting company's note in
-brackets, and a farm that outgrew its room spread over a few rooms or floors of the building. Every proportion here is
-drawn per farm from a wide range. The latent room stays in the address table's `room`; the suffix and the note go
-into its `note`, so the parser's room key for a member must be the plain room's (tests/test_demo_hosted.py).
-Draws come from their own stream, so the world's other draws (and truth.csv) stay where they were.
+Farms register at cluster-registration or hosted addresses (集群注册, 托管, 商务秘书, 虚拟地址,
+"入驻XX商务秘书有限公司", DOMAIN.md): hundreds of companies in one building or one room, each given a virtual
+suffix or desk number after the room (1201-023, 1201室A23, 1201室工位023, 之一/之二, 托管号023), written with and
+without the hosting company's note in brackets, and a farm that outgrew its room spread over a few rooms or floors
+of the building. Every proportion here is drawn per farm from a wide range. The latent room stays in the address
+table's `room`; the suffix and the note go into its `note`, so the parser's room key for a member must be the plain
+room's (tests/test_demo_hosted.py). Draws come from their own stream, so the world's other draws (and truth.csv)
+stay where they were.
 """
 from __future__ import annotations
 

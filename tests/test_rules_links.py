@@ -32,6 +32,7 @@ WEAK_COMPANY_COLUMNS = ("company_id", "reg_date", "reg_building_key", "rep_age_a
 WEAK_ACCOUNT_COLUMNS = ("company_id", "bank_branch", "open_date", "days_since_registration")
 BATCH_COMPANY_COLUMNS = ("company_id", "rep_age_at_reg", "rep_region", "reg_adcode", "uscc_region")
 ATTRIBUTE_COLUMNS = ("company_id", "attr_kind", "attr_value")
+NEIGHBOUR_COMPANY_COLUMNS = ("company_id", "reg_date", "reg_building_key", "reg_room_key", "reg_address_notes")
 FUZZY_COMPANY_COLUMNS = ("company_id", "rep_name", "rep_id", "reg_site_key", "reg_room_key", "reg_address_norm")
 
 P1 = "330106199901011234"  # a resident ID
@@ -40,6 +41,30 @@ P2, P3 = "330106199802023456", "330106199703035678"
 AGENT, AGENT_OFF = "420102198504046789", "420102198504046780"
 MOBILE, MOBILE_OFF = "+8613800001111", "+8613800001112"
 ROOM, ROOM_NEXT_DOOR = "330106|文三路|90|2幢|1201", "330106|文三路|90|2幢|1202"
+
+
+def _neighbour_rooms() -> list[dict]:
+    """For NEIGHBOUR_ROOM: a farm over two rooms a floor apart, and the rooms next to it that are no part of it."""
+    def company(i: int, building: str, floor: int, room: int, day: str, host: str | None = None) -> dict:
+        return {"company_id": i, "reg_date": d(day), "reg_building_key": building,
+                "reg_room_key": f"{building}||{floor}|{room}", "reg_address_notes": [host] if host else []}
+    return (
+        # 1-3 in 1201 and 4-6 in 1305 of building S1|A, one spring (4-6 name their host, 1-3 do not)
+        [company(i, "S1|A", 12, 1201, f"2026-03-0{i}") for i in (1, 2, 3)]
+        + [company(i, "S1|A", 13, 1305, f"2026-04-0{i}", "hosted:杭州金信商务秘书有限公司") for i in (4, 5, 6)]
+        # near miss: 7-9 in 1608, four floors up (hosted_floor_reach 2)
+        + [company(i, "S1|A", 16, 1608, "2026-03-10") for i in (7, 8, 9)]
+        # near miss: 10-11 in 1202, only two companies (hosted_room_min_companies 3)
+        + [company(i, "S1|A", 12, 1202, "2026-03-10") for i in (10, 11)]
+        # near miss: 12-16 in 1101, an incubator's room filled over years (the middle 80 % over 181+ days)
+        + [company(12 + k, "S1|A", 11, 1101, day) for k, day in enumerate(
+            ("2023-01-05", "2023-09-01", "2024-05-01", "2025-01-01", "2026-03-01"))]
+        # near miss: 17-19 in 1402 and 20-22 in 1403 of building S2|B, naming two different hosts: two agents
+        + [company(i, "S2|B", 14, 1402, "2026-03-01", "hosted:杭州甲商务秘书有限公司") for i in (17, 18, 19)]
+        + [company(i, "S2|B", 14, 1403, "2026-03-01", "hosted:杭州乙企业管理有限公司") for i in (20, 21, 22)]
+        # near miss: 23-25 in 1203 of S1|A a year later (weak_days 180 from 1-6)
+        + [company(i, "S1|A", 12, 1203, "2027-05-01") for i in (23, 24, 25)]
+    )
 
 
 def _cohort_companies() -> list[dict]:
@@ -205,6 +230,12 @@ CASES: dict[str, Case] = {
                    {"company_id": 3, "reg_building_key": "B2", "reg_date": d("2026-01-01")},
                    {"company_id": 4, "reg_building_key": "B2", "reg_date": d("2026-07-01")}],  # 181 days: out
         expected=[(1, 2, "SAME_BUILDING", "building", "B1", 2)],
+    ),
+    # --- hosted rooms (room_neighbour_evidence): (a, b, reason, kind, value, n_companies of the two rooms)
+    "NEIGHBOUR_ROOM": Case(
+        "neighbour",
+        companies=_neighbour_rooms(),
+        expected=[(a, b, "NEIGHBOUR_ROOM", "building", "S1|A", 6) for a in (1, 2, 3) for b in (4, 5, 6)],
     ),
     "SAME_BRANCH_DAYS": Case(
         "weak",
@@ -426,6 +457,11 @@ def evidence_of(case: Case, settings: Settings | None = None) -> list[tuple]:
         run(con, "linking/weak_evidence")
         return rows(con, "select company_a, company_b, reason, attr_kind, attr_value, n_companies "
                          "from weak_evidence order by all")
+    if case.step == "neighbour":
+        con = given({"stg_companies": table(case.companies, NEIGHBOUR_COMPANY_COLUMNS)}, settings=settings)
+        run(con, "linking/room_neighbour_evidence")
+        return rows(con, "select company_a, company_b, reason, attr_kind, attr_value, n_companies "
+                         "from room_neighbour_evidence order by all")
     con = given({"stg_companies": table(case.companies, FUZZY_COMPANY_COLUMNS)}, settings=settings)
     run(con, "linking/rep_id_candidates", "linking/address_candidates")
     build_fuzzy_evidence(con, settings.address_min_similarity)
@@ -628,7 +664,8 @@ SHARED_COLUMNS = ("company_a", "company_b", "reason", "attr_kind", "attr_value",
 WEAK_COLUMNS = ("company_a", "company_b", "reason", "attr_kind", "attr_value", "n_companies")
 FUZZY_COLUMNS = ("company_a", "company_b", "reason", "attr_kind", "attr_value")
 PRODUCED_BY = {"shared_value_evidence": SHARED_COLUMNS, "weak_evidence": WEAK_COLUMNS,
-               "batch_evidence": WEAK_COLUMNS, "fuzzy_evidence": FUZZY_COLUMNS}
+               "batch_evidence": WEAK_COLUMNS, "fuzzy_evidence": FUZZY_COLUMNS,
+               "room_neighbour_evidence": WEAK_COLUMNS}
 
 
 def ev(a: int, b: int, reason: str, value: str = "v", kind: str = "x", n: int | None = 2) -> dict:
@@ -658,7 +695,8 @@ WEIGHTS = {"SAME_REP": 1.2, "REP_IS_AGENT": 1.0, "SAME_AGENT": 1.0, "SAME_PHONE"
            "SAME_CONTACT_ADDRESS": 1.0, "REP_ID_TYPO": 0.9, "BATCH_PROFILE": 0.6, "SIMILAR_ADDRESS": 0.6,
            "SAME_HOMETOWN": 0.6, "BATCH_HOME_REGION": 0.6, "BATCH_COHORT": 1.0, "BATCH_JOINED": 1.0,
            "SAME_BRANCH_DAYS": 0.5,
-           "SAME_SCOPE": 0.5, "SIMILAR_PHONE": 0.5, "PHONE_BLOCK": 1.0, "SAME_BUILDING": 0.5}
+           "SAME_SCOPE": 0.5, "SIMILAR_PHONE": 0.5, "PHONE_BLOCK": 1.0, "SAME_BUILDING": 0.5,
+           "NEIGHBOUR_ROOM": 1.0}
 
 
 def test_each_reason_alone_weighs_its_registry_weight():
@@ -682,7 +720,8 @@ def test_a_dealer_landline_links_its_new_companies_however_each_wrote_it():
                  "contact_phone": None if i % 2 else parsed[i]} for i in range(6)]
     con = given({"stg_companies": table(companies, SHARED_COMPANY_COLUMNS),
                  "stg_accounts": table(accounts, SHARED_ACCOUNT_COLUMNS),
-                 **{t: table([], PRODUCED_BY[t]) for t in ("weak_evidence", "batch_evidence", "fuzzy_evidence")}})
+                 **{t: table([], PRODUCED_BY[t]) for t in ("weak_evidence", "batch_evidence", "fuzzy_evidence",
+                                                      "room_neighbour_evidence")}})
     run(con, "linking/company_attributes", "linking/attribute_values", "linking/shared_value_evidence",
         "linking/pair_evidence", "linking/company_links")
     assert rows(con, "select company_a, company_b, reason, is_link from company_links order by all") == [

@@ -77,6 +77,11 @@ class Settings(BaseModel):
                                       "batch_days joins the batch when chance explains so many such openings there "
                                       "at most this often (BATCH_JOINED): the strays one batch may take in by chance")
     weak_days: int = 180
+    hosted_room_min_companies: int = Field(3, description="fewest companies registered in a room, most of them "
+                                           "within weak_days, for it to be a season room (NEIGHBOUR_ROOM): a room a "
+                                           "farm filled, not one company's office")
+    hosted_floor_reach: int = Field(2, description="season rooms of one building at most this many floors apart "
+                                    "are one hosted address spread over its rooms (NEIGHBOUR_ROOM)")
     room_reuse_factor: float = Field(0.5, description="weight factor for one room shared by companies that arrived "
                                      "in it more than weak_days apart: a room changes tenants over the years, a farm "
                                      "fills it in a season")

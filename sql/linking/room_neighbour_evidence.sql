@@ -1,0 +1,57 @@
+-- NEIGHBOUR_ROOM: a hosted address that outgrew its room. Cluster registration (集群注册, 托管, 商务秘书) puts a
+-- season's new companies into one room, and when the room is full into the rooms next to it, on its floor or a
+-- floor or two away. A room is a season room when at least hosted_room_min_companies registered in it and most
+-- of them (the middle 80 %) within weak_days: a farm fills a room in a season; an incubator's or a hosting
+-- agency's room takes tenants over years, and an office building's rooms hold one company each. Two season rooms
+-- of one building within hosted_floor_reach floors link their companies that registered within weak_days of each
+-- other, unless the rooms name two different hosting companies (two agents' farms side by side are two
+-- operators). A room so full that it is a hub (hub_limit_room) is reported as one and links nobody here either.
+-- A temp table: pair_evidence, in this stage, is its one reader.
+--
+-- reads: stg_companies
+-- params: hosted_room_min_companies, hosted_floor_reach, weak_days, hub_limit_room
+
+create or replace temp table room_neighbour_evidence as
+with placed as (
+    select
+        company_id,
+        reg_building_key as building_key,
+        reg_room_key as room_key,
+        reg_date,
+        -- the room key ends |unit|floor|room
+        try_cast(string_split(reg_room_key, '|')[-2] as integer) as floor,
+        list_filter(reg_address_notes, lambda x: x like 'hosted:%')[1] as host
+    from stg_companies
+    where reg_room_key is not null and reg_building_key is not null and reg_date is not null
+),
+season_rooms as (
+    select room_key, any_value(building_key) as building_key, any_value(floor) as floor, mode(host) as host,
+        count(*) as n_companies
+    from placed
+    group by room_key
+    having count(*) between getvariable('hosted_room_min_companies') and getvariable('hub_limit_room')
+        and date_diff('day', quantile_disc(reg_date, 0.1), quantile_disc(reg_date, 0.9)) <= getvariable('weak_days')
+),
+-- only buildings with two season rooms or more are paired
+neighbours as (
+    select a.room_key as room_a, b.room_key as room_b, a.building_key, a.n_companies + b.n_companies as n_companies
+    from season_rooms as a
+    join season_rooms as b on a.building_key = b.building_key and a.room_key < b.room_key
+    where abs(a.floor - b.floor) <= getvariable('hosted_floor_reach')
+        and (a.host is null or b.host is null or a.host = b.host)
+),
+pairs as (
+    select x.company_id as company_x, y.company_id as company_y, n.building_key, n.n_companies
+    from neighbours as n
+    join placed as x on x.room_key = n.room_a
+    join placed as y on y.room_key = n.room_b
+    where abs(date_diff('day', x.reg_date, y.reg_date)) <= getvariable('weak_days')
+)
+select
+    least(company_x, company_y) as company_a,
+    greatest(company_x, company_y) as company_b,
+    'NEIGHBOUR_ROOM' as reason,
+    'building' as attr_kind,
+    building_key as attr_value,
+    n_companies
+from pairs;

@@ -49,9 +49,10 @@ def _neighbour_rooms() -> list[dict]:
         return {"company_id": i, "reg_date": d(day), "reg_building_key": building,
                 "reg_room_key": f"{building}||{floor}|{room}", "reg_address_notes": [host] if host else []}
     return (
-        # 1-3 in 1201 and 4-6 in 1305 of building S1|A, one spring (4-6 name their host, 1-3 do not)
+        # 1-3 in 1201 (1-3 March) and 4-6 in 1305 (1-3 April: 29 days after 1201 filled, hosted_fill_gap_days
+        # 30) of building S1|A, 4-6 naming their host, 1-3 not
         [company(i, "S1|A", 12, 1201, f"2026-03-0{i}") for i in (1, 2, 3)]
-        + [company(i, "S1|A", 13, 1305, f"2026-04-0{i}", "hosted:杭州金信商务秘书有限公司") for i in (4, 5, 6)]
+        + [company(i, "S1|A", 13, 1305, f"2026-04-0{i - 3}", "hosted:杭州金信商务秘书有限公司") for i in (4, 5, 6)]
         # near miss: 7-9 in 1608, four floors up (hosted_floor_reach 2)
         + [company(i, "S1|A", 16, 1608, "2026-03-10") for i in (7, 8, 9)]
         # near miss: 10-11 in 1202, only two companies (hosted_room_min_companies 3)
@@ -62,8 +63,8 @@ def _neighbour_rooms() -> list[dict]:
         # near miss: 17-19 in 1402 and 20-22 in 1403 of building S2|B, naming two different hosts: two agents
         + [company(i, "S2|B", 14, 1402, "2026-03-01", "hosted:杭州甲商务秘书有限公司") for i in (17, 18, 19)]
         + [company(i, "S2|B", 14, 1403, "2026-03-01", "hosted:杭州乙企业管理有限公司") for i in (20, 21, 22)]
-        # near miss: 23-25 in 1203 of S1|A a year later (weak_days 180 from 1-6)
-        + [company(i, "S1|A", 12, 1203, "2027-05-01") for i in (23, 24, 25)]
+        # near miss: 23-25 in 1203 of S1|A, filled 31 days after 1305 (hosted_fill_gap_days 30): another farm
+        + [company(i, "S1|A", 12, 1203, "2026-05-04") for i in (23, 24, 25)]
     )
 
 

@@ -82,6 +82,8 @@ class Settings(BaseModel):
                                            "farm filled, not one company's office")
     hosted_floor_reach: int = Field(2, description="season rooms of one building at most this many floors apart "
                                     "are one hosted address spread over its rooms (NEIGHBOUR_ROOM)")
+    hosted_fill_gap_days: int = Field(30, description="... when their rooms filled at one time: the middle 80 % "
+                                      "of their registrations overlap or follow within this many days")
     room_reuse_factor: float = Field(0.5, description="weight factor for one room shared by companies that arrived "
                                      "in it more than weak_days apart: a room changes tenants over the years, a farm "
                                      "fills it in a season")

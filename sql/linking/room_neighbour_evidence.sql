@@ -3,13 +3,14 @@
 -- floor or two away. A room is a season room when at least hosted_room_min_companies registered in it and most
 -- of them (the middle 80 %) within weak_days: a farm fills a room in a season; an incubator's or a hosting
 -- agency's room takes tenants over years, and an office building's rooms hold one company each. Two season rooms
--- of one building within hosted_floor_reach floors link their companies that registered within weak_days of each
--- other, unless the rooms name two different hosting companies (two agents' farms side by side are two
--- operators). A room so full that it is a hub (hub_limit_room) is reported as one and links nobody here either.
+-- of one building within hosted_floor_reach floors, filled at one time (the middle 80 % of their registrations
+-- overlap, or follow within hosted_fill_gap_days: the next room takes over as the last one fills), link their
+-- companies that registered within weak_days of each other, unless the rooms name two different hosting
+-- companies. Two farms side by side that filled seasons apart, or under two agents, are two operators. A room so full that it is a hub (hub_limit_room) is reported as one and links nobody here either.
 -- A temp table: pair_evidence, in this stage, is its one reader.
 --
 -- reads: stg_companies
--- params: hosted_room_min_companies, hosted_floor_reach, weak_days, hub_limit_room
+-- params: hosted_room_min_companies, hosted_floor_reach, hosted_fill_gap_days, weak_days, hub_limit_room
 
 create or replace temp table room_neighbour_evidence as
 with placed as (
@@ -26,7 +27,9 @@ with placed as (
 ),
 season_rooms as (
     select room_key, any_value(building_key) as building_key, any_value(floor) as floor, mode(host) as host,
-        count(*) as n_companies
+        count(*) as n_companies,
+        quantile_disc(reg_date, 0.1) as fill_from,
+        quantile_disc(reg_date, 0.9) as fill_to
     from placed
     group by room_key
     having count(*) between getvariable('hosted_room_min_companies') and getvariable('hub_limit_room')
@@ -39,6 +42,8 @@ neighbours as (
     join season_rooms as b on a.building_key = b.building_key and a.room_key < b.room_key
     where abs(a.floor - b.floor) <= getvariable('hosted_floor_reach')
         and (a.host is null or b.host is null or a.host = b.host)
+        and a.fill_from <= b.fill_to + getvariable('hosted_fill_gap_days')
+        and b.fill_from <= a.fill_to + getvariable('hosted_fill_gap_days')
 ),
 pairs as (
     select x.company_id as company_x, y.company_id as company_y, n.building_key, n.n_companies

@@ -44,20 +44,22 @@ ROOM, ROOM_NEXT_DOOR = "330106|文三路|90|2幢|1201", "330106|文三路|90|2�
 
 
 def _neighbour_rooms() -> list[dict]:
-    """For NEIGHBOUR_ROOM: a farm over two rooms a floor apart, and the rooms next to it that are no part of it."""
+    """For NEIGHBOUR_ROOM: a farm over three rooms of one building, and the rooms around it that are no part of it."""
     def company(i: int, building: str, floor: int, room: int, day: str, host: str | None = None) -> dict:
         return {"company_id": i, "reg_date": d(day), "reg_building_key": building,
                 "reg_room_key": f"{building}||{floor}|{room}", "reg_address_notes": [host] if host else []}
     return (
-        # 1-3 in 1201 (1-3 March) and 4-6 in 1305 (1-3 April: 29 days after 1201 filled, hosted_fill_gap_days
-        # 30) of building S1|A, 4-6 naming their host, 1-3 not
+        # the farm in building S1|A: 1-3 in 1201 (1-3 March), 4-6 in 1305 (1-3 April: 29 days after 1201 filled,
+        # hosted_fill_gap_days 30; they name their host, 1-3 do not), 10-11 in 1202 (10 March; two are enough
+        # beside a room of three)
         [company(i, "S1|A", 12, 1201, f"2026-03-0{i}") for i in (1, 2, 3)]
         + [company(i, "S1|A", 13, 1305, f"2026-04-0{i - 3}", "hosted:杭州金信商务秘书有限公司") for i in (4, 5, 6)]
+        + [company(i, "S1|A", 12, 1202, "2026-03-10") for i in (10, 11)]
+        # near miss: 30-31, 1201's tenants of 2023 (3 of its 5 companies are its season: hosted_season_share 0.6)
+        + [company(i, "S1|A", 12, 1201, "2023-05-01") for i in (30, 31)]
         # near miss: 7-9 in 1608, four floors up (hosted_floor_reach 2)
         + [company(i, "S1|A", 16, 1608, "2026-03-10") for i in (7, 8, 9)]
-        # near miss: 10-11 in 1202, only two companies (hosted_room_min_companies 3)
-        + [company(i, "S1|A", 12, 1202, "2026-03-10") for i in (10, 11)]
-        # near miss: 12-16 in 1101, an incubator's room filled over years (the middle 80 % over 181+ days)
+        # near miss: 12-16 in 1101, an incubator's room filled over years (1 of 5 within a season of its median)
         + [company(12 + k, "S1|A", 11, 1101, day) for k, day in enumerate(
             ("2023-01-05", "2023-09-01", "2024-05-01", "2025-01-01", "2026-03-01"))]
         # near miss: 17-19 in 1402 and 20-22 in 1403 of building S2|B, naming two different hosts: two agents
@@ -65,6 +67,9 @@ def _neighbour_rooms() -> list[dict]:
         + [company(i, "S2|B", 14, 1403, "2026-03-01", "hosted:杭州乙企业管理有限公司") for i in (20, 21, 22)]
         # near miss: 23-25 in 1203 of S1|A, filled 31 days after 1305 (hosted_fill_gap_days 30): another farm
         + [company(i, "S1|A", 12, 1203, "2026-05-04") for i in (23, 24, 25)]
+        # near miss: 26-27 and 28-29, two rooms of two side by side in S3|C (hosted_room_min_companies 3)
+        + [company(i, "S3|C", 8, 801, "2026-03-01") for i in (26, 27)]
+        + [company(i, "S3|C", 8, 802, "2026-03-01") for i in (28, 29)]
     )
 
 
@@ -236,7 +241,9 @@ CASES: dict[str, Case] = {
     "NEIGHBOUR_ROOM": Case(
         "neighbour",
         companies=_neighbour_rooms(),
-        expected=[(a, b, "NEIGHBOUR_ROOM", "building", "S1|A", 6) for a in (1, 2, 3) for b in (4, 5, 6)],
+        expected=sorted([(a, b, "NEIGHBOUR_ROOM", "building", "S1|A", 6) for a in (1, 2, 3) for b in (4, 5, 6)]
+                        + [(a, b, "NEIGHBOUR_ROOM", "building", "S1|A", 5) for a in (1, 2, 3) for b in (10, 11)]
+                        + [(a, b, "NEIGHBOUR_ROOM", "building", "S1|A", 5) for a in (4, 5, 6) for b in (10, 11)]),
     ),
     "SAME_BRANCH_DAYS": Case(
         "weak",

@@ -77,9 +77,11 @@ class Settings(BaseModel):
                                       "batch_days joins the batch when chance explains so many such openings there "
                                       "at most this often (BATCH_JOINED): the strays one batch may take in by chance")
     weak_days: int = 180
-    hosted_room_min_companies: int = Field(3, description="fewest companies registered in a room, most of them "
-                                           "within weak_days, for it to be a season room (NEIGHBOUR_ROOM): a room a "
-                                           "farm filled, not one company's office")
+    hosted_room_min_companies: int = Field(3, description="fewest companies of one season in the fuller of two "
+                                           "neighbouring rooms (NEIGHBOUR_ROOM): a room a farm filled, not an office")
+    hosted_season_share: float = Field(0.6, description="a room is a season room when at least this share of its "
+                                       "companies registered within weak_days around its median registration: a "
+                                       "farm fills a room in a season, an incubator over years (NEIGHBOUR_ROOM)")
     hosted_floor_reach: int = Field(2, description="season rooms of one building at most this many floors apart "
                                     "are one hosted address spread over its rooms (NEIGHBOUR_ROOM)")
     hosted_fill_gap_days: int = Field(30, description="... when their rooms filled at one time: the middle 80 % "

@@ -1,16 +1,20 @@
 -- NEIGHBOUR_ROOM: a hosted address that outgrew its room. Cluster registration (集群注册, 托管, 商务秘书) puts a
 -- season's new companies into one room, and when the room is full into the rooms next to it, on its floor or a
--- floor or two away. A room is a season room when at least hosted_room_min_companies registered in it and most
--- of them (the middle 80 %) within weak_days: a farm fills a room in a season; an incubator's or a hosting
--- agency's room takes tenants over years, and an office building's rooms hold one company each. Two season rooms
--- of one building within hosted_floor_reach floors, filled at one time (the middle 80 % of their registrations
--- overlap, or follow within hosted_fill_gap_days: the next room takes over as the last one fills), link their
--- companies that registered within weak_days of each other, unless the rooms name two different hosting
--- companies. Two farms side by side that filled seasons apart, or under two agents, are two operators. A room so full that it is a hub (hub_limit_room) is reported as one and links nobody here either.
+-- floor or two away. A room's season is its companies registered within weak_days around the room's median
+-- registration; the room is a season room when they are at least hosted_season_share of its companies: a farm
+-- fills a room in a season (a tenant or two of earlier years may have been there before), an incubator's or a
+-- hosting agency's room takes tenants over years, and an office's room holds one company. Two season rooms of one
+-- building within hosted_floor_reach floors, one of them holding at least hosted_room_min_companies of the
+-- season, filled at one time (their seasons overlap, or one follows the other within hosted_fill_gap_days: the
+-- next room takes over as the last one fills), link their season's companies, unless the rooms name two
+-- different hosting companies. Two farms side by side that filled seasons apart, or under two agents, are two
+-- operators; a room's tenants of other years are no part of its farm. A room so full that it is a hub
+-- (hub_limit_room) is reported as one and links nobody here either.
 -- A temp table: pair_evidence, in this stage, is its one reader.
 --
 -- reads: stg_companies
--- params: hosted_room_min_companies, hosted_floor_reach, hosted_fill_gap_days, weak_days, hub_limit_room
+-- params: hosted_room_min_companies, hosted_season_share, hosted_floor_reach, hosted_fill_gap_days, weak_days,
+--     hub_limit_room
 
 create or replace temp table room_neighbour_evidence as
 with placed as (
@@ -25,15 +29,30 @@ with placed as (
     from stg_companies
     where reg_room_key is not null and reg_building_key is not null and reg_date is not null
 ),
-season_rooms as (
-    select room_key, any_value(building_key) as building_key, any_value(floor) as floor, mode(host) as host,
-        count(*) as n_companies,
-        quantile_disc(reg_date, 0.1) as fill_from,
-        quantile_disc(reg_date, 0.9) as fill_to
+shared_rooms as (
+    select room_key, quantile_disc(reg_date, 0.5) as mid_date
     from placed
     group by room_key
-    having count(*) between getvariable('hosted_room_min_companies') and getvariable('hub_limit_room')
-        and date_diff('day', quantile_disc(reg_date, 0.1), quantile_disc(reg_date, 0.9)) <= getvariable('weak_days')
+    having count(*) between 2 and getvariable('hub_limit_room')
+),
+seasoned as (
+    select p.*, abs(date_diff('day', r.mid_date, p.reg_date)) * 2 <= getvariable('weak_days') as in_season
+    from placed as p
+    join shared_rooms as r using (room_key)
+),
+season_rooms as (
+    select
+        room_key,
+        any_value(building_key) as building_key,
+        any_value(floor) as floor,
+        mode(host) filter (where in_season) as host,
+        count(*) filter (where in_season) as n_companies,
+        min(reg_date) filter (where in_season) as fill_from,
+        max(reg_date) filter (where in_season) as fill_to
+    from seasoned
+    group by room_key
+    having count(*) filter (where in_season) >= 2
+        and count(*) filter (where in_season) >= getvariable('hosted_season_share') * count(*)
 ),
 -- only buildings with two season rooms or more are paired
 neighbours as (
@@ -41,6 +60,7 @@ neighbours as (
     from season_rooms as a
     join season_rooms as b on a.building_key = b.building_key and a.room_key < b.room_key
     where abs(a.floor - b.floor) <= getvariable('hosted_floor_reach')
+        and greatest(a.n_companies, b.n_companies) >= getvariable('hosted_room_min_companies')
         and (a.host is null or b.host is null or a.host = b.host)
         and a.fill_from <= b.fill_to + getvariable('hosted_fill_gap_days')
         and b.fill_from <= a.fill_to + getvariable('hosted_fill_gap_days')
@@ -48,9 +68,8 @@ neighbours as (
 pairs as (
     select x.company_id as company_x, y.company_id as company_y, n.building_key, n.n_companies
     from neighbours as n
-    join placed as x on x.room_key = n.room_a
-    join placed as y on y.room_key = n.room_b
-    where abs(date_diff('day', x.reg_date, y.reg_date)) <= getvariable('weak_days')
+    join seasoned as x on x.room_key = n.room_a and x.in_season
+    join seasoned as y on y.room_key = n.room_b and y.in_season
 )
 select
     least(company_x, company_y) as company_a,

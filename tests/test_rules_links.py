@@ -769,6 +769,27 @@ def test_a_landline_taken_up_within_one_season_counts_in_full():
     assert [moved[p][0] for p in sorted(moved)] == [1.0, 0.6, 0.6, 0.6, 0.6]
 
 
+def test_a_rooms_tenant_of_earlier_years_arrived_when_it_registered_there_not_when_it_opened_an_account():
+    """A farm fills a room its earlier tenant registered in two years before; the tenant's new account gives the
+    room as its contact address in the farm's season. It arrived in the room when it registered: SAME_ROOM
+    between it and the farm is a room shared seasons apart (room_reuse_factor), not a season's arrival."""
+    room = "330110|茸梅路|305|11||1|183"
+    companies = [{"company_id": 1, "reg_room_key": room, "reg_date": d("2023-10-12")},  # the earlier tenant
+                 {"company_id": 2, "reg_room_key": room, "reg_date": d("2025-10-20")},  # the farm
+                 {"company_id": 3, "reg_room_key": room, "reg_date": d("2025-10-25")}]
+    accounts = [{"company_id": 1, "contact_room_key": room, "open_date": d("2025-10-22")}]
+    con = given({"stg_companies": table(companies, SHARED_COMPANY_COLUMNS),
+                 "stg_accounts": table(accounts, SHARED_ACCOUNT_COLUMNS),
+                 **{t: table([], PRODUCED_BY[t]) for t in ("weak_evidence", "batch_evidence", "fuzzy_evidence",
+                                                           "room_neighbour_evidence")}})
+    run(con, "linking/company_attributes", "linking/attribute_values", "linking/shared_value_evidence",
+        "linking/pair_evidence", "linking/company_links")
+    assert rows(con, "select company_a, company_b, days_apart from shared_value_evidence order by all") == [
+        (1, 2, 739), (1, 3, 744), (2, 3, 5)]
+    assert scores(con) == {(1, 2): (0.5, "SAME_ROOM", False), (1, 3): (0.5, "SAME_ROOM", False),
+                           (2, 3): (1.0, "SAME_ROOM", True)}
+
+
 def test_a_dealers_landline_counts_in_full_over_its_season():
     """A landline that came with one season's new companies, each with its own representative and trade name,
     is a dealer's (full weight however far apart two of them registered); a group's switchboard (one trade

@@ -49,27 +49,31 @@ def _neighbour_rooms() -> list[dict]:
         return {"company_id": i, "reg_date": d(day), "reg_building_key": building,
                 "reg_room_key": f"{building}||{floor}|{room}", "reg_address_notes": [host] if host else []}
     return (
-        # the farm in building S1|A: 1-3 in 1201 (1-3 March), 4-6 in 1305 (1-3 April: 29 days after 1201 filled,
-        # hosted_fill_gap_days 30; they name their host, 1-3 do not), 10-11 in 1202 (10 March; two are enough
-        # beside a room of three)
+        # the farm in building S1|A: 1-3 in 1201 (1-3 March), 4-6 in 1305 (20-22 March; they name their host,
+        # 1-3 do not), 10-11 in 1202 (15 March; two are enough beside a room of three)
         [company(i, "S1|A", 12, 1201, f"2026-03-0{i}") for i in (1, 2, 3)]
-        + [company(i, "S1|A", 13, 1305, f"2026-04-0{i - 3}", "hosted:杭州金信商务秘书有限公司") for i in (4, 5, 6)]
-        + [company(i, "S1|A", 12, 1202, "2026-03-10") for i in (10, 11)]
+        + [company(i, "S1|A", 13, 1305, f"2026-03-{16 + i}", "hosted:杭州金信商务秘书有限公司") for i in (4, 5, 6)]
+        + [company(i, "S1|A", 12, 1202, "2026-03-15") for i in (10, 11)]
         # near miss: 30-31, 1201's tenants of 2023 (3 of its 5 companies are its season: hosted_season_share 0.6)
         + [company(i, "S1|A", 12, 1201, "2023-05-01") for i in (30, 31)]
-        # near miss: 7-9 in 1608, four floors up (hosted_floor_reach 2)
+        # near miss: 7-9 in 1608, three floors above 1305 (hosted_floor_reach 2)
         + [company(i, "S1|A", 16, 1608, "2026-03-10") for i in (7, 8, 9)]
         # near miss: 12-16 in 1101, an incubator's room filled over years (1 of 5 within a season of its median)
         + [company(12 + k, "S1|A", 11, 1101, day) for k, day in enumerate(
             ("2023-01-05", "2023-09-01", "2024-05-01", "2025-01-01", "2026-03-01"))]
+        # near miss: 23-25 in 1203, filled in May, six weeks after the farm's rooms: another farm
+        + [company(i, "S1|A", 12, 1203, "2026-05-04") for i in (23, 24, 25)]
         # near miss: 17-19 in 1402 and 20-22 in 1403 of building S2|B, naming two different hosts: two agents
         + [company(i, "S2|B", 14, 1402, "2026-03-01", "hosted:杭州甲商务秘书有限公司") for i in (17, 18, 19)]
         + [company(i, "S2|B", 14, 1403, "2026-03-01", "hosted:杭州乙企业管理有限公司") for i in (20, 21, 22)]
-        # near miss: 23-25 in 1203 of S1|A, filled 31 days after 1305 (hosted_fill_gap_days 30): another farm
-        + [company(i, "S1|A", 12, 1203, "2026-05-04") for i in (23, 24, 25)]
         # near miss: 26-27 and 28-29, two rooms of two side by side in S3|C (hosted_room_min_companies 3)
         + [company(i, "S3|C", 8, 801, "2026-03-01") for i in (26, 27)]
         + [company(i, "S3|C", 8, 802, "2026-03-01") for i in (28, 29)]
+        # S4|D: 41-43 in 501 (1-3 June); in 502, 44-45 (5 June) and 47 (3 July, 30 days after 501 filled,
+        # hosted_fill_gap_days 30) link; near miss: 46 (4 July), in 502's season but 31 days after 501 filled
+        + [company(i, "S4|D", 5, 501, f"2026-06-0{i - 40}") for i in (41, 42, 43)]
+        + [company(i, "S4|D", 5, 502, "2026-06-05") for i in (44, 45)]
+        + [company(46, "S4|D", 5, 502, "2026-07-04"), company(47, "S4|D", 5, 502, "2026-07-03")]
     )
 
 
@@ -243,7 +247,9 @@ CASES: dict[str, Case] = {
         companies=_neighbour_rooms(),
         expected=sorted([(a, b, "NEIGHBOUR_ROOM", "building", "S1|A", 6) for a in (1, 2, 3) for b in (4, 5, 6)]
                         + [(a, b, "NEIGHBOUR_ROOM", "building", "S1|A", 5) for a in (1, 2, 3) for b in (10, 11)]
-                        + [(a, b, "NEIGHBOUR_ROOM", "building", "S1|A", 5) for a in (4, 5, 6) for b in (10, 11)]),
+                        + [(a, b, "NEIGHBOUR_ROOM", "building", "S1|A", 5) for a in (4, 5, 6) for b in (10, 11)]
+                        + [(a, b, "NEIGHBOUR_ROOM", "building", "S4|D", 7)
+                           for a in (41, 42, 43) for b in (44, 45, 47)]),
     ),
     "SAME_BRANCH_DAYS": Case(
         "weak",

@@ -6,8 +6,8 @@
 -- hosting agency's room takes tenants over years, and an office's room holds one company. Two season rooms of one
 -- building within hosted_floor_reach floors, one of them holding at least hosted_room_min_companies of the
 -- season, filled at one time (their seasons overlap, or one follows the other within hosted_fill_gap_days: the
--- next room takes over as the last one fills), link their season's companies, unless the rooms name two
--- different hosting companies. Two farms side by side that filled seasons apart, or under two agents, are two
+-- next room takes over as the last one fills), link their season's companies that arrived while the other room
+-- filled, unless the rooms name two different hosting companies. Two farms side by side that filled seasons apart, or under two agents, are two
 -- operators; a room's tenants of other years are no part of its farm. A room so full that it is a hub
 -- (hub_limit_room) is reported as one and links nobody here either.
 -- A temp table: pair_evidence, in this stage, is its one reader.
@@ -56,7 +56,8 @@ season_rooms as (
 ),
 -- only buildings with two season rooms or more are paired
 neighbours as (
-    select a.room_key as room_a, b.room_key as room_b, a.building_key, a.n_companies + b.n_companies as n_companies
+    select a.room_key as room_a, b.room_key as room_b, a.building_key, a.n_companies + b.n_companies as n_companies,
+        a.fill_from as from_a, a.fill_to as to_a, b.fill_from as from_b, b.fill_to as to_b
     from season_rooms as a
     join season_rooms as b on a.building_key = b.building_key and a.room_key < b.room_key
     where abs(a.floor - b.floor) <= getvariable('hosted_floor_reach')
@@ -70,6 +71,12 @@ pairs as (
     from neighbours as n
     join seasoned as x on x.room_key = n.room_a and x.in_season
     join seasoned as y on y.room_key = n.room_b and y.in_season
+    -- each arrived while the other room filled (within hosted_fill_gap_days): a room's later tenant of the same
+    -- season is not the farm next door
+    where x.reg_date between n.from_b - getvariable('hosted_fill_gap_days')
+            and n.to_b + getvariable('hosted_fill_gap_days')
+        and y.reg_date between n.from_a - getvariable('hosted_fill_gap_days')
+            and n.to_a + getvariable('hosted_fill_gap_days')
 )
 select
     least(company_x, company_y) as company_a,

@@ -77,3 +77,12 @@ def test_variety_spreads_some_farms_over_rooms_and_writes_desks_and_notes_but_ha
         else:
             assert (rooms_per_farm == 1).all() and not suffixed.any()
     assert (plain_world[0].group == varied_world[0].group).all()  # the same rings: only their addresses differ
+    # busier buildings: more ordinary tenants, and hosting agencies' rooms of dozens of ordinary companies
+    busiest = []
+    for w, _, addresses, _, _ in (plain_world, varied_world):
+        ordinary = w.kind == KINDS.index("ordinary")
+        place = pl.DataFrame({"road": addresses["road"][w.addr[ordinary]], "no": addresses["road_no"][w.addr[ordinary]],
+                              "room": addresses["room"][w.addr[ordinary]]})
+        busiest.append((place.group_by("road", "no").len()["len"].max(),
+                        place.filter(pl.col("room") > 0).group_by("road", "no", "room").len()["len"].max()))
+    assert busiest[1][0] > busiest[0][0] and busiest[1][1] >= 20 > busiest[0][1], busiest

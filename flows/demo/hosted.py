@@ -72,3 +72,30 @@ class HostedFarms:
             moved = rng.random(k) < share
             rooms = np.where(moved, extra[rng.integers(0, len(extra), k)], rooms)
         return clone_address(int(addr[0]), k, room=rooms, note=notes.astype("U40"))
+
+    def crowd_buildings(self, ordinary: np.ndarray, taken: np.ndarray, district: np.ndarray, hubs, clone_address,
+                        addr: np.ndarray, city_of_hub: Callable[[int], str]) -> None:
+        """More legitimate tenants in every busy building (their number drawn per building from a wide range),
+        and in some a hosting agency's room: ordinary companies of many years registered at one hosted room under
+        the agency's note, dozens to a couple of hundred of them (legitimate hosting is big and old). Rewrites
+        `addr` of ordinary companies of the building's district not yet in a building (`taken`): their district
+        (and so their credit code) and tags stay as they were, and truth.csv with them."""
+        rng = self.rng
+        candidates = rng.permutation(ordinary[~taken[ordinary]])
+        for h in range(len(hubs.base)):
+            free = candidates[district[candidates] == hubs.district[h]]
+            more = int(rng.integers(0, 250))
+            agency = int(rng.integers(30, 200)) if rng.random() < 0.4 else 0
+            room_budget = len(hubs._free[h]) - int(hubs._used[h])  # never past the free rooms (no fallback draws)
+            more = min(more, max(room_budget - 1, 0))
+            sel = free[:more + agency]
+            candidates = candidates[~np.isin(candidates, sel)]
+            tenants, hosted = sel[:more], sel[more:]
+            if len(tenants):
+                addr[tenants] = clone_address(hubs.base[h], len(tenants), room=hubs.rooms(h, len(tenants)), note="")
+            if len(hosted) and room_budget > more:
+                room = int(hubs.rooms(h, 1)[0])
+                written = rng.random(len(hosted)) < rng.uniform(0.3, 1.0)
+                note = host_note(rng, city_of_hub(h))
+                addr[hosted] = clone_address(hubs.base[h], len(hosted), room=room,
+                                             note=np.where(written, note, "").astype("U40"))

@@ -605,6 +605,10 @@ def build(n: int, seed: int, ring_share: float, knobs: Knobs | None = None) -> t
 
     if hubs is not None:
         _fill_hubs(rng, w, hubs, farm_rooms, clone_address)
+        if hosted.on:
+            hosted.crowd_buildings(np.flatnonzero(w.kind == KINDS.index("ordinary")), (w.tags & TAG_DENSE) > 0,
+                                   w.district, hubs, clone_address, w.addr,
+                                   lambda h: str(dist.city_name[hubs.district[h]]))
 
     # ordinary overlaps: a room shared by two companies, a person behind two companies
     ordinary = np.flatnonzero(w.kind == KINDS.index("ordinary"))

@@ -3,8 +3,12 @@
 Seed 13: with variety on, before many_kinds asked a kind of evidence to reach a share of the members, an
 incubator of 58 tenants was flagged on three members' stray contact-room links (look-alike false alarms 0.023,
 pair precision 0.85). Floors as in tests/test_quality_hard.py: one ring below what was measured per kind and
-level (bench/RESULTS-detection.md, section s9-quality-robust), ceilings just above the measured rates. Truth
-comes from the generator's truth.csv, an oracle the detector never reads.
+level (bench/RESULTS-detection.md, sections s9-quality-robust and s10-quality-dense), ceilings just above the
+measured rates. Truth comes from the generator's truth.csv, an oracle the detector never reads.
+
+Since s10-quality-dense the variety demo writes address farms as hosted addresses (desk numbers after the room,
+hosting notes, a farm spread over nearby rooms) in busier buildings: before NEIGHBOUR_ROOM and the seat-aware
+room keys, 2 of seed 13's 9 farms were split over their rooms (address farm 0.78, under its floor 0.88).
 """
 
 from __future__ import annotations
@@ -32,9 +36,9 @@ def variety_result(tmp_path_factory, key_env):
 
 def test_pairs_and_rings_hold_with_variety(variety_result):
     r = variety_result
-    assert r.pair_precision >= 0.975, r  # measured 0.9834 (0.845 with stray links counted as kinds)
-    assert r.pair_recall >= 0.94, r  # 0.9482
-    assert r.pair_f1 >= 0.958, r  # 0.9655
+    assert r.pair_precision >= 0.99, r  # measured 0.997 (0.845 with stray links counted as kinds)
+    assert r.pair_recall >= 0.94, r  # 0.948
+    assert r.pair_f1 >= 0.965, r  # 0.972
     assert r.ring_recall >= one_ring_below(MEASURED_RING_RECALL, r.rings), r
 
 
@@ -52,7 +56,7 @@ def test_false_alarms_and_purity_stay_low_with_variety(variety_result):
     r = variety_result
     assert r.lookalike_false_alarm_rate <= 0.002, r.false_alarm_by_kind  # measured 0.0004 (was 0.0230)
     assert r.false_alarm_by_kind["incubator"] == 0.0, r.false_alarm_by_kind  # the incubator stays unflagged
-    assert r.legit_false_alarm_rate <= 0.001, r  # 0.0005 (was 0.0036)
+    assert r.legit_false_alarm_rate <= 0.0005, r  # 0.0002 (was 0.0036)
     assert r.multi_ring_cluster_share <= 0.012, r  # 0 of 89 flagged clusters; one would be 0.011
-    assert r.legit_cluster_share <= 0.105, r  # 8 of 89 (0.090); one more is 0.101, two more fail
-    assert r.purity_mean >= 0.98, r  # 0.9915
+    assert r.legit_cluster_share <= 0.05, r  # 3 of 89 (0.034); one more is 0.045, two more fail
+    assert r.purity_mean >= 0.99, r  # 0.997

@@ -56,8 +56,8 @@ def _neighbour_rooms() -> list[dict]:
         + [company(i, "S1|A", 12, 1202, "2026-03-15") for i in (10, 11)]
         # near miss: 30-31, 1201's tenants of 2023 (3 of its 5 companies are its season: hosted_season_share 0.6)
         + [company(i, "S1|A", 12, 1201, "2023-05-01") for i in (30, 31)]
-        # near miss: 7-9 in 1608, three floors above 1305 (hosted_floor_reach 2)
-        + [company(i, "S1|A", 16, 1608, "2026-03-10") for i in (7, 8, 9)]
+        # near miss: 7-9 in 1508, two floors above 1305 (hosted_floor_reach 1)
+        + [company(i, "S1|A", 15, 1508, "2026-03-10") for i in (7, 8, 9)]
         # near miss: 12-16 in 1101, an incubator's room filled over years (1 of 5 within a season of its median)
         + [company(12 + k, "S1|A", 11, 1101, day) for k, day in enumerate(
             ("2023-01-05", "2023-09-01", "2024-05-01", "2025-01-01", "2026-03-01"))]

@@ -103,7 +103,7 @@ LINK_REASONS: tuple[LinkReason, ...] = (
     LinkReason("SIMILAR_PHONE", "SIMILAR_PHONE", 0.5, "weak_evidence"),
     # more mobiles in one number block than its range explains by chance: a dealer's SIM batch (phone_block_rate)
     LinkReason("PHONE_BLOCK", "SIMILAR_PHONE", 1.0, "weak_evidence"),
-    # a hosted address that outgrew its room: season rooms of one building a floor or two apart
+    # a hosted address that outgrew its room: season rooms of one building on one floor or the next
     LinkReason("NEIGHBOUR_ROOM", "place", 1.0, "room_neighbour_evidence", corroborates=False),
     # a room implies its building; big buildings count for less
     LinkReason("SAME_BUILDING", "place", 0.5, "weak_evidence", scaled_by="rarity", corroborates=False),
@@ -192,7 +192,7 @@ SENTENCES: dict[str, dict[str, str]] = {
         "reason.SIMILAR_PHONE": "mobiles differing in the last two digits",
         "reason.PHONE_BLOCK": "mobiles differing in the last two digits, in a number block holding more such "
                               "mobiles than the region's numbers in that range explain by chance",
-        "reason.NEIGHBOUR_ROOM": "rooms a floor or two apart in one building, each filled with new companies "
+        "reason.NEIGHBOUR_ROOM": "rooms on one floor or the next in one building, each filled with new companies "
                                  "within one season (a hosted address that outgrew its room)",
         "reason.SAME_BUILDING": "same building (counts less in big buildings)",
         "risk.bias": "baseline",
@@ -262,7 +262,7 @@ SENTENCES: dict[str, dict[str, str]] = {
         "reason.SAME_SCOPE": "经营范围逐字相同",
         "reason.SIMILAR_PHONE": "手机号仅末两位不同",
         "reason.PHONE_BLOCK": "手机号仅末两位不同，且同一号段内此类号码之多，远超本地该号段号码密度的偶然预期",
-        "reason.NEIGHBOUR_ROOM": "同一栋楼内相隔一两层的房间，各自在同一季度内集中注册了多家新企业"
+        "reason.NEIGHBOUR_ROOM": "同一栋楼内同层或相邻楼层的房间，各自在同一季度内集中注册了多家新企业"
                                  "（托管地址住满后扩至邻近房间）",
         "reason.SAME_BUILDING": "同一栋楼（大楼内权重降低）",
         "risk.bias": "基准",

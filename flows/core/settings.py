@@ -82,7 +82,7 @@ class Settings(BaseModel):
     hosted_season_share: float = Field(0.6, description="a room is a season room when at least this share of its "
                                        "companies registered within weak_days around its median registration: a "
                                        "farm fills a room in a season, an incubator over years (NEIGHBOUR_ROOM)")
-    hosted_floor_reach: int = Field(2, description="season rooms of one building at most this many floors apart "
+    hosted_floor_reach: int = Field(1, description="season rooms of one building at most this many floors apart "
                                     "are one hosted address spread over its rooms (NEIGHBOUR_ROOM)")
     hosted_fill_gap_days: int = Field(30, description="... when their rooms filled at one time: the middle 80 % "
                                       "of their registrations overlap or follow within this many days")

@@ -40,9 +40,11 @@ def host_note(rng: np.random.Generator, city: str) -> str:
 
 
 def nearby_rooms(rng: np.random.Generator, room: int, k: int) -> np.ndarray:
-    """k further rooms of the same building: next door on the room's floor, or a floor or two up or down."""
+    """k further rooms of the same building: most next door on the room's floor, the others one to three floors
+    up or down."""
     floor, no = divmod(int(room), 100)
-    floors = np.clip(floor + rng.integers(-2, 3, k), 1, 32)
+    away = rng.integers(1, 4, k) * rng.choice([-1, 1], k)
+    floors = np.clip(floor + np.where(rng.random(k) < 0.6, 0, away), 1, 32)
     numbers = np.clip(no + rng.integers(-6, 7, k), 1, 40)
     out = floors * 100 + numbers
     return np.where(out == room, out + 1, out)

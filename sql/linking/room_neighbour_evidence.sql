@@ -1,14 +1,15 @@
 -- NEIGHBOUR_ROOM: a hosted address that outgrew its room. Cluster registration (集群注册, 托管, 商务秘书) puts a
--- season's new companies into one room, and when the room is full into the rooms next to it, on its floor or a
--- floor or two away. A room's season is its companies registered within weak_days around the room's median
--- registration; the room is a season room when they are at least hosted_season_share of its companies: a farm
--- fills a room in a season (a tenant or two of earlier years may have been there before), an incubator's or a
--- hosting agency's room takes tenants over years, and an office's room holds one company. Two season rooms of one
--- building within hosted_floor_reach floors, one of them holding at least hosted_room_min_companies of the
--- season, filled at one time (their seasons overlap, or one follows the other within hosted_fill_gap_days: the
--- next room takes over as the last one fills), link their season's companies that arrived while the other room
--- filled, unless the rooms name two different hosting companies. Two farms side by side that filled seasons apart, or under two agents, are two
--- operators; a room's tenants of other years are no part of its farm. A room so full that it is a hub
+-- season's new companies into one room, and when the room is full into the rooms next to it, on its floor or the
+-- next (an agency leases rooms side by side; two farms a few floors apart are two tenants of a busy building).
+-- A room's season is its companies registered within weak_days around the room's median registration; the room
+-- is a season room when they are at least hosted_season_share of its companies: a farm fills a room in a season
+-- (a tenant or two of earlier years may have been there before), an incubator's or a hosting agency's room takes
+-- tenants over years, and an office's room holds one company. Two season rooms of one building within
+-- hosted_floor_reach floors, one of them holding at least hosted_room_min_companies of the season, filled at one
+-- time (their seasons overlap, or one follows the other within hosted_fill_gap_days: the next room takes over as
+-- the last one fills), link their season's companies that arrived while the other room filled, unless the rooms
+-- name two different hosting companies. Two farms side by side that filled seasons apart, or under two agents,
+-- are two operators; a room's tenants of other years are no part of its farm. A room so full that it is a hub
 -- (hub_limit_room) is reported as one and links nobody here either.
 -- A temp table: pair_evidence, in this stage, is its one reader.
 --

@@ -8,7 +8,7 @@ measured rates. Truth comes from the generator's truth.csv, an oracle the detect
 
 Since s10-quality-dense the variety demo writes address farms as hosted addresses (desk numbers after the room,
 hosting notes, a farm spread over nearby rooms) in busier buildings: before NEIGHBOUR_ROOM and the seat-aware
-room keys, 2 of seed 13's 9 farms were split over their rooms (address farm 0.78, under its floor 0.88).
+room keys, seed 13's farms split over their rooms lost pairs (pair recall 0.855, F1 0.919, under the floors).
 """
 
 from __future__ import annotations
@@ -21,12 +21,12 @@ pytestmark = pytest.mark.slow
 
 COMPANIES, SEED = 20_000, 13
 
-MEASURED_RING_RECALL = 0.908
+MEASURED_RING_RECALL = 0.8966
 MEASURED_BY_KIND = {
-    "address_farm": 1.0, "nominee_rep": 0.8462, "dealer_phone": 0.8889, "agent_opener": 1.0,
+    "address_farm": 0.8889, "nominee_rep": 0.8462, "dealer_phone": 0.8889, "agent_opener": 1.0,
     "weak_links": 1.0, "student_batch": 0.8462,
 }
-MEASURED_BY_LEVEL = {"naive": 0.9394, "medium": 0.8889, "sophisticated": 0.8889}
+MEASURED_BY_LEVEL = {"naive": 0.9394, "medium": 0.8889, "sophisticated": 0.8519}
 
 
 @pytest.fixture(scope="module")
@@ -36,9 +36,9 @@ def variety_result(tmp_path_factory, key_env):
 
 def test_pairs_and_rings_hold_with_variety(variety_result):
     r = variety_result
-    assert r.pair_precision >= 0.99, r  # measured 0.997 (0.845 with stray links counted as kinds)
-    assert r.pair_recall >= 0.94, r  # 0.948
-    assert r.pair_f1 >= 0.965, r  # 0.972
+    assert r.pair_precision >= 0.99, r  # measured 0.998 (0.845 with stray links counted as kinds)
+    assert r.pair_recall >= 0.88, r  # 0.888 (0.855 before NEIGHBOUR_ROOM: farms split over their rooms)
+    assert r.pair_f1 >= 0.935, r  # 0.940 (0.919 before)
     assert r.ring_recall >= one_ring_below(MEASURED_RING_RECALL, r.rings), r
 
 
@@ -56,7 +56,7 @@ def test_false_alarms_and_purity_stay_low_with_variety(variety_result):
     r = variety_result
     assert r.lookalike_false_alarm_rate <= 0.002, r.false_alarm_by_kind  # measured 0.0004 (was 0.0230)
     assert r.false_alarm_by_kind["incubator"] == 0.0, r.false_alarm_by_kind  # the incubator stays unflagged
-    assert r.legit_false_alarm_rate <= 0.0005, r  # 0.0002 (was 0.0036)
-    assert r.multi_ring_cluster_share <= 0.012, r  # 0 of 89 flagged clusters; one would be 0.011
-    assert r.legit_cluster_share <= 0.05, r  # 3 of 89 (0.034); one more is 0.045, two more fail
-    assert r.purity_mean >= 0.99, r  # 0.997
+    assert r.legit_false_alarm_rate <= 0.0005, r  # 0.0001 (was 0.0036)
+    assert r.multi_ring_cluster_share <= 0.012, r  # 0 of 90 flagged clusters; one would be 0.011
+    assert r.legit_cluster_share <= 0.04, r  # 2 of 90 (0.022); one more is 0.033, two more fail
+    assert r.purity_mean >= 0.99, r  # 0.998

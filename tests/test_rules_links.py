@@ -69,6 +69,11 @@ def _neighbour_rooms() -> list[dict]:
         # near miss: 26-27 and 28-29, two rooms of two side by side in S3|C (hosted_room_min_companies 3)
         + [company(i, "S3|C", 8, 801, "2026-03-01") for i in (26, 27)]
         + [company(i, "S3|C", 8, 802, "2026-03-01") for i in (28, 29)]
+        # near miss: S5|E, one season, 51-53 in 901 with desk numbers, and in 902 54 under a cluster-registration
+        # note and 50 with no marker (half of 902 marked): two agents' ways of writing a hosted address
+        + [{**company(i, "S5|E", 9, 901, "2026-03-01"), "reg_address_notes": ["workstation"]} for i in (51, 52, 53)]
+        + [{**company(54, "S5|E", 9, 902, "2026-03-01"), "reg_address_notes": ["cluster_registration"]},
+           company(50, "S5|E", 9, 902, "2026-03-02")]
         # S4|D: 41-43 in 501 (1-3 June); in 502, 44-45 (5 June) and 47 (3 July, 30 days after 501 filled,
         # hosted_fill_gap_days 30) link; near miss: 46 (4 July), in 502's season but 31 days after 501 filled
         + [company(i, "S4|D", 5, 501, f"2026-06-0{i - 40}") for i in (41, 42, 43)]

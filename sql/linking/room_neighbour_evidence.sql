@@ -8,8 +8,9 @@
 -- hosted_floor_reach floors, one of them holding at least hosted_room_min_companies of the season, filled at one
 -- time (their seasons overlap, or one follows the other within hosted_fill_gap_days: the next room takes over as
 -- the last one fills), link their season's companies that arrived while the other room filled, unless the rooms
--- name two different hosting companies. Two farms side by side that filled seasons apart, or under two agents,
--- are two operators; a room's tenants of other years are no part of its farm. A room so full that it is a hub
+-- name two different hosting companies or are mostly marked as hosted in ways that share nothing (desk numbers
+-- in one, cluster-registration notes in the other). Two farms side by side that filled seasons apart, or under
+-- two agents, are two operators; a room's tenants of other years are no part of its farm. A room so full that it is a hub
 -- (hub_limit_room) is reported as one and links nobody here either.
 -- A temp table: pair_evidence, in this stage, is its one reader.
 --
@@ -26,7 +27,10 @@ with placed as (
         reg_date,
         -- the room key ends |unit|floor|room
         try_cast(string_split(reg_room_key, '|')[-2] as integer) as floor,
-        list_filter(reg_address_notes, lambda x: x like 'hosted:%')[1] as host
+        list_filter(reg_address_notes, lambda x: x like 'hosted:%')[1] as host,
+        -- how the address says it is hosted: a desk number, a cluster-registration note, a named host
+        list_filter(reg_address_notes, lambda x: x in ('workstation', 'cluster_registration') or x like 'hosted:%')
+            as markers
     from stg_companies
     where reg_room_key is not null and reg_building_key is not null and reg_date is not null
 ),
@@ -47,6 +51,8 @@ season_rooms as (
         any_value(building_key) as building_key,
         any_value(floor) as floor,
         mode(host) filter (where in_season) as host,
+        list_distinct(flatten(list(markers) filter (where in_season))) as markers,
+        count(*) filter (where in_season and len(markers) > 0) / count(*) filter (where in_season) as marked_share,
         count(*) filter (where in_season) as n_companies,
         min(reg_date) filter (where in_season) as fill_from,
         max(reg_date) filter (where in_season) as fill_to
@@ -64,6 +70,9 @@ neighbours as (
     where abs(a.floor - b.floor) <= getvariable('hosted_floor_reach')
         and greatest(a.n_companies, b.n_companies) >= getvariable('hosted_room_min_companies')
         and (a.host is null or b.host is null or a.host = b.host)
+        -- one agent writes its hosted addresses one way: rooms mostly marked, in ways that share nothing (desk
+        -- numbers in one, cluster-registration notes in the other), are two agents' rooms
+        and not (a.marked_share >= 0.5 and b.marked_share >= 0.5 and not list_has_any(a.markers, b.markers))
         and a.fill_from <= b.fill_to + getvariable('hosted_fill_gap_days')
         and b.fill_from <= a.fill_to + getvariable('hosted_fill_gap_days')
 ),

@@ -43,6 +43,8 @@ _HOSTED_NAME = re.compile(
 )
 _HOSTED_WORD = re.compile(r"托管|入驻")
 _WORKSTATION = re.compile(r"-?([A-Z]?\d+[A-Z]?)号?工位")
+# A desk labelled before its number (工位023, 托管号023): a hosted address's virtual seat, not the room before it
+_DESK_LABEL = re.compile(r"(?:工位|托管号|托管编号)号?([A-Z]?\d+[A-Z]?)")
 _PREFIX_NOISE = re.compile(r"^(?:中华人民共和国|中国|市辖区)+")
 _PREFIX_NOISE_FIRST = frozenset("中市")
 _TOWN = re.compile(r"^[^\d()]{1,10}?(?:街道办事处|街道|办事处|镇|乡|苏木)(?![路街道巷大镇乡])")
@@ -89,6 +91,7 @@ def _is_room_range(a: str, b: str) -> bool:
         return True
     return len(a) == len(b) >= 3 and a.isdigit() and b.isdigit() and int(a) < int(b) < int(a) + 100
 _LETTER_ROOM = re.compile(r"[A-Z]\d{3,5}")
+_SEAT_LETTER = re.compile(r"[0-9](?:室|单元)[A-Z][0-9]")
 _ROOM_LIKE_UNIT = re.compile(r"[A-Z]?\d{3,5}")
 _HAS_DIGIT = re.compile(r"[0-9]")
 _MARKED = re.compile("[栋元层室号-]")
@@ -172,6 +175,11 @@ def _extract_notes(text: str) -> tuple[str, list[str], str | None]:
         if _CLUSTER.search(rest):
             notes.append("cluster_registration")
             rest = _CLUSTER.sub("", rest)
+        while desk := _DESK_LABEL.search(rest):
+            workstation = desk.group(1)
+            if "workstation" not in notes:
+                notes.append("workstation")
+            rest = rest[: desk.start()] + rest[desk.end():]
         while ws := _WORKSTATION.search(rest):
             workstation = ws.group(1)
             if "workstation" not in notes:
@@ -623,8 +631,31 @@ def _parse_detail(rest: str, city: str | None = None) -> tuple[str | None, ...]:
     return road, number, poi, building, unit, floor, room
 
 
+# A virtual seat written after a room of 3-5 digits (cluster registration gives each hosted company one: 1201室-023,
+# 1201室A23, 1201-023, 1201-A23, 1923单元-669号, 1201室之一): the companies sit in the room, the seat tells them apart.
+# Only where the text says so: after a room word, a zero-padded number (no room starts with 0) or a dashed letter;
+# a bare 143-892 is building 143, room 892 of an estate, and 1388B39 a market's stall (real labelled addresses).
+_DESK_AFTER_ROOM = re.compile(
+    r"(?<![0-9])([1-9][0-9]{2,4})(室|单元)?(?:(-?)([A-Z][0-9]{1,3})|-([0-9]{1,3})号?|之[零一二三四五六七八九十百千]+)$"
+)
+
+
+def _without_desk(tail: str) -> str:
+    """`tail` less a seat number after its room."""
+    m = _DESK_AFTER_ROOM.search(tail)
+    if m is None:
+        return tail
+    room_word, dash, letter_seat, number_seat = m.group(2), m.group(3), m.group(4), m.group(5)
+    if not room_word and ((letter_seat and not dash) or (number_seat and not (
+            number_seat.startswith("0") and len(number_seat) == 3))):
+        return tail
+    return tail[: m.start()] + m.group(1) + (room_word or "")
+
+
 def _tail_fields(tail: str, has_number: bool) -> tuple[str | None, ...]:
     """(poi, building, unit, floor, room, door number) of the text after the road and its number."""
+    if "-" in tail or "之" in tail or _SEAT_LETTER.search(tail):
+        tail = _without_desk(tail)
     tail, (building, unit, floor, room), door = _parse_tail(tail, has_number)
     if unit and not room and _ROOM_LIKE_UNIT.fullmatch(unit):
         # 1203单元 is an office's room (a stairwell's 单元 numbers 1-2 digits): with no room after it, the room

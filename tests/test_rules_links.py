@@ -33,6 +33,7 @@ WEAK_COMPANY_COLUMNS = ("company_id", "reg_date", "reg_building_key", "rep_age_a
 WEAK_ACCOUNT_COLUMNS = ("company_id", "bank_branch", "open_date", "days_since_registration")
 BATCH_COMPANY_COLUMNS = ("company_id", "rep_age_at_reg", "rep_region", "reg_adcode", "uscc_region")
 ATTRIBUTE_COLUMNS = ("company_id", "attr_kind", "attr_value")
+NEIGHBOUR_COMPANY_COLUMNS = ("company_id", "reg_date", "reg_building_key", "reg_room_key", "reg_address_notes")
 FUZZY_COMPANY_COLUMNS = ("company_id", "rep_name", "rep_id", "reg_site_key", "reg_room_key", "reg_address_norm")
 
 P1 = "330106199901011234"  # a resident ID
@@ -41,6 +42,45 @@ P2, P3 = "330106199802023456", "330106199703035678"
 AGENT, AGENT_OFF = "420102198504046789", "420102198504046780"
 MOBILE, MOBILE_OFF = "+8613800001111", "+8613800001112"
 ROOM, ROOM_NEXT_DOOR = "330106|文三路|90|2幢|1201", "330106|文三路|90|2幢|1202"
+
+
+def _neighbour_rooms() -> list[dict]:
+    """For NEIGHBOUR_ROOM: a farm over three rooms of one building, and the rooms around it that are no part of it."""
+    def company(i: int, building: str, floor: int, room: int, day: str, host: str | None = None) -> dict:
+        return {"company_id": i, "reg_date": d(day), "reg_building_key": building,
+                "reg_room_key": f"{building}||{floor}|{room}", "reg_address_notes": [host] if host else []}
+    return (
+        # the farm in building S1|A: 1-3 in 1201 (1-3 March), 4-6 in 1305 (20-22 March; they name their host,
+        # 1-3 do not), 10-11 in 1202 (15 March; two are enough beside a room of three)
+        [company(i, "S1|A", 12, 1201, f"2026-03-0{i}") for i in (1, 2, 3)]
+        + [company(i, "S1|A", 13, 1305, f"2026-03-{16 + i}", "hosted:杭州金信商务秘书有限公司") for i in (4, 5, 6)]
+        + [company(i, "S1|A", 12, 1202, "2026-03-15") for i in (10, 11)]
+        # near miss: 30-31, 1201's tenants of 2023 (3 of its 5 companies are its season: hosted_season_share 0.6)
+        + [company(i, "S1|A", 12, 1201, "2023-05-01") for i in (30, 31)]
+        # near miss: 7-9 in 1508, two floors above 1305 (hosted_floor_reach 1)
+        + [company(i, "S1|A", 15, 1508, "2026-03-10") for i in (7, 8, 9)]
+        # near miss: 12-16 in 1101, an incubator's room filled over years (1 of 5 within a season of its median)
+        + [company(12 + k, "S1|A", 11, 1101, day) for k, day in enumerate(
+            ("2023-01-05", "2023-09-01", "2024-05-01", "2025-01-01", "2026-03-01"))]
+        # near miss: 23-25 in 1203, filled in May, six weeks after the farm's rooms: another farm
+        + [company(i, "S1|A", 12, 1203, "2026-05-04") for i in (23, 24, 25)]
+        # near miss: 17-19 in 1402 and 20-22 in 1403 of building S2|B, naming two different hosts: two agents
+        + [company(i, "S2|B", 14, 1402, "2026-03-01", "hosted:杭州甲商务秘书有限公司") for i in (17, 18, 19)]
+        + [company(i, "S2|B", 14, 1403, "2026-03-01", "hosted:杭州乙企业管理有限公司") for i in (20, 21, 22)]
+        # near miss: 26-27 and 28-29, two rooms of two side by side in S3|C (hosted_room_min_companies 3)
+        + [company(i, "S3|C", 8, 801, "2026-03-01") for i in (26, 27)]
+        + [company(i, "S3|C", 8, 802, "2026-03-01") for i in (28, 29)]
+        # near miss: S5|E, one season, 51-53 in 901 with desk numbers, and in 902 54 under a cluster-registration
+        # note and 50 with no marker (half of 902 marked): two agents' ways of writing a hosted address
+        + [{**company(i, "S5|E", 9, 901, "2026-03-01"), "reg_address_notes": ["workstation"]} for i in (51, 52, 53)]
+        + [{**company(54, "S5|E", 9, 902, "2026-03-01"), "reg_address_notes": ["cluster_registration"]},
+           company(50, "S5|E", 9, 902, "2026-03-02")]
+        # S4|D: 41-43 in 501 (1-3 June); in 502, 44-45 (5 June) and 47 (3 July, 30 days after 501 filled,
+        # hosted_fill_gap_days 30) link; near miss: 46 (4 July), in 502's season but 31 days after 501 filled
+        + [company(i, "S4|D", 5, 501, f"2026-06-0{i - 40}") for i in (41, 42, 43)]
+        + [company(i, "S4|D", 5, 502, "2026-06-05") for i in (44, 45)]
+        + [company(46, "S4|D", 5, 502, "2026-07-04"), company(47, "S4|D", 5, 502, "2026-07-03")]
+    )
 
 
 def _cohort_companies() -> list[dict]:
@@ -257,6 +297,16 @@ CASES: dict[str, Case] = {
                    {"company_id": 3, "reg_building_key": "B2", "reg_date": d("2026-01-01")},
                    {"company_id": 4, "reg_building_key": "B2", "reg_date": d("2026-07-01")}],  # 181 days: out
         expected=[(1, 2, "SAME_BUILDING", "building", "B1", 2)],
+    ),
+    # --- hosted rooms (room_neighbour_evidence): (a, b, reason, kind, value, n_companies of the two rooms)
+    "NEIGHBOUR_ROOM": Case(
+        "neighbour",
+        companies=_neighbour_rooms(),
+        expected=sorted([(a, b, "NEIGHBOUR_ROOM", "building", "S1|A", 6) for a in (1, 2, 3) for b in (4, 5, 6)]
+                        + [(a, b, "NEIGHBOUR_ROOM", "building", "S1|A", 5) for a in (1, 2, 3) for b in (10, 11)]
+                        + [(a, b, "NEIGHBOUR_ROOM", "building", "S1|A", 5) for a in (4, 5, 6) for b in (10, 11)]
+                        + [(a, b, "NEIGHBOUR_ROOM", "building", "S4|D", 7)
+                           for a in (41, 42, 43) for b in (44, 45, 47)]),
     ),
     "SAME_BRANCH_DAYS": Case(
         "weak",
@@ -495,6 +545,11 @@ def evidence_of(case: Case, settings: Settings | None = None) -> list[tuple]:
         run(con, "linking/weak_evidence")
         return rows(con, "select company_a, company_b, reason, attr_kind, attr_value, n_companies "
                          "from weak_evidence order by all")
+    if case.step == "neighbour":
+        con = given({"stg_companies": table(case.companies, NEIGHBOUR_COMPANY_COLUMNS)}, settings=settings)
+        run(con, "linking/room_neighbour_evidence")
+        return rows(con, "select company_a, company_b, reason, attr_kind, attr_value, n_companies "
+                         "from room_neighbour_evidence order by all")
     con = given({"stg_companies": table(case.companies, FUZZY_COMPANY_COLUMNS)}, settings=settings)
     run(con, "linking/rep_id_candidates", "linking/address_candidates")
     build_fuzzy_evidence(con, settings.address_min_similarity)
@@ -826,7 +881,8 @@ SHARED_COLUMNS = ("company_a", "company_b", "reason", "attr_kind", "attr_value",
 WEAK_COLUMNS = ("company_a", "company_b", "reason", "attr_kind", "attr_value", "n_companies")
 FUZZY_COLUMNS = ("company_a", "company_b", "reason", "attr_kind", "attr_value")
 PRODUCED_BY = {"shared_value_evidence": SHARED_COLUMNS, "weak_evidence": WEAK_COLUMNS,
-               "batch_evidence": WEAK_COLUMNS, "fuzzy_evidence": FUZZY_COLUMNS}
+               "batch_evidence": WEAK_COLUMNS, "fuzzy_evidence": FUZZY_COLUMNS,
+               "room_neighbour_evidence": WEAK_COLUMNS}
 
 
 def ev(a: int, b: int, reason: str, value: str = "v", kind: str = "x", n: int | None = 2) -> dict:
@@ -857,7 +913,8 @@ WEIGHTS = {"SAME_REP": 1.2, "REP_IS_AGENT": 1.0, "SAME_AGENT": 1.0, "SAME_PHONE"
            "SAME_HOMETOWN": 0.6, "BATCH_HOME_REGION": 0.6, "BATCH_COHORT": 1.0, "BATCH_JOINED": 1.0,
            "BATCH_PROVINCE": 1.0, "BATCH_NEAR_AGE": 1.0,
            "SAME_BRANCH_DAYS": 0.5,
-           "SAME_SCOPE": 0.5, "SIMILAR_PHONE": 0.5, "PHONE_BLOCK": 1.0, "SAME_BUILDING": 0.5}
+           "SAME_SCOPE": 0.5, "SIMILAR_PHONE": 0.5, "PHONE_BLOCK": 1.0, "SAME_BUILDING": 0.5,
+           "NEIGHBOUR_ROOM": 1.0}
 
 
 def test_each_reason_alone_weighs_its_registry_weight():
@@ -881,7 +938,8 @@ def test_a_dealer_landline_links_its_new_companies_however_each_wrote_it():
                  "contact_phone": None if i % 2 else parsed[i]} for i in range(6)]
     con = given({"stg_companies": table(companies, SHARED_COMPANY_COLUMNS),
                  "stg_accounts": table(accounts, SHARED_ACCOUNT_COLUMNS),
-                 **{t: table([], PRODUCED_BY[t]) for t in ("weak_evidence", "batch_evidence", "fuzzy_evidence")}})
+                 **{t: table([], PRODUCED_BY[t]) for t in ("weak_evidence", "batch_evidence", "fuzzy_evidence",
+                                                      "room_neighbour_evidence")}})
     run(con, "linking/company_attributes", "linking/attribute_values", "linking/shared_value_evidence",
         "linking/pair_evidence", "linking/company_links")
     assert rows(con, "select company_a, company_b, reason, is_link from company_links order by all") == [
@@ -919,6 +977,27 @@ def test_a_landline_taken_up_within_one_season_counts_in_full():
                    (9, 10): (1.0, "SAME_PHONE", True)}
     moved = scores(links_of(evidence, Settings(fixed_line_factor=0.6, fixed_line_full_days=0)))
     assert [moved[p][0] for p in sorted(moved)] == [1.0, 0.6, 0.6, 0.6, 0.6]
+
+
+def test_a_rooms_tenant_of_earlier_years_arrived_when_it_registered_there_not_when_it_opened_an_account():
+    """A farm fills a room its earlier tenant registered in two years before; the tenant's new account gives the
+    room as its contact address in the farm's season. It arrived in the room when it registered: SAME_ROOM
+    between it and the farm is a room shared seasons apart (room_reuse_factor), not a season's arrival."""
+    room = "330110|茸梅路|305|11||1|183"
+    companies = [{"company_id": 1, "reg_room_key": room, "reg_date": d("2023-10-12")},  # the earlier tenant
+                 {"company_id": 2, "reg_room_key": room, "reg_date": d("2025-10-20")},  # the farm
+                 {"company_id": 3, "reg_room_key": room, "reg_date": d("2025-10-25")}]
+    accounts = [{"company_id": 1, "contact_room_key": room, "open_date": d("2025-10-22")}]
+    con = given({"stg_companies": table(companies, SHARED_COMPANY_COLUMNS),
+                 "stg_accounts": table(accounts, SHARED_ACCOUNT_COLUMNS),
+                 **{t: table([], PRODUCED_BY[t]) for t in ("weak_evidence", "batch_evidence", "fuzzy_evidence",
+                                                           "room_neighbour_evidence")}})
+    run(con, "linking/company_attributes", "linking/attribute_values", "linking/shared_value_evidence",
+        "linking/pair_evidence", "linking/company_links")
+    assert rows(con, "select company_a, company_b, days_apart from shared_value_evidence order by all") == [
+        (1, 2, 739), (1, 3, 744), (2, 3, 5)]
+    assert scores(con) == {(1, 2): (0.5, "SAME_ROOM", False), (1, 3): (0.5, "SAME_ROOM", False),
+                           (2, 3): (1.0, "SAME_ROOM", True)}
 
 
 def test_a_dealers_landline_counts_in_full_over_its_season():

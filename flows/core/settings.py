@@ -79,6 +79,15 @@ class Settings(BaseModel):
                                       "batch_days joins the batch when chance explains so many such openings there "
                                       "at most this often (BATCH_JOINED): the strays one batch may take in by chance")
     weak_days: int = 180
+    hosted_room_min_companies: int = Field(3, description="fewest companies of one season in the fuller of two "
+                                           "neighbouring rooms (NEIGHBOUR_ROOM): a room a farm filled, not an office")
+    hosted_season_share: float = Field(0.6, description="a room is a season room when at least this share of its "
+                                       "companies registered within weak_days around its median registration: a "
+                                       "farm fills a room in a season, an incubator over years (NEIGHBOUR_ROOM)")
+    hosted_floor_reach: int = Field(1, description="season rooms of one building at most this many floors apart "
+                                    "are one hosted address spread over its rooms (NEIGHBOUR_ROOM)")
+    hosted_fill_gap_days: int = Field(30, description="... when their rooms filled at one time: the middle 80 % "
+                                      "of their registrations overlap or follow within this many days")
     room_reuse_factor: float = Field(0.5, description="weight factor for one room shared by companies that arrived "
                                      "in it more than weak_days apart: a room changes tenants over the years, a farm "
                                      "fills it in a season")

@@ -12,6 +12,7 @@ import numpy as np
 
 from shellring.flows.demo import identifiers as ids
 from shellring.flows.demo import pools
+from shellring.flows.demo.hosted import HostedFarms
 from shellring.flows.demo.knobs import LEVELS, Knobs
 
 END_DAY = int(np.datetime64("2026-10-31", "D").astype(np.int64))
@@ -173,6 +174,7 @@ def build(n: int, seed: int, ring_share: float, knobs: Knobs | None = None) -> t
     hard = knobs.any  # every knob-only draw sits behind this, so the classic demo stays byte for byte
     rng = np.random.default_rng(seed)
     vr = _Variety(knobs.variety, seed)
+    hosted = HostedFarms(knobs.variety, seed)
     w = World(n, rng)
     dist = pools.region_districts()
     roads, poi_names = pools.address_fragments()
@@ -408,6 +410,8 @@ def build(n: int, seed: int, ring_share: float, knobs: Knobs | None = None) -> t
                 w.addr[m] = clone_address(base, k, note=notes, room=room)
             else:
                 w.addr[m] = clone_address(base, k, note=notes)
+            if hosted.on:
+                w.addr[m] = hosted.rewrite(w.addr[m], addrs.row, clone_address, str(dist.city_name[home]))
             _reps_new(w, m, new_people(ages, w.reg_day[m], region_codes(k, w.district[m], 0.5),
                                        mvno=mvno if hard else 0.2), people)
             acct_open[m] = w.reg_day[m] + np.where(rng.random(k) < 0.75, rng.integers(1, 11, k),
@@ -625,6 +629,10 @@ def build(n: int, seed: int, ring_share: float, knobs: Knobs | None = None) -> t
 
     if hubs is not None:
         _fill_hubs(rng, w, hubs, farm_rooms, clone_address)
+        if hosted.on:
+            hosted.crowd_buildings(np.flatnonzero(w.kind == KINDS.index("ordinary")), (w.tags & TAG_DENSE) > 0,
+                                   w.district, hubs, clone_address, w.addr,
+                                   lambda h: str(dist.city_name[hubs.district[h]]))
 
     # ordinary overlaps: a room shared by two companies, a person behind two companies
     ordinary = np.flatnonzero(w.kind == KINDS.index("ordinary"))

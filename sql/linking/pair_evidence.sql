@@ -1,8 +1,8 @@
--- Every piece of evidence for every pair of companies, from the four evidence steps. A reason the
+-- Every piece of evidence for every pair of companies, from the five evidence steps. A reason the
 -- rule registry (flows/core/rules.py, table link_reasons) does not declare stops the run here: it
 -- would otherwise find no weight and vanish from the links without a word.
 --
--- reads: shared_value_evidence, weak_evidence, batch_evidence, fuzzy_evidence, link_reasons
+-- reads: shared_value_evidence, weak_evidence, batch_evidence, fuzzy_evidence, room_neighbour_evidence, link_reasons
 
 create or replace table pair_evidence as
 -- not materialized: the check below reads only the reasons, so the four tables are read twice rather than the
@@ -19,6 +19,9 @@ with evidence as not materialized (
     union all
     select company_a, company_b, reason, attr_kind, attr_value, null, null, null
     from fuzzy_evidence
+    union all
+    select company_a, company_b, reason, attr_kind, attr_value, n_companies, null, null
+    from room_neighbour_evidence
 ),
 undeclared as (
     select distinct e.reason from evidence as e anti join link_reasons as r using (reason)

@@ -18,7 +18,13 @@
 
 create or replace table shared_value_evidence as
 with members as (
-    select ca.company_id, ca.attr_kind, ca.attr_value, ca.role, ca.seen_on, v.n_companies
+    select ca.company_id, ca.attr_kind, ca.attr_value, ca.role,
+        -- a company is in a room from the first time it is seen there: a tenant registered in it years ago that
+        -- now gives it as its account's contact address did not arrive with this season's new companies
+        case when ca.attr_kind = 'room'
+            then min(ca.seen_on) over (partition by ca.company_id, ca.attr_kind, ca.attr_value)
+            else ca.seen_on end as seen_on,
+        v.n_companies
     from company_attributes as ca
     join attribute_values as v using (attr_kind, attr_value)
     where not v.is_hub

@@ -1,0 +1,98 @@
+-- NEIGHBOUR_ROOM: a hosted address that outgrew its room. Cluster registration (集群注册, 托管, 商务秘书) puts a
+-- season's new companies into one room, and when the room is full into the rooms next to it, on its floor or the
+-- next (an agency leases rooms side by side; two farms a few floors apart are two tenants of a busy building).
+-- A room's season is its companies registered within weak_days around the room's median registration; the room
+-- is a season room when they are at least hosted_season_share of its companies: a farm fills a room in a season
+-- (a tenant or two of earlier years may have been there before), an incubator's or a hosting agency's room takes
+-- tenants over years, and an office's room holds one company. Two season rooms of one building within
+-- hosted_floor_reach floors, one of them holding at least hosted_room_min_companies of the season, filled at one
+-- time (their seasons overlap, or one follows the other within hosted_fill_gap_days: the next room takes over as
+-- the last one fills), link their season's companies that arrived while the other room filled, unless the rooms
+-- name two different hosting companies or are mostly marked as hosted in ways that share nothing (desk numbers
+-- in one, cluster-registration notes in the other). Two farms side by side that filled seasons apart, or under
+-- two agents, are two operators; a room's tenants of other years are no part of its farm. A room so full that it is a hub
+-- (hub_limit_room) is reported as one and links nobody here either.
+-- A temp table: pair_evidence, in this stage, is its one reader.
+--
+-- reads: stg_companies
+-- params: hosted_room_min_companies, hosted_season_share, hosted_floor_reach, hosted_fill_gap_days, weak_days,
+--     hub_limit_room
+
+create or replace temp table room_neighbour_evidence as
+with placed as (
+    select
+        company_id,
+        reg_building_key as building_key,
+        reg_room_key as room_key,
+        reg_date,
+        -- the room key ends |unit|floor|room
+        try_cast(string_split(reg_room_key, '|')[-2] as integer) as floor,
+        list_filter(reg_address_notes, lambda x: x like 'hosted:%')[1] as host,
+        -- how the address says it is hosted: a desk number, a cluster-registration note, a named host
+        list_filter(reg_address_notes, lambda x: x in ('workstation', 'cluster_registration') or x like 'hosted:%')
+            as markers
+    from stg_companies
+    where reg_room_key is not null and reg_building_key is not null and reg_date is not null
+),
+shared_rooms as (
+    select room_key, quantile_disc(reg_date, 0.5) as mid_date
+    from placed
+    group by room_key
+    having count(*) between 2 and getvariable('hub_limit_room')
+),
+seasoned as (
+    select p.*, abs(date_diff('day', r.mid_date, p.reg_date)) * 2 <= getvariable('weak_days') as in_season
+    from placed as p
+    join shared_rooms as r using (room_key)
+),
+season_rooms as (
+    select
+        room_key,
+        any_value(building_key) as building_key,
+        any_value(floor) as floor,
+        mode(host) filter (where in_season) as host,
+        list_distinct(flatten(list(markers) filter (where in_season))) as markers,
+        count(*) filter (where in_season and len(markers) > 0) / count(*) filter (where in_season) as marked_share,
+        count(*) filter (where in_season) as n_companies,
+        min(reg_date) filter (where in_season) as fill_from,
+        max(reg_date) filter (where in_season) as fill_to
+    from seasoned
+    group by room_key
+    having count(*) filter (where in_season) >= 2
+        and count(*) filter (where in_season) >= getvariable('hosted_season_share') * count(*)
+),
+-- only buildings with two season rooms or more are paired
+neighbours as (
+    select a.room_key as room_a, b.room_key as room_b, a.building_key, a.n_companies + b.n_companies as n_companies,
+        a.fill_from as from_a, a.fill_to as to_a, b.fill_from as from_b, b.fill_to as to_b
+    from season_rooms as a
+    join season_rooms as b on a.building_key = b.building_key and a.room_key < b.room_key
+    where abs(a.floor - b.floor) <= getvariable('hosted_floor_reach')
+        and greatest(a.n_companies, b.n_companies) >= getvariable('hosted_room_min_companies')
+        and (a.host is null or b.host is null or a.host = b.host)
+        -- one agent writes its hosted addresses one way: rooms mostly marked, in ways that share nothing (desk
+        -- numbers in one, cluster-registration notes in the other), are two agents' rooms
+        and not (a.marked_share >= 0.5 and b.marked_share >= 0.5 and not list_has_any(a.markers, b.markers))
+        and a.fill_from <= b.fill_to + getvariable('hosted_fill_gap_days')
+        and b.fill_from <= a.fill_to + getvariable('hosted_fill_gap_days')
+),
+pairs as (
+    select x.company_id as company_x, y.company_id as company_y, n.building_key, n.n_companies
+    from neighbours as n
+    join seasoned as x on x.room_key = n.room_a and x.in_season
+    join seasoned as y on y.room_key = n.room_b and y.in_season
+    -- each arrived while the other room filled (within hosted_fill_gap_days): a room's later tenant of the same
+    -- season is not the farm next door
+    where x.reg_date between n.from_b - getvariable('hosted_fill_gap_days')
+            and n.to_b + getvariable('hosted_fill_gap_days')
+        and y.reg_date between n.from_a - getvariable('hosted_fill_gap_days')
+            and n.to_a + getvariable('hosted_fill_gap_days')
+)
+select
+    least(company_x, company_y) as company_a,
+    greatest(company_x, company_y) as company_b,
+    'NEIGHBOUR_ROOM' as reason,
+    'building' as attr_kind,
+    building_key as attr_value,
+    n_companies
+from pairs;

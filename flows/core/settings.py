@@ -122,6 +122,10 @@ class Settings(BaseModel):
         description="the evidence families whose one value, shared with nearly a whole cluster, lets a leftover "
         "join it: a word-for-word scope text. Not a near value (a similar number, the same building): a cluster "
         "that shares one phone or room is near a bystander's number or address once per member, one coincidence")
+    attach_own_min_members: int = Field(2, description="a leftover joins the cluster that holds every other "
+                                        "company carrying a person, phone or scope text it carries, when they are "
+                                        "at least this many: a value nobody outside the cluster uses is the "
+                                        "cluster's own (own_values.py); 0 = never")
     flag_threshold: float = 50.0
     burst_days: int = Field(90, description="registrations (or account openings) within this span count fully as a "
                             "burst; the term fades linearly to nothing at 365 days")

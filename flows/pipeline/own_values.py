@@ -1,0 +1,67 @@
+"""A leftover joins the one cluster that holds every other company carrying a value it carries.
+
+The evidence rules judge a pair by what its value is worth against everyone's: a landline counts for less because
+switchboards and agencies share landlines, a scope text for half a link because templates circulate. A careful
+operator's fronts can so end up in pieces: a dealer's landline on seven new companies, registered over more than a
+season, ties each pair at 0.6 of a link; a scope text that two fronts left out of the cluster share with three of
+its members ties each pair at half. What the pair rules cannot see is where the value's other carriers are. When
+every company in the region that carries the value, but the leftover, sits in one cluster - at least `min_members`
+of them - the value is that cluster's own: nobody outside it uses it, so the leftover using it is one of its
+fronts, not a neighbour (a neighbour's chance match on a rare value is with one company, and a common value is
+carried outside the cluster too). A group's switchboard or an agency's template is its own group's or clients'
+value in the same way: it gathers them into their cluster, which is then scored on what it shows (a shared trade
+name, registrations over years), not flagged for having gathered.
+
+Which values: exact ones an operator writes and can keep to his fronts - a person, a phone, a word-for-word scope
+(sql/queries/own_value_carriers.sql). Not a room, which changes tenants over the years; not a near value (a similar
+number, the same building) or where and when (a branch, a hometown), which bystanders share by chance.
+
+Only pieces under `min_size` join, each with its one cluster (a piece the values tie to two clusters stays out), so a
+leftover never bridges two clusters, and two clusters never merge on it.
+"""
+
+from __future__ import annotations
+
+import duckdb
+import numpy as np
+import polars as pl
+
+from shellring.flows.core.sqlsteps import fetch_frame, load_query
+
+
+def own_value_carriers(con: duckdb.DuckDBPyConnection) -> tuple[np.ndarray, np.ndarray]:
+    """(value key, company id) per carrier of each exact value that is no hub (sql/queries/own_value_carriers.sql)."""
+    frame = fetch_frame(con, load_query("queries/own_value_carriers").sql)
+    return frame["value_key"].to_numpy(), frame["company_id"].to_numpy().astype(np.int64)
+
+
+def attach_own_values(labels: np.ndarray, value_key: np.ndarray, company: np.ndarray, min_size: int,
+                      min_members: int) -> np.ndarray:
+    """Labels after each piece (cluster under `min_size`) joined the one cluster of `min_size` or more holding every
+    other carrier - at least `min_members` - of a value one of its companies carries."""
+    from shellring.flows.pipeline.components import _canonical, component_labels
+
+    if not min_members or not len(company):
+        return labels
+    sizes = np.bincount(labels)
+    label = labels[company]
+    carriers = pl.DataFrame({"value": value_key, "label": label, "big": sizes[label] >= min_size})
+    owned = (
+        carriers.group_by("value")
+        .agg(pl.col("label").filter(pl.col("big")).n_unique().alias("clusters"),
+             pl.col("label").filter(pl.col("big")).first().alias("target"),
+             pl.col("big").sum().alias("in_cluster"), (~pl.col("big")).sum().alias("outside"))
+        .filter((pl.col("clusters") == 1) & (pl.col("in_cluster") >= min_members) & (pl.col("outside") > 0))
+        .select("value", "target")
+    )
+    if owned.is_empty():
+        return labels
+    joins = (
+        carriers.filter(~pl.col("big")).join(owned, on="value")
+        .group_by("label").agg(pl.col("target").n_unique().alias("targets"), pl.col("target").first())
+        .filter(pl.col("targets") == 1)
+    )
+    if joins.is_empty():
+        return labels
+    merged = component_labels(len(sizes), joins["label"].to_numpy(), joins["target"].to_numpy())
+    return _canonical(merged[labels])

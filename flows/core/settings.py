@@ -54,7 +54,9 @@ class Settings(BaseModel):
                                         "side, fewer days at a branch whose usual openings (over the extract's "
                                         "days) would put more than this many in the window: the chance co-openers "
                                         "of an opening stay the same at a busy or a quiet branch, in a small or a "
-                                        "big region (SAME_BRANCH_DAYS)")
+                                        "big region (SAME_BRANCH_DAYS). A pair that also shares a building, a scope "
+                                        "text or a number block counts within the whole branch_days: two "
+                                        "coincidences at once stay rare")
     batch_days: int = 7
     hometown_days: int = 30
     hub_limit_hometown: int = Field(20, description="a county sending more young newcomers' companies within "

@@ -1,8 +1,8 @@
 """Given/expect for the own-value rule (flows/pipeline/own_values.py): a leftover joins the one cluster that holds
 every other company carrying a person, phone or scope text it carries, when they are at least
-attach_own_min_members; never when a carrier sits outside that cluster (in another cluster, or a leftover besides
-the piece is fine), never on a registered room, a hub or a generic scope text (sql/queries/own_value_carriers.sql).
-Expected partitions are written by hand.
+attach_own_min_members and attach_min_coverage of its members; never when a carrier sits in another cluster (a
+leftover besides the piece is fine), never on a registered room, a hub or a generic scope text
+(sql/queries/own_value_carriers.sql). Expected partitions are written by hand.
 """
 
 from __future__ import annotations
@@ -15,14 +15,14 @@ from shellring.flows.core.settings import Settings
 from shellring.flows.pipeline.own_values import attach_own_values, own_value_carriers
 
 S = Settings()
-MIN_SIZE, MIN_MEMBERS = S.cluster_min_size, S.attach_own_min_members
+MIN_SIZE, MIN_MEMBERS, MIN_SHARE = S.cluster_min_size, S.attach_own_min_members, S.attach_min_coverage
 
 
 def join(labels: list[int], carriers: dict[str, list[int]], min_members: int = MIN_MEMBERS) -> list[int]:
     """Labels after the rule; `carriers` maps a value to the companies carrying it."""
     keys = np.array([hash(v) for v, companies in carriers.items() for _ in companies], dtype=np.int64)
     companies = np.array([c for cs in carriers.values() for c in cs], dtype=np.int64)
-    return [int(x) for x in attach_own_values(np.array(labels), keys, companies, MIN_SIZE, min_members)]
+    return [int(x) for x in attach_own_values(np.array(labels), keys, companies, MIN_SIZE, min_members, MIN_SHARE)]
 
 
 RING = [0, 0, 0, 0, 0]  # companies 0-4: one cluster of five
@@ -45,7 +45,13 @@ def test_a_value_also_carried_outside_the_cluster_is_not_its_own():
 
 def test_one_member_is_no_cluster_s_own_value():
     assert join(RING + [1], {"line": [2, 5]}) == RING + [1]  # a neighbour's chance match with one company
-    assert join(RING + [1], {"line": [2, 5]}, min_members=1) == [0] * 6  # the setting moves the bar
+    assert join(RING + [1], {"line": [2, 3, 5]}, min_members=3) == RING + [1]  # the setting moves the bar
+
+
+def test_a_value_on_a_few_members_of_a_big_cluster_is_their_coincidence_not_the_cluster_s():
+    farm = [0] * 10
+    assert join(farm + [1], {"scope": [0, 1, 10]}) == farm + [1]  # 2 of 10 < attach_min_coverage
+    assert join(farm + [1], {"scope": [0, 1, 2, 3, 10]}) == [0] * 11  # 4 of 10
 
 
 def test_a_piece_two_clusters_own_values_of_stays_out():

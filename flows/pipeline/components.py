@@ -294,7 +294,8 @@ def build_company_clusters(con: duckdb.DuckDBPyConnection, settings: Settings) -
         labels = attach_whole_cluster_ties(labels, a, b, chosen, family_bits(con, s.attach_cover_families),
                                            s.cluster_min_size, s.attach_cover_share, s.attach_cover_min_members)
         if s.attach_own_min_members:
-            labels = attach_own_values(labels, *own_value_carriers(con), s.cluster_min_size, s.attach_own_min_members)
+            labels = attach_own_values(labels, *own_value_carriers(con), s.cluster_min_size, s.attach_own_min_members,
+                                       s.attach_min_coverage)
     frame = pl.DataFrame({"company_id": np.arange(n_nodes, dtype=np.int32), "cluster_no": labels})
     frame = frame.with_columns(pl.len().over("cluster_no").alias("cluster_size")).filter(
         pl.col("cluster_size") >= 2

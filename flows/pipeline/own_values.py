@@ -8,7 +8,10 @@ its members ties each pair at half. What the pair rules cannot see is where the 
 every company in the region that carries the value, but the leftover, sits in one cluster - at least `min_members`
 of them - the value is that cluster's own: nobody outside it uses it, so the leftover using it is one of its
 fronts, not a neighbour (a neighbour's chance match on a rare value is with one company, and a common value is
-carried outside the cluster too). A group's switchboard or an agency's template is its own group's or clients'
+carried outside the cluster too). The value must be on a good share of the cluster's members as well
+(`min_share`, the template share of attach_leftovers): a text two members of a fifty-company farm happen to share
+with a bystander is their coincidence, not the farm's template - in a small region many texts are rare enough to
+look exclusive. A group's switchboard or an agency's template is its own group's or clients'
 value in the same way: it gathers them into their cluster, which is then scored on what it shows (a shared trade
 name, registrations over years), not flagged for having gathered.
 
@@ -36,9 +39,10 @@ def own_value_carriers(con: duckdb.DuckDBPyConnection) -> tuple[np.ndarray, np.n
 
 
 def attach_own_values(labels: np.ndarray, value_key: np.ndarray, company: np.ndarray, min_size: int,
-                      min_members: int) -> np.ndarray:
+                      min_members: int, min_share: float) -> np.ndarray:
     """Labels after each piece (cluster under `min_size`) joined the one cluster of `min_size` or more holding every
-    other carrier - at least `min_members` - of a value one of its companies carries."""
+    other carrier - at least `min_members` of its members, and `min_share` of them - of a value one of its companies
+    carries."""
     from shellring.flows.pipeline.components import _canonical, component_labels
 
     if not min_members or not len(company):
@@ -52,6 +56,8 @@ def attach_own_values(labels: np.ndarray, value_key: np.ndarray, company: np.nda
              pl.col("label").filter(pl.col("big")).first().alias("target"),
              pl.col("big").sum().alias("in_cluster"), (~pl.col("big")).sum().alias("outside"))
         .filter((pl.col("clusters") == 1) & (pl.col("in_cluster") >= min_members) & (pl.col("outside") > 0))
+        .filter(pl.col("in_cluster") >= min_share * pl.col("target").replace_strict(
+            np.arange(len(sizes)), sizes, return_dtype=pl.Float64))
         .select("value", "target")
     )
     if owned.is_empty():

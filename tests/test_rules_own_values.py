@@ -12,7 +12,7 @@ from ruletables import d, table
 from stepkit import given, run
 
 from shellring.flows.core.settings import Settings
-from shellring.flows.pipeline.own_values import attach_own_values, own_value_carriers
+from shellring.flows.pipeline.own_values import attach_own_values, merge_own_value_clusters, own_value_carriers
 
 S = Settings()
 MIN_SIZE, MIN_MEMBERS, MIN_SHARE = S.cluster_min_size, S.attach_own_min_members, S.attach_min_coverage
@@ -59,9 +59,37 @@ def test_a_piece_two_clusters_own_values_of_stays_out():
     assert join(labels, {"a": [0, 1, 8], "b": [5, 6, 8]}) == labels
 
 
-def test_clusters_never_merge_on_it():
-    labels = RING + [1, 1, 1]
-    assert join(labels, {"a": [0, 1, 5, 6]}) == labels
+def test_a_leftover_never_merges_two_clusters():
+    labels = RING + [1, 1, 1] + [2]
+    assert join(labels, {"a": [0, 1, 8], "b": [5, 6, 8]}) == labels  # the value carriers of 8 are in two clusters
+
+
+def merge(labels: list[int], carriers: dict[str, list[int]]) -> list[int]:
+    keys = np.array([hash(v) for v, companies in carriers.items() for _ in companies], dtype=np.int64)
+    companies = np.array([c for cs in carriers.values() for c in cs], dtype=np.int64)
+    return [int(x) for x in merge_own_value_clusters(np.array(labels), keys, companies, MIN_SIZE, MIN_MEMBERS,
+                                                     MIN_SHARE)]
+
+
+def test_two_clusters_holding_every_carrier_of_a_line_between_them_merge():
+    # a dealer's line on 4 + 3 companies registered over a year and a half: two halves at 0.6 of a link
+    labels = [0, 0, 0, 0, 1, 1, 1]
+    assert merge(labels, {"line": [0, 1, 2, 3, 4, 5, 6]}) == [0] * 7
+
+
+def test_a_line_also_carried_outside_the_two_or_on_a_few_of_one_merges_nothing():
+    labels = [0, 0, 0, 0, 1, 1, 1, 2]
+    assert merge(labels, {"line": [0, 1, 4, 5, 7]}) == labels  # 7, a leftover, carries it too
+    big = [0] * 10 + [1, 1, 1]
+    assert merge(big, {"line": [0, 1, 10, 11, 12]}) == big  # 2 of 10 is no share of the first cluster's
+    three = [0, 0, 0, 1, 1, 1, 2, 2, 2]
+    assert merge(three, {"line": [0, 1, 3, 4, 6, 7]}) == three  # three clusters: no pair holds them all
+
+
+def test_a_cluster_merges_with_its_strongest_partner_only():
+    labels = [0, 0, 0, 1, 1, 1, 2, 2, 2]
+    got = merge(labels, {"a": [0, 1, 3, 4], "b": [0, 1, 3, 4, 5], "c": [0, 1, 2, 6, 7]})
+    assert got == [0, 0, 0, 0, 0, 0, 1, 1, 1]  # 0-1 share two values, 0-2 one: no chain 1-0-2
 
 
 def test_zero_turns_the_rule_off():

@@ -25,7 +25,7 @@ from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
 from shellring.flows.core.settings import Settings
-from shellring.flows.pipeline.own_values import attach_own_values, own_value_carriers
+from shellring.flows.pipeline.own_values import attach_own_values, merge_own_value_clusters, own_value_carriers
 from shellring.flows.pipeline.whole_cluster_ties import attach_whole_cluster_ties, family_bits
 
 # The functions below default to the settings' defaults, so that they are usable (and tested) on their own.
@@ -294,7 +294,10 @@ def build_company_clusters(con: duckdb.DuckDBPyConnection, settings: Settings) -
         labels = attach_whole_cluster_ties(labels, a, b, chosen, family_bits(con, s.attach_cover_families),
                                            s.cluster_min_size, s.attach_cover_share, s.attach_cover_min_members)
         if s.attach_own_min_members:
-            labels = attach_own_values(labels, *own_value_carriers(con), s.cluster_min_size, s.attach_own_min_members,
+            carriers = own_value_carriers(con)
+            labels = merge_own_value_clusters(labels, *carriers, s.cluster_min_size, s.attach_own_min_members,
+                                              s.attach_min_coverage)
+            labels = attach_own_values(labels, *carriers, s.cluster_min_size, s.attach_own_min_members,
                                        s.attach_min_coverage)
     frame = pl.DataFrame({"company_id": np.arange(n_nodes, dtype=np.int32), "cluster_no": labels})
     frame = frame.with_columns(pl.len().over("cluster_no").alias("cluster_size")).filter(

@@ -1,4 +1,4 @@
-"""A leftover joins the one cluster that holds every other company carrying a value it carries.
+"""A value nobody outside a cluster carries is its own: a leftover carrying it joins, two halves holding it merge.
 
 The evidence rules judge a pair by what its value is worth against everyone's: a landline counts for less because
 switchboards and agencies share landlines, a scope text for half a link because templates circulate. A careful

@@ -97,6 +97,24 @@ def area_code_table() -> dict[str, str]:
     return table
 
 
+@lru_cache(maxsize=1)
+def known_area_codes() -> frozenset[str]:
+    """Every area code (with its trunk 0) the adcode table names."""
+    return frozenset(area_code_table().values())
+
+
+# A number on a known area code whose local part has the other length (8 digits where the area dials 7, or 7 where
+# it dials 8) fails the numbering plan, yet the same digits written in two filings are still one line: a form copied
+# by one hand, a number from an old directory. It is kept as a landline, not valid, so it links as written.
+_ODD_LENGTH = "landline: local number length unusual for its area code"
+
+
+def _odd_length_landline(national: str) -> bool:
+    area_len = 3 if national[1:3] in _TWO_DIGIT_AREAS else 4
+    local = national[area_len:]
+    return national[:area_len] in known_area_codes() and len(local) in (7, 8) and local[0] not in "01"
+
+
 def _area_for_hint(hint: str | None) -> str | None:
     if not hint:
         return None
@@ -123,6 +141,8 @@ def _classify_national(national: str) -> tuple[str, bool, str | None]:
             return "unknown", False, "format: not a Chinese number"
         kind = _PN_TYPES.get(phonenumbers.number_type(parsed), "unknown")
         ok = phonenumbers.is_valid_number(parsed)
+        if not ok and kind == "unknown" and _odd_length_landline(national):
+            return "fixed_line", False, _ODD_LENGTH
         return kind, ok, None if ok else "landline: invalid area code or length"
     return "unknown", False, "format: not a Chinese number"
 
@@ -265,7 +285,14 @@ def _landlines(frame: pl.DataFrame) -> pl.DataFrame:
     ).with_columns(_cn_kind(nsn).alias("_kind"))
     kind = pl.col("_kind")
     valid = ~missing_area & kind.is_not_null()
-    kind_out = pl.when(missing_area).then(pl.lit("fixed_line")).otherwise(kind.fill_null("unknown"))
+    # _odd_length_landline, vectorised: a known area code and a 7- or 8-digit local number not starting 0 or 1
+    national_area_len = pl.when(national.str.slice(1, 2).is_in(sorted(_TWO_DIGIT_AREAS))).then(3).otherwise(4)
+    local_part = national.str.slice(national_area_len)
+    odd_length = (~missing_area & kind.is_null()
+                  & national.str.slice(0, national_area_len).is_in(sorted(known_area_codes()))
+                  & local_part.str.len_chars().is_in([7, 8]) & ~local_part.str.contains("^[01]"))
+    kind_out = (pl.when(missing_area | odd_length).then(pl.lit("fixed_line"))
+                .otherwise(kind.fill_null("unknown")))
     return df.select(
         "_row", "input",
         pl.when(~missing_area & (valid | (kind_out != "unknown"))).then("+86" + nsn).alias("e164"),
@@ -275,6 +302,7 @@ def _landlines(frame: pl.DataFrame) -> pl.DataFrame:
         valid.alias("valid"),
         pl.lit(False).alias("is_virtual"),  # only mobiles starting 16x/17x are virtual; these nationals start with 0
         pl.when(missing_area).then(pl.lit("landline: area code missing"))
+        .when(odd_length).then(pl.lit(_ODD_LENGTH))
         .when(~valid).then(pl.lit("landline: invalid area code or length")).alias("reason"),
         pl.lit(None, dtype=pl.String).alias("also"),
     )

@@ -188,3 +188,14 @@ def test_common_landline_forms_are_vectorised():
               "+86-571-87654321转801", "010-87654321", "87654321", "8765432", "0571-1234"]
     frame = pl.DataFrame({"input": values, "hint": ["3301"] * len(values)}).with_row_index("_row")
     assert _landlines(frame)["_row"].to_list() == list(range(len(values)))
+
+
+def test_a_landline_of_the_other_length_for_its_area_is_kept_as_written():
+    # Huzhou (0572) dials 7 digits: 8 digits fail the numbering plan, yet one dealer's line written in many ways
+    # in many filings is still one line; an unknown area code stays unknown
+    forms = ["0572-82345678", "（0572）82345678", "+86-572-82345678", "0572 8234 5678 转801", "８２３４５６７８"]
+    df = parse_phones(forms + ["0999-12345678"], area_hints=["3305"] * 6)
+    assert df["e164"].to_list() == ["+8657282345678"] * 5 + [None]
+    assert df["type"].to_list() == ["fixed_line"] * 5 + ["unknown"]
+    assert df["valid"].to_list() == [False] * 6
+    assert parse_phones(["0572-2345678"])["valid"].to_list() == [True]  # the length the plan knows

@@ -1232,3 +1232,19 @@ def test_a_batch_of_openings_does_not_make_its_branch_look_crowded():
                            "days_since_registration": 60} for i, day in background + batch], expected=[])
     got = [(a, b, n) for a, b, reason, _, _, n in evidence_of(case) if reason == "SAME_BRANCH_DAYS"]
     assert got == [(a, b, 3) for a in range(1, 7) for b in range(a + 1, 7)]
+
+
+def test_a_co_opening_with_another_sign_counts_within_branch_days_however_busy_the_branch():
+    """With room for 2 openings BB's window is the day itself, so 3 and 4, a day apart, are no co-opening; sharing
+    a word-for-word scope text as well, they are: two coincidences at once are the product of two small chances,
+    which the branch's flow does not make ordinary. 5 and 6, two days apart with no other sign, stay apart."""
+    case = _busy_and_quiet_branch()
+    scope = "一般项目：技术服务、技术开发、技术咨询、技术交流、技术转让"
+    companies = [{**c, "scope_key": scope} if c["company_id"] in (3, 4) else c for c in case.companies]
+    signed = Case("weak", companies=companies, accounts=case.accounts, expected=[])
+    narrow = Settings(branch_window_openings=2)
+    got = {(a, b): n for a, b, reason, _, _, n in evidence_of(signed, narrow) if reason == "SAME_BRANCH_DAYS"}
+    assert got == {(1, 2): 2, (3, 4): 2, (9, 10): 2}
+    assert (3, 4, "SAME_SCOPE") in {(a, b, reason) for a, b, reason, *_ in evidence_of(signed, narrow)}
+    plain = {(a, b) for a, b, reason, *_ in evidence_of(case, narrow) if reason == "SAME_BRANCH_DAYS"}
+    assert plain == {(1, 2), (9, 10)}

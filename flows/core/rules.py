@@ -102,6 +102,8 @@ LINK_REASONS: tuple[LinkReason, ...] = (
     # the batch profile (18-22, account within days) from one prefecture of another province: a recruiter's
     # school or town; with BATCH_PROFILE it ties a member that shares nothing else to its batch
     LinkReason("BATCH_HOME_REGION", "SAME_HOMETOWN", 0.6, "weak_evidence", scaled_by="rarity", where_and_when=True),
+    # within branch_days, fewer at a busy branch (branch_window_openings) unless the pair shares a building, a scope
+    # text or a number block too: two coincidences at once are rare however busy the branch
     LinkReason("SAME_BRANCH_DAYS", "branch", 0.5, "weak_evidence", scaled_by="rarity", where_and_when=True,
                shared_value=True),
     LinkReason("SAME_SCOPE", "SAME_SCOPE", 0.5, "weak_evidence"),
@@ -206,7 +208,8 @@ SENTENCES: dict[str, dict[str, str]] = {
         "reason.BATCH_HOME_REGION": "18-22-year-old representatives from one prefecture of another province, "
                                     "accounts within days of registration, registering within a week "
                                     "(counts less when the prefecture sends many)",
-        "reason.SAME_BRANCH_DAYS": "accounts opened at the same branch within a few days",
+        "reason.SAME_BRANCH_DAYS": "accounts opened at the same branch within a few days (fewer at a busy branch, "
+                                   "unless the two also share a building, a scope text or a number block)",
         "reason.SAME_SCOPE": "word-for-word business scope",
         "reason.SIMILAR_PHONE": "mobiles differing in the last two digits",
         "reason.PHONE_BLOCK": "mobiles differing in the last two digits, in a number block holding more such "
@@ -285,7 +288,8 @@ SENTENCES: dict[str, dict[str, str]] = {
         "reason.SAME_HOMETOWN": "30岁以下的法定代表人来自外地同一县，注册时间相近",
         "reason.BATCH_HOME_REGION": "18至22岁的法定代表人来自外省同一地市，成立后数日内开户，注册时间相差一周以内"
                                     "（同地市人数越多权重越低）",
-        "reason.SAME_BRANCH_DAYS": "数日内在同一网点开户",
+        "reason.SAME_BRANCH_DAYS": "数日内在同一网点开户（业务繁忙的网点天数更少，"
+                                   "除非两家企业还同楼、经营范围相同或手机号同号段）",
         "reason.SAME_SCOPE": "经营范围逐字相同",
         "reason.SIMILAR_PHONE": "手机号仅末两位不同",
         "reason.PHONE_BLOCK": "手机号仅末两位不同，且同一号段内此类号码之多，远超本地该号段号码密度的偶然预期",

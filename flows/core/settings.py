@@ -56,7 +56,9 @@ class Settings(BaseModel):
                                         "side, fewer days at a branch whose usual openings (over the extract's "
                                         "days) would put more than this many in the window: the chance co-openers "
                                         "of an opening stay the same at a busy or a quiet branch, in a small or a "
-                                        "big region (SAME_BRANCH_DAYS)")
+                                        "big region (SAME_BRANCH_DAYS). A pair that also shares a building, a scope "
+                                        "text or a number block counts within the whole branch_days: two "
+                                        "coincidences at once stay rare")
     batch_days: int = 7
     hometown_days: int = 30
     hub_limit_hometown: int = Field(20, description="a county sending more young newcomers' companies within "
@@ -136,6 +138,10 @@ class Settings(BaseModel):
         description="the evidence families whose one value, shared with nearly a whole cluster, lets a leftover "
         "join it: a word-for-word scope text. Not a near value (a similar number, the same building): a cluster "
         "that shares one phone or room is near a bystander's number or address once per member, one coincidence")
+    attach_own_min_members: int = Field(2, description="a leftover joins the cluster that holds every other "
+                                        "company carrying a person, phone or scope text it carries, when they are "
+                                        "at least this many: a value nobody outside the cluster uses is the "
+                                        "cluster's own (own_values.py); 0 = never")
     flag_threshold: float = 50.0
     burst_days: int = Field(90, description="registrations (or account openings) within this span count fully as a "
                             "burst; the term fades linearly to nothing at 365 days")

@@ -11,8 +11,9 @@ two groups together.
    dense for their sizes (summed pair scores >= `merge_density` x |A| x |B| over at least
    `merge_min_pairs` pairs): one ring fronted by two nominees shows up so, as two groups sharing
    template text, a hometown and a season.
-5. Leftovers join a cluster on two kinds of evidence or a fresh template (attach_leftovers), or on one
-   word-for-word scope text shared with nearly all its members (whole_cluster_ties.py).
+5. Leftovers join a cluster on two kinds of evidence or a fresh template (attach_leftovers), on one
+   word-for-word scope text shared with nearly all its members (whole_cluster_ties.py), or on a value that
+   nobody outside the cluster carries (own_values.py).
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
 from shellring.flows.core.settings import Settings
+from shellring.flows.pipeline.own_values import attach_own_values, merge_own_value_clusters, own_value_carriers
 from shellring.flows.pipeline.whole_cluster_ties import attach_whole_cluster_ties, family_bits
 
 # The functions below default to the settings' defaults, so that they are usable (and tested) on their own.
@@ -291,6 +293,12 @@ def build_company_clusters(con: duckdb.DuckDBPyConnection, settings: Settings) -
                                   template_families=chosen)
         labels = attach_whole_cluster_ties(labels, a, b, chosen, family_bits(con, s.attach_cover_families),
                                            s.cluster_min_size, s.attach_cover_share, s.attach_cover_min_members)
+        if s.attach_own_min_members:
+            carriers = own_value_carriers(con)
+            labels = merge_own_value_clusters(labels, *carriers, s.cluster_min_size, s.attach_own_min_members,
+                                              s.attach_min_coverage)
+            labels = attach_own_values(labels, *carriers, s.cluster_min_size, s.attach_own_min_members,
+                                       s.attach_min_coverage)
     frame = pl.DataFrame({"company_id": np.arange(n_nodes, dtype=np.int32), "cluster_no": labels})
     frame = frame.with_columns(pl.len().over("cluster_no").alias("cluster_size")).filter(
         pl.col("cluster_size") >= 2

@@ -1,0 +1,107 @@
+"""A value nobody outside a cluster carries is its own: a leftover carrying it joins, two halves holding it merge.
+
+The evidence rules judge a pair by what its value is worth against everyone's: a landline counts for less because
+switchboards and agencies share landlines, a scope text for half a link because templates circulate. A careful
+operator's fronts can so end up in pieces: a dealer's landline on seven new companies, registered over more than a
+season, ties each pair at 0.6 of a link; a scope text that two fronts left out of the cluster share with three of
+its members ties each pair at half. What the pair rules cannot see is where the value's other carriers are. When
+every company in the region that carries the value, but the leftover, sits in one cluster - at least `min_members`
+of them - the value is that cluster's own: nobody outside it uses it, so the leftover using it is one of its
+fronts, not a neighbour (a neighbour's chance match on a rare value is with one company, and a common value is
+carried outside the cluster too). The value must be on a good share of the cluster's members as well
+(`min_share`, the template share of attach_leftovers): a text two members of a fifty-company farm happen to share
+with a bystander is their coincidence, not the farm's template - in a small region many texts are rare enough to
+look exclusive. A group's switchboard or an agency's template is its own group's or clients'
+value in the same way: it gathers them into their cluster, which is then scored on what it shows (a shared trade
+name, registrations over years), not flagged for having gathered.
+
+Which values: exact ones an operator writes and can keep to his fronts - a person, a phone, a word-for-word scope
+(sql/queries/own_value_carriers.sql). Not a room, which changes tenants over the years; not a near value (a similar
+number, the same building) or where and when (a branch, a hometown), which bystanders share by chance.
+
+Only pieces under `min_size` join, each with its one cluster (a piece the values tie to two clusters stays out), so a
+leftover never bridges two clusters. Two clusters that between them hold every carrier of such a value, each with
+`min_members` and `min_share` of its own members on it, are the two halves of one hand's fronts (a dealer's line on
+seven companies registered over a year and a half, cut 4 + 3 because a line of that age counts at 0.6): they merge,
+each only with its strongest such partner (merge_own_value_clusters).
+"""
+
+from __future__ import annotations
+
+import duckdb
+import numpy as np
+import polars as pl
+
+from shellring.flows.core.sqlsteps import fetch_frame, load_query
+
+
+def own_value_carriers(con: duckdb.DuckDBPyConnection) -> tuple[np.ndarray, np.ndarray]:
+    """(value key, company id) per carrier of each exact value that is no hub (sql/queries/own_value_carriers.sql)."""
+    frame = fetch_frame(con, load_query("queries/own_value_carriers").sql)
+    return frame["value_key"].to_numpy(), frame["company_id"].to_numpy().astype(np.int64)
+
+
+def attach_own_values(labels: np.ndarray, value_key: np.ndarray, company: np.ndarray, min_size: int,
+                      min_members: int, min_share: float) -> np.ndarray:
+    """Labels after each piece (cluster under `min_size`) joined the one cluster of `min_size` or more holding every
+    other carrier - at least `min_members` of its members, and `min_share` of them - of a value one of its companies
+    carries."""
+    from shellring.flows.pipeline.components import _canonical, component_labels
+
+    if not min_members or not len(company):
+        return labels
+    sizes = np.bincount(labels)
+    label = labels[company]
+    carriers = pl.DataFrame({"value": value_key, "label": label, "big": sizes[label] >= min_size})
+    owned = (
+        carriers.group_by("value")
+        .agg(pl.col("label").filter(pl.col("big")).n_unique().alias("clusters"),
+             pl.col("label").filter(pl.col("big")).first().alias("target"),
+             pl.col("big").sum().alias("in_cluster"), (~pl.col("big")).sum().alias("outside"))
+        .filter((pl.col("clusters") == 1) & (pl.col("in_cluster") >= min_members) & (pl.col("outside") > 0))
+        .filter(pl.col("in_cluster") >= min_share * pl.col("target").replace_strict(
+            np.arange(len(sizes)), sizes, return_dtype=pl.Float64))
+        .select("value", "target")
+    )
+    if owned.is_empty():
+        return labels
+    joins = (
+        carriers.filter(~pl.col("big")).join(owned, on="value")
+        .group_by("label").agg(pl.col("target").n_unique().alias("targets"), pl.col("target").first())
+        .filter(pl.col("targets") == 1)
+    )
+    if joins.is_empty():
+        return labels
+    merged = component_labels(len(sizes), joins["label"].to_numpy(), joins["target"].to_numpy())
+    return _canonical(merged[labels])
+
+
+def merge_own_value_clusters(labels: np.ndarray, value_key: np.ndarray, company: np.ndarray, min_size: int,
+                             min_members: int, min_share: float) -> np.ndarray:
+    """Labels after two clusters of `min_size` or more that between them hold every carrier of a value - at least
+    `min_members` and `min_share` of each one's members - merged; mutual best partners only (by how many such values
+    they share), so no chain of clusters forms."""
+    from shellring.flows.pipeline.components import _canonical, _merge_mutual_best
+
+    if not min_members or not len(company):
+        return labels
+    sizes = np.bincount(labels)
+    label = labels[company]
+    carriers = pl.DataFrame({"value": value_key, "label": label, "big": sizes[label] >= min_size})
+    whole = carriers.group_by("value").agg(pl.col("big").all().alias("all_big"))
+    per_cluster = (
+        carriers.join(whole.filter(pl.col("all_big")), on="value")
+        .group_by("value", "label").len()
+        .with_columns(size=pl.col("label").replace_strict(np.arange(len(sizes)), sizes, return_dtype=pl.Float64))
+        .with_columns(enough=(pl.col("len") >= min_members) & (pl.col("len") >= min_share * pl.col("size")))
+    )
+    two = (
+        per_cluster.group_by("value")
+        .agg(pl.len().alias("clusters"), pl.col("enough").all().alias("enough"),
+             pl.col("label").min().alias("lo"), pl.col("label").max().alias("hi"))
+        .filter((pl.col("clusters") == 2) & pl.col("enough"))
+        .group_by("lo", "hi").agg(pl.len().cast(pl.Float64).alias("values"))
+    )
+    if two.is_empty():
+        return labels
+    return _canonical(_merge_mutual_best(labels, two, "values"))

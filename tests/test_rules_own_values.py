@@ -1,0 +1,125 @@
+"""Given/expect for the own-value rule (flows/pipeline/own_values.py): a leftover joins the one cluster that holds
+every other company carrying a person, phone or scope text it carries, when they are at least
+attach_own_min_members and attach_min_coverage of its members; never when a carrier sits in another cluster (a
+leftover besides the piece is fine), never on a registered room, a hub or a generic scope text
+(sql/queries/own_value_carriers.sql). Expected partitions are written by hand.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from ruletables import d, table
+from stepkit import given, run
+
+from shellring.flows.core.settings import Settings
+from shellring.flows.pipeline.own_values import attach_own_values, merge_own_value_clusters, own_value_carriers
+
+S = Settings()
+MIN_SIZE, MIN_MEMBERS, MIN_SHARE = S.cluster_min_size, S.attach_own_min_members, S.attach_min_coverage
+
+
+def join(labels: list[int], carriers: dict[str, list[int]], min_members: int = MIN_MEMBERS) -> list[int]:
+    """Labels after the rule; `carriers` maps a value to the companies carrying it."""
+    keys = np.array([hash(v) for v, companies in carriers.items() for _ in companies], dtype=np.int64)
+    companies = np.array([c for cs in carriers.values() for c in cs], dtype=np.int64)
+    return [int(x) for x in attach_own_values(np.array(labels), keys, companies, MIN_SIZE, min_members, MIN_SHARE)]
+
+
+RING = [0, 0, 0, 0, 0]  # companies 0-4: one cluster of five
+
+
+def test_a_leftover_carrying_a_line_nobody_outside_the_cluster_carries_joins():
+    # a dealer's landline on members 2 and 3 and on leftover 5, said at 0.6 of a link: under the threshold
+    assert join(RING + [1], {"line": [2, 3, 5]}) == [0] * 6
+
+
+def test_two_leftovers_on_the_cluster_s_own_scope_text_both_join():
+    assert join(RING + [1, 2], {"scope": [0, 1, 5, 6]}) == [0] * 7
+
+
+def test_a_value_also_carried_outside_the_cluster_is_not_its_own():
+    # company 9 of another cluster carries the line too: a switchboard many use, not the ring's
+    labels = RING + [1] + [2, 2, 2, 2]
+    assert join(labels, {"line": [2, 3, 5, 9]}) == labels
+
+
+def test_one_member_is_no_cluster_s_own_value():
+    assert join(RING + [1], {"line": [2, 5]}) == RING + [1]  # a neighbour's chance match with one company
+    assert join(RING + [1], {"line": [2, 3, 5]}, min_members=3) == RING + [1]  # the setting moves the bar
+
+
+def test_a_value_on_a_few_members_of_a_big_cluster_is_their_coincidence_not_the_cluster_s():
+    farm = [0] * 10
+    assert join(farm + [1], {"scope": [0, 1, 10]}) == farm + [1]  # 2 of 10 < attach_min_coverage
+    assert join(farm + [1], {"scope": [0, 1, 2, 3, 10]}) == [0] * 11  # 4 of 10
+
+
+def test_a_piece_two_clusters_own_values_of_stays_out():
+    labels = RING + [1, 1, 1] + [2]
+    assert join(labels, {"a": [0, 1, 8], "b": [5, 6, 8]}) == labels
+
+
+def test_a_leftover_never_merges_two_clusters():
+    labels = RING + [1, 1, 1] + [2]
+    assert join(labels, {"a": [0, 1, 8], "b": [5, 6, 8]}) == labels  # the value carriers of 8 are in two clusters
+
+
+def merge(labels: list[int], carriers: dict[str, list[int]]) -> list[int]:
+    keys = np.array([hash(v) for v, companies in carriers.items() for _ in companies], dtype=np.int64)
+    companies = np.array([c for cs in carriers.values() for c in cs], dtype=np.int64)
+    return [int(x) for x in merge_own_value_clusters(np.array(labels), keys, companies, MIN_SIZE, MIN_MEMBERS,
+                                                     MIN_SHARE)]
+
+
+def test_two_clusters_holding_every_carrier_of_a_line_between_them_merge():
+    # a dealer's line on 4 + 3 companies registered over a year and a half: two halves at 0.6 of a link
+    labels = [0, 0, 0, 0, 1, 1, 1]
+    assert merge(labels, {"line": [0, 1, 2, 3, 4, 5, 6]}) == [0] * 7
+
+
+def test_a_line_also_carried_outside_the_two_or_on_a_few_of_one_merges_nothing():
+    labels = [0, 0, 0, 0, 1, 1, 1, 2]
+    assert merge(labels, {"line": [0, 1, 4, 5, 7]}) == labels  # 7, a leftover, carries it too
+    big = [0] * 10 + [1, 1, 1]
+    assert merge(big, {"line": [0, 1, 10, 11, 12]}) == big  # 2 of 10 is no share of the first cluster's
+    three = [0, 0, 0, 1, 1, 1, 2, 2, 2]
+    assert merge(three, {"line": [0, 1, 3, 4, 6, 7]}) == three  # three clusters: no pair holds them all
+
+
+def test_a_cluster_merges_with_its_strongest_partner_only():
+    labels = [0, 0, 0, 1, 1, 1, 2, 2, 2]
+    got = merge(labels, {"a": [0, 1, 3, 4], "b": [0, 1, 3, 4, 5], "c": [0, 1, 2, 6, 7]})
+    assert got == [0, 0, 0, 0, 0, 0, 1, 1, 1]  # 0-1 share two values, 0-2 one: no chain 1-0-2
+
+
+def test_zero_turns_the_rule_off():
+    assert join(RING + [1], {"line": [2, 3, 5]}, min_members=0) == RING + [1]
+
+
+def test_the_carriers_are_people_phones_and_scopes_never_rooms_hubs_or_short_scopes():
+    line, room, scope = "+865728123456", "330502|红旗路|1|1幢|101", "一般项目：技术服务、技术开发、技术咨询、技术交流"
+    companies = [{"company_id": i, "reg_date": d("2026-03-01"), "phone": line, "reg_room_key": room,
+                  "scope_key": scope if i < 4 else "技术服务"} for i in range(1, 5)]
+    companies.append({"company_id": 5, "reg_date": d("2026-03-01"), "phone": "+8657212345678"})  # its own line
+    con = given({"stg_companies": table(companies, ("company_id", "rep_id", "reg_date", "phone", "phone_also",
+                                                    "reg_room_key", "trade_name", "scope_key")),
+                 "stg_accounts": table([], ("company_id", "rep_id", "agent_id", "open_date", "contact_phone",
+                                            "contact_phone_also", "agent_phone", "agent_phone_also",
+                                            "contact_room_key"))}, settings=Settings(hub_limit_phone=10))
+    run(con, "linking/company_attributes", "linking/attribute_values")
+    assert sorted(map(sorted, _values(con))) == [[1, 2, 3], [1, 2, 3, 4]]  # the scope, the line; no room
+    con = given({"stg_companies": table(companies, ("company_id", "rep_id", "reg_date", "phone", "phone_also",
+                                                    "reg_room_key", "trade_name", "scope_key")),
+                 "stg_accounts": table([], ("company_id", "rep_id", "agent_id", "open_date", "contact_phone",
+                                            "contact_phone_also", "agent_phone", "agent_phone_also",
+                                            "contact_room_key"))}, settings=Settings(hub_limit_phone=3))
+    run(con, "linking/company_attributes", "linking/attribute_values")
+    assert sorted(map(len, _values(con))) == [3]  # the line on four companies is a hub: the scope text only
+
+
+def _values(con) -> list[set[int]]:
+    keys, ids = own_value_carriers(con)
+    by_value: dict[int, set[int]] = {}
+    for key, company in zip(keys.tolist(), ids.tolist(), strict=True):
+        by_value.setdefault(key, set()).add(company)
+    return list(by_value.values())

@@ -650,6 +650,43 @@ def test_a_dealer_who_spreads_his_companies_over_sixteen_months_flags_and_a_smal
     assert not got[2][1] and not got[3][1], got
     assert got[2][0] < 20 and got[3][0] < 20, got
 
+def test_three_weak_coincidences_among_a_seasons_new_companies_flag_and_an_agencys_clients_over_years_do_not():
+    """Issue 12's careful weak-links ring: six companies of six trade names and representatives (aged 38, from
+    another province, 5 million CNY, accounts 40 days after registering) registered over a hundred days, tied by
+    three independent weak coincidences, none shared by all: a contact room, mobiles of one range, openings at one
+    branch within days.
+    Three kinds of evidence count in full: 66 (main counted them half: 41.7, under the flag). A bookkeeping
+    agency's six clients with its phone, its clerk and its contact address, taken on over three years, and a
+    season's two-kind cluster (a contact room and a branch) stay unflagged."""
+    def cluster(ids, step_days, pairs):
+        days = [d("2025-01-01") + timedelta(days=k * step_days) for k in range(len(ids))]
+        companies = [company(i, reg_date=day, trade_name=name, rep_age_at_reg=38, rep_region="510104")
+                     for i, day, name in zip(ids, days, NAMES, strict=False)]
+        accounts = [account(i, 40, open_date=day + timedelta(days=40)) for i, day in zip(ids, days, strict=True)]
+        links = [{"company_a": ids[a], "company_b": ids[b], "reason": reason, "is_link": True}
+                 for reason, chain in pairs.items() for a, b in chain]
+        return companies, accounts, links
+
+    weak = {"SAME_CONTACT_ADDRESS": [(0, 1), (1, 2), (3, 4)], "SIMILAR_PHONE": [(0, 3), (2, 5)],
+            "SAME_BRANCH_DAYS": [(4, 5)], "SAME_BRANCH_DAYS+SAME_CONTACT_ADDRESS": [(1, 4)]}
+    ring = cluster(list(range(1, 7)), 20, weak)
+    agency = cluster(list(range(11, 17)), 180, {"SAME_PHONE": [(0, 1), (1, 2), (3, 4)], "SAME_AGENT": [(0, 3), (2, 5)],
+                                                "SAME_CONTACT_ADDRESS": [(1, 4), (4, 5)]})
+    two_kinds = cluster(list(range(21, 27)), 20, {k: v for k, v in weak.items() if k != "SIMILAR_PHONE"}
+                        | {"SAME_CONTACT_ADDRESS": [(0, 1), (1, 2), (3, 4), (0, 3), (2, 5)]})
+    parts = (ring, agency, two_kinds)
+    con = cluster_features({1: ring[0], 2: agency[0], 3: two_kinds[0]}, [a for p in parts for a in p[1]],
+                           links=[link for p in parts for link in p[2]])
+    run(con, "clusters/cluster_terms", "clusters/cluster_scores")
+    got = {no: (kinds, score, flagged, codes) for no, kinds, score, flagged, codes in rows(
+        con, """select cluster_no, n_evidence_kinds, risk_score, flagged, [c['keys'][1] for c in reason_codes]
+                from cluster_scores join cluster_features using (cluster_no)""")}
+    assert [got[no][0] for no in (1, 2, 3)] == [3, 3, 2], got
+    assert got[1][2] and "risk.many_kinds" in got[1][3], got
+    assert not got[2][2] and not got[3][2], got
+    assert got[2][1] < 20, got
+
+
 CLUSTER_FEATURE_THRESHOLDS = {"many_kinds__min_reach", "multi_bank__min_banks", "nominee__window_days",
                               "controller__window_days",
                               "corroborated__min_kinds", "shared_brand__min_length", "concentration__window_days",
@@ -751,11 +788,11 @@ TERM_CASES: dict[str, list[tuple[dict, float]]] = {
     "controller": [({"max_companies_per_controller": 2}, 0.0), ({"max_companies_per_controller": 3}, 0.5),
                    ({"max_companies_per_controller": 4}, 1.0), ({"max_companies_per_controller": 5}, 1.0)],
     "pair_only": [({"n_companies": 2}, 1.0), ({"n_companies": 3}, 0.0)],
-    # nothing at 2 kinds of evidence, full at 4, times the cluster's life: full within 270 days, nothing at 405
-    "many_kinds": [({"n_evidence_kinds": 2, "life_days": 0}, 0.0), ({"n_evidence_kinds": 3, "life_days": 0}, 0.5),
+    # nothing at 2 kinds of evidence, full at 3, times the cluster's life: full within 270 days, nothing at 405
+    "many_kinds": [({"n_evidence_kinds": 2, "life_days": 0}, 0.0), ({"n_evidence_kinds": 3, "life_days": 0}, 1.0),
                    ({"n_evidence_kinds": 4, "life_days": 270}, 1.0), ({"n_evidence_kinds": 6, "life_days": 0}, 1.0),
                    ({"n_evidence_kinds": 4, "life_days": 337}, 68 / 135),
-                   ({"n_evidence_kinds": 3, "life_days": 337}, 34 / 135),
+                   ({"n_evidence_kinds": 3, "life_days": 337}, 68 / 135),
                    ({"n_evidence_kinds": 4, "life_days": 405}, 0.0), ({"n_evidence_kinds": 4, "life_days": 500}, 0.0),
                    ({"n_evidence_kinds": 4, "life_days": None}, 0.0)],  # no dates, no life
     # nothing up to 3 unrelated companies on one value, rising linearly to full at 6, times the value's fade

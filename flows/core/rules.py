@@ -143,8 +143,10 @@ RISK_TERMS: tuple[RiskTerm, ...] = (
                                     "min_share": 0.8, "from": 3, "full_at": 6}),
     # an operator's footprint in several channels at once (a branch's batch, a contact room, a phone range, a
     # scope text) among companies of one season to a year; an agency's clients share as many, over years
-    # (a kind counts when its links reach min_reach of the members: a few members' stray links are no footprint)
-    RiskTerm("many_kinds", 2.0, {"from": 2, "full_at": 4, "window_days": 270, "fade_windows": 1.5,
+    # (a kind counts when its links reach min_reach of the members: a few members' stray links are no footprint).
+    # Full at three: each independent co-occurring flag makes a legitimate cluster far rarer (DOMAIN.md 0.2), and
+    # the only legitimate clusters with three kinds are an agency's clients (phone, clerk, contact address) over years
+    RiskTerm("many_kinds", 2.0, {"from": 2, "full_at": 3, "window_days": 270, "fade_windows": 1.5,
                                  "min_reach": 0.2}),
     # one person legal representative of many unrelated new companies within a year: nobody fronts a dozen as a
     # trade; a serial owner adds one every year or two, a group's chairman fronts subsidiaries of one trade name

@@ -650,6 +650,7 @@ def test_a_dealer_who_spreads_his_companies_over_sixteen_months_flags_and_a_smal
     assert not got[2][1] and not got[3][1], got
     assert got[2][0] < 20 and got[3][0] < 20, got
 
+
 def test_three_weak_coincidences_among_a_seasons_new_companies_flag_and_an_agencys_clients_over_years_do_not():
     """Issue 12's careful weak-links ring: six companies of six trade names and representatives (aged 38, from
     another province, 5 million CNY, accounts 40 days after registering) registered over a hundred days, tied by

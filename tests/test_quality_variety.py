@@ -7,7 +7,9 @@ flagged once lone_line judged their numbers by pace (s10-quality-windows). Varie
 (s10-quality-batch): over up to four branches and three prefectures, student recall 0.62 on them before
 BATCH_PROVINCE / BATCH_NEAR_AGE. Floors as in tests/test_quality_hard.py: one ring below what was measured per kind
 and level on the merged code (bench/RESULTS-detection.md, section "Session 10 merged"), ceilings just above the
-measured rates. Truth comes from the generator's truth.csv, an oracle the detector never reads.
+measured rates. One student batch of this seed was found in one run of the merged code on a loaded box and missed in
+every run on a quiet one (0.69 / 0.62); the floors are set on the lower figure. Truth comes from the generator's
+truth.csv, an oracle the detector never reads.
 """
 
 from __future__ import annotations
@@ -20,12 +22,12 @@ pytestmark = pytest.mark.slow
 
 COMPANIES, SEED = 20_000, 13
 
-MEASURED_RING_RECALL = 0.931
+MEASURED_RING_RECALL = 0.8851
 MEASURED_BY_KIND = {
-    "address_farm": 1.0, "nominee_rep": 0.8462, "dealer_phone": 1.0, "agent_opener": 1.0,
-    "weak_links": 1.0, "student_batch": 0.6923,
+    "address_farm": 0.8889, "nominee_rep": 0.8462, "dealer_phone": 1.0, "agent_opener": 1.0,
+    "weak_links": 1.0, "student_batch": 0.6154,
 }
-MEASURED_BY_LEVEL = {"naive": 0.8788, "medium": 0.8889, "sophisticated": 0.963}
+MEASURED_BY_LEVEL = {"naive": 0.8485, "medium": 0.8889, "sophisticated": 0.9259}
 
 
 @pytest.fixture(scope="module")
@@ -35,9 +37,9 @@ def variety_result(tmp_path_factory, key_env):
 
 def test_pairs_and_rings_hold_with_variety(variety_result):
     r = variety_result
-    assert r.pair_precision >= 0.975, r  # measured 0.9804 (0.845 with stray links counted as kinds)
-    assert r.pair_recall >= 0.952, r  # 0.9591
-    assert r.pair_f1 >= 0.962, r  # 0.9696
+    assert r.pair_precision >= 0.985, r  # measured 0.995 (0.845 with stray links counted as kinds)
+    assert r.pair_recall >= 0.89, r  # 0.898 (hosted farms spread over rooms and floors, wider batches)
+    assert r.pair_f1 >= 0.935, r  # 0.944
     assert r.ring_recall >= one_ring_below(MEASURED_RING_RECALL, r.rings), r
 
 
@@ -53,9 +55,9 @@ def test_every_sophistication_level_holds_with_variety(variety_result, level):
 
 def test_false_alarms_and_purity_stay_low_with_variety(variety_result):
     r = variety_result
-    assert r.lookalike_false_alarm_rate <= 0.002, r.false_alarm_by_kind  # measured 0.0004 (was 0.0230)
+    assert r.lookalike_false_alarm_rate <= 0.002, r.false_alarm_by_kind  # measured 0.0000 (was 0.0230)
     assert r.false_alarm_by_kind["incubator"] == 0.0, r.false_alarm_by_kind  # the incubator stays unflagged
-    assert r.legit_false_alarm_rate <= 0.001, r  # 0.0005 (was 0.0036)
-    assert r.multi_ring_cluster_share <= 0.012, r  # 0 of 92 flagged clusters; one would be 0.011
-    assert r.legit_cluster_share <= 0.095, r  # 7 of 92 (0.076); one more is 0.087, two more fail
-    assert r.purity_mean >= 0.985, r  # 0.994
+    assert r.legit_false_alarm_rate <= 0.001, r  # 0.0002 (was 0.0036)
+    assert r.multi_ring_cluster_share <= 0.012, r  # 0 of 93 flagged clusters; one would be 0.011
+    assert r.legit_cluster_share <= 0.05, r  # 3 of 93 (0.032); one more is 0.043, two more fail
+    assert r.purity_mean >= 0.99, r  # 0.998

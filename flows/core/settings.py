@@ -244,7 +244,10 @@ class Settings(BaseModel):
         }
 
     def apply(self, con: duckdb.DuckDBPyConnection) -> None:
-        """Expose the settings to SQL: scalars as variables, the rules as tables."""
+        """Expose the settings to SQL: scalars as variables, the rules as tables, and the functions the steps share."""
+        from shellring.flows.core.sqlfunctions import create_sql_functions
+
+        create_sql_functions(con)
         for name, value in self.variables().items():
             con.execute(f"set variable {name} = ?", [value])
         for table, frame in self.rule_tables().items():

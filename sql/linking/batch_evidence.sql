@@ -102,14 +102,11 @@ expected as (
         n_branch * (n_origin_season - n_cell + 1) / greatest(n_season - n_cell + 1, 1) as chance_count
     from cells
 ),
--- P(Poisson(chance_count) >= n_cell), summed in log space from n_cell up: the terms fall fast once
--- n_cell exceeds the expected count, and a cell at or under it is no batch whatever the sum says
+-- P(Poisson(chance_count) >= n_cell) (flows/core/sqlfunctions.py); a cell at or under the expected count is no
+-- batch whatever the sum says
 tested as (
     select *,
-        case when chance_count >= n_cell then 1.0
-            else list_sum(list_transform(range(n_cell, n_cell + 60),
-                lambda i: exp(i * ln(chance_count) - chance_count - lgamma(i + 1))))
-        end as chance
+        case when chance_count >= n_cell then 1.0 else poisson_at_least(n_cell, chance_count) end as chance
     from expected
 ),
 batch_openings as (
@@ -135,10 +132,7 @@ province_levels as (
 ),
 province_tested as (
     select *,
-        case when chance_count >= n_cell then 1.0
-            else list_sum(list_transform(range(n_cell, n_cell + 60),
-                lambda i: exp(i * ln(chance_count) - chance_count - lgamma(i + 1))))
-        end as chance
+        case when chance_count >= n_cell then 1.0 else poisson_at_least(n_cell, chance_count) end as chance
     from (
         select *, n_branch * (n_origin_season - n_cell + 1) / greatest(n_season - n_cell + 1, 1) as chance_count
         from (
@@ -217,9 +211,7 @@ unambiguous as (
 joined as (
     select * from strays semi join unambiguous using (company_id)
     where n_expected < n_seen
-        and list_sum(list_transform(range(n_seen, n_seen + 60),
-            lambda i: exp(i * ln(greatest(n_expected, 1e-9)) - n_expected - lgamma(i + 1))))
-            * n_branches <= getvariable('batch_stray_chance')
+        and poisson_at_least(n_seen, greatest(n_expected, 1e-9)) * n_branches <= getvariable('batch_stray_chance')
 ),
 -- one row per pair, whichever of its cells (and branches, when the two opened at two) made it a batch; the
 -- narrowest origin names the reason: a county or prefecture (BATCH_COHORT), else a province (BATCH_PROVINCE: a

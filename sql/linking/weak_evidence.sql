@@ -198,8 +198,7 @@ prefixes as (
 ),
 block_chances as (
     select b.phone_prefix,
-        list_sum(list_transform(range(b.k, b.k + 60),
-            lambda i: exp(i * ln((g.m - b.k + 1) / 99) - (g.m - b.k + 1) / 99 - lgamma(i + 1)))) as chance
+        poisson_at_least(b.k, (g.m - b.k + 1) / 99) as chance
     from (select phone_prefix, count(distinct phone) as k from mobiles semi join prefixes using (phone_prefix)
           group by phone_prefix) as b
     join (select left(phone_prefix, 10) as segment, count(distinct phone) as m from mobiles

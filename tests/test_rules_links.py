@@ -209,6 +209,11 @@ def _near_age_accounts() -> list[dict]:
                                  opening(204, "BR1", 10), opening(205, "BR2", 10), opening(206, "BR1", 11)]
 
 
+def _batch_of_four(reason: str) -> list[tuple]:
+    """The six pairs of companies 1-4, a batch of four at BR1 (the cohort the batch cases build on)."""
+    return [(a, b, reason, "branch", "BR1", 4) for a in range(1, 5) for b in range(a + 1, 5)]
+
+
 def _crowded_segment(segment: str) -> list[dict]:
     """60 companies' mobiles, one in each of blocks 20-79 of a 10,000-number segment ('+86' and 7 digits)."""
     return [{"company_id": 1000 + block, "attr_kind": "phone", "attr_value": f"{segment}{block:02d}00"}
@@ -454,7 +459,7 @@ CASES: dict[str, Case] = {
         # companies 1-4 at BR1: 4 in the cell, where 6 openings x (1/96) = 0.06 were expected (the region's 99
         # fresh openings, the cell left out, hold no other from 4210); P(>= 4) = 6.0e-7 <= batch_chance_rate 1e-5.
         # By county (2 + 2) the cells are too small
-        expected=[(a, b, "BATCH_COHORT", "branch", "BR1", 4) for a in range(1, 5) for b in range(a + 1, 5)],
+        expected=_batch_of_four("BATCH_COHORT"),
     ),
     "BATCH_JOINED": Case(
         "batch",
@@ -463,7 +468,7 @@ CASES: dict[str, Case] = {
         # 1-4 are a batch as in BATCH_COHORT; 101-102 are its prefecture's at BS1 (2 seen, 2 x 4/467 expected,
         # times the 40-odd branches near):
         # each joins every member of the batch (see test_a_batch_takes_in_what_chance_cannot_explain)
-        expected=sorted([(a, b, "BATCH_COHORT", "branch", "BR1", 4) for a in range(1, 5) for b in range(a + 1, 5)]
+        expected=sorted(_batch_of_four("BATCH_COHORT")
                         + [(a, s, "BATCH_JOINED", "branch", "BR1", 4) for a in range(1, 5) for s in (101, 102)]),
     ),
     "BATCH_PROVINCE": Case(
@@ -473,14 +478,14 @@ CASES: dict[str, Case] = {
         # 1-4 at BR1: 4 from Hubei where 6 openings x (1/138) = 0.04 were expected (the region's 141 fresh
         # openings, the cell left out, hold no other from 42); P(>= 4) = 1.4e-7 <= batch_chance_rate 1e-5 (the bar:
         # test_a_province_batch_stops_where_chance_explains_it). No prefecture or county cell holds three
-        expected=[(a, b, "BATCH_PROVINCE", "branch", "BR1", 4) for a in range(1, 5) for b in range(a + 1, 5)],
+        expected=_batch_of_four("BATCH_PROVINCE"),
     ),
     "BATCH_NEAR_AGE": Case(
         "batch",
         companies=_near_age_companies(),
         accounts=_near_age_accounts(),
         # the batch 1-4 as in BATCH_COHORT, and 201 with each of its members
-        expected=sorted([(a, b, "BATCH_COHORT", "branch", "BR1", 4) for a in range(1, 5) for b in range(a + 1, 5)]
+        expected=sorted(_batch_of_four("BATCH_COHORT")
                         + [(a, 201, "BATCH_NEAR_AGE", "branch", "BR1", 4) for a in range(1, 5)]),
     ),
     # --- fuzzy evidence (rep_id_candidates, address_candidates, build_fuzzy_evidence): (a, b, reason, kind, value)

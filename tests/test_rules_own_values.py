@@ -101,23 +101,19 @@ def test_the_carriers_are_people_phones_and_scopes_never_rooms_hubs_or_short_sco
     companies = [{"company_id": i, "reg_date": d("2026-03-01"), "phone": line, "reg_room_key": room,
                   "scope_key": scope if i < 4 else "技术服务"} for i in range(1, 5)]
     companies.append({"company_id": 5, "reg_date": d("2026-03-01"), "phone": "+8657212345678"})  # its own line
+    # the scope, the line; no room
+    assert sorted(map(sorted, _values(companies, hub_limit_phone=10))) == [[1, 2, 3], [1, 2, 3, 4]]
+    assert sorted(map(len, _values(companies, hub_limit_phone=3))) == [3]  # the line on four companies is a hub
+
+
+def _values(companies: list[dict], hub_limit_phone: int) -> list[set[int]]:
+    """The carriers of each value own_value_carriers reads, after the linking steps that make its inputs."""
     con = given({"stg_companies": table(companies, ("company_id", "rep_id", "reg_date", "phone", "phone_also",
                                                     "reg_room_key", "trade_name", "scope_key")),
                  "stg_accounts": table([], ("company_id", "rep_id", "agent_id", "open_date", "contact_phone",
                                             "contact_phone_also", "agent_phone", "agent_phone_also",
-                                            "contact_room_key"))}, settings=Settings(hub_limit_phone=10))
+                                            "contact_room_key"))}, settings=Settings(hub_limit_phone=hub_limit_phone))
     run(con, "linking/company_attributes", "linking/attribute_values")
-    assert sorted(map(sorted, _values(con))) == [[1, 2, 3], [1, 2, 3, 4]]  # the scope, the line; no room
-    con = given({"stg_companies": table(companies, ("company_id", "rep_id", "reg_date", "phone", "phone_also",
-                                                    "reg_room_key", "trade_name", "scope_key")),
-                 "stg_accounts": table([], ("company_id", "rep_id", "agent_id", "open_date", "contact_phone",
-                                            "contact_phone_also", "agent_phone", "agent_phone_also",
-                                            "contact_room_key"))}, settings=Settings(hub_limit_phone=3))
-    run(con, "linking/company_attributes", "linking/attribute_values")
-    assert sorted(map(len, _values(con))) == [3]  # the line on four companies is a hub: the scope text only
-
-
-def _values(con) -> list[set[int]]:
     keys, ids = own_value_carriers(con)
     by_value: dict[int, set[int]] = {}
     for key, company in zip(keys.tolist(), ids.tolist(), strict=True):

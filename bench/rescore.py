@@ -37,7 +37,7 @@ def rescore(folder: Path, scratch: Path) -> duckdb.DuckDBPyConnection:
     from shellring.flows.core.sqlsteps import load_step, run_sql
     from shellring.flows.pipeline.plan import STAGES
 
-    (work,) = (folder / ".results.duckdb.work").glob("*/work.duckdb")
+    (work,) = folder.glob(".*results.duckdb.work/*/work.duckdb")  # a quality.py run, or a kept <name>.results.duckdb
     copy = scratch / f"{folder.name}.duckdb"
     shutil.copyfile(work, copy)
     con = duckdb.connect(str(copy))

@@ -29,9 +29,9 @@ from shellring.flows.pipeline.plan import plan
 
 COMPANY_COLUMNS = ("company_id", "uscc", "reg_date", "rep_age_at_reg", "rep_region", "reg_adcode", "uscc_region",
                    "reg_capital", "rep_id", "phone_is_virtual", "reg_address_notes", "trade_name", "scope_key",
-                   "reg_building_key")
+                   "reg_building_key", "reg_room_key")
 ACCOUNT_COLUMNS = ("company_id", "bank", "days_since_registration", "open_date", "in_window", "agent_id", "rep_id",
-                   "contact_phone_is_virtual", "agent_phone_is_virtual")
+                   "contact_phone_is_virtual", "agent_phone_is_virtual", "contact_room_key")
 REG_DATE = d("2026-03-01")
 
 
@@ -426,7 +426,8 @@ def test_a_dealer_landline_flags_by_its_shape_and_a_groups_switchboard_does_not(
     run(con, "clusters/cluster_terms", "clusters/cluster_scores")
     got = {no: (score, flagged, codes) for no, score, flagged, codes in rows(
         con, "select cluster_no, risk_score, flagged, [c['keys'][1] for c in reason_codes] from cluster_scores")}
-    assert got[1][1] and got[1][2][0] == "risk.concentration", got[1]
+    # the number on its own season's unrelated companies, and nothing else: both shape terms at full, leading
+    assert got[1][1] and set(got[1][2][:2]) == {"risk.concentration", "risk.lone_line"}, got[1]
     assert not got[2][1] and not got[3][1], got
     assert got[2][0] < 20 and got[3][0] < 20, got
 
@@ -688,6 +689,73 @@ def test_three_weak_coincidences_among_a_seasons_new_companies_flag_and_an_agenc
     assert got[2][1] < 20, got
 
 
+def test_a_contact_address_that_is_the_members_own_room_is_no_second_kind_of_evidence():
+    """Six tenants of one incubator room give the bank that room as their contact address too; those that arrived
+    seasons apart link on the contact address alone. That restates where they are registered: two kinds (the place
+    and a branch's days), and the cluster stays unflagged (main counted three: the incubator's address twice).
+    A careful weak-links ring, each member registered in its own room but giving the bank one office as contact,
+    keeps three kinds and flags on them, whatever its ordinary profile (45-year-old local representatives,
+    5 million CNY, accounts after 60 days)."""
+    def cluster(ids, rooms, contact, pairs):
+        days = [d("2025-01-01") + timedelta(days=20 * k) for k in range(len(ids))]
+        companies = [company(i, reg_date=day, trade_name=name, reg_room_key=room)
+                     for i, day, name, room in zip(ids, days, NAMES, rooms, strict=False)]
+        accounts = [account(i, 60, open_date=day + timedelta(days=60), contact_room_key=contact)
+                    for i, day in zip(ids, days, strict=True)]
+        links = [{"company_a": ids[a], "company_b": ids[b], "reason": reason, "is_link": True}
+                 for reason, chain in pairs.items() for a, b in chain]
+        return companies, accounts, links
+
+    branch = {"SAME_BRANCH_DAYS": [(0, 2), (1, 4), (3, 5)]}
+    shared_contact = {"SAME_CONTACT_ADDRESS": [(3, 4), (4, 5), (0, 5)]}
+    incubator = cluster(list(range(1, 7)), ["R1"] * 6, "R1",
+                        {"SAME_ROOM": [(0, 1), (1, 2), (2, 3)]} | shared_contact | branch)
+    ring = cluster(list(range(11, 17)), [f"R{i}" for i in range(11, 17)], "OFFICE",
+                   {"SIMILAR_PHONE": [(0, 1), (1, 2), (2, 3)]} | shared_contact | branch)
+    con = cluster_features({1: incubator[0], 2: ring[0]}, incubator[1] + ring[1],
+                           links=incubator[2] + ring[2])
+    run(con, "clusters/cluster_terms", "clusters/cluster_scores")
+    got = dict(rows(con, "select cluster_no, n_evidence_kinds from cluster_features"))
+    assert got == {1: 2, 2: 3}, got
+    scores = {no: (flagged, codes) for no, flagged, codes in rows(
+        con, "select cluster_no, flagged, [c['keys'][1] for c in reason_codes] from cluster_scores")}
+    assert scores[2][0] and scores[2][1][0] == "risk.many_kinds", scores
+    assert not scores[1][0], scores
+
+
+SHAPE_AT_FULL = {"concentration": {"max_companies_per_value": 6, "value_fade": 1.0},
+                 "many_kinds": {"n_evidence_kinds": 3, "life_days": 100},
+                 "rep_mass": {"max_names_per_rep": 8},
+                 "own_template": {"template_names": 5, "template_fade": 1.0},
+                 "lone_line": {"lone_line_names": 6, "lone_line_fade": 1.0}}
+
+
+@pytest.mark.parametrize("term", sorted(SHAPE_AT_FULL))
+def test_a_shape_term_at_full_flags_a_cluster_on_its_own(term):
+    """Issue 12: the shape of a cluster must be able to flag it on its own. Members who look like ordinary
+    business people (every representative over 40, nothing else of the profile) and one shape term at full --
+    eight unrelated companies on one person within a year, a scope text of their own, a number that is all six of
+    them share, three independent kinds of evidence in one season, six on a value of their own: flagged, with that
+    term as the first reason. Main weighted four of them below the baseline (rep_mass 3.0 alone scored 23.1)."""
+    con = cluster_terms([{"cluster_no": 1, "share_rep_over_40": 1.0, **SHAPE_AT_FULL[term]}])
+    run(con, "clusters/cluster_scores")
+    ((score, flagged, codes),) = rows(
+        con, "select risk_score, flagged, [c['keys'][1] for c in reason_codes] from cluster_scores")
+    assert flagged and codes == [f"risk.{term}"], (score, codes)
+    assert getattr(rules.risk_term(term), "shape", False)  # declared as the shape (validate_registry checks it)
+
+
+def test_every_shape_term_is_at_full_at_its_case_and_the_registry_refuses_one_that_cannot_flag():
+    assert {t.code for t in rules.RISK_TERMS if t.shape} == set(SHAPE_AT_FULL)
+    weak = rules.RiskTerm("weak_shape", 3.0, shape=True)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(rules, "RISK_TERMS", (*rules.RISK_TERMS, weak))
+        patch.setitem(rules.SENTENCES["en"], "risk.weak_shape", "weak")
+        patch.setitem(rules.SENTENCES["zh"], "risk.weak_shape", "弱")
+        with pytest.raises(rules.RuleRegistryError, match="weak_shape is the cluster's shape.*baseline 4.2"):
+            rules.validate_registry()
+
+
 CLUSTER_FEATURE_THRESHOLDS = {"many_kinds__min_reach", "multi_bank__min_banks", "nominee__window_days",
                               "controller__window_days",
                               "corroborated__min_kinds", "shared_brand__min_length", "concentration__window_days",
@@ -884,7 +952,8 @@ def test_older_representatives_offset_the_profile_terms_never_the_shape():
     assert [(no, value) for no, value, _ in got] == [(1, 1.0), (2, 1.0), (3, 0.5), (4, 1.0), (5, 1.0), (6, 1.0)]
     assert [c for _, _, c in got] == pytest.approx([0.0, -0.4, -0.6, -1.2, 0.0, -0.4])
     # the shape's own terms are untouched
-    assert rows(con, "select contribution from cluster_terms where cluster_no = 1 and term = 'rep_mass'") == [(3.0,)]
+    assert rows(con, "select contribution from cluster_terms where cluster_no = 1 and term = 'rep_mass'") == [
+        (rules.risk_term("rep_mass").weight,)]
 
 
 def test_only_a_mitigation_may_offset_the_profile_only():

@@ -56,6 +56,10 @@ class RiskTerm:
     # a mitigation that answers only the profile: it takes away at most what the cluster's profile terms added,
     # never the weight of its shape (a careful operator picks members who look ordinary, not a looser shape)
     offsets_profile_only: bool = False
+    # the cluster's shape, which no legitimate cluster shows (many unrelated new companies on one value, person or
+    # text of their own, or tied in several independent ways in one season): at full it flags a cluster on its own,
+    # whatever the members' profile (its weight at least outweighs the baseline; validate_registry)
+    shape: bool = False
 
 
 class VerdictEffect(StrEnum):
@@ -140,27 +144,29 @@ RISK_TERMS: tuple[RiskTerm, ...] = (
     # the shape alone: many unrelated members on one person, phone or room that came with them, carries no
     # others and lived a season to a year (an agency, a switchboard or a serial owner carries companies over years)
     RiskTerm("concentration", 5.0, {"window_days": 365, "room_window_days": 90, "fade_windows": 1.5,
-                                    "min_share": 0.8, "from": 3, "full_at": 6}),
+                                    "min_share": 0.8, "from": 3, "full_at": 6}, shape=True),
     # an operator's footprint in several channels at once (a branch's batch, a contact room, a phone range, a
     # scope text) among companies of one season to a year; an agency's clients share as many, over years
     # (a kind counts when its links reach min_reach of the members: a few members' stray links are no footprint).
     # Full at three: each independent co-occurring flag makes a legitimate cluster far rarer (DOMAIN.md 0.2), and
-    # the only legitimate clusters with three kinds are an agency's clients (phone, clerk, contact address) over years
-    RiskTerm("many_kinds", 2.0, {"from": 2, "full_at": 3, "window_days": 270, "fade_windows": 1.5,
-                                 "min_reach": 0.2}),
+    # the only legitimate clusters with three kinds are an agency's clients (phone, clerk, contact address) over years.
+    # A contact address that is the member's own registered room restates where it is registered (an incubator's
+    # tenants give the incubator as both): it counts as the place, not as a second kind (cluster_features)
+    RiskTerm("many_kinds", 5.0, {"from": 2, "full_at": 3, "window_days": 270, "fade_windows": 1.5,
+                                 "min_reach": 0.2}, shape=True),
     # one person legal representative of many unrelated new companies within a year: nobody fronts a dozen as a
     # trade; a serial owner adds one every year or two, a group's chairman fronts subsidiaries of one trade name
-    RiskTerm("rep_mass", 3.0, {"window_days": 365, "from": 3, "full_at": 8}),
+    RiskTerm("rep_mass", 5.0, {"window_days": 365, "from": 3, "full_at": 8}, shape=True),
     # one word-for-word scope text on many unrelated members and (almost) nobody else, in use a season to a year:
     # written once and copied by one hand; an agency's template serves its clients over years
-    RiskTerm("own_template", 3.0, {"min_share": 0.8, "from": 2, "full_at": 5, "window_days": 365,
-                                   "fade_windows": 1.5}),
+    RiskTerm("own_template", 5.0, {"min_share": 0.8, "from": 2, "full_at": 5, "window_days": 365,
+                                   "fade_windows": 1.5}, shape=True),
     # one phone that is all many unrelated new companies share, each under its own representative, and that
     # (almost) nobody else gives, gathering them at a dealer's pace: a window that grows with the number of
     # companies (days_per_company each), not a fixed one; a group's switchboard, an agency's or a park's line come
     # with a shared trade name, address or clerk, a park's serves most of its building's tenants (building_share)
-    RiskTerm("lone_line", 2.5, {"min_share": 0.8, "max_kinds": 1, "from": 3, "full_at": 6, "days_per_company": 61,
-                                "fade_windows": 1.5, "building_share": 0.5}),
+    RiskTerm("lone_line", 5.0, {"min_share": 0.8, "max_kinds": 1, "from": 3, "full_at": 6, "days_per_company": 61,
+                                "fade_windows": 1.5, "building_share": 0.5}, shape=True),
     RiskTerm("opened_by_agent", 0.4, profile=True),
     RiskTerm("corroborated", 1.0, {"min_kinds": 2}),
     RiskTerm("shared_brand", -2.5, {"min_length": 2}),
@@ -403,7 +409,11 @@ def validate_registry() -> None:
             raise RuleRegistryError(f"{reason.code}: unknown weight scaling {reason.scaled_by!r}")
         if reason.weight is None or not reason.weight > 0:
             raise RuleRegistryError(f"link reason {reason.code} has no weight")
+    baseline = -risk_term("bias").weight
     for term in RISK_TERMS:
+        if term.shape and not term.weight > baseline:
+            raise RuleRegistryError(f"risk term {term.code} is the cluster's shape, so at full it must flag a cluster "
+                                    f"on its own: its weight {term.weight} does not outweigh the baseline {baseline}")
         if term.offsets_profile_only and not term.weight < 0:
             raise RuleRegistryError(f"risk term {term.code} offsets the profile only, so it must be a mitigation "
                                     "(a negative weight)")

@@ -155,15 +155,21 @@ reason_ends as (
 -- An operator's footprint is on the cluster, not on a few of its members: a family counts as a kind of
 -- the cluster's evidence only when its links reach many_kinds__min_reach of the members (a member's
 -- misspelt room, whose bank contact address is the room everyone registered in, is no second channel).
+-- A shared contact address is a channel of its own where it points away from the member's registered room (an
+-- operator's office, a dealer's flat); a member whose contact address is its own registered room restates where
+-- it is registered, as an incubator's or a park's tenants do, and its end of the link counts as the place.
 family_reach as (
-    select e.cluster_no, nc.family_of[r.reason] as family,
+    select e.cluster_no,
+        case when r.reason = 'SAME_CONTACT_ADDRESS' and not f.contact_elsewhere then nc.family_of['SAME_ROOM']
+             else nc.family_of[r.reason] end as family,
         count(distinct e.company_id) >= getvariable('many_kinds__min_reach') * any_value(e.cluster_size) as reaches
     from reason_ends as e
+    join company_features as f using (company_id)
     cross join unnest(string_split(e.reason, '+')) as r(reason)
     cross join (select list(reason) filter (where not corroborates) as reasons,
                        map(list(reason), list(family)) as family_of from link_reasons) as nc
     where not list_contains(nc.reasons, r.reason)
-    group by e.cluster_no, nc.family_of[r.reason]
+    group by all
 ),
 evidence_kinds as (
     select cluster_no, count(*) filter (where reaches) as n_evidence_kinds from family_reach group by cluster_no

@@ -1,6 +1,8 @@
 -- Red flags per company (DOMAIN.md §2): how fast the account followed registration, the
 -- representative's age and origin, capital, how many companies the representative fronts, whether
--- they open accounts for others, virtual-operator phones, cluster-registration address notes.
+-- they open accounts for others, virtual-operator phones, cluster-registration address notes, and whether the
+-- bank was given a contact room other than the registered one (cluster_features: a contact address that is the
+-- company's own room restates its place).
 -- Thresholds are the risk terms' (rule registry: '<term>__<threshold>'). Flags and numbers only, for every
 -- company: the texts a cluster compares (trade name, scope) cluster_features takes for its members alone.
 --
@@ -15,7 +17,8 @@ with account_rows as (
     select
         a.company_id, a.bank, a.days_since_registration, a.open_date, a.in_window, a.agent_id, a.rep_id,
         a.contact_phone_is_virtual, a.agent_phone_is_virtual,
-        a.agent_id is not null and a.agent_id is distinct from c.rep_id as agent_not_rep
+        a.agent_id is not null and a.agent_id is distinct from c.rep_id as agent_not_rep,
+        a.contact_room_key is not null and a.contact_room_key is distinct from c.reg_room_key as contact_elsewhere
     from stg_accounts as a
     join stg_companies as c using (company_id)
 ),
@@ -30,7 +33,8 @@ accounts as (
         bool_or(in_window) as has_window_account,
         -- not the representative as the bank recorded it, nor as registered (the bank may record none)
         bool_or(agent_not_rep and agent_id is distinct from rep_id) as opened_by_agent,
-        bool_or(coalesce(contact_phone_is_virtual, false) or coalesce(agent_phone_is_virtual, false)) as bank_phone_virtual
+        bool_or(coalesce(contact_phone_is_virtual, false) or coalesce(agent_phone_is_virtual, false)) as bank_phone_virtual,
+        bool_or(contact_elsewhere) as contact_elsewhere
     from account_rows
     group by company_id
 ),
@@ -54,6 +58,7 @@ select
     a.first_open_date,
     coalesce(a.has_window_account, false) as has_window_account,
     coalesce(a.opened_by_agent, false) as opened_by_agent,
+    coalesce(a.contact_elsewhere, false) as contact_elsewhere,
     a.days_to_first_account between 0 and getvariable('fast_open_7d__max_days') as fast_open_7d,
     a.days_to_first_account between 0 and getvariable('fast_open_30d__max_days') as fast_open_30d,
     c.rep_age_at_reg between getvariable('rep_young__min_age') and getvariable('rep_young__max_age') as rep_young,

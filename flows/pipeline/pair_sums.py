@@ -6,7 +6,7 @@ and to a hair under it in the next; a density right at the bar merged two halves
 only (hard + variety demo, 20,000 companies, seed 13: ring recall 0.885 or 0.897 on the same input). Here the rows
 are sorted by their key and then by score, and each group is added in that order in one thread: one set of rows,
 one sum. And the sum is the one the rule means: link scores come to a thousandth (company_links rounds them), so a
-sum is a whole number of thousandths, but ten landline links of 0.6 add up to 5.999999999999999 in floating point,
+sum is a whole number of thousandths, but ten links of 0.6 add up to 5.999999999999999 in floating point,
 a density a hair under a bar of 0.5 that the pairs meet exactly (3 x 4 members). Rounded at SUM_DECIMALS, that
 noise of adding goes, and nothing a thousandth can say is lost.
 """

@@ -7,9 +7,11 @@ flagged once lone_line judged their numbers by pace (s10-quality-windows). Varie
 (s10-quality-batch): over up to four branches and three prefectures, student recall 0.62 on them before
 BATCH_PROVINCE / BATCH_NEAR_AGE. Floors as in tests/test_quality_hard.py: one ring below what was measured per kind
 and level on the merged code (bench/RESULTS-detection.md, section "Session 10 merged"), ceilings just above the
-measured rates. One student batch of this seed was found in one run of the merged code on a loaded box and missed in
-every run on a quiet one (0.69 / 0.62); the floors are set on the lower figure. Truth comes from the generator's
-truth.csv, an oracle the detector never reads.
+measured rates. One student batch of this seed was found in some runs of the merged session-10 code and missed in
+others (0.69 / 0.62): two of its halves, 3 and 4 members tied by ten 0.6 links, sit exactly at merge_context_density,
+and polars' threads summed the links to 6.0 or a hair under. Summed in one fixed order and rounded (s11-determinism,
+flows/pipeline/pair_sums.py) they are 6.0 in every run, and the floors are set on 0.897. Truth comes from the
+generator's truth.csv, an oracle the detector never reads.
 """
 
 from __future__ import annotations
@@ -22,12 +24,12 @@ pytestmark = pytest.mark.slow
 
 COMPANIES, SEED = 20_000, 13
 
-MEASURED_RING_RECALL = 0.8851
+MEASURED_RING_RECALL = 0.8966
 MEASURED_BY_KIND = {
     "address_farm": 0.8889, "nominee_rep": 0.8462, "dealer_phone": 1.0, "agent_opener": 1.0,
-    "weak_links": 1.0, "student_batch": 0.6154,
+    "weak_links": 1.0, "student_batch": 0.6923,
 }
-MEASURED_BY_LEVEL = {"naive": 0.8485, "medium": 0.8889, "sophisticated": 0.9259}
+MEASURED_BY_LEVEL = {"naive": 0.8788, "medium": 0.8889, "sophisticated": 0.9259}
 
 
 @pytest.fixture(scope="module")

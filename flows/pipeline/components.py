@@ -26,6 +26,7 @@ from scipy.sparse.csgraph import connected_components
 
 from shellring.flows.core.settings import Settings
 from shellring.flows.pipeline.own_values import attach_own_values, merge_own_value_clusters, own_value_carriers
+from shellring.flows.pipeline.pair_sums import ordered_sums
 from shellring.flows.pipeline.whole_cluster_ties import attach_whole_cluster_ties, family_bits
 
 # The functions below default to the settings' defaults, so that they are usable (and tested) on their own.
@@ -101,10 +102,7 @@ def cluster_labels(n_nodes: int, a: np.ndarray, b: np.ndarray, score: np.ndarray
 
 def _cross_weights(la: np.ndarray, lb: np.ndarray, score: np.ndarray, cross: np.ndarray) -> pl.DataFrame:
     """Summed score and number of the `cross` pairs between each two clusters (`lo` < `hi`)."""
-    lo, hi = np.minimum(la[cross], lb[cross]), np.maximum(la[cross], lb[cross])
-    return (pl.DataFrame({"lo": lo, "hi": hi, "score": score[cross]})
-            .group_by("lo", "hi")
-            .agg(pl.col("score").sum().alias("weight"), pl.len().alias("pairs")))
+    return ordered_sums(np.minimum(la[cross], lb[cross]), np.maximum(la[cross], lb[cross]), score[cross])
 
 
 def _merge_mutual_best(labels: np.ndarray, frame: pl.DataFrame, strength: str) -> np.ndarray:
@@ -195,13 +193,13 @@ def attach_leftovers(labels: np.ndarray, a: np.ndarray, b: np.ndarray, score: np
     fam = families[usable]
     chosen = (template_families if template_families is not None else families)[usable]
     frame = (
-        pl.DataFrame({"piece": piece, "target": target, "score": score[usable], "families": fam,
+        pl.DataFrame({"piece": piece, "target": target, "families": fam,
                       "target_company": target_company, "value": (chosen & value_families) != 0})
         .filter(pl.col("target").is_in(np.flatnonzero(sizes >= min_size)))
         .group_by("piece", "target")
-        .agg(pl.col("score").sum().alias("weight"), pl.len().alias("pairs"),
-             pl.col("families").bitwise_or().alias("families"),
+        .agg(pl.col("families").bitwise_or().alias("families"),
              pl.col("target_company").filter(pl.col("value")).n_unique().alias("covered"))
+        .join(ordered_sums(piece, target, score[usable], ("piece", "target")), on=["piece", "target"])
     )
     two_kinds = pl.col("families").bitwise_count_ones() >= 2
     if fresh is not None and value_families:

@@ -13,8 +13,8 @@ Per component:
   partition there is (cutting into more than two parts gains even less per cut link).
 - any other component is given to igraph's Leiden as a graph of its own: its nodes numbered in the order
   of their company ids, its links sorted, the random generator seeded afresh. Its communities depend on
-  that component alone, never on the order of the rows, on the other components, or on how the
-  components are shared out.
+  that component alone, never on the order of the rows, on the other components, on how the
+  components are shared out, or on what other threads draw from Python's random module.
 """
 
 from __future__ import annotations
@@ -36,7 +36,10 @@ def unsplittable(sizes: np.ndarray, lightest: np.ndarray, resolution: float) -> 
 def _leiden(n_nodes: int, edges: list[list[int]], weight: list[float], resolution: float, seed: int) -> list[int]:
     # plain lists: igraph copies a numpy array of edges element by element, slower than the clustering itself
     graph = igraph.Graph(n_nodes, edges)
-    random.seed(seed)  # igraph draws from Python's random module
+    # a generator of its own: seeding the `random` module left the stream open to other threads of the process
+    # (Prefect's clients draw retry jitter from it), and a number taken between the seed and the clustering cut a
+    # component another way
+    igraph.set_random_number_generator(random.Random(seed))
     return graph.community_leiden(objective_function="CPM", weights=weight, resolution=resolution,
                                   n_iterations=-1).membership
 
@@ -70,7 +73,6 @@ def leiden_by_component(n_nodes: int, a: np.ndarray, b: np.ndarray, weight: np.n
     pairs = np.column_stack([local[lo[inside]], local[hi[inside]]])
     weights = weight[inside]
     next_label = len(sizes)
-    state = random.getstate()
     try:
         for start, size, first, last in zip(node_start.tolist(), sizes[hard].tolist(), edge_start.tolist(),
                                             edge_end.tolist()):
@@ -79,5 +81,5 @@ def leiden_by_component(n_nodes: int, a: np.ndarray, b: np.ndarray, weight: np.n
             labels[nodes[start:start + size]] = next_label + membership
             next_label += int(membership.max()) + 1
     finally:
-        random.setstate(state)
+        igraph.set_random_number_generator(random)  # igraph's default
     return labels

@@ -10,8 +10,10 @@
 create or replace table cluster_scores as
 select
     cluster_no,
-    round(100 / (1 + exp(-sum(contribution))), 1) as risk_score,
-    round(100 / (1 + exp(-sum(contribution))), 1) >= getvariable('flag_threshold') as flagged,
+    -- terms added in the registry's order: sum() adds them as threads deliver them, so a score rounded at a
+    -- half could round two ways
+    round(100 / (1 + exp(-list_sum(list(contribution order by term_no)))), 1) as risk_score,
+    round(100 / (1 + exp(-list_sum(list(contribution order by term_no)))), 1) >= getvariable('flag_threshold') as flagged,
     list(says order by contribution desc, term_no desc)
         filter (where term <> 'bias' and contribution >= getvariable('explain_min_contribution')) as reasons,
     list(says order by contribution, term_no desc)

@@ -97,7 +97,9 @@ select
     case when t.offsets_profile_only
         then greatest(coalesce(l.value, 0) * t.weight,
                       -sum(case when t.profile then greatest(coalesce(l.value, 0) * t.weight, 0) else 0 end)
-                          over (partition by l.cluster_no))
+                          -- in the registry's order: one sum to the last bit whatever order threads deliver
+                          over (partition by l.cluster_no order by t.term_no
+                                rows between unbounded preceding and unbounded following))
         else coalesce(l.value, 0) * t.weight
     end as contribution,
     -- the sentence's parameters, kept with the term's code so the reason can be said in any language later

@@ -50,7 +50,7 @@ season_rooms as (
         room_key,
         any_value(building_key) as building_key,
         any_value(floor) as floor,
-        mode(host) filter (where in_season) as host,
+        mode(host order by host) filter (where in_season) as host,  -- a tie to the first name, not to thread order
         list_distinct(flatten(list(markers) filter (where in_season))) as markers,
         count(*) filter (where in_season and len(markers) > 0) / count(*) filter (where in_season) as marked_share,
         count(*) filter (where in_season) as n_companies,

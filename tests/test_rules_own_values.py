@@ -8,11 +8,17 @@ leftover besides the piece is fine), never on a registered room, a hub or a gene
 from __future__ import annotations
 
 import numpy as np
+import polars as pl
 from ruletables import d, table
-from stepkit import given, run
+from stepkit import given, rows, run
 
 from shellring.flows.core.settings import Settings
-from shellring.flows.pipeline.own_values import attach_own_values, merge_own_value_clusters, own_value_carriers
+from shellring.flows.pipeline.own_values import (
+    attach_own_values,
+    merge_own_value_clusters,
+    merge_own_value_pieces,
+    own_value_carriers,
+)
 
 S = Settings()
 MIN_SIZE, MIN_MEMBERS, MIN_SHARE = S.cluster_min_size, S.attach_own_min_members, S.attach_min_coverage
@@ -92,6 +98,46 @@ def test_a_cluster_merges_with_its_strongest_partner_only():
     assert got == [0, 0, 0, 0, 0, 0, 1, 1, 1]  # 0-1 share two values, 0-2 one: no chain 1-0-2
 
 
+def pieces(labels: list[int], carriers: dict[str, list[int]], days: list[int] | None = None) -> list[int]:
+    """Labels after the pieces rule; `days` is each company's registration day (all on day 0 unless given)."""
+    keys = np.array([hash(v) for v, companies in carriers.items() for _ in companies], dtype=np.int64)
+    companies = np.array([c for cs in carriers.values() for c in cs], dtype=np.int64)
+    reg_day = np.array(days if days is not None else [0] * len(labels), dtype=np.int64)
+    return [int(x) for x in merge_own_value_pieces(np.array(labels), keys, companies, reg_day, MIN_SIZE,
+                                                   S.weak_days)]
+
+
+def test_pieces_holding_every_carrier_of_a_season_s_value_between_them_merge():
+    # a weak-links ring shattered into a pair and two singles in a big region: its scope template is on
+    # 1, 2 and 3 and nobody else's; each pair says half a link, so no two of them were linked
+    assert pieces([0, 0, 1, 2, 3], {"scope": [1, 2, 3]}) == [0, 0, 0, 0, 1]
+    assert pieces([0, 1, 2], {"line": [0, 1, 2]}) == [0, 0, 0]  # three singles on one landline
+
+
+def test_a_value_on_a_cluster_of_three_or_more_is_left_to_the_cluster_rules():
+    labels = [0, 0, 0, 1, 2]
+    assert pieces(labels, {"scope": [0, 3, 4]}) == labels
+
+
+def test_carriers_registered_more_than_a_season_apart_merge_nothing():
+    assert pieces([0, 1, 2], {"scope": [0, 1, 2]}, days=[0, 90, 90 + S.weak_days + 1]) == [0, 1, 2]
+    assert pieces([0, 1, 2], {"scope": [0, 1, 2]}, days=[0, 90, S.weak_days]) == [0, 0, 0]  # within one season
+
+
+def test_two_carriers_or_one_piece_are_no_group():
+    assert pieces([0, 1, 2], {"scope": [0, 1]}) == [0, 1, 2]  # two companies: a pair's coincidence
+    assert pieces([0, 0, 1], {"scope": [0, 1]}) == [0, 0, 1]
+    assert pieces([0, 0, 1, 2], {"scope": [0, 1]}) == [0, 0, 1, 2]  # all in one piece: nothing to merge
+
+
+def test_a_piece_two_values_tie_to_different_pieces_stays_out():
+    # piece 2 carries a text of 0 and 1 and a line of 3 and 4: it would chain two hands' pieces
+    labels = [0, 1, 2, 3, 4]
+    assert pieces(labels, {"scope": [0, 1, 2], "line": [2, 3, 4]}) == labels
+    # both values on the same pieces: one hand's, they merge
+    assert pieces(labels, {"scope": [0, 1, 2], "line": [0, 1, 2]}) == [0, 0, 0, 1, 2]
+
+
 def test_zero_turns_the_rule_off():
     assert join(RING + [1], {"line": [2, 3, 5]}, min_members=0) == RING + [1]
 
@@ -119,3 +165,34 @@ def _values(companies: list[dict], hub_limit_phone: int) -> list[set[int]]:
     for key, company in zip(keys.tolist(), ids.tolist(), strict=True):
         by_value.setdefault(key, set()).add(company)
     return list(by_value.values())
+
+
+
+def test_the_cluster_step_merges_single_companies_on_a_season_s_own_scope_text():
+    """The whole cluster step, from its input tables: three companies that no link ties, on a scope text nobody
+    else writes, registered within one season, come out as one cluster; with a fourth carrier a year and a half
+    earlier the text is no season's template, and nothing clusters."""
+    template = "一般项目：技术服务、技术开发、技术咨询、技术交流、技术转让、技术推广、会议及展览服务"
+    own = "一般项目：餐饮管理、食品销售、会议及展览服务、组织文化艺术交流活动"
+    season = [(1, "2026-03-01", template), (2, "2026-04-15", template), (3, "2026-05-20", template)]
+    assert _clustered(season + [(4, "2025-01-10", own)]) == [1, 2, 3]
+    assert _clustered(season + [(4, "2025-01-10", template)]) == []
+
+
+def _clustered(companies: list[tuple[int, str, str]]) -> list[int]:
+    """Companies in clusters after build_company_clusters, given (id, registration date, scope text) and no links."""
+    from shellring.flows.pipeline.components import build_company_clusters
+
+    con = given({"stg_companies": table([{"company_id": i, "reg_date": d(day), "scope_key": scope}
+                                         for i, day, scope in companies],
+                                        ("company_id", "rep_id", "reg_date", "phone", "phone_also", "reg_room_key",
+                                         "trade_name", "scope_key")),
+                 "stg_accounts": table([], ("company_id", "rep_id", "agent_id", "open_date", "contact_phone",
+                                            "contact_phone_also", "agent_phone", "agent_phone_also",
+                                            "contact_room_key", "days_since_registration")),
+                 "company_links_kept": table([], ("company_a", "company_b", "score", "families", "full_families"),
+                                             types={"score": pl.Float64, "families": pl.Int64,
+                                                    "full_families": pl.Int64})})
+    run(con, "linking/company_attributes", "linking/attribute_values")
+    build_company_clusters(con, S)
+    return [r[0] for r in rows(con, "select company_id from company_clusters order by 1")]

@@ -11,7 +11,8 @@ two groups together.
    dense for their sizes (summed pair scores >= `merge_density` x |A| x |B| over at least
    `merge_min_pairs` pairs): one ring fronted by two nominees shows up so, as two groups sharing
    template text, a hometown and a season.
-5. Leftovers join a cluster on two kinds of evidence or a fresh template (attach_leftovers), on one
+5. Pieces too small to be clusters merge when they hold every carrier of a season's value (own_values.py). Leftovers
+   join a cluster on two kinds of evidence or a fresh template (attach_leftovers), on one
    word-for-word scope text shared with nearly all its members (whole_cluster_ties.py), or on a value that
    nobody outside the cluster carries (own_values.py).
 """
@@ -25,7 +26,12 @@ from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
 from shellring.flows.core.settings import Settings
-from shellring.flows.pipeline.own_values import attach_own_values, merge_own_value_clusters, own_value_carriers
+from shellring.flows.pipeline.own_values import (
+    attach_own_values,
+    merge_own_value_clusters,
+    merge_own_value_pieces,
+    own_value_carriers,
+)
 from shellring.flows.pipeline.whole_cluster_ties import attach_whole_cluster_ties, family_bits
 
 # The functions below default to the settings' defaults, so that they are usable (and tested) on their own.
@@ -267,6 +273,15 @@ def _template_inputs(con: duckdb.DuckDBPyConnection, n_nodes: int, context_famil
     return fresh, value_families
 
 
+def _registration_days(con: duckdb.DuckDBPyConnection, n_nodes: int) -> np.ndarray:
+    """Per company: its registration date as days since 1970 (a far-apart sentinel when unknown)."""
+    days = np.full(n_nodes, -10**9, dtype=np.int64)
+    rows = con.execute("select company_id, (reg_date - date '1970-01-01')::bigint as day from stg_companies "
+                       "where reg_date is not null").fetchnumpy()
+    days[np.asarray(rows["company_id"], dtype=np.int64)] = rows["day"]
+    return days
+
+
 def build_company_clusters(con: duckdb.DuckDBPyConnection, settings: Settings) -> dict[str, int]:
     """Write `company_clusters(company_id, cluster_no, cluster_size)` for companies in clusters of >= 2."""
     s = settings
@@ -288,13 +303,16 @@ def build_company_clusters(con: duckdb.DuckDBPyConnection, settings: Settings) -
             fronted = _fronted_clusters(con, labels, s.nominee_min_companies)
             labels = merge_nominee_pieces(labels, a, b, score, chosen, fronted, value_families,
                                           s.nominee_merge_min_pairs)
+        if s.attach_own_min_members:
+            carriers = own_value_carriers(con)
+            labels = merge_own_value_pieces(labels, *carriers, _registration_days(con, n_nodes), s.cluster_min_size,
+                                            s.weak_days)
         labels = attach_leftovers(labels, a, b, score, families, s.cluster_min_size, s.attach_min_weight,
                                   fresh=fresh, value_families=value_families, min_coverage=s.attach_min_coverage,
                                   template_families=chosen)
         labels = attach_whole_cluster_ties(labels, a, b, chosen, family_bits(con, s.attach_cover_families),
                                            s.cluster_min_size, s.attach_cover_share, s.attach_cover_min_members)
         if s.attach_own_min_members:
-            carriers = own_value_carriers(con)
             labels = merge_own_value_clusters(labels, *carriers, s.cluster_min_size, s.attach_own_min_members,
                                               s.attach_min_coverage)
             labels = attach_own_values(labels, *carriers, s.cluster_min_size, s.attach_own_min_members,

@@ -34,6 +34,10 @@ from shellring.flows.pipeline.own_values import (
 )
 from shellring.flows.pipeline.whole_cluster_ties import attach_whole_cluster_ties, family_bits
 
+# The families the own values (a person, a phone, a scope text) give their carriers' pairs: a second kind of
+# evidence between pieces must be another.
+OWN_VALUE_FAMILIES = ("SAME_REP", "SAME_AGENT", "REP_IS_AGENT", "SAME_PHONE", "SAME_SCOPE")
+
 # The functions below default to the settings' defaults, so that they are usable (and tested) on their own.
 _DEFAULT = Settings()
 
@@ -305,8 +309,9 @@ def build_company_clusters(con: duckdb.DuckDBPyConnection, settings: Settings) -
                                           s.nominee_merge_min_pairs)
         if s.attach_own_min_members:
             carriers = own_value_carriers(con)
-            labels = merge_own_value_pieces(labels, *carriers, _registration_days(con, n_nodes), s.cluster_min_size,
-                                            s.weak_days)
+            reg_day = _registration_days(con, n_nodes)
+            labels = merge_own_value_pieces(labels, *carriers, reg_day, s.cluster_min_size, s.weak_days, a, b, families,
+                                            family_bits(con, list(OWN_VALUE_FAMILIES)))
         labels = attach_leftovers(labels, a, b, score, families, s.cluster_min_size, s.attach_min_weight,
                                   fresh=fresh, value_families=value_families, min_coverage=s.attach_min_coverage,
                                   template_families=chosen)
@@ -316,7 +321,7 @@ def build_company_clusters(con: duckdb.DuckDBPyConnection, settings: Settings) -
             labels = merge_own_value_clusters(labels, *carriers, s.cluster_min_size, s.attach_own_min_members,
                                               s.attach_min_coverage)
             labels = attach_own_values(labels, *carriers, s.cluster_min_size, s.attach_own_min_members,
-                                       s.attach_min_coverage)
+                                       s.attach_min_coverage, reg_day, s.weak_days)
     frame = pl.DataFrame({"company_id": np.arange(n_nodes, dtype=np.int32), "cluster_no": labels})
     frame = frame.with_columns(pl.len().over("cluster_no").alias("cluster_size")).filter(
         pl.col("cluster_size") >= 2

@@ -31,7 +31,13 @@ region a careful ring's pairs say little one by one: its building is crowded, it
 link a pair, so it falls apart into singles and pairs (on the hard demo 66 of 123 weak-links rings split at
 1,000,000 companies had no piece of three, against 7 of 16 at 200,000). What its fronts alone carry does not thin
 out with the region: a text nobody else wrote in the season. The season keeps a template that circulates over the
-years (an agency's, a franchise's) out; three carriers keep a pair's coincidence out.
+years (an agency's, a franchise's) out; three carriers keep a pair's coincidence out; and each piece must share a
+second kind of evidence with another (a building, a branch, a number block), since in a small region three
+unrelated companies can write one rare text in a season (hard 20k s11 without it: 18 such groups, all legitimate).
+
+A leftover likewise joins a cluster on a value all carriers took up within one season when the cluster holds at
+least as many of them as the leftovers do, whatever its share of the cluster: an agent's fronts that went to the
+bank in person share only the ring's text with the few members that carry it.
 """
 
 from __future__ import annotations
@@ -50,25 +56,30 @@ def own_value_carriers(con: duckdb.DuckDBPyConnection) -> tuple[np.ndarray, np.n
 
 
 def attach_own_values(labels: np.ndarray, value_key: np.ndarray, company: np.ndarray, min_size: int,
-                      min_members: int, min_share: float) -> np.ndarray:
+                      min_members: int, min_share: float, reg_day: np.ndarray | None = None,
+                      season_days: int = 0) -> np.ndarray:
     """Labels after each piece (cluster under `min_size`) joined the one cluster of `min_size` or more holding every
     other carrier - at least `min_members` of its members, and `min_share` of them - of a value one of its companies
-    carries."""
+    carries. Given `reg_day`, a value whose carriers all registered within `season_days` of each other needs no
+    share, only as many carriers in the cluster as outside it."""
     from shellring.flows.pipeline.components import _canonical, component_labels
 
     if not min_members or not len(company):
         return labels
     sizes = np.bincount(labels)
     label = labels[company]
-    carriers = pl.DataFrame({"value": value_key, "label": label, "big": sizes[label] >= min_size})
+    day = reg_day[company] if reg_day is not None else np.zeros(len(company), dtype=np.int64)
+    carriers = pl.DataFrame({"value": value_key, "label": label, "big": sizes[label] >= min_size, "day": day})
     owned = (
         carriers.group_by("value")
         .agg(pl.col("label").filter(pl.col("big")).n_unique().alias("clusters"),
              pl.col("label").filter(pl.col("big")).first().alias("target"),
-             pl.col("big").sum().alias("in_cluster"), (~pl.col("big")).sum().alias("outside"))
+             pl.col("big").sum().alias("in_cluster"), (~pl.col("big")).sum().alias("outside"),
+             (pl.col("day").max() - pl.col("day").min()).alias("span"))
         .filter((pl.col("clusters") == 1) & (pl.col("in_cluster") >= min_members) & (pl.col("outside") > 0))
-        .filter(pl.col("in_cluster") >= min_share * pl.col("target").replace_strict(
+        .filter((pl.col("in_cluster") >= min_share * pl.col("target").replace_strict(
             np.arange(len(sizes)), sizes, return_dtype=pl.Float64))
+            | ((reg_day is not None) & (pl.col("span") <= season_days) & (pl.col("in_cluster") >= pl.col("outside"))))
         .select("value", "target")
     )
     if owned.is_empty():
@@ -117,11 +128,14 @@ def merge_own_value_clusters(labels: np.ndarray, value_key: np.ndarray, company:
 
 
 def merge_own_value_pieces(labels: np.ndarray, value_key: np.ndarray, company: np.ndarray, reg_day: np.ndarray,
-                           min_size: int, season_days: int) -> np.ndarray:
+                           min_size: int, season_days: int, a: np.ndarray, b: np.ndarray, families: np.ndarray,
+                           value_families: int) -> np.ndarray:
     """Labels after the pieces (clusters under `min_size`, single companies included) that between them hold every
     carrier of a value merged: at least `min_size` carriers in two or more pieces, all registered within
-    `season_days` of each other, nobody else in the region carrying it. A piece carrying two such values that tie
-    different pieces stays out, and so do the values' other pieces: no chain forms across two hands' values."""
+    `season_days` of each other, nobody else in the region carrying it, and each merging piece tied to another of
+    them by a second kind of evidence (a pair `a`-`b` whose `families` hold a bit outside `value_families`, the
+    families the values themselves give). A piece carrying two such values that tie different pieces stays out,
+    and so do the values' other pieces: no chain forms across two hands' values."""
     from shellring.flows.pipeline.components import _canonical, component_labels
 
     if not len(company):
@@ -142,12 +156,22 @@ def merge_own_value_pieces(labels: np.ndarray, value_key: np.ndarray, company: n
         return labels
     ties = carriers.join(owned, on="value").select("value", "label").unique()
     # the pieces each value ties, as one key: a piece whose values tie different sets of pieces stays out
-    piece_sets = ties.group_by("value").agg(pl.col("label").sort().hash().alias("pieces"),
-                                            pl.col("label").min().alias("first"))
+    piece_sets = ties.group_by("value").agg(pl.col("label").sort().hash().alias("pieces"))
     ties = ties.join(piece_sets, on="value")
     steady = ties.group_by("label").agg((pl.col("pieces").n_unique() == 1).alias("steady"))
-    ties = ties.join(steady, on="label")
-    joins = ties.filter(pl.col("steady").all().over("value"))
+    ties = ties.join(steady, on="label").filter(pl.col("steady").all().over("value")).select("value", "label")
+    # a second kind of evidence between two pieces of one value: the text or line is not all they share
+    la, lb = labels[a], labels[b]
+    other = (la != lb) & ((families & ~value_families) != 0)
+    edges = pl.DataFrame({"one": la[other], "two": lb[other]})
+    edges = pl.concat([edges, edges.select(pl.col("two").alias("one"), pl.col("one").alias("two"))]).unique()
+    seconded = (
+        ties.join(edges, left_on="label", right_on="one")
+        .join(ties.rename({"label": "two"}), on=["value", "two"])
+        .select("value", "label").unique()
+    )
+    joins = seconded.with_columns(first=pl.col("label").min().over("value"), n=pl.len().over("value")).filter(
+        pl.col("n") >= 2)
     if joins.is_empty():
         return labels
     merged = component_labels(len(sizes), joins["label"].to_numpy(), joins["first"].to_numpy())

@@ -15,6 +15,7 @@ from stepkit import given, rows, run
 from shellring.flows.core.settings import Settings
 from shellring.flows.pipeline.own_values import (
     attach_own_values,
+    merge_fronted_on_own_values,
     merge_own_value_clusters,
     merge_own_value_pieces,
     own_value_carriers,
@@ -175,6 +176,47 @@ def test_a_text_its_bystanders_carry_more_than_the_cluster_is_not_the_cluster_s(
     # two members of a ten-company farm share a text with three bystanders in the season: theirs, not the farm's
     farm = [0] * 10
     assert join_in_season(farm + [1, 2, 3], {"scope": [0, 1, 10, 11, 12]}, [0] * 13) == farm + [1, 2, 3]
+
+
+def fronted_merge(labels: list[int], carriers: dict[str, list[int]], fronted: list[int],
+                  days: list[int] | None = None) -> list[int]:
+    """Labels after the nominee-halves rule; `fronted` lists the labels one nominee fronts."""
+    keys = np.array([hash(v) for v, companies in carriers.items() for _ in companies], dtype=np.int64)
+    companies = np.array([c for cs in carriers.values() for c in cs], dtype=np.int64)
+    is_fronted = np.isin(np.arange(max(labels) + 1), fronted)
+    reg_day = np.array(days if days is not None else [0] * len(labels), dtype=np.int64)
+    return [int(x) for x in merge_fronted_on_own_values(np.array(labels), keys, companies, reg_day, is_fronted,
+                                                        S.weak_days)]
+
+
+HALVES = [0, 0, 0, 0, 1, 1, 1]  # a ring run through two nominees: four fronts of one, three of the other
+
+
+def test_two_nominees_fronts_that_alone_carry_one_text_of_a_season_merge():
+    # one operator wrote the same scope text for a front of each nominee; nobody else in the region wrote it
+    assert fronted_merge(HALVES, {"scope": [1, 5]}, fronted=[0, 1]) == [0] * 7
+
+
+def test_a_text_also_carried_elsewhere_or_over_more_than_a_season_merges_no_halves():
+    assert fronted_merge(HALVES + [2], {"scope": [1, 5, 7]}, fronted=[0, 1]) == HALVES + [2]
+    late = [0] * 5 + [S.weak_days + 1] * 2
+    assert fronted_merge(HALVES, {"scope": [1, 5]}, fronted=[0, 1], days=late) == HALVES
+
+
+def test_only_two_clusters_each_fronted_by_a_nominee_merge():
+    assert fronted_merge(HALVES, {"scope": [1, 5]}, fronted=[0]) == HALVES
+
+
+def test_a_group_whose_subsidiaries_came_over_years_is_no_nominee_s_half():
+    # the second cluster reuses one representative, but its members registered over three years
+    years = [400, 400, 400, 400, 0, 400, 3 * 365]
+    assert fronted_merge(HALVES, {"scope": [1, 5]}, fronted=[0, 1], days=years) == HALVES
+
+
+def test_a_half_merges_with_the_half_it_shares_most_such_texts_with():
+    labels = [0, 0, 0, 1, 1, 1, 2, 2, 2]
+    got = fronted_merge(labels, {"a": [0, 3], "b": [1, 4], "c": [2, 6]}, fronted=[0, 1, 2])
+    assert got == [0, 0, 0, 0, 0, 0, 1, 1, 1]
 
 
 def test_zero_turns_the_rule_off():

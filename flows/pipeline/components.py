@@ -10,7 +10,8 @@ two groups together.
 4. Two clusters of three or more are merged when the evidence between them, weak pairs included, is
    dense for their sizes (summed pair scores >= `merge_density` x |A| x |B| over at least
    `merge_min_pairs` pairs): one ring fronted by two nominees shows up so, as two groups sharing
-   template text, a hometown and a season.
+   template text, a hometown and a season; two clusters each fronted by a nominee merge on template values
+   over two pairs, or on one value only they carry, taken up within a season (own_values.py).
 5. Pieces too small to be clusters merge when they hold every carrier of a season's value (own_values.py). Leftovers
    join a cluster on two kinds of evidence or a fresh template (attach_leftovers), on one
    word-for-word scope text shared with nearly all its members (whole_cluster_ties.py), or on a value that
@@ -28,6 +29,7 @@ from scipy.sparse.csgraph import connected_components
 from shellring.flows.core.settings import Settings
 from shellring.flows.pipeline.own_values import (
     attach_own_values,
+    merge_fronted_on_own_values,
     merge_own_value_clusters,
     merge_own_value_pieces,
     own_value_carriers,
@@ -303,13 +305,17 @@ def build_company_clusters(con: duckdb.DuckDBPyConnection, settings: Settings) -
         chosen = edges["full_families"].astype(np.int64)
         labels = merge_dense_clusters(labels, a, b, score, s.merge_density, s.merge_min_pairs, s.cluster_min_size,
                                       chosen, value_families, s.merge_context_density)
+        if s.attach_own_min_members:
+            carriers = own_value_carriers(con)
+            reg_day = _registration_days(con, n_nodes)
         if s.nominee_min_companies:
             fronted = _fronted_clusters(con, labels, s.nominee_min_companies)
             labels = merge_nominee_pieces(labels, a, b, score, chosen, fronted, value_families,
                                           s.nominee_merge_min_pairs)
+            if s.attach_own_min_members:
+                fronted = _fronted_clusters(con, labels, s.nominee_min_companies)
+                labels = merge_fronted_on_own_values(labels, *carriers, reg_day, fronted, s.weak_days)
         if s.attach_own_min_members:
-            carriers = own_value_carriers(con)
-            reg_day = _registration_days(con, n_nodes)
             labels = merge_own_value_pieces(labels, *carriers, reg_day, s.cluster_min_size, s.weak_days, a, b, families,
                                             family_bits(con, list(OWN_VALUE_FAMILIES)))
         labels = attach_leftovers(labels, a, b, score, families, s.cluster_min_size, s.attach_min_weight,

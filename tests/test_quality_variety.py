@@ -8,7 +8,9 @@ flagged once lone_line judged their numbers by pace (s10-quality-windows). Varie
 BATCH_PROVINCE / BATCH_NEAR_AGE. Floors as in tests/test_quality_hard.py: one ring below what was measured per kind
 and level on the merged code (bench/RESULTS-detection.md, section "Session 10 merged"), ceilings just above the
 measured rates. One student batch of this seed was found in one run of the merged code on a loaded box and missed in
-every run on a quiet one (0.69 / 0.62); the floors are set on the lower figure. Truth comes from the generator's
+every run on a quiet one (0.69 / 0.62); the floors are set on the lower figure. A nominee ring whose two halves
+alone wrote one scope text within a season is found since s11-split-scale (nominee 0.85 -> 0.88, medium 0.89 -> 0.93).
+Truth comes from the generator's
 truth.csv, an oracle the detector never reads.
 """
 
@@ -22,12 +24,12 @@ pytestmark = pytest.mark.slow
 
 COMPANIES, SEED = 20_000, 13
 
-MEASURED_RING_RECALL = 0.8851
+MEASURED_RING_RECALL = 0.8966
 MEASURED_BY_KIND = {
-    "address_farm": 0.8889, "nominee_rep": 0.8462, "dealer_phone": 1.0, "agent_opener": 1.0,
+    "address_farm": 0.8889, "nominee_rep": 0.8846, "dealer_phone": 1.0, "agent_opener": 1.0,
     "weak_links": 1.0, "student_batch": 0.6154,
 }
-MEASURED_BY_LEVEL = {"naive": 0.8485, "medium": 0.8889, "sophisticated": 0.9259}
+MEASURED_BY_LEVEL = {"naive": 0.8485, "medium": 0.9259, "sophisticated": 0.9259}
 
 
 @pytest.fixture(scope="module")
@@ -38,8 +40,8 @@ def variety_result(tmp_path_factory, key_env):
 def test_pairs_and_rings_hold_with_variety(variety_result):
     r = variety_result
     assert r.pair_precision >= 0.985, r  # measured 0.995 (0.845 with stray links counted as kinds)
-    assert r.pair_recall >= 0.89, r  # 0.898 (hosted farms spread over rooms and floors, wider batches)
-    assert r.pair_f1 >= 0.935, r  # 0.944
+    assert r.pair_recall >= 0.89, r  # 0.900 (hosted farms spread over rooms and floors, wider batches)
+    assert r.pair_f1 >= 0.935, r  # 0.945
     assert r.ring_recall >= one_ring_below(MEASURED_RING_RECALL, r.rings), r
 
 

@@ -251,12 +251,18 @@ def merge_nominee_pieces(labels: np.ndarray, a: np.ndarray, b: np.ndarray, score
     return _merge_mutual_best(labels, frame, "weight")
 
 
-def _fronted_clusters(con: duckdb.DuckDBPyConnection, labels: np.ndarray, min_companies: int) -> np.ndarray:
+def _representatives(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
+    """(company, representative) for every company with a representative, the representative as a 64-bit hash."""
+    reps = con.execute("select company_id, hash(rep_id) as rep from stg_companies where rep_id is not null"
+                       ).fetchnumpy()
+    return pl.DataFrame({"company": np.asarray(reps["company_id"], dtype=np.int64),
+                         "rep": np.asarray(reps["rep"], dtype=np.uint64)})
+
+
+def _fronted_clusters(reps: pl.DataFrame, labels: np.ndarray, min_companies: int) -> np.ndarray:
     """Per cluster label: one person is legal representative of `min_companies` or more of its members."""
-    reps = con.execute("select company_id, rep_id from stg_companies where rep_id is not null").fetchnumpy()
-    ids = np.asarray(reps["company_id"], dtype=np.int64)
     frame = (
-        pl.DataFrame({"label": labels[ids], "rep": reps["rep_id"]})
+        reps.with_columns(label=pl.Series(labels[reps["company"].to_numpy()]))
         .group_by("label", "rep").len()
         .filter(pl.col("len") >= min_companies)
     )
@@ -309,11 +315,12 @@ def build_company_clusters(con: duckdb.DuckDBPyConnection, settings: Settings) -
             carriers = own_value_carriers(con)
             reg_day = _registration_days(con, n_nodes)
         if s.nominee_min_companies:
-            fronted = _fronted_clusters(con, labels, s.nominee_min_companies)
+            reps = _representatives(con)
+            fronted = _fronted_clusters(reps, labels, s.nominee_min_companies)
             labels = merge_nominee_pieces(labels, a, b, score, chosen, fronted, value_families,
                                           s.nominee_merge_min_pairs)
             if s.attach_own_min_members:
-                fronted = _fronted_clusters(con, labels, s.nominee_min_companies)
+                fronted = _fronted_clusters(reps, labels, s.nominee_min_companies)
                 labels = merge_fronted_on_own_values(labels, *carriers, reg_day, fronted, s.weak_days)
         if s.attach_own_min_members:
             labels = merge_own_value_pieces(labels, *carriers, reg_day, s.cluster_min_size, s.weak_days, a, b, families,

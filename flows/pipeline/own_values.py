@@ -169,8 +169,10 @@ def merge_own_value_pieces(labels: np.ndarray, value_key: np.ndarray, company: n
     steady = ties.group_by("label").agg((pl.col("pieces").n_unique() == 1).alias("steady"))
     ties = ties.join(steady, on="label").filter(pl.col("steady").all().over("value")).select("value", "label")
     # a second kind of evidence between two pieces of one value: the text or line is not all they share
+    tied = np.zeros(len(sizes), dtype=bool)
+    tied[ties["label"].to_numpy()] = True
     la, lb = labels[a], labels[b]
-    other = (la != lb) & ((families & ~value_families) != 0)
+    other = tied[la] & tied[lb] & (la != lb) & ((families & ~value_families) != 0)
     edges = pl.DataFrame({"one": la[other], "two": lb[other]})
     edges = pl.concat([edges, edges.select(pl.col("two").alias("one"), pl.col("one").alias("two"))]).unique()
     seconded = (

@@ -40,8 +40,8 @@ def variety_result(tmp_path_factory, key_env):
 def test_pairs_and_rings_hold_with_variety(variety_result):
     r = variety_result
     assert r.pair_precision >= 0.985, r  # measured 0.995 (0.845 with stray links counted as kinds)
-    assert r.pair_recall >= 0.89, r  # 0.898 (hosted farms spread over rooms and floors, wider batches)
-    assert r.pair_f1 >= 0.935, r  # 0.944
+    assert r.pair_recall >= 0.89, r  # 0.900 (hosted farms spread over rooms and floors, wider batches)
+    assert r.pair_f1 >= 0.935, r  # 0.945
     assert r.ring_recall >= one_ring_below(MEASURED_RING_RECALL, r.rings), r
 
 

@@ -8,11 +8,18 @@ leftover besides the piece is fine), never on a registered room, a hub or a gene
 from __future__ import annotations
 
 import numpy as np
+import polars as pl
 from ruletables import d, table
-from stepkit import given, run
+from stepkit import given, rows, run
 
 from shellring.flows.core.settings import Settings
-from shellring.flows.pipeline.own_values import attach_own_values, merge_own_value_clusters, own_value_carriers
+from shellring.flows.pipeline.own_values import (
+    attach_own_values,
+    merge_fronted_on_own_values,
+    merge_own_value_clusters,
+    merge_own_value_pieces,
+    own_value_carriers,
+)
 
 S = Settings()
 MIN_SIZE, MIN_MEMBERS, MIN_SHARE = S.cluster_min_size, S.attach_own_min_members, S.attach_min_coverage
@@ -92,6 +99,126 @@ def test_a_cluster_merges_with_its_strongest_partner_only():
     assert got == [0, 0, 0, 0, 0, 0, 1, 1, 1]  # 0-1 share two values, 0-2 one: no chain 1-0-2
 
 
+VALUE_BIT, OTHER_BIT = 1, 2  # the family the values give their carriers' pairs, and another (a building, a branch)
+
+
+def pieces(labels: list[int], carriers: dict[str, list[int]], others: list[tuple[int, int]],
+           days: list[int] | None = None, bits: int = OTHER_BIT) -> list[int]:
+    """Labels after the pieces rule; `others` are the pairs with evidence of family `bits`, `days` each company's
+    registration day (all on day 0 unless given)."""
+    keys = np.array([hash(v) for v, companies in carriers.items() for _ in companies], dtype=np.int64)
+    companies = np.array([c for cs in carriers.values() for c in cs], dtype=np.int64)
+    reg_day = np.array(days if days is not None else [0] * len(labels), dtype=np.int64)
+    a = np.array([x for x, _ in others], dtype=np.int64)
+    b = np.array([y for _, y in others], dtype=np.int64)
+    families = np.full(len(others), bits, dtype=np.int64)
+    return [int(x) for x in merge_own_value_pieces(np.array(labels), keys, companies, reg_day, MIN_SIZE,
+                                                   S.weak_days, a, b, families, VALUE_BIT)]
+
+
+def test_pieces_holding_every_carrier_of_a_season_s_value_between_them_merge():
+    # a weak-links ring shattered into a pair and two singles in a big region: its scope template is on 1, 2 and 3
+    # and nobody else's, a crowded building ties 1 to 2 and a branch 2 to 3; each pair says under a link
+    assert pieces([0, 0, 1, 2, 3], {"scope": [1, 2, 3]}, [(1, 2), (2, 3)]) == [0, 0, 0, 0, 1]
+    assert pieces([0, 1, 2], {"line": [0, 1, 2]}, [(0, 1), (0, 2)]) == [0, 0, 0]  # three singles on one landline
+
+
+def test_a_text_and_nothing_else_is_no_group():
+    # three unrelated companies that happen to write one rare text in a small region
+    assert pieces([0, 1, 2], {"scope": [0, 1, 2]}, []) == [0, 1, 2]
+    # their pairs' evidence is the text itself: no second kind
+    assert pieces([0, 1, 2], {"scope": [0, 1, 2]}, [(0, 1), (1, 2)], bits=VALUE_BIT) == [0, 1, 2]
+    # a piece with no second kind to the others stays out; the two that have one merge
+    assert pieces([0, 1, 2, 3], {"scope": [0, 1, 2, 3]}, [(0, 1)]) == [0, 0, 1, 2]
+
+
+def test_a_value_on_a_cluster_of_three_or_more_is_left_to_the_cluster_rules():
+    labels = [0, 0, 0, 1, 2]
+    assert pieces(labels, {"scope": [0, 3, 4]}, [(0, 3), (3, 4)]) == labels
+
+
+def test_carriers_registered_more_than_a_season_apart_merge_nothing():
+    ties = [(0, 1), (1, 2)]
+    assert pieces([0, 1, 2], {"scope": [0, 1, 2]}, ties, days=[0, 90, 90 + S.weak_days + 1]) == [0, 1, 2]
+    assert pieces([0, 1, 2], {"scope": [0, 1, 2]}, ties, days=[0, 90, S.weak_days]) == [0, 0, 0]  # one season
+
+
+def test_two_carriers_or_one_piece_are_no_group():
+    assert pieces([0, 1, 2], {"scope": [0, 1]}, [(0, 1)]) == [0, 1, 2]  # two companies: a pair's coincidence
+    assert pieces([0, 0, 1, 2], {"scope": [0, 1]}, [(0, 1)]) == [0, 0, 1, 2]  # all in one piece: nothing to merge
+
+
+def test_a_piece_two_values_tie_to_different_pieces_stays_out():
+    # piece 2 carries a text of 0 and 1 and a line of 3 and 4: it would chain two hands' pieces
+    labels, ties = [0, 1, 2, 3, 4], [(0, 1), (1, 2), (2, 3), (3, 4)]
+    assert pieces(labels, {"scope": [0, 1, 2], "line": [2, 3, 4]}, ties) == labels
+    # both values on the same pieces: one hand's, they merge
+    assert pieces(labels, {"scope": [0, 1, 2], "line": [0, 1, 2]}, ties) == [0, 0, 0, 1, 2]
+
+
+def join_in_season(labels: list[int], carriers: dict[str, list[int]], days: list[int]) -> list[int]:
+    keys = np.array([hash(v) for v, companies in carriers.items() for _ in companies], dtype=np.int64)
+    companies = np.array([c for cs in carriers.values() for c in cs], dtype=np.int64)
+    return [int(x) for x in attach_own_values(np.array(labels), keys, companies, MIN_SIZE, MIN_MEMBERS, MIN_SHARE,
+                                              np.array(days, dtype=np.int64), S.weak_days)]
+
+
+def test_a_leftover_on_a_text_the_cluster_wrote_within_one_season_joins_whatever_its_share():
+    # an agent's ring of seven: two members and the leftover the agent never touched share the ring's text,
+    # written within one season and by nobody else; 2 of 7 is under attach_min_coverage
+    ring = [0] * 7
+    assert join_in_season(ring + [1], {"scope": [0, 1, 7]}, [0] * 8) == [0] * 8
+    # the same text over more than a season: the share rule alone, which it fails
+    assert join_in_season(ring + [1], {"scope": [0, 1, 7]}, [0] * 7 + [S.weak_days + 1]) == ring + [1]
+
+
+def test_a_text_its_bystanders_carry_more_than_the_cluster_is_not_the_cluster_s():
+    # two members of a ten-company farm share a text with three bystanders in the season: theirs, not the farm's
+    farm = [0] * 10
+    assert join_in_season(farm + [1, 2, 3], {"scope": [0, 1, 10, 11, 12]}, [0] * 13) == farm + [1, 2, 3]
+
+
+def fronted_merge(labels: list[int], carriers: dict[str, list[int]], fronted: list[int],
+                  days: list[int] | None = None) -> list[int]:
+    """Labels after the nominee-halves rule; `fronted` lists the labels one nominee fronts."""
+    keys = np.array([hash(v) for v, companies in carriers.items() for _ in companies], dtype=np.int64)
+    companies = np.array([c for cs in carriers.values() for c in cs], dtype=np.int64)
+    is_fronted = np.isin(np.arange(max(labels) + 1), fronted)
+    reg_day = np.array(days if days is not None else [0] * len(labels), dtype=np.int64)
+    return [int(x) for x in merge_fronted_on_own_values(np.array(labels), keys, companies, reg_day, is_fronted,
+                                                        S.weak_days)]
+
+
+HALVES = [0, 0, 0, 0, 1, 1, 1]  # a ring run through two nominees: four fronts of one, three of the other
+
+
+def test_two_nominees_fronts_that_alone_carry_one_text_of_a_season_merge():
+    # one operator wrote the same scope text for a front of each nominee; nobody else in the region wrote it
+    assert fronted_merge(HALVES, {"scope": [1, 5]}, fronted=[0, 1]) == [0] * 7
+
+
+def test_a_text_also_carried_elsewhere_or_over_more_than_a_season_merges_no_halves():
+    assert fronted_merge(HALVES + [2], {"scope": [1, 5, 7]}, fronted=[0, 1]) == HALVES + [2]
+    late = [0] * 5 + [S.weak_days + 1] * 2
+    assert fronted_merge(HALVES, {"scope": [1, 5]}, fronted=[0, 1], days=late) == HALVES
+
+
+def test_only_two_clusters_each_fronted_by_a_nominee_merge():
+    assert fronted_merge(HALVES, {"scope": [1, 5]}, fronted=[0]) == HALVES
+
+
+def test_a_group_whose_subsidiaries_came_over_years_is_no_nominee_s_half():
+    # the second cluster reuses one representative, but its members registered over three years
+    years = [400, 400, 400, 400, 0, 400, 3 * 365]
+    assert fronted_merge(HALVES, {"scope": [1, 5]}, fronted=[0, 1], days=years) == HALVES
+
+
+def test_a_half_merges_with_the_half_it_shares_most_such_texts_with():
+    labels = [0, 0, 0, 1, 1, 1, 2, 2, 2]
+    got = fronted_merge(labels, {"a": [0, 3], "b": [1, 4], "c": [2, 6]}, fronted=[0, 1, 2])
+    assert got == [0, 0, 0, 0, 0, 0, 1, 1, 1]
+
+
 def test_zero_turns_the_rule_off():
     assert join(RING + [1], {"line": [2, 3, 5]}, min_members=0) == RING + [1]
 
@@ -119,3 +246,41 @@ def _values(companies: list[dict], hub_limit_phone: int) -> list[set[int]]:
     for key, company in zip(keys.tolist(), ids.tolist(), strict=True):
         by_value.setdefault(key, set()).add(company)
     return list(by_value.values())
+
+
+
+def test_the_cluster_step_merges_single_companies_on_a_season_s_own_scope_text():
+    """The whole cluster step, from its input tables: three companies that no link ties, on a scope text nobody
+    else writes, registered within one season and tied pair by pair by a crowded building, come out as one cluster;
+    without the building, or with a fourth carrier a year and a half earlier, nothing clusters."""
+    template = "一般项目：技术服务、技术开发、技术咨询、技术交流、技术转让、技术推广、会议及展览服务"
+    own = "一般项目：餐饮管理、食品销售、会议及展览服务、组织文化艺术交流活动"
+    season = [(1, "2026-03-01", template), (2, "2026-04-15", template), (3, "2026-05-20", template)]
+    building = [(1, 2), (2, 3)]
+    assert _clustered(season + [(4, "2025-01-10", own)], building) == [1, 2, 3]
+    assert _clustered(season + [(4, "2025-01-10", own)], []) == []
+    assert _clustered(season + [(4, "2025-01-10", template)], building) == []
+
+
+def _clustered(companies: list[tuple[int, str, str]], building_pairs: list[tuple[int, int]]) -> list[int]:
+    """Companies in clusters after build_company_clusters, given (id, registration date, scope text) and pairs
+    that only a crowded building ties (a third of a link)."""
+    from shellring.flows.pipeline.components import build_company_clusters
+    from shellring.flows.pipeline.whole_cluster_ties import family_bits
+
+    con = given({"stg_companies": table([{"company_id": i, "reg_date": d(day), "scope_key": scope}
+                                         for i, day, scope in companies],
+                                        ("company_id", "rep_id", "reg_date", "phone", "phone_also", "reg_room_key",
+                                         "trade_name", "scope_key")),
+                 "stg_accounts": table([], ("company_id", "rep_id", "agent_id", "open_date", "contact_phone",
+                                            "contact_phone_also", "agent_phone", "agent_phone_also",
+                                            "contact_room_key", "days_since_registration"))})
+    place = family_bits(con, ["place"])
+    links = [{"company_a": x, "company_b": y, "score": 0.3, "families": place, "full_families": 0}
+             for x, y in building_pairs]
+    con.register("_links", table(links, ("company_a", "company_b", "score", "families", "full_families"),
+                                 types={"score": pl.Float64, "families": pl.Int64, "full_families": pl.Int64}))
+    con.execute("create table company_links_kept as select * from _links")
+    run(con, "linking/company_attributes", "linking/attribute_values")
+    build_company_clusters(con, S)
+    return [r[0] for r in rows(con, "select company_id from company_clusters order by 1")]

@@ -10,8 +10,10 @@ two groups together.
 4. Two clusters of three or more are merged when the evidence between them, weak pairs included, is
    dense for their sizes (summed pair scores >= `merge_density` x |A| x |B| over at least
    `merge_min_pairs` pairs): one ring fronted by two nominees shows up so, as two groups sharing
-   template text, a hometown and a season.
-5. Leftovers join a cluster on two kinds of evidence or a fresh template (attach_leftovers), on one
+   template text, a hometown and a season; two clusters each fronted by a nominee merge on template values
+   over two pairs, or on one value only they carry, taken up within a season (own_values.py).
+5. Pieces too small to be clusters merge when they hold every carrier of a season's value (own_values.py). Leftovers
+   join a cluster on two kinds of evidence or a fresh template (attach_leftovers), on one
    word-for-word scope text shared with nearly all its members (whole_cluster_ties.py), or on a value that
    nobody outside the cluster carries (own_values.py).
 """
@@ -25,9 +27,19 @@ from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
 from shellring.flows.core.settings import Settings
-from shellring.flows.pipeline.own_values import attach_own_values, merge_own_value_clusters, own_value_carriers
+from shellring.flows.pipeline.own_values import (
+    attach_own_values,
+    merge_fronted_on_own_values,
+    merge_own_value_clusters,
+    merge_own_value_pieces,
+    own_value_carriers,
+)
 from shellring.flows.pipeline.pair_sums import ordered_sums
 from shellring.flows.pipeline.whole_cluster_ties import attach_whole_cluster_ties, family_bits
+
+# The families the own values (a person, a phone, a scope text) give their carriers' pairs: a second kind of
+# evidence between pieces must be another.
+OWN_VALUE_FAMILIES = ("SAME_REP", "SAME_AGENT", "REP_IS_AGENT", "SAME_PHONE", "SAME_SCOPE")
 
 # The functions below default to the settings' defaults, so that they are usable (and tested) on their own.
 _DEFAULT = Settings()
@@ -237,12 +249,18 @@ def merge_nominee_pieces(labels: np.ndarray, a: np.ndarray, b: np.ndarray, score
     return _merge_mutual_best(labels, frame, "weight")
 
 
-def _fronted_clusters(con: duckdb.DuckDBPyConnection, labels: np.ndarray, min_companies: int) -> np.ndarray:
+def _representatives(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
+    """(company, representative) for every company with a representative, the representative as a 64-bit hash."""
+    reps = con.execute("select company_id, hash(rep_id) as rep from stg_companies where rep_id is not null"
+                       ).fetchnumpy()
+    return pl.DataFrame({"company": np.asarray(reps["company_id"], dtype=np.int64),
+                         "rep": np.asarray(reps["rep"], dtype=np.uint64)})
+
+
+def _fronted_clusters(reps: pl.DataFrame, labels: np.ndarray, min_companies: int) -> np.ndarray:
     """Per cluster label: one person is legal representative of `min_companies` or more of its members."""
-    reps = con.execute("select company_id, rep_id from stg_companies where rep_id is not null").fetchnumpy()
-    ids = np.asarray(reps["company_id"], dtype=np.int64)
     frame = (
-        pl.DataFrame({"label": labels[ids], "rep": reps["rep_id"]})
+        reps.with_columns(label=pl.Series(labels[reps["company"].to_numpy()]))
         .group_by("label", "rep").len()
         .filter(pl.col("len") >= min_companies)
     )
@@ -265,6 +283,15 @@ def _template_inputs(con: duckdb.DuckDBPyConnection, n_nodes: int, context_famil
     return fresh, value_families
 
 
+def _registration_days(con: duckdb.DuckDBPyConnection, n_nodes: int) -> np.ndarray:
+    """Per company: its registration date as days since 1970 (a far-apart sentinel when unknown)."""
+    days = np.full(n_nodes, -10**9, dtype=np.int64)
+    rows = con.execute("select company_id, (reg_date - date '1970-01-01')::bigint as day from stg_companies "
+                       "where reg_date is not null").fetchnumpy()
+    days[np.asarray(rows["company_id"], dtype=np.int64)] = rows["day"]
+    return days
+
+
 def build_company_clusters(con: duckdb.DuckDBPyConnection, settings: Settings) -> dict[str, int]:
     """Write `company_clusters(company_id, cluster_no, cluster_size)` for companies in clusters of >= 2."""
     s = settings
@@ -282,21 +309,30 @@ def build_company_clusters(con: duckdb.DuckDBPyConnection, settings: Settings) -
         chosen = edges["full_families"].astype(np.int64)
         labels = merge_dense_clusters(labels, a, b, score, s.merge_density, s.merge_min_pairs, s.cluster_min_size,
                                       chosen, value_families, s.merge_context_density)
+        if s.attach_own_min_members:
+            carriers = own_value_carriers(con)
+            reg_day = _registration_days(con, n_nodes)
         if s.nominee_min_companies:
-            fronted = _fronted_clusters(con, labels, s.nominee_min_companies)
+            reps = _representatives(con)
+            fronted = _fronted_clusters(reps, labels, s.nominee_min_companies)
             labels = merge_nominee_pieces(labels, a, b, score, chosen, fronted, value_families,
                                           s.nominee_merge_min_pairs)
+            if s.attach_own_min_members:
+                fronted = _fronted_clusters(reps, labels, s.nominee_min_companies)
+                labels = merge_fronted_on_own_values(labels, *carriers, reg_day, fronted, s.weak_days)
+        if s.attach_own_min_members:
+            labels = merge_own_value_pieces(labels, *carriers, reg_day, s.cluster_min_size, s.weak_days, a, b, families,
+                                            family_bits(con, list(OWN_VALUE_FAMILIES)))
         labels = attach_leftovers(labels, a, b, score, families, s.cluster_min_size, s.attach_min_weight,
                                   fresh=fresh, value_families=value_families, min_coverage=s.attach_min_coverage,
                                   template_families=chosen)
         labels = attach_whole_cluster_ties(labels, a, b, chosen, family_bits(con, s.attach_cover_families),
                                            s.cluster_min_size, s.attach_cover_share, s.attach_cover_min_members)
         if s.attach_own_min_members:
-            carriers = own_value_carriers(con)
             labels = merge_own_value_clusters(labels, *carriers, s.cluster_min_size, s.attach_own_min_members,
                                               s.attach_min_coverage)
             labels = attach_own_values(labels, *carriers, s.cluster_min_size, s.attach_own_min_members,
-                                       s.attach_min_coverage)
+                                       s.attach_min_coverage, reg_day, s.weak_days)
     frame = pl.DataFrame({"company_id": np.arange(n_nodes, dtype=np.int32), "cluster_no": labels})
     frame = frame.with_columns(pl.len().over("cluster_no").alias("cluster_size")).filter(
         pl.col("cluster_size") >= 2

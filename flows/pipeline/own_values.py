@@ -24,6 +24,28 @@ leftover never bridges two clusters. Two clusters that between them hold every c
 `min_members` and `min_share` of its own members on it, are the two halves of one hand's fronts (a dealer's line on
 seven companies registered over a year and a half, cut 4 + 3 because a line of that age counts at 0.6): they merge,
 each only with its strongest such partner (merge_own_value_clusters).
+
+Pieces too small for those rules - single companies and pairs - that between them hold every carrier of such a value,
+three or more registered within one season, merge (merge_own_value_pieces, before the leftovers join). In a big
+region a careful ring's pairs say little one by one: its building is crowded, its branch busy, its template half a
+link a pair, so it falls apart into singles and pairs (on the hard demo 66 of 123 weak-links rings split at
+1,000,000 companies had no piece of three, against 7 of 16 at 200,000). What its fronts alone carry does not thin
+out with the region: a text nobody else wrote in the season. The season keeps a template that circulates over the
+years (an agency's, a franchise's) out; three carriers keep a pair's coincidence out; and each piece must share a
+second kind of evidence with another (a building, a branch, a number block), since in a small region three
+unrelated companies can write one rare text in a season (hard 20k s11 without it: 18 such groups, all legitimate).
+
+Two clusters each fronted by one nominee that are the only two holding such a value, all its carriers registered
+within one season, merge (merge_fronted_on_own_values): the recruiter behind two nominees writes both halves' filings,
+and a text or number nobody else in the region used in that season is his trace (on the hard demo at 1,000,000
+companies 45 of the 195 split nominee rings share one, and every pair of nominee-fronted clusters sharing one within
+a season is one ring's two halves). A group's subsidiaries also reuse a representative; they came over years, so a
+cluster whose members registered over more than two seasons is no nominee's half (hard + variety 20k s7 without it:
+a nominee ring merged with a group on a text one member and two subsidiaries happened to share).
+
+A leftover likewise joins a cluster on a value all carriers took up within one season when the cluster holds at
+least as many of them as the leftovers do, whatever its share of the cluster: an agent's fronts that went to the
+bank in person share only the ring's text with the few members that carry it.
 """
 
 from __future__ import annotations
@@ -42,25 +64,30 @@ def own_value_carriers(con: duckdb.DuckDBPyConnection) -> tuple[np.ndarray, np.n
 
 
 def attach_own_values(labels: np.ndarray, value_key: np.ndarray, company: np.ndarray, min_size: int,
-                      min_members: int, min_share: float) -> np.ndarray:
+                      min_members: int, min_share: float, reg_day: np.ndarray | None = None,
+                      season_days: int = 0) -> np.ndarray:
     """Labels after each piece (cluster under `min_size`) joined the one cluster of `min_size` or more holding every
     other carrier - at least `min_members` of its members, and `min_share` of them - of a value one of its companies
-    carries."""
+    carries. Given `reg_day`, a value whose carriers all registered within `season_days` of each other needs no
+    share, only as many carriers in the cluster as outside it."""
     from shellring.flows.pipeline.components import _canonical, component_labels
 
     if not min_members or not len(company):
         return labels
     sizes = np.bincount(labels)
     label = labels[company]
-    carriers = pl.DataFrame({"value": value_key, "label": label, "big": sizes[label] >= min_size})
+    day = reg_day[company] if reg_day is not None else np.zeros(len(company), dtype=np.int64)
+    carriers = pl.DataFrame({"value": value_key, "label": label, "big": sizes[label] >= min_size, "day": day})
     owned = (
         carriers.group_by("value")
         .agg(pl.col("label").filter(pl.col("big")).n_unique().alias("clusters"),
              pl.col("label").filter(pl.col("big")).first().alias("target"),
-             pl.col("big").sum().alias("in_cluster"), (~pl.col("big")).sum().alias("outside"))
+             pl.col("big").sum().alias("in_cluster"), (~pl.col("big")).sum().alias("outside"),
+             (pl.col("day").max() - pl.col("day").min()).alias("span"))
         .filter((pl.col("clusters") == 1) & (pl.col("in_cluster") >= min_members) & (pl.col("outside") > 0))
-        .filter(pl.col("in_cluster") >= min_share * pl.col("target").replace_strict(
+        .filter((pl.col("in_cluster") >= min_share * pl.col("target").replace_strict(
             np.arange(len(sizes)), sizes, return_dtype=pl.Float64))
+            | ((reg_day is not None) & (pl.col("span") <= season_days) & (pl.col("in_cluster") >= pl.col("outside"))))
         .select("value", "target")
     )
     if owned.is_empty():
@@ -100,6 +127,90 @@ def merge_own_value_clusters(labels: np.ndarray, value_key: np.ndarray, company:
         .agg(pl.len().alias("clusters"), pl.col("enough").all().alias("enough"),
              pl.col("label").min().alias("lo"), pl.col("label").max().alias("hi"))
         .filter((pl.col("clusters") == 2) & pl.col("enough"))
+        .group_by("lo", "hi").agg(pl.len().cast(pl.Float64).alias("values"))
+    )
+    if two.is_empty():
+        return labels
+    return _canonical(_merge_mutual_best(labels, two, "values"))
+
+
+
+def merge_own_value_pieces(labels: np.ndarray, value_key: np.ndarray, company: np.ndarray, reg_day: np.ndarray,
+                           min_size: int, season_days: int, a: np.ndarray, b: np.ndarray, families: np.ndarray,
+                           value_families: int) -> np.ndarray:
+    """Labels after the pieces (clusters under `min_size`, single companies included) that between them hold every
+    carrier of a value merged: at least `min_size` carriers in two or more pieces, all registered within
+    `season_days` of each other, nobody else in the region carrying it, and each merging piece tied to another of
+    them by a second kind of evidence (a pair `a`-`b` whose `families` hold a bit outside `value_families`, the
+    families the values themselves give). A piece carrying two such values that tie different pieces stays out,
+    and so do the values' other pieces: no chain forms across two hands' values."""
+    from shellring.flows.pipeline.components import _canonical, component_labels
+
+    if not len(company):
+        return labels
+    sizes = np.bincount(labels)
+    label = labels[company]
+    carriers = pl.DataFrame({"value": value_key, "label": label, "small": sizes[label] < min_size,
+                             "day": reg_day[company]})
+    owned = (
+        carriers.group_by("value")
+        .agg(pl.col("small").all().alias("all_small"), pl.len().alias("carriers"),
+             pl.col("label").n_unique().alias("pieces"), (pl.col("day").max() - pl.col("day").min()).alias("span"))
+        .filter(pl.col("all_small") & (pl.col("carriers") >= min_size) & (pl.col("pieces") >= 2)
+                & (pl.col("span") <= season_days))
+        .select("value")
+    )
+    if owned.is_empty():
+        return labels
+    ties = carriers.join(owned, on="value").select("value", "label").unique()
+    # the pieces each value ties, as one key: a piece whose values tie different sets of pieces stays out
+    piece_sets = ties.group_by("value").agg(pl.col("label").sort().hash().alias("pieces"))
+    ties = ties.join(piece_sets, on="value")
+    steady = ties.group_by("label").agg((pl.col("pieces").n_unique() == 1).alias("steady"))
+    ties = ties.join(steady, on="label").filter(pl.col("steady").all().over("value")).select("value", "label")
+    # a second kind of evidence between two pieces of one value: the text or line is not all they share
+    tied = np.zeros(len(sizes), dtype=bool)
+    tied[ties["label"].to_numpy()] = True
+    la, lb = labels[a], labels[b]
+    other = tied[la] & tied[lb] & (la != lb) & ((families & ~value_families) != 0)
+    edges = pl.DataFrame({"one": la[other], "two": lb[other]})
+    edges = pl.concat([edges, edges.select(pl.col("two").alias("one"), pl.col("one").alias("two"))]).unique()
+    seconded = (
+        ties.join(edges, left_on="label", right_on="one")
+        .join(ties.rename({"label": "two"}), on=["value", "two"])
+        .select("value", "label").unique()
+    )
+    joins = seconded.with_columns(first=pl.col("label").min().over("value"), n=pl.len().over("value")).filter(
+        pl.col("n") >= 2)
+    if joins.is_empty():
+        return labels
+    merged = component_labels(len(sizes), joins["label"].to_numpy(), joins["first"].to_numpy())
+    return _canonical(merged[labels])
+
+
+def merge_fronted_on_own_values(labels: np.ndarray, value_key: np.ndarray, company: np.ndarray, reg_day: np.ndarray,
+                                fronted: np.ndarray, season_days: int) -> np.ndarray:
+    """Labels after two clusters each fronted by one nominee (`fronted`, per label) and registered within two
+    seasons merged when they are the only two holding a value's carriers, all registered within `season_days` of
+    each other; mutual best partners only (by how many such values they share), so no chain forms."""
+    from shellring.flows.pipeline.components import _canonical, _merge_mutual_best
+
+    if not len(company):
+        return labels
+    # a nominee's fronts come in a season; a group's subsidiaries, which reuse their representatives too, over years
+    span = (pl.DataFrame({"label": labels, "day": reg_day}).group_by("label")
+            .agg((pl.col("day").max() - pl.col("day").min()).alias("span")))
+    seasonal = np.zeros(int(labels.max()) + 1, dtype=bool)
+    seasonal[span.filter(pl.col("span") <= 2 * season_days)["label"].to_numpy()] = True
+    label = labels[company]
+    carriers = pl.DataFrame({"value": value_key, "label": label, "fronted": fronted[label] & seasonal[label],
+                             "day": reg_day[company]})
+    two = (
+        carriers.group_by("value")
+        .agg(pl.col("label").n_unique().alias("clusters"), pl.col("fronted").all().alias("fronted"),
+             (pl.col("day").max() - pl.col("day").min()).alias("span"),
+             pl.col("label").min().alias("lo"), pl.col("label").max().alias("hi"))
+        .filter((pl.col("clusters") == 2) & pl.col("fronted") & (pl.col("span") <= season_days))
         .group_by("lo", "hi").agg(pl.len().cast(pl.Float64).alias("values"))
     )
     if two.is_empty():

@@ -192,7 +192,7 @@ STAGES: dict[str, tuple[str | PythonStep, ...]] = {
                            "cluster_min_size", "nominee_min_companies", "nominee_merge_min_pairs",
                            "attach_context_families", "attach_fresh_days", "attach_min_weight", "attach_min_coverage",
                            "attach_cover_share", "attach_cover_min_members", "attach_cover_families",
-                           "attach_own_min_members", "scope_min_length", "hub_limit_scope"),
+                           "attach_own_min_members", "scope_min_length", "hub_limit_scope", "weak_days"),
                    module="shellring.flows.pipeline.components"),
     ),
     "score": ("clusters/company_features", "clusters/cluster_features", "clusters/cluster_shape",

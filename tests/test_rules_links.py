@@ -768,6 +768,27 @@ def test_two_batches_of_one_province_are_one_event_only_in_the_same_days():
                                                  | {(b, c) for b in (11, 13) for c in range(41, 45)})
 
 
+def test_a_batch_does_not_make_its_county_a_migration_flow():
+    """hub_limit_hometown (20) is on a county's usual count in the season, not the window's: 24 young newcomers'
+    companies from one Hubei county registered within five days, and one a week later, in a season where the county
+    sends nobody else, link (the season without its batch_days around holds 1: usually 1 x 61 / 46; counted in the
+    window, 25 > 20 cut them all). A county that sends one a day for four months is a flow and links nothing (at
+    its first day 31 in the season, 8 in the week: usually 30.5), and neither does a batch of five on top of it."""
+    def newcomers(county: str, days: list[int], first_id: int) -> list[dict]:
+        return [{"company_id": first_id + i, "rep_region": county, "reg_adcode": "330106", "rep_age_at_reg": 21,
+                 "reg_date": date(2026, 3, 1) + timedelta(days=day)} for i, day in enumerate(days)]
+    batch = newcomers("421002", [30 + i % 5 for i in range(24)] + [37], 1)
+    flow = newcomers("421087", list(range(120)), 1001)
+    flow_and_batch = newcomers("421003", list(range(120)) + [60] * 5, 2001)
+
+    def hometown_pairs(companies: list[dict]) -> set:
+        got = evidence_of(Case("weak", companies=companies, expected=[]))
+        return {(a, b) for a, b, reason, *_ in got if reason == "SAME_HOMETOWN"}
+    assert hometown_pairs(batch) == {(a, b) for a in range(1, 26) for b in range(a + 1, 26)}
+    assert hometown_pairs(flow) == set()
+    assert hometown_pairs(flow_and_batch) == set()
+
+
 def test_a_campus_branchs_steady_flow_from_one_province_is_no_batch():
     """A university town's look-alike: young graduates from one province elsewhere (four of its prefectures) open
     their new companies' accounts at the campus branch all term, one every three days among the branch's

@@ -11,6 +11,7 @@ Expected partitions are sets of nodes written by hand.
 from __future__ import annotations
 
 import hashlib
+from datetime import timedelta
 
 import numpy as np
 from ruletables import d, table
@@ -77,13 +78,16 @@ WEAK_ACCOUNT_COLUMNS = ("company_id", "bank_branch", "open_date", "days_since_re
 
 
 def test_weak_evidence_hub_limits():
-    """Buildings, scopes, branches and hometowns: at the limit they link, one company more they do not."""
+    """Buildings, scopes, branches and hometowns: at the limit they link, one company more they do not. Each group
+    registers ten days apart, so a hometown's count is its usual flow (a county's newcomers in the season outside
+    the batch_days around each; a batch within days is no flow: tests/test_rules_links.py)."""
     scope_a, scope_b = "技术服务软件开发会议及展览服务", "餐饮管理食品销售会议及展览服务"
     companies, accounts = [], []
     for group, size in ((0, 3), (1, 4)):  # group 0 at the limit (3), group 1 one above
         for k in range(size):
             i = 10 * group + k + 1
-            companies.append({"company_id": i, "reg_date": d("2026-03-01"), "rep_age_at_reg": 45,
+            companies.append({"company_id": i, "reg_date": d("2026-03-01") + timedelta(days=10 * k),
+                              "rep_age_at_reg": 45,
                               "reg_building_key": f"B{group}", "scope_key": (scope_a, scope_b)[group],
                               "rep_region": f"42100{group}", "reg_adcode": "330106"})
             accounts.append({"company_id": i, "bank_branch": f"BR{group}", "open_date": d("2026-04-01"),

@@ -209,6 +209,40 @@ def _near_age_accounts() -> list[dict]:
                                  opening(204, "BR1", 10), opening(205, "BR2", 10), opening(206, "BR1", 11)]
 
 
+def _sibling_companies() -> list[dict]:
+    """For BATCH_SIBLING: five batches of four 20-year-olds in one month, each improbable on its own."""
+    young = {"rep_age_at_reg": 20, "reg_adcode": "330106"}
+    local = {"rep_age_at_reg": 35, "rep_region": "330106", "reg_adcode": "330106"}
+    return (
+        # 1-4: Hubei's 4210 (two counties) at quiet BR1; 11-14: Hubei's 4205 at BR1 two days later
+        [{"company_id": i, "rep_region": "421002" if i % 2 else "421087", **young} for i in range(1, 5)]
+        + [{"company_id": i, "rep_region": "420502", **young} for i in range(11, 15)]
+        # near misses: 21-24 from Hunan's 4301 at BR1 the same days (another province); 31-34 from Hubei's 4211 at
+        # BR2 (another branch); 41-44 from Hubei's 4212 at BR1 four to seven days after the others opened
+        # (branch_days 3, though within batch_days)
+        + [{"company_id": i, "rep_region": "430102", **young} for i in range(21, 25)]
+        + [{"company_id": i, "rep_region": "421102", **young} for i in range(31, 35)]
+        + [{"company_id": i, "rep_region": "421202", **young} for i in range(41, 45)]
+        + [{"company_id": i, **local} for i in range(100, 400)]  # ordinary local companies
+    )
+
+
+def _sibling_accounts() -> list[dict]:
+    def opening(company_id: int, branch: str, day: int) -> dict:
+        return {"company_id": company_id, "bank_branch": branch, "open_date": date(2026, 3, day),
+                "days_since_registration": 2}
+    return ([opening(i, "BR1", 10 + i % 2) for i in range(1, 5)]
+            + [opening(i, "BR1", 12 + i % 2) for i in range(11, 15)]
+            + [opening(i, "BR1", 11) for i in range(21, 25)]
+            + [opening(i, "BR2", 11) for i in range(31, 35)]
+            + [opening(i, "BR1", 17) for i in range(41, 45)]
+            + [opening(i, f"BQ{i % 30}", 1 + i % 28) for i in range(100, 400)])
+
+
+def _four_pairs(ids: range, reason: str, branch: str) -> list[tuple]:
+    return [(a, b, reason, "branch", branch, 4) for a in ids for b in ids if a < b]
+
+
 def _batch_of_four(reason: str) -> list[tuple]:
     """The six pairs of companies 1-4, a batch of four at BR1 (the cohort the batch cases build on)."""
     return [(a, b, reason, "branch", "BR1", 4) for a in range(1, 5) for b in range(a + 1, 5)]
@@ -480,6 +514,19 @@ CASES: dict[str, Case] = {
         # test_a_province_batch_stops_where_chance_explains_it). No prefecture or county cell holds three
         expected=_batch_of_four("BATCH_PROVINCE"),
     ),
+    "BATCH_SIBLING": Case(
+        "batch",
+        companies=_sibling_companies(),
+        accounts=_sibling_accounts(),
+        # each four is a batch of its prefecture (BATCH_COHORT); of Hubei's batches at BR1, 1-4 and 11-14 opened
+        # within branch_days of each other: every pair across them is one event (4 x 4)
+        expected=sorted(_four_pairs(range(1, 5), "BATCH_COHORT", "BR1")
+                        + _four_pairs(range(11, 15), "BATCH_COHORT", "BR1")
+                        + _four_pairs(range(21, 25), "BATCH_COHORT", "BR1")
+                        + _four_pairs(range(31, 35), "BATCH_COHORT", "BR2")
+                        + _four_pairs(range(41, 45), "BATCH_COHORT", "BR1")
+                        + [(a, b, "BATCH_SIBLING", "branch", "BR1", 4) for a in range(1, 5) for b in range(11, 15)]),
+    ),
     "BATCH_NEAR_AGE": Case(
         "batch",
         companies=_near_age_companies(),
@@ -636,11 +683,12 @@ def test_a_province_batch_stops_where_chance_explains_it():
 
 def test_a_province_cell_counts_what_its_batches_leave():
     """The BATCH_COHORT batch 1-4 (Hubei's 4210 at BR1) and, the same days at BR1: a second batch from Hubei's
-    county 420502 (901-904) and one more young Hubei opening (905). Each batch stays its own, and 905 joins
+    county 420502 (901-904) and one more young Hubei opening (905). Each batch is its own cell, and 905 joins
     neither: the province's cell counts only 905, as its batches are events, not the province's flow (counted,
-    the nine made a province batch that tied both batches and 905 together). Four leftovers from four more Hubei
-    prefectures (911-914) are a province batch of their own: they link together and, with one batch of the
-    province at the branch those days, join it; with two they join neither."""
+    the nine made a province batch that tied both batches and 905 together). The two batches, of one province at
+    one branch in the same days, are one event (BATCH_SIBLING), which ties them and them only. Four leftovers from
+    four more Hubei prefectures (911-914) are a province batch of their own: they link together and, with one
+    batch of the province at the branch those days, join it; with two they join neither."""
     base = CASES["BATCH_COHORT"]
     young = {"rep_age_at_reg": 20, "reg_adcode": "330106"}
 
@@ -670,11 +718,13 @@ def test_a_province_cell_counts_what_its_batches_leave():
         return out
     first = {(a, b) for a in range(1, 5) for b in range(a + 1, 5)}
     two = {(a, b) for a in range(901, 905) for b in range(a + 1, 905)}
-    assert pairs(second + stray) == {"BATCH_COHORT": first | two}
+    siblings = {(a, b) for a in range(1, 5) for b in range(901, 905)}
+    assert pairs(second + stray) == {"BATCH_COHORT": first | two, "BATCH_SIBLING": siblings}
     own = {(a, b) for a in range(911, 915) for b in range(a + 1, 915)}
     assert pairs(leftovers) == {"BATCH_COHORT": first,
                                 "BATCH_PROVINCE": own | {(a, b) for a in range(1, 5) for b in range(911, 915)}}
-    assert pairs(second + leftovers) == {"BATCH_COHORT": first | two, "BATCH_PROVINCE": own}
+    assert pairs(second + leftovers) == {"BATCH_COHORT": first | two, "BATCH_PROVINCE": own,
+                                         "BATCH_SIBLING": siblings}
 
 
 def test_a_batchs_province_leftovers_join_it_where_chance_rarely_explains_them():
@@ -700,6 +750,43 @@ def test_a_batchs_province_leftovers_join_it_where_chance_rarely_explains_them()
     assert joined(leftovers, openings, chance * 1.01) == {(a, x) for a in range(1, 5) for x in (921, 922, 923)}
     assert joined(leftovers, openings, chance * 0.99) == set()
     assert joined(leftovers[:2], openings[:2], 0.5) == set()
+
+
+def test_two_batches_of_one_province_are_one_event_only_in_the_same_days():
+    """BATCH_SIBLING's boundary is branch_days, the few days one recruiter's students open together: Hubei's batches
+    at BR1 opened two days apart (1-4 on the 10th-11th, 11-14 on the 12th-13th) are one event, and 41-44 on the
+    17th, four days after 11-14, another; with branch_days 1 only the pairs a day apart stay, with branch_days 4
+    41-44 joins 11-14. Batches of two provinces (21-24) or at two branches (31-34) are never one event."""
+    case = CASES["BATCH_SIBLING"]
+
+    def siblings(settings: Settings) -> set:
+        return {(a, b) for a, b, reason, *_ in evidence_of(case, settings) if reason == "BATCH_SIBLING"}
+    assert siblings(Settings()) == {(a, b) for a in range(1, 5) for b in range(11, 15)}
+    # 1 and 3 opened on the 11th, 11 and 13 on the 13th; 2 and 4 on the 10th, 12 and 14 on the 12th
+    assert siblings(Settings(branch_days=1)) == {(1, 12), (1, 14), (3, 12), (3, 14)}
+    assert siblings(Settings(branch_days=4)) == ({(a, b) for a in range(1, 5) for b in range(11, 15)}
+                                                 | {(b, c) for b in (11, 13) for c in range(41, 45)})
+
+
+def test_a_batch_does_not_make_its_county_a_migration_flow():
+    """hub_limit_hometown (20) is on a county's usual count in the season, not the window's: 24 young newcomers'
+    companies from one Hubei county registered within five days, and one a week later, in a season where the county
+    sends nobody else, link (the season without its batch_days around holds 1: usually 1 x 61 / 46; counted in the
+    window, 25 > 20 cut them all). A county that sends one a day for four months is a flow and links nothing (at
+    its first day 31 in the season, 8 in the week: usually 30.5), and neither does a batch of five on top of it."""
+    def newcomers(county: str, days: list[int], first_id: int) -> list[dict]:
+        return [{"company_id": first_id + i, "rep_region": county, "reg_adcode": "330106", "rep_age_at_reg": 21,
+                 "reg_date": date(2026, 3, 1) + timedelta(days=day)} for i, day in enumerate(days)]
+    batch = newcomers("421002", [30 + i % 5 for i in range(24)] + [37], 1)
+    flow = newcomers("421087", list(range(120)), 1001)
+    flow_and_batch = newcomers("421003", list(range(120)) + [60] * 5, 2001)
+
+    def hometown_pairs(companies: list[dict]) -> set:
+        got = evidence_of(Case("weak", companies=companies, expected=[]))
+        return {(a, b) for a, b, reason, *_ in got if reason == "SAME_HOMETOWN"}
+    assert hometown_pairs(batch) == {(a, b) for a in range(1, 26) for b in range(a + 1, 26)}
+    assert hometown_pairs(flow) == set()
+    assert hometown_pairs(flow_and_batch) == set()
 
 
 def test_a_campus_branchs_steady_flow_from_one_province_is_no_batch():
@@ -916,7 +1003,7 @@ def scores(con) -> dict[tuple[int, int], tuple]:
 WEIGHTS = {"SAME_REP": 1.2, "REP_IS_AGENT": 1.0, "SAME_AGENT": 1.0, "SAME_PHONE": 1.0, "SAME_ROOM": 1.0,
            "SAME_CONTACT_ADDRESS": 1.0, "REP_ID_TYPO": 0.9, "BATCH_PROFILE": 0.6, "SIMILAR_ADDRESS": 0.6,
            "SAME_HOMETOWN": 0.6, "BATCH_HOME_REGION": 0.6, "BATCH_COHORT": 1.0, "BATCH_JOINED": 1.0,
-           "BATCH_PROVINCE": 1.0, "BATCH_NEAR_AGE": 1.0,
+           "BATCH_PROVINCE": 1.0, "BATCH_NEAR_AGE": 1.0, "BATCH_SIBLING": 1.0,
            "SAME_BRANCH_DAYS": 0.5,
            "SAME_SCOPE": 0.5, "SIMILAR_PHONE": 0.5, "PHONE_BLOCK": 1.0, "SAME_BUILDING": 0.5,
            "NEIGHBOUR_ROOM": 1.0}

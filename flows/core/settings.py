@@ -61,8 +61,9 @@ class Settings(BaseModel):
                                         "coincidences at once stay rare")
     batch_days: int = 7
     hometown_days: int = 30
-    hub_limit_hometown: int = Field(20, description="a county sending more young newcomers' companies within "
-                                    "hometown_days is a migration flow (SAME_HOMETOWN). A count over the whole "
+    hub_limit_hometown: int = Field(20, description="a county usually sending more young newcomers' companies "
+                                    "within hometown_days is a migration flow (SAME_HOMETOWN); usually: the season "
+                                    "without the batch_days around, so a batch is no flow. A count over the whole "
                                     "region, so it cuts more of a province's batches than a city's; the same county "
                                     "judged at one branch against that branch's base flow is BATCH_COHORT's test, "
                                     "which holds with size. Measured alternatives let far more chance pairs "

@@ -36,9 +36,17 @@
 -- it that ring, to a batch. Nor does a province's batch take in strays, nor an older member join at another
 -- branch: each is the wider test already.)
 --
+-- Two batches of one province at one branch opening within branch_days of each other (BATCH_SIBLING) are one
+-- event: a recruiter works two or three prefectures of a province, and one recruiter's students open together.
+-- Each batch passed its own chance test, so the pair of them is no coincidence of ordinary openings; what joins
+-- them is the province, the branch and the same few days. Not within all of batch_days: on the kept demo runs
+-- at 1,000,000 companies the members of one ring's two prefecture batches opened mostly 0-3 days apart, two
+-- rings' batches evenly over the week (with branch_days, hard + variety 1M: 3,729 pairs within one ring and 99
+-- across two; hard 1M, whose batches are one county each: 217 across two, against 588 within batch_days).
+--
 -- reads: stg_companies, stg_accounts
 -- params: batch_min_age, batch_max_age, batch_member_max_age, fresh_days, batch_days, hometown_days,
---     batch_min_companies, batch_chance_rate, batch_stray_chance
+--     batch_min_companies, batch_chance_rate, batch_stray_chance, branch_days
 
 create or replace temp table batch_evidence as
 with fresh as (
@@ -122,7 +130,9 @@ batches as (select * from batch_openings where is_batch),
 -- ordinary young openings around a batch to it: at 1,000,000 hard demo companies 681 pairs within a batch
 -- against 1,060 across two and 332 to other companies), nor count in the province's ordinary flow.
 narrow_members as (
-    select distinct company_id, bank_branch, left(origin, 4) as prefecture, open_date from batches
+    select company_id, bank_branch, left(origin, 4) as prefecture, open_date, max(n_cell) as n_cell
+    from batches
+    group by all
 ),
 province_levels as (
     select v.company_id, v.bank_branch, v.open_date, v.n_branch, v.n_season, left(v.rep_region, 2) as origin
@@ -239,6 +249,18 @@ cell_pairs as (
     from province_narrow as n
     semi join province_single using (province_company, bank_branch)
 ),
+-- two batches of one province from two of its prefectures at one branch, opening within branch_days: one event
+siblings as (
+    select least(a.company_id, b.company_id) as company_a, greatest(a.company_id, b.company_id) as company_b,
+        'BATCH_SIBLING' as reason, 'branch' as attr_kind, min(a.bank_branch) as attr_value,
+        max(greatest(a.n_cell, b.n_cell)) as n_companies
+    from narrow_members as a
+    join narrow_members as b
+        on a.bank_branch = b.bank_branch and left(a.prefecture, 2) = left(b.prefecture, 2)
+        and a.prefecture < b.prefecture and a.company_id <> b.company_id
+        and abs(date_diff('day', a.open_date, b.open_date)) <= getvariable('branch_days')
+    group by all
+),
 cohort as (
     select company_a, company_b,
         case when not bool_and(both_young) then 'BATCH_NEAR_AGE'
@@ -257,4 +279,8 @@ stray_pairs as (
 )
 select * from cohort
 union all
-select s.* from stray_pairs as s anti join cohort as c using (company_a, company_b);
+select s.* from stray_pairs as s anti join cohort as c using (company_a, company_b)
+union all
+select s.* from siblings as s
+anti join cohort as c using (company_a, company_b)
+anti join stray_pairs as j using (company_a, company_b);

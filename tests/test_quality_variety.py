@@ -6,11 +6,12 @@ pair precision 0.85). Two careful dealers spread past concentration's fixed year
 flagged once lone_line judged their numbers by pace (s10-quality-windows). Variety draws student batches wider
 (s10-quality-batch): over up to four branches and three prefectures, student recall 0.62 on them before
 BATCH_PROVINCE / BATCH_NEAR_AGE. Floors as in tests/test_quality_hard.py: one ring below what was measured per kind
-and level on the merged code (bench/RESULTS-detection.md, section "Session 10 merged"), ceilings just above the
+and level on the merged code (bench/RESULTS-detection.md, section "Session 11 merged"), ceilings just above the
 measured rates. One student batch of this seed was found in some runs of the merged session-10 code and missed in
 others (0.69 / 0.62): two of its halves, 3 and 4 members tied by ten 0.6 links, sit exactly at merge_context_density,
 and polars' threads summed the links to 6.0 or a hair under. Summed in one fixed order and rounded (s11-determinism,
-flows/pipeline/pair_sums.py) they are 6.0 in every run, and the floors are set on 0.897. Truth comes from the
+flows/pipeline/pair_sums.py) they are 6.0 in every run. A nominee ring whose two halves alone wrote one scope text
+within a season is found since s11-split-scale (nominee 0.85 -> 0.88, medium 0.89 -> 0.93). Truth comes from the
 generator's truth.csv, an oracle the detector never reads.
 """
 
@@ -24,12 +25,12 @@ pytestmark = pytest.mark.slow
 
 COMPANIES, SEED = 20_000, 13
 
-MEASURED_RING_RECALL = 0.8966
+MEASURED_RING_RECALL = 0.908
 MEASURED_BY_KIND = {
-    "address_farm": 0.8889, "nominee_rep": 0.8462, "dealer_phone": 1.0, "agent_opener": 1.0,
+    "address_farm": 0.8889, "nominee_rep": 0.8846, "dealer_phone": 1.0, "agent_opener": 1.0,
     "weak_links": 1.0, "student_batch": 0.6923,
 }
-MEASURED_BY_LEVEL = {"naive": 0.8788, "medium": 0.8889, "sophisticated": 0.9259}
+MEASURED_BY_LEVEL = {"naive": 0.8788, "medium": 0.9259, "sophisticated": 0.9259}
 
 
 @pytest.fixture(scope="module")
@@ -40,8 +41,8 @@ def variety_result(tmp_path_factory, key_env):
 def test_pairs_and_rings_hold_with_variety(variety_result):
     r = variety_result
     assert r.pair_precision >= 0.985, r  # measured 0.995 (0.845 with stray links counted as kinds)
-    assert r.pair_recall >= 0.89, r  # 0.900 (hosted farms spread over rooms and floors, wider batches)
-    assert r.pair_f1 >= 0.935, r  # 0.945
+    assert r.pair_recall >= 0.89, r  # 0.901 (hosted farms spread over rooms and floors, wider batches)
+    assert r.pair_f1 >= 0.935, r  # 0.946
     assert r.ring_recall >= one_ring_below(MEASURED_RING_RECALL, r.rings), r
 
 
@@ -60,6 +61,6 @@ def test_false_alarms_and_purity_stay_low_with_variety(variety_result):
     assert r.lookalike_false_alarm_rate <= 0.002, r.false_alarm_by_kind  # measured 0.0000 (was 0.0230)
     assert r.false_alarm_by_kind["incubator"] == 0.0, r.false_alarm_by_kind  # the incubator stays unflagged
     assert r.legit_false_alarm_rate <= 0.001, r  # 0.0002 (was 0.0036)
-    assert r.multi_ring_cluster_share <= 0.012, r  # 0 of 93 flagged clusters; one would be 0.011
-    assert r.legit_cluster_share <= 0.05, r  # 3 of 93 (0.032); one more is 0.043, two more fail
+    assert r.multi_ring_cluster_share <= 0.012, r  # 0 of 92 flagged clusters; one would be 0.011
+    assert r.legit_cluster_share <= 0.05, r  # 3 of 92 (0.033); one more is 0.043, two more fail
     assert r.purity_mean >= 0.99, r  # 0.998

@@ -747,13 +747,8 @@ def test_a_shape_term_at_full_flags_a_cluster_on_its_own(term):
 
 def test_every_shape_term_is_at_full_at_its_case_and_the_registry_refuses_one_that_cannot_flag():
     assert {t.code for t in rules.RISK_TERMS if t.shape} == set(SHAPE_AT_FULL)
-    weak = rules.RiskTerm("weak_shape", 3.0, shape=True)
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(rules, "RISK_TERMS", (*rules.RISK_TERMS, weak))
-        patch.setitem(rules.SENTENCES["en"], "risk.weak_shape", "weak")
-        patch.setitem(rules.SENTENCES["zh"], "risk.weak_shape", "弱")
-        with pytest.raises(rules.RuleRegistryError, match="weak_shape is the cluster's shape.*baseline 4.2"):
-            rules.validate_registry()
+    _registry_refuses(rules.RiskTerm("weak_shape", 3.0, shape=True), "弱",
+                      "weak_shape is the cluster's shape.*baseline 4.2")
 
 
 CLUSTER_FEATURE_THRESHOLDS = {"many_kinds__min_reach", "multi_bank__min_banks", "nominee__window_days",
@@ -957,12 +952,17 @@ def test_older_representatives_offset_the_profile_terms_never_the_shape():
 
 
 def test_only_a_mitigation_may_offset_the_profile_only():
-    term = rules.RiskTerm("older", 1.2, profile=True, offsets_profile_only=True)
+    _registry_refuses(rules.RiskTerm("older", 1.2, profile=True, offsets_profile_only=True), "年长",
+                      "older offsets the profile only")
+
+
+def _registry_refuses(term, zh_sentence: str, match: str) -> None:
+    """The registry with one more risk term (and its sentences) fails validation with `match`."""
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(rules, "RISK_TERMS", (*rules.RISK_TERMS, term))
-        patch.setitem(rules.SENTENCES["en"], "risk.older", "older")
-        patch.setitem(rules.SENTENCES["zh"], "risk.older", "年长")
-        with pytest.raises(rules.RuleRegistryError, match="older offsets the profile only"):
+        patch.setitem(rules.SENTENCES["en"], f"risk.{term.code}", term.code)
+        patch.setitem(rules.SENTENCES["zh"], f"risk.{term.code}", zh_sentence)
+        with pytest.raises(rules.RuleRegistryError, match=match):
             rules.validate_registry()
 
 

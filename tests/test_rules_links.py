@@ -245,7 +245,7 @@ def _four_pairs(ids: range, reason: str, branch: str) -> list[tuple]:
 
 def _batch_of_four(reason: str) -> list[tuple]:
     """The six pairs of companies 1-4, a batch of four at BR1 (the cohort the batch cases build on)."""
-    return [(a, b, reason, "branch", "BR1", 4) for a in range(1, 5) for b in range(a + 1, 5)]
+    return _four_pairs(range(1, 5), reason, "BR1")
 
 
 def _crowded_segment(segment: str) -> list[dict]:

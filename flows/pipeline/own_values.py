@@ -56,6 +56,9 @@ import polars as pl
 
 from shellring.flows.core.sqlsteps import fetch_frame, load_query
 
+# how many days apart the first and the last company of a group registered
+_SPAN = (pl.col("day").max() - pl.col("day").min()).alias("span")
+
 
 def own_value_carriers(con: duckdb.DuckDBPyConnection) -> tuple[np.ndarray, np.ndarray]:
     """(value key, company id) per carrier of each exact value that is no hub (sql/queries/own_value_carriers.sql)."""
@@ -83,7 +86,7 @@ def attach_own_values(labels: np.ndarray, value_key: np.ndarray, company: np.nda
         .agg(pl.col("label").filter(pl.col("big")).n_unique().alias("clusters"),
              pl.col("label").filter(pl.col("big")).first().alias("target"),
              pl.col("big").sum().alias("in_cluster"), (~pl.col("big")).sum().alias("outside"),
-             (pl.col("day").max() - pl.col("day").min()).alias("span"))
+             _SPAN)
         .filter((pl.col("clusters") == 1) & (pl.col("in_cluster") >= min_members) & (pl.col("outside") > 0))
         .filter((pl.col("in_cluster") >= min_share * pl.col("target").replace_strict(
             np.arange(len(sizes)), sizes, return_dtype=pl.Float64))
@@ -134,7 +137,6 @@ def merge_own_value_clusters(labels: np.ndarray, value_key: np.ndarray, company:
     return _canonical(_merge_mutual_best(labels, two, "values"))
 
 
-
 def merge_own_value_pieces(labels: np.ndarray, value_key: np.ndarray, company: np.ndarray, reg_day: np.ndarray,
                            min_size: int, season_days: int, a: np.ndarray, b: np.ndarray, families: np.ndarray,
                            value_families: int) -> np.ndarray:
@@ -155,7 +157,7 @@ def merge_own_value_pieces(labels: np.ndarray, value_key: np.ndarray, company: n
     owned = (
         carriers.group_by("value")
         .agg(pl.col("small").all().alias("all_small"), pl.len().alias("carriers"),
-             pl.col("label").n_unique().alias("pieces"), (pl.col("day").max() - pl.col("day").min()).alias("span"))
+             pl.col("label").n_unique().alias("pieces"), _SPAN)
         .filter(pl.col("all_small") & (pl.col("carriers") >= min_size) & (pl.col("pieces") >= 2)
                 & (pl.col("span") <= season_days))
         .select("value")
@@ -199,7 +201,7 @@ def merge_fronted_on_own_values(labels: np.ndarray, value_key: np.ndarray, compa
         return labels
     # a nominee's fronts come in a season; a group's subsidiaries, which reuse their representatives too, over years
     span = (pl.DataFrame({"label": labels, "day": reg_day}).group_by("label")
-            .agg((pl.col("day").max() - pl.col("day").min()).alias("span")))
+            .agg(_SPAN))
     seasonal = np.zeros(int(labels.max()) + 1, dtype=bool)
     seasonal[span.filter(pl.col("span") <= 2 * season_days)["label"].to_numpy()] = True
     label = labels[company]
@@ -208,7 +210,7 @@ def merge_fronted_on_own_values(labels: np.ndarray, value_key: np.ndarray, compa
     two = (
         carriers.group_by("value")
         .agg(pl.col("label").n_unique().alias("clusters"), pl.col("fronted").all().alias("fronted"),
-             (pl.col("day").max() - pl.col("day").min()).alias("span"),
+             _SPAN,
              pl.col("label").min().alias("lo"), pl.col("label").max().alias("hi"))
         .filter((pl.col("clusters") == 2) & pl.col("fronted") & (pl.col("span") <= season_days))
         .group_by("lo", "hi").agg(pl.len().cast(pl.Float64).alias("values"))

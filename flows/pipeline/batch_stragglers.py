@@ -19,10 +19,12 @@ A company or pair left outside every cluster (a piece under `min_size`) joins a 
 - it opened where and when the batch opened: within `days` of a batch member's opening at one of the batch's
   branches, and a scored pair with that member says so (a branch-family pair: the analyst reads it on the
   member's links);
-- chance rarely explains it: the branch's fresh openings outside any batch in those days, times the province's
-  share of the region's (same profile, outside any batch, `season_days` either side; the piece itself left out of
-  the share), make the Poisson chance of seeing so many of the province's there at most `max_chance` - a campus
-  branch with a steady flow of young graduates from that province expects them, a quiet branch does not;
+- chance rarely explains it: of the province's young openings outside any batch, the branch holds so many in
+  those days (`days` either side) that the Poisson chance of it is at most `max_chance`, expecting the larger of
+  the branch's fresh openings then times the province's share of the region's (`season_days` either side, the
+  piece itself left out of the share) and the branch's own usual flow of them over the season around (those days
+  left out) - a campus branch with a steady flow of young graduates from the province expects them however rare
+  the province is in the region, a quiet branch does not;
 - exactly one batch cluster qualifies (two batches of one province at one branch: it is for neither to claim).
 
 A piece already in a cluster of `min_size` or more never moves: another ring's members sit in their own cluster.
@@ -144,7 +146,12 @@ def attach_batch_stragglers(labels: np.ndarray, a: np.ndarray, b: np.ndarray, fa
     n_province = _window_counts(p_prov, profiled["day"].to_numpy(), c_prov, c_day, season_days)
     n_season = _window_counts(np.zeros(background.height, dtype=np.int64), background["day"].to_numpy(),
                               np.zeros(len(c_day), dtype=np.int64), c_day, season_days)
-    expected = n_branch * (n_province - seen + 1) / np.maximum(n_season - seen + 1, 1)
+    # the branch's own usual flow of the province's young (the season around, its days left out): a campus branch
+    # expects its graduates however rare the province is in the region
+    usual = _window_counts(p_branch * n_prov_codes + p_prov, profiled["day"].to_numpy(),
+                           c_branch2 * n_prov_codes + c_prov, c_day, season_days) - seen
+    expected = np.maximum(n_branch * (n_province - seen + 1) / np.maximum(n_season - seen + 1, 1),
+                          usual * (2 * days + 1) / max(2 * (season_days - days), 1))
     chance = np.where(expected >= seen, 1.0, poisson.sf(seen - 1, expected))
     passed = candidates.with_columns(chance=pl.Series(chance)).filter(pl.col("chance") <= max_chance)
     joins = (

@@ -1,0 +1,146 @@
+"""Given/expect for the cluster stage's batch-straggler rule (flows/pipeline/batch_stragglers.py): a single or pair
+with a student batch cluster's profile, opened at its branch in its days beyond chance, joins that one batch cluster.
+
+The scene: a batch of five fresh companies (0-4) whose 18-22-year-old representatives come from province 41, opening
+at BR1 on days 100-102 with a capital of 5 (ten thousand yuan), tied by the batch rules; a region of ordinary local
+fresh openings around it (20 a day over the season, one a day of them at BR1). The straggler (company 10) is one of
+province 41 at BR1 on day 101, capital 3, its pair with member 0 a branch-family one (BATCH_PROFILE). Each case moves
+one thing and says whether the straggler joins.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import polars as pl
+from scipy.stats import poisson
+
+from shellring.flows.core.settings import Settings
+from shellring.flows.pipeline.batch_stragglers import attach_batch_stragglers, batch_clusters
+
+S = Settings()
+BRANCH, VALUE = 1, 2  # family bits: the branch family, and a value the operator chose
+BATCH = [0, 1, 2, 3, 4]
+STRAGGLER = 10
+SEASON = range(100 - S.hometown_days, 100 + S.hometown_days + 1)
+
+
+def opening(company: int, branch: str, day: int, province: str | None = None, capital: float = 50.0) -> dict:
+    """A fresh opening; `province` given means a young representative from that province elsewhere."""
+    return {"company_id": company, "branch": branch, "day": day, "profiled": province is not None,
+            "province": province or "33", "capital": capital}
+
+
+def region(campus: bool = False) -> list[dict]:
+    """Ordinary local openings, 20 a day over the season, one a day at BR1; with `campus`, BR1 is a university
+    town's branch: a young graduate of province 41 opens there every third day (company 5000 + day) and the province
+    sends as many to the rest of the region."""
+    rows, company = [], 1000
+    for day in SEASON:
+        for k in range(20):
+            rows.append(opening(company, "BR1" if k == 0 else f"BR{2 + k}", day))
+            company += 1
+        if campus and day % 3 == 0:
+            rows.append(opening(5000 + day, "BR1", day, "41", capital=3))
+        if campus and day % 3 == 1:
+            rows.append(opening(5000 + day, "BR30", day, "41", capital=3))
+    return rows
+
+
+def batch(members=BATCH, branch: str = "BR1", first_day: int = 100, province: str = "41") -> list[dict]:
+    return [opening(c, branch, first_day + i % 3, province, capital=5) for i, c in enumerate(members)]
+
+
+def attached(openings: list[dict], pieces: dict[int, int], branch_pairs: list[tuple[int, int]],
+             batch_pairs: list[tuple[int, int]] | None = None, share: float = S.batch_cluster_share) -> dict[int, int]:
+    """Each company's label after the rule. Every company starts in a cluster of its own but those `pieces` names
+    (company -> label); the batch's members share label 0 and its batch pairs tie each to the next."""
+    frame = pl.DataFrame(openings)
+    n = int(frame["company_id"].max()) + 1
+    labels = np.arange(n, dtype=np.int64) + 100
+    labels[BATCH] = 0
+    for company, label in pieces.items():
+        labels[company] = label
+    ties = batch_pairs if batch_pairs is not None else list(zip(BATCH, BATCH[1:]))
+    pairs = np.array(branch_pairs + ties, dtype=np.int64).reshape(-1, 2)
+    families = np.array([BRANCH] * len(branch_pairs) + [BRANCH] * len(ties), dtype=np.int64)
+    ta, tb = np.array(ties, dtype=np.int64).reshape(-1, 2).T if ties else (np.array([], np.int64),) * 2
+    out = attach_batch_stragglers(labels, pairs[:, 0], pairs[:, 1], families, BRANCH, ta, tb, frame,
+                                  S.cluster_min_size, share, S.branch_days, S.hometown_days, S.batch_stray_chance)
+    return {c: int(out[c]) for c in range(n) if c in set(frame["company_id"].to_list())}
+
+
+def joins(result: dict[int, int], company: int = STRAGGLER) -> bool:
+    return result[company] == result[BATCH[0]]
+
+
+def test_a_single_with_the_batch_s_profile_at_its_branch_in_its_days_joins_it():
+    result = attached(region() + batch() + [opening(STRAGGLER, "BR1", 101, "41", capital=3)], {}, [(0, STRAGGLER)])
+    assert joins(result)
+    assert len({result[c] for c in BATCH}) == 1
+    # the ordinary companies at the branch those days stay where they were
+    assert sum(label == result[0] for label in result.values()) == len(BATCH) + 1
+
+
+def test_a_pair_left_outside_joins_as_one_piece():
+    straggler_pair = [opening(STRAGGLER, "BR1", 101, "41", capital=3), opening(11, "BR1", 102, "41", capital=3)]
+    result = attached(region() + batch() + straggler_pair, {STRAGGLER: 50, 11: 50}, [(1, STRAGGLER)])
+    assert joins(result) and joins(result, 11)
+
+
+def test_a_single_of_another_province_beside_the_batch_stays_out():
+    result = attached(region() + batch() + [opening(STRAGGLER, "BR1", 101, "42", capital=3)], {}, [(0, STRAGGLER)])
+    assert not joins(result)
+
+
+def test_a_single_past_the_batch_s_days_or_with_more_capital_stays_out():
+    late = 102 + S.branch_days + 1  # the batch's last opening is on day 102
+    assert not joins(attached(region() + batch() + [opening(STRAGGLER, "BR1", late, "41", capital=3)], {},
+                              [(2, STRAGGLER)]))
+    assert joins(attached(region() + batch() + [opening(STRAGGLER, "BR1", late - 1, "41", capital=3)], {},
+                          [(2, STRAGGLER)]))
+    assert not joins(attached(region() + batch() + [opening(STRAGGLER, "BR1", 101, "41", capital=100)], {},
+                              [(0, STRAGGLER)]))
+    # without a scored pair on the branch with a member there is nothing for the analyst to read: it stays out
+    assert not joins(attached(region() + batch() + [opening(STRAGGLER, "BR1", 101, "41", capital=3)], {}, []))
+
+
+def test_a_campus_branch_s_steady_flow_of_young_graduates_from_the_province_stays_unattached():
+    """BR1 is a campus branch: a graduate of province 41 every third day all season, as many more elsewhere. Beside
+    the batch there, neither the straggler nor the graduates of those days join it: the branch's own usual flow
+    expects them. At a quiet branch the same straggler joins (the first case)."""
+    graduates = [5099, 5102]  # at BR1 within branch_days of the straggler's day 101
+    result = attached(region(campus=True) + batch() + [opening(STRAGGLER, "BR1", 101, "41", capital=3)], {},
+                      [(0, STRAGGLER)] + [(2, g) for g in graduates])
+    assert not joins(result) and not any(joins(result, g) for g in graduates)
+    # the oracle, counted by hand (days 98-104 at BR1; the season 71-130 around day 101): three of the province's
+    # there (two graduates and the straggler) among ten fresh openings; BR1's usual flow 18 graduates over the
+    # season's 54 other days; the region's share 41 of 1,241. By the region's share alone chance would rarely
+    # explain three; by the branch's own flow it explains them most of the time
+    by_region, by_branch = 10 * (41 - 3 + 1) / (1241 - 3 + 1), 18 * 7 / 54
+    assert poisson.sf(2, by_region) <= S.batch_stray_chance < poisson.sf(2, by_branch)
+
+
+def test_two_batch_clusters_of_the_province_at_the_branch_in_those_days_leave_the_straggler_out():
+    second = batch([5, 6, 7, 8, 9], first_day=101)
+    result = attached(region() + batch() + second + [opening(STRAGGLER, "BR1", 101, "41", capital=3)],
+                      {5: 1, 6: 1, 7: 1, 8: 1, 9: 1}, [(0, STRAGGLER), (5, STRAGGLER)],
+                      batch_pairs=[(0, 1), (1, 2), (2, 3), (3, 4), (5, 6), (6, 7), (7, 8), (8, 9)])
+    assert not joins(result) and result[STRAGGLER] != result[5]
+    # nor are the two batches tied through it
+    assert len({result[c] for c in (5, 6, 7, 8, 9)}) == 1 and result[5] != result[0]
+
+
+def test_a_member_of_another_cluster_is_never_taken_from_it():
+    other_ring = {STRAGGLER: 60, 11: 60, 12: 60}
+    openings = region() + batch() + [opening(c, "BR1", 101, "41", capital=3) for c in (STRAGGLER, 11, 12)]
+    result = attached(openings, other_ring, [(0, STRAGGLER)])
+    assert not joins(result) and result[STRAGGLER] == result[11] == result[12]
+
+
+def test_a_cluster_the_batch_rules_tie_only_a_few_members_of_is_no_batch():
+    labels, share = np.array([0, 0, 0, 0, 0, 1]), S.batch_cluster_share
+    assert not batch_clusters(labels, np.array([0]), np.array([1]), S.cluster_min_size, share)[0]  # two of five
+    assert batch_clusters(labels, np.array([0, 2]), np.array([1, 3]), S.cluster_min_size, share)[0]  # four of five
+    result = attached(region() + batch() + [opening(STRAGGLER, "BR1", 101, "41", capital=3)], {}, [(0, STRAGGLER)],
+                      batch_pairs=[(0, 1)])
+    assert not joins(result)

@@ -144,3 +144,52 @@ def test_a_cluster_the_batch_rules_tie_only_a_few_members_of_is_no_batch():
     result = attached(region() + batch() + [opening(STRAGGLER, "BR1", 101, "41", capital=3)], {}, [(0, STRAGGLER)],
                       batch_pairs=[(0, 1)])
     assert not joins(result)
+
+
+def test_the_cluster_step_takes_a_batch_s_straggler_in_from_its_input_tables():
+    """The whole cluster step: five 20-year-olds from Henan tied by the batch rules at BR1 on 3-5 March, and a
+    24-year-old from another Henan prefecture who opened there on 4 March, tied to one of them by a co-opening only
+    (half a link), come out as one cluster of six. From Hubei, the straggler stays out."""
+    assert _clustered_with("410302") == [1, 2, 3, 4, 5, 6]
+    assert _clustered_with("420102") == [1, 2, 3, 4, 5]
+
+
+def _clustered_with(straggler_region: str) -> list[int]:
+    from datetime import timedelta
+
+    from ruletables import d, table
+    from stepkit import given, rows, run
+
+    from shellring.flows.pipeline.components import build_company_clusters
+    from shellring.flows.pipeline.whole_cluster_ties import family_bits
+
+    day = d("2026-03-01")
+    batch = [{"company_id": i, "rep_region": "410102", "rep_age_at_reg": 20, "reg_capital": 5.0} for i in range(1, 6)]
+    straggler = [{"company_id": 6, "rep_region": straggler_region, "rep_age_at_reg": 24, "reg_capital": 3.0}]
+    local = [{"company_id": i, "rep_region": "330106", "rep_age_at_reg": 35, "reg_capital": 50.0}
+             for i in range(100, 400)]
+    companies = [dict(c, reg_adcode="330106", reg_date=day) for c in batch + straggler + local]
+    accounts = ([{"company_id": i, "bank_branch": "BR1", "open_date": day + timedelta(days=2 + i % 3)}
+                 for i in range(1, 6)]
+                + [{"company_id": 6, "bank_branch": "BR1", "open_date": day + timedelta(days=3)}]
+                + [{"company_id": i, "bank_branch": f"BR{2 + i % 20}", "open_date": day + timedelta(days=i % 60)}
+                   for i in range(100, 400)])
+    accounts = [dict(a, days_since_registration=(a["open_date"] - day).days) for a in accounts]
+    con = given({"stg_companies": table(companies, ("company_id", "rep_id", "reg_date", "phone", "phone_also",
+                                                    "reg_room_key", "trade_name", "scope_key", "rep_region",
+                                                    "rep_age_at_reg", "reg_adcode", "uscc_region", "reg_capital")),
+                 "stg_accounts": table(accounts, ("company_id", "rep_id", "agent_id", "open_date", "contact_phone",
+                                                  "contact_phone_also", "agent_phone", "agent_phone_also",
+                                                  "contact_room_key", "days_since_registration", "bank_branch"))})
+    branch = family_bits(con, ["branch"])
+    links = [{"company_a": i, "company_b": i + 1, "score": 1.0, "families": branch, "full_families": branch}
+             for i in range(1, 5)] + [{"company_a": 1, "company_b": 6, "score": 0.5, "families": branch,
+                                       "full_families": 0}]
+    con.register("_links", table(links, ("company_a", "company_b", "score", "families", "full_families"),
+                                 types={"score": pl.Float64, "families": pl.Int64, "full_families": pl.Int64}))
+    con.execute("create table company_links_kept as select * from _links")
+    con.execute("create table pair_evidence as select company_a, company_b, 'BATCH_COHORT' as reason from _links "
+                "where score = 1.0")
+    run(con, "linking/company_attributes", "linking/attribute_values")
+    build_company_clusters(con, S)
+    return [r[0] for r in rows(con, "select company_id from company_clusters order by 1")]

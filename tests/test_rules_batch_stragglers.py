@@ -51,7 +51,8 @@ def batch(members=BATCH, branch: str = "BR1", first_day: int = 100, province: st
 
 
 def attached(openings: list[dict], pieces: dict[int, int], branch_pairs: list[tuple[int, int]],
-             batch_pairs: list[tuple[int, int]] | None = None, share: float = S.batch_cluster_share) -> dict[int, int]:
+             batch_pairs: list[tuple[int, int]] | None = None, share: float = S.batch_cluster_share,
+             chance: float = S.batch_straggler_chance) -> dict[int, int]:
     """Each company's label after the rule. Every company starts in a cluster of its own but those `pieces` names
     (company -> label); the batch's members share label 0 and its batch pairs tie each to the next."""
     frame = pl.DataFrame(openings)
@@ -65,7 +66,7 @@ def attached(openings: list[dict], pieces: dict[int, int], branch_pairs: list[tu
     families = np.array([BRANCH] * len(branch_pairs) + [BRANCH] * len(ties), dtype=np.int64)
     ta, tb = np.array(ties, dtype=np.int64).reshape(-1, 2).T if ties else (np.array([], np.int64),) * 2
     out = attach_batch_stragglers(labels, pairs[:, 0], pairs[:, 1], families, BRANCH, ta, tb, frame,
-                                  S.cluster_min_size, share, S.branch_days, S.hometown_days, S.batch_stray_chance)
+                                  S.cluster_min_size, share, S.branch_days, S.hometown_days, chance)
     return {c: int(out[c]) for c in range(n) if c in set(frame["company_id"].to_list())}
 
 
@@ -79,6 +80,16 @@ def test_a_single_with_the_batch_s_profile_at_its_branch_in_its_days_joins_it():
     assert len({result[c] for c in BATCH}) == 1
     # the ordinary companies at the branch those days stay where they were
     assert sum(label == result[0] for label in result.values()) == len(BATCH) + 1
+
+
+def test_the_chance_bar_decides_at_the_branch_s_own_expectation():
+    """The oracle, counted by hand: BR1 holds eight fresh openings outside any batch in days 98-104 (seven local,
+    the straggler); the province's young are 1 of the 1,201 such openings in the season around, so chance puts
+    8 / 1,201 of them there, and one or more with probability 1 - exp(-8 / 1,201)."""
+    p = poisson.sf(0, 8 * (1 - 1 + 1) / (1201 - 1 + 1))
+    scene = region() + batch() + [opening(STRAGGLER, "BR1", 101, "41", capital=3)]
+    assert joins(attached(scene, {}, [(0, STRAGGLER)], chance=p * 1.01))
+    assert not joins(attached(scene, {}, [(0, STRAGGLER)], chance=p * 0.99))
 
 
 def test_a_pair_left_outside_joins_as_one_piece():
@@ -117,7 +128,7 @@ def test_a_campus_branch_s_steady_flow_of_young_graduates_from_the_province_stay
     # season's 54 other days; the region's share 41 of 1,241. By the region's share alone chance would rarely
     # explain three; by the branch's own flow it explains them most of the time
     by_region, by_branch = 10 * (41 - 3 + 1) / (1241 - 3 + 1), 18 * 7 / 54
-    assert poisson.sf(2, by_region) <= S.batch_stray_chance < poisson.sf(2, by_branch)
+    assert poisson.sf(2, by_region) <= S.batch_straggler_chance < poisson.sf(2, by_branch)
 
 
 def test_two_batch_clusters_of_the_province_at_the_branch_in_those_days_leave_the_straggler_out():
@@ -149,7 +160,8 @@ def test_a_cluster_the_batch_rules_tie_only_a_few_members_of_is_no_batch():
 def test_the_cluster_step_takes_a_batch_s_straggler_in_from_its_input_tables():
     """The whole cluster step: five 20-year-olds from Henan tied by the batch rules at BR1 on 3-5 March, and a
     24-year-old from another Henan prefecture who opened there on 4 March, tied to one of them by a co-opening only
-    (half a link), come out as one cluster of six. From Hubei, the straggler stays out."""
+    (half a link), come out as one cluster of six; 600 local companies open fresh accounts at twenty other branches
+over two months. From Hubei, the straggler stays out."""
     assert _clustered_with("410302") == [1, 2, 3, 4, 5, 6]
     assert _clustered_with("420102") == [1, 2, 3, 4, 5]
 
@@ -167,14 +179,15 @@ def _clustered_with(straggler_region: str) -> list[int]:
     batch = [{"company_id": i, "rep_region": "410102", "rep_age_at_reg": 20, "reg_capital": 5.0} for i in range(1, 6)]
     straggler = [{"company_id": 6, "rep_region": straggler_region, "rep_age_at_reg": 24, "reg_capital": 3.0}]
     local = [{"company_id": i, "rep_region": "330106", "rep_age_at_reg": 35, "reg_capital": 50.0}
-             for i in range(100, 400)]
+             for i in range(100, 700)]
     companies = [dict(c, reg_adcode="330106", reg_date=day) for c in batch + straggler + local]
     accounts = ([{"company_id": i, "bank_branch": "BR1", "open_date": day + timedelta(days=2 + i % 3)}
                  for i in range(1, 6)]
                 + [{"company_id": 6, "bank_branch": "BR1", "open_date": day + timedelta(days=3)}]
                 + [{"company_id": i, "bank_branch": f"BR{2 + i % 20}", "open_date": day + timedelta(days=i % 60)}
-                   for i in range(100, 400)])
-    accounts = [dict(a, days_since_registration=(a["open_date"] - day).days) for a in accounts]
+                   for i in range(100, 700)])
+    # every opening fresh (two days after registering): the region's usual flow the chance test weighs
+    accounts = [dict(a, days_since_registration=2) for a in accounts]
     con = given({"stg_companies": table(companies, ("company_id", "rep_id", "reg_date", "phone", "phone_also",
                                                     "reg_room_key", "trade_name", "scope_key", "rep_region",
                                                     "rep_age_at_reg", "reg_adcode", "uscc_region", "reg_capital")),

@@ -27,6 +27,11 @@ A company or pair left outside every cluster (a piece under `min_size`) joins a 
   the province is in the region, a quiet branch does not;
 - exactly one batch cluster qualifies (two batches of one province at one branch: it is for neither to claim).
 
+`max_chance` (Settings.batch_straggler_chance) is stricter than a stray group's bar (batch_stray_chance): a single
+is judged alone. Counted on the kept 1,000,000-company runs before building (bench/RESULTS-detection.md,
+s12-student): at 0.05 the hard demo's tight one-county batches would take in 11 ordinary companies and 12 other
+rings' members for 10 of their own; at 0.01, 2 and 3 for 3, while the wider variety batches keep most of the gain.
+
 A piece already in a cluster of `min_size` or more never moves: another ring's members sit in their own cluster.
 """
 

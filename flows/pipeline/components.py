@@ -340,7 +340,7 @@ def build_company_clusters(con: duckdb.DuckDBPyConnection, settings: Settings) -
         if len(batch_a):
             labels = attach_batch_stragglers(labels, a, b, families, family_bits(con, ["branch"]), batch_a, batch_b,
                                              fresh_openings(con), s.cluster_min_size, s.batch_cluster_share,
-                                             s.branch_days, s.hometown_days, s.batch_stray_chance)
+                                             s.branch_days, s.hometown_days, s.batch_straggler_chance)
     frame = pl.DataFrame({"company_id": np.arange(n_nodes, dtype=np.int32), "cluster_no": labels})
     frame = frame.with_columns(pl.len().over("cluster_no").alias("cluster_size")).filter(
         pl.col("cluster_size") >= 2

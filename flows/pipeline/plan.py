@@ -195,7 +195,7 @@ STAGES: dict[str, tuple[str | PythonStep, ...]] = {
                            "attach_cover_share", "attach_cover_min_members", "attach_cover_families",
                            "attach_own_min_members", "scope_min_length", "hub_limit_scope", "weak_days",
                            "batch_cluster_share", "fresh_days", "batch_min_age", "batch_member_max_age",
-                           "branch_days", "hometown_days", "batch_stray_chance"),
+                           "branch_days", "hometown_days", "batch_straggler_chance"),
                    module="shellring.flows.pipeline.components"),
     ),
     "score": ("clusters/company_features", "clusters/cluster_features", "clusters/cluster_shape",

@@ -281,6 +281,7 @@ def _clustered(companies: list[tuple[int, str, str]], building_pairs: list[tuple
     con.register("_links", table(links, ("company_a", "company_b", "score", "families", "full_families"),
                                  types={"score": pl.Float64, "families": pl.Int64, "full_families": pl.Int64}))
     con.execute("create table company_links_kept as select * from _links")
+    con.execute("create table pair_evidence (company_a integer, company_b integer, reason varchar)")
     run(con, "linking/company_attributes", "linking/attribute_values")
     build_company_clusters(con, S)
     return [r[0] for r in rows(con, "select company_id from company_clusters order by 1")]

@@ -115,6 +115,14 @@ class Settings(BaseModel):
     merge_context_density: float = Field(0.5, description="clusters tied only by where and when (a branch, a "
                                          "hometown), no value the operator chose, merge only when that evidence is "
                                          "this dense: the two branches of one student batch, not two batches")
+    batch_cluster_share: float = Field(0.5, description="a cluster is a student batch when the batch rules tie this "
+                                       "share of its members; a single or pair with its profile, opened at its "
+                                       "branch within branch_days beyond chance, joins it (batch_stragglers.py); "
+                                       "0 = never")
+    batch_straggler_chance: float = Field(0.01, description="... when chance explains so many of the batch's province "
+                                          "at its branch in those days at most this often: the ordinary companies a "
+                                          "batch cluster may take in, one at a time, by chance (at 0.05 a tight "
+                                          "batch's branch took in as many ordinary young founders as stragglers)")
     nominee_min_companies: int = Field(3, description="a cluster is fronted by a nominee when one person represents "
                                        "this many of its members; two such clusters tied by a template value merge; "
                                        "0 = never")

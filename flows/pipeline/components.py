@@ -16,6 +16,8 @@ two groups together.
    join a cluster on two kinds of evidence or a fresh template (attach_leftovers), on one
    word-for-word scope text shared with nearly all its members (whole_cluster_ties.py), or on a value that
    nobody outside the cluster carries (own_values.py).
+6. A single or pair with a student batch cluster's profile, opened at its branch in its days beyond chance, joins
+   that one batch cluster (batch_stragglers.py).
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
 from shellring.flows.core.settings import Settings
+from shellring.flows.pipeline.batch_stragglers import attach_batch_stragglers, batch_pairs, fresh_openings
 from shellring.flows.pipeline.own_values import (
     attach_own_values,
     merge_fronted_on_own_values,
@@ -333,6 +336,11 @@ def build_company_clusters(con: duckdb.DuckDBPyConnection, settings: Settings) -
                                               s.attach_min_coverage)
             labels = attach_own_values(labels, *carriers, s.cluster_min_size, s.attach_own_min_members,
                                        s.attach_min_coverage, reg_day, s.weak_days)
+        batch_a, batch_b = batch_pairs(con) if s.batch_cluster_share > 0 else (np.array([]), np.array([]))
+        if len(batch_a):
+            labels = attach_batch_stragglers(labels, a, b, families, family_bits(con, ["branch"]), batch_a, batch_b,
+                                             fresh_openings(con), s.cluster_min_size, s.batch_cluster_share,
+                                             s.branch_days, s.hometown_days, s.batch_straggler_chance)
     frame = pl.DataFrame({"company_id": np.arange(n_nodes, dtype=np.int32), "cluster_no": labels})
     frame = frame.with_columns(pl.len().over("cluster_no").alias("cluster_size")).filter(
         pl.col("cluster_size") >= 2

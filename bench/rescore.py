@@ -1,6 +1,6 @@
 """Re-run only the score steps on kept runs' working DBs and evaluate the flagged clusters, with why rings missed.
 
-    python bench/rescore.py FOLDER [FOLDER ...] [--misses] [--terms]
+    python bench/rescore.py FOLDER [FOLDER ...] [--misses] [--terms] [--recluster]
 
 A FOLDER is one `bench/quality.py --keep` run (truth.csv, results.duckdb and its `.results.duckdb.work/`).
 The working DB is copied to a scratch file; this checkout's score stage (company_features ... cluster_scores)
@@ -9,7 +9,8 @@ verdicts) are re-run with this checkout's SQL and settings, and the flagged (clu
 with `evaluate_assignments`. The clusters are the run's, only the scoring differs, so two checkouts compare
 side by side on the same clusters. `--misses` prints every ring whose best cluster holds >= 80% of it but is
 not flagged, with its terms' contributions; `--terms` prints, per kind and level over all folders, how many
-rings were split / unflagged / contaminated.
+rings were split / unflagged / contaminated. `--recluster` re-runs this checkout's cluster stage
+(build_company_clusters) first, on the run's links: a cluster-rule change compared side by side the same way.
 """
 
 from __future__ import annotations
@@ -32,9 +33,10 @@ RINGS = ring_outcomes_sql("""
 """)
 
 
-def rescore(folder: Path, scratch: Path) -> duckdb.DuckDBPyConnection:
+def rescore(folder: Path, scratch: Path, recluster: bool = False) -> duckdb.DuckDBPyConnection:
     from shellring.flows.core.settings import Settings
     from shellring.flows.core.sqlsteps import load_step, run_sql
+    from shellring.flows.pipeline.components import build_company_clusters
     from shellring.flows.pipeline.plan import STAGES
 
     (work,) = folder.glob(".*results.duckdb.work/*/work.duckdb")  # a quality.py run, or a kept <name>.results.duckdb
@@ -42,7 +44,10 @@ def rescore(folder: Path, scratch: Path) -> duckdb.DuckDBPyConnection:
     shutil.copyfile(work, copy)
     con = duckdb.connect(str(copy))
     con.execute("set threads = 2")
-    Settings().apply(con)
+    settings = Settings()
+    settings.apply(con)
+    if recluster:
+        build_company_clusters(con, settings)
     for step in STAGES["score"]:  # this checkout's score stage, SQL steps only
         run_sql(con, load_step(step))
     con.execute("""create or replace temp table flags as
@@ -59,6 +64,7 @@ def main() -> None:
     parser.add_argument("folders", type=Path, nargs="+")
     parser.add_argument("--misses", action="store_true")
     parser.add_argument("--terms", action="store_true")
+    parser.add_argument("--recluster", action="store_true", help="re-run the cluster stage first")
     args = parser.parse_args()
     scratch = Path(tempfile.mkdtemp(prefix="shellring-rescore-"))
     header = ["run", "P", "R", "F1", "ring recall"] + KINDS + LEVELS + [
@@ -66,7 +72,7 @@ def main() -> None:
     rows, outcomes = [], []
     try:
         for folder in args.folders:
-            con = rescore(folder, scratch)
+            con = rescore(folder, scratch, args.recluster)
             flagged = fetch_frame(con, """select f.cluster_no::varchar as cluster_id, c.uscc
                 from flags as f join company_clusters as cc using (cluster_no)
                 join stg_companies as c using (company_id) where f.flagged""")

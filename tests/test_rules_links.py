@@ -621,6 +621,37 @@ def test_link_reason(code):
     assert evidence_of(CASES[code]) == CASES[code].expected
 
 
+def test_a_representatives_id_typo_is_found_in_a_province_as_in_a_city():
+    """The same typo pair (a nominee's ID mistyped once) among other holders of his common name: a city's extract
+    has twenty of them, a province's 2,100, born in other counties and on other days. Blocked on the whole name the
+    province's block was over rep_id_block_limit (2,000) and the typo went unseen; blocked on the name and one
+    third of the ID (two IDs a keystroke apart agree on at least one) it is the same pair in both. A block of one
+    name and one third still over the limit is skipped."""
+    pair = [{"company_id": 1, "rep_name": "王伟", "rep_id": "330106199001011234"},
+            {"company_id": 2, "rep_name": "王伟", "rep_id": "330106199001011243"}]
+
+    def holders(n):  # other 王伟: another county, birth date and tail each
+        return [{"company_id": 100 + i, "rep_name": "王伟",
+                 "rep_id": f"33{2 + i % 10:02d}{i % 97:02d}19{60 + i % 40:02d}{1 + i % 12:02d}{1 + i % 28:02d}{i:04d}"}
+                for i in range(n)]
+
+    def typos(companies, settings=Settings()):
+        con = given({"stg_companies": table(companies, FUZZY_COMPANY_COLUMNS)}, settings=settings)
+        run(con, "linking/rep_id_candidates", "linking/address_candidates")
+        build_fuzzy_evidence(con, settings.address_min_similarity)
+        return rows(con, "select company_a, company_b, attr_value from fuzzy_evidence where reason = 'REP_ID_TYPO'")
+
+    assert len({c["rep_id"] for c in holders(2100)}) == 2100
+    found = [(1, 2, "330106199001011234")]
+    assert typos(pair + holders(20)) == found
+    assert typos(pair + holders(2100)) == found
+    # the guard: 2,100 holders born in the pair's county are one block of the county's third, over the limit;
+    # the birth date's and the tail's thirds still find the pair
+    same_county = [dict(c, rep_id="330106" + c["rep_id"][6:]) for c in holders(2100)]
+    assert typos(pair + same_county) == found
+    assert typos(pair + holders(20), Settings(rep_id_block_limit=1)) == []
+
+
 def test_a_second_number_in_the_phone_field_links_as_the_phone():
     """0571-88123456/13800001111 in a registration, a bank's contact field or the agent's phone: the second number
     (the parser's `also`) is as much the company's (or the agent's) as the first."""

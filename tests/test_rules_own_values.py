@@ -197,10 +197,18 @@ def test_two_nominees_fronts_that_alone_carry_one_text_of_a_season_merge():
     assert fronted_merge(HALVES, {"scope": [1, 5]}, fronted=[0, 1]) == [0] * 7
 
 
-def test_a_text_also_carried_elsewhere_or_over_more_than_a_season_merges_no_halves():
+def test_a_text_also_carried_elsewhere_or_over_more_than_two_seasons_merges_no_halves():
     assert fronted_merge(HALVES + [2], {"scope": [1, 5, 7]}, fronted=[0, 1]) == HALVES + [2]
-    late = [0] * 5 + [S.weak_days + 1] * 2
+    # each half registered on one day, the text's carriers (one in each) 2 x weak_days + 1 apart
+    late = [0] * 4 + [2 * S.weak_days + 1] * 3
     assert fronted_merge(HALVES, {"scope": [1, 5]}, fronted=[0, 1], days=late) == HALVES
+
+
+def test_a_careful_operators_halves_whose_text_he_used_over_two_seasons_merge():
+    # sophisticated fronts registered over eight months: the text on a front of each nominee 240 days apart, each
+    # half within two seasons (weak_days 180); a season alone kept them apart
+    days = [0, 60, 120, 200, 0, 100, 240]
+    assert fronted_merge(HALVES, {"scope": [0, 6]}, fronted=[0, 1], days=days) == [0] * 7
 
 
 def test_only_two_clusters_each_fronted_by_a_nominee_merge():

@@ -520,6 +520,37 @@ def test_own_template_counts_unrelated_members_on_a_scope_text_nobody_else_uses_
                                  columns="template_names")] == [4, 0, 0, 0, 4, 4]
 
 
+def test_own_template_is_judged_where_its_members_carry_it_so_a_province_run_sees_what_a_city_run_sees():
+    """The same ring of four on one text, in a city's extract and in a province's: the province adds ten other
+    cities' companies, three of which happen to write the ring's text. Counted over the whole extract the ring
+    held 4 of 7 of the text's users (under min_share, 0.8) and lost the term in the province; counted in the
+    prefectures where its members carry it, it is the same 4 of 4 in both. Users in the ring's own prefecture
+    still count (an agency's other clients in its city), and a member in a second prefecture brings that
+    prefecture's users in."""
+    text = "软件开发技术服务信息咨询电子产品销售"
+    season = ["2026-03-01", "2026-03-15", "2026-04-01", "2026-05-30"]
+    ring = {1: [company(i, scope_key=text, reg_date=d(day), trade_name=name)
+                for i, day, name in zip((1, 2, 3, 4), season, NAMES, strict=False)]}
+    city = [company(i, reg_date=d("2025-06-01")) for i in range(10, 30)]
+    other_cities = [company(100 + i, reg_adcode=f"33{2 + i % 10:02d}02", reg_date=d("2025-06-01"),
+                            scope_key=text if i < 3 else None) for i in range(100)]
+    assert {c["reg_adcode"][:4] for c in other_cities} == {f"33{k:02d}" for k in range(2, 12)}
+    columns = "template_names, template_fade"
+    assert shape(ring, city, columns=columns) == [(1, 4, 1.0)]
+    assert shape(ring, city + other_cities, columns=columns) == [(1, 4, 1.0)]
+    # a company in the ring's own city writing the text: 4 of 5, the share min_share asks, still the ring's
+    neighbour = company(50, scope_key=text, reg_date=d("2024-01-01"))
+    assert shape(ring, city + other_cities + [neighbour], columns=columns) == [(1, 4, 1.0)]
+    # two of them: 4 of 6, a phrase of the city, in either run
+    second = company(51, scope_key=text, reg_date=d("2024-02-01"))
+    assert shape(ring, city + [neighbour, second], columns=columns) == [(1, 0, 0.0)]
+    assert shape(ring, city + other_cities + [neighbour, second], columns=columns) == [(1, 0, 0.0)]
+    # a member registered in Ningbo (3302) brings Ningbo's users of the text in: 4 of 4 + 1 (other_cities[0])
+    spread = {1: ring[1][:3] + [dict(ring[1][3], reg_adcode="330203")]}
+    assert shape(spread, city + other_cities, columns=columns) == [(1, 4, 1.0)]
+    assert shape(spread, city + other_cities + [neighbour], columns=columns) == [(1, 0, 0.0)]
+
+
 def test_a_nominee_or_a_template_flags_by_shape_and_a_groups_chairman_or_an_agency_does_not():
     """The issue's careful operators: representatives aged 45, 5 million CNY, accounts 40 days after registering.
     One person fronting eight unrelated companies in ten months, or six unrelated companies registered with one
@@ -1019,8 +1050,8 @@ def test_shape_terms_say_how_many_companies():
         "rep_mass": "one person is legal representative of 9 member companies with different trade names within "
                     "a year",
         "own_template": "6 member companies with different trade names registered with one word-for-word business "
-                        "scope that (almost) no other company uses, within a year (counting less up to half as long "
-                        "again)"}
+                        "scope that (almost) no other company in their prefectures uses, within a year (counting "
+                        "less up to half as long again)"}
 
 
 def test_many_kinds_says_how_many_kinds():

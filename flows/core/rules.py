@@ -160,8 +160,9 @@ RISK_TERMS: tuple[RiskTerm, ...] = (
     # one person legal representative of many unrelated new companies within a year: nobody fronts a dozen as a
     # trade; a serial owner adds one every year or two, a group's chairman fronts subsidiaries of one trade name
     RiskTerm("rep_mass", 5.0, {"window_days": 365, "from": 3, "full_at": 8}, shape=True),
-    # one word-for-word scope text on many unrelated members and (almost) nobody else, in use a season to a year:
-    # written once and copied by one hand; an agency's template serves its clients over years
+    # one word-for-word scope text on many unrelated members and (almost) nobody else in the prefectures where they
+    # carry it, in use a season to a year: written once and copied by one hand; an agency's template serves its
+    # clients over years where it works; a phrase's chance users in other cities grow with the extract, not with it
     RiskTerm("own_template", 5.0, {"min_share": 0.8, "from": 2, "full_at": 5, "window_days": 365,
                                    "fade_windows": 1.5}, shape=True),
     # one phone that is all many unrelated new companies share, each under its own representative, and that
@@ -257,8 +258,8 @@ SENTENCES: dict[str, dict[str, str]] = {
         "risk.rep_mass": "one person is legal representative of {value} member companies with different trade "
                          "names within a year",
         "risk.own_template": "{value} member companies with different trade names registered with one "
-                             "word-for-word business scope that (almost) no other company uses, within a year "
-                             "(counting less up to half as long again)",
+                             "word-for-word business scope that (almost) no other company in their prefectures "
+                             "uses, within a year (counting less up to half as long again)",
         "risk.lone_line": "{value} member companies, each with its own trade name and representative, share "
                           "nothing but one phone number that (almost) no other company gives, registered about one "
                           "every two months or faster (counting less down to one every three)",
@@ -334,8 +335,8 @@ SENTENCES: dict[str, dict[str, str]] = {
                               "（跨度再长一半以内时逐步减弱）",
         "risk.many_kinds": "{value}种相互独立的共享证据关联着九个月内登记的成员企业（跨度再长一半以内时逐步减弱）",
         "risk.rep_mass": "同一人在一年内担任{value}家字号各不相同的成员企业的法定代表人",
-        "risk.own_template": "{value}家字号各不相同的成员企业在一年内以逐字相同、且几乎无其他企业使用的经营范围登记"
-                             "（跨度再长一半以内时逐步减弱）",
+        "risk.own_template": "{value}家字号各不相同的成员企业在一年内以逐字相同、且在其所在地市几乎无其他企业"
+                             "使用的经营范围登记（跨度再长一半以内时逐步减弱）",
         "risk.lone_line": "{value}家成员企业字号与法定代表人各不相同，"
                           "除一个几乎无其他企业使用的电话号码外别无共同之处，"
                           "且约每两个月或更快就登记一家（慢至每三个月一家时逐步减弱）",

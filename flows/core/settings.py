@@ -157,8 +157,11 @@ class Settings(BaseModel):
     lineage_min_common: int = Field(2, description="clusters of two runs sharing fewer companies are not the "
                                     "same cluster: one shared company is coincidence, not lineage")
     lineage_min_overlap: float = Field(0.5, description="shared companies / size of the smaller cluster for lineage")
-    rep_id_block_limit: int = Field(2000, description="rep names held by more distinct IDs are too common to "
-                                    "compare IDs for typos")
+    rep_id_block_limit: int = Field(2000, description="IDs are compared for typos among the holders of one name "
+                                    "who agree on one of rep_id_max_hamming + 1 parts of the ID (its county, "
+                                    "birth date or tail); a block with more distinct IDs is not compared (a compute "
+                                    "guard that, unlike a whole name's holders, does not grow with the cities an "
+                                    "extract spans)")
     rep_id_max_hamming: int = Field(2, description="IDs differing in more positions are never one person's typo "
                                     "(a substitution is 1, an adjacent transposition 2)")
     address_block_limit: int = Field(200, description="sites with more companies are not compared text by text")

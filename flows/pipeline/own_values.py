@@ -36,12 +36,15 @@ second kind of evidence with another (a building, a branch, a number block), sin
 unrelated companies can write one rare text in a season (hard 20k s11 without it: 18 such groups, all legitimate).
 
 Two clusters each fronted by one nominee that are the only two holding such a value, all its carriers registered
-within one season, merge (merge_fronted_on_own_values): the recruiter behind two nominees writes both halves' filings,
-and a text or number nobody else in the region used in that season is his trace (on the hard demo at 1,000,000
-companies 45 of the 195 split nominee rings share one, and every pair of nominee-fronted clusters sharing one within
-a season is one ring's two halves). A group's subsidiaries also reuse a representative; they came over years, so a
-cluster whose members registered over more than two seasons is no nominee's half (hard + variety 20k s7 without it:
-a nominee ring merged with a group on a text one member and two subsidiaries happened to share).
+within two seasons, merge (merge_fronted_on_own_values): the recruiter behind two nominees writes both halves' filings,
+and a text or number nobody else in the region used while he registered them is his trace (on the hard demo at
+1,000,000 companies 45 of the 195 split nominee rings share one, and every pair of nominee-fronted clusters sharing one
+within a season is one ring's two halves). A group's subsidiaries also reuse a representative; they came over years, so
+a cluster whose members registered over more than two seasons is no nominee's half (hard + variety 20k s7 without it:
+a nominee ring merged with a group on a text one member and two subsidiaries happened to share). The value's carriers
+are held to the same two seasons as each half, not to one: a careful operator spreads his fronts over the better part
+of a year, and his text with them (hard 1M: 12 of the 26 sophisticated two-nominee rings whose halves share their
+text stayed split, its carriers 181-360 days apart).
 
 A leftover likewise joins a cluster on a value all carriers took up within one season when the cluster holds at
 least as many of them as the leftovers do, whatever its share of the cluster: an agent's fronts that went to the
@@ -193,13 +196,15 @@ def merge_own_value_pieces(labels: np.ndarray, value_key: np.ndarray, company: n
 def merge_fronted_on_own_values(labels: np.ndarray, value_key: np.ndarray, company: np.ndarray, reg_day: np.ndarray,
                                 fronted: np.ndarray, season_days: int) -> np.ndarray:
     """Labels after two clusters each fronted by one nominee (`fronted`, per label) and registered within two
-    seasons merged when they are the only two holding a value's carriers, all registered within `season_days` of
-    each other; mutual best partners only (by how many such values they share), so no chain forms."""
+    seasons merged when they are the only two holding a value's carriers, all registered within two seasons
+    (2 x `season_days`) of each other; mutual best partners only (by how many such values they share), so no chain
+    forms."""
     from shellring.flows.pipeline.components import _canonical, _merge_mutual_best
 
     if not len(company):
         return labels
-    # a nominee's fronts come in a season; a group's subsidiaries, which reuse their representatives too, over years
+    # a nominee's fronts come within a season or two; a group's subsidiaries, which reuse their representatives too,
+    # over years
     span = (pl.DataFrame({"label": labels, "day": reg_day}).group_by("label")
             .agg(_SPAN))
     seasonal = np.zeros(int(labels.max()) + 1, dtype=bool)
@@ -212,7 +217,7 @@ def merge_fronted_on_own_values(labels: np.ndarray, value_key: np.ndarray, compa
         .agg(pl.col("label").n_unique().alias("clusters"), pl.col("fronted").all().alias("fronted"),
              _SPAN,
              pl.col("label").min().alias("lo"), pl.col("label").max().alias("hi"))
-        .filter((pl.col("clusters") == 2) & pl.col("fronted") & (pl.col("span") <= season_days))
+        .filter((pl.col("clusters") == 2) & pl.col("fronted") & (pl.col("span") <= 2 * season_days))
         .group_by("lo", "hi").agg(pl.len().cast(pl.Float64).alias("values"))
     )
     if two.is_empty():

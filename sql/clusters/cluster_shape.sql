@@ -6,12 +6,16 @@
 --   one every year or two and a group's chairman fronts subsidiaries of one trade name.
 -- * template_names, template_fade (own_template): the most member companies of different trade names
 --   registered with one word-for-word business scope (at least scope_min_length characters) that (almost) no
---   company outside the cluster uses (min_share of its companies are members), and how briefly it was in
---   use. A scope text used across the region is a common phrasing; one that only this cluster's unrelated
---   companies use was written once and copied by one hand (DOMAIN.md flag 11). An agency that registers its
---   clients with one text does so over years, so the text's life fades the term as concentration's does: the
---   shortest span holding min_share of its companies, or the cluster's own life when that is longer, full
---   within window_days and nothing at fade_windows times that.
+--   company outside the cluster uses in the prefectures where its members carry it (min_share of the text's
+--   companies there are members), and how briefly it was in use. A scope text used across the prefecture is a
+--   common phrasing; one that only this cluster's unrelated companies use there was written once and copied by
+--   one hand (DOMAIN.md flag 11). Its users elsewhere are not counted: a phrase's chance users grow with the
+--   number of prefectures an extract spans, a ring's fronts and an agency's clients do not (counted over the
+--   whole extract, a city's ring lost the term in a province-wide run when three companies of other cities
+--   happened to write its text). An agency that registers its clients with one text does so over years and
+--   where it works, so its other clients still count, and the text's life fades the term as concentration's
+--   does: the shortest span holding min_share of its companies, or the cluster's own life when that is longer,
+--   full within window_days and nothing at fade_windows times that.
 --
 -- * lone_line_names, lone_line_fade (lone_line): the most member companies, each of its own trade name and
 --   representative, on one phone (mobile or landline) that (almost) no company outside the cluster gives (min_share
@@ -37,7 +41,8 @@
 create or replace table cluster_shape as
 with members as (
     select cc.cluster_no, c.rep_id, c.scope_key, c.reg_date,
-        coalesce(left(c.trade_name, getvariable('brand_stem_length')), c.company_id::varchar) as name
+        coalesce(left(c.trade_name, getvariable('brand_stem_length')), c.company_id::varchar) as name,
+        coalesce(left(coalesce(c.reg_adcode, c.uscc_region), 4), '') as prefecture
     from company_clusters as cc
     join stg_companies as c using (company_id)
     where c.reg_date is not null
@@ -58,21 +63,29 @@ rep_years as (
 reps as (
     select cluster_no, max(n_names) as max_names_per_rep from rep_years group by cluster_no
 ),
+-- a company's prefecture: the first four digits of its registration's division code, else of its USCC's
 scope_users as (
-    select scope_key, count(*) as n_companies
+    select scope_key, coalesce(left(coalesce(reg_adcode, uscc_region), 4), '') as prefecture, count(*) as n_companies
     from stg_companies
     where length(scope_key) >= getvariable('scope_min_length')
-    group by scope_key
+    group by all
 ),
 template_members as (
-    select cluster_no, scope_key, reg_date, name from members
+    select cluster_no, scope_key, reg_date, name, prefecture from members
     where length(scope_key) >= getvariable('scope_min_length')
+),
+-- the text's users in the prefectures where the cluster's members carry it
+local_users as (
+    select p.cluster_no, p.scope_key, sum(u.n_companies) as n_companies
+    from (select distinct cluster_no, scope_key, prefecture from template_members) as p
+    join scope_users as u using (scope_key, prefecture)
+    group by all
 ),
 templates as (
     select m.cluster_no, m.scope_key, count(distinct m.name) as n_names, list(m.reg_date order by m.reg_date) as dates,
         ceil(getvariable('own_template__min_share') * any_value(u.n_companies))::integer - 1 as k
     from template_members as m
-    join scope_users as u using (scope_key)
+    join local_users as u using (cluster_no, scope_key)
     group by m.cluster_no, m.scope_key
     having count(*) >= getvariable('own_template__min_share') * any_value(u.n_companies)
         and count(distinct m.name) >= getvariable('own_template__from')

@@ -256,6 +256,9 @@ def test_empty_uscc_rejects_the_row_with_masked_raw_text(tmp_path):
     ("20240305", dt.date(2024, 3, 5)), ("2024年3月5日", dt.date(2024, 3, 5)),
     ("2024-03-05 10:20:30", dt.date(2024, 3, 5)), ("2024/03/05 10:20", dt.date(2024, 3, 5)),
     ("45356", dt.date(2024, 3, 5)), ("45356.75", dt.date(2024, 3, 5)),
+    # typed in full-width mode: the same day
+    ("２０２４－０３－０５", dt.date(2024, 3, 5)), ("２０２４年３月５日", dt.date(2024, 3, 5)),
+    ("２０２４／３／５　１０：２０", dt.date(2024, 3, 5)), ("２０２４．０３．０５", dt.date(2024, 3, 5)),
 ])
 def test_date_formats(tmp_path, text, expected):
     path = write(tmp_path, "reg.csv", csv_text(REG_HEADER, [[*GOOD_ROW[:6], text, *GOOD_ROW[7:]]]))
@@ -266,6 +269,8 @@ def test_date_formats(tmp_path, text, expected):
 @pytest.mark.parametrize("text, expected", [
     ("100", 100.0), ("100.00", 100.0), ("1,000", 1000.0), ("100万", 100.0), ("100万元", 100.0),
     ("100万人民币", 100.0), ("1000000元", 100.0), ("50,000元", 5.0), ("", None),
+    # typed in full-width mode: the same amount
+    ("１００万元", 100.0), ("１００．５万", 100.5), ("１，０００，０００元", 100.0), ("人民币１００万元", 100.0),
 ])
 def test_capital_formats_in_ten_thousand_yuan(tmp_path, text, expected):
     path = write(tmp_path, "reg.csv", csv_text(REG_HEADER, [[*GOOD_ROW[:7], text, *GOOD_ROW[8:]]]))

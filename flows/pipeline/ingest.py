@@ -664,9 +664,20 @@ def _clean_sql(column: str) -> str:
             f"'{edge}'), '') ELSE nullif({column}, '') END")
 
 
+# A date or an amount typed with a Chinese input method in full-width mode (２０２４－０３－０５, １００万元) is the
+# same value: its digits and punctuation are read as their ASCII twins (NFKC's mapping of these characters).
+FULL_WIDTH = "０１２３４５６７８９－／．：，　"
+HALF_WIDTH = "0123456789-/.:, "
+
+
+def _half_width_sql(text: str) -> str:
+    return f"translate({text}, '{FULL_WIDTH}', '{HALF_WIDTH}')"
+
+
 # _date_sql and _capital_sql repeat a subexpression instead of naming it in a scalar subquery: DuckDB
 # evaluates a repeated expression once, but turns every correlated subquery into a join over the table.
 def _date_sql(text: str) -> str:
+    text = _half_width_sql(text)
     formats = "[" + ", ".join(f"'{fmt}'" for fmt in DATE_FORMATS) + "]"
     parsed = (f"CASE WHEN regexp_full_match({text}, '[1-9][0-9]{{4}}(\\.[0-9]+)?') "
               f"THEN DATE '1899-12-30' + CAST(floor(CAST({text} AS DOUBLE)) AS INTEGER) "
@@ -675,6 +686,7 @@ def _date_sql(text: str) -> str:
 
 
 def _capital_sql(text: str) -> str:
+    text = _half_width_sql(text)
     parts = (f"regexp_extract(replace(replace(replace({text}, ',', ''), '，', ''), ' ', ''), "
              f"'{CAPITAL_PATTERN}', ['amount', 'unit'])")
     amount = f"TRY_CAST({parts}.amount AS DOUBLE)"

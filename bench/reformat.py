@@ -16,9 +16,11 @@ Forms, per family, and why each is the same value (DOMAIN.md §3 identifiers, §
   spaces or dashes, an Excel text marker (a leading ' or tab, what bank exports carry to keep 18 digits as text).
 - uscc: lower case, full-width, grouped by its parts (2-6-9-1) or in fours, the Excel text marker.
 - date: 2024-03-05 / 2024/3/5 / 2024-3-5 / 2024/03/05 / 2024年3月5日 / 2024年03月05日 / 20240305 / 2024.03.05 /
-  2024.3.5, with a time part (00:00:00, a time of that day, T10:23:45, Excel's 2024/3/5 10:23), full-width digits.
+  2024.3.5, with a time part (00:00:00, a time of that day, T10:23:45, T10:23:45+08:00 as systems export it, Excel's
+  2024/3/5 10:23, 10时23分45秒), full-width digits.
 - capital (in 10k CNY, the registry's unit): 100万元 / 100万元人民币 / 人民币100万元 / 100万人民币 / 100 万 /
-  100.000000万人民币 (the registry's own six decimals) / 1000000元 / 1,000,000.00元 / 1000000元人民币, full-width.
+  100.000000万人民币 (the registry's own six decimals) / 1000000元 / 1,000,000.00元 / 1000000元人民币 / 人民币100万元整
+  (整: "exactly", as forms write it), full-width.
   A bare number stays a bare number in 10k CNY (the column's unit): 1000000 without 元 would be another value.
 - address: full-width digits and letters (§4 NFKC), （）vs (), spaces between parts, building 幢/栋/号楼 swapped
   (§4: all three are the building), building and door numbers in Chinese numerals (§4: numerals directly before
@@ -178,7 +180,8 @@ def write_date(rng: random.Random, text: str) -> str | None:
                        f"{y}年{mo:02d}月{d:02d}日", f"{y}{mo:02d}{d:02d}", f"{y}.{mo:02d}.{d:02d}", f"{y}.{mo}.{d}",
                        f"{iso} 00:00:00", f"{iso} {hh:02d}:{mm:02d}:{ss:02d}", f"{iso}T{hh:02d}:{mm:02d}:{ss:02d}",
                        f"{y}/{mo}/{d} {hh}:{mm:02d}", f"{y}年{mo}月{d}日 {hh:02d}:{mm:02d}:{ss:02d}",
-                       fullwidth(iso), f"{iso} 00:00:00.000"])
+                       fullwidth(iso), f"{iso} 00:00:00.000", f"{iso}T{hh:02d}:{mm:02d}:{ss:02d}+08:00",
+                       f"{y}年{mo:02d}月{d:02d}日{hh:02d}时{mm:02d}分{ss:02d}秒"])
 
 
 # ---------------------------------------------------------------- capital
@@ -203,7 +206,7 @@ def write_capital(rng: random.Random, text: str) -> str | None:
         return None
     v, y = _plain(wan), int(yuan)
     return rng.choice([f"{v}万元", f"{v}万元人民币", f"人民币{v}万元", f"{v}万人民币", f"{v} 万", f"{wan:.6f}万人民币",
-                       f"{y}元", f"{y:,}.00元", f"{y}元人民币", fullwidth(f"{v}") + "万元"])
+                       f"{y}元", f"{y:,}.00元", f"{y}元人民币", fullwidth(f"{v}") + "万元", f"人民币{v}万元整"])
 
 
 # ---------------------------------------------------------------- addresses

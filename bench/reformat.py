@@ -47,6 +47,8 @@ from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 
+from shellring.flows.pipeline.columns import header_lookup
+
 FAMILIES = ("phone", "id", "uscc", "date", "capital", "address", "name", "space")
 # canonical column -> family (the space family covers every column)
 COLUMN_FAMILY = {
@@ -58,15 +60,6 @@ COLUMN_FAMILY = {
     "reg_address": "address", "contact_address": "address",
     "company_name": "name", "legal_rep_name": "name", "agent_name": "name",
 }
-# the demo's headers (flows/demo) -> canonical column
-HEADERS = {
-    "统一社会信用代码": "uscc", "企业名称": "company_name", "账户名称": "company_name", "法定代表人": "legal_rep_name",
-    "法定代表人证件号码": "legal_rep_id", "注册地址": "reg_address", "联系电话": "phone", "成立时间": "reg_date",
-    "注册资本（万元）": "reg_capital", "开户时间": "open_date", "经办人": "agent_name", "经办人身份证号": "agent_id",
-    "经办人电话": "agent_phone", "联系地址": "contact_address",
-}
-ACCOUNT_HEADERS = {"联系电话": "contact_phone"}  # the same header names the account's contact phone there
-
 _FW = {ord(c): ord(c) + 0xFEE0 for c in "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz-#()"}
 _TWO_DIGIT_AREAS = {"10", "20", "21", "22", "23", "24", "25", "26", "27", "28", "29"}
 _CN = "零一二三四五六七八九"
@@ -376,10 +369,11 @@ def _read(path: Path) -> tuple[list[list[str]], str]:
 def rewrite_rows(rows: list[list[str]], kind: str, families: set[str], rng: random.Random, rate: float = 1.0,
                  counts: Counter | None = None) -> list[list[str]]:
     """The rows (header first) with each cell of the chosen families rewritten with probability `rate`.
-    `counts[(kind, column, 'cells'|'rewritten')]` tallies the rewrite rate per column."""
+    `counts[(kind, column, 'cells')]` tallies the non-empty cells, `counts[(kind, column, family)]` those a family
+    rewrote."""
     header = rows[0]
-    aliases = {**HEADERS, **(ACCOUNT_HEADERS if kind == "accounts" else {})}
-    columns = [aliases.get(h.lstrip("\ufeff"), h) for h in header]
+    lookup = header_lookup(kind)  # the job's own header aliases: any extract the job reads
+    columns = [lookup(h) or h for h in header]
     counts = counts if counts is not None else Counter()
     out = [header]
     for row in rows[1:]:
@@ -392,16 +386,15 @@ def rewrite_rows(rows: list[list[str]], kind: str, families: set[str], rng: rand
             if not chain:
                 continue
             counts[(kind, column, "cells")] += 1
-            value, changed = cell, False
+            value = cell
             for family in chain:
                 if rng.random() >= rate:
                     continue
                 rewritten = _writer(family, column)(rng, value)
                 if rewritten is not None and rewritten != value:
-                    value, changed = rewritten, True
-            if changed:
-                counts[(kind, column, "rewritten")] += 1
-                new[i] = value
+                    value = rewritten
+                    counts[(kind, column, family)] += 1
+            new[i] = value
         out.append(new)
     return out
 
@@ -426,11 +419,13 @@ def rewrite_extracts(src: Path, out: Path, families: set[str] | tuple[str, ...] 
     return counts
 
 
-def rates(counts: Counter) -> dict[str, str]:
-    """'kind.column' -> 'rewritten/cells (share)'."""
-    keys = sorted({(k, c) for k, c, _ in counts})
-    return {f"{k}.{c}": f"{counts[(k, c, 'rewritten')]}/{counts[(k, c, 'cells')]} "
-                        f"({counts[(k, c, 'rewritten')] / max(counts[(k, c, 'cells')], 1):.0%})" for k, c in keys}
+def rates(counts: Counter) -> dict[str, dict[str, float]]:
+    """'kind.column' -> {family: share of the column's non-empty cells that family rewrote}."""
+    out: dict[str, dict[str, float]] = {}
+    for (kind, column, what), n in sorted(counts.items()):
+        if what != "cells":
+            out.setdefault(f"{kind}.{column}", {})[what] = round(n / counts[(kind, column, "cells")], 3)
+    return out
 
 
 def main() -> None:
@@ -442,8 +437,8 @@ def main() -> None:
     parser.add_argument("--rate", type=float, default=1.0, help="share of recognised cells rewritten")
     args = parser.parse_args()
     counts = rewrite_extracts(args.src, args.out, tuple(args.families), args.seed, args.rate)
-    for column, text in rates(counts).items():
-        print(f"{column}: {text}")
+    for column, shares in rates(counts).items():
+        print(f"{column}: " + ", ".join(f"{family} {share:.0%}" for family, share in shares.items()))
 
 
 if __name__ == "__main__":

@@ -25,7 +25,8 @@ Forms, per family, and why each is the same value (DOMAIN.md §3 identifiers, §
 - address: full-width digits and letters (§4 NFKC), （）vs (), spaces between parts, building 幢/栋/号楼 swapped
   (§4: all three are the building), building and door numbers in Chinese numerals (§4: numerals directly before
   号/栋/幢/楼/层/室), the floor written before the room (12层1201室, 12楼1201室, 十二层1201室), room 室/房/户 (§4: all
-  three are the room), the province (or province and city) left out or the province shortened (浙江杭州市...).
+  three are the room), the province (or province and city) left out or the province shortened (浙江杭州市...),
+  a lettered building before its room with a dash (C座1201室 -> C-1201室).
 - name: （）vs () and full-width letters in company names (§4/§5 NFKC), a space after a person's surname, the
   minority-name separator · as •, ．or . (§5: "normalise all of them").
 - space: leading/trailing spaces, ideographic spaces, no-break spaces and tabs around any cell.
@@ -244,6 +245,12 @@ def _floor_room(rng: random.Random, t: str) -> str | None:
     return t[:m.start()] + floor_text + room + (m.group(2) or "室")
 
 
+def _letter_dash(rng: random.Random, t: str) -> str | None:
+    """大厦C座1201室 -> 大厦C-1201室 (§4: a building letter, then the room)."""
+    out = re.sub(r"(?<=[^\x00-\x7f])([A-Z])座(\d{3,4}室?)$", r"\1-\2", t)
+    return out if out != t else None
+
+
 def _room_word(rng: random.Random, t: str) -> str | None:
     m = _ROOM_END.search(t)
     if not m or not m.group(2):
@@ -291,7 +298,8 @@ def _wide(rng: random.Random, t: str) -> str | None:
     return out if out != t else None
 
 
-_ADDRESS_MOVES = (_swap_building, _cn_building, _cn_door, _floor_room, _room_word, _head, _spaces, _brackets, _wide)
+_ADDRESS_MOVES = (_swap_building, _cn_building, _cn_door, _floor_room, _room_word, _head, _spaces, _brackets, _wide,
+                  _letter_dash)
 
 
 def write_address(rng: random.Random, text: str) -> str | None:

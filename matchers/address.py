@@ -27,6 +27,8 @@ COLUMNS = [
 
 # Unit words -> one canonical spelling each (building 栋, floor 层, room 室), only after an alphanumeric label.
 _UNIT_RULES = [
+    # 大厦B-1616室, 市场D-1421: a building letter after a name, a dash, then the room (as 大厦B座1616室 says it)
+    (re.compile(r"(?<=[^\x00-\x7f])(?<![楼层栋幢座室号馆元])([A-Z])-(?=\d{3,5}(?:室|$))"), r"\1栋"),
     (re.compile(r"(?<=[0-9A-Z])(?:号楼|号馆|幢|座|#)"), "栋"),
     (re.compile(r"(?<=\d)(?:楼层|层楼|F|楼|层)"), "层"),
     (re.compile(r"(?<=[0-9A-Z])(?:号房|号室|房间|房|户|室)"), "室"),
@@ -121,6 +123,7 @@ def _unify(text: str) -> str:
 # found one, so the second pass has no such overlaps). tests/test_matchers_address_fast.py checks it against
 # _unify.
 _UNIT_RULES_BATCH = [
+    (r"([^\x00-\x7f楼层栋幢座室号馆元])([A-Z])-(\d{3,5}(?:室|$))", "${1}${2}栋${3}", 1),
     (r"([0-9A-Z])(?:号楼|号馆|幢|座|#)", "${1}栋", 1),
     (r"(\d)(?:楼层|层楼|F|楼|层)", "${1}层", 1),
     (r"([0-9A-Z])(?:号房|号室|房间|房|户|室)", "${1}室", 1),

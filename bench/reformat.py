@@ -10,8 +10,9 @@ Forms, per family, and why each is the same value (DOMAIN.md §3 identifiers, §
 - phone: mobiles as 138 1234 5678 / 138-1234-5678 / +86 138... / +86-138-1234-5678 / 0086 / 86- / (+86) /
   full-width digits (§3: "strip +86, 0086, leading 86, spaces and dashes"); landlines as 0571-88123456 /
   (0571)88123456 / （0571）88123456 / 0571 8812 3456 / 057188123456 / +86 571 8812 3456 / +86-571-88123456 /
-  0086-571-... / 86-0571-... / full-width, extensions after 转, 分机, -, ext., ext, #, (转801) (§3: "extension after
-  -, 转, 分机, ext"). A landline without its area code is never written: it is not the same value without a hint.
+  0086-571-... / 86-0571-... / full-width, extensions after 转, 分机, 分机号, -, ext., ext, Ext:, #, (转801)
+  (§3: "extension after -, 转, 分机, ext"). A landline without its area code is never written: it is not the same
+  value without a hint.
 - id: resident IDs with a lower-case x (§3: "upper-case x before checking"), full-width digits, grouped 6-8-4 with
   spaces or dashes, an Excel text marker (a leading ' or tab, what bank exports carry to keep 18 digits as text).
 - uscc: lower case, full-width, grouped by its parts (2-6-9-1) or in fours, the Excel text marker.
@@ -128,7 +129,7 @@ def write_phone(rng: random.Random, text: str) -> str | None:
                        f"0086-{area}-{local}", f"86-0{area}-{local}", fullwidth(f"0{area}-{local}")])
     if ext:
         body += rng.choice([f"转{ext}", f"分机{ext}", f"-{ext}", f" ext.{ext}", f" ext {ext}", f"#{ext}",
-                            f"（转{ext}）", f"(转{ext})"])
+                            f"（转{ext}）", f"(转{ext})", f"分机号{ext}", f" Ext:{ext}"])
     return body
 
 

@@ -30,7 +30,8 @@ _COUNTRY_AND_TRUNK = re.compile(r"^860[1-9]\d{8,10}$")
 _CLEAN_MOBILE = r"^(?:\+?86|0086)?[\s\-]?0?(1[3-9][0-9]{9})$"  # ASCII only: other digits go to _parse_one
 _EXTENSION = re.compile(r"(?:转|分机|ext\.?|extension|x|#|－|-)\s*(\d{1,6})$", re.IGNORECASE)
 # the worded extension may stand in brackets: 0571-88123456（转801） (NFKC has made them ASCII)
-_EXT_WORD = re.compile(r"\(?\s*(?:转|分机|ext\.?|extension|x|#)\s*(\d{1,6})\s*\)?$", re.IGNORECASE)
+# the word may be 分机号 and have a colon after it: 分机号801, Ext:801
+_EXT_WORD = re.compile(r"\(?\s*(?:转|分机号?|ext\.?|extension|x|#)\s*:?\s*(\d{1,6})\s*\)?$", re.IGNORECASE)
 # between numbers listed in one field; not a space, which also groups one number's digits (0571 8765 4321)
 _LIST_SEPARATOR = re.compile(r"[/;,、|]|或")
 _TWO_DIGIT_AREAS = frozenset({"10", "20", "21", "22", "23", "24", "25", "26", "27", "28", "29"})

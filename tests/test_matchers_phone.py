@@ -93,6 +93,13 @@ COUNTRY_CODE_AND_TRUNK = ["86-0571-87654321", "86 0571 8765 4321", "860571-87654
                           "86(0571)87654321", "８６－０５７１－８７６５４３２１"]
 
 
+def test_an_extension_after_fen_ji_hao_or_a_colon():
+    df = parse_phones(["0571-87654321分机号801", "0571-87654321 Ext:801", "0571-87654321 EXT：801",
+                       "(0571)87654321 分机号：801"])
+    assert df["e164"].to_list() == ["+8657187654321"] * 4, df
+    assert df["extension"].to_list() == ["801"] * 4
+
+
 def test_a_country_code_before_the_trunk_zero_keeps_the_number():
     df = parse_phones(COUNTRY_CODE_AND_TRUNK, area_hints=["330106"] * len(COUNTRY_CODE_AND_TRUNK))
     assert df["e164"].to_list() == ["+8657187654321"] * len(COUNTRY_CODE_AND_TRUNK), df

@@ -269,7 +269,8 @@ def _head(rng: random.Random, t: str) -> str | None:
         return None
     rest = t[m.end():]
     forms = [(m.group(2) or "") + rest, "浙江" + (m.group(2) or "") + rest]
-    if m.group(2):
+    # the city goes only when a district or county follows: 浙江省慈溪市桥头镇 without 慈溪市 names no county
+    if m.group(2) and re.match(r"[^省市区县镇乡]{1,4}[区县市]", rest):
         forms += [rest, "浙江" + m.group(2)[:-1] + rest]
     return rng.choice(forms)
 

@@ -72,7 +72,8 @@ def test_a_building_letter_before_a_dash_and_the_room_is_the_building():
     # 大厦B-1616室 is how offices write 大厦B座1616室 (the labelled real addresses mark B as the building)
     variants = ["浙江省杭州市西湖区文三路138号东方大厦C座1201室", "浙江省杭州市西湖区文三路138号东方大厦C-1201室",
                 "杭州市西湖区文三路138号东方大厦c-1201", "西湖区文三路138号东方大厦Ｃ－１２０１室",
-                "西湖区文三路138号东方大厦C-1201房", "西湖区文三路138号东方大厦C-1201号房"]
+                "西湖区文三路138号东方大厦C-1201房", "西湖区文三路138号东方大厦C-1201号房", "西湖区文三路138号C-1201室",
+                "西湖区文三路138号东方大楼C-1201室"]
     df = parse_addresses(variants, ["330106"] * len(variants))
     assert df["room_key"].to_list() == ["330106|文三路|138|C||12|1201"] * len(variants)
     # after a floor, or inside a lot number, the letter stays where it was

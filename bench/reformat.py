@@ -234,9 +234,13 @@ def _cn_door(rng: random.Random, t: str) -> str | None:
     return t[:m.start()] + cn_number(int(m.group(1))) + "号" + t[m.end():]
 
 
+# 3240室托管号517: the number after a desk label is a hosted seat, not a room on a floor
+_DESK = re.compile(r"托管|工位")
+
+
 def _floor_room(rng: random.Random, t: str) -> str | None:
     m = _ROOM_END.search(t)
-    if not m or not re.search(r"(幢|栋|号楼|座|号|大厦|中心|广场|园|楼)$", t[:m.start()]):
+    if not m or _DESK.search(t) or not re.search(r"(幢|栋|号楼|座|号|大厦|中心|广场|园|楼)$", t[:m.start()]):
         return None
     room = m.group(1)
     floor = int(room[:-2])
@@ -254,7 +258,7 @@ def _letter_dash(rng: random.Random, t: str) -> str | None:
 
 def _room_word(rng: random.Random, t: str) -> str | None:
     m = _ROOM_END.search(t)
-    if not m or not m.group(2):
+    if not m or not m.group(2) or _DESK.search(t):
         return None
     return t[:m.start()] + room_text(rng, m.group(1), m.group(2))
 

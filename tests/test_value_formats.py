@@ -38,7 +38,7 @@ def _published(db: Path) -> dict[str, list]:
 
 
 @pytest.fixture(scope="module")
-def runs(tmp_path_factory):
+def runs(key_env, tmp_path_factory):
     from shellring.flows.demo.generate import generate_demo
 
     root = tmp_path_factory.mktemp("formats")

@@ -30,6 +30,10 @@ _UNIT_RULES = [
     (re.compile(r"(?<=[0-9A-Z])(?:号楼|号馆|幢|座|#)"), "栋"),
     (re.compile(r"(?<=\d)(?:楼层|层楼|F|楼|层)"), "层"),
     (re.compile(r"(?<=[0-9A-Z])(?:号房|号室|房间|房|户|室)"), "室"),
+    # 大厦B-1616室, 市场D-1421: a building letter after a name, a dash, then the room (its word made 室 above), as
+    # 大厦B座1616室 says it
+    # (not after a labelled floor, building, room or unit: 14楼E-085 is room E-085 on floor 14; 大楼D-229 is building D)
+    (re.compile(r"(?<=[^\x00-\x7f])(?<![0-9][层栋室])(?<!元)([A-Z])-(?=\d{3,5}(?:室|$))"), r"\1栋"),
     (re.compile(r"(?<=\d)梯(?=\d)"), "单元"),  # 4梯923: the stair (Guangdong) is the unit
     (re.compile(r"(?<=\d)(?:街|排)(?=\d{3})"), "单元"),  # 9楼11街31390, 17排351: a market's aisle or row, then a stall
     (re.compile(r"第(?=\d)"), ""),
@@ -124,6 +128,7 @@ _UNIT_RULES_BATCH = [
     (r"([0-9A-Z])(?:号楼|号馆|幢|座|#)", "${1}栋", 1),
     (r"(\d)(?:楼层|层楼|F|楼|层)", "${1}层", 1),
     (r"([0-9A-Z])(?:号房|号室|房间|房|户|室)", "${1}室", 1),
+    (r"((?:^|[^0-9])[^\x00-\x7f元]|[0-9][^\x00-\x7f层栋室元])([A-Z])-(\d{3,5}(?:室|$))", "${1}${2}栋${3}", 1),
     (r"(\d)梯(\d)", "${1}单元${2}", 2),
     (r"(\d)(?:街|排)(\d{3})", "${1}单元${2}", 2),
     (r"第(\d)", "${1}", 1),

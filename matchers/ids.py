@@ -37,7 +37,7 @@ _ENTITY_TYPE_9 = {"1": "enterprise", "2": "individual_business", "3": "farmer_co
 
 
 def _clean(values: Sequence[str | None] | pl.Series) -> pl.Series:
-    """Text column with surrounding/embedded separators removed and upper-cased (the `x` check digit)."""
+    """Text column with surrounding/embedded separators and quotes removed, upper-cased (the `x` check digit)."""
     series = pl.Series("input", list(values) if not isinstance(values, pl.Series) else values, dtype=pl.String)
     series = series.str.normalize("NFKC")
     other = series.str.contains(r"[^\x00-\x7f]").fill_null(False)
@@ -45,9 +45,11 @@ def _clean(values: Sequence[str | None] | pl.Series) -> pl.Series:
         rows = other.arg_true().to_list()
         texts = series.to_list()
         series = series.scatter(rows, [ascii_digits(texts[i]) for i in rows])
+    # quotes are never part of a code: '330102199001011234 is Excel's text marker (a bank export keeps the 18
+    # digits as text so), "…" a hand-typed copy
     return (
         series
-        .str.replace_all(r"[\s\-_.·]", "")
+        .str.replace_all(r"[\s\-_.·'\"`‘’“”]", "")
         .str.to_uppercase()
         .fill_null("")
     )

@@ -44,7 +44,7 @@ def parse_person_names(values: Sequence[str | None] | pl.Series, *, pinyin: bool
     pinyin=False leaves the pinyin column out: it is nine tenths of the cost and only analysts' lookups use it.
     """
     raw = to_text_list(values)
-    texts = canonical_batch(raw, upper=False, numerals=False)
+    texts = canonical_batch(raw, upper=False, numerals=False, phrases=False)
     normalized, pinyins, surnames = [], [], []
     cache: dict[str, tuple] = {}
     for text in texts:

@@ -24,10 +24,14 @@ COLUMNS = ["input", "e164", "national", "type", "extension", "valid", "is_virtua
 
 _MOBILE_STRICT = re.compile(r"^1(3\d|4[5-9]|5[0-35-9]|6[2567]|7[0-8]|8\d|9[0-35-9])\d{8}$")
 _VIRTUAL_PREFIXES = ("162", "165", "167", "170", "171")
+# 86-0571-87654321: the country code written before the national form with its trunk 0 (0 + area + 7-8 digits);
+# no national number starts 860, and none is 12-14 digits long
+_COUNTRY_AND_TRUNK = re.compile(r"^860[1-9]\d{8,10}$")
 _CLEAN_MOBILE = r"^(?:\+?86|0086)?[\s\-]?0?(1[3-9][0-9]{9})$"  # ASCII only: other digits go to _parse_one
 _EXTENSION = re.compile(r"(?:转|分机|ext\.?|extension|x|#|－|-)\s*(\d{1,6})$", re.IGNORECASE)
 # the worded extension may stand in brackets: 0571-88123456（转801） (NFKC has made them ASCII)
-_EXT_WORD = re.compile(r"\(?\s*(?:转|分机|ext\.?|extension|x|#)\s*(\d{1,6})\s*\)?$", re.IGNORECASE)
+# the word may be 分机号 and have a colon after it: 分机号801, Ext:801
+_EXT_WORD = re.compile(r"\(?\s*(?:转|分机号?|ext\.?|extension|x|#)\s*:?\s*(\d{1,6})\s*\)?$", re.IGNORECASE)
 # between numbers listed in one field; not a space, which also groups one number's digits (0571 8765 4321)
 _LIST_SEPARATOR = re.compile(r"[/;,、|]|或")
 _TWO_DIGIT_AREAS = frozenset({"10", "20", "21", "22", "23", "24", "25", "26", "27", "28", "29"})
@@ -170,11 +174,16 @@ def _parse_number(text: str, hint: str | None) -> tuple:
     digits = re.sub(r"\D", "", digits_plus)
     if digits_plus.startswith("+") and not international:
         return None, None, "unknown", extension, False, False, "format: foreign country code"
+    if extension is None and digits.startswith("860") and not _COUNTRY_AND_TRUNK.match(digits):
+        dm = _EXTENSION.search(text)  # 86-0571-87654321-801: the dash group is an extension
+        if dm and _COUNTRY_AND_TRUNK.match(digits[: len(digits) - len(dm.group(1))]):
+            extension, digits = dm.group(1), digits[: len(digits) - len(dm.group(1))]
     if digits.startswith("0086"):
         digits = digits[4:]
     elif (digits_plus.startswith("+86")
           or (digits.startswith("86") and len(digits) in (13, 12, 11) and not digits.startswith("8610"))
-          or digits.startswith("8610") and len(digits) in (12, 13)):
+          or digits.startswith("8610") and len(digits) in (12, 13)
+          or _COUNTRY_AND_TRUNK.match(digits)):
         digits = digits[2:]
         international = True  # a country code written without its + (86-571-...) is still one
     if international and not digits.startswith(("1", "400", "800")) and not digits.startswith("0"):
@@ -238,7 +247,8 @@ def _landlines(frame: pl.DataFrame) -> pl.DataFrame:
     international = plus.str.starts_with("+86") | plus.str.starts_with("0086")
     df = df.with_columns(plus.str.replace_all("+", "", literal=True).alias("_d"), international.alias("_intl"))
     # _parse_one's digit steps, in its order; its 8610 step is left out: it never yields a number this path takes
-    bare_86 = d.str.starts_with("86") & n.is_in([11, 12, 13]) & ~d.str.starts_with("8610")
+    bare_86 = ((d.str.starts_with("86") & n.is_in([11, 12, 13]) & ~d.str.starts_with("8610"))
+               | d.str.contains(_COUNTRY_AND_TRUNK.pattern))
     df = df.with_columns(
         pl.when(d.str.starts_with("0086")).then(d.str.slice(4))
         .when(plus.str.starts_with("+86") | bare_86).then(d.str.slice(2))

@@ -103,13 +103,39 @@ def _nfkc(joined: str) -> str:
     )
 
 
-def canonical_batch(values: list[str | None], *, upper: bool = True, numerals: bool = True) -> list[str]:
-    """NFKC, t2s, whitespace removed, brackets/dashes unified, Chinese numerals before units -> digits."""
+def _t2s_by_character(joined: str) -> str:
+    """t2s of the separator-joined batch, each character on its own: OpenCC's phrase table reads a person's
+    surname and the first character of the given name as one word (沈思怡 -> 沉思怡, as the phrase 沈思 = 沉思),
+    so the same name written 沈 思怡 gave another key. Only the rows t2s changes are redone, a character apart."""
+    converted = _t2s().convert(joined)
+    if converted == joined:
+        return joined
+    rows, out = joined.split(_SEP), converted.split(_SEP)
+    if len(rows) != len(out):
+        return converted
+    changed = [i for i, (row, new) in enumerate(zip(rows, out, strict=True)) if row != new]
+    chars = "".join(rows[i] for i in changed)
+    singles = _t2s().convert(_SEP.join(chars)).split(_SEP)
+    if len(singles) != len(chars):  # a character became or swallowed a separator: keep the phrase reading
+        return converted
+    start = 0
+    for i in changed:
+        out[i] = "".join(singles[start:start + len(rows[i])])
+        start += len(rows[i])
+    return _SEP.join(out)
+
+
+def canonical_batch(values: list[str | None], *, upper: bool = True, numerals: bool = True,
+                    phrases: bool = True) -> list[str]:
+    """NFKC, t2s, whitespace removed, brackets/dashes unified, Chinese numerals before units -> digits.
+
+    `phrases=False` converts traditional characters one by one, not as words: for person names, which are no
+    words."""
     cleaned = [("" if v is None else v[:MAX_CHARS]).replace("\r", "").replace(_SEP, "") for v in values]
     if not cleaned:
         return []
     joined = _nfkc(_SEP.join(cleaned))
-    joined = _t2s().convert(joined)
+    joined = _t2s().convert(joined) if phrases else _t2s_by_character(joined)
     joined = _BRACKETS.sub(lambda m: _BRACKET_MAP[m.group()], _SPACE.sub("", joined))
     joined = _DASHES.sub("-", joined)
     if numerals:
@@ -122,5 +148,5 @@ def canonical_batch(values: list[str | None], *, upper: bool = True, numerals: b
     if len(out) != len(cleaned):  # a character normalized into a separator: fall back to per-value work
         if len(cleaned) == 1:
             return ["".join(out)]
-        return [canonical_batch([c], upper=upper, numerals=numerals)[0] for c in cleaned]
+        return [canonical_batch([c], upper=upper, numerals=numerals, phrases=phrases)[0] for c in cleaned]
     return out

@@ -256,6 +256,14 @@ def test_empty_uscc_rejects_the_row_with_masked_raw_text(tmp_path):
     ("20240305", dt.date(2024, 3, 5)), ("2024年3月5日", dt.date(2024, 3, 5)),
     ("2024-03-05 10:20:30", dt.date(2024, 3, 5)), ("2024/03/05 10:20", dt.date(2024, 3, 5)),
     ("45356", dt.date(2024, 3, 5)), ("45356.75", dt.date(2024, 3, 5)),
+    # typed in full-width mode: the same day
+    ("２０２４－０３－０５", dt.date(2024, 3, 5)), ("２０２４年３月５日", dt.date(2024, 3, 5)),
+    ("２０２４／３／５　１０：２０", dt.date(2024, 3, 5)), ("２０２４．０３．０５", dt.date(2024, 3, 5)),
+    # the day with what a system or a clerk writes after it
+    ("2024-03-05T10:20:30+08:00", dt.date(2024, 3, 5)), ("2024-03-05T10:20:30.000Z", dt.date(2024, 3, 5)),
+    ("2024年03月05日10时20分30秒", dt.date(2024, 3, 5)), ("2024年3月5号", dt.date(2024, 3, 5)),
+    ("2024 年 3 月 5 日", dt.date(2024, 3, 5)), ("2024/3/5 星期二", dt.date(2024, 3, 5)),
+    ("2024.3.5 10:20", dt.date(2024, 3, 5)), ("20240305 102030", dt.date(2024, 3, 5)),
 ])
 def test_date_formats(tmp_path, text, expected):
     path = write(tmp_path, "reg.csv", csv_text(REG_HEADER, [[*GOOD_ROW[:6], text, *GOOD_ROW[7:]]]))
@@ -266,12 +274,30 @@ def test_date_formats(tmp_path, text, expected):
 @pytest.mark.parametrize("text, expected", [
     ("100", 100.0), ("100.00", 100.0), ("1,000", 1000.0), ("100万", 100.0), ("100万元", 100.0),
     ("100万人民币", 100.0), ("1000000元", 100.0), ("50,000元", 5.0), ("", None),
+    # typed in full-width mode: the same amount
+    ("１００万元", 100.0), ("１００．５万", 100.5), ("１，０００，０００元", 100.0), ("人民币１００万元", 100.0),
+    # as licences, forms and bank systems write the same amount
+    ("100万元整", 100.0), ("RMB100万", 100.0), ("¥100万元", 100.0), ("100（万元）", 100.0), ("1.5亿元", 15000.0),
 ])
 def test_capital_formats_in_ten_thousand_yuan(tmp_path, text, expected):
     path = write(tmp_path, "reg.csv", csv_text(REG_HEADER, [[*GOOD_ROW[:7], text, *GOOD_ROW[8:]]]))
     con, report = load(tmp_path, [path])
     assert con.execute("SELECT reg_capital FROM src_registrations").fetchone()[0] == expected
     assert report.values_nulled == 0
+
+
+@pytest.mark.parametrize("text", ["2024-13-45", "2024-02-30 10:00", "20241305", "2024-03", "2024-03-05x"])
+def test_a_text_that_is_no_day_stays_unparseable(tmp_path, text):
+    path = write(tmp_path, "reg.csv", csv_text(REG_HEADER, [[*GOOD_ROW[:6], text, *GOOD_ROW[7:]]]))
+    con, report = load(tmp_path, [path])
+    assert report.rows_rejected == 1 and [r[2] for r in rejects(con)] == ["unparseable date"]
+
+
+def test_a_capital_in_another_currency_is_not_read_as_yuan(tmp_path):
+    path = write(tmp_path, "reg.csv", csv_text(REG_HEADER, [[*GOOD_ROW[:7], "100万美元", *GOOD_ROW[8:]]]))
+    con, report = load(tmp_path, [path])
+    assert con.execute("SELECT reg_capital FROM src_registrations").fetchone()[0] is None
+    assert report.values_nulled == 1
 
 
 def test_ragged_rows_are_rejected_and_others_kept(tmp_path):

@@ -68,6 +68,19 @@ def test_same_room_spelled_differently_gives_same_keys():
     assert df["adcode"].to_list() == ["330106"] * len(variants)
 
 
+def test_a_building_letter_before_a_dash_and_the_room_is_the_building():
+    # 大厦B-1616室 is how offices write 大厦B座1616室 (the labelled real addresses mark B as the building)
+    variants = ["浙江省杭州市西湖区文三路138号东方大厦C座1201室", "浙江省杭州市西湖区文三路138号东方大厦C-1201室",
+                "杭州市西湖区文三路138号东方大厦c-1201", "西湖区文三路138号东方大厦Ｃ－１２０１室",
+                "西湖区文三路138号东方大厦C-1201房", "西湖区文三路138号东方大厦C-1201号房", "西湖区文三路138号C-1201室",
+                "西湖区文三路138号东方大楼C-1201室"]
+    df = parse_addresses(variants, ["330106"] * len(variants))
+    assert df["room_key"].to_list() == ["330106|文三路|138|C||12|1201"] * len(variants)
+    # after a floor, or inside a lot number, the letter stays where it was
+    kept = parse_addresses(["宁波市江东区会展路464号展中心15号馆14楼E-085", "杭州市拱墅区登云路和睦院82-B-1405"])
+    assert kept["building"].to_list() == ["15", "82"]
+
+
 def test_hints_resolve_omitted_and_ambiguous_prefixes():
     df = parse_addresses(["西湖区文三路138号", "西湖区文三路138号", "文三路138号", "西湖区文三路138号"],
                          hints=["3301", "360100", "330106", None])

@@ -103,3 +103,20 @@ def test_id_near_match_substitution_and_transposition():
     a = ["".join(rng.choice(list("0123456789"), 18)) for _ in range(500)]
     b = [s[:7] + ("0" if s[7] != "0" else "1") + s[8:] for s in a]
     assert id_near_match(a, b).all()
+
+
+# What bank and registry exports put around a code: Excel's text marker (a leading '), quotes, a lower-case x,
+# full-width digits. Each is the same ID or USCC, so each must normalise as the plain code does.
+QUOTED_IDS = ["'11010519491231002X", "'11010519491231002x", "\"11010519491231002X\"", "‘11010519491231002X’",
+              "'１１０１０５１９４９１２３１００２Ｘ", "`11010519491231002X"]
+QUOTED_USCCS = ["'91110000600037341L", "'91110000600037341l", "\"91110000600037341L\"", "“91110000600037341L”",
+                "'91 110000 600037341 L"]
+
+
+def test_quoted_codes_read_as_the_plain_code():
+    ids = parse_resident_ids(QUOTED_IDS)
+    assert ids["normalized"].to_list() == ["11010519491231002X"] * len(QUOTED_IDS)
+    assert ids["valid"].all()
+    usccs = parse_usccs(QUOTED_USCCS)
+    assert usccs["normalized"].to_list() == ["91110000600037341L"] * len(QUOTED_USCCS)
+    assert usccs["valid"].all()

@@ -134,3 +134,10 @@ def test_ascii_digits_in_a_batch_of_chinese_text():
     assert ascii_digits("杭州市西湖区文三路١٢号\n上海市") == "杭州市西湖区文三路12号\n上海市"
     assert ascii_digits("杭州市·西湖区、文三路12号。") == "杭州市·西湖区、文三路12号。"
     assert ascii_digits("Ⅻ号楼⑤室") == "Ⅻ号楼⑤室"  # numerals that are not decimal digits stay
+
+
+def test_a_name_is_converted_character_by_character_not_as_a_word():
+    # OpenCC's phrase table reads 沈思 as the word 沉思: the surname 沈 became 沉 unless a space stood between
+    df = parse_person_names(["沈思怡", "沈 思怡", "沈　思怡", "瀋思怡", "劉德華", "張 瑋"], pinyin=False)
+    assert df["normalized"].to_list() == ["沈思怡"] * 4 + ["刘德华", "张玮"]
+    assert df["surname"].to_list()[:4] == ["沈"] * 4

@@ -87,6 +87,30 @@ def test_a_field_listing_two_numbers_gives_both():
     assert parse_phones(one)["also"].to_list() == [None] * len(one)
 
 
+# The country code before the national form, trunk 0 kept (86-0571-...): written so on forms that ask for "+86";
+# the same line as 0571-87654321, and the fast and the per-value paths must read it alike.
+COUNTRY_CODE_AND_TRUNK = ["86-0571-87654321", "86 0571 8765 4321", "860571-87654321转801", "86-0571-87654321-801",
+                          "86(0571)87654321", "８６－０５７１－８７６５４３２１"]
+
+
+def test_an_extension_after_fen_ji_hao_or_a_colon():
+    df = parse_phones(["0571-87654321分机号801", "0571-87654321 Ext:801", "0571-87654321 EXT：801",
+                       "(0571)87654321 分机号：801"])
+    assert df["e164"].to_list() == ["+8657187654321"] * 4, df
+    assert df["extension"].to_list() == ["801"] * 4
+
+
+def test_a_country_code_before_the_trunk_zero_keeps_the_number():
+    df = parse_phones(COUNTRY_CODE_AND_TRUNK, area_hints=["330106"] * len(COUNTRY_CODE_AND_TRUNK))
+    assert df["e164"].to_list() == ["+8657187654321"] * len(COUNTRY_CODE_AND_TRUNK), df
+    assert df["extension"].to_list() == [None, None, "801", "801", None, None]
+    beijing = parse_phones(["86-010-87654321", "86 010 8765 4321"])
+    assert beijing["e164"].to_list() == ["+861087654321"] * 2
+    for value in COUNTRY_CODE_AND_TRUNK[:2] + ["86-010-87654321"]:
+        frame = pl.DataFrame({"input": [value], "hint": ["3301"]}).with_row_index("_row")
+        assert _landlines(frame)["e164"].to_list() == [_parse_one(value, "3301")[0]], value
+
+
 def test_virtual_and_invalid():
     df = parse_phones(["17012345678", "16512345678", "13912345678", "12345", "+1 415 555 1234", None, ""])
     assert df["is_virtual"].to_list()[:3] == [True, True, False]

@@ -74,7 +74,14 @@ DATE_FORMATS = [
     "%Y-%m-%dT%H:%M:%S.%f", "%Y/%m/%d %H:%M:%S", "%Y/%m/%d %H:%M", "%Y.%m.%d %H:%M:%S",
     "%Y%m%d%H%M%S", "%Y年%m月%d日 %H:%M:%S", "%Y年%m月%d日 %H:%M",
 ]
-CAPITAL_PATTERN = r"^(?:人民币)?([0-9]+(?:\.[0-9]*)?)(万元人民币|万人民币|万元|万|元人民币|元|人民币)?$"
+# A day written year first with anything a system or a clerk adds after it (a time zone, 上午10:23, 星期二, 00时00分):
+# the day is what the job reads of a registration or an opening. Tried when no format above reads the whole text.
+DAY_FIRST_PATTERN = (r"^([0-9]{4})(?:\s*[-/.年]\s*([0-9]{1,2})\s*[-/.月]\s*([0-9]{1,2})(?:\s*[日号].*|[T\s].*)?"
+                     r"|([0-9]{2})([0-9]{2})(?:[T\s].*)?)$")
+# An amount in CNY: 100, 100万元, 人民币100万元, RMB100万, ¥100万, 1.5亿元, 100万元整 (整: "exactly", as forms write
+# it); brackets around the unit (100（万元）) are dropped before. Other currencies (万美元) stay unread.
+CAPITAL_PATTERN = (r"^(?:人民币|RMB|CNY|¥|￥)?([0-9]+(?:\.[0-9]*)?)"
+                   r"(亿元人民币|亿人民币|亿元|亿|万元人民币|万人民币|万元|万|元人民币|元|人民币)?整?$")
 CONTROL_CHARS = r"[\x00-\x08\x0B\x0C\x0E-\x1F\x7F-\x9F]"
 EDGE_SPACE = " \t\r\n\u3000\u00a0\ufeff"
 NOT_A_CODE = "a number that is not an exact code (precision lost or not whole)"
@@ -664,22 +671,37 @@ def _clean_sql(column: str) -> str:
             f"'{edge}'), '') ELSE nullif({column}, '') END")
 
 
+# A date or an amount typed with a Chinese input method in full-width mode (２０２４－０３－０５, １００万元) is the
+# same value: its digits and punctuation are read as their ASCII twins (NFKC's mapping of these characters).
+FULL_WIDTH = "０１２３４５６７８９－／．：，　"
+HALF_WIDTH = "0123456789-/.:, "
+
+
+def _half_width_sql(text: str) -> str:
+    return f"translate({text}, '{FULL_WIDTH}', '{HALF_WIDTH}')"
+
+
 # _date_sql and _capital_sql repeat a subexpression instead of naming it in a scalar subquery: DuckDB
 # evaluates a repeated expression once, but turns every correlated subquery into a join over the table.
 def _date_sql(text: str) -> str:
+    text = _half_width_sql(text)
     formats = "[" + ", ".join(f"'{fmt}'" for fmt in DATE_FORMATS) + "]"
     parsed = (f"CASE WHEN regexp_full_match({text}, '[1-9][0-9]{{4}}(\\.[0-9]+)?') "
               f"THEN DATE '1899-12-30' + CAST(floor(CAST({text} AS DOUBLE)) AS INTEGER) "
-              f"ELSE CAST(try_strptime({text}, {formats}) AS DATE) END")
+              f"ELSE coalesce(CAST(try_strptime({text}, {formats}) AS DATE), "
+              f"CAST(try_strptime(regexp_replace({text}, '{DAY_FIRST_PATTERN}', '\\1-\\2\\4-\\3\\5'), "
+              f"'%Y-%m-%d') AS DATE)) END")
     return f"CASE WHEN year({parsed}) BETWEEN 1900 AND 2100 THEN {parsed} END"
 
 
 def _capital_sql(text: str) -> str:
-    parts = (f"regexp_extract(replace(replace(replace({text}, ',', ''), '，', ''), ' ', ''), "
+    text = _half_width_sql(text)
+    parts = (f"regexp_extract(regexp_replace({text}, '[,，\\s()（）]', '', 'g'), "
              f"'{CAPITAL_PATTERN}', ['amount', 'unit'])")
     amount = f"TRY_CAST({parts}.amount AS DOUBLE)"
     return (f"CASE WHEN {parts}.amount = '' THEN NULL "
-            f"WHEN starts_with({parts}.unit, '元') THEN {amount} / 10000 ELSE {amount} END")
+            f"WHEN starts_with({parts}.unit, '元') THEN {amount} / 10000 "
+            f"WHEN starts_with({parts}.unit, '亿') THEN {amount} * 10000 ELSE {amount} END")
 
 
 def _column_sql(name: str) -> str:

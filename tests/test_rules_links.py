@@ -1108,6 +1108,32 @@ def test_one_named_host_ties_its_season_rooms_on_any_floor_of_the_building():
     assert evidence_of(Case("neighbour", companies=companies, expected=[])) == expected
 
 
+def test_rooms_marked_as_hosted_one_way_are_one_agents_a_few_floors_apart():
+    """One agent writes its hosted addresses one way: two season rooms of one building, both mostly marked as
+    hosted in a way they share, are its rooms within hosted_marked_floor_reach floors (NEIGHBOUR_ROOM). Unmarked
+    or half-marked rooms stay within hosted_floor_reach; rooms marked in two ways, or farther apart, stay out."""
+    def company(i: int, floor: int, room: int, day: str, note: str | None = None) -> dict:
+        return {"company_id": i, "reg_date": d(day), "reg_building_key": "S8|H",
+                "reg_room_key": f"S8|H||{floor}|{room}", "reg_address_notes": [note] if note else []}
+    desk, cluster = "workstation", "cluster_registration"
+    companies = (
+        # the farm: 1-3 in 540 and 4-5 in 940 (four floors up), desk numbers in both, March
+        [company(i, 5, 540, f"2026-03-0{i}", desk) for i in (1, 2, 3)]
+        + [company(i, 9, 940, f"2026-03-1{i}", desk) for i in (4, 5)]
+        # near miss: 6-7 in 1140, desk numbers, six floors above 540 (hosted_marked_floor_reach 5) and two above 940
+        + [company(i, 11, 1140, "2026-03-12", desk) for i in (6, 7)]
+        # near miss: 8-9 and 13 in 340, two floors below 540, one of three marked (not mostly marked)
+        + [company(8, 3, 340, "2026-03-05", desk), company(9, 3, 340, "2026-03-06"), company(13, 3, 340, "2026-03-06")]
+        # near miss: 10-12 in 740, two floors above 540, under cluster-registration notes: another agent's way
+        + [company(i, 7, 740, "2026-03-07", cluster) for i in (10, 11, 12)]
+    )
+    expected = sorted((a, b, "NEIGHBOUR_ROOM", "building", "S8|H", 5) for a in (1, 2, 3) for b in (4, 5))
+    assert evidence_of(Case("neighbour", companies=companies, expected=[])) == expected
+    nearer = Settings(hosted_marked_floor_reach=6)
+    assert (1, 6, "NEIGHBOUR_ROOM", "building", "S8|H", 5) in evidence_of(
+        Case("neighbour", companies=companies, expected=[]), nearer)
+
+
 def test_a_rooms_tenant_of_earlier_years_arrived_when_it_registered_there_not_when_it_opened_an_account():
     """A farm fills a room its earlier tenant registered in two years before; the tenant's new account gives the
     room as its contact address in the farm's season. It arrived in the room when it registered: SAME_ROOM

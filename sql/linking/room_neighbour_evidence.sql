@@ -14,13 +14,15 @@
 -- (hub_limit_room) is reported as one and links nobody here either.
 -- A hosting note that names its host (托管于…, 入驻…商务秘书) names the operator: season rooms of one building under
 -- one named host are its rooms on any floor (an agent leases what the building has free), and a room holding a
--- single company under that name is one of its desks too. Rooms without a named host stay within
--- hosted_floor_reach: two unnamed farms a few floors apart are two tenants of a busy building.
+-- single company under that name is one of its desks too. One agent writes its hosted addresses one way: season
+-- rooms both mostly marked as hosted, in a way they share (desk numbers in both, or cluster-registration notes in
+-- both), are its rooms within hosted_marked_floor_reach floors. Unmarked rooms stay within hosted_floor_reach: two
+-- unmarked farms a few floors apart are two tenants of a busy building.
 -- A temp table: pair_evidence, in this stage, is its one reader.
 --
 -- reads: stg_companies
--- params: hosted_room_min_companies, hosted_season_share, hosted_floor_reach, hosted_fill_gap_days, weak_days,
---     hub_limit_room
+-- params: hosted_room_min_companies, hosted_season_share, hosted_floor_reach, hosted_marked_floor_reach,
+--     hosted_fill_gap_days, weak_days, hub_limit_room
 
 create or replace temp table room_neighbour_evidence as
 with placed as (
@@ -73,7 +75,11 @@ neighbours as (
     from season_rooms as a
     join season_rooms as b on a.building_key = b.building_key and a.room_key < b.room_key
     where (a.host = b.host
-            or (abs(a.floor - b.floor) <= getvariable('hosted_floor_reach') and least(a.n_companies, b.n_companies) >= 2))
+            or (least(a.n_companies, b.n_companies) >= 2
+                and (abs(a.floor - b.floor) <= getvariable('hosted_floor_reach')
+                     or (abs(a.floor - b.floor) <= getvariable('hosted_marked_floor_reach')
+                         and a.marked_share >= 0.5 and b.marked_share >= 0.5
+                         and list_has_any(a.markers, b.markers)))))
         and greatest(a.n_companies, b.n_companies) >= getvariable('hosted_room_min_companies')
         and (a.host is null or b.host is null or a.host = b.host)
         -- one agent writes its hosted addresses one way: rooms mostly marked, in ways that share nothing (desk

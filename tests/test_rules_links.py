@@ -1126,6 +1126,9 @@ def test_rooms_marked_as_hosted_one_way_are_one_agents_a_few_floors_apart():
         + [company(8, 3, 340, "2026-03-05", desk), company(9, 3, 340, "2026-03-06"), company(13, 3, 340, "2026-03-06")]
         # near miss: 10-12 in 740, two floors above 540, under cluster-registration notes: another agent's way
         + [company(i, 7, 740, "2026-03-07", cluster) for i in (10, 11, 12)]
+        # near miss: 14-18 in 840, an incubator's desks three floors above 540, taken over years (no season room)
+        + [company(14 + k, 8, 840, day, desk) for k, day in enumerate(
+            ("2022-04-01", "2023-05-01", "2024-06-01", "2025-07-01", "2026-03-09"))]
     )
     expected = sorted((a, b, "NEIGHBOUR_ROOM", "building", "S8|H", 5) for a in (1, 2, 3) for b in (4, 5))
     assert evidence_of(Case("neighbour", companies=companies, expected=[])) == expected

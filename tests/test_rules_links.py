@@ -1158,31 +1158,6 @@ def test_a_rooms_tenant_of_earlier_years_arrived_when_it_registered_there_not_wh
                            (2, 3): (1.0, "SAME_ROOM", True)}
 
 
-def test_a_contact_address_at_a_tenants_room_given_seasons_later_is_a_room_changing_hands():
-    """A farm member whose registered address was mistyped into another key gives the farm's room as its bank
-    contact address two years after the room's tenant registered there: SAME_CONTACT_ADDRESS between them is a
-    room shared seasons apart (room_reuse_factor), as SAME_ROOM is. An office that neither of two companies
-    registered in, given as both accounts' contact two years apart, is an operator's office: full weight."""
-    room, typo, office = "330113|望洪路|708|||10|1064", "330113|文洪路|708|||10|1064", "330106|文三路|90|||5|501"
-    companies = [{"company_id": 1, "reg_room_key": room, "reg_date": d("2023-06-05")},  # the room's tenant
-                 {"company_id": 2, "reg_room_key": typo, "reg_date": d("2025-06-09")},  # the farm's member
-                 {"company_id": 3, "reg_date": d("2023-06-05")},
-                 {"company_id": 4, "reg_date": d("2025-06-09")}]
-    accounts = [{"company_id": 1, "contact_room_key": room, "open_date": d("2025-06-22")},
-                {"company_id": 2, "contact_room_key": room, "open_date": d("2025-06-22")},
-                {"company_id": 3, "contact_room_key": office, "open_date": d("2023-06-20")},
-                {"company_id": 4, "contact_room_key": office, "open_date": d("2025-06-20")}]
-    con = given({"stg_companies": table(companies, SHARED_COMPANY_COLUMNS),
-                 "stg_accounts": table(accounts, SHARED_ACCOUNT_COLUMNS),
-                 **{t: table([], PRODUCED_BY[t]) for t in ("weak_evidence", "batch_evidence", "fuzzy_evidence",
-                                                           "room_neighbour_evidence")}})
-    run(con, "linking/company_attributes", "linking/attribute_values", "linking/shared_value_evidence",
-        "linking/pair_evidence", "linking/company_links")
-    assert rows(con, "select company_a, company_b, reason, days_apart from shared_value_evidence order by all") == [
-        (1, 2, "SAME_CONTACT_ADDRESS", 748), (3, 4, "SAME_CONTACT_ADDRESS", None)]
-    assert scores(con) == {(1, 2): (0.5, "SAME_CONTACT_ADDRESS", False), (3, 4): (1.0, "SAME_CONTACT_ADDRESS", True)}
-
-
 def test_a_dealers_landline_counts_in_full_over_its_season():
     """A landline that came with one season's new companies, each with its own representative and trade name,
     is a dealer's (full weight however far apart two of them registered); a group's switchboard (one trade

@@ -86,8 +86,7 @@ LINK_REASONS: tuple[LinkReason, ...] = (
     LinkReason("SAME_PHONE", "SAME_PHONE", 1.0, "shared_value_evidence", scaled_by="landline", shared_value=True),
     # a room changes tenants over the years: companies that arrived in it seasons apart count for less
     LinkReason("SAME_ROOM", "place", 1.0, "shared_value_evidence", scaled_by="season", shared_value=True),
-    LinkReason("SAME_CONTACT_ADDRESS", "SAME_CONTACT_ADDRESS", 1.0, "shared_value_evidence", scaled_by="season",
-               shared_value=True),
+    LinkReason("SAME_CONTACT_ADDRESS", "SAME_CONTACT_ADDRESS", 1.0, "shared_value_evidence", shared_value=True),
     LinkReason("REP_ID_TYPO", "REP_ID_TYPO", 0.9, "fuzzy_evidence"),
     # young reps, fresh companies, one branch within a week: needs one more sign to link
     LinkReason("BATCH_PROFILE", "branch", 0.6, "weak_evidence", where_and_when=True, shared_value=True),

@@ -12,11 +12,6 @@
 -- lone_line judges it: within lone_line__fade_windows x lone_line__days_per_company days per company, so
 -- that a careful dealer who spreads eight companies over fourteen months is still one line's batch.
 --
--- A bank contact address keyed to a room one of the two registered in is that room shared: given seasons after the
--- tenant arrived, it is a room changing hands (company_links' season scaling, as for SAME_ROOM), not a farm's
--- season. A farm member whose registered address was mistyped into another key still gives the farm's room as
--- contact; the room's tenant of earlier years is no part of the farm.
---
 -- reads: company_attributes, attribute_values, stg_companies
 -- params: fixed_line_season_days, fixed_line_season_min_companies, lone_line__days_per_company,
 --     lone_line__fade_windows, lone_line__building_share
@@ -29,7 +24,6 @@ with members as (
         case when ca.attr_kind = 'room'
             then min(ca.seen_on) over (partition by ca.company_id, ca.attr_kind, ca.attr_value)
             else ca.seen_on end as seen_on,
-        bool_or(ca.role = 'reg') over (partition by ca.company_id, ca.attr_kind, ca.attr_value) as registered_here,
         v.n_companies
     from company_attributes as ca
     join attribute_values as v using (attr_kind, attr_value)
@@ -87,7 +81,6 @@ pairs as (
         a.n_companies,
         a.role as role_a,
         b.role as role_b,
-        a.registered_here or b.registered_here as a_tenant,
         abs(date_diff('day', a.seen_on, b.seen_on)) as days_apart
     from members as a
     join members as b
@@ -108,9 +101,7 @@ select
     attr_kind,
     attr_value,
     any_value(n_companies) as n_companies,
-    -- a room neither registered in (an office both give the bank as contact) has no tenants: when each named it
-    -- says nothing of a room changing hands, so no days_apart (company_links' season scaling keys on it)
-    case when attr_kind = 'room' and not bool_or(a_tenant) then null else min(days_apart) end as days_apart,
+    min(days_apart) as days_apart,
     attr_kind = 'phone' and attr_value in (select attr_value from season_lines) as season_value
 from pairs
 group by company_a, company_b, attr_kind, attr_value;

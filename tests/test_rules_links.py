@@ -1120,7 +1120,7 @@ def test_rooms_marked_as_hosted_one_way_are_one_agents_a_few_floors_apart():
         # the farm: 1-3 in 540 and 4-5 in 940 (four floors up), desk numbers in both, March
         [company(i, 5, 540, f"2026-03-0{i}", desk) for i in (1, 2, 3)]
         + [company(i, 9, 940, f"2026-03-1{i}", desk) for i in (4, 5)]
-        # near miss: 6-7 in 1140, desk numbers, six floors above 540 (hosted_marked_floor_reach 5) and two above 940
+        # near miss: 6-7 in 1140, desk numbers, six floors above 540 (hosted_marked_floor_reach 4) and two above 940
         + [company(i, 11, 1140, "2026-03-12", desk) for i in (6, 7)]
         # near miss: 8-9 and 13 in 340, two floors below 540, one of three marked (not mostly marked)
         + [company(8, 3, 340, "2026-03-05", desk), company(9, 3, 340, "2026-03-06"), company(13, 3, 340, "2026-03-06")]

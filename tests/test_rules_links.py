@@ -1102,6 +1102,72 @@ def test_a_landline_taken_up_within_one_season_counts_in_full():
     assert [moved[p][0] for p in sorted(moved)] == [1.0, 0.6, 0.6, 0.6, 0.6]
 
 
+def test_one_named_host_ties_its_season_rooms_on_any_floor_of_the_building():
+    """A hosting note that names its host names the farm's operator: its season rooms of one building are one
+    farm on any floor, and a room holding a single company under that name is one of its desks. Unnamed rooms
+    stay within hosted_floor_reach; another host's rooms, a lone named company of another season, two lone
+    companies, and the host's legitimate room of years stay out (NEIGHBOUR_ROOM)."""
+    host, other = "hosted:杭州博辉企业管理有限公司", "hosted:杭州远谊企业管理有限公司"
+
+    def company(i: int, floor: int, room: int, day: str, note: str | None = None, building: str = "S6|F") -> dict:
+        return {"company_id": i, "reg_date": d(day), "reg_building_key": building,
+                "reg_room_key": f"{building}||{floor}|{room}", "reg_address_notes": [note] if note else []}
+    companies = (
+        # the farm: 1-3 in 301 and 4-6 in 1108 (eight floors up), one host, March; 7 alone in 702 under its name
+        [company(i, 3, 301, f"2026-03-0{i}", host) for i in (1, 2, 3)]
+        + [company(i, 11, 1108, f"2026-03-1{i}", host) for i in (4, 5, 6)]
+        + [company(7, 7, 702, "2026-03-20", host)]
+        # near miss: 8-10 in 905 under another host the same month
+        + [company(i, 9, 905, "2026-03-05", other) for i in (8, 9, 10)]
+        # near miss: 11 alone in 1501 under the host's name two years earlier
+        + [company(11, 15, 1501, "2024-03-05", host)]
+        # near miss: 12 alone in 1502, no host named
+        + [company(12, 15, 1502, "2026-03-05")]
+        # near miss: 13-15 in 1601, no host named, five floors above the nearest farm room
+        + [company(i, 16, 1601, "2026-03-06") for i in (13, 14, 15)]
+        # near miss: 16-20 in 201, the host's own room of years (its legitimate clients, 1 of 5 in a season)
+        + [company(16 + k, 2, 201, day, host) for k, day in enumerate(
+            ("2022-01-05", "2023-02-01", "2024-04-01", "2025-05-01", "2026-03-01"))]
+        # near miss: 21 and 22 alone in 401 and 402 of S7|G under one host: no room of three
+        + [company(i, 4, 380 + i, "2026-03-05", host, "S7|G") for i in (21, 22)]
+    )
+    farm = (1, 2, 3, 4, 5, 6, 7)
+    rooms = {1: 301, 2: 301, 3: 301, 4: 1108, 5: 1108, 6: 1108, 7: 702}
+    size = {301: 3, 1108: 3, 702: 1}
+    expected = sorted((a, b, "NEIGHBOUR_ROOM", "building", "S6|F", size[rooms[a]] + size[rooms[b]])
+                      for a in farm for b in farm if a < b and rooms[a] != rooms[b])
+    assert evidence_of(Case("neighbour", companies=companies, expected=[])) == expected
+
+
+def test_rooms_marked_as_hosted_one_way_are_one_agents_a_few_floors_apart():
+    """One agent writes its hosted addresses one way: two season rooms of one building, both mostly marked as
+    hosted in a way they share, are its rooms within hosted_marked_floor_reach floors (NEIGHBOUR_ROOM). Unmarked
+    or half-marked rooms stay within hosted_floor_reach; rooms marked in two ways, or farther apart, stay out."""
+    def company(i: int, floor: int, room: int, day: str, note: str | None = None) -> dict:
+        return {"company_id": i, "reg_date": d(day), "reg_building_key": "S8|H",
+                "reg_room_key": f"S8|H||{floor}|{room}", "reg_address_notes": [note] if note else []}
+    desk, cluster = "workstation", "cluster_registration"
+    companies = (
+        # the farm: 1-3 in 540 and 4-5 in 940 (four floors up), desk numbers in both, March
+        [company(i, 5, 540, f"2026-03-0{i}", desk) for i in (1, 2, 3)]
+        + [company(i, 9, 940, f"2026-03-1{i}", desk) for i in (4, 5)]
+        # near miss: 6-7 in 1140, desk numbers, six floors above 540 (hosted_marked_floor_reach 4) and two above 940
+        + [company(i, 11, 1140, "2026-03-12", desk) for i in (6, 7)]
+        # near miss: 8-9 and 13 in 340, two floors below 540, one of three marked (not mostly marked)
+        + [company(8, 3, 340, "2026-03-05", desk), company(9, 3, 340, "2026-03-06"), company(13, 3, 340, "2026-03-06")]
+        # near miss: 10-12 in 740, two floors above 540, under cluster-registration notes: another agent's way
+        + [company(i, 7, 740, "2026-03-07", cluster) for i in (10, 11, 12)]
+        # near miss: 14-18 in 840, an incubator's desks three floors above 540, taken over years (no season room)
+        + [company(14 + k, 8, 840, day, desk) for k, day in enumerate(
+            ("2022-04-01", "2023-05-01", "2024-06-01", "2025-07-01", "2026-03-09"))]
+    )
+    expected = sorted((a, b, "NEIGHBOUR_ROOM", "building", "S8|H", 5) for a in (1, 2, 3) for b in (4, 5))
+    assert evidence_of(Case("neighbour", companies=companies, expected=[])) == expected
+    nearer = Settings(hosted_marked_floor_reach=6)
+    assert (1, 6, "NEIGHBOUR_ROOM", "building", "S8|H", 5) in evidence_of(
+        Case("neighbour", companies=companies, expected=[]), nearer)
+
+
 def test_a_rooms_tenant_of_earlier_years_arrived_when_it_registered_there_not_when_it_opened_an_account():
     """A farm fills a room its earlier tenant registered in two years before; the tenant's new account gives the
     room as its contact address in the farm's season. It arrived in the room when it registered: SAME_ROOM

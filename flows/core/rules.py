@@ -229,8 +229,9 @@ SENTENCES: dict[str, dict[str, str]] = {
         "reason.SIMILAR_PHONE": "mobiles differing in the last two digits",
         "reason.PHONE_BLOCK": "mobiles differing in the last two digits, in a number block holding more such "
                               "mobiles than the region's numbers in that range explain by chance",
-        "reason.NEIGHBOUR_ROOM": "rooms on one floor or the next in one building, each filled with new companies "
-                                 "within one season (a hosted address that outgrew its room)",
+        "reason.NEIGHBOUR_ROOM": "rooms on one floor or the next in one building (a few floors apart when both are "
+                                 "marked as hosted one way, any floor under one named host), each filled with new "
+                                 "companies within one season (a hosted address that outgrew its room)",
         "reason.SAME_BUILDING": "same building (counts less in big buildings)",
         "risk.bias": "baseline",
         "risk.fast_open_7d": "{pct} of companies opened an account within 7 days of registration",
@@ -310,8 +311,8 @@ SENTENCES: dict[str, dict[str, str]] = {
         "reason.SAME_SCOPE": "经营范围逐字相同",
         "reason.SIMILAR_PHONE": "手机号仅末两位不同",
         "reason.PHONE_BLOCK": "手机号仅末两位不同，且同一号段内此类号码之多，远超本地该号段号码密度的偶然预期",
-        "reason.NEIGHBOUR_ROOM": "同一栋楼内同层或相邻楼层的房间，各自在同一季度内集中注册了多家新企业"
-                                 "（托管地址住满后扩至邻近房间）",
+        "reason.NEIGHBOUR_ROOM": "同一栋楼内同层或相邻楼层的房间（托管标注方式相同时可相隔数层，同一托管方名下则不限"
+                                 "楼层），各自在同一季度内集中注册了多家新企业（托管地址住满后扩至邻近房间）",
         "reason.SAME_BUILDING": "同一栋楼（大楼内权重降低）",
         "risk.bias": "基准",
         "risk.fast_open_7d": "{pct}的企业在成立后7天内开户",

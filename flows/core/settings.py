@@ -89,6 +89,9 @@ class Settings(BaseModel):
                                        "farm fills a room in a season, an incubator over years (NEIGHBOUR_ROOM)")
     hosted_floor_reach: int = Field(1, description="season rooms of one building at most this many floors apart "
                                     "are one hosted address spread over its rooms (NEIGHBOUR_ROOM)")
+    hosted_marked_floor_reach: int = Field(4, description="season rooms of one building at most this many floors "
+                                           "apart, both mostly marked as hosted in one way (desk numbers, a "
+                                           "cluster-registration note), are one agent's rooms (NEIGHBOUR_ROOM)")
     hosted_fill_gap_days: int = Field(30, description="... when their rooms filled at one time: the middle 80 % "
                                       "of their registrations overlap or follow within this many days")
     room_reuse_factor: float = Field(0.5, description="weight factor for one room shared by companies that arrived "

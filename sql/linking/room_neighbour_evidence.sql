@@ -12,11 +12,17 @@
 -- in one, cluster-registration notes in the other). Two farms side by side that filled seasons apart, or under
 -- two agents, are two operators; a room's tenants of other years are no part of its farm. A room so full that it is a hub
 -- (hub_limit_room) is reported as one and links nobody here either.
+-- A hosting note that names its host (托管于…, 入驻…商务秘书) names the operator: season rooms of one building under
+-- one named host are its rooms on any floor (an agent leases what the building has free), and a room holding a
+-- single company under that name is one of its desks too. One agent writes its hosted addresses one way: season
+-- rooms both mostly marked as hosted, in a way they share (desk numbers in both, or cluster-registration notes in
+-- both), are its rooms within hosted_marked_floor_reach floors. Unmarked rooms stay within hosted_floor_reach: two
+-- unmarked farms a few floors apart are two tenants of a busy building.
 -- A temp table: pair_evidence, in this stage, is its one reader.
 --
 -- reads: stg_companies
--- params: hosted_room_min_companies, hosted_season_share, hosted_floor_reach, hosted_fill_gap_days, weak_days,
---     hub_limit_room
+-- params: hosted_room_min_companies, hosted_season_share, hosted_floor_reach, hosted_marked_floor_reach,
+--     hosted_fill_gap_days, weak_days, hub_limit_room
 
 create or replace temp table room_neighbour_evidence as
 with placed as (
@@ -38,7 +44,7 @@ shared_rooms as (
     select room_key, quantile_disc(reg_date, 0.5) as mid_date
     from placed
     group by room_key
-    having count(*) between 2 and getvariable('hub_limit_room')
+    having count(*) between 1 and getvariable('hub_limit_room')
 ),
 seasoned as (
     select p.*, abs(date_diff('day', r.mid_date, p.reg_date)) * 2 <= getvariable('weak_days') as in_season
@@ -58,7 +64,8 @@ season_rooms as (
         max(reg_date) filter (where in_season) as fill_to
     from seasoned
     group by room_key
-    having count(*) filter (where in_season) >= 2
+    -- a room of one company takes part only under a named host (below: and only beside that host's rooms)
+    having (count(*) filter (where in_season) >= 2 or (count(*) = 1 and any_value(host) is not null))
         and count(*) filter (where in_season) >= getvariable('hosted_season_share') * count(*)
 ),
 -- only buildings with two season rooms or more are paired
@@ -67,7 +74,12 @@ neighbours as (
         a.fill_from as from_a, a.fill_to as to_a, b.fill_from as from_b, b.fill_to as to_b
     from season_rooms as a
     join season_rooms as b on a.building_key = b.building_key and a.room_key < b.room_key
-    where abs(a.floor - b.floor) <= getvariable('hosted_floor_reach')
+    where (a.host = b.host
+            or (least(a.n_companies, b.n_companies) >= 2
+                and (abs(a.floor - b.floor) <= getvariable('hosted_floor_reach')
+                     or (abs(a.floor - b.floor) <= getvariable('hosted_marked_floor_reach')
+                         and a.marked_share >= 0.5 and b.marked_share >= 0.5
+                         and list_has_any(a.markers, b.markers)))))
         and greatest(a.n_companies, b.n_companies) >= getvariable('hosted_room_min_companies')
         and (a.host is null or b.host is null or a.host = b.host)
         -- one agent writes its hosted addresses one way: rooms mostly marked, in ways that share nothing (desk

@@ -49,6 +49,7 @@ from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 
+from shellring.flows.demo.render import cn_number
 from shellring.flows.pipeline.columns import header_lookup
 
 FAMILIES = ("phone", "id", "uscc", "date", "capital", "address", "name", "space")
@@ -64,28 +65,10 @@ COLUMN_FAMILY = {
 }
 _FW = {ord(c): ord(c) + 0xFEE0 for c in "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz-#()"}
 _TWO_DIGIT_AREAS = {"10", "20", "21", "22", "23", "24", "25", "26", "27", "28", "29"}
-_CN = "零一二三四五六七八九"
 
 
 def fullwidth(text: str) -> str:
     return text.translate(_FW)
-
-
-def cn_number(n: int) -> str:
-    """12 -> 十二, 105 -> 一百零五 (the reading form, as a registry clerk writes it)."""
-    if n < 10:
-        return _CN[n]
-    parts, started, zero = [], False, False
-    for value, unit in ((1000, "千"), (100, "百"), (10, "十"), (1, "")):
-        d = n // value % 10
-        if d:
-            if zero:
-                parts.append("零")
-            parts.append(("" if unit == "十" and not started and d == 1 else _CN[d]) + unit)
-            started, zero = True, False
-        elif started:
-            zero = True
-    return "".join(parts)
 
 
 # ---------------------------------------------------------------- phones

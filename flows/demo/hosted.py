@@ -16,7 +16,7 @@ from collections.abc import Callable
 import numpy as np
 
 from shellring.flows.demo import pools
-from shellring.flows.demo.render import _cn_number
+from shellring.flows.demo.render import cn_number
 
 # a desk number written after the room; `{d}` the desk, `{cn}` it in Chinese numerals
 DESK_FORMS = ("-{d03}", "{letter}{d02}", "工位{d03}", "之{cn}", "（托管号{d03}）", "-{d}号", "-{d03}号工位",
@@ -29,7 +29,7 @@ def desk_suffixes(rng: np.random.Generator, k: int, form: int) -> np.ndarray:
     """One distinct desk number per member, written in DESK_FORMS[form]."""
     desks = rng.choice(np.arange(1, 1000), k, replace=False)
     letters = rng.choice(list("ABCDE"), k)
-    out = [DESK_FORMS[form].format(d=d, d02=f"{d % 100:02d}", d03=f"{d:03d}", cn=_cn_number(int(d)), letter=x)
+    out = [DESK_FORMS[form].format(d=d, d02=f"{d % 100:02d}", d03=f"{d:03d}", cn=cn_number(int(d)), letter=x)
            for d, x in zip(desks, letters, strict=True)]
     return np.array(out, dtype=object)
 

@@ -12,7 +12,8 @@ _FULLWIDTH_DST = [chr(ord(c) + 0xFEE0) for c in _FULLWIDTH_SRC]
 _BUILDING_TOKENS = ["幢", "号楼", "栋"]
 
 
-def _cn_number(n: int) -> str:
+def cn_number(n: int) -> str:
+    """12 -> 十二, 105 -> 一百零五 (the reading form, as a registry clerk writes a number)."""
     digits = "零一二三四五六七八九"
     if n < 10:
         return digits[n]
@@ -29,7 +30,7 @@ def _cn_number(n: int) -> str:
     return "".join(parts)
 
 
-CN_NUMBERS = pl.Series([_cn_number(i) for i in range(10000)])
+CN_NUMBERS = pl.Series([cn_number(i) for i in range(10000)])
 
 
 def _pick(strings: list[str], idx: np.ndarray) -> pl.Series:

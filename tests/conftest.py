@@ -11,6 +11,16 @@ import pytest
 TEST_KEY = "shellring-test-key-0123456789abcdef"
 
 
+def pytest_collection_modifyitems(items):
+    """Property-based tests run first, before any flow has started Prefect's client threads.
+
+    Hypothesis seeds the shared `random` generator around each draw and warns when it moved meanwhile; Prefect's
+    background threads (retry jitter) draw from it while a later property test is generating, which printed
+    "do not use the random module inside strategies" on tests that never use it.
+    """
+    items.sort(key=lambda item: not getattr(getattr(item, "obj", None), "is_hypothesis_test", False))
+
+
 @pytest.fixture(scope="session")
 def demo_files(tmp_path_factory):
     from shellring.flows.demo.generate import generate_demo

@@ -96,7 +96,7 @@ def attach_batch_stragglers(labels: np.ndarray, a: np.ndarray, b: np.ndarray, fa
                             max_chance: float) -> np.ndarray:
     """Labels after each piece with a batch cluster's profile, opened where and when it opened beyond chance,
     joined that one batch cluster (see the module's docstring)."""
-    from shellring.flows.pipeline.components import _canonical, component_labels
+    from shellring.flows.pipeline.components import join_sole_targets
 
     if openings.is_empty() or not len(batch_a):
         return labels
@@ -159,12 +159,5 @@ def attach_batch_stragglers(labels: np.ndarray, a: np.ndarray, b: np.ndarray, fa
                           usual * (2 * days + 1) / max(2 * (season_days - days), 1))
     chance = np.where(expected >= seen, 1.0, poisson.sf(seen - 1, expected))
     passed = candidates.with_columns(chance=pl.Series(chance)).filter(pl.col("chance") <= max_chance)
-    joins = (
-        passed.with_columns(piece=pl.Series(labels[passed["company_id"].to_numpy().astype(np.int64)]))
-        .group_by("piece").agg(pl.col("target").n_unique().alias("targets"), pl.col("target").first())
-        .filter(pl.col("targets") == 1)
-    )
-    if joins.is_empty():
-        return labels
-    merged = component_labels(len(sizes), joins["piece"].to_numpy(), joins["target"].to_numpy())
-    return _canonical(merged[labels])
+    pieces = passed.with_columns(piece=pl.Series(labels[passed["company_id"].to_numpy().astype(np.int64)]))
+    return join_sole_targets(labels, pieces, "piece")

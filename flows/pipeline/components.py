@@ -102,6 +102,24 @@ def _canonical(labels: np.ndarray) -> np.ndarray:
     return remap[labels]
 
 
+def merge_labels(labels: np.ndarray, one: np.ndarray, two: np.ndarray) -> np.ndarray:
+    """Labels after each cluster `one[i]` joined cluster `two[i]` (and whatever those joined), renumbered."""
+    merged = component_labels(int(labels.max()) + 1, one, two)
+    return _canonical(merged[labels])
+
+
+def join_sole_targets(labels: np.ndarray, joins: pl.DataFrame, piece: str) -> np.ndarray:
+    """Labels after each `piece` of `joins` that names exactly one `target` joined it; a piece claimed by two
+    targets stays where it is (which one it belongs to is not for the rule to say)."""
+    sole = (
+        joins.group_by(piece).agg(pl.col("target").n_unique().alias("targets"), pl.col("target").first())
+        .filter(pl.col("targets") == 1)
+    )
+    if sole.is_empty():
+        return labels
+    return merge_labels(labels, sole[piece].to_numpy(), sole["target"].to_numpy())
+
+
 def cluster_labels(n_nodes: int, a: np.ndarray, b: np.ndarray, score: np.ndarray, threshold: float,
                    resolution: float, max_size: int, seed: int = _DEFAULT.cluster_seed,
                    recut_step: float = _DEFAULT.recut_step, recut_max_rounds: int = _DEFAULT.recut_max_rounds,
@@ -133,8 +151,7 @@ def _merge_mutual_best(labels: np.ndarray, frame: pl.DataFrame, strength: str) -
     mutual = best.join(best, left_on=["me", "other"], right_on=["other", "me"]).filter(pl.col("me") < pl.col("other"))
     if mutual.is_empty():
         return labels
-    merged = component_labels(int(labels.max()) + 1, mutual["me"].to_numpy(), mutual["other"].to_numpy())
-    return _canonical(merged[labels])
+    return merge_labels(labels, mutual["me"].to_numpy(), mutual["other"].to_numpy())
 
 
 def merge_dense_clusters(labels: np.ndarray, a: np.ndarray, b: np.ndarray, score: np.ndarray,
@@ -233,8 +250,7 @@ def attach_leftovers(labels: np.ndarray, a: np.ndarray, b: np.ndarray, score: np
     )
     if frame.is_empty():
         return labels
-    merged = component_labels(len(sizes), frame["piece"].to_numpy(), frame["target"].to_numpy())
-    return _canonical(merged[labels])
+    return merge_labels(labels, frame["piece"].to_numpy(), frame["target"].to_numpy())
 
 
 def merge_nominee_pieces(labels: np.ndarray, a: np.ndarray, b: np.ndarray, score: np.ndarray,

@@ -76,7 +76,7 @@ def attach_own_values(labels: np.ndarray, value_key: np.ndarray, company: np.nda
     other carrier - at least `min_members` of its members, and `min_share` of them - of a value one of its companies
     carries. Given `reg_day`, a value whose carriers all registered within `season_days` of each other needs no
     share, only as many carriers in the cluster as outside it."""
-    from shellring.flows.pipeline.components import _canonical, component_labels
+    from shellring.flows.pipeline.components import join_sole_targets
 
     if not min_members or not len(company):
         return labels
@@ -98,15 +98,7 @@ def attach_own_values(labels: np.ndarray, value_key: np.ndarray, company: np.nda
     )
     if owned.is_empty():
         return labels
-    joins = (
-        carriers.filter(~pl.col("big")).join(owned, on="value")
-        .group_by("label").agg(pl.col("target").n_unique().alias("targets"), pl.col("target").first())
-        .filter(pl.col("targets") == 1)
-    )
-    if joins.is_empty():
-        return labels
-    merged = component_labels(len(sizes), joins["label"].to_numpy(), joins["target"].to_numpy())
-    return _canonical(merged[labels])
+    return join_sole_targets(labels, carriers.filter(~pl.col("big")).join(owned, on="value"), "label")
 
 
 def merge_own_value_clusters(labels: np.ndarray, value_key: np.ndarray, company: np.ndarray, min_size: int,
@@ -149,7 +141,7 @@ def merge_own_value_pieces(labels: np.ndarray, value_key: np.ndarray, company: n
     them by a second kind of evidence (a pair `a`-`b` whose `families` hold a bit outside `value_families`, the
     families the values themselves give). A piece carrying two such values that tie different pieces stays out,
     and so do the values' other pieces: no chain forms across two hands' values."""
-    from shellring.flows.pipeline.components import _canonical, component_labels
+    from shellring.flows.pipeline.components import merge_labels
 
     if not len(company):
         return labels
@@ -189,8 +181,7 @@ def merge_own_value_pieces(labels: np.ndarray, value_key: np.ndarray, company: n
         pl.col("n") >= 2)
     if joins.is_empty():
         return labels
-    merged = component_labels(len(sizes), joins["label"].to_numpy(), joins["first"].to_numpy())
-    return _canonical(merged[labels])
+    return merge_labels(labels, joins["label"].to_numpy(), joins["first"].to_numpy())
 
 
 def merge_fronted_on_own_values(labels: np.ndarray, value_key: np.ndarray, company: np.ndarray, reg_day: np.ndarray,

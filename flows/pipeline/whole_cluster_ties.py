@@ -34,7 +34,7 @@ def attach_whole_cluster_ties(labels: np.ndarray, a: np.ndarray, b: np.ndarray, 
                               value_families: int, min_size: int, min_share: float, min_members: int) -> np.ndarray:
     """Labels after each piece (cluster under `min_size`) joined its best cluster of `min_size` or more whose
     members one family of `value_families` (a bit set), at full weight (`full_families`, per pair), ties to it."""
-    from shellring.flows.pipeline.components import _canonical, component_labels
+    from shellring.flows.pipeline.components import merge_labels
 
     sizes = np.bincount(labels)
     la, lb = labels[a], labels[b]
@@ -62,5 +62,4 @@ def attach_whole_cluster_ties(labels: np.ndarray, a: np.ndarray, b: np.ndarray, 
     )
     if best.is_empty():
         return labels
-    merged = component_labels(len(sizes), best["piece"].to_numpy(), best["target"].to_numpy())
-    return _canonical(merged[labels])
+    return merge_labels(labels, best["piece"].to_numpy(), best["target"].to_numpy())

@@ -20,7 +20,13 @@ import numpy as np
 import polars as pl
 
 from shellring.flows.core.settings import Settings
-from shellring.flows.pipeline.batch_stragglers import attach_batch_stragglers, batch_pairs, fresh_openings
+from shellring.flows.pipeline.batch_stragglers import (
+    attach_batch_stragglers,
+    attach_registration_stragglers,
+    batch_pairs,
+    fresh_openings,
+    fresh_registrations,
+)
 from shellring.flows.pipeline.whole_cluster_ties import family_bits
 
 
@@ -55,6 +61,10 @@ def main() -> None:
     parser.add_argument("workdb")
     parser.add_argument("truth")
     parser.add_argument("--chance", type=float, nargs="+", default=[Settings().batch_straggler_chance])
+    parser.add_argument("--rule", choices=["branch", "registration"], default="branch",
+                        help="registration: replay the registration-straggler rule on a run that has the branch "
+                             "rule already (its final clusters are the labels that rule starts from)")
+    parser.add_argument("--days", type=int, help="the rule's window (default: branch_days)")
     args = parser.parse_args()
     s = Settings()
     con = duckdb.connect()
@@ -74,16 +84,22 @@ def main() -> None:
     a, b = edges["company_a"].astype(np.int64), edges["company_b"].astype(np.int64)
     families = edges["families"].astype(np.int64)
     batch_a, batch_b = batch_pairs(con)
-    openings = fresh_openings(con)
+    openings = fresh_openings(con) if args.rule == "branch" else fresh_registrations(con)
+    days = args.days if args.days is not None else s.branch_days
     truth = pl.read_csv(args.truth, infer_schema_length=0)
     frame = pl.from_arrow(con.sql("select company_id, uscc from stg_companies").to_arrow_table()).join(
         truth, on="uscc", how="left")
     print("before:", _summary(frame, labels, flagged))
     sizes = np.bincount(labels)
     for chance in args.chance:
-        new = attach_batch_stragglers(labels, a, b, families, family_bits(con, ["branch"]), batch_a, batch_b, openings,
-                                      s.cluster_min_size, s.batch_cluster_share, s.branch_days, s.hometown_days,
-                                      chance)
+        if args.rule == "branch":
+            new = attach_batch_stragglers(labels, a, b, families, family_bits(con, ["branch"]), batch_a, batch_b,
+                                          openings, s.cluster_min_size, s.batch_cluster_share, days,
+                                          s.hometown_days, chance)
+        else:
+            new = attach_registration_stragglers(labels, a, b, families, family_bits(con, ["SAME_HOMETOWN"]),
+                                                 batch_a, batch_b, openings, s.cluster_min_size,
+                                                 s.batch_cluster_share, days, s.hometown_days, chance)
         new_flagged = np.zeros(new.max() + 1, dtype=bool)
         np.logical_or.at(new_flagged, new, flagged[labels] & (sizes[labels] >= 2))
         print(f"chance {chance}:", _summary(frame, new, new_flagged))

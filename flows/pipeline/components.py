@@ -18,6 +18,8 @@ two groups together.
    nobody outside the cluster carries (own_values.py).
 6. A single or pair with a student batch cluster's profile, opened at its branch in its days beyond chance, joins
    that one batch cluster (batch_stragglers.py).
+7. A single or pair from a batch member's county, registered at that member's registration authority in its days
+   beyond chance, joins that one batch cluster, at whatever branch it opened (batch_stragglers.py).
 """
 
 from __future__ import annotations
@@ -29,7 +31,13 @@ from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
 from shellring.flows.core.settings import Settings
-from shellring.flows.pipeline.batch_stragglers import attach_batch_stragglers, batch_pairs, fresh_openings
+from shellring.flows.pipeline.batch_stragglers import (
+    attach_batch_stragglers,
+    attach_registration_stragglers,
+    batch_pairs,
+    fresh_openings,
+    fresh_registrations,
+)
 from shellring.flows.pipeline.own_values import (
     attach_own_values,
     merge_fronted_on_own_values,
@@ -357,6 +365,10 @@ def build_company_clusters(con: duckdb.DuckDBPyConnection, settings: Settings) -
             labels = attach_batch_stragglers(labels, a, b, families, family_bits(con, ["branch"]), batch_a, batch_b,
                                              fresh_openings(con), s.cluster_min_size, s.batch_cluster_share,
                                              s.branch_days, s.hometown_days, s.batch_straggler_chance)
+            labels = attach_registration_stragglers(labels, a, b, families, family_bits(con, ["SAME_HOMETOWN"]),
+                                                    batch_a, batch_b, fresh_registrations(con), s.cluster_min_size,
+                                                    s.batch_cluster_share, s.branch_days, s.hometown_days,
+                                                    s.batch_straggler_chance)
     frame = pl.DataFrame({"company_id": np.arange(n_nodes, dtype=np.int32), "cluster_no": labels})
     frame = frame.with_columns(pl.len().over("cluster_no").alias("cluster_size")).filter(
         pl.col("cluster_size") >= 2

@@ -170,7 +170,9 @@ def binned(df: pl.DataFrame, attr: str, by: str | None) -> list[str]:
     edges = BINS[attr]
     codes = [label(edges, i) for i in range(len(edges))]
     col = df[attr].cast(pl.Float64)
-    idx = pl.Series([None if v is None else max(i for i, e in enumerate(edges) if v >= e) for v in col.to_list()])
+    # the first bin also takes values below its edge (an ID's birth date after registration: an unreadable ID)
+    idx = pl.Series([None if v is None or v != v else max([0] + [i for i, e in enumerate(edges) if v >= e])
+                     for v in col.to_list()])
     d = df.with_columns(idx.alias("bin")).filter(pl.col("bin").is_not_null())
     groups = sorted(df[by].unique().to_list()) if by else []
     head = ["bin", "rings", "recall", "split", "unflagged", "contaminated"] + groups

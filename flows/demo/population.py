@@ -722,7 +722,7 @@ class _Stretch:
     more), a quarter of them opening their accounts weeks to months after registering, a quarter fronted by
     representatives of any adult age (banks watch reps 'obviously too old or too young'), nominees holding 3-30
     companies each. Look-alikes in all sizes too, an incubator filling in a season, a serial owner founding a
-    company a month."""
+    company every three months."""
 
     RING_SIZES = {"address_farm": (6, 120), "nominee_rep": (3, 60), "dealer_phone": (4, 60),
                   "agent_opener": (4, 60), "weak_links": (4, 16), "student_batch": (5, 40)}
@@ -759,7 +759,9 @@ class _Stretch:
         return int(self.rng.integers(45, 1096)) if self.on else usual
 
     def serial_gap(self, usual: int) -> int:
-        return int(self.rng.integers(25, 250)) if self.on else usual
+        """Shortest days between a serial owner's companies: from 90 (three in 180 days is where DOMAIN.md's
+        nominee signal starts; faster is a nominee's pace, no look-alike's)."""
+        return int(self.rng.integers(90, 250)) if self.on else usual
 
 
 def _reps_new(w: World, m: np.ndarray, persons: np.ndarray, people: Table) -> None:

@@ -3,14 +3,21 @@
 -- Most values belong to one company; a cheap min/max pass finds the shared ones first, so the
 -- distinct counts and role lists run on their rows only.
 --
+-- A mobile number or a room past its hub limit is still no hub when it came with one season's companies: at
+-- least hosted_season_share of them seen with it within weak_days around their median day, and no more than
+-- hub_season_limit of them. An agency's number or a hosting address serves companies over years; a dealer's
+-- mobile or a farm's room fills in a season, and a big one (UK: 100 firms at one house in 14 days) is no less a
+-- ring for outgrowing a count the small ones stay under. Landlines (a switchboard, a bookkeeper's line) and
+-- people stay cut at the limit.
+--
 -- A value a national run published as a hub (national_hub_values, empty in most runs) is a hub here too.
 --
 -- reads: company_attributes, national_hub_values
--- params: hub_limit_person, hub_limit_phone, hub_limit_room
+-- params: hub_limit_person, hub_limit_phone, hub_limit_room, hub_season_limit, hosted_season_share, weak_days
 
 create or replace table attribute_values as
 with shared as (
-    select attr_kind, attr_value
+    select attr_kind, attr_value, quantile_disc(seen_on, 0.5) as mid_seen
     from company_attributes
     group by attr_kind, attr_value
     having min(company_id) < max(company_id)
@@ -26,8 +33,14 @@ select
         when 'person' then getvariable('hub_limit_person')
         when 'phone' then getvariable('hub_limit_phone')
         else getvariable('hub_limit_room')
-    end or (attr_kind, attr_value) in (select attr_kind, attr_value from national_hub_values) as is_hub
+    end and not (
+        (attr_kind = 'room' or (attr_kind = 'phone' and attr_value like '+861%' and length(attr_value) = 14))
+        and count(distinct company_id) <= getvariable('hub_season_limit')
+        and count(distinct company_id) filter (
+            where abs(date_diff('day', s.mid_seen, seen_on)) * 2 <= getvariable('weak_days'))
+            >= getvariable('hosted_season_share') * count(distinct company_id)
+    ) or (attr_kind, attr_value) in (select attr_kind, attr_value from national_hub_values) as is_hub
 from company_attributes
-semi join shared using (attr_kind, attr_value)
-group by attr_kind, attr_value
+join shared as s using (attr_kind, attr_value)
+group by attr_kind, attr_value, s.mid_seen
 having count(distinct company_id) >= 2;

@@ -613,7 +613,10 @@ def build(n: int, seed: int, ring_share: float, knobs: Knobs | None = None) -> t
             acct_cland[m[cp]] = True
         elif kind == "serial_owner":
             first = END_DAY - int(rng.integers(700, 1095))
-            w.reg_day[m] = first + np.cumsum(np.r_[0, rng.integers(st.serial_gap(250), 400, k - 1)])
+            gaps = rng.integers(st.serial_gap(250), 400, k - 1)
+            if st.on:  # a long series starts early enough that its last company is not past the extract date
+                first = min(first, END_DAY - int(gaps.sum()) - 30)
+            w.reg_day[m] = first + np.cumsum(np.r_[0, gaps])
             owner = new_people(rng.uniform(30, 60, 1), np.array([first]), region_codes(1, np.array([home])))[0]
             w.rep[m] = owner
             w.phone[m] = np.where(w.phone_land[m], w.phone[m], people.blocks["mobile"][-1][0])

@@ -25,8 +25,8 @@ SHARED_COMPANY_COLUMNS = ("company_id", "rep_id", "reg_date", "phone", "phone_al
                           "reg_building_key")
 SHARED_ACCOUNT_COLUMNS = ("company_id", "rep_id", "agent_id", "open_date", "contact_phone", "contact_phone_also",
                           "agent_phone", "agent_phone_also", "contact_room_key")
-# the count limits alone: these companies all registered on one day, a season whose mobile or room would link
-# past its limit (hub_season_limit; tests/test_rules_links.py has its own case)
+# the count limits alone: these companies all registered on one day, a season whose mobile would link past its
+# limit (hub_season_limit; tests/test_rules_links.py has its own case)
 HUB_LIMITS = Settings(hub_limit_person=3, hub_limit_phone=3, hub_limit_room=3, hub_season_limit=0)
 
 P, Q = "330106199901011234", "330106199505055555"  # resident IDs

@@ -8,6 +8,8 @@ Ring recall cells read "recall (rings)". `--hard` turns on every generator knob 
 
     python bench/quality.py --companies 20000 --seeds 7 3 5 --hard
     python bench/quality.py --companies 20000 --seeds 7 3 5 --hard --variety   # spellings beyond the tuned ones
+    python bench/quality.py --companies 20000 --seeds 7 3 5 --hard --stretch   # proportions beyond them
+                                                                               # (bench/ring_shapes.py bins them)
 """
 
 from __future__ import annotations

@@ -8,6 +8,8 @@ Ring recall cells read "recall (rings)". `--hard` turns on every generator knob 
 
     python bench/quality.py --companies 20000 --seeds 7 3 5 --hard
     python bench/quality.py --companies 20000 --seeds 7 3 5 --hard --variety   # spellings beyond the tuned ones
+    python bench/quality.py --companies 20000 --seeds 7 3 5 --hard --stretch   # proportions beyond them
+                                                                               # (bench/ring_shapes.py bins them)
 """
 
 from __future__ import annotations
@@ -40,6 +42,8 @@ def main() -> None:
     parser.add_argument("--profile-only", type=float)
     parser.add_argument("--variety", action="store_true",
                         help="further real spellings and wider ring proportions (never on with --hard alone)")
+    parser.add_argument("--stretch", action="store_true",
+                        help="ring and look-alike proportions from DOMAIN.md's wide ranges (never on with --hard)")
     args = parser.parse_args()
     os.environ.setdefault("SHELLRING_KEY", "bench-quality-key-0123456789")
     os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
@@ -57,11 +61,12 @@ def main() -> None:
     print("|" + "---|" * len(header))
     for n in args.companies:
         for seed in args.seeds:
-            knobs = ("-hard" if args.hard else "") + ("-variety" if args.variety else "")
+            knobs = ("-hard" if args.hard else "") + ("-variety" if args.variety else "") + (
+                "-stretch" if args.stretch else "")
             folder = root / f"n{n}-s{seed}-r{args.ring_share}-x{args.noise}{knobs}"
             files = generate_demo(folder, n_companies=n, seed=seed, ring_share=args.ring_share, noise=args.noise,
                                   hard=args.hard, density=args.density, landline_dealers=args.landline_dealers,
-                                  profile_only=args.profile_only, variety=args.variety,
+                                  profile_only=args.profile_only, variety=args.variety, stretch=args.stretch,
                                   sophistication=parse_mix(args.sophistication) if args.sophistication else None)
             db = folder / "results.duckdb"
             db.unlink(missing_ok=True)

@@ -25,7 +25,9 @@ SHARED_COMPANY_COLUMNS = ("company_id", "rep_id", "reg_date", "phone", "phone_al
                           "reg_building_key")
 SHARED_ACCOUNT_COLUMNS = ("company_id", "rep_id", "agent_id", "open_date", "contact_phone", "contact_phone_also",
                           "agent_phone", "agent_phone_also", "contact_room_key")
-HUB_LIMITS = Settings(hub_limit_person=3, hub_limit_phone=3, hub_limit_room=3)
+# the count limits alone: these companies all registered on one day, a season whose mobile would link past its
+# limit (hub_season_limit; tests/test_rules_links.py has its own case)
+HUB_LIMITS = Settings(hub_limit_person=3, hub_limit_phone=3, hub_limit_room=3, hub_season_limit=0)
 
 P, Q = "330106199901011234", "330106199505055555"  # resident IDs
 M, M2, M3 = "+8613800001111", "+8613900009999", "+8613700007777"  # mobiles
@@ -66,7 +68,7 @@ def test_a_value_at_the_hub_limit_links_and_one_company_more_makes_a_hub():
 
 
 def test_raising_the_hub_limit_turns_the_hubs_back_into_links():
-    con = linked(Settings(hub_limit_person=4, hub_limit_phone=4, hub_limit_room=4))
+    con = linked(Settings(hub_limit_person=4, hub_limit_phone=4, hub_limit_room=4, hub_season_limit=0))
     assert rows(con, "select count(*) from attribute_values where is_hub") == [(0,)]
     assert rows(con, "select attr_value, count(*) from shared_value_evidence group by 1 order by 1") == sorted(
         [(P, 3), (Q, 6), (M, 3), (M2, 6), (M3, 6), (R, 3), (R2, 6)])

@@ -670,6 +670,32 @@ def test_a_second_number_in_the_phone_field_links_as_the_phone():
     assert evidence_of(case) == case.expected
 
 
+def test_a_dealers_mobile_past_its_hub_limit_still_links_when_it_gathered_its_companies_in_one_season():
+    """A dealer's mobile on 50 new companies in one season: past hub_limit_phone (40) it was a hub, never expanded,
+    and the biggest rings split (bench/ring_shapes.py on the `stretch` demo: every dealer ring over 45 companies).
+    Most of its companies came within weak_days of one another, so it links. The same mobile over years (an
+    agency's), a landline (a switchboard, a bookkeeper's line), a room filled in a season (a farm's or a new
+    incubator's alike) and a mobile on more than hub_season_limit companies stay hubs."""
+    start = date(2026, 3, 1)
+
+    def holders(n, days_between, **values):
+        return [{"company_id": i, "reg_date": start + timedelta(days=i * days_between)} | values for i in range(n)]
+
+    def pairs(companies, settings=Settings()):
+        con = given({"stg_companies": table(companies, SHARED_COMPANY_COLUMNS),
+                     "stg_accounts": table([], SHARED_ACCOUNT_COLUMNS)}, settings=settings)
+        run(con, "linking/company_attributes", "linking/attribute_values", "linking/shared_value_evidence")
+        return rows(con, "select reason, count(*) from shared_value_evidence group by all order by all")
+
+    season_phone = holders(50, 2, phone=MOBILE)
+    assert pairs(season_phone) == [("SAME_PHONE", 50 * 49 // 2)]
+    assert pairs(holders(50, 20, phone=MOBILE)) == []  # 1,000 days: an agency's mobile over years
+    assert pairs(holders(50, 2, phone="+86057188123456")) == []  # a landline past the limit: a switchboard
+    assert pairs(holders(90, 1, reg_room_key=ROOM)) == []  # a room: a farm's or a new incubator's
+    assert pairs(season_phone, Settings(hub_season_limit=49)) == []
+    assert pairs(season_phone, Settings(hub_season_limit=0)) == []
+
+
 def test_settings_move_the_boundaries():
     """The near misses are near the settings, not near a constant: widen the setting and they link."""
     branch = evidence_of(CASES["SAME_BRANCH_DAYS"], Settings(branch_days=4))

@@ -51,6 +51,11 @@ class Settings(BaseModel):
     hub_limit_room: int = 80
     hub_limit_building: int = 150
     hub_limit_scope: int = 60
+    hub_season_limit: int = Field(120, description="a mobile number on more companies than hub_limit_phone is "
+                                  "no hub when most of them (hosted_season_share, within weak_days) came with it "
+                                  "in one season, up to this many: a dealer's or an account-opening agent's mobile "
+                                  "gathers a batch in a season however big the ring, an agency's number its clients "
+                                  "over years; max_cluster_size, the most one cluster holds; 0 = never")
     branch_days: int = 3
     branch_window_openings: int = Field(20, description="co-openings at a branch count within branch_days either "
                                         "side, fewer days at a branch whose usual openings (over the extract's "
@@ -86,7 +91,8 @@ class Settings(BaseModel):
                                            "neighbouring rooms (NEIGHBOUR_ROOM): a room a farm filled, not an office")
     hosted_season_share: float = Field(0.6, description="a room is a season room when at least this share of its "
                                        "companies registered within weak_days around its median registration: a "
-                                       "farm fills a room in a season, an incubator over years (NEIGHBOUR_ROOM)")
+                                       "farm fills a room in a season, an incubator over years (NEIGHBOUR_ROOM; "
+                                       "and a mobile past its hub limit, see hub_season_limit)")
     hosted_floor_reach: int = Field(1, description="season rooms of one building at most this many floors apart "
                                     "are one hosted address spread over its rooms (NEIGHBOUR_ROOM)")
     hosted_marked_floor_reach: int = Field(4, description="season rooms of one building at most this many floors "

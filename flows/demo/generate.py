@@ -42,7 +42,8 @@ def generate_demo(out_dir: Path, n_companies: int = 20_000, seed: int = 7, *, ri
                   noise: float = 0.15, fmt: str = "csv", hard: bool = False,
                   sophistication: dict[str, float] | str | None = None, density: float | None = None,
                   landline_dealers: float | None = None, profile_only: float | None = None,
-                  vary: bool | None = None, variety: bool = False, accounts: int | None = None) -> DemoFiles:
+                  vary: bool | None = None, variety: bool = False, accounts: int | None = None,
+                  stretch: bool = False) -> DemoFiles:
     """Write registrations, accounts and truth.csv for n_companies with planted rings and look-alikes.
 
     The knobs (all off by default; `hard=True` turns every unset one on with per-run values, see knobs.py):
@@ -57,6 +58,9 @@ def generate_demo(out_dir: Path, n_companies: int = 20_000, seed: int = 7, *, ri
     variety -- never on unless asked (`hard` leaves it off): phones, addresses and names in further real
         spellings (render.varied_*) and ring proportions drawn per ring from wider ranges (population.py
         `_Variety`), so a detector tuned on the demo's own formats and proportions shows where it is brittle.
+    stretch -- never on unless asked (`hard` leaves it off): ring sizes, registration pace, days to the account,
+        representatives' ages and companies per nominee, and look-alikes' sizes and paces, drawn per group from
+        the wide ranges DOMAIN.md reports (population.py `_Stretch`), to find where recall falls off a cliff.
     accounts -- exactly this many account openings (default: what the world opens, ~0.7 per company); see
         account_volume.py. Registrations and truth.csv do not change with it.
     truth.csv carries per company: kind, group_id (ring or look-alike group), is_ring, sophistication (rings)
@@ -64,7 +68,7 @@ def generate_demo(out_dir: Path, n_companies: int = 20_000, seed: int = 7, *, ri
     """
     if fmt not in ("csv", "parquet"):
         raise ValueError(f"fmt must be 'csv' or 'parquet', not {fmt!r}")
-    knobs = resolve(seed, hard, sophistication, density, landline_dealers, profile_only, vary, variety)
+    knobs = resolve(seed, hard, sophistication, density, landline_dealers, profile_only, vary, variety, stretch)
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     w, people, addresses, openings, meta = build(n_companies, seed, ring_share, knobs)

@@ -27,18 +27,22 @@ class Knobs:
     # write values in spellings and draw ring proportions from ranges beyond what the detector was tuned on
     # (never switched on by `hard`: the hard demo's figures and the floors set on them stay as they are)
     variety: bool = False
+    # draw ring proportions (sizes, pace of registration, delay to the account, representatives' ages, companies
+    # per nominee) and look-alikes' sizes and paces from the wide ranges DOMAIN.md reports, not the demo's own
+    # (never switched on by `hard`: every existing figure stays as it is)
+    stretch: bool = False
 
     @property
     def any(self) -> bool:
         return (self.sophistication != {"naive": 1.0} or self.density > 0 or self.landline_dealers > 0
-                or self.profile_only > 0 or self.vary or self.variety)
+                or self.profile_only > 0 or self.vary or self.variety or self.stretch)
 
 
 def resolve(seed: int, hard: bool, sophistication: dict[str, float] | str | None, density: float | None,
             landline_dealers: float | None, profile_only: float | None, vary: bool | None,
-            variety: bool = False) -> Knobs:
+            variety: bool = False, stretch: bool = False) -> Knobs:
     """Explicit knobs win; `hard` fills the rest with values drawn per run (seeded) from plausible ranges.
-    `variety` is only ever explicit."""
+    `variety` and `stretch` are only ever explicit."""
     rng = np.random.default_rng([seed, 3])
     draws = {  # drawn always so that one knob's choice does not shift another's draw
         "soph": rng.dirichlet([8.0, 8.0, 9.0]),  # each level ~20-50 % of rings
@@ -68,7 +72,8 @@ def resolve(seed: int, hard: bool, sophistication: dict[str, float] | str | None
     return Knobs(sophistication=mix, density=pick(density, "density", 0.0),
                  landline_dealers=pick(landline_dealers, "landline", 0.0),
                  profile_only=pick(profile_only, "profile", 0.0),
-                 vary=bool(hard if vary is None else vary), variety=bool(variety))
+                 vary=bool(hard if vary is None else vary), variety=bool(variety),
+                 stretch=bool(stretch))
 
 
 def parse_mix(text: str) -> dict[str, float] | str:

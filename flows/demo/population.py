@@ -63,8 +63,12 @@ class Spec:
 
 
 def plan_specs(rng: np.random.Generator, n: int, ring_share: float, knobs: Knobs) -> list[Spec]:
-    """plan_groups with the knobs: per-run proportions and sizes (vary), a level per ring, landline dealers."""
+    """plan_groups with the knobs: per-run proportions and sizes (vary), a level per ring, landline dealers;
+    with `stretch`, sizes from the wide ranges of _Stretch (rings and look-alikes alike)."""
     ring_mix, ring_sizes, legit_plan = dict(RING_MIX), dict(RING_SIZES), dict(LEGIT_PLAN)
+    if knobs.stretch:
+        ring_sizes = dict(_Stretch.RING_SIZES)
+        legit_plan = {k: (share, *_Stretch.LEGIT_SIZES.get(k, (lo, hi))) for k, (share, lo, hi) in legit_plan.items()}
     if knobs.vary:
         ring_share *= rng.uniform(0.8, 1.25)
         weights = {k: v * rng.uniform(0.5, 1.6) for k, v in ring_mix.items()}
@@ -174,6 +178,7 @@ def build(n: int, seed: int, ring_share: float, knobs: Knobs | None = None) -> t
     hard = knobs.any  # every knob-only draw sits behind this, so the classic demo stays byte for byte
     rng = np.random.default_rng(seed)
     vr = _Variety(knobs.variety, seed)
+    st = _Stretch(knobs.stretch, seed)
     hosted = HostedFarms(knobs.variety, seed)
     w = World(n, rng)
     dist = pools.region_districts()
@@ -352,6 +357,7 @@ def build(n: int, seed: int, ring_share: float, knobs: Knobs | None = None) -> t
         if hard and is_ring:
             w.level[m] = spec.level
             spread *= {"naive": 1.0, "medium": rng.uniform(1.5, 2.5), "sophisticated": rng.uniform(3.0, 5.0)}[level]
+            spread = st.pace(spread)
             if spread > 1:  # early enough that the slowest window and opening still end before the extract date
                 start = min(start - int(120 * (spread - 1)), END_DAY - int(150 * spread) - 75)
             if hubs is not None and kind != "student_batch" and rng.random() < knobs.density:
@@ -391,6 +397,7 @@ def build(n: int, seed: int, ring_share: float, knobs: Knobs | None = None) -> t
                 ages = np.where(rng.random(k) < 0.3, rng.uniform(18.1, 25.9, k), rng.uniform(26, 50, k))
             elif level == "sophisticated":
                 ages = rng.uniform(30.0, 50.0, k)
+            ages = st.ages(ages)
             mvno = 0.03 if level == "sophisticated" else 0.2
 
         if kind == "address_farm":
@@ -417,12 +424,13 @@ def build(n: int, seed: int, ring_share: float, knobs: Knobs | None = None) -> t
             acct_open[m] = w.reg_day[m] + np.where(rng.random(k) < 0.75, rng.integers(1, 11, k),
                                                    rng.integers(11, 60, k))
         elif kind == "nominee_rep":
-            n_nom = 1 if k < 8 or rng.random() < 0.5 else 2
+            n_nom = st.nominees(k, 1 if k < 8 or rng.random() < 0.5 else 2)
             w.reg_day[m] = start + rng.integers(0, window(30, 150), k)
             nom_ages = rng.uniform(18.1, 25.9, n_nom) if rng.random() < 0.9 else rng.uniform(26, 40, n_nom)
             if level != "naive" and (level == "sophisticated" or rng.random() < 0.5):
                 span_years = (w.reg_day[m].max() - start) / YEAR  # still 30-50 at the last registration
                 nom_ages = rng.uniform(30.0, max(30.5, 50.0 - span_years), n_nom)
+            nom_ages = st.ages(nom_ages)
             noms = new_people(nom_ages, np.full(n_nom, start), region_codes(n_nom, np.full(n_nom, home), 0.5),
                               mvno=mvno if hard else 0.2)
             w.rep[m] = noms[np.arange(k) % n_nom]
@@ -532,7 +540,7 @@ def build(n: int, seed: int, ring_share: float, knobs: Knobs | None = None) -> t
             w.district[m] = home
         elif kind == "incubator":
             w.district[m] = home
-            w.reg_day[m] = END_DAY - rng.integers(0, int(rng.integers(365, 1096)), k)
+            w.reg_day[m] = END_DAY - rng.integers(0, st.fill_days(int(rng.integers(365, 1096))), k)
             base = new_addresses(np.array([home]), poi_share=1.0, room_share=1.0)[0] if hub < 0 else \
                 clone_address(hubs.base[hub], 1, room=hubs.rooms(hub, 1))[0]
             style = rng.choice(3)
@@ -605,7 +613,10 @@ def build(n: int, seed: int, ring_share: float, knobs: Knobs | None = None) -> t
             acct_cland[m[cp]] = True
         elif kind == "serial_owner":
             first = END_DAY - int(rng.integers(700, 1095))
-            w.reg_day[m] = first + np.cumsum(np.r_[0, rng.integers(250, 400, k - 1)])
+            gaps = rng.integers(st.serial_gap(250), 400, k - 1)
+            if st.on:  # a long series starts early enough that its last company is not past the extract date
+                first = min(first, END_DAY - int(gaps.sum()) - 30)
+            w.reg_day[m] = first + np.cumsum(np.r_[0, gaps])
             owner = new_people(rng.uniform(30, 60, 1), np.array([first]), region_codes(1, np.array([home])))[0]
             w.rep[m] = owner
             w.phone[m] = np.where(w.phone_land[m], w.phone[m], people.blocks["mobile"][-1][0])
@@ -618,6 +629,12 @@ def build(n: int, seed: int, ring_share: float, knobs: Knobs | None = None) -> t
         if hard and is_ring and level != "naive" and kind in ("address_farm", "nominee_rep", "dealer_phone"):
             lo, hi = (5, 31) if level == "medium" else (14, 71)  # careful rings open weeks after registering
             acct_open[m] = w.reg_day[m] + rng.integers(lo, hi, k)
+        if is_ring and kind in ("address_farm", "nominee_rep", "dealer_phone", "agent_opener"):
+            delay = st.delays(k)
+            if delay is not None and kind == "agent_opener":  # the agent's opening days stay; registered earlier
+                w.reg_day[m] = acct_open[m] - delay
+            elif delay is not None:
+                acct_open[m] = w.reg_day[m] + delay
         if hard and is_ring:  # a recent ring must still have opened its accounts by the extract date
             late = int(max(w.reg_day[m].max(), acct_open[m].max()) - END_DAY)
             if late > 0:
@@ -699,6 +716,55 @@ class _Variety:
 
     def share(self, usual: float, lo: float, hi: float) -> float:
         return float(self.rng.uniform(lo, hi)) if self.on else usual
+
+
+class _Stretch:
+    """Proportions of one group from the wide ranges DOMAIN.md reports instead of the demo's own (`stretch`
+    only; its own stream, so without it nothing moves). Rings: 3-120 companies (UK: 100 firms at one house in 14
+    days), registered 3x faster to 4x slower than the demo's pace (a farm in days, a careful ring over a year or
+    more), a quarter of them opening their accounts weeks to months after registering, a quarter fronted by
+    representatives of any adult age (banks watch reps 'obviously too old or too young'), nominees holding 3-30
+    companies each. Look-alikes in all sizes too, an incubator filling in a season, a serial owner founding a
+    company every three months."""
+
+    RING_SIZES = {"address_farm": (6, 120), "nominee_rep": (3, 60), "dealer_phone": (4, 60),
+                  "agent_opener": (4, 60), "weak_links": (4, 16), "student_batch": (5, 40)}
+    LEGIT_SIZES = {"business_park": (20, 400), "incubator": (10, 200), "group_subsidiary": (3, 30),
+                   "bookkeeping_client": (10, 300), "serial_owner": (2, 6)}
+
+    def __init__(self, on: bool, seed: int):
+        self.on = on
+        self.rng = np.random.default_rng([seed, 11])
+
+    def pace(self, spread: float) -> float:
+        """The ring's registration window scaled by 1/3 to 4 (log-uniform), at most 6x the demo's naive one."""
+        return min(6.0, spread * float(np.exp(self.rng.uniform(np.log(1 / 3), np.log(4))))) if self.on else spread
+
+    def ages(self, ages: np.ndarray) -> np.ndarray:
+        """A quarter of rings: representatives from one band anywhere in 18-65."""
+        if not self.on or self.rng.random() >= 0.25:
+            return ages
+        lo = self.rng.uniform(18.1, 50.0)
+        return self.rng.uniform(lo, min(65.0, lo + self.rng.uniform(3.0, 20.0)), len(ages))
+
+    def nominees(self, k: int, usual: int) -> int:
+        """Nominees hold 3-30 companies each."""
+        return max(1, int(round(k / self.rng.uniform(3.0, 30.0)))) if self.on else usual
+
+    def delays(self, k: int) -> np.ndarray | None:
+        """A quarter of rings: days from registration to the account drawn from one band in 0-200."""
+        if not self.on or self.rng.random() >= 0.25:
+            return None
+        lo = int(self.rng.integers(0, 60))
+        return self.rng.integers(lo, lo + int(self.rng.integers(7, 141)), k)
+
+    def fill_days(self, usual: int) -> int:
+        return int(self.rng.integers(45, 1096)) if self.on else usual
+
+    def serial_gap(self, usual: int) -> int:
+        """Shortest days between a serial owner's companies: from 90 (three in 180 days is where DOMAIN.md's
+        nominee signal starts; faster is a nominee's pace, no look-alike's)."""
+        return int(self.rng.integers(90, 250)) if self.on else usual
 
 
 def _reps_new(w: World, m: np.ndarray, persons: np.ndarray, people: Table) -> None:

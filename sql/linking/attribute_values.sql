@@ -3,14 +3,22 @@
 -- Most values belong to one company; a cheap min/max pass finds the shared ones first, so the
 -- distinct counts and role lists run on their rows only.
 --
+-- A mobile number past hub_limit_phone is still no hub when it came with one season's companies: at least
+-- hosted_season_share of them seen with it within weak_days around their median day, and no more than
+-- hub_season_limit of them. A dealer's or an account-opening agent's mobile gathers a batch of new companies in a
+-- season, and a big batch is no less a ring for outgrowing a count the small ones stay under; an agency's number
+-- serves its clients over years, a switchboard or a bookkeeper's line is a landline. Landlines, people and rooms
+-- stay cut at the count: a room's companies filling it in a season are a farm or a new incubator alike
+-- (bench/RESULTS-detection.md, s13-cliffs).
+--
 -- A value a national run published as a hub (national_hub_values, empty in most runs) is a hub here too.
 --
 -- reads: company_attributes, national_hub_values
--- params: hub_limit_person, hub_limit_phone, hub_limit_room
+-- params: hub_limit_person, hub_limit_phone, hub_limit_room, hub_season_limit, hosted_season_share, weak_days
 
 create or replace table attribute_values as
 with shared as (
-    select attr_kind, attr_value
+    select attr_kind, attr_value, quantile_disc(seen_on, 0.5) as mid_seen
     from company_attributes
     group by attr_kind, attr_value
     having min(company_id) < max(company_id)
@@ -26,8 +34,14 @@ select
         when 'person' then getvariable('hub_limit_person')
         when 'phone' then getvariable('hub_limit_phone')
         else getvariable('hub_limit_room')
-    end or (attr_kind, attr_value) in (select attr_kind, attr_value from national_hub_values) as is_hub
+    end and not (
+        attr_kind = 'phone' and attr_value like '+861%' and length(attr_value) = 14
+        and count(distinct company_id) <= getvariable('hub_season_limit')
+        and count(distinct company_id) filter (
+            where abs(date_diff('day', s.mid_seen, seen_on)) * 2 <= getvariable('weak_days'))
+            >= getvariable('hosted_season_share') * count(distinct company_id)
+    ) or (attr_kind, attr_value) in (select attr_kind, attr_value from national_hub_values) as is_hub
 from company_attributes
-semi join shared using (attr_kind, attr_value)
-group by attr_kind, attr_value
+join shared as s using (attr_kind, attr_value)
+group by attr_kind, attr_value, s.mid_seen
 having count(distinct company_id) >= 2;

@@ -73,6 +73,10 @@ _ROAD_BARE_NUMBER = re.compile(
 _ROAD_NUMBER_HINT = re.compile(r"(?:路|街|巷|同|道|里|弄)(?:\d+段)?[甲乙丙丁]?\d+(?:-\d+)*[号弄]")
 _ROAD_BARE_HINT = re.compile(r"(?:路|街|巷|同|道)(?:\d+段)?\d")
 _ROAD_HINT = re.compile(r"路|街|巷|胡同|大道")
+# A number with a building word right after a road, then a name: an address runs from the large to the small, so
+# a named building comes before its building number (兰境艺术中心5号楼), never after it. N号楼 / N号馆 followed by
+# a name is the road's door number N and a name that starts with 楼 or 馆 (1253号馆兰境艺术中心, 28号楼中海国际中心).
+_NUMBER_BEFORE_NAME = re.compile(r"([1-9]\d{0,4})栋(?=[^\x00-\x7f]{2})(?!单元|[东南西北]侧)")
 _HINT_BACK = 17
 _ROAD_CUT = re.compile(r"(?:街道|办事处|区(?![路街道])|园(?![路街道])|号院|村(?![路街道])|社区|\d期|镇|乡|\))(?=..)")
 # A road's own name, less its road word: 西园七路 is a road, 七路 or 南路 alone is what is left of one.
@@ -260,8 +264,10 @@ def _match_at(
             reach = max(reach, pos + length + 3)  # the checks after the name read up to 3 characters
             after = s[pos + length + 1:pos + length + 2]
             if nxt in _ROAD_SUFFIX_CHARS or (nxt == "大" and after in ("道", "街")) or (
-                    nxt in "东南西北中" and after in _ROAD_SUFFIX_CHARS):  # 望江西路, 大庆北路 are roads
-                continue
+                    nxt in "东南西北中" and after in _ROAD_SUFFIX_CHARS):  # 望江西路, 大庆北路 are roads,
+                reach = max(reach, pos + length + g.max_len + 4)  # but 台州路桥区 is 台州 + 路桥区
+                if not _child_follows(g, s, pos + length, cands, level):
+                    continue
             if not context:  # a bare short county name (海盐, 东阳) only when it names one county in the country,
                 # and not when a road name ends right after it (天台山西路, 余杭塘路, 滨海二路 are roads)
                 reach = max(reach, pos + length + 4)
@@ -278,6 +284,21 @@ def _match_at(
             consumed += 3
         return cands, consumed, reach
     return None, 0, reach
+
+
+def _child_follows(g: Gazetteer, s: str, pos: int, cands: list[Division], level: int) -> bool:
+    """Whether a division inside one of `cands` is named at `pos` (台州 then 路桥区, 哈尔滨 then 道里区): then a short
+    name run together with its child is not a road name (台州路). Asked only where a road word follows a short
+    name, so the recursion stays off the hot path."""
+    for d in cands:
+        if d.level >= 3 or d.level <= level:
+            continue
+        prov = g.province_of(d) if d.level == 1 else None
+        city = d if d.level == 2 else None
+        found = _match_at(g, s, pos, prov, city, d.level, None, full_only=False)[0]
+        if found and any(c.province == d.province and (d.level == 1 or c.city == d.city) for c in found):
+            return True
+    return False
 
 
 def _pick(cands: list[Division], hint: Division | None) -> list[Division]:
@@ -372,6 +393,10 @@ def _walk_admin(
             reach = max(reach, m[2])
             pos -= m[0] is not None
         cands, consumed, _ = m
+        if cands is not None and level == 0 and hint is not None and s[pos + consumed:pos + consumed + 1] in "镇乡街":
+            reach = max(reach, pos + consumed + 3)
+            if _township_not_county(g, s, pos, consumed, cands, hint):
+                break  # 石柱镇 of a company registered in Zhejiang: the township (read after the walk), not 石柱县
         if cands is None and any(d is not None and s.startswith(d.name[:2], pos) for d in (prov, city)):
             # 台州台州市路桥区, 浙江省温州市浙江温州市龙湾区: a level already read, written again
             again = _match_at(g, s, pos, None, None, 0, None, full_only=False)
@@ -422,6 +447,22 @@ class _WalkMemo:
         return walked
 
 
+def _township_not_county(g: Gazetteer, s: str, pos: int, consumed: int, cands: list[Division], hint: Division) -> bool:
+    """Whether the short county name at `pos`, written first and run on into 镇/乡/街道, is rather the first part of a
+    township of that name in the registering authority's region (`hint`): 石柱镇 names the county 石柱县 (Chongqing)
+    by its short name and also three towns elsewhere (Zhejiang, Hunan, Shaanxi). A county that holds such a
+    township, or lies in the hint's province, keeps the county reading."""
+    name = s[pos:pos + consumed]
+    if name in g.full or any(d.level != 3 for d in cands):
+        return False
+    names = townships().names
+    towns = [d for word in ("街道", "镇", "乡") if s.startswith(word, pos + consumed)
+             for d in names.get(name + word, ())]
+    if not towns or any(t in cands for t in towns) or any(d.province == hint.province for d in cands):
+        return False
+    return any(t.province == hint.province for t in towns)
+
+
 def _township_district(
     s: str, pos: int, prov: Division | None, city: Division | None, hint: Division | None
 ) -> Division | None:
@@ -441,8 +482,9 @@ def _township_district(
             cands = [d for d in cands if d.city == city.city]
         elif prov is not None:
             cands = [d for d in cands if d.province == prov.province]
-        if len(cands) > 1 and hint is not None:
-            cands = [d for d in cands if d.code.startswith(_prefix(hint))]
+        if len(cands) > 1 and hint is not None:  # the registering authority's district, else its city or province
+            cands = next((near for size in (6, 4, 2) if size <= 2 * hint.level
+                          if (near := [d for d in cands if d.code[:size] == hint.code[:size]])), [])
         return cands[0] if len(cands) == 1 else None
     return None
 
@@ -628,6 +670,9 @@ def _parse_detail(rest: str, city: str | None = None) -> tuple[str | None, ...]:
         if r:
             road = _first_road(r.group(1), city)
             tail = rest[r.end():]
+            named = _NUMBER_BEFORE_NAME.match(tail)
+            if named:  # 文三路1253号馆兰境艺术中心1234室: the door number, then a name that starts with a unit word
+                number, tail = named.group(1), tail[named.end():]
     if tail[-1:] in _NOISE_CHARS:
         tail = _NOISE_TAIL.sub("", tail)
     poi, building, unit, floor, room, door = _tail_fields(tail, number is not None)
@@ -651,8 +696,12 @@ def _without_desk(tail: str) -> str:
     if m is None:
         return tail
     room_word, dash, letter_seat, number_seat = m.group(2), m.group(3), m.group(4), m.group(5)
+    # right after a labelled building (6幢-1540-106号) a number of 3-5 digits is no building and no stairwell unit
+    # (those number 1-2 digits): the room, and a three-digit number after it its seat
+    after_building = tail[: m.start()].rstrip("-").endswith("栋") and not (
+        number_seat and _is_room_range(m.group(1), number_seat))  # A座801-805: a range of rooms
     if not room_word and ((letter_seat and not dash) or (number_seat and not (
-            number_seat.startswith("0") and len(number_seat) == 3))):
+            len(number_seat) == 3 and (number_seat.startswith("0") or after_building)))):
         return tail
     return tail[: m.start()] + m.group(1) + (room_word or "")
 

@@ -27,6 +27,11 @@ COLUMNS = [
 
 # Unit words -> one canonical spelling each (building 栋, floor 层, room 室), only after an alphanumeric label.
 _UNIT_RULES = [
+    # Right after a road word, N号楼 / N号馆 and then a name is the road's door number N (丰润路4号楼欣歌旗舰店: the
+    # labelled real address has 4号楼 as its door number) and a name that may start with 楼 or 馆 (文三路1253号馆兰境
+    # 艺术中心): 楼 / 馆 is dropped. After an estate (某小区8号楼某某制衣) or before a digit (文三路8号楼3层) it stays
+    # a building.
+    (re.compile(r"(?<=[路街道巷])(\d{1,5})(?:号楼|号馆)(?=[^\x00-\x7f楼馆][^\x00-\x7f])"), r"\1号"),
     (re.compile(r"(?<=[0-9A-Z])(?:号楼|号馆|幢|座|#)"), "栋"),
     (re.compile(r"(?<=\d)(?:楼层|层楼|F|楼|层)"), "层"),
     (re.compile(r"(?<=[0-9A-Z])(?:号房|号室|房间|房|户|室)"), "室"),
@@ -73,10 +78,6 @@ _ROAD_BARE_NUMBER = re.compile(
 _ROAD_NUMBER_HINT = re.compile(r"(?:路|街|巷|同|道|里|弄)(?:\d+段)?[甲乙丙丁]?\d+(?:-\d+)*[号弄]")
 _ROAD_BARE_HINT = re.compile(r"(?:路|街|巷|同|道)(?:\d+段)?\d")
 _ROAD_HINT = re.compile(r"路|街|巷|胡同|大道")
-# A number with a building word right after a road, then a name: an address runs from the large to the small, so
-# a named building comes before its building number (兰境艺术中心5号楼), never after it. N号楼 / N号馆 followed by
-# a name is the road's door number N and a name that starts with 楼 or 馆 (1253号馆兰境艺术中心, 28号楼中海国际中心).
-_NUMBER_BEFORE_NAME = re.compile(r"([1-9]\d{0,4})栋(?=[^\x00-\x7f]{2})(?!单元|[东南西北]侧)")
 _HINT_BACK = 17
 _ROAD_CUT = re.compile(r"(?:街道|办事处|区(?![路街道])|园(?![路街道])|号院|村(?![路街道])|社区|\d期|镇|乡|\))(?=..)")
 # A road's own name, less its road word: 西园七路 is a road, 七路 or 南路 alone is what is left of one.
@@ -129,6 +130,7 @@ def _unify(text: str) -> str:
 # found one, so the second pass has no such overlaps). tests/test_matchers_address_fast.py checks it against
 # _unify.
 _UNIT_RULES_BATCH = [
+    (r"([路街道巷])(\d{1,5})(?:号楼|号馆)([^\x00-\x7f楼馆][^\x00-\x7f])", "${1}${2}号${3}", 2),
     (r"([0-9A-Z])(?:号楼|号馆|幢|座|#)", "${1}栋", 1),
     (r"(\d)(?:楼层|层楼|F|楼|层)", "${1}层", 1),
     (r"([0-9A-Z])(?:号房|号室|房间|房|户|室)", "${1}室", 1),
@@ -670,9 +672,6 @@ def _parse_detail(rest: str, city: str | None = None) -> tuple[str | None, ...]:
         if r:
             road = _first_road(r.group(1), city)
             tail = rest[r.end():]
-            named = _NUMBER_BEFORE_NAME.match(tail)
-            if named:  # 文三路1253号馆兰境艺术中心1234室: the door number, then a name that starts with a unit word
-                number, tail = named.group(1), tail[named.end():]
     if tail[-1:] in _NOISE_CHARS:
         tail = _NOISE_TAIL.sub("", tail)
     poi, building, unit, floor, room, door = _tail_fields(tail, number is not None)

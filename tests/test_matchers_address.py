@@ -360,12 +360,13 @@ def test_a_township_written_without_its_county_is_placed_by_the_registering_auth
 
 def test_a_name_that_starts_with_a_building_word_after_the_door_number():
     df = parse_addresses(["浙江省杭州市西湖区文三路1253号馆兰境艺术中心1234室", "杭州市西湖区文三路1253号1234室",
-                          "北京市西城区平安里西大街28号楼中海国际中心5层501",
-                          "杭州市西湖区文三路5栋1201室"]).rows(named=True)
+                          "北京市西城区平安里西大街28号楼中海国际中心5层501", "杭州市西湖区文三路8号楼3层301室",
+                          "杭州市西湖区某某小区8号楼某某制衣", "金华永康市高鑫路26幢安琪儿服饰"]).rows(named=True)
     assert df[0]["room_key"] == df[1]["room_key"] is not None
     assert (df[0]["number"], df[0]["poi"]) == ("1253", "兰境艺术中心")
     assert (df[2]["number"], df[2]["poi"]) == ("28", "中海国际中心")
-    assert (df[3]["number"], df[3]["building"]) == (None, "5")  # no name after it: still a building
+    # a digit after it, an estate before it, or 幢: still a building
+    assert [(r["number"], r["building"]) for r in df[3:]] == [(None, "8"), (None, "8"), (None, "26")]
 
 
 def test_a_seat_after_a_dashed_room_behind_a_labelled_building():

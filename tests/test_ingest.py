@@ -281,6 +281,7 @@ def test_date_formats(tmp_path, text, expected):
     # in capital numerals (大写), as licences, bank forms and cheques write amounts, and in common numerals
     ("壹佰万元整", 100.0), ("伍拾万元", 50.0), ("人民币贰佰万元", 200.0), ("叁拾万零伍仟元", 30.5),
     ("壹亿伍仟万元", 15000.0), ("伍佰万圆整", 500.0), ("拾万元", 10.0), ("一百万元", 100.0), ("壹佰", 100.0),
+    ("壹仟贰佰亿元", 12000000.0),
 ])
 def test_capital_formats_in_ten_thousand_yuan(tmp_path, text, expected):
     path = write(tmp_path, "reg.csv", csv_text(REG_HEADER, [[*GOOD_ROW[:7], text, *GOOD_ROW[8:]]]))

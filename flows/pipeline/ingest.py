@@ -734,7 +734,7 @@ def _cn_capital_sql(text: str) -> str:
     high = f"regexp_extract({numeral}, '^(.*)亿', 1)"
     middle = f"regexp_extract({numeral}, '([^亿]*)万', 1)"
     low = f"regexp_extract({numeral}, '([^亿万]*)$', 1)"
-    value = f"({section(high)} * 100000000 + {section(middle)} * 10000 + {section(low)})"
+    value = f"({section(high)} * 100000000.0 + {section(middle)} * 10000.0 + {section(low)})"
     yuan = f"({parts}.unit <> '' OR regexp_matches({numeral}, '[万亿]'))"
     return (f"CASE WHEN {numeral} = '' THEN NULL WHEN {parts}.unit = '万元' THEN {value} "
             f"WHEN {parts}.unit = '亿元' THEN {value} * 10000 WHEN {yuan} THEN {value} / 10000 ELSE {value} END")

@@ -641,6 +641,14 @@ def _first_road(text: str, city: str | None = None) -> str:
     return road
 
 
+def _after_phase(rest: str, start: int, road: str) -> str:
+    """`road` less a phase or zone word left of a number before it: a road name holds no digit, so in
+    软件园2期望海路 (二期, made 2期) the road match starts after the 2 and reads 期望海路; the road is 望海路."""
+    if road[:1] in ("期", "区") and start and rest[start - 1].isdigit() and _is_road_name(road[1:]):
+        return road[1:]
+    return road
+
+
 def _parse_detail(rest: str, city: str | None = None) -> tuple[str | None, ...]:
     """(road, number, poi, building, unit, floor, room) of the text after the admin prefix."""
     road = number = None
@@ -658,7 +666,7 @@ def _parse_detail(rest: str, city: str | None = None) -> tuple[str | None, ...]:
         hint = _ROAD_BARE_HINT.search(rest)
         m = _ROAD_BARE_NUMBER.search(rest, max(0, hint.start() - _HINT_BACK)) if hint else None
     if m:
-        road = _first_road(m.group(1), city)
+        road = _first_road(_after_phase(rest, m.start(), m.group(1)), city)
         tail = rest[m.end():]
         number = m.group(2)
         if m.re is _ROAD_NUMBER:
@@ -670,7 +678,7 @@ def _parse_detail(rest: str, city: str | None = None) -> tuple[str | None, ...]:
         hint = _ROAD_HINT.search(rest)
         r = _ROAD.search(rest, max(0, hint.start() - _HINT_BACK)) if hint else None
         if r:
-            road = _first_road(r.group(1), city)
+            road = _first_road(_after_phase(rest, r.start(), r.group(1)), city)
             tail = rest[r.end():]
     if tail[-1:] in _NOISE_CHARS:
         tail = _NOISE_TAIL.sub("", tail)
@@ -713,6 +721,8 @@ def _tail_fields(tail: str, has_number: bool) -> tuple[str | None, ...]:
     if unit and not room and _ROOM_LIKE_UNIT.fullmatch(unit):
         # 1203单元 is an office's room (a stairwell's 单元 numbers 1-2 digits): with no room after it, the room
         unit, room = None, unit
+    if room and floor and floor.isdigit() and len(room) == 2 and room[0] == "0" and room[1].isdigit():
+        room = floor + room  # 15楼08室, 31层02室, 19F02号: room 08 of floor 15 is room 1508, as 1508室 writes it
     if room and not floor and room.isdigit() and 3 <= len(room) <= 4:
         # 1203 is on floor 12: derive it so that `12层1203室` and `1203室` give the same room_key (inference).
         floor = str(int(room[:-2]))

@@ -374,3 +374,18 @@ def test_a_seat_after_a_dashed_room_behind_a_labelled_building():
                           "杭州市西湖区文三路88号6幢1105-2", "杭州市西湖区某小区143-892"]).rows(named=True)
     assert (df[0]["unit"], df[0]["room"]) == (None, "1540") and df[0]["room_key"] == df[1]["room_key"]
     assert df[2]["room"] == "1105-2" and (df[3]["building"], df[3]["room"]) == ("143", "892")
+
+
+def test_a_room_written_within_its_floor_is_the_floors_room():
+    # 15楼08室, 31层02室, 19F02号 (real company addresses): room 08 of floor 15 is the room 1508室 writes
+    df = parse_addresses(["杭州市西湖区文三路88号3栋15楼08室", "杭州市西湖区文三路88号3栋1508室",
+                          "杭州市西湖区文三路88号3栋15F08", "杭州市西湖区文三路88号3栋5楼3室"]).rows(named=True)
+    assert df[0]["room_key"] == df[1]["room_key"] == df[2]["room_key"] and df[0]["room"] == "1508"
+    assert (df[3]["floor"], df[3]["room"]) == ("5", "3")  # not zero-padded: left as written
+
+
+def test_a_road_after_a_numbered_phase_of_a_park_or_market():
+    # 二期 is made 2期 and a road name holds no digit: the road match started after the 2 (期望海路)
+    df = parse_addresses(["厦门市思明区软件园二期望海路10号", "温州中国鞋都三期丰叶路318号",
+                          "厦门市思明区软件园望海路10号"]).rows(named=True)
+    assert [r["road"] for r in df] == ["望海路", "丰叶路", "望海路"]

@@ -100,6 +100,7 @@ def _is_room_range(a: str, b: str) -> bool:
         return True
     return len(a) == len(b) >= 3 and a.isdigit() and b.isdigit() and int(a) < int(b) < int(a) + 100
 _LETTER_ROOM = re.compile(r"[A-Z]\d{3,5}")
+_FLOOR_ROOM = re.compile(r"0\d")  # a room numbered within its floor (15楼08室)
 _SEAT_LETTER = re.compile(r"[0-9](?:室|单元)[A-Z][0-9]")
 _ROOM_LIKE_UNIT = re.compile(r"[A-Z]?\d{3,5}")
 _HAS_DIGIT = re.compile(r"[0-9]")
@@ -361,6 +362,12 @@ def _walk_admin(
             continue
         m = _match_at(g, s, start, None, None, 0, hint, full_only=start > 0)
         reach = max(reach, m[2])
+        if m[0] is not None and start > 0:  # 浦沿街道香港东路, 塘栖镇澳门路: a road named after a place, not Hong Kong
+            reach = max(reach, start + m[1] + 2)
+            nxt = s[start + m[1]:start + m[1] + 1]
+            if nxt in _ROAD_SUFFIX_CHARS or (nxt in "东南西北中大" and s[start + m[1] + 1:start + m[1] + 2] in
+                                             _ROAD_SUFFIX_CHARS):
+                continue
         if m[0] is not None and (start == 0 or len(m[0]) == 1 or m[0][0].level == 1):
             pos, start_found = start, True
             break
@@ -721,7 +728,7 @@ def _tail_fields(tail: str, has_number: bool) -> tuple[str | None, ...]:
     if unit and not room and _ROOM_LIKE_UNIT.fullmatch(unit):
         # 1203单元 is an office's room (a stairwell's 单元 numbers 1-2 digits): with no room after it, the room
         unit, room = None, unit
-    if room and floor and floor.isdigit() and len(room) == 2 and room[0] == "0" and room[1].isdigit():
+    if room and floor and floor.isdigit() and floor[0] != "0" and _FLOOR_ROOM.fullmatch(room):
         room = floor + room  # 15楼08室, 31层02室, 19F02号: room 08 of floor 15 is room 1508, as 1508室 writes it
     if room and not floor and room.isdigit() and 3 <= len(room) <= 4:
         # 1203 is on floor 12: derive it so that `12层1203室` and `1203室` give the same room_key (inference).

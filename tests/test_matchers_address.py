@@ -389,3 +389,10 @@ def test_a_road_after_a_numbered_phase_of_a_park_or_market():
     df = parse_addresses(["厦门市思明区软件园二期望海路10号", "温州中国鞋都三期丰叶路318号",
                           "厦门市思明区软件园望海路10号"]).rows(named=True)
     assert [r["road"] for r in df] == ["望海路", "丰叶路", "望海路"]
+
+
+def test_a_road_named_after_a_place_is_no_admin_prefix():
+    # 香港东路 after a township: read as Hong Kong it placed the company in another region with a key of its own
+    df = parse_addresses(["浦沿街道香港东路1072号玫琳凯大厦1002室", "塘栖镇澳门路2号宝纳大厦318房"],
+                         ["330108", "330113"]).rows(named=True)
+    assert [(r["district"], r["road"]) for r in df] == [("滨江区", "香港东路"), ("临平区", "澳门路")]

@@ -21,13 +21,15 @@ Forms, per family, and why each is the same value (DOMAIN.md §3 identifiers, §
   2024/3/5 10:23, 10时23分45秒), full-width digits.
 - capital (in 10k CNY, the registry's unit): 100万元 / 100万元人民币 / 人民币100万元 / 100万人民币 / 100 万 /
   100.000000万人民币 (the registry's own six decimals) / 1000000元 / 1,000,000.00元 / 1000000元人民币 / 人民币100万元整
-  (整: "exactly", as forms write it), full-width.
+  (整: "exactly", as forms write it), full-width, in capital numerals (大写: 壹佰万元整 / 人民币壹佰万元 /
+  壹佰万圆整, as licences, bank forms and cheques write amounts) and common ones (一百万元).
   A bare number stays a bare number in 10k CNY (the column's unit): 1000000 without 元 would be another value.
 - address: full-width digits and letters (§4 NFKC), （）vs (), spaces between parts, building 幢/栋/号楼 swapped
   (§4: all three are the building), building and door numbers in Chinese numerals (§4: numerals directly before
   号/栋/幢/楼/层/室), the floor written before the room (12层1201室, 12楼1201室, 十二层1201室), room 室/房/户 (§4: all
   three are the room), the province (or province and city) left out or the province shortened (浙江杭州市...),
-  a lettered building before its room with a dash (C座1201室 -> C-1201室).
+  a lettered building before its room with a dash (C座1201室 -> C-1201室), a township without its province, city
+  and county (庄市街道秦淮河路153号: the registering authority's region places it, §4).
 - name: （）vs () and full-width letters in company names (§4/§5 NFKC), a space after a person's surname, the
   minority-name separator · as •, ．or . (§5: "normalise all of them").
 - space: leading/trailing spaces, ideographic spaces, no-break spaces and tabs around any cell.
@@ -183,8 +185,36 @@ def write_capital(rng: random.Random, text: str) -> str | None:
     if yuan != yuan.to_integral_value():
         return None
     v, y = _plain(wan), int(yuan)
-    return rng.choice([f"{v}万元", f"{v}万元人民币", f"人民币{v}万元", f"{v}万人民币", f"{v} 万", f"{wan:.6f}万人民币",
-                       f"{y}元", f"{y:,}.00元", f"{y}元人民币", fullwidth(f"{v}") + "万元", f"人民币{v}万元整"])
+    forms = [f"{v}万元", f"{v}万元人民币", f"人民币{v}万元", f"{v}万人民币", f"{v} 万", f"{wan:.6f}万人民币",
+             f"{y}元", f"{y:,}.00元", f"{y}元人民币", fullwidth(f"{v}") + "万元", f"人民币{v}万元整"]
+    if 0 < y < 10**12:  # in numerals: capital ones (大写) as licences and bank forms write them, and common ones
+        forms += [cn_amount(y, capital=True) + "元整", "人民币" + cn_amount(y, capital=True) + "元",
+                  cn_amount(y, capital=True) + "圆整", cn_amount(y) + "元"]
+    return rng.choice(forms)
+
+
+_CAPITAL_NUMERALS = str.maketrans("一二三四五六七八九十百千", "壹贰叁肆伍陆柒捌玖拾佰仟")
+
+
+def cn_amount(n: int, capital: bool = False) -> str:
+    """1000000 -> 一百万 (壹佰万 in capital numerals), 305000 -> 三十万五千, 1000500 -> 一百万零五百: sections of four
+    digits before 亿 and 万, 零 where a section starts below its thousands after a higher one. Capital numerals
+    keep the 壹 of 壹拾 (壹拾万), as cheques and forms write it."""
+    sections, out = [], []
+    while n:
+        sections.append(n % 10000)
+        n //= 10000
+    for place, section in reversed(list(enumerate(sections))):
+        if not section:
+            continue
+        if out and section < 1000:
+            out.append("零")
+        text = cn_number(section)
+        if capital and text.startswith("十"):
+            text = "一" + text
+        out.append(text + ("", "万", "亿")[place])
+    text = "".join(out)
+    return text.translate(_CAPITAL_NUMERALS) if capital else text
 
 
 # ---------------------------------------------------------------- addresses
@@ -262,6 +292,31 @@ def _head(rng: random.Random, t: str) -> str | None:
     return rng.choice(forms)
 
 
+_COUNTY_THEN_TOWN = re.compile(
+    r"^(?:浙江省?)?(?:[^省市区县]{2,3}市)?([^省市区县]{1,4}[区县市])([^省市区县镇乡路街号\d]{1,6}?(?:街道|镇|乡))")
+
+
+def _town_first(rng: random.Random, t: str) -> str | None:
+    """浙江省宁波市镇海区庄市街道秦淮河路153号 -> 庄市街道秦淮河路153号 (§4: a township written without its county,
+    as local clerks write it; the registering authority's region says which county). Only for a township whose
+    name is one township of its province and no county's name: then the region of any registering authority in the
+    province places it, as the parser does."""
+    from shellring.matchers.divisions import gazetteer, townships
+
+    m = _COUNTY_THEN_TOWN.match(t)
+    if not m or m.end() >= len(t):
+        return None
+    county, town = m.group(1), m.group(2)
+    stem = re.sub(r"(?:街道|镇|乡)$", "", town)
+    g = gazetteer()
+    if any(stem[:n] in g.full or stem[:n] in g.short for n in range(2, len(stem) + 1)):
+        return None
+    places = [d for d in townships().names.get(town, ()) if d.province == "33"]
+    if len(places) != 1 or not places[0].name.startswith(county[:-1]):
+        return None
+    return t[m.start(2):]
+
+
 # where a clerk may leave a space: after the province, the city, the district or county, the door number (never
 # inside a name: 路桥区 holds 路, 市场 holds 市)
 _PART_ENDS = re.compile(r"^((?:[^省市]{2,3}省)?)((?:[^省市区县]{2,3}市)?)((?:[^省市区县]{1,4}[区县])?)"
@@ -288,7 +343,7 @@ def _wide(rng: random.Random, t: str) -> str | None:
 
 
 _ADDRESS_MOVES = (_swap_building, _cn_building, _cn_door, _floor_room, _room_word, _head, _spaces, _brackets, _wide,
-                  _letter_dash)
+                  _letter_dash, _town_first)
 
 
 def write_address(rng: random.Random, text: str) -> str | None:

@@ -27,6 +27,11 @@ COLUMNS = [
 
 # Unit words -> one canonical spelling each (building 栋, floor 层, room 室), only after an alphanumeric label.
 _UNIT_RULES = [
+    # Right after a road word, N号楼 / N号馆 and then a name is the road's door number N (丰润路4号楼欣歌旗舰店: the
+    # labelled real address has 4号楼 as its door number) and a name that may start with 楼 or 馆 (文三路1253号馆兰境
+    # 艺术中心): 楼 / 馆 is dropped. After an estate (某小区8号楼某某制衣) or before a digit (文三路8号楼3层) it stays
+    # a building.
+    (re.compile(r"(?<=[路街道巷])(\d{1,5})(?:号楼|号馆)(?=[^\x00-\x7f楼馆][^\x00-\x7f])"), r"\1号"),
     (re.compile(r"(?<=[0-9A-Z])(?:号楼|号馆|幢|座|#)"), "栋"),
     (re.compile(r"(?<=\d)(?:楼层|层楼|F|楼|层)"), "层"),
     (re.compile(r"(?<=[0-9A-Z])(?:号房|号室|房间|房|户|室)"), "室"),
@@ -95,6 +100,7 @@ def _is_room_range(a: str, b: str) -> bool:
         return True
     return len(a) == len(b) >= 3 and a.isdigit() and b.isdigit() and int(a) < int(b) < int(a) + 100
 _LETTER_ROOM = re.compile(r"[A-Z]\d{3,5}")
+_FLOOR_ROOM = re.compile(r"0\d")  # a room numbered within its floor (15楼08室)
 _SEAT_LETTER = re.compile(r"[0-9](?:室|单元)[A-Z][0-9]")
 _ROOM_LIKE_UNIT = re.compile(r"[A-Z]?\d{3,5}")
 _HAS_DIGIT = re.compile(r"[0-9]")
@@ -125,6 +131,7 @@ def _unify(text: str) -> str:
 # found one, so the second pass has no such overlaps). tests/test_matchers_address_fast.py checks it against
 # _unify.
 _UNIT_RULES_BATCH = [
+    (r"([路街道巷])(\d{1,5})(?:号楼|号馆)([^\x00-\x7f楼馆][^\x00-\x7f])", "${1}${2}号${3}", 2),
     (r"([0-9A-Z])(?:号楼|号馆|幢|座|#)", "${1}栋", 1),
     (r"(\d)(?:楼层|层楼|F|楼|层)", "${1}层", 1),
     (r"([0-9A-Z])(?:号房|号室|房间|房|户|室)", "${1}室", 1),
@@ -260,8 +267,10 @@ def _match_at(
             reach = max(reach, pos + length + 3)  # the checks after the name read up to 3 characters
             after = s[pos + length + 1:pos + length + 2]
             if nxt in _ROAD_SUFFIX_CHARS or (nxt == "大" and after in ("道", "街")) or (
-                    nxt in "东南西北中" and after in _ROAD_SUFFIX_CHARS):  # 望江西路, 大庆北路 are roads
-                continue
+                    nxt in "东南西北中" and after in _ROAD_SUFFIX_CHARS):  # 望江西路, 大庆北路 are roads,
+                reach = max(reach, pos + length + g.max_len + 4)  # but 台州路桥区 is 台州 + 路桥区
+                if not _child_follows(g, s, pos + length, cands, level):
+                    continue
             if not context:  # a bare short county name (海盐, 东阳) only when it names one county in the country,
                 # and not when a road name ends right after it (天台山西路, 余杭塘路, 滨海二路 are roads)
                 reach = max(reach, pos + length + 4)
@@ -278,6 +287,21 @@ def _match_at(
             consumed += 3
         return cands, consumed, reach
     return None, 0, reach
+
+
+def _child_follows(g: Gazetteer, s: str, pos: int, cands: list[Division], level: int) -> bool:
+    """Whether a division inside one of `cands` is named at `pos` (台州 then 路桥区, 哈尔滨 then 道里区): then a short
+    name run together with its child is not a road name (台州路). Asked only where a road word follows a short
+    name, so the recursion stays off the hot path."""
+    for d in cands:
+        if d.level >= 3 or d.level <= level:
+            continue
+        prov = g.province_of(d) if d.level == 1 else None
+        city = d if d.level == 2 else None
+        found = _match_at(g, s, pos, prov, city, d.level, None, full_only=False)[0]
+        if found and any(c.province == d.province and (d.level == 1 or c.city == d.city) for c in found):
+            return True
+    return False
 
 
 def _pick(cands: list[Division], hint: Division | None) -> list[Division]:
@@ -338,6 +362,12 @@ def _walk_admin(
             continue
         m = _match_at(g, s, start, None, None, 0, hint, full_only=start > 0)
         reach = max(reach, m[2])
+        if m[0] is not None and start > 0:  # 浦沿街道香港东路, 塘栖镇澳门路: a road named after a place, not Hong Kong
+            reach = max(reach, start + m[1] + 2)
+            nxt = s[start + m[1]:start + m[1] + 1]
+            if nxt in _ROAD_SUFFIX_CHARS or (nxt in "东南西北中大" and s[start + m[1] + 1:start + m[1] + 2] in
+                                             _ROAD_SUFFIX_CHARS):
+                continue
         if m[0] is not None and (start == 0 or len(m[0]) == 1 or m[0][0].level == 1):
             pos, start_found = start, True
             break
@@ -372,6 +402,10 @@ def _walk_admin(
             reach = max(reach, m[2])
             pos -= m[0] is not None
         cands, consumed, _ = m
+        if cands is not None and level == 0 and hint is not None and s[pos + consumed:pos + consumed + 1] in "镇乡街":
+            reach = max(reach, pos + consumed + 3)
+            if _township_not_county(g, s, pos, consumed, cands, hint):
+                break  # 石柱镇 of a company registered in Zhejiang: the township (read after the walk), not 石柱县
         if cands is None and any(d is not None and s.startswith(d.name[:2], pos) for d in (prov, city)):
             # 台州台州市路桥区, 浙江省温州市浙江温州市龙湾区: a level already read, written again
             again = _match_at(g, s, pos, None, None, 0, None, full_only=False)
@@ -422,6 +456,22 @@ class _WalkMemo:
         return walked
 
 
+def _township_not_county(g: Gazetteer, s: str, pos: int, consumed: int, cands: list[Division], hint: Division) -> bool:
+    """Whether the short county name at `pos`, written first and run on into 镇/乡/街道, is rather the first part of a
+    township of that name in the registering authority's region (`hint`): 石柱镇 names the county 石柱县 (Chongqing)
+    by its short name and also three towns elsewhere (Zhejiang, Hunan, Shaanxi). A county that holds such a
+    township, or lies in the hint's province, keeps the county reading."""
+    name = s[pos:pos + consumed]
+    if name in g.full or any(d.level != 3 for d in cands):
+        return False
+    names = townships().names
+    towns = [d for word in ("街道", "镇", "乡") if s.startswith(word, pos + consumed)
+             for d in names.get(name + word, ())]
+    if not towns or any(t in cands for t in towns) or any(d.province == hint.province for d in cands):
+        return False
+    return any(t.province == hint.province for t in towns)
+
+
 def _township_district(
     s: str, pos: int, prov: Division | None, city: Division | None, hint: Division | None
 ) -> Division | None:
@@ -441,8 +491,9 @@ def _township_district(
             cands = [d for d in cands if d.city == city.city]
         elif prov is not None:
             cands = [d for d in cands if d.province == prov.province]
-        if len(cands) > 1 and hint is not None:
-            cands = [d for d in cands if d.code.startswith(_prefix(hint))]
+        if len(cands) > 1 and hint is not None:  # the registering authority's district, else its city or province
+            cands = next((near for size in (6, 4, 2) if size <= 2 * hint.level
+                          if (near := [d for d in cands if d.code[:size] == hint.code[:size]])), [])
         return cands[0] if len(cands) == 1 else None
     return None
 
@@ -597,6 +648,14 @@ def _first_road(text: str, city: str | None = None) -> str:
     return road
 
 
+def _after_phase(rest: str, start: int, road: str) -> str:
+    """`road` less a phase or zone word left of a number before it: a road name holds no digit, so in
+    软件园2期望海路 (二期, made 2期) the road match starts after the 2 and reads 期望海路; the road is 望海路."""
+    if road[:1] in ("期", "区") and start and rest[start - 1].isdigit() and _is_road_name(road[1:]):
+        return road[1:]
+    return road
+
+
 def _parse_detail(rest: str, city: str | None = None) -> tuple[str | None, ...]:
     """(road, number, poi, building, unit, floor, room) of the text after the admin prefix."""
     road = number = None
@@ -614,7 +673,7 @@ def _parse_detail(rest: str, city: str | None = None) -> tuple[str | None, ...]:
         hint = _ROAD_BARE_HINT.search(rest)
         m = _ROAD_BARE_NUMBER.search(rest, max(0, hint.start() - _HINT_BACK)) if hint else None
     if m:
-        road = _first_road(m.group(1), city)
+        road = _first_road(_after_phase(rest, m.start(), m.group(1)), city)
         tail = rest[m.end():]
         number = m.group(2)
         if m.re is _ROAD_NUMBER:
@@ -626,7 +685,7 @@ def _parse_detail(rest: str, city: str | None = None) -> tuple[str | None, ...]:
         hint = _ROAD_HINT.search(rest)
         r = _ROAD.search(rest, max(0, hint.start() - _HINT_BACK)) if hint else None
         if r:
-            road = _first_road(r.group(1), city)
+            road = _first_road(_after_phase(rest, r.start(), r.group(1)), city)
             tail = rest[r.end():]
     if tail[-1:] in _NOISE_CHARS:
         tail = _NOISE_TAIL.sub("", tail)
@@ -651,8 +710,12 @@ def _without_desk(tail: str) -> str:
     if m is None:
         return tail
     room_word, dash, letter_seat, number_seat = m.group(2), m.group(3), m.group(4), m.group(5)
+    # right after a labelled building (6幢-1540-106号) a number of 3-5 digits is no building and no stairwell unit
+    # (those number 1-2 digits): the room, and a three-digit number after it its seat
+    after_building = tail[: m.start()].rstrip("-").endswith("栋") and not (
+        number_seat and _is_room_range(m.group(1), number_seat))  # A座801-805: a range of rooms
     if not room_word and ((letter_seat and not dash) or (number_seat and not (
-            number_seat.startswith("0") and len(number_seat) == 3))):
+            len(number_seat) == 3 and (number_seat.startswith("0") or after_building)))):
         return tail
     return tail[: m.start()] + m.group(1) + (room_word or "")
 
@@ -665,6 +728,8 @@ def _tail_fields(tail: str, has_number: bool) -> tuple[str | None, ...]:
     if unit and not room and _ROOM_LIKE_UNIT.fullmatch(unit):
         # 1203单元 is an office's room (a stairwell's 单元 numbers 1-2 digits): with no room after it, the room
         unit, room = None, unit
+    if room and floor and floor.isdigit() and floor[0] != "0" and _FLOOR_ROOM.fullmatch(room):
+        room = floor + room  # 15楼08室, 31层02室, 19F02号: room 08 of floor 15 is room 1508, as 1508室 writes it
     if room and not floor and room.isdigit() and 3 <= len(room) <= 4:
         # 1203 is on floor 12: derive it so that `12层1203室` and `1203室` give the same room_key (inference).
         floor = str(int(room[:-2]))

@@ -229,7 +229,7 @@ def test_extra_columns_are_kept_as_json(tmp_path):
 def test_unparseable_date_rejects_and_unparseable_capital_nulls(tmp_path):
     rows = [GOOD_ROW,
             [*GOOD_ROW[:6], "2024-13-45", *GOOD_ROW[7:]],
-            [*GOOD_ROW[:7], "一百万", *GOOD_ROW[8:]]]
+            [*GOOD_ROW[:7], "待定", *GOOD_ROW[8:]]]  # "to be decided" (一百万 is read: 100)
     path = write(tmp_path, "reg.csv", csv_text(REG_HEADER, rows))
     con, report = load(tmp_path, [path])
     assert [(r[0], r[1], r[2], r[3]) for r in rejects(con)] == [
@@ -278,6 +278,10 @@ def test_date_formats(tmp_path, text, expected):
     ("１００万元", 100.0), ("１００．５万", 100.5), ("１，０００，０００元", 100.0), ("人民币１００万元", 100.0),
     # as licences, forms and bank systems write the same amount
     ("100万元整", 100.0), ("RMB100万", 100.0), ("¥100万元", 100.0), ("100（万元）", 100.0), ("1.5亿元", 15000.0),
+    # in capital numerals (大写), as licences, bank forms and cheques write amounts, and in common numerals
+    ("壹佰万元整", 100.0), ("伍拾万元", 50.0), ("人民币贰佰万元", 200.0), ("叁拾万零伍仟元", 30.5),
+    ("壹亿伍仟万元", 15000.0), ("伍佰万圆整", 500.0), ("拾万元", 10.0), ("一百万元", 100.0), ("壹佰", 100.0),
+    ("壹仟贰佰亿元", 12000000.0),
 ])
 def test_capital_formats_in_ten_thousand_yuan(tmp_path, text, expected):
     path = write(tmp_path, "reg.csv", csv_text(REG_HEADER, [[*GOOD_ROW[:7], text, *GOOD_ROW[8:]]]))
@@ -293,8 +297,9 @@ def test_a_text_that_is_no_day_stays_unparseable(tmp_path, text):
     assert report.rows_rejected == 1 and [r[2] for r in rejects(con)] == ["unparseable date"]
 
 
-def test_a_capital_in_another_currency_is_not_read_as_yuan(tmp_path):
-    path = write(tmp_path, "reg.csv", csv_text(REG_HEADER, [[*GOOD_ROW[:7], "100万美元", *GOOD_ROW[8:]]]))
+@pytest.mark.parametrize("text", ["100万美元", "壹佰万美元", "壹壹壹"])
+def test_a_capital_in_another_currency_is_not_read_as_yuan(tmp_path, text):
+    path = write(tmp_path, "reg.csv", csv_text(REG_HEADER, [[*GOOD_ROW[:7], text, *GOOD_ROW[8:]]]))
     con, report = load(tmp_path, [path])
     assert con.execute("SELECT reg_capital FROM src_registrations").fetchone()[0] is None
     assert report.values_nulled == 1

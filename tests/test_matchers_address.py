@@ -338,3 +338,61 @@ def test_room_ranges_and_numbers_inside_estates_and_buildings():
     assert (df[2]["building"], df[2]["room"]) == (None, "1403")
     assert (df[3]["building"], df[3]["room"]) == ("5", None)
     assert df[4]["road"] == "南一路"
+
+
+def test_short_province_and_city_run_together_with_a_district_that_starts_with_a_road_word():
+    # 台州路 / 哈尔滨道 read as roads cut the admin prefix short and left the address without a key
+    df = parse_addresses(["浙江台州路桥区银安街100号5楼501室", "台州市路桥区银安街100号501室",
+                          "黑龙江哈尔滨道里区中央大街100号3层301室", "浙江省台州路100号",
+                          "大庆北路3号"]).rows(named=True)
+    assert [r["district"] for r in df] == ["路桥区", "路桥区", "道里区", None, None]
+    assert df[0]["room_key"] == df[1]["room_key"] is not None
+    assert [df[3]["road"], df[4]["road"]] == ["台州路", "大庆北路"]  # a road named after a city stays a road
+
+
+def test_a_township_written_without_its_county_is_placed_by_the_registering_authority():
+    # 石柱 is the short name of one county (Chongqing) and 石柱镇 a town in Zhejiang, Hunan and Shaanxi
+    text = "石柱镇前进路12号3栋501室"
+    df = parse_addresses([text] * 5, ["330784", "330702", "500240", "610204", None]).rows(named=True)
+    assert [r["district"] for r in df] == ["永康市", "永康市", "石柱土家族自治县", "耀州区", "石柱土家族自治县"]
+    assert df[0]["room_key"] == parse_addresses(["浙江省金华市永康市石柱镇前进路12号3栋501室"])["room_key"][0]
+
+
+def test_a_name_that_starts_with_a_building_word_after_the_door_number():
+    df = parse_addresses(["浙江省杭州市西湖区文三路1253号馆兰境艺术中心1234室", "杭州市西湖区文三路1253号1234室",
+                          "北京市西城区平安里西大街28号楼中海国际中心5层501", "杭州市西湖区文三路8号楼3层301室",
+                          "杭州市西湖区某某小区8号楼某某制衣", "金华永康市高鑫路26幢安琪儿服饰"]).rows(named=True)
+    assert df[0]["room_key"] == df[1]["room_key"] is not None
+    assert (df[0]["number"], df[0]["poi"]) == ("1253", "兰境艺术中心")
+    assert (df[2]["number"], df[2]["poi"]) == ("28", "中海国际中心")
+    # a digit after it, an estate before it, or 幢: still a building
+    assert [(r["number"], r["building"]) for r in df[3:]] == [(None, "8"), (None, "8"), (None, "26")]
+
+
+def test_a_seat_after_a_dashed_room_behind_a_labelled_building():
+    df = parse_addresses(["杭州市西湖区文三路88号6幢-1540-106号", "杭州市西湖区文三路88号6幢1540室",
+                          "杭州市西湖区文三路88号6幢1105-2", "杭州市西湖区某小区143-892"]).rows(named=True)
+    assert (df[0]["unit"], df[0]["room"]) == (None, "1540") and df[0]["room_key"] == df[1]["room_key"]
+    assert df[2]["room"] == "1105-2" and (df[3]["building"], df[3]["room"]) == ("143", "892")
+
+
+def test_a_room_written_within_its_floor_is_the_floors_room():
+    # 15楼08室, 31层02室, 19F02号 (real company addresses): room 08 of floor 15 is the room 1508室 writes
+    df = parse_addresses(["杭州市西湖区文三路88号3栋15楼08室", "杭州市西湖区文三路88号3栋1508室",
+                          "杭州市西湖区文三路88号3栋15F08", "杭州市西湖区文三路88号3栋5楼3室"]).rows(named=True)
+    assert df[0]["room_key"] == df[1]["room_key"] == df[2]["room_key"] and df[0]["room"] == "1508"
+    assert (df[3]["floor"], df[3]["room"]) == ("5", "3")  # not zero-padded: left as written
+
+
+def test_a_road_after_a_numbered_phase_of_a_park_or_market():
+    # 二期 is made 2期 and a road name holds no digit: the road match started after the 2 (期望海路)
+    df = parse_addresses(["厦门市思明区软件园二期望海路10号", "温州中国鞋都三期丰叶路318号",
+                          "厦门市思明区软件园望海路10号"]).rows(named=True)
+    assert [r["road"] for r in df] == ["望海路", "丰叶路", "望海路"]
+
+
+def test_a_road_named_after_a_place_is_no_admin_prefix():
+    # 香港东路 after a township: read as Hong Kong it placed the company in another region with a key of its own
+    df = parse_addresses(["浦沿街道香港东路1072号玫琳凯大厦1002室", "塘栖镇澳门路2号宝纳大厦318房"],
+                         ["330108", "330113"]).rows(named=True)
+    assert [(r["district"], r["road"]) for r in df] == [("滨江区", "香港东路"), ("临平区", "澳门路")]

@@ -696,12 +696,48 @@ def _date_sql(text: str) -> str:
 
 def _capital_sql(text: str) -> str:
     text = _half_width_sql(text)
-    parts = (f"regexp_extract(regexp_replace({text}, '[,，\\s()（）]', '', 'g'), "
-             f"'{CAPITAL_PATTERN}', ['amount', 'unit'])")
+    squeezed = f"regexp_replace({text}, '[,，\\s()（）]', '', 'g')"
+    parts = f"regexp_extract({squeezed}, '{CAPITAL_PATTERN}', ['amount', 'unit'])"
     amount = f"TRY_CAST({parts}.amount AS DOUBLE)"
-    return (f"CASE WHEN {parts}.amount = '' THEN NULL "
+    return (f"CASE WHEN regexp_matches({text}, '[{CN_NUMERALS}]') THEN {_cn_capital_sql(squeezed)} "
+            f"WHEN {parts}.amount = '' THEN NULL "
             f"WHEN starts_with({parts}.unit, '元') THEN {amount} / 10000 "
             f"WHEN starts_with({parts}.unit, '亿') THEN {amount} * 10000 ELSE {amount} END")
+
+
+# An amount written in Chinese numerals: the capital numerals (大写: 壹佰万元整, 人民币伍拾万元) that licences, bank
+# forms and cheques use so that no digit can be altered, and the common ones (一百万元). 大写 is read as the common
+# numerals first (壹 一, 拾 十, 佰 百, 仟 千, 圆 元, 两 二). A whole numeral is sections of up to four digits
+# (千, 百, 十 and a last digit, 零 where a place is skipped) before 亿 and 万; what is not one stays unread.
+CN_NUMERALS = "零〇一二两三四五六七八九十百千壹贰叁肆伍陆柒捌玖拾佰仟"
+_CN_DIGIT = "[一二三四五六七八九]"
+_CN_SECTION = f"(?:{_CN_DIGIT}千)?零?(?:{_CN_DIGIT}百)?零?(?:{_CN_DIGIT}?十)?零?{_CN_DIGIT}?"
+_CN_AMOUNT = (f"^(?:人民币|RMB|CNY|¥|￥)?((?:{_CN_SECTION}亿)?零?(?:{_CN_SECTION}万)?零?{_CN_SECTION})"
+              f"(万元|亿元|元)?(?:人民币)?整?$")
+
+
+def _cn_capital_sql(text: str) -> str:
+    """An amount in Chinese numerals, in 10k CNY: the numeral is yuan when 元 follows it or it holds 万 or 亿
+    (壹佰万元, 壹佰万), else it is in the registry's unit like a bare number (注册资本(万元): 壹佰)."""
+    common = f"translate({text}, '壹贰叁肆伍陆柒捌玖拾佰仟〇两圆', '一二三四五六七八九十百千零二元')"
+    parts = f"regexp_extract({common}, '{_CN_AMOUNT}', ['numeral', 'unit'])"
+    numeral = f"{parts}.numeral"
+
+    def digit(section: str, place: str) -> str:
+        found = f"regexp_extract({section}, '({_CN_DIGIT}){place}', 1)"
+        return f"coalesce(list_position(['一', '二', '三', '四', '五', '六', '七', '八', '九'], {found}), 0)"
+
+    def section(section: str) -> str:
+        tens = f"CASE WHEN contains({section}, '十') THEN 10 * greatest({digit(section, '十')}, 1) ELSE 0 END"
+        return f"(1000 * {digit(section, '千')} + 100 * {digit(section, '百')} + {tens} + {digit(section, '$')})"
+
+    high = f"regexp_extract({numeral}, '^(.*)亿', 1)"
+    middle = f"regexp_extract({numeral}, '([^亿]*)万', 1)"
+    low = f"regexp_extract({numeral}, '([^亿万]*)$', 1)"
+    value = f"({section(high)} * 100000000.0 + {section(middle)} * 10000.0 + {section(low)})"
+    yuan = f"({parts}.unit <> '' OR regexp_matches({numeral}, '[万亿]'))"
+    return (f"CASE WHEN {numeral} = '' THEN NULL WHEN {parts}.unit = '万元' THEN {value} "
+            f"WHEN {parts}.unit = '亿元' THEN {value} * 10000 WHEN {yuan} THEN {value} / 10000 ELSE {value} END")
 
 
 def _column_sql(name: str) -> str:

@@ -13,7 +13,8 @@ two groups together.
    template text, a hometown and a season; two clusters each fronted by a nominee merge on template values
    over two pairs, or on one value only they carry, taken up within a season (own_values.py).
 5. Pieces too small to be clusters merge when they hold every carrier of a season's value (own_values.py). Leftovers
-   join a cluster on two kinds of evidence or a fresh template (attach_leftovers), on one
+   join a cluster on two kinds of evidence (not both where and when, unless they reach a third of its members) or a
+   fresh template (attach_leftovers), on one
    word-for-word scope text shared with nearly all its members (whole_cluster_ties.py), or on a value that
    nobody outside the cluster carries (own_values.py).
 6. A single or pair with a student batch cluster's profile, opened at its branch in its days beyond chance, joins
@@ -203,7 +204,11 @@ def attach_leftovers(labels: np.ndarray, a: np.ndarray, b: np.ndarray, score: np
     comes from two or more pairs and sums to a link, and either
 
     - rests on two or more independent kinds of evidence (a branch coincidence twice over is still one
-      coincidence), or
+      coincidence), one of them a value (given `value_families`) unless where and when tie the piece to at
+      least `min_coverage` of the cluster's members: an opening at one member's branch in its week and a
+      hometown shared with another are two coincidences whose chance grows with the cluster's members and the
+      branch's flow, and say nothing an operator chose; a student batch's straggler, whose tie to its batch is
+      just that profile and timing, shares them with much of the batch, or
     - (template rule) every company of the piece opened its account soon after registering (`fresh`)
       and one value the operator chose (a word-for-word scope text, a run of mobile numbers, a
       building: the `value_families` bits, never the where-and-when coincidences of a branch or a
@@ -226,14 +231,20 @@ def attach_leftovers(labels: np.ndarray, a: np.ndarray, b: np.ndarray, score: np
     chosen = (template_families if template_families is not None else families)[usable]
     frame = (
         pl.DataFrame({"piece": piece, "target": target, "families": fam,
-                      "target_company": target_company, "value": (chosen & value_families) != 0})
+                      "target_company": target_company, "value": (chosen & value_families) != 0,
+                      "where_when": (fam & ~value_families) != 0 if value_families else np.zeros(len(fam), bool)})
         .filter(pl.col("target").is_in(np.flatnonzero(sizes >= min_size)))
         .group_by("piece", "target")
         .agg(pl.col("families").bitwise_or().alias("families"),
-             pl.col("target_company").filter(pl.col("value")).n_unique().alias("covered"))
+             pl.col("target_company").filter(pl.col("value")).n_unique().alias("covered"),
+             pl.col("target_company").filter(pl.col("where_when")).n_unique().alias("where_when_covered"))
         .join(ordered_sums(piece, target, score[usable], ("piece", "target")), on=["piece", "target"])
     )
     two_kinds = pl.col("families").bitwise_count_ones() >= 2
+    if value_families:
+        target_size = pl.col("target").replace_strict(np.arange(len(sizes)), sizes, return_dtype=pl.Float64)
+        two_kinds = two_kinds & (((pl.col("families") & value_families) != 0)
+                                 | (pl.col("where_when_covered") >= min_coverage * target_size))
     if fresh is not None and value_families:
         piece_fresh = pl.DataFrame({"piece": labels, "fresh": fresh}).group_by("piece").agg(pl.col("fresh").all())
         frame = frame.join(piece_fresh, on="piece", how="left").with_columns(

@@ -79,7 +79,7 @@ def main() -> None:
             ev = evaluate_assignments(folder / "truth.csv", flagged, folder.name)
 
             def cell(recall: dict, counts: dict, key: str) -> str:
-                return f"{recall[key]:.2f} ({counts[key]})" if key in recall else "-"
+                return f"{recall[key]:.3f} ({counts[key]})" if key in recall else "-"
 
             rows.append([folder.name, f"{ev.pair_precision:.3f}", f"{ev.pair_recall:.3f}", f"{ev.pair_f1:.3f}",
                          f"{ev.ring_recall:.3f} ({ev.rings})"]

@@ -162,6 +162,61 @@ def test_leftover_joins_only_with_two_independent_kinds_of_evidence():
     assert result[5] != result[0]
 
 
+def test_two_where_and_when_coincidences_are_no_two_kinds_of_evidence_however_big_the_cluster():
+    """A farm of 40 in a big region: a stranger opened at one member's branch in its week and is from another
+    member's home county. Each coincidence is likelier the more members and the busier the branch; neither is a
+    value the operator chose. It stays out (before: branch + hometown counted as two kinds, and it joined);
+    the same stranger who also writes the farm's scope text joins."""
+    from shellring.flows.pipeline.components import attach_leftovers
+
+    n = 40
+    labels = np.array([0] * n + [1, 2])  # a farm of 40; companies 40 and 41 left over
+    branch, hometown, place, scope = 1, 2, 4, 8
+    farm = [(i, j, 1.0, place) for i in range(n) for j in range(i + 1, n)]
+    a, b, s, f = _edges(farm + [
+        (40, 0, 0.5, branch), (40, 1, 0.6, hometown),  # where and when, twice: stays out
+        (41, 0, 0.5, branch), (41, 1, 0.6, hometown), (41, 2, 0.5, scope),  # and the farm's text: joins
+    ])
+    where_and_when = branch | hometown
+    value_families = ~where_and_when & 0xFF
+    result = attach_leftovers(labels, a, b, s, f, value_families=value_families, fresh=np.zeros(n + 2, dtype=bool))
+    assert result[40] != result[0]
+    assert result[41] == result[0]
+    # a student batch's straggler opened at its branch in its week beside much of the batch: it joins
+    batch = np.array([0] * 6 + [1])
+    ba, bb, bs, bf = _edges([(i, j, 1.0, branch) for i in range(6) for j in range(i + 1, 6)]
+                            + [(6, 0, 0.6, hometown), (6, 1, 0.5, branch), (6, 2, 0.5, branch)])
+    assert attach_leftovers(batch, ba, bb, bs, bf, value_families=value_families)[6] == 0
+    # and where the batch rules made the cluster a batch, beside a few of its members too
+    ba, bb, bs, bf = _edges([(i, j, 1.0, branch) for i in range(6) for j in range(i + 1, 6)]
+                            + [(6, 0, 0.6, hometown), (6, 1, 0.5, branch)])
+    assert attach_leftovers(batch, ba, bb, bs, bf, value_families=value_families)[6] != 0
+    assert attach_leftovers(batch, ba, bb, bs, bf, value_families=value_families,
+                            batches=np.array([True, False]))[6] == 0
+
+
+def test_a_leftover_tied_to_one_or_two_members_of_a_big_cluster_stays_out_however_many_kinds():
+    """A standard scope text shared with one member of a farm of 40 and an opening at another member's branch in
+    its week: two kinds, but two coincidences that a bigger cluster makes likelier. With min_reach a quarter it stays
+    out (before: it joined); a leftover of a ring of four tied the same way to two of its members joins."""
+    from shellring.flows.pipeline.components import attach_leftovers
+
+    branch, place, scope = 1, 4, 8
+    value_families = ~branch & 0xFF
+    n = 40
+    labels = np.array([0] * n + [1] + [2] * 4 + [3])  # a farm of 40, a stranger; a ring of 4, its leftover
+    a, b, s, f = _edges([(i, j, 1.0, place) for i in range(n) for j in range(i + 1, n)]
+                        + [(i, j, 1.0, place) for i in range(41, 45) for j in range(i + 1, 45)]
+                        + [(40, 0, 0.5, scope), (40, 1, 0.5, branch), (45, 41, 0.5, scope), (45, 42, 0.5, branch)])
+    result = attach_leftovers(labels, a, b, s, f, value_families=value_families, min_reach=0.25)
+    assert result[40] != result[0]
+    assert result[45] == result[41]
+    before = attach_leftovers(labels, a, b, s, f, value_families=value_families)
+    assert before[40] == before[0]
+    # without the value bits (the function on its own) two families are two kinds, as before
+    assert attach_leftovers(labels, a, b, s, f)[40] == result[0]
+
+
 def test_fresh_leftover_joins_on_a_template_value_shared_with_most_members():
     from shellring.flows.pipeline.components import attach_leftovers
 

@@ -147,6 +147,11 @@ class Settings(BaseModel):
                                          "tie them over this many pairs")
     attach_min_coverage: float = Field(0.34, description="share of a cluster's members the template value must tie "
                                        "a leftover to")
+    attach_min_reach: float = Field(0.25, description="a leftover joining a cluster on two kinds of evidence must "
+                                    "be tied by them to this share of the cluster's members (a student batch's "
+                                    "straggler excepted): a neighbour's chance matches touch one or two members of "
+                                    "a cluster however big it is, a ring's leftover many of its fronts (0.2-0.34 "
+                                    "measured alike; 0.5 cut a student batch's leftovers; 0 = any)")
     attach_cover_share: float = Field(0.8, description="a leftover joins a cluster, whatever its account's age, "
                                       "when one value the operator chose (scope text, number run, small building) "
                                       "ties it to this share of the cluster's members; 0 = never")

@@ -13,7 +13,8 @@ two groups together.
    template text, a hometown and a season; two clusters each fronted by a nominee merge on template values
    over two pairs, or on one value only they carry, taken up within a season (own_values.py).
 5. Pieces too small to be clusters merge when they hold every carrier of a season's value (own_values.py). Leftovers
-   join a cluster on two kinds of evidence or a fresh template (attach_leftovers), on one
+   join a cluster on two kinds of evidence reaching a quarter of its members (not both where and when, unless they
+   reach a third; a student batch cluster excepted) or a fresh template (attach_leftovers), on one
    word-for-word scope text shared with nearly all its members (whole_cluster_ties.py), or on a value that
    nobody outside the cluster carries (own_values.py).
 6. A single or pair with a student batch cluster's profile, opened at its branch in its days beyond chance, joins
@@ -34,6 +35,7 @@ from shellring.flows.core.settings import Settings
 from shellring.flows.pipeline.batch_stragglers import (
     attach_batch_stragglers,
     attach_registration_stragglers,
+    batch_clusters,
     batch_pairs,
     fresh_openings,
     fresh_registrations,
@@ -206,12 +208,23 @@ def attach_leftovers(labels: np.ndarray, a: np.ndarray, b: np.ndarray, score: np
                      min_size: int = _DEFAULT.cluster_min_size, min_weight: float = _DEFAULT.attach_min_weight,
                      fresh: np.ndarray | None = None,
                      value_families: int = 0, min_coverage: float = 0.5,
-                     template_families: np.ndarray | None = None) -> np.ndarray:
+                     template_families: np.ndarray | None = None, min_reach: float = 0.0,
+                     batches: np.ndarray | None = None) -> np.ndarray:
     """A company or pair left outside a cluster joins it when its evidence with the cluster's members
     comes from two or more pairs and sums to a link, and either
 
     - rests on two or more independent kinds of evidence (a branch coincidence twice over is still one
-      coincidence), or
+      coincidence), one of them a value (given `value_families`) unless where and when tie the piece to at
+      least `min_coverage` of the cluster's members: an opening at one member's branch in its week and a
+      hometown shared with another are two coincidences whose chance grows with the cluster's members and the
+      branch's flow, and say nothing an operator chose; a student batch's straggler, whose tie to its batch is
+      just that profile and timing, shares them with much of the batch), and that evidence reaches at least
+      `min_reach` of the cluster's members: a ring's leftover was made with the ring and shares its channels
+      with many of its fronts, while a neighbour's chance matches (a standard scope text with one member, that
+      member's or another's branch in its week) touch one or two members, however big the cluster - and the
+      bigger the cluster, the likelier two such coincidences are. A student batch cluster (`batches`, per
+      label) is exempt from both: its members share only profile and timing, at two or three branches, and a
+      straggler shares them with the members at its branch; or
     - (template rule) every company of the piece opened its account soon after registering (`fresh`)
       and one value the operator chose (a word-for-word scope text, a run of mobile numbers, a
       building: the `value_families` bits, never the where-and-when coincidences of a branch or a
@@ -234,14 +247,24 @@ def attach_leftovers(labels: np.ndarray, a: np.ndarray, b: np.ndarray, score: np
     chosen = (template_families if template_families is not None else families)[usable]
     frame = (
         pl.DataFrame({"piece": piece, "target": target, "families": fam,
-                      "target_company": target_company, "value": (chosen & value_families) != 0})
+                      "target_company": target_company, "value": (chosen & value_families) != 0,
+                      "where_when": (fam & ~value_families) != 0 if value_families else np.zeros(len(fam), bool)})
         .filter(pl.col("target").is_in(np.flatnonzero(sizes >= min_size)))
         .group_by("piece", "target")
         .agg(pl.col("families").bitwise_or().alias("families"),
-             pl.col("target_company").filter(pl.col("value")).n_unique().alias("covered"))
+             pl.col("target_company").filter(pl.col("value")).n_unique().alias("covered"),
+             pl.col("target_company").filter(pl.col("where_when")).n_unique().alias("where_when_covered"),
+             pl.col("target_company").n_unique().alias("reached"))
         .join(ordered_sums(piece, target, score[usable], ("piece", "target")), on=["piece", "target"])
     )
-    two_kinds = pl.col("families").bitwise_count_ones() >= 2
+    target_size = pl.col("target").replace_strict(np.arange(len(sizes)), sizes, return_dtype=pl.Float64)
+    not_by_chance = pl.col("reached") >= min_reach * target_size
+    if value_families:
+        not_by_chance = not_by_chance & (((pl.col("families") & value_families) != 0)
+                                         | (pl.col("where_when_covered") >= min_coverage * target_size))
+    if batches is not None:
+        not_by_chance = not_by_chance | pl.col("target").is_in(np.flatnonzero(batches))
+    two_kinds = (pl.col("families").bitwise_count_ones() >= 2) & not_by_chance
     if fresh is not None and value_families:
         piece_fresh = pl.DataFrame({"piece": labels, "fresh": fresh}).group_by("piece").agg(pl.col("fresh").all())
         frame = frame.join(piece_fresh, on="piece", how="left").with_columns(
@@ -350,9 +373,12 @@ def build_company_clusters(con: duckdb.DuckDBPyConnection, settings: Settings) -
         if s.attach_own_min_members:
             labels = merge_own_value_pieces(labels, *carriers, reg_day, s.cluster_min_size, s.weak_days, a, b, families,
                                             family_bits(con, list(OWN_VALUE_FAMILIES)))
+        batch_a, batch_b = batch_pairs(con) if s.batch_cluster_share > 0 else (np.array([]), np.array([]))
+        batches = (batch_clusters(labels, batch_a, batch_b, s.cluster_min_size, s.batch_cluster_share)
+                   if len(batch_a) else None)
         labels = attach_leftovers(labels, a, b, score, families, s.cluster_min_size, s.attach_min_weight,
                                   fresh=fresh, value_families=value_families, min_coverage=s.attach_min_coverage,
-                                  template_families=chosen)
+                                  template_families=chosen, min_reach=s.attach_min_reach, batches=batches)
         labels = attach_whole_cluster_ties(labels, a, b, chosen, family_bits(con, s.attach_cover_families),
                                            s.cluster_min_size, s.attach_cover_share, s.attach_cover_min_members)
         if s.attach_own_min_members:
@@ -360,7 +386,6 @@ def build_company_clusters(con: duckdb.DuckDBPyConnection, settings: Settings) -
                                               s.attach_min_coverage)
             labels = attach_own_values(labels, *carriers, s.cluster_min_size, s.attach_own_min_members,
                                        s.attach_min_coverage, reg_day, s.weak_days)
-        batch_a, batch_b = batch_pairs(con) if s.batch_cluster_share > 0 else (np.array([]), np.array([]))
         if len(batch_a):
             labels = attach_batch_stragglers(labels, a, b, families, family_bits(con, ["branch"]), batch_a, batch_b,
                                              fresh_openings(con), s.cluster_min_size, s.batch_cluster_share,

@@ -193,6 +193,7 @@ STAGES: dict[str, tuple[str | PythonStep, ...]] = {
                            "recut_max_rounds", "merge_density", "merge_min_pairs", "merge_context_density",
                            "cluster_min_size", "nominee_min_companies", "nominee_merge_min_pairs",
                            "attach_context_families", "attach_fresh_days", "attach_min_weight", "attach_min_coverage",
+                           "attach_min_reach",
                            "attach_cover_share", "attach_cover_min_members", "attach_cover_families",
                            "attach_own_min_members", "scope_min_length", "hub_limit_scope", "weak_days",
                            "batch_cluster_share", "fresh_days", "batch_min_age", "batch_member_max_age",

@@ -11,7 +11,7 @@ one thing and says whether the straggler joins.
 from __future__ import annotations
 
 import numpy as np
-import polars as pl
+from cluster_step import rule_labels
 from scipy.stats import poisson
 
 from shellring.flows.core.settings import Settings
@@ -53,21 +53,9 @@ def batch(members=BATCH, branch: str = "BR1", first_day: int = 100, province: st
 def attached(openings: list[dict], pieces: dict[int, int], branch_pairs: list[tuple[int, int]],
              batch_pairs: list[tuple[int, int]] | None = None, share: float = S.batch_cluster_share,
              chance: float = S.batch_straggler_chance) -> dict[int, int]:
-    """Each company's label after the rule. Every company starts in a cluster of its own but those `pieces` names
-    (company -> label); the batch's members share label 0 and its batch pairs tie each to the next."""
-    frame = pl.DataFrame(openings)
-    n = int(frame["company_id"].max()) + 1
-    labels = np.arange(n, dtype=np.int64) + 100
-    labels[BATCH] = 0
-    for company, label in pieces.items():
-        labels[company] = label
-    ties = batch_pairs if batch_pairs is not None else list(zip(BATCH, BATCH[1:]))
-    pairs = np.array(branch_pairs + ties, dtype=np.int64).reshape(-1, 2)
-    families = np.array([BRANCH] * len(branch_pairs) + [BRANCH] * len(ties), dtype=np.int64)
-    ta, tb = np.array(ties, dtype=np.int64).reshape(-1, 2).T if ties else (np.array([], np.int64),) * 2
-    out = attach_batch_stragglers(labels, pairs[:, 0], pairs[:, 1], families, BRANCH, ta, tb, frame,
-                                  S.cluster_min_size, share, S.branch_days, S.hometown_days, chance)
-    return {c: int(out[c]) for c in range(n) if c in set(frame["company_id"].to_list())}
+    """Each company's label after the rule (cluster_step.rule_labels), the straggler tied by a co-opening."""
+    return rule_labels(attach_batch_stragglers, openings, pieces, branch_pairs, BRANCH, BRANCH, BRANCH, batch_pairs,
+                       S, share, chance)
 
 
 def joins(result: dict[int, int], company: int = STRAGGLER) -> bool:
@@ -169,11 +157,8 @@ over two months. From Hubei, the straggler stays out."""
 def _clustered_with(straggler_region: str) -> list[int]:
     from datetime import timedelta
 
-    from ruletables import d, table
-    from stepkit import given, rows, run
-
-    from shellring.flows.pipeline.components import build_company_clusters
-    from shellring.flows.pipeline.whole_cluster_ties import family_bits
+    from cluster_step import batch_with_straggler
+    from ruletables import d
 
     day = d("2026-03-01")
     batch = [{"company_id": i, "rep_region": "410102", "rep_age_at_reg": 20, "reg_capital": 5.0} for i in range(1, 6)]
@@ -188,21 +173,4 @@ def _clustered_with(straggler_region: str) -> list[int]:
                    for i in range(100, 700)])
     # every opening fresh (two days after registering): the region's usual flow the chance test weighs
     accounts = [dict(a, days_since_registration=2) for a in accounts]
-    con = given({"stg_companies": table(companies, ("company_id", "rep_id", "reg_date", "phone", "phone_also",
-                                                    "reg_room_key", "trade_name", "scope_key", "rep_region",
-                                                    "rep_age_at_reg", "reg_adcode", "uscc_region", "reg_capital")),
-                 "stg_accounts": table(accounts, ("company_id", "rep_id", "agent_id", "open_date", "contact_phone",
-                                                  "contact_phone_also", "agent_phone", "agent_phone_also",
-                                                  "contact_room_key", "days_since_registration", "bank_branch"))})
-    branch = family_bits(con, ["branch"])
-    links = [{"company_a": i, "company_b": i + 1, "score": 1.0, "families": branch, "full_families": branch}
-             for i in range(1, 5)] + [{"company_a": 1, "company_b": 6, "score": 0.5, "families": branch,
-                                       "full_families": 0}]
-    con.register("_links", table(links, ("company_a", "company_b", "score", "families", "full_families"),
-                                 types={"score": pl.Float64, "families": pl.Int64, "full_families": pl.Int64}))
-    con.execute("create table company_links_kept as select * from _links")
-    con.execute("create table pair_evidence as select company_a, company_b, 'BATCH_COHORT' as reason from _links "
-                "where score = 1.0")
-    run(con, "linking/company_attributes", "linking/attribute_values")
-    build_company_clusters(con, S)
-    return [r[0] for r in rows(con, "select company_id from company_clusters order by 1")]
+    return batch_with_straggler(companies, accounts, "branch", S)

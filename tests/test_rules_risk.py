@@ -646,9 +646,7 @@ def test_lone_line_counts_unrelated_members_sharing_nothing_but_a_number_nobody_
                       (6, 6, 0.0, 973), (7, 0, 0.0, None), (8, 6, 1.0, 360)]
     # fewer days per company: 6 x 50 = 300 full, nothing at 450; a slower fade reaches the small agency's
     assert lone(with_thresholds(lone_line__days_per_company=50))[0] == (1, 6, pytest.approx(0.6), 360)
-    # (six times 61 is 366 days, past max_window_days: the window is 365)
-    assert lone(with_thresholds(lone_line__fade_windows=3.5))[5] == (6, 6, pytest.approx((1277.5 - 973) / 912.5),
-                                                                      973)
+    assert lone(with_thresholds(lone_line__fade_windows=3.5))[5] == (6, 6, pytest.approx((1281 - 973) / 915), 973)
     # a line holding a quarter of a building's companies is that building's line at building_share 0.2
     assert lone(with_thresholds(lone_line__building_share=0.2))[7] == (8, 0, 0.0, None)
     # two kinds allowed: the agency's line counts too; a lower share lets the number outsiders give count
@@ -658,10 +656,11 @@ def test_lone_line_counts_unrelated_members_sharing_nothing_but_a_number_nobody_
 
 def test_a_big_agencys_number_on_forty_clients_over_three_years_is_no_dealers_batch_however_many_it_holds():
     """A big bookkeeping agency's clerk gives the agency's own number for a client every four weeks, forty over
-    three years, each client with its own trade name and representative: a steady pace over years. A window that
-    grew by days_per_company (61) per company (2,440 days for forty) read that as a dealer's; it stops at
-    max_window_days (365), so the 31 clients in 837 days (80 % of them) count nothing, while a dealer's forty in
-    one season, or his seven over 400 days (window 365, nothing at 547), still count."""
+    three years, each client with its own trade name and representative: a steady pace over years, faster than
+    any dealer's. A window that grew by days_per_company (61) per company (2,440 days for forty) read that as a
+    dealer's batch; it stops at max_window_days (548), nothing at 822, so the 31 clients in 837 days (80 % of
+    them) count nothing, while a dealer's forty in one season, or his twelve over 550 days (one every 50: ten of
+    them within 450 days, inside the window), still count."""
     stems = "甲乙丙丁戊己庚辛壬癸子丑寅卯辰巳午未申酉戌亥金木水火土日月星山川风云雷电江河湖海"
 
     def on(first, number, step_days, n=40):
@@ -674,7 +673,7 @@ def test_a_big_agencys_number_on_forty_clients_over_three_years_is_no_dealers_ba
         return companies, attributes, links
 
     clusters = {1: on(100, "+8657188140001", 27), 2: on(200, "+8613800140002", 2),
-                3: on(300, "+8613800140003", 80, n=7)}
+                3: on(300, "+8613800140003", 50, n=12)}
     members = [{"company_id": c["company_id"], "cluster_no": no, "cluster_size": len(cs)}
                for no, (cs, _, _) in clusters.items() for c in cs]
 
@@ -690,8 +689,10 @@ def test_a_big_agencys_number_on_forty_clients_over_three_years_is_no_dealers_ba
         return rows(con, "select cluster_no, lone_line_names, round(lone_line_fade, 3), lone_line_span_days "
                          "from cluster_shape order by 1")
 
-    # seven over 400 days: 6 of them (80 %) within 400, window 365: (547.5 - 400) / 182.5
-    assert lone() == [(1, 40, 0.0, 837), (2, 40, 1.0, 62), (3, 7, round(147.5 / 182.5, 3), 400)]
+    # twelve over 550 days: 10 of them (80 %) within 450 days, under the 548-day window: full
+    assert lone() == [(1, 40, 0.0, 837), (2, 40, 1.0, 62), (3, 12, 1.0, 450)]
+    # a window that stops at a year fades the slow dealer's: (547.5 - 450) / 182.5
+    assert lone(with_thresholds(lone_line__max_window_days=365))[2] == (3, 12, round(97.5 / 182.5, 3), 450)
     # a window that grows without a cap reads the agency as a dealer (the old rule: 40 x 61 days)
     assert lone(with_thresholds(lone_line__max_window_days=10_000))[0] == (1, 40, 1.0, 837)
 

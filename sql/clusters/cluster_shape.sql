@@ -28,10 +28,10 @@
 --   small agency's that gives its own number for clients it takes on over years: they differ in pace, not in a
 --   fixed window. The span holding min_share of the line's companies counts fully up to days_per_company per
 --   company (the more companies, the longer it may take: seventeen over fifteen months is a faster pace than six in
---   a year), but never past max_window_days (a year): a dealer's batch, however big, is a season's to a year's work,
---   while a big agency's clerk gives the agency's number for forty clients over three years at a steady pace that
---   a window growing with the count would read as a dealer's. It fades to nothing at fade_windows times that
---   window (DOMAIN.md flag 6).
+--   a year), but never past max_window_days (eighteen months; issue 12's careful dealer took sixteen for seven): a
+--   big agency's clerk gives the agency's number for forty clients over three years, a faster pace than any
+--   dealer's, which a window growing with the count read as a dealer's batch; what tells them apart is how long
+--   the number kept gathering. It fades to nothing at fade_windows times that window (DOMAIN.md flag 6).
 --
 -- Companies are counted by brand, as cluster_features counts them (the trade name's first brand_stem_length
 -- characters: a group's subsidiaries are named after it).

@@ -654,6 +654,49 @@ def test_lone_line_counts_unrelated_members_sharing_nothing_but_a_number_nobody_
     assert lone(with_thresholds(lone_line__min_share=0.7))[4] == (5, 6, 1.0, 0)
 
 
+def test_a_big_agencys_number_on_forty_clients_over_three_years_is_no_dealers_batch_however_many_it_holds():
+    """A big bookkeeping agency's clerk gives the agency's own number for a client every four weeks, forty over
+    three years, each client with its own trade name and representative: a steady pace over years, faster than
+    any dealer's. A window that grew by days_per_company (61) per company (2,440 days for forty) read that as a
+    dealer's batch; it stops at max_window_days (548), nothing at 822, so the 31 clients in 837 days (80 % of
+    them) count nothing, while a dealer's forty in one season, or his twelve over 550 days (one every 50: ten of
+    them within 450 days, inside the window), still count."""
+    stems = "甲乙丙丁戊己庚辛壬癸子丑寅卯辰巳午未申酉戌亥金木水火土日月星山川风云雷电江河湖海"
+
+    def on(first, number, step_days, n=40):
+        companies = [company(first + k, trade_name=stems[k] + "信", reg_date=d("2023-01-01") + timedelta(
+                     days=k * step_days)) for k in range(n)]
+        attributes = [{"company_id": first + k, "attr_kind": "phone", "attr_value": number, "role": "reg"}
+                      for k in range(n)]
+        links = [{"company_a": first + k, "company_b": first + k + 1, "reason": "SAME_PHONE", "is_link": True}
+                 for k in range(n - 1)]
+        return companies, attributes, links
+
+    clusters = {1: on(100, "+8657188140001", 27), 2: on(200, "+8613800140002", 2),
+                3: on(300, "+8613800140003", 50, n=12)}
+    members = [{"company_id": c["company_id"], "cluster_no": no, "cluster_size": len(cs)}
+               for no, (cs, _, _) in clusters.items() for c in cs]
+
+    def lone(settings=None):
+        con = given({"stg_companies": table([c for cs, _, _ in clusters.values() for c in cs], COMPANY_COLUMNS),
+                     "stg_accounts": table([], ACCOUNT_COLUMNS), "company_clusters": table(members, CLUSTER_COLUMNS),
+                     "company_attributes": table([a for _, attrs, _ in clusters.values() for a in attrs],
+                                                 ATTRIBUTE_COLUMNS),
+                     "company_links_kept": table([x for _, _, ls in clusters.values() for x in ls], LINK_COLUMNS)},
+                    settings=settings)
+        run(con, "linking/attribute_values", "clusters/company_features", "clusters/cluster_features",
+            "clusters/cluster_shape")
+        return rows(con, "select cluster_no, lone_line_names, round(lone_line_fade, 3), lone_line_span_days "
+                         "from cluster_shape order by 1")
+
+    # twelve over 550 days: 10 of them (80 %) within 450 days, under the 548-day window: full
+    assert lone() == [(1, 40, 0.0, 837), (2, 40, 1.0, 62), (3, 12, 1.0, 450)]
+    # a window that stops at a year fades the slow dealer's: (547.5 - 450) / 182.5
+    assert lone(with_thresholds(lone_line__max_window_days=365))[2] == (3, 12, round(97.5 / 182.5, 3), 450)
+    # a window that grows without a cap reads the agency as a dealer (the old rule: 40 x 61 days)
+    assert lone(with_thresholds(lone_line__max_window_days=10_000))[0] == (1, 40, 1.0, 837)
+
+
 def test_a_dealer_who_spreads_his_companies_over_sixteen_months_flags_and_a_small_agency_or_a_group_does_not():
     """Issue 12's careful dealer: seven companies on one number over 498 days (past concentration's window: 0.73 of
     it), each its own representative aged 45, 5 million CNY, accounts 40 days after registering. The number is
@@ -788,8 +831,8 @@ CLUSTER_FEATURE_THRESHOLDS = {"many_kinds__min_reach", "multi_bank__min_banks", 
                               "concentration__room_window_days", "concentration__fade_windows",
                               "concentration__min_share", "rep_mass__window_days", "own_template__min_share",
                               "own_template__window_days", "own_template__fade_windows", "lone_line__min_share",
-                              "lone_line__max_kinds", "lone_line__days_per_company", "lone_line__fade_windows",
-                              "lone_line__building_share"}
+                              "lone_line__max_kinds", "lone_line__days_per_company", "lone_line__max_window_days",
+                              "lone_line__fade_windows", "lone_line__building_share"}
 
 
 # ------------------------------------------------------------------------------------------------

@@ -168,9 +168,11 @@ RISK_TERMS: tuple[RiskTerm, ...] = (
     # one phone that is all many unrelated new companies share, each under its own representative, and that
     # (almost) nobody else gives, gathering them at a dealer's pace: a window that grows with the number of
     # companies (days_per_company each), not a fixed one; a group's switchboard, an agency's or a park's line come
-    # with a shared trade name, address or clerk, a park's serves most of its building's tenants (building_share)
+    # with a shared trade name, address or clerk, a park's serves most of its building's tenants (building_share);
+    # the window stops growing at max_window_days (eighteen months: issue 12's careful dealer spread his seven over
+    # sixteen): a dealer's line serves a batch however many it holds, an agency's own number its clients for years
     RiskTerm("lone_line", 5.0, {"min_share": 0.8, "max_kinds": 1, "from": 3, "full_at": 6, "days_per_company": 61,
-                                "fade_windows": 1.5, "building_share": 0.5}, shape=True),
+                                "max_window_days": 548, "fade_windows": 1.5, "building_share": 0.5}, shape=True),
     RiskTerm("opened_by_agent", 0.4, profile=True),
     RiskTerm("corroborated", 1.0, {"min_kinds": 2}),
     RiskTerm("shared_brand", -2.5, {"min_length": 2}),
@@ -263,7 +265,8 @@ SENTENCES: dict[str, dict[str, str]] = {
                              "uses, within a year (counting less up to half as long again)",
         "risk.lone_line": "{value} member companies, each with its own trade name and representative, share "
                           "nothing but one phone number that (almost) no other company gives, registered about one "
-                          "every two months or faster (counting less down to one every three)",
+                          "every two months or faster and within a year and a half (counting less down to one every "
+                          "three, or nine months more)",
         "risk.opened_by_agent": "{pct} had their account opened by someone other than the representative",
         "risk.corroborated": "{pct} of links rest on two or more independent kinds of evidence",
         "risk.template_scope": "{pct} share word-for-word business-scope text",
@@ -340,7 +343,8 @@ SENTENCES: dict[str, dict[str, str]] = {
                              "使用的经营范围登记（跨度再长一半以内时逐步减弱）",
         "risk.lone_line": "{value}家成员企业字号与法定代表人各不相同，"
                           "除一个几乎无其他企业使用的电话号码外别无共同之处，"
-                          "且约每两个月或更快就登记一家（慢至每三个月一家时逐步减弱）",
+                          "且约每两个月或更快就登记一家、并在一年半内登记完毕"
+                          "（慢至每三个月一家或跨度再长九个月以内时逐步减弱）",
         "risk.opened_by_agent": "{pct}的账户由法定代表人以外的人办理开户",
         "risk.corroborated": "{pct}的关联有两种及以上相互独立的证据",
         "risk.template_scope": "{pct}的经营范围逐字相同",

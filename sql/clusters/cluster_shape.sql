@@ -28,7 +28,10 @@
 --   small agency's that gives its own number for clients it takes on over years: they differ in pace, not in a
 --   fixed window. The span holding min_share of the line's companies counts fully up to days_per_company per
 --   company (the more companies, the longer it may take: seventeen over fifteen months is a faster pace than six in
---   a year) and fades to nothing at fade_windows times that (DOMAIN.md flag 6).
+--   a year), but never past max_window_days (eighteen months; issue 12's careful dealer took sixteen for seven): a
+--   big agency's clerk gives the agency's number for forty clients over three years, a faster pace than any
+--   dealer's, which a window growing with the count read as a dealer's batch; what tells them apart is how long
+--   the number kept gathering. It fades to nothing at fade_windows times that window (DOMAIN.md flag 6).
 --
 -- Companies are counted by brand, as cluster_features counts them (the trade name's first brand_stem_length
 -- characters: a group's subsidiaries are named after it).
@@ -36,7 +39,7 @@
 -- reads: company_clusters, stg_companies, cluster_features, company_attributes, attribute_values
 -- params: rep_mass__window_days, scope_min_length, brand_stem_length, own_template__min_share, own_template__from,
 --     own_template__window_days, own_template__fade_windows, lone_line__min_share, lone_line__max_kinds,
---     lone_line__days_per_company, lone_line__fade_windows, lone_line__building_share
+--     lone_line__days_per_company, lone_line__max_window_days, lone_line__fade_windows, lone_line__building_share
 
 create or replace table cluster_shape as
 with members as (
@@ -151,10 +154,11 @@ line_paces as (
 ),
 lone_lines as (
     select cluster_no, n as lone_line_names, span_days as lone_line_span_days,
-        greatest(0, least(1, (getvariable('lone_line__fade_windows') * n * getvariable('lone_line__days_per_company')
-            - span_days) / ((getvariable('lone_line__fade_windows') - 1) * n
-            * getvariable('lone_line__days_per_company')))) as lone_line_fade
-    from line_paces
+        greatest(0, least(1, (getvariable('lone_line__fade_windows') * window_days - span_days)
+            / ((getvariable('lone_line__fade_windows') - 1) * window_days))) as lone_line_fade
+    from (select *, least(n * getvariable('lone_line__days_per_company'), getvariable('lone_line__max_window_days'))
+              as window_days
+          from line_paces)
     qualify row_number() over (partition by cluster_no order by n * lone_line_fade desc, n desc, span_days) = 1
 )
 select c.cluster_no, coalesce(r.max_names_per_rep, 0) as max_names_per_rep,

@@ -10,7 +10,10 @@
 -- line of a building most of whose companies it carries: an agency's line comes with its address and its clerk, a
 -- park's serves its building's tenants) is judged by its pace instead, as the score's
 -- lone_line judges it: within lone_line__fade_windows x lone_line__days_per_company days per company, so
--- that a careful dealer who spreads eight companies over fourteen months is still one line's batch.
+-- that a careful dealer who spreads eight companies over fourteen months is still one line's batch. (The score's
+-- window stops at lone_line__max_window_days; the link's does not: a big agency's number over years still ties its
+-- clients into one cluster, and the score says it gathered them too slowly to be a dealer's. Capping the link too
+-- changed no figure on the 20k and 200k demos and could not be measured at 1M in session 13.)
 --
 -- reads: company_attributes, attribute_values, stg_companies
 -- params: fixed_line_season_days, fixed_line_season_min_companies, lone_line__days_per_company,

@@ -246,18 +246,18 @@ def attach_leftovers(labels: np.ndarray, a: np.ndarray, b: np.ndarray, score: np
     fam = families[usable]
     chosen = (template_families if template_families is not None else families)[usable]
     frame = (
-        pl.DataFrame({"piece": piece, "target": target, "families": fam,
-                      "target_company": target_company, "value": (chosen & value_families) != 0,
+        pl.DataFrame({"piece": piece, "target": target, "target_size": sizes[target].astype(np.float64),
+                      "families": fam, "target_company": target_company, "value": (chosen & value_families) != 0,
                       "where_when": (fam & ~value_families) != 0 if value_families else np.zeros(len(fam), bool)})
         .filter(pl.col("target").is_in(np.flatnonzero(sizes >= min_size)))
         .group_by("piece", "target")
-        .agg(pl.col("families").bitwise_or().alias("families"),
+        .agg(pl.col("target_size").first(), pl.col("families").bitwise_or().alias("families"),
              pl.col("target_company").filter(pl.col("value")).n_unique().alias("covered"),
              pl.col("target_company").filter(pl.col("where_when")).n_unique().alias("where_when_covered"),
              pl.col("target_company").n_unique().alias("reached"))
         .join(ordered_sums(piece, target, score[usable], ("piece", "target")), on=["piece", "target"])
     )
-    target_size = pl.col("target").replace_strict(np.arange(len(sizes)), sizes, return_dtype=pl.Float64)
+    target_size = pl.col("target_size")
     not_by_chance = pl.col("reached") >= min_reach * target_size
     if value_families:
         not_by_chance = not_by_chance & (((pl.col("families") & value_families) != 0)
@@ -269,8 +269,7 @@ def attach_leftovers(labels: np.ndarray, a: np.ndarray, b: np.ndarray, score: np
         piece_fresh = pl.DataFrame({"piece": labels, "fresh": fresh}).group_by("piece").agg(pl.col("fresh").all())
         frame = frame.join(piece_fresh, on="piece", how="left").with_columns(
             template=pl.col("fresh").fill_null(False)
-            & (pl.col("covered") >= min_coverage * pl.col("target").replace_strict(
-                np.arange(len(sizes)), sizes, return_dtype=pl.Float64)))
+            & (pl.col("covered") >= min_coverage * target_size))
         rule = two_kinds | pl.col("template")
     else:
         rule = two_kinds

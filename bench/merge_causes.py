@@ -23,14 +23,15 @@ from pathlib import Path
 import duckdb
 import numpy as np
 import polars as pl
+from rescore import score, working_copy
 
 STEPS = ["cluster_labels", "merge_dense_clusters", "merge_nominee_pieces", "merge_fronted_on_own_values",
          "merge_own_value_pieces", "attach_leftovers", "attach_whole_cluster_ties", "merge_own_value_clusters",
-         "attach_own_values", "attach_batch_stragglers"]
+         "attach_own_values", "attach_batch_stragglers", "attach_registration_stragglers"]
 
 
 def replay(con: duckdb.DuckDBPyConnection) -> list[tuple[str, np.ndarray]]:
-    """Run this checkout's cluster stage on `con`, returning every step's labels in order."""
+    """Run this checkout's cluster stage on `con` (settings applied), returning every step's labels in order."""
     from shellring.flows.core.settings import Settings
     from shellring.flows.pipeline import components
 
@@ -47,9 +48,7 @@ def replay(con: duckdb.DuckDBPyConnection) -> list[tuple[str, np.ndarray]]:
     try:
         for name, fn in saved.items():
             setattr(components, name, wrap(name, fn))
-        settings = Settings()
-        settings.apply(con)
-        components.build_company_clusters(con, settings)
+        components.build_company_clusters(con, Settings())
     finally:
         for name, fn in saved.items():
             setattr(components, name, fn)
@@ -64,8 +63,7 @@ def first_step(trace: list[tuple[str, np.ndarray]], one: np.ndarray, two: np.nda
 
 
 def main() -> None:
-    from shellring.flows.core.sqlsteps import fetch_frame, load_step, run_sql
-    from shellring.flows.pipeline.plan import STAGES
+    from shellring.flows.core.sqlsteps import fetch_frame
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("folders", type=Path, nargs="+")
@@ -76,18 +74,13 @@ def main() -> None:
     scratch = Path(tempfile.mkdtemp(prefix="shellring-merge-causes-"))
     try:
         for folder in args.folders:
-            (work,) = folder.glob(".*results.duckdb.work/*/work.duckdb")
-            copy = scratch / "work.duckdb"
-            shutil.copyfile(work, copy)
-            con = duckdb.connect(str(copy))
-            con.execute("set threads = 2")
+            con = working_copy(folder, scratch)
             before = fetch_frame(con, "select company_id, cluster_no from company_clusters")
             trace = replay(con)
             after = fetch_frame(con, "select company_id, cluster_no from company_clusters")
             same = before.join(after, on="company_id", how="full").filter(
                 pl.col("cluster_no").is_null() | pl.col("cluster_no_right").is_null()).height == 0
-            for step in STAGES["score"]:
-                run_sql(con, load_step(step))
+            score(con)
             members = fetch_frame(con, """
                 with truth as (select upper(trim(uscc)) as uscc, nullif(group_id, '') as group_id,
                         is_ring::boolean as is_ring, kind, nullif(sophistication, '') as level
@@ -96,11 +89,13 @@ def main() -> None:
                     coalesce(t.level, '-') as level,
                     (select count(*) from truth as u where u.group_id = t.group_id) as ring_size
                 from company_clusters as cc join stg_companies as c using (company_id)
-                join cluster_scores as s using (cluster_no) join cluster_features as f using (cluster_no)
+                join flags as s using (cluster_no)
                 left join truth as t on t.uscc = c.uscc
-                where s.flagged and f.n_window_companies > 0""", [str(folder / "truth.csv")])
+                where s.flagged""", [str(folder / "truth.csv")])
             links = fetch_frame(con, "select company_a, company_b, score, reason as reasons, is_link "
                                      "from company_links_kept")
+            con.close()
+            (scratch / f"{folder.name}.duckdb").unlink()
             print(f"\n## {folder}: re-run clusters identical to the run's: {same}")
             rows = []
             for (cluster_no,), group in members.group_by("cluster_no"):
@@ -134,7 +129,6 @@ def main() -> None:
             frame = pl.DataFrame(rows) if rows else pl.DataFrame()
             if frame.is_empty():
                 print("no intruders")
-                con.close()
                 continue
             if args.csv:
                 frame.write_csv(args.csv)
@@ -154,8 +148,6 @@ def main() -> None:
                           .sort("intruders", descending=True).head(30))
                     if args.list:
                         print(part.sort("step", "cluster"))
-            con.close()
-            copy.unlink()
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
 

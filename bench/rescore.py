@@ -33,26 +33,45 @@ RINGS = ring_outcomes_sql("""
 """)
 
 
-def rescore(folder: Path, scratch: Path, recluster: bool = False) -> duckdb.DuckDBPyConnection:
-    from shellring.flows.core.settings import Settings
-    from shellring.flows.core.sqlsteps import load_step, run_sql
-    from shellring.flows.pipeline.components import build_company_clusters
-    from shellring.flows.pipeline.plan import STAGES
+def kept_work_db(folder: Path) -> Path:
+    """The working DB kept beside a run's results DB (a quality.py run, or a kept <name>.results.duckdb)."""
+    (work,) = folder.glob(".*results.duckdb.work/*/work.duckdb")
+    return work
 
-    (work,) = folder.glob(".*results.duckdb.work/*/work.duckdb")  # a quality.py run, or a kept <name>.results.duckdb
+
+def working_copy(folder: Path, scratch: Path) -> duckdb.DuckDBPyConnection:
+    """A connection to a scratch copy of the folder's kept working DB, with this checkout's settings applied."""
+    from shellring.flows.core.settings import Settings
+
     copy = scratch / f"{folder.name}.duckdb"
-    shutil.copyfile(work, copy)
+    shutil.copyfile(kept_work_db(folder), copy)
     con = duckdb.connect(str(copy))
     con.execute("set threads = 2")
-    settings = Settings()
-    settings.apply(con)
-    if recluster:
-        build_company_clusters(con, settings)
-    for step in STAGES["score"]:  # this checkout's score stage, SQL steps only
+    Settings().apply(con)
+    return con
+
+
+def score(con: duckdb.DuckDBPyConnection) -> None:
+    """This checkout's score stage (SQL steps only) on the clusters in `con`, and `flags` (cluster_no, risk_score,
+    flagged) by the flag rule."""
+    from shellring.flows.core.sqlsteps import load_step, run_sql
+    from shellring.flows.pipeline.plan import STAGES
+
+    for step in STAGES["score"]:
         run_sql(con, load_step(step))
     con.execute("""create or replace temp table flags as
         select s.cluster_no, s.risk_score, s.flagged and f.n_window_companies > 0 as flagged
         from cluster_scores as s join cluster_features as f using (cluster_no)""")
+
+
+def rescore(folder: Path, scratch: Path, recluster: bool = False) -> duckdb.DuckDBPyConnection:
+    from shellring.flows.core.settings import Settings
+    from shellring.flows.pipeline.components import build_company_clusters
+
+    con = working_copy(folder, scratch)
+    if recluster:
+        build_company_clusters(con, Settings())
+    score(con)
     return con
 
 

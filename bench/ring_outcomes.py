@@ -5,6 +5,13 @@ working DBs), which differ only in where a cluster's members and flags come from
 
 from __future__ import annotations
 
+# a published results DB's latest run, attached as `results`, as `members` for ring_outcomes_sql
+PUBLISHED_MEMBERS = """
+    select m.cluster_id as cluster_no, m.uscc, c.risk_score, c.flagged
+    from results.cluster_members as m join results.clusters as c using (run_id, cluster_id)
+    where m.run_id = (select run_id from results.runs where status = 'succeeded' order by finished_at desc limit 1)
+"""
+
 
 def ring_outcomes_sql(members: str) -> str:
     """The per-ring query over `members`, a SELECT of (cluster_no, uscc, risk_score, flagged); one parameter, the

@@ -41,13 +41,7 @@ from pathlib import Path
 
 import duckdb
 import polars as pl
-from ring_outcomes import ring_outcomes_sql
-
-PUBLISHED_MEMBERS = """
-    select m.cluster_id as cluster_no, m.uscc, c.risk_score, c.flagged
-    from results.cluster_members as m join results.clusters as c using (run_id, cluster_id)
-    where m.run_id = (select run_id from results.runs where status = 'succeeded' order by finished_at desc limit 1)
-"""
+from ring_outcomes import PUBLISHED_MEMBERS, ring_outcomes_sql
 
 SHAPES = """
 with truth as (

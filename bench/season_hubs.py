@@ -18,6 +18,7 @@ from collections import Counter
 from pathlib import Path
 
 import duckdb
+from rescore import kept_work_db
 
 from shellring.flows.core.settings import Settings
 from shellring.flows.core.sqlsteps import run_step
@@ -63,8 +64,7 @@ def main() -> None:
           "legit (kinds) |")
     print("|---|---|---|---|---|---|---|---|")
     for folder in args.folders:
-        work = next(iter(sorted(folder.glob(".*results.duckdb.work/*/work.duckdb"))
-                         or sorted(folder.glob("results.duckdb.work/*/work.duckdb"))))
+        work = kept_work_db(folder)
         con = duckdb.connect()
         con.execute("attach ? as w (read_only)", [str(work)])
         con.execute("create table company_attributes as select * from w.company_attributes")

@@ -31,8 +31,6 @@ _DASHES = re.compile(r"[‐‑‒–—―−⁃﹣~～_]")
 WHITESPACE = "\t\x0b\x0c\r\x1c-\x1f \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
 ZERO_WIDTH = "\u200b-\u200f\u2060\ufeff\u00ad"
 _SPACE = re.compile(f"[{WHITESPACE}{ZERO_WIDTH}]+")
-_CN_DIGIT = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
-_CN_UNIT = {"十": 10, "百": 100, "千": 1000}
 _NUMERAL_BEFORE_UNIT = re.compile(
     r"[零〇一二两三四五六七八九十百千]+(?=号楼|号馆|号房|号|栋|幢|座|楼|层|单元|室|弄|巷|期|段|区|排|组)"
 )
@@ -67,25 +65,17 @@ def to_text_list(values: Sequence[str | None] | pl.Series | Iterable[str | None]
     return [v if (v is None or isinstance(v, str)) else str(v) for v in values]
 
 
+@lru_cache(maxsize=4096)
 def cn_numeral_to_int(text: str) -> int | None:
-    """一百三十八 -> 138, 二零一 -> 201 (digit-by-digit form), 十二 -> 12; None when not a numeral."""
-    if not text:
+    """一百三十八 -> 138, 二零一 -> 201 (digit-by-digit form), 十二 -> 12; None when not a numeral. Cached: an
+    address batch holds only a few hundred distinct numerals before units."""
+    import cn2an
+
+    try:
+        value = cn2an.cn2an(text, "normal")  # "normal" also reads 两 and the digit-by-digit 二零一
+    except (ValueError, KeyError):  # not a numeral (百百, 零十一); cn2an raises KeyError on some of them
         return None
-    if not any(ch in _CN_UNIT for ch in text):
-        try:
-            return int("".join(str(_CN_DIGIT[ch]) for ch in text))
-        except KeyError:
-            return None
-    total, current = 0, 0
-    for ch in text:
-        if ch in _CN_DIGIT:
-            current = _CN_DIGIT[ch]
-        elif ch in _CN_UNIT:
-            total += (current or 1) * _CN_UNIT[ch]
-            current = 0
-        else:
-            return None
-    return total + current
+    return int(value)
 
 
 def _numeral_repl(m: re.Match[str]) -> str:

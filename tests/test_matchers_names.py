@@ -141,3 +141,18 @@ def test_a_name_is_converted_character_by_character_not_as_a_word():
     df = parse_person_names(["沈思怡", "沈 思怡", "沈　思怡", "瀋思怡", "劉德華", "張 瑋"], pinyin=False)
     assert df["normalized"].to_list() == ["沈思怡"] * 4 + ["刘德华", "张玮"]
     assert df["surname"].to_list()[:4] == ["沈"] * 4
+
+
+def test_chinese_numerals_before_units_become_digits_and_malformed_ones_stay_text():
+    from shellring.matchers.textnorm import canonical_batch
+
+    # the oracle writes each number the three ways addresses do: positional (一百零八), digit by digit (一〇八)
+    # and with 两 for 2 before a unit; a hand-typed table, not cn2an, so a change in the library shows here
+    digits = "零一二三四五六七八九"
+    cases = {108: "一百零八", 12: "十二", 2001: "两千零一", 350: "三百五十", 19: "一十九", 1540: "一千五百四十"}
+    for number, positional in cases.items():
+        by_digit = "".join(digits[int(d)] for d in str(number))
+        for written in (positional, by_digit, by_digit.replace("零", "〇")):
+            assert canonical_batch([f"文三路{written}号"])[0] == f"文三路{number}号"
+    # not numerals: left as written rather than read as a wrong number
+    assert canonical_batch(["百百号", "零十一室", "千号楼"]) == ["百百号", "零十一室", "千号楼"]

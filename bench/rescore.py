@@ -34,8 +34,9 @@ RINGS = ring_outcomes_sql("""
 
 
 def kept_work_db(folder: Path) -> Path:
-    """The working DB kept beside a run's results DB (a quality.py run, or a kept <name>.results.duckdb)."""
-    (work,) = folder.glob(".*results.duckdb.work/*/work.duckdb")
+    """The working DB kept beside a run's results DB (a quality.py run, or a kept <name>.results.duckdb), hidden as
+    the job leaves it or linked in as `results.duckdb.work` (a folder gathering a kept run's results and truth)."""
+    (work,) = [*folder.glob(".*results.duckdb.work/*/work.duckdb"), *folder.glob("results.duckdb.work/*/work.duckdb")]
     return work
 
 

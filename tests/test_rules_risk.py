@@ -328,8 +328,10 @@ def test_concentration_counts_unrelated_members_on_one_value_that_came_with_them
                           (5, 3, 1.0, 90), (6, 4, half, 456), (7, 5, 1.0, 90), (8, 4, 0.0, 728)]
     # a year less one day: cluster 1 begins to fade, cluster 6 fades faster
     assert features(with_thresholds(concentration__window_days=364))[:1] == [(1, 4, (546 - 365) / 182, 365)]
-    # a room's season of 60 days: the rooms fade to nothing at 90
-    assert [f[2] for f in features(with_thresholds(concentration__room_window_days=60))] == [
+    # a room's season of 60 days: the rooms fade to nothing at 90 (both are quiet rooms: no other company within a
+    # season either side, so their window is quiet_room_window_days, moved with it)
+    assert [f[2] for f in features(with_thresholds(concentration__room_window_days=60,
+                                                   concentration__quiet_room_window_days=60))] == [
         1.0, 0.0, 0.0, 0.0, 1.0, pytest.approx(half), 0.0, 0.0]
     # fading to nothing at twice the window instead of 1.5 times it
     assert features(with_thresholds(concentration__fade_windows=2))[5] == (6, 4, (730 - 456) / 365, 456)
@@ -337,6 +339,81 @@ def test_concentration_counts_unrelated_members_on_one_value_that_came_with_them
     assert features(with_thresholds(concentration__min_share=0.6))[2] == (3, 4, 1.0, 90)
     # `from` and `full_at` choose among values: from 5 only the stray-tenant room is left
     assert [f[1] for f in features(with_thresholds(concentration__from=5))] == [0, 0, 0, 0, 0, 0, 5, 0]
+
+
+def test_a_room_filled_in_one_season_and_quiet_either_side_counts_a_season_and_an_incubators_room_does_not():
+    """A farm's room is done when its batch is registered; an incubator admits tenants as long as it runs. Six
+    unrelated tenants over 175 days (five of them within 140) in a room that took no other company a season
+    (weak_days, 180) before or after count in full (quiet_room_window_days, 180), where a room with a neighbour in
+    time keeps room_window_days (90, nothing at 135). A tenant of years before is a previous tenant, not a
+    neighbour; a room whose last season the register does not show yet (its last member within weak_days of the
+    register's last registration) is not known to be quiet. On the code before, every one of these rooms faded to
+    nothing (140 days > 135)."""
+    def tenants(ids, first, names=NAMES):
+        return [company(i, reg_date=d(first) + timedelta(days=35 * n), trade_name=names[n])
+                for n, i in enumerate(ids)]
+
+    clusters = {
+        1: tenants(range(1, 7), "2025-01-01"),      # quiet: a farm's room
+        2: tenants(range(11, 17), "2025-01-01"),    # an incubator: one more tenant 60 days after the last member
+        3: tenants(range(21, 27), "2025-01-01"),    # a tenant of two years before, and nothing else
+        4: tenants(range(31, 37), "2026-01-01"),    # the last member 30 days before the register's last day
+        5: tenants(range(41, 47), "2025-01-01"),    # an incubator: one more tenant 100 days before the first
+    }
+    outside = [company(17, reg_date=d("2025-08-24")), company(27, reg_date=d("2023-01-01")),
+               company(47, reg_date=d("2024-09-23")),
+               company(90, reg_date=d("2022-01-01")), company(91, reg_date=d("2026-09-01"))]  # the register's ends
+    room = {1: "R1", 2: "R2", 3: "R3", 4: "R4", 5: "R5"}
+    attributes = ([{"company_id": c["company_id"], "attr_kind": "room", "attr_value": room[no], "role": "reg"}
+                   for no, cs in clusters.items() for c in cs]
+                  + [{"company_id": i, "attr_kind": "room", "attr_value": f"R{i // 10 + 1}", "role": "reg"}
+                     for i in (17, 27, 47)])
+
+    def features(settings=None):
+        members = [{"company_id": c["company_id"], "cluster_no": no, "cluster_size": len(cs)}
+                   for no, cs in clusters.items() for c in cs]
+        con = given({"stg_companies": table([c for cs in clusters.values() for c in cs] + outside, COMPANY_COLUMNS),
+                     "stg_accounts": table([], ACCOUNT_COLUMNS),
+                     "company_clusters": table(members, CLUSTER_COLUMNS),
+                     "company_attributes": table(attributes, ATTRIBUTE_COLUMNS),
+                     "company_links_kept": table([], LINK_COLUMNS)}, settings=settings)
+        run(con, "linking/attribute_values", "clusters/company_features", "clusters/cluster_features")
+        return [(no, n, pytest.approx(fade), span) for no, n, fade, span in rows(
+            con, "select cluster_no, max_companies_per_value, value_fade, value_span_days from cluster_features "
+                 "order by 1")]
+
+    # 6 of the incubators' 7 companies are members (0.86 >= min_share): they keep the value, at the room's window;
+    # with a seventh company on the room its life must hold all six members (175 days)
+    assert features() == [(1, 6, 1.0, 140), (2, 6, 0.0, 175), (3, 6, 1.0, 175), (4, 6, 0.0, 140), (5, 6, 0.0, 175)]
+    # a quiet room's season of 120 days: nothing at 180
+    assert [f[2] for f in features(with_thresholds(concentration__quiet_room_window_days=120))] == [
+        pytest.approx(2 / 3), 0.0, pytest.approx(1 / 12), 0.0, 0.0]
+    # a season of 30 days either side: the incubators' neighbours fall outside it, and the register's last day too
+    assert [f[2] for f in features(Settings(weak_days=30))] == [1.0] * 5
+
+
+def test_a_careful_farm_in_a_quiet_room_flags_by_its_shape_and_an_incubators_room_does_not():
+    """Issue 12's careful operator: eight fronts, representatives aged 45, 5 million CNY, accounts 40 days after
+    registering, one every 25 days into one room that took nobody else for a season either side: flagged on
+    concentration. The same eight in an incubator's room that admitted a tenant a month after them stay unflagged."""
+    def tenants(ids, room):
+        return [company(i, reg_date=d("2025-01-01") + timedelta(days=25 * n), trade_name=NAMES[n])
+                for n, i in enumerate(ids)], [
+                {"company_id": i, "attr_kind": "room", "attr_value": room, "role": "reg"} for i in ids]
+
+    farm, farm_rooms = tenants(range(1, 9), "FARM")
+    incubator, incubator_rooms = tenants(range(11, 19), "INCUBATOR")
+    neighbour = company(19, reg_date=d("2025-07-25"))
+    ends = [company(90, reg_date=d("2022-01-01")), company(91, reg_date=d("2026-06-30"))]
+    clusters = {1: farm, 2: incubator, 3: [neighbour, *ends]}  # the neighbour and the register's ends: no shape
+    accounts = [account(c["company_id"], 40) for c in farm + incubator]
+    con = cluster_features(clusters, accounts, farm_rooms + incubator_rooms
+                           + [{"company_id": 19, "attr_kind": "room", "attr_value": "INCUBATOR", "role": "reg"}])
+    run(con, "clusters/cluster_terms", "clusters/cluster_scores")
+    got = {no: (score, flagged, codes) for no, score, flagged, codes in rows(
+        con, "select cluster_no, risk_score, flagged, [c['keys'][1] for c in reason_codes] from cluster_scores")}
+    assert got[1][1] and got[1][2][0] == "risk.concentration", got[1]
+    assert not got[2][1] and got[2][0] < 35, got[2]
 
 
 def test_trade_names_sharing_their_stem_are_one_brand():
@@ -470,11 +547,22 @@ def test_rep_mass_counts_one_persons_unrelated_companies_within_a_year():
         5: fronted(range(41, 44), "P", ["2026-01-01"] * 3) + [company(44, rep_id=None), company(45, reg_date=None)],
         6: fronted(range(46, 48), "P", ["2026-01-01"] * 2),
     }
-    assert shape(clusters, columns="max_names_per_rep") == [(1, 5), (2, 1), (3, 1), (4, 3), (5, 3), (6, 2)]
-    # a window of 540 days takes in the serial owner's next company, and four of the six (March 2026 to August
-    # 2027 is 518 days)
-    assert shape(clusters, settings=with_thresholds(rep_mass__window_days=540), columns="max_names_per_rep") == [
-        (1, 5), (2, 2), (3, 1), (4, 4), (5, 3), (6, 2)]
+    # each run of a person's companies counts in full within a year and fades to nothing at 1.5 years; the run worth
+    # most is kept (its companies past `from`, 3, times its fade), else the longest
+    assert shape(clusters, columns="max_names_per_rep, round(rep_mass_fade, 3)") == [
+        (1, 5, 1.0), (2, 2, 0.814), (3, 1, 1.0), (4, 4, 0.178), (5, 3, 1.0), (6, 2, 1.0)]
+    # the nominee's fifth company thirteen months after the first (397 days): four-fifths of the way to nothing at
+    # 547 days; the term was cut at day 365 before (issue 12's careful operator spreads his fronts over months)
+    late = {1: fronted(range(1, 6), "N", ["2026-01-01", "2026-03-01", "2026-05-01", "2026-08-01", "2027-02-02"])}
+    assert shape(late, columns="max_names_per_rep, round(rep_mass_fade, 3)") == [(1, 5, 0.825)]
+    # a window of 540 days (nothing at 810) takes in all six companies (577 days) nearly in full, and the serial
+    # owner's three (799 days) barely
+    assert shape(clusters, settings=with_thresholds(rep_mass__window_days=540),
+                 columns="max_names_per_rep, round(rep_mass_fade, 3)") == [
+        (1, 5, 1.0), (2, 3, 0.041), (3, 1, 1.0), (4, 6, 0.863), (5, 3, 1.0), (6, 2, 1.0)]
+    # no fading (fade_windows just over 1): only the runs within the year count
+    assert shape(clusters, settings=with_thresholds(rep_mass__fade_windows=1.001),
+                 columns="max_names_per_rep")[3] == (4, 3)
 
 
 def test_own_template_counts_unrelated_members_on_a_scope_text_nobody_else_uses_and_how_long_it_was_in_use():
@@ -799,7 +887,7 @@ def test_a_contact_address_that_is_the_members_own_room_is_no_second_kind_of_evi
 
 SHAPE_AT_FULL = {"concentration": {"max_companies_per_value": 6, "value_fade": 1.0},
                  "many_kinds": {"n_evidence_kinds": 3, "life_days": 100},
-                 "rep_mass": {"max_names_per_rep": 8},
+                 "rep_mass": {"max_names_per_rep": 8, "rep_mass_fade": 1.0},
                  "own_template": {"template_names": 5, "template_fade": 1.0},
                  "lone_line": {"lone_line_names": 6, "lone_line_fade": 1.0}}
 
@@ -828,8 +916,10 @@ def test_every_shape_term_is_at_full_at_its_case_and_the_registry_refuses_one_th
 CLUSTER_FEATURE_THRESHOLDS = {"many_kinds__min_reach", "multi_bank__min_banks", "nominee__window_days",
                               "controller__window_days",
                               "corroborated__min_kinds", "shared_brand__min_length", "concentration__window_days",
-                              "concentration__room_window_days", "concentration__fade_windows",
-                              "concentration__min_share", "rep_mass__window_days", "own_template__min_share",
+                              "concentration__room_window_days", "concentration__quiet_room_window_days",
+                              "concentration__fade_windows",
+                              "concentration__min_share", "rep_mass__window_days", "rep_mass__fade_windows",
+                              "own_template__min_share",
                               "own_template__window_days", "own_template__fade_windows", "lone_line__min_share",
                               "lone_line__max_kinds", "lone_line__days_per_company", "lone_line__max_window_days",
                               "lone_line__fade_windows", "lone_line__building_share"}
@@ -854,9 +944,10 @@ QUIET = {"n_companies": 5, "reg_span_days": 1000, "open_span_days": 1000, "max_c
          "life_days": 1000, "n_opened_companies": 5}  # every share 0
 
 
-SHAPE_COLUMNS = ("cluster_no", "max_names_per_rep", "template_names", "template_fade", "template_span_days",
-                 "lone_line_names", "lone_line_fade")
-SHAPE_TYPES = {"cluster_no": "bigint", "max_names_per_rep": "bigint", "template_names": "bigint",
+SHAPE_COLUMNS = ("cluster_no", "max_names_per_rep", "rep_mass_fade", "template_names", "template_fade",
+                 "template_span_days", "lone_line_names", "lone_line_fade")
+SHAPE_TYPES = {"cluster_no": "bigint", "max_names_per_rep": "bigint", "rep_mass_fade": "double",
+               "template_names": "bigint",
                "template_fade": "double", "template_span_days": "bigint", "lone_line_names": "bigint",
                "lone_line_fade": "double"}
 
@@ -944,10 +1035,18 @@ TERM_CASES: dict[str, list[tuple[dict, float]]] = {
                       ({"max_companies_per_value": 4, "value_fade": 0.5}, 1 / 6),
                       ({"max_companies_per_value": 18, "value_fade": 0.0}, 0.0),
                       ({"max_companies_per_value": 18, "value_fade": None}, 0.0)],
-    # nothing up to 3 unrelated companies one person fronts within a year, full at 8; no shape row: none
-    "rep_mass": [({"max_names_per_rep": 1}, 0.0), ({"max_names_per_rep": 3}, 0.0), ({"max_names_per_rep": 4}, 0.2),
-                 ({"max_names_per_rep": 6}, 0.6), ({"max_names_per_rep": 8}, 1.0), ({"max_names_per_rep": 15}, 1.0),
-                 ({"max_names_per_rep": None}, 0.0)],
+    # nothing up to 3 unrelated companies one person fronts within a year, full at 8, times how briefly he gathered
+    # them; no shape row: none
+    "rep_mass": [({"max_names_per_rep": 1, "rep_mass_fade": 1.0}, 0.0),
+                 ({"max_names_per_rep": 3, "rep_mass_fade": 1.0}, 0.0),
+                 ({"max_names_per_rep": 4, "rep_mass_fade": 1.0}, 0.2),
+                 ({"max_names_per_rep": 6, "rep_mass_fade": 1.0}, 0.6),
+                 ({"max_names_per_rep": 8, "rep_mass_fade": 1.0}, 1.0),
+                 ({"max_names_per_rep": 15, "rep_mass_fade": 1.0}, 1.0),
+                 ({"max_names_per_rep": 15, "rep_mass_fade": 0.5}, 0.5),
+                 ({"max_names_per_rep": 6, "rep_mass_fade": 0.5}, 0.3),
+                 ({"max_names_per_rep": 8, "rep_mass_fade": 0.0}, 0.0),
+                 ({"max_names_per_rep": None, "rep_mass_fade": None}, 0.0)],
     # nothing up to 2 unrelated companies on a scope text of the cluster's own, full at 5, times its fade
     "own_template": [({"template_names": 0, "template_fade": 0.0}, 0.0),
                      ({"template_names": 2, "template_fade": 1.0}, 0.0),
@@ -1010,7 +1109,7 @@ def test_older_representatives_offset_the_profile_terms_never_the_shape():
     do not explain away one person or phone behind a season's new companies."""
     older = {"share_rep_over_40": 1.0}
     con = cluster_terms([
-        {"cluster_no": 1, **older, "max_names_per_rep": 8},  # shape only: nothing to offset
+        {"cluster_no": 1, **older, "max_names_per_rep": 8, "rep_mass_fade": 1.0},  # shape only: nothing to offset
         {"cluster_no": 2, **older, "share_fast_open_30d": 0.5},  # profile 0.4 < 1.2: offsets the 0.4
         {"cluster_no": 3, "share_rep_over_40": 0.5, "share_fast_open_7d": 1.0},  # profile 2.2 > 0.6: all of it
         {"cluster_no": 4, **older, "share_fast_open_30d": 0.5, "share_capital_tiny": 1.0},  # 0.4 + 0.8 = 1.2: all
@@ -1082,16 +1181,17 @@ def test_term_sentences_carry_the_measured_value():
     con = cluster_terms([{"cluster_no": 1, "max_companies_per_value": 14, "value_fade": 1.0}], Settings(language="en"))
     assert rows(con, "select says from cluster_terms where term = 'concentration'") == [(
         "14 member companies with different trade names on one person, phone or room that carries (almost) no "
-        "other company, registered within a year (a room: 90 days), counting less up to half as long again",)]
+        "other company, registered within a year (a room: 90 days, or 180 when the room took no other company for "
+        "180 days either side), counting less up to half as long again",)]
 
 
 def test_shape_terms_say_how_many_companies():
-    con = cluster_terms([{"cluster_no": 1, "max_names_per_rep": 9, "template_names": 6, "template_fade": 1.0}],
-                        Settings(language="en"))
+    con = cluster_terms([{"cluster_no": 1, "max_names_per_rep": 9, "rep_mass_fade": 1.0, "template_names": 6,
+                          "template_fade": 1.0}], Settings(language="en"))
     says = dict(rows(con, "select term, says from cluster_terms where term in ('rep_mass', 'own_template')"))
     assert says == {
         "rep_mass": "one person is legal representative of 9 member companies with different trade names within "
-                    "a year",
+                    "a year (counting less up to half as long again)",
         "own_template": "6 member companies with different trade names registered with one word-for-word business "
                         "scope that (almost) no other company in their prefectures uses, within a year (counting "
                         "less up to half as long again)"}

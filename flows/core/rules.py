@@ -146,8 +146,10 @@ RISK_TERMS: tuple[RiskTerm, ...] = (
     RiskTerm("controller", 1.5, {"window_days": 180, "full_at": 4, "partial_at": 3, "partial": 0.5}),
     # the shape alone: many unrelated members on one person, phone or room that came with them, carries no
     # others and lived a season to a year (an agency, a switchboard or a serial owner carries companies over years)
-    RiskTerm("concentration", 5.0, {"window_days": 365, "room_window_days": 90, "fade_windows": 1.5,
-                                    "min_share": 0.8, "from": 3, "full_at": 6}, shape=True),
+    # A room that took no other company for a season either side of its members (quiet) counts a season
+    # (quiet_room_window_days): an incubator admits tenants as long as it runs, a farm's room is done with its batch
+    RiskTerm("concentration", 5.0, {"window_days": 365, "room_window_days": 90, "quiet_room_window_days": 180,
+                                    "fade_windows": 1.5, "min_share": 0.8, "from": 3, "full_at": 6}, shape=True),
     # an operator's footprint in several channels at once (a branch's batch, a contact room, a phone range, a
     # scope text) among companies of one season to a year; an agency's clients share as many, over years
     # (a kind counts when its links reach min_reach of the members: a few members' stray links are no footprint).
@@ -158,8 +160,10 @@ RISK_TERMS: tuple[RiskTerm, ...] = (
     RiskTerm("many_kinds", 5.0, {"from": 2, "full_at": 3, "window_days": 270, "fade_windows": 1.5,
                                  "min_reach": 0.2}, shape=True),
     # one person legal representative of many unrelated new companies within a year: nobody fronts a dozen as a
-    # trade; a serial owner adds one every year or two, a group's chairman fronts subsidiaries of one trade name
-    RiskTerm("rep_mass", 5.0, {"window_days": 365, "from": 3, "full_at": 8}, shape=True),
+    # trade; a serial owner adds one every year or two, a group's chairman fronts subsidiaries of one trade name.
+    # Fading to nothing at fade_windows x window_days, as the other shape terms do: a careful operator who spreads
+    # one nominee's fronts over thirteen months is no serial owner, and a cut at day 365 hid him
+    RiskTerm("rep_mass", 5.0, {"window_days": 365, "fade_windows": 1.5, "from": 3, "full_at": 8}, shape=True),
     # one word-for-word scope text on many unrelated members and (almost) nobody else in the prefectures where they
     # carry it, in use a season to a year: written once and copied by one hand; an agency's template serves its
     # clients over years where it works; a phrase's chance users in other cities grow with the extract, not with it
@@ -255,11 +259,12 @@ SENTENCES: dict[str, dict[str, str]] = {
                            "with different representatives (a landline: and different trade names) within 180 days",
         "risk.concentration": "{value} member companies with different trade names on one person, phone or room "
                               "that carries (almost) no other company, registered within a year (a room: 90 "
-                              "days), counting less up to half as long again",
+                              "days, or 180 when the room took no other company for 180 days either side), "
+                              "counting less up to half as long again",
         "risk.many_kinds": "{value} independent kinds of shared evidence tie members registered within nine "
                            "months (counting less up to half as long again)",
         "risk.rep_mass": "one person is legal representative of {value} member companies with different trade "
-                         "names within a year",
+                         "names within a year (counting less up to half as long again)",
         "risk.own_template": "{value} member companies with different trade names registered with one "
                              "word-for-word business scope that (almost) no other company in their prefectures "
                              "uses, within a year (counting less up to half as long again)",
@@ -335,10 +340,10 @@ SENTENCES: dict[str, dict[str, str]] = {
         "risk.controller": "同一手机号、固定电话或开户经办人在180天内服务{value}家法定代表人不同"
                            "（固定电话还须字号不同）的成员企业",
         "risk.concentration": "{value}家字号各不相同的成员企业登记在同一人、同一电话或同一房间名下，"
-                              "该人、电话或房间几乎不涉及其他企业，且均在一年内（同一房间为90天内）登记"
-                              "（跨度再长一半以内时逐步减弱）",
+                              "该人、电话或房间几乎不涉及其他企业，且均在一年内（同一房间为90天内；"
+                              "该房间前后180天内无其他企业登记时为180天内）登记（跨度再长一半以内时逐步减弱）",
         "risk.many_kinds": "{value}种相互独立的共享证据关联着九个月内登记的成员企业（跨度再长一半以内时逐步减弱）",
-        "risk.rep_mass": "同一人在一年内担任{value}家字号各不相同的成员企业的法定代表人",
+        "risk.rep_mass": "同一人在一年内担任{value}家字号各不相同的成员企业的法定代表人（跨度再长一半以内时逐步减弱）",
         "risk.own_template": "{value}家字号各不相同的成员企业在一年内以逐字相同、且在其所在地市几乎无其他企业"
                              "使用的经营范围登记（跨度再长一半以内时逐步减弱）",
         "risk.lone_line": "{value}家成员企业字号与法定代表人各不相同，"

@@ -11,7 +11,7 @@
 -- params: multi_bank__min_banks, shared_brand__min_length, brand_stem_length, nominee__window_days,
 --     controller__window_days, corroborated__min_kinds, concentration__window_days, concentration__room_window_days,
 --     concentration__fade_windows, concentration__min_share, concentration__from, concentration__full_at,
---     many_kinds__min_reach
+--     concentration__quiet_room_window_days, weak_days, many_kinds__min_reach
 
 create or replace table cluster_features as
 with members as (
@@ -88,6 +88,11 @@ controllers as (
 -- longer: a clerk of a bookkeeping agency may serve a dozen clients within a year, but the agency's
 -- cluster lived for years. It counts fully within window_days (a room: room_window_days) and fades to
 -- nothing at fade_windows times that.
+-- A quiet room is the exception: one that took no other company for a season (weak_days) before its first member
+-- and after its last, and none between them, where the register shows both seasons. An incubator or a
+-- business-secretary address admits tenants as long as it runs, so its room has neighbours in time, while a farm's
+-- room is done when its batch is registered (DOMAIN.md flag 1: a room's companies within a rolling window, and its
+-- recent growth). A quiet room counts fully within quiet_room_window_days (a season) instead of room_window_days.
 value_members as (
     select distinct cc.cluster_no, ca.attr_kind, ca.attr_value, ca.company_id, c.reg_date,
         coalesce(left(c.trade_name, getvariable('brand_stem_length')), c.company_id::varchar) as name
@@ -96,15 +101,48 @@ value_members as (
     join stg_companies as c using (company_id)
     where c.reg_date is not null
 ),
+-- the register's first and last registration: a season before or after the extract is not seen, and an
+-- incubator that opened in its last months is not known to stop
+extract_days as (
+    select min(reg_date) as first_day, max(reg_date) as last_day from stg_companies
+),
+room_seasons as (
+    select v.cluster_no, v.attr_value, min(v.reg_date) as first_date, max(v.reg_date) as last_date
+    from value_members as v
+    where v.attr_kind = 'room'
+    group by v.cluster_no, v.attr_value
+    having count(distinct v.name) >= getvariable('concentration__from')
+),
+-- a room is quiet when the register shows a season either side of its members' registrations and no other
+-- company (nor an undated one) registered in it from a season before the first to a season after the last
+quiet_rooms as (
+    select s.cluster_no, s.attr_value
+    from room_seasons as s
+    cross join extract_days as e
+    where s.first_date - to_days(getvariable('weak_days')::integer) >= e.first_day
+        and s.last_date + to_days(getvariable('weak_days')::integer) <= e.last_day
+        and not exists (
+            select 1
+            from company_attributes as ca
+            join stg_companies as c using (company_id)
+            left join company_clusters as cc on cc.company_id = ca.company_id and cc.cluster_no = s.cluster_no
+            where ca.attr_kind = 'room' and ca.attr_value = s.attr_value and cc.company_id is null
+                and (c.reg_date is null
+                     or c.reg_date between s.first_date - to_days(getvariable('weak_days')::integer)
+                                       and s.last_date + to_days(getvariable('weak_days')::integer)))
+),
 value_lives as (
     select m.cluster_no, m.attr_kind, m.attr_value, count(*) as n_companies, count(distinct m.name) as n_names,
         list(m.reg_date order by m.reg_date) as dates,
         ceil(getvariable('concentration__min_share') * any_value(v.n_companies))::integer - 1 as k,
-        case when m.attr_kind = 'room' then getvariable('concentration__room_window_days')
+        case when m.attr_kind = 'room' and q.attr_value is not null
+                 then getvariable('concentration__quiet_room_window_days')
+             when m.attr_kind = 'room' then getvariable('concentration__room_window_days')
              else getvariable('concentration__window_days') end as full_days
     from value_members as m
     join attribute_values as v using (attr_kind, attr_value)
-    group by m.cluster_no, m.attr_kind, m.attr_value
+    left join quiet_rooms as q on m.attr_kind = 'room' and q.cluster_no = m.cluster_no and q.attr_value = m.attr_value
+    group by m.cluster_no, m.attr_kind, m.attr_value, q.attr_value
     having count(*) >= getvariable('concentration__min_share') * any_value(v.n_companies)
         and count(distinct m.name) >= getvariable('concentration__from')
 ),

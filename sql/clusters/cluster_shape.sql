@@ -1,9 +1,14 @@
 -- The shape of a cluster that no member's profile shows, for the structural risk terms (cluster_terms):
 --
--- * max_names_per_rep (rep_mass): the most member companies of different trade names one person is legal
---   representative of within rep_mass__window_days. A legal representative answers for each company; nobody
---   fronts many unrelated new companies in a year as a trade (DOMAIN.md flag 3), whereas a serial owner adds
---   one every year or two and a group's chairman fronts subsidiaries of one trade name.
+-- * max_names_per_rep, rep_mass_fade (rep_mass): the most member companies of different trade names one person is
+--   legal representative of, and how briefly he gathered them. A legal representative answers for each company;
+--   nobody fronts many unrelated new companies in a year as a trade (DOMAIN.md flag 3), whereas a serial owner adds
+--   one every year or two and a group's chairman fronts subsidiaries of one trade name. Each run of the person's
+--   companies (from one registration to a later one) counts fully within rep_mass__window_days and fades to nothing
+--   at rep_mass__fade_windows times that, as concentration and own_template fade a value's life: a careful
+--   operator who spreads one nominee's fronts over thirteen months is the same nominee, not a serial owner (who
+--   needs years for as many), and a cut at day 365 made him invisible. The run kept is the one worth most
+--   (companies past rep_mass__from, up to rep_mass__full_at, times its fade).
 -- * template_names, template_fade (own_template): the most member companies of different trade names
 --   registered with one word-for-word business scope (at least scope_min_length characters) that (almost) no
 --   company outside the cluster uses in the prefectures where its members carry it (min_share of the text's
@@ -37,7 +42,7 @@
 -- characters: a group's subsidiaries are named after it).
 --
 -- reads: company_clusters, stg_companies, cluster_features, company_attributes, attribute_values
--- params: rep_mass__window_days, scope_min_length, brand_stem_length, own_template__min_share, own_template__from,
+-- params: rep_mass__window_days, rep_mass__fade_windows, rep_mass__from, rep_mass__full_at, scope_min_length, brand_stem_length, own_template__min_share, own_template__from,
 --     own_template__window_days, own_template__fade_windows, lone_line__min_share, lone_line__max_kinds,
 --     lone_line__days_per_company, lone_line__max_window_days, lone_line__fade_windows, lone_line__building_share
 
@@ -53,18 +58,30 @@ with members as (
 rep_members as (
     select cluster_no, rep_id, reg_date, name from members where rep_id is not null
 ),
--- a person's companies in one cluster are few (hub limits cut the rest): each is paired with the ones the
--- person registered within the window after it
-rep_years as (
-    select a.cluster_no, a.rep_id, a.reg_date, count(distinct b.name) as n_names
+-- a person's companies in one cluster are few (hub limits cut the rest): each is paired with each one the person
+-- registered after it within the faded window, and the run between them counted
+rep_runs as (
+    select a.cluster_no, a.rep_id, date_diff('day', a.reg_date, b.reg_date) as span_days, count(distinct m.name) as n_names
     from rep_members as a
     join rep_members as b
         on b.cluster_no = a.cluster_no and b.rep_id = a.rep_id and b.reg_date >= a.reg_date
-        and b.reg_date <= a.reg_date + to_days(getvariable('rep_mass__window_days')::integer)
-    group by a.cluster_no, a.rep_id, a.reg_date
+        and b.reg_date < a.reg_date + to_days(ceil(getvariable('rep_mass__fade_windows')
+                                                    * getvariable('rep_mass__window_days'))::integer)
+    join rep_members as m
+        on m.cluster_no = a.cluster_no and m.rep_id = a.rep_id and m.reg_date between a.reg_date and b.reg_date
+    group by a.cluster_no, a.rep_id, a.reg_date, b.reg_date
 ),
 reps as (
-    select cluster_no, max(n_names) as max_names_per_rep from rep_years group by cluster_no
+    select cluster_no, n_names as max_names_per_rep,
+        greatest(0, least(1, (getvariable('rep_mass__fade_windows') * getvariable('rep_mass__window_days') - span_days)
+            / ((getvariable('rep_mass__fade_windows') - 1) * getvariable('rep_mass__window_days')))) as rep_mass_fade
+    from rep_runs
+    qualify row_number() over (
+        partition by cluster_no
+        order by greatest(0, least(n_names, getvariable('rep_mass__full_at')) - getvariable('rep_mass__from'))
+            * greatest(0, least(1, (getvariable('rep_mass__fade_windows') * getvariable('rep_mass__window_days')
+                - span_days) / ((getvariable('rep_mass__fade_windows') - 1) * getvariable('rep_mass__window_days'))))
+            desc, n_names desc, span_days, rep_id) = 1
 ),
 -- a company's prefecture: the first four digits of its registration's division code, else of its USCC's
 scope_users as (
@@ -161,7 +178,7 @@ lone_lines as (
           from line_paces)
     qualify row_number() over (partition by cluster_no order by n * lone_line_fade desc, n desc, span_days) = 1
 )
-select c.cluster_no, coalesce(r.max_names_per_rep, 0) as max_names_per_rep,
+select c.cluster_no, coalesce(r.max_names_per_rep, 0) as max_names_per_rep, coalesce(r.rep_mass_fade, 0) as rep_mass_fade,
     coalesce(t.n_names, 0) as template_names, coalesce(t.fade, 0) as template_fade,
     t.span_days as template_span_days, coalesce(ll.lone_line_names, 0) as lone_line_names,
     coalesce(ll.lone_line_fade, 0) as lone_line_fade, ll.lone_line_span_days

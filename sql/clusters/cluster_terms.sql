@@ -63,9 +63,10 @@ with terms as (
                 - life_days) / ((getvariable('many_kinds__fade_windows') - 1)
                 * getvariable('many_kinds__window_days')))) end)::double as many_kinds,
         -- the shape terms (cluster_shape) rise linearly from nothing at `from` unrelated companies to full at
-        -- `full_at`; the template's times how briefly it was in use
-        greatest(0, least(1, (coalesce(sh.max_names_per_rep, 0) - getvariable('rep_mass__from'))
-            / (getvariable('rep_mass__full_at') - getvariable('rep_mass__from'))))::double as rep_mass,
+        -- `full_at`; the person's and the template's times how briefly they gathered them
+        (greatest(0, least(1, (coalesce(sh.max_names_per_rep, 0) - getvariable('rep_mass__from'))
+            / (getvariable('rep_mass__full_at') - getvariable('rep_mass__from'))))
+            * coalesce(sh.rep_mass_fade, 0))::double as rep_mass,
         (greatest(0, least(1, (coalesce(sh.template_names, 0) - getvariable('own_template__from'))
             / (getvariable('own_template__full_at') - getvariable('own_template__from'))))
             * coalesce(sh.template_fade, 0))::double as own_template,

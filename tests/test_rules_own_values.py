@@ -257,6 +257,17 @@ def test_a_careful_operator_s_halves_registered_over_more_than_two_seasons_merge
                          paced=paced(HALVES, reps, days)) == [0] * 7
 
 
+def test_halves_at_a_nominee_s_pace_merge_on_a_text_only_they_carry_whatever_its_carriers_span():
+    # the text on the first front of one half and the last of the other, 420 days apart: an operator's text that
+    # nobody else in the region wrote does not circulate; without the pace the two-season bound holds
+    days = [0, 50, 130, 420, 0, 50, 130]
+    halves = [0, 0, 0, 0, 1, 1, 1, 1]
+    days, reps = days + [420], ["N1"] * 4 + ["N2"] * 4
+    assert fronted_merge(halves, {"scope": [0, 7]}, fronted=[0, 1], days=days) == halves
+    assert fronted_merge(halves, {"scope": [0, 7]}, fronted=[0, 1], days=days,
+                         paced=paced(halves, reps, days)) == [0] * 8
+
+
 def test_a_group_whose_subsidiaries_came_over_years_is_no_nominee_s_half():
     # the second cluster reuses one representative, but its members registered over three years: not at a nominee's
     # pace either

@@ -49,7 +49,10 @@ bound was the half's whole span (two seasons), which kept apart the halves of th
 (hard 1M: 10 split sophisticated two-nominee rings whose halves alone carry a text, each half registered over
 364-603 days). The value's carriers are held to two seasons, not to one: a careful operator spreads his fronts over
 the better part of a year, and his text with them (hard 1M: 12 of the 26 sophisticated two-nominee rings whose
-halves share their text stayed split, its carriers 181-360 days apart).
+halves share their text stayed split, its carriers 181-360 days apart). Between two halves at a nominee's pace the
+carriers need no bound: the bound keeps out a text that circulates over the years, and one that nobody in the region
+but the two halves wrote does not circulate (hard 1M: two more rings, their text's carriers 393 and 413 days apart;
+no merge of two rings or of a look-alike on any kept run).
 
 A leftover likewise joins a cluster on a value all carriers took up within one season when the cluster holds at
 least as many of them as the leftovers do, whatever its share of the cluster: an agent's fronts that went to the
@@ -215,9 +218,10 @@ def paced_fronts(labels: np.ndarray, rep_company: np.ndarray, rep: np.ndarray, r
 def merge_fronted_on_own_values(labels: np.ndarray, value_key: np.ndarray, company: np.ndarray, reg_day: np.ndarray,
                                 fronted: np.ndarray, season_days: int, paced: np.ndarray | None = None) -> np.ndarray:
     """Labels after two clusters each fronted by one nominee (`fronted`, per label) and registered within two
-    seasons - or fronted at a nominee's pace however long they took (`paced`, per label: see paced_fronts) - merged
-    when they are the only two holding a value's carriers, all registered within two seasons (2 x `season_days`) of
-    each other; mutual best partners only (by how many such values they share), so no chain forms."""
+    seasons merged when they are the only two holding a value's carriers, all registered within two seasons
+    (2 x `season_days`) of each other; or, both fronted at a nominee's pace (`paced`, per label: see paced_fronts),
+    when they are the only two holding a value, however long they and its carriers took. Mutual best partners only
+    (by how many such values they share), so no chain forms."""
     from shellring.flows.pipeline.components import _canonical, _merge_mutual_best
 
     if not len(company):
@@ -230,14 +234,16 @@ def merge_fronted_on_own_values(labels: np.ndarray, value_key: np.ndarray, compa
     seasonal[span.filter(pl.col("span") <= 2 * season_days)["label"].to_numpy()] = True
     halves = fronted & (seasonal | paced) if paced is not None else fronted & seasonal
     label = labels[company]
-    carriers = pl.DataFrame({"value": value_key, "label": label, "fronted": halves[label],
+    paced_label = paced[label] if paced is not None else np.zeros(len(label), dtype=bool)
+    carriers = pl.DataFrame({"value": value_key, "label": label, "fronted": halves[label], "paced": paced_label,
                              "day": reg_day[company]})
     two = (
         carriers.group_by("value")
         .agg(pl.col("label").n_unique().alias("clusters"), pl.col("fronted").all().alias("fronted"),
-             _SPAN,
+             pl.col("paced").all().alias("paced"), _SPAN,
              pl.col("label").min().alias("lo"), pl.col("label").max().alias("hi"))
-        .filter((pl.col("clusters") == 2) & pl.col("fronted") & (pl.col("span") <= 2 * season_days))
+        .filter((pl.col("clusters") == 2) & pl.col("fronted")
+                & ((pl.col("span") <= 2 * season_days) | pl.col("paced")))
         .group_by("lo", "hi").agg(pl.len().cast(pl.Float64).alias("values"))
     )
     if two.is_empty():

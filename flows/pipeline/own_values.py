@@ -204,8 +204,10 @@ def paced_fronts(labels: np.ndarray, rep_company: np.ndarray, rep: np.ndarray, r
         return paced
     sizes = np.bincount(labels)
     step = min_companies - 1
+    label = labels[rep_company]
+    big = sizes[label] >= min_companies  # only a cluster of min_companies can be fronted
     fronts = (
-        pl.DataFrame({"label": labels[rep_company], "rep": rep, "day": reg_day[rep_company]})
+        pl.DataFrame({"label": label[big], "rep": rep[big], "day": reg_day[rep_company[big]]})
         .sort("label", "rep", "day")
         .with_columns(later=pl.col("day").shift(-step).over("label", "rep"), fronts=pl.len().over("label", "rep"))
         .filter(pl.col("later").is_not_null() & (pl.col("later") - pl.col("day") <= season_days))

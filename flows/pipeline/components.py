@@ -11,8 +11,8 @@ two groups together.
    dense for their sizes (summed pair scores >= `merge_density` x |A| x |B| over at least
    `merge_min_pairs` pairs): one ring fronted by two nominees shows up so, as two groups sharing
    template text, a hometown and a season; two clusters each fronted by a nominee merge on template values
-   over two pairs, or on one value only they carry, taken up within two seasons, or whenever when each is fronted
-   at a nominee's pace (three of its members on one person within a season; own_values.py).
+   over two pairs, or on one value only they carry, taken up within two seasons - at any time when each is fronted
+   at a nominee's pace (three of its members on one person within a season, half of them; own_values.py).
 5. Pieces too small to be clusters merge when they hold every carrier of a season's value (own_values.py). Leftovers
    join a cluster on two kinds of evidence reaching a quarter of its members (not both where and when, unless they
    reach a third; a student batch cluster excepted) or a fresh template (attach_leftovers), on one

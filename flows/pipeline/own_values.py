@@ -44,7 +44,9 @@ So a half must be fronted at a nominee's pace (paced_fronts): one person legal r
 members registered within one season (DOMAIN.md flag 3, "three new firms in 180 days"), however long the whole ring
 took - a careful operator spreads his fronts over a year or more and a nominee fronts a few of them in any season,
 while a group's executive signs for a subsidiary now and then over years (hard + variety 20k s7 with no bound: a
-nominee ring merged with a group on a text one member and two subsidiaries happened to share). Until session 14 the
+nominee ring merged with a group on a text one member and two subsidiaries happened to share). His fronts must also be
+at least half of the cluster (`nominee_half_share`): hard 20k s7 without it merged a nominee's five fronts that sat
+among twelve subsidiaries of a group with his other half (look-alike false alarms 0 -> 0.0057). Until session 14 the
 bound was the half's whole span (two seasons), which kept apart the halves of the careful rings this rule is for
 (hard 1M: 10 split sophisticated two-nominee rings whose halves alone carry a text, each half registered over
 364-603 days). The value's carriers are held to two seasons, not to one: a careful operator spreads his fronts over

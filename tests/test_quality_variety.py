@@ -11,8 +11,9 @@ measured rates. One student batch of this seed was found in some runs of the mer
 others (0.69 / 0.62): two of its halves, 3 and 4 members tied by ten 0.6 links, sit exactly at merge_context_density,
 and polars' threads summed the links to 6.0 or a hair under. Summed in one fixed order and rounded (s11-determinism,
 flows/pipeline/pair_sums.py) they are 6.0 in every run. A nominee ring whose two halves alone wrote one scope text
-within a season is found since s11-split-scale (nominee 0.85 -> 0.88, medium 0.89 -> 0.93). Truth comes from the
-generator's truth.csv, an oracle the detector never reads.
+within a season is found since s11-split-scale (nominee 0.85 -> 0.88, medium 0.89 -> 0.93), and one whose halves each
+registered over more than two seasons, each at a nominee's pace, since s14-nominee (nominee 0.88 -> 0.92,
+sophisticated 0.93 -> 0.96). Truth comes from the generator's truth.csv, an oracle the detector never reads.
 """
 
 from __future__ import annotations
@@ -25,12 +26,12 @@ pytestmark = pytest.mark.slow
 
 COMPANIES, SEED = 20_000, 13
 
-MEASURED_RING_RECALL = 0.908
+MEASURED_RING_RECALL = 0.919
 MEASURED_BY_KIND = {
-    "address_farm": 0.8889, "nominee_rep": 0.8846, "dealer_phone": 1.0, "agent_opener": 1.0,
+    "address_farm": 0.8889, "nominee_rep": 0.9231, "dealer_phone": 1.0, "agent_opener": 1.0,
     "weak_links": 1.0, "student_batch": 0.6923,
 }
-MEASURED_BY_LEVEL = {"naive": 0.8788, "medium": 0.9259, "sophisticated": 0.9259}
+MEASURED_BY_LEVEL = {"naive": 0.8788, "medium": 0.9259, "sophisticated": 0.9630}
 
 
 @pytest.fixture(scope="module")
@@ -41,8 +42,8 @@ def variety_result(tmp_path_factory, key_env):
 def test_pairs_and_rings_hold_with_variety(variety_result):
     r = variety_result
     assert r.pair_precision >= 0.99, r  # measured 0.999 (0.845 with stray links counted as kinds)
-    assert r.pair_recall >= 0.89, r  # 0.901 (hosted farms spread over rooms and floors, wider batches)
-    assert r.pair_f1 >= 0.94, r  # 0.948
+    assert r.pair_recall >= 0.90, r  # 0.909 (hosted farms spread over rooms and floors, wider batches)
+    assert r.pair_f1 >= 0.945, r  # 0.952
     assert r.ring_recall >= one_ring_below(MEASURED_RING_RECALL, r.rings), r
 
 

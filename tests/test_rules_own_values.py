@@ -19,6 +19,7 @@ from shellring.flows.pipeline.own_values import (
     merge_own_value_clusters,
     merge_own_value_pieces,
     own_value_carriers,
+    paced_fronts,
 )
 
 S = Settings()
@@ -179,14 +180,16 @@ def test_a_text_its_bystanders_carry_more_than_the_cluster_is_not_the_cluster_s(
 
 
 def fronted_merge(labels: list[int], carriers: dict[str, list[int]], fronted: list[int],
-                  days: list[int] | None = None) -> list[int]:
-    """Labels after the nominee-halves rule; `fronted` lists the labels one nominee fronts."""
+                  days: list[int] | None = None, paced: list[int] | None = None) -> list[int]:
+    """Labels after the nominee-halves rule; `fronted` lists the labels one nominee fronts, `paced` those fronted at
+    a nominee's pace."""
     keys = np.array([hash(v) for v, companies in carriers.items() for _ in companies], dtype=np.int64)
     companies = np.array([c for cs in carriers.values() for c in cs], dtype=np.int64)
     is_fronted = np.isin(np.arange(max(labels) + 1), fronted)
+    is_paced = np.isin(np.arange(max(labels) + 1), paced) if paced is not None else None
     reg_day = np.array(days if days is not None else [0] * len(labels), dtype=np.int64)
     return [int(x) for x in merge_fronted_on_own_values(np.array(labels), keys, companies, reg_day, is_fronted,
-                                                        S.weak_days)]
+                                                        S.weak_days, is_paced)]
 
 
 HALVES = [0, 0, 0, 0, 1, 1, 1]  # a ring run through two nominees: four fronts of one, three of the other
@@ -215,10 +218,64 @@ def test_only_two_clusters_each_fronted_by_a_nominee_merge():
     assert fronted_merge(HALVES, {"scope": [1, 5]}, fronted=[0]) == HALVES
 
 
+def paced(labels: list[int], reps: list[str], days: list[int]) -> list[int]:
+    """The labels paced_fronts finds fronted at a nominee's pace, given each company's representative and day."""
+    rep = np.array([hash(r) & 0xFFFFFFFF for r in reps], dtype=np.uint64)
+    got = paced_fronts(np.array(labels), np.arange(len(labels), dtype=np.int64), rep, np.array(days, dtype=np.int64),
+                       S.nominee_min_companies, S.weak_days, S.nominee_half_share)
+    return [int(x) for x in np.flatnonzero(got)]
+
+
+def test_a_nominee_s_pace_is_three_fronts_in_a_season_whatever_the_ring_s_whole_span():
+    # a careful nominee: five fronts over fourteen months, three of them within 180 days (DOMAIN.md flag 3)
+    assert paced([0] * 5, ["N"] * 5, [0, 150, 250, 330, 420]) == [0]
+    # a group's executive: three subsidiaries over three years; a serial owner: one company a year
+    assert paced([0] * 3, ["G"] * 3, [0, 400, 3 * 365]) == []
+    assert paced([0] * 3, ["S"] * 3, [0, 300, 620]) == []
+    # three fronts in a season, but of three different people: nobody fronts them
+    assert paced([0] * 3, ["A", "B", "C"], [0, 10, 20]) == []
+    # the pace counts one person's companies in one cluster, not across clusters
+    assert paced([0, 0, 1], ["N"] * 3, [0, 10, 20]) == []
+
+
+def test_a_nominee_s_fronts_among_more_subsidiaries_of_a_group_are_no_nominee_s_half():
+    # five fronts in a season, in one cluster with six subsidiaries of a group: his fronts are under half of it
+    labels, reps = [0] * 11, ["N"] * 5 + ["G1", "G1", "G2", "G2", "G3", "G3"]
+    days = [0, 30, 60, 90, 120] + [0, 400, 800, 900, 1000, 1100]
+    assert paced(labels, reps, days) == []
+    assert paced(labels[:10], reps[:10], days[:10]) == [0]  # five of ten: half
+
+
+def test_a_careful_operator_s_halves_registered_over_more_than_two_seasons_merge_at_a_nominee_s_pace():
+    # each half registered over fourteen months, three fronts of each within a season; the text 200 days apart
+    days = [0, 50, 130, 420, 0, 50, 130]
+    reps = ["N1"] * 4 + ["N2"] * 3
+    fronted = [0, 1]
+    assert fronted_merge(HALVES, {"scope": [1, 5]}, fronted=fronted, days=days) == HALVES  # two seasons: apart
+    assert paced(HALVES, reps, days) == [0, 1]
+    assert fronted_merge(HALVES, {"scope": [1, 5]}, fronted=fronted, days=days,
+                         paced=paced(HALVES, reps, days)) == [0] * 7
+
+
+def test_halves_at_a_nominee_s_pace_merge_on_a_text_only_they_carry_whatever_its_carriers_span():
+    # the text on the first front of one half and the last of the other, 420 days apart: an operator's text that
+    # nobody else in the region wrote does not circulate; without the pace the two-season bound holds
+    days = [0, 50, 130, 420, 0, 50, 130]
+    halves = [0, 0, 0, 0, 1, 1, 1, 1]
+    days, reps = days + [420], ["N1"] * 4 + ["N2"] * 4
+    assert fronted_merge(halves, {"scope": [0, 7]}, fronted=[0, 1], days=days) == halves
+    assert fronted_merge(halves, {"scope": [0, 7]}, fronted=[0, 1], days=days,
+                         paced=paced(halves, reps, days)) == [0] * 8
+
+
 def test_a_group_whose_subsidiaries_came_over_years_is_no_nominee_s_half():
-    # the second cluster reuses one representative, but its members registered over three years
+    # the second cluster reuses one representative, but its members registered over three years: not at a nominee's
+    # pace either
     years = [400, 400, 400, 400, 0, 400, 3 * 365]
     assert fronted_merge(HALVES, {"scope": [1, 5]}, fronted=[0, 1], days=years) == HALVES
+    paces = paced(HALVES, ["N"] * 4 + ["G"] * 3, years)
+    assert paces == [0]
+    assert fronted_merge(HALVES, {"scope": [1, 5]}, fronted=[0, 1], days=years, paced=paces) == HALVES
 
 
 def test_a_half_merges_with_the_half_it_shares_most_such_texts_with():
@@ -293,3 +350,55 @@ def _clustered(companies: list[tuple[int, str, str]], building_pairs: list[tuple
     run(con, "linking/company_attributes", "linking/attribute_values")
     build_company_clusters(con, S)
     return [r[0] for r in rows(con, "select company_id from company_clusters order by 1")]
+
+
+NOMINEE_TEXT = "一般项目：供应链管理服务、国内贸易代理、货物进出口、技术进出口、信息咨询服务"
+
+
+def test_the_cluster_step_merges_a_careful_operator_s_two_nominee_halves_on_a_text_only_they_carry():
+    """Two nominees, four fronts each registered over fourteen months (three of each within a season, a nominee's
+    pace), one front of each with a scope text nobody else in the region writes, 200 days apart: one ring. Before,
+    a half whose members registered over more than two seasons counted as a group's, and the halves stayed apart."""
+    days = ["2025-01-10", "2025-03-01", "2025-05-20", "2026-03-05"]
+    first = [(i, "N1", day, NOMINEE_TEXT if i == 2 else None) for i, day in zip(range(1, 5), days, strict=True)]
+    second = [(i, "N2", day, NOMINEE_TEXT if i == 7 else None) for i, day in zip(range(5, 9), days, strict=True)]
+    assert _fronted_clustered(first + second) == [[1, 2, 3, 4, 5, 6, 7, 8]]
+
+
+def test_the_cluster_step_keeps_apart_a_serial_owner_and_unrelated_nominees():
+    """The same halves sharing no value stay two clusters (two nominees of one district and season are no ring on
+    that alone), and a serial owner's three companies a year apart, whose one text a nominee's front also wrote,
+    stay apart from the nominee's cluster."""
+    days = ["2025-01-10", "2025-03-01", "2025-05-20", "2026-03-05"]
+    first = [(i, "N1", day, None) for i, day in zip(range(1, 5), days, strict=True)]
+    second = [(i, "N2", day, None) for i, day in zip(range(5, 9), days, strict=True)]
+    assert _fronted_clustered(first + second) == [[1, 2, 3, 4], [5, 6, 7, 8]]
+    nominee = [(i, "N1", day, NOMINEE_TEXT if i == 2 else None) for i, day in zip(range(1, 5), days, strict=True)]
+    owner = [(5, "S", "2023-02-01", None), (6, "S", "2024-03-01", NOMINEE_TEXT), (7, "S", "2025-04-01", None)]
+    assert _fronted_clustered(nominee + owner) == [[1, 2, 3, 4], [5, 6, 7]]
+
+
+def _fronted_clustered(companies: list[tuple[int, str, str, str | None]]) -> list[list[int]]:
+    """Clusters after build_company_clusters, given (id, representative, registration date, scope text); each
+    representative's companies are linked pair by pair by SAME_REP and by nothing else."""
+    from shellring.flows.pipeline.components import build_company_clusters
+    from shellring.flows.pipeline.whole_cluster_ties import family_bits
+
+    con = given({"stg_companies": table([{"company_id": i, "rep_id": rep, "reg_date": d(day), "scope_key": scope}
+                                         for i, rep, day, scope in companies],
+                                        ("company_id", "rep_id", "reg_date", "phone", "phone_also", "reg_room_key",
+                                         "trade_name", "scope_key")),
+                 "stg_accounts": table([], ("company_id", "rep_id", "agent_id", "open_date", "contact_phone",
+                                            "contact_phone_also", "agent_phone", "agent_phone_also",
+                                            "contact_room_key", "days_since_registration"))})
+    own = family_bits(con, ["SAME_REP"])
+    links = [{"company_a": x, "company_b": y, "score": 1.2, "families": own, "full_families": own}
+             for x, rx, *_ in companies for y, ry, *_ in companies if x < y and rx == ry]
+    con.register("_links", table(links, ("company_a", "company_b", "score", "families", "full_families"),
+                                 types={"score": pl.Float64, "families": pl.Int64, "full_families": pl.Int64}))
+    con.execute("create table company_links_kept as select * from _links")
+    con.execute("create table pair_evidence (company_a integer, company_b integer, reason varchar)")
+    run(con, "linking/company_attributes", "linking/attribute_values")
+    build_company_clusters(con, S)
+    return [r[0] for r in rows(con, "select list(company_id order by company_id) from company_clusters "
+                                    "group by cluster_no order by 1")]

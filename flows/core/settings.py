@@ -135,6 +135,11 @@ class Settings(BaseModel):
     nominee_min_companies: int = Field(3, description="a cluster is fronted by a nominee when one person represents "
                                        "this many of its members; two such clusters tied by a template value merge; "
                                        "0 = never")
+    nominee_half_share: float = Field(0.5, description="two nominee-fronted clusters that alone carry a value "
+                                      "merge, however long their fronts took, when one person represents "
+                                      "nominee_min_companies of a cluster's members registered within weak_days "
+                                      "(a nominee's pace) and this share of them: the cluster is his fronts, not a "
+                                      "group's subsidiaries around a few of them (own_values.paced_fronts)")
     attach_context_families: list[str] = Field(
         default_factory=rules.where_and_when_families,
         description="evidence families that say only where and when (a branch, a hometown): a leftover company "

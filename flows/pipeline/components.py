@@ -11,7 +11,8 @@ two groups together.
    dense for their sizes (summed pair scores >= `merge_density` x |A| x |B| over at least
    `merge_min_pairs` pairs): one ring fronted by two nominees shows up so, as two groups sharing
    template text, a hometown and a season; two clusters each fronted by a nominee merge on template values
-   over two pairs, or on one value only they carry, taken up within a season (own_values.py).
+   over two pairs, or on one value only they carry, taken up within two seasons - at any time when each is fronted
+   at a nominee's pace (three of its members on one person within a season, half of them; own_values.py).
 5. Pieces too small to be clusters merge when they hold every carrier of a season's value (own_values.py). Leftovers
    join a cluster on two kinds of evidence reaching a quarter of its members (not both where and when, unless they
    reach a third; a student batch cluster excepted) or a fresh template (attach_leftovers), on one
@@ -46,6 +47,7 @@ from shellring.flows.pipeline.own_values import (
     merge_own_value_clusters,
     merge_own_value_pieces,
     own_value_carriers,
+    paced_fronts,
 )
 from shellring.flows.pipeline.pair_sums import ordered_sums
 from shellring.flows.pipeline.whole_cluster_ties import attach_whole_cluster_ties, family_bits
@@ -368,7 +370,9 @@ def build_company_clusters(con: duckdb.DuckDBPyConnection, settings: Settings) -
                                           s.nominee_merge_min_pairs)
             if s.attach_own_min_members:
                 fronted = _fronted_clusters(reps, labels, s.nominee_min_companies)
-                labels = merge_fronted_on_own_values(labels, *carriers, reg_day, fronted, s.weak_days)
+                paced = paced_fronts(labels, reps["company"].to_numpy(), reps["rep"].to_numpy(), reg_day,
+                                     s.nominee_min_companies, s.weak_days, s.nominee_half_share)
+                labels = merge_fronted_on_own_values(labels, *carriers, reg_day, fronted, s.weak_days, paced)
         if s.attach_own_min_members:
             labels = merge_own_value_pieces(labels, *carriers, reg_day, s.cluster_min_size, s.weak_days, a, b, families,
                                             family_bits(con, list(OWN_VALUE_FAMILIES)))

@@ -39,12 +39,22 @@ Two clusters each fronted by one nominee that are the only two holding such a va
 within two seasons, merge (merge_fronted_on_own_values): the recruiter behind two nominees writes both halves' filings,
 and a text or number nobody else in the region used while he registered them is his trace (on the hard demo at
 1,000,000 companies 45 of the 195 split nominee rings share one, and every pair of nominee-fronted clusters sharing one
-within a season is one ring's two halves). A group's subsidiaries also reuse a representative; they came over years, so
-a cluster whose members registered over more than two seasons is no nominee's half (hard + variety 20k s7 without it:
-a nominee ring merged with a group on a text one member and two subsidiaries happened to share). The value's carriers
-are held to the same two seasons as each half, not to one: a careful operator spreads his fronts over the better part
-of a year, and his text with them (hard 1M: 12 of the 26 sophisticated two-nominee rings whose halves share their
-text stayed split, its carriers 181-360 days apart).
+within a season is one ring's two halves). A group's subsidiaries also reuse a representative; they came over years.
+So a half must be fronted at a nominee's pace (paced_fronts): one person legal representative of three of its
+members registered within one season (DOMAIN.md flag 3, "three new firms in 180 days"), however long the whole ring
+took - a careful operator spreads his fronts over a year or more and a nominee fronts a few of them in any season,
+while a group's executive signs for a subsidiary now and then over years (hard + variety 20k s7 with no bound: a
+nominee ring merged with a group on a text one member and two subsidiaries happened to share). His fronts must also be
+at least half of the cluster (`nominee_half_share`): hard 20k s7 without it merged a nominee's five fronts that sat
+among twelve subsidiaries of a group with his other half (look-alike false alarms 0 -> 0.0057). Until session 14 the
+bound was the half's whole span (two seasons), which kept apart the halves of the careful rings this rule is for
+(hard 1M: 10 split sophisticated two-nominee rings whose halves alone carry a text, each half registered over
+364-603 days). The value's carriers are held to two seasons, not to one: a careful operator spreads his fronts over
+the better part of a year, and his text with them (hard 1M: 12 of the 26 sophisticated two-nominee rings whose
+halves share their text stayed split, its carriers 181-360 days apart). Between two halves at a nominee's pace the
+carriers need no bound: the bound keeps out a text that circulates over the years, and one that nobody in the region
+but the two halves wrote does not circulate (hard 1M: two more rings, their text's carriers 393 and 413 days apart;
+no merge of two rings or of a look-alike on any kept run).
 
 A leftover likewise joins a cluster on a value all carriers took up within one season when the cluster holds at
 least as many of them as the leftovers do, whatever its share of the cluster: an agent's fronts that went to the
@@ -184,31 +194,60 @@ def merge_own_value_pieces(labels: np.ndarray, value_key: np.ndarray, company: n
     return merge_labels(labels, joins["label"].to_numpy(), joins["first"].to_numpy())
 
 
+def paced_fronts(labels: np.ndarray, rep_company: np.ndarray, rep: np.ndarray, reg_day: np.ndarray,
+                 min_companies: int, season_days: int, min_share: float = 0.5) -> np.ndarray:
+    """Per cluster label: one person is legal representative of `min_companies` or more of its members registered
+    within `season_days` of each other (DOMAIN.md flag 3: three new firms in 180 days), the pace of a nominee's
+    fronts whatever the ring's whole span, and of at least `min_share` of its members (the cluster is his fronts,
+    not a group's subsidiaries around a few of them); a group's executive signs for a subsidiary now and then over
+    years."""
+    paced = np.zeros(int(labels.max()) + 1, dtype=bool)
+    if not len(rep_company) or min_companies < 1:
+        return paced
+    sizes = np.bincount(labels)
+    step = min_companies - 1
+    label = labels[rep_company]
+    big = sizes[label] >= min_companies  # only a cluster of min_companies can be fronted
+    fronts = (
+        pl.DataFrame({"label": label[big], "rep": rep[big], "day": reg_day[rep_company[big]]})
+        .sort("label", "rep", "day")
+        .with_columns(later=pl.col("day").shift(-step).over("label", "rep"), fronts=pl.len().over("label", "rep"))
+        .filter(pl.col("later").is_not_null() & (pl.col("later") - pl.col("day") <= season_days))
+    )
+    label = fronts["label"].to_numpy()
+    paced[label[fronts["fronts"].to_numpy() >= min_share * sizes[label]]] = True
+    return paced
+
+
 def merge_fronted_on_own_values(labels: np.ndarray, value_key: np.ndarray, company: np.ndarray, reg_day: np.ndarray,
-                                fronted: np.ndarray, season_days: int) -> np.ndarray:
+                                fronted: np.ndarray, season_days: int, paced: np.ndarray | None = None) -> np.ndarray:
     """Labels after two clusters each fronted by one nominee (`fronted`, per label) and registered within two
     seasons merged when they are the only two holding a value's carriers, all registered within two seasons
-    (2 x `season_days`) of each other; mutual best partners only (by how many such values they share), so no chain
-    forms."""
+    (2 x `season_days`) of each other; or, both fronted at a nominee's pace (`paced`, per label: see paced_fronts),
+    when they are the only two holding a value, however long they and its carriers took. Mutual best partners only
+    (by how many such values they share), so no chain forms."""
     from shellring.flows.pipeline.components import _canonical, _merge_mutual_best
 
     if not len(company):
         return labels
-    # a nominee's fronts come within a season or two; a group's subsidiaries, which reuse their representatives too,
-    # over years
+    # a nominee's fronts come within a season or two, or a few a season; a group's subsidiaries, which reuse their
+    # representatives too, one by one over years
     span = (pl.DataFrame({"label": labels, "day": reg_day}).group_by("label")
             .agg(_SPAN))
     seasonal = np.zeros(int(labels.max()) + 1, dtype=bool)
     seasonal[span.filter(pl.col("span") <= 2 * season_days)["label"].to_numpy()] = True
+    halves = fronted & (seasonal | paced) if paced is not None else fronted & seasonal
     label = labels[company]
-    carriers = pl.DataFrame({"value": value_key, "label": label, "fronted": fronted[label] & seasonal[label],
+    paced_label = paced[label] if paced is not None else np.zeros(len(label), dtype=bool)
+    carriers = pl.DataFrame({"value": value_key, "label": label, "fronted": halves[label], "paced": paced_label,
                              "day": reg_day[company]})
     two = (
         carriers.group_by("value")
         .agg(pl.col("label").n_unique().alias("clusters"), pl.col("fronted").all().alias("fronted"),
-             _SPAN,
+             pl.col("paced").all().alias("paced"), _SPAN,
              pl.col("label").min().alias("lo"), pl.col("label").max().alias("hi"))
-        .filter((pl.col("clusters") == 2) & pl.col("fronted") & (pl.col("span") <= 2 * season_days))
+        .filter((pl.col("clusters") == 2) & pl.col("fronted")
+                & ((pl.col("span") <= 2 * season_days) | pl.col("paced")))
         .group_by("lo", "hi").agg(pl.len().cast(pl.Float64).alias("values"))
     )
     if two.is_empty():

@@ -32,7 +32,7 @@ WEAK_COMPANY_COLUMNS = ("company_id", "reg_date", "reg_building_key", "rep_age_a
                         "reg_adcode", "uscc_region")
 WEAK_ACCOUNT_COLUMNS = ("company_id", "bank_branch", "open_date", "days_since_registration")
 BATCH_COMPANY_COLUMNS = ("company_id", "rep_age_at_reg", "rep_region", "reg_adcode", "uscc_region")
-ATTRIBUTE_COLUMNS = ("company_id", "attr_kind", "attr_value")
+ATTRIBUTE_COLUMNS = ("company_id", "attr_kind", "attr_value", "seen_on")
 NEIGHBOUR_COMPANY_COLUMNS = ("company_id", "reg_date", "reg_building_key", "reg_room_key", "reg_address_notes")
 FUZZY_COMPANY_COLUMNS = ("company_id", "rep_name", "rep_id", "reg_site_key", "reg_room_key", "reg_address_norm")
 
@@ -939,6 +939,55 @@ def test_a_phone_block_stops_where_its_range_explains_it():
     assert blocks_linked(sparse * 1.01) == {1, 2}
     assert blocks_linked(sparse * 0.99) == set()
     assert blocks_linked(crowded * 1.01) == {1, 2, 4, 5}
+
+
+def test_a_sim_batch_is_judged_in_its_season():
+    """A block is judged against the numbers that came to its range in its season (weak_days), not in every year
+    of the extract: three numbers of one block that came with companies within weeks link in full even where the
+    range took up 60 other numbers in earlier years (on the code before, the 60 made them similar phones). Near
+    misses, ordinary look-alikes: the same three taken up years apart (one owner's companies over the years), and
+    three of one season in a range that took up 60 more numbers that same season (a business park's tenants
+    buying at one shop) stay similar phones; so does a season's pair with a number of the block from years ago."""
+    def crowd(segment: str, first: date) -> list[dict]:
+        return [{"company_id": 1000 + block + 100 * int(segment[-1]), "attr_kind": "phone",
+                 "attr_value": f"{segment}{block:02d}00", "seen_on": first + timedelta(days=3 * block)}
+                for block in range(20, 80)]
+
+    def number(company: int, value: str, seen: str) -> dict:
+        return {"company_id": company, "attr_kind": "phone", "attr_value": value, "seen_on": d(seen)}
+
+    old_years = crowd("+861380000", d("2020-01-01"))
+    this_season = crowd("+861390001", d("2026-02-01"))
+    case = Case("weak", companies=[{"company_id": i, "reg_date": d("2026-03-01")} for i in range(1, 10)],
+                attributes=old_years + this_season + [
+                    # a season's SIM batch in a range busy in other years
+                    number(1, "+8613800001201", "2026-03-01"), number(2, "+8613800001255", "2026-03-20"),
+                    number(3, "+8613800001299", "2026-04-15"),
+                    # near miss: one block's numbers taken up over five years
+                    number(4, "+8613800001301", "2021-01-01"), number(5, "+8613800001355", "2023-06-01"),
+                    number(6, "+8613800001399", "2025-01-01"),
+                    # near miss: a season's three in a range that took up 60 more that season
+                    number(7, "+8613900011201", "2026-03-01"), number(8, "+8613900011255", "2026-03-20"),
+                    number(9, "+8613900011299", "2026-04-15")],
+                expected=[])
+    reasons = {(a, b): reason for a, b, reason, *_ in evidence_of(case) if reason in ("PHONE_BLOCK", "SIMILAR_PHONE")}
+    assert reasons == {(1, 2): "PHONE_BLOCK", (1, 3): "PHONE_BLOCK", (2, 3): "PHONE_BLOCK",
+                       (4, 5): "SIMILAR_PHONE", (4, 6): "SIMILAR_PHONE", (5, 6): "SIMILAR_PHONE",
+                       (7, 8): "SIMILAR_PHONE", (7, 9): "SIMILAR_PHONE", (8, 9): "SIMILAR_PHONE"}
+
+
+def test_a_sim_batch_with_an_old_number_of_its_block():
+    """A season's three in one block with a fourth number of the block taken up years before: the season's three
+    link in full (their season holds three), the old number only as a similar phone (it came in another season)."""
+    case = Case("weak", companies=[{"company_id": i, "reg_date": d("2026-03-01")} for i in range(1, 5)],
+                attributes=[{"company_id": i, "attr_kind": "phone", "attr_value": f"+86150000012{end}",
+                             "seen_on": d(seen)}
+                            for i, end, seen in ((1, "01", "2026-03-01"), (2, "55", "2026-03-20"),
+                                                 (3, "99", "2026-04-15"), (4, "77", "2022-05-01"))],
+                expected=[])
+    reasons = {(a, b): reason for a, b, reason, *_ in evidence_of(case)}
+    assert reasons == {(1, 2): "PHONE_BLOCK", (1, 3): "PHONE_BLOCK", (2, 3): "PHONE_BLOCK",
+                       (1, 4): "SIMILAR_PHONE", (2, 4): "SIMILAR_PHONE", (3, 4): "SIMILAR_PHONE"}
 
 
 def test_a_sim_batch_is_no_less_a_batch_in_a_bigger_region():

@@ -1512,3 +1512,17 @@ def test_a_co_opening_with_another_sign_counts_within_branch_days_however_busy_t
     assert (3, 4, "SAME_SCOPE") in {(a, b, reason) for a, b, reason, *_ in evidence_of(signed, narrow)}
     plain = {(a, b) for a, b, reason, *_ in evidence_of(case, narrow) if reason == "SAME_BRANCH_DAYS"}
     assert plain == {(1, 2), (9, 10)}
+
+
+def test_a_sim_batch_spread_from_first_registration_to_last_opening():
+    """A dealer's batch goes out from the ring's first registration to its last account opening, which may span
+    more than weak_days: numbers within weak_days of one of them (the season's centre) link in full, even the two
+    ends 200 days apart; a fourth number of the block taken up a year later is no part of that season."""
+    seen = ((1, "01", "2025-05-29"), (2, "33", "2025-07-04"), (3, "55", "2025-12-13"), (4, "77", "2026-12-20"))
+    case = Case("weak", companies=[{"company_id": i, "reg_date": d("2025-05-29")} for i in range(1, 5)],
+                attributes=[{"company_id": i, "attr_kind": "phone", "attr_value": f"+86150000012{end}",
+                             "seen_on": d(day)} for i, end, day in seen],
+                expected=[])
+    reasons = {(a, b): reason for a, b, reason, *_ in evidence_of(case)}
+    assert reasons == {(1, 2): "PHONE_BLOCK", (1, 3): "PHONE_BLOCK", (2, 3): "PHONE_BLOCK",
+                       (1, 4): "SIMILAR_PHONE", (2, 4): "SIMILAR_PHONE", (3, 4): "SIMILAR_PHONE"}

@@ -8,7 +8,7 @@
 -- block holds more of them than its range explains by chance in their season: by chance a block holds a hundredth
 -- of the mobiles that came to its segment (the 10,000 numbers sharing all but the last four digits; the block's own
 -- left out, plus one) within weak_days of one of its numbers, and the Poisson chance of the block's count in those
--- days must be at most phone_block_rate (for a pair within weak_days of each other): the chance SIM
+-- days must be at most phone_block_rate (two numbers within weak_days of that season's centre): the chance SIM
 -- batches a run lets through per occupied block, one share at every size (the bar was the chance times the
 -- run's occupied blocks, so a province's SIM batch of three in a quiet range stopped counting where a city's
 -- counted). Where a segment is sparse, three in one block is a dealer's SIM batch and two are chance; where a
@@ -236,14 +236,14 @@ block_season as (
 ),
 -- the numbers of a block, each with the chance of its season's count there (an undated number: of every year's)
 phone_chances as (
-    select b.phone, b.first_seen,
+    select b.phone, b.phone_prefix, b.first_seen,
         poisson_at_least(b.k_season + coalesce(ub.n, 0),
                          (b.m_season + coalesce(us.n, 0) - b.k_season - coalesce(ub.n, 0) + 1) / 99) as chance
     from block_season as b
     left join (select segment, sum(n) as n from undated group by segment) as us using (segment)
     left join undated as ub using (phone_prefix)
     union all
-    select p.phone, null,
+    select p.phone, p.phone_prefix, null,
         poisson_at_least(k.k, (g.m - k.k + 1) / 99)
     from phone_days as p
     join (select phone_prefix, count(*) as k from phone_days semi join prefixes using (phone_prefix)
@@ -251,17 +251,28 @@ phone_chances as (
     join (select segment, count(*) as m from phone_days group by segment) as g using (segment)
     where p.first_seen is null
 ),
+-- the improbable seasons: a block's numbers around one of them that chance explains at most phone_block_rate
+batch_seasons as (
+    select phone_prefix, first_seen as centre from phone_chances where chance <= getvariable('phone_block_rate')
+),
+-- Two numbers of a block link in full when both came within weak_days of the centre of one improbable season: a
+-- dealer's batch goes out from the first registration to the last account opening, which may span more than
+-- weak_days, while a number the block took up in another year is no part of it.
 similar_phone as (
     select a.company_id as company_a, b.company_id as company_b,
-        case when least(ca.chance, cb.chance) <= getvariable('phone_block_rate')
-                and coalesce(abs(date_diff('day', ca.first_seen, cb.first_seen)) <= getvariable('weak_days'), true)
+        case when exists (
+                select 1 from batch_seasons as s
+                where s.phone_prefix = a.phone_prefix
+                    and coalesce(abs(date_diff('day', s.centre, da.first_seen)) <= getvariable('weak_days'), true)
+                    and coalesce(abs(date_diff('day', s.centre, db.first_seen)) <= getvariable('weak_days'), true))
             then 'PHONE_BLOCK' else 'SIMILAR_PHONE' end as reason,
         'phone' as attr_kind, a.phone || '~' || right(b.phone, 2) as attr_value, null::bigint as n_companies
     from mobiles as a
     join mobiles as b
         on a.phone_prefix = b.phone_prefix and a.company_id < b.company_id and a.phone <> b.phone
-    join phone_chances as ca on ca.phone = a.phone
-    join phone_chances as cb on cb.phone = b.phone
+    join prefixes as x on x.phone_prefix = a.phone_prefix
+    join phone_days as da on da.phone = a.phone
+    join phone_days as db on db.phone = b.phone
 ),
 -- A county's young newcomers within hometown_days either side, and within batch_days: its usual count in the
 -- season is what the rest of the season holds, scaled to the whole season. A batch registers within days, so its

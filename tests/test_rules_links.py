@@ -942,12 +942,12 @@ def test_a_phone_block_stops_where_its_range_explains_it():
 
 
 def test_a_sim_batch_is_judged_in_its_season():
-    """A block is judged against the numbers that came to its range in its season (weak_days), not in every year
-    of the extract: three numbers of one block that came with companies within weeks link in full even where the
-    range took up 60 other numbers in earlier years (on the code before, the 60 made them similar phones). Near
-    misses, ordinary look-alikes: the same three taken up years apart (one owner's companies over the years), and
-    three of one season in a range that took up 60 more numbers that same season (a business park's tenants
-    buying at one shop) stay similar phones; so does a season's pair with a number of the block from years ago."""
+    """A block is judged against the numbers that came to its range in its year (2 x weak_days from one of its
+    numbers), not in every year of the extract: three numbers of one block that came with companies within weeks
+    link in full even where the range took up 60 other numbers in earlier years (on the code before, the 60 made
+    them similar phones). Near misses, ordinary look-alikes: the same three taken up years apart (one owner's
+    companies over the years), and three of one season in a range that took up 60 more numbers that same season (a
+    business park's tenants buying at one shop) stay similar phones."""
     def crowd(segment: str, first: date) -> list[dict]:
         return [{"company_id": 1000 + block + 100 * int(segment[-1]), "attr_kind": "phone",
                  "attr_value": f"{segment}{block:02d}00", "seen_on": first + timedelta(days=3 * block)}
@@ -978,7 +978,7 @@ def test_a_sim_batch_is_judged_in_its_season():
 
 def test_a_sim_batch_with_an_old_number_of_its_block():
     """A season's three in one block with a fourth number of the block taken up years before: the season's three
-    link in full (their season holds three), the old number only as a similar phone (it came in another season)."""
+    link in full (their year holds three), the old number only as a similar phone (it came in another year)."""
     case = Case("weak", companies=[{"company_id": i, "reg_date": d("2026-03-01")} for i in range(1, 5)],
                 attributes=[{"company_id": i, "attr_kind": "phone", "attr_value": f"+86150000012{end}",
                              "seen_on": d(seen)}
@@ -1516,8 +1516,9 @@ def test_a_co_opening_with_another_sign_counts_within_branch_days_however_busy_t
 
 def test_a_sim_batch_spread_from_first_registration_to_last_opening():
     """A dealer's batch goes out from the ring's first registration to its last account opening, which may span
-    more than weak_days: numbers within weak_days of one of them (the season's centre) link in full, even the two
-    ends 200 days apart; a fourth number of the block taken up a year later is no part of that season."""
+    more than weak_days: numbers within one year (2 x weak_days) from one of them link in full, even the two ends
+    200 days apart (the code before its year judged a pair by its two numbers' own days); a fourth number of the
+    block taken up a year after the first is no part of that batch."""
     seen = ((1, "01", "2025-05-29"), (2, "33", "2025-07-04"), (3, "55", "2025-12-13"), (4, "77", "2026-12-20"))
     case = Case("weak", companies=[{"company_id": i, "reg_date": d("2025-05-29")} for i in range(1, 5)],
                 attributes=[{"company_id": i, "attr_kind": "phone", "attr_value": f"+86150000012{end}",

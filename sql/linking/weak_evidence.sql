@@ -5,10 +5,10 @@
 -- Co-location, shared text and shared branches count only between companies that arrived together
 -- (registered, or opened after registering, within weak_days): rings form in a season.
 -- Mobiles of one number block (all but the last two digits) are PHONE_BLOCK instead, at full weight, when the
--- block holds more of them than its range explains by chance in their season: by chance a block holds a hundredth
+-- block holds more of them than its range explains by chance in their year: by chance a block holds a hundredth
 -- of the mobiles that came to its segment (the 10,000 numbers sharing all but the last four digits; the block's own
--- left out, plus one) within weak_days of one of its numbers, and the Poisson chance of the block's count in those
--- days must be at most phone_block_rate (two numbers within weak_days of that season's centre): the chance SIM
+-- left out, plus one) in the 2 x weak_days from one of its numbers, and the Poisson chance of the block's count in
+-- those days must be at most phone_block_rate (for two numbers both in those days): the chance SIM
 -- batches a run lets through per occupied block, one share at every size (the bar was the chance times the
 -- run's occupied blocks, so a province's SIM batch of three in a quiet range stopped counting where a city's
 -- counted). Where a segment is sparse, three in one block is a dealer's SIM batch and two are chance; where a
@@ -198,11 +198,13 @@ prefixes as (
     having count(distinct phone) between 2 and getvariable('similar_phone_block_limit')
 ),
 -- When each number first came with a company (registered with it, or given to the bank): a dealer hands a SIM
--- batch out with one season's companies, while the other numbers of its range arrive over all the years an
--- extract spans. So a block is judged in its season: its numbers that came within weak_days of one of them against
--- its segment's numbers that came in those days (the bar was the segment's numbers of every year, which grow with
--- the years and the companies a run holds: on the kept hard demo 0.75 of a weak-links ring's blocks passed at
--- 200,000 companies, 0.52 at 1,000,000). A number whose day is unknown counts in every season.
+-- batch out with the companies it fronts within a year (from the first registration to the last account opening:
+-- registrations spread over months, accounts weeks to months later; the year the concentration term counts), while
+-- the other numbers of its range arrive over all the years an
+-- extract spans. So a block is judged in its year: its numbers that came in the 2 x weak_days from one of them
+-- against its segment's numbers that came in those days (the bar was the segment's numbers of every year, which grow
+-- with the years and the companies a run holds: on the kept hard demo 0.75 of a weak-links ring's blocks passed at
+-- 200,000 companies, 0.52 at 1,000,000). A number whose day is unknown counts in every year.
 phone_days as (
     select attr_value as phone, left(attr_value, 12) as phone_prefix, left(attr_value, 10) as segment,
         min(seen_on) as first_seen
@@ -218,8 +220,7 @@ segment_season as (
     select phone, phone_prefix, segment, first_seen,
         count(*) over (
             partition by segment order by first_seen
-            range between interval (getvariable('weak_days')) days preceding
-                and interval (getvariable('weak_days')) days following
+            range between current row and interval (2 * getvariable('weak_days')) days following
         ) as m_season
     from phone_days
     where first_seen is not null
@@ -228,8 +229,7 @@ block_season as (
     select phone, phone_prefix, segment, first_seen, m_season,
         count(*) over (
             partition by phone_prefix order by first_seen
-            range between interval (getvariable('weak_days')) days preceding
-                and interval (getvariable('weak_days')) days following
+            range between current row and interval (2 * getvariable('weak_days')) days following
         ) as k_season
     from segment_season
     semi join prefixes using (phone_prefix)
@@ -251,20 +251,22 @@ phone_chances as (
     join (select segment, count(*) as m from phone_days group by segment) as g using (segment)
     where p.first_seen is null
 ),
--- the improbable seasons: a block's numbers around one of them that chance explains at most phone_block_rate
+-- the improbable years: from a block's number on, so many of the block that chance explains it at most phone_block_rate
 batch_seasons as (
-    select phone_prefix, first_seen as centre from phone_chances where chance <= getvariable('phone_block_rate')
+    select phone_prefix, first_seen as season_start from phone_chances
+    where chance <= getvariable('phone_block_rate')
 ),
--- Two numbers of a block link in full when both came within weak_days of the centre of one improbable season: a
--- dealer's batch goes out from the first registration to the last account opening, which may span more than
--- weak_days, while a number the block took up in another year is no part of it.
+-- Two numbers of a block link in full when both came in one improbable year (its 2 x weak_days from its first
+-- number): a number the block took up in another year is no part of that batch.
 similar_phone as (
     select a.company_id as company_a, b.company_id as company_b,
         case when exists (
                 select 1 from batch_seasons as s
                 where s.phone_prefix = a.phone_prefix
-                    and coalesce(abs(date_diff('day', s.centre, da.first_seen)) <= getvariable('weak_days'), true)
-                    and coalesce(abs(date_diff('day', s.centre, db.first_seen)) <= getvariable('weak_days'), true))
+                    and coalesce(date_diff('day', s.season_start, da.first_seen)
+                                 between 0 and 2 * getvariable('weak_days'), true)
+                    and coalesce(date_diff('day', s.season_start, db.first_seen)
+                                 between 0 and 2 * getvariable('weak_days'), true))
             then 'PHONE_BLOCK' else 'SIMILAR_PHONE' end as reason,
         'phone' as attr_kind, a.phone || '~' || right(b.phone, 2) as attr_value, null::bigint as n_companies
     from mobiles as a

@@ -976,18 +976,38 @@ def test_a_sim_batch_is_judged_in_its_season():
                        (7, 8): "SIMILAR_PHONE", (7, 9): "SIMILAR_PHONE", (8, 9): "SIMILAR_PHONE"}
 
 
+def _busy_years_ago(segment: str) -> list[dict]:
+    """60 numbers of other blocks of `segment` taken up in 2019: a range busy over the years, not in this one."""
+    return [{"company_id": 3000 + block, "attr_kind": "phone", "attr_value": f"{segment}{block:02d}00",
+             "seen_on": d("2019-01-01") + timedelta(days=3 * block)} for block in range(20, 80)]
+
+
 def test_a_sim_batch_with_an_old_number_of_its_block():
-    """A season's three in one block with a fourth number of the block taken up years before: the season's three
-    link in full (their year holds three), the old number only as a similar phone (it came in another year)."""
+    """A season's three in one block with a fourth number of the block taken up years before, in a range busy in
+    2019: the season's three link in full (their year holds three; on the code before, the range's 2019 numbers
+    made them similar phones), the old number only as a similar phone (it came in another year)."""
     case = Case("weak", companies=[{"company_id": i, "reg_date": d("2026-03-01")} for i in range(1, 5)],
-                attributes=[{"company_id": i, "attr_kind": "phone", "attr_value": f"+86150000012{end}",
-                             "seen_on": d(seen)}
-                            for i, end, seen in ((1, "01", "2026-03-01"), (2, "55", "2026-03-20"),
-                                                 (3, "99", "2026-04-15"), (4, "77", "2022-05-01"))],
+                attributes=_busy_years_ago("+861500000") + [
+                    {"company_id": i, "attr_kind": "phone", "attr_value": f"+86150000012{end}", "seen_on": d(seen)}
+                    for i, end, seen in ((1, "01", "2026-03-01"), (2, "55", "2026-03-20"),
+                                         (3, "99", "2026-04-15"), (4, "77", "2022-05-01"))],
                 expected=[])
-    reasons = {(a, b): reason for a, b, reason, *_ in evidence_of(case)}
+    reasons = {(a, b): reason for a, b, reason, *_ in evidence_of(case) if a < 1000 and b < 1000}
     assert reasons == {(1, 2): "PHONE_BLOCK", (1, 3): "PHONE_BLOCK", (2, 3): "PHONE_BLOCK",
                        (1, 4): "SIMILAR_PHONE", (2, 4): "SIMILAR_PHONE", (3, 4): "SIMILAR_PHONE"}
+
+
+def test_a_sim_batch_used_over_more_than_a_year_in_a_quiet_range():
+    """A careful ring uses its SIM batch over fourteen months (registrations spread, accounts opened late): in a
+    range that took up no other number, three in one block are improbable over all years, and link in full as on
+    the code before, though no one year holds them."""
+    seen = ((1, "01", "2023-07-27"), (2, "55", "2024-09-28"), (3, "99", "2024-10-03"))
+    case = Case("weak", companies=[{"company_id": i, "reg_date": d("2023-07-27")} for i in range(1, 4)],
+                attributes=[{"company_id": i, "attr_kind": "phone", "attr_value": f"+86150000012{end}",
+                             "seen_on": d(day)} for i, end, day in seen],
+                expected=[])
+    assert {(a, b): reason for a, b, reason, *_ in evidence_of(case)} == {
+        (1, 2): "PHONE_BLOCK", (1, 3): "PHONE_BLOCK", (2, 3): "PHONE_BLOCK"}
 
 
 def test_a_sim_batch_is_no_less_a_batch_in_a_bigger_region():
@@ -1516,14 +1536,15 @@ def test_a_co_opening_with_another_sign_counts_within_branch_days_however_busy_t
 
 def test_a_sim_batch_spread_from_first_registration_to_last_opening():
     """A dealer's batch goes out from the ring's first registration to its last account opening, which may span
-    more than weak_days: numbers within one year (2 x weak_days) from one of them link in full, even the two ends
-    200 days apart (the code before its year judged a pair by its two numbers' own days); a fourth number of the
-    block taken up a year after the first is no part of that batch."""
+    more than weak_days: in a range busy in 2019, numbers within one year (2 x weak_days) from one of them link in
+    full, even the two ends 200 days apart (on the code before, the range's 2019 numbers made them similar phones);
+    a fourth number of the block taken up a year after the first is no part of that batch."""
     seen = ((1, "01", "2025-05-29"), (2, "33", "2025-07-04"), (3, "55", "2025-12-13"), (4, "77", "2026-12-20"))
     case = Case("weak", companies=[{"company_id": i, "reg_date": d("2025-05-29")} for i in range(1, 5)],
-                attributes=[{"company_id": i, "attr_kind": "phone", "attr_value": f"+86150000012{end}",
-                             "seen_on": d(day)} for i, end, day in seen],
+                attributes=_busy_years_ago("+861500000") + [
+                    {"company_id": i, "attr_kind": "phone", "attr_value": f"+86150000012{end}", "seen_on": d(day)}
+                    for i, end, day in seen],
                 expected=[])
-    reasons = {(a, b): reason for a, b, reason, *_ in evidence_of(case)}
+    reasons = {(a, b): reason for a, b, reason, *_ in evidence_of(case) if a < 1000 and b < 1000}
     assert reasons == {(1, 2): "PHONE_BLOCK", (1, 3): "PHONE_BLOCK", (2, 3): "PHONE_BLOCK",
                        (1, 4): "SIMILAR_PHONE", (2, 4): "SIMILAR_PHONE", (3, 4): "SIMILAR_PHONE"}

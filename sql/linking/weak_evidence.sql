@@ -234,7 +234,7 @@ block_season as (
     from segment_season
     semi join prefixes using (phone_prefix)
 ),
--- the numbers of a block, each with the chance of its season's count there (an undated number: of every year's)
+-- the numbers of a block, each with the chance of the block's count in its year from that number on
 phone_chances as (
     select b.phone, b.phone_prefix, b.first_seen,
         poisson_at_least(b.k_season + coalesce(ub.n, 0),
@@ -242,22 +242,23 @@ phone_chances as (
     from block_season as b
     left join (select segment, sum(n) as n from undated group by segment) as us using (segment)
     left join undated as ub using (phone_prefix)
-    union all
-    select p.phone, p.phone_prefix, null,
-        poisson_at_least(k.k, (g.m - k.k + 1) / 99)
-    from phone_days as p
-    join (select phone_prefix, count(*) as k from phone_days semi join prefixes using (phone_prefix)
-          group by phone_prefix) as k using (phone_prefix)
-    join (select segment, count(*) as m from phone_days group by segment) as g using (segment)
-    where p.first_seen is null
 ),
--- the improbable years: from a block's number on, so many of the block that chance explains it at most phone_block_rate
+-- The improbable years: from a block's number on, so many of the block that chance explains it at most
+-- phone_block_rate; and, with no start (every year), a block improbable against its segment's numbers of all years,
+-- as before: a careful ring uses its SIM batch over more than a year, which a quiet range still shows.
 batch_seasons as (
     select phone_prefix, first_seen as season_start from phone_chances
     where chance <= getvariable('phone_block_rate')
+    union all
+    select k.phone_prefix, null
+    from (select phone_prefix, segment, count(*) as k from phone_days semi join prefixes using (phone_prefix)
+          group by all) as k
+    join (select segment, count(*) as m from phone_days group by segment) as g using (segment)
+    where poisson_at_least(k.k, (g.m - k.k + 1) / 99) <= getvariable('phone_block_rate')
 ),
 -- Two numbers of a block link in full when both came in one improbable year (its 2 x weak_days from its first
--- number): a number the block took up in another year is no part of that batch.
+-- number), or the block is improbable over all years: in a range busy over the years, a number the block took up in
+-- another year is no part of that year's batch.
 similar_phone as (
     select a.company_id as company_a, b.company_id as company_b,
         case when exists (

@@ -99,7 +99,8 @@ def test_weak_evidence_hub_limits():
                         hometown_max_age=50)
     con = given({"stg_companies": table(companies, WEAK_COMPANY_COLUMNS),
                  "stg_accounts": table(accounts, WEAK_ACCOUNT_COLUMNS),
-                 "company_attributes": table([], ("company_id", "attr_kind", "attr_value"))}, settings=settings)
+                 "company_attributes": table([], ("company_id", "attr_kind", "attr_value", "seen_on"))},
+                settings=settings)
     run(con, "linking/weak_evidence")
     got = rows(con, "select reason, company_a, company_b from weak_evidence order by all")
     pairs = [(1, 2), (1, 3), (2, 3)]

@@ -32,7 +32,7 @@ WEAK_COMPANY_COLUMNS = ("company_id", "reg_date", "reg_building_key", "rep_age_a
                         "reg_adcode", "uscc_region")
 WEAK_ACCOUNT_COLUMNS = ("company_id", "bank_branch", "open_date", "days_since_registration")
 BATCH_COMPANY_COLUMNS = ("company_id", "rep_age_at_reg", "rep_region", "reg_adcode", "uscc_region")
-ATTRIBUTE_COLUMNS = ("company_id", "attr_kind", "attr_value")
+ATTRIBUTE_COLUMNS = ("company_id", "attr_kind", "attr_value", "seen_on")
 NEIGHBOUR_COMPANY_COLUMNS = ("company_id", "reg_date", "reg_building_key", "reg_room_key", "reg_address_notes")
 FUZZY_COMPANY_COLUMNS = ("company_id", "rep_name", "rep_id", "reg_site_key", "reg_room_key", "reg_address_norm")
 
@@ -941,6 +941,75 @@ def test_a_phone_block_stops_where_its_range_explains_it():
     assert blocks_linked(crowded * 1.01) == {1, 2, 4, 5}
 
 
+def test_a_sim_batch_is_judged_in_its_season():
+    """A block is judged against the numbers that came to its range in its year (2 x weak_days from one of its
+    numbers), not in every year of the extract: three numbers of one block that came with companies within weeks
+    link in full even where the range took up 60 other numbers in earlier years (on the code before, the 60 made
+    them similar phones). Near misses, ordinary look-alikes: the same three taken up years apart (one owner's
+    companies over the years), and three of one season in a range that took up 60 more numbers that same season (a
+    business park's tenants buying at one shop) stay similar phones."""
+    def crowd(segment: str, first: date) -> list[dict]:
+        return [{"company_id": 1000 + block + 100 * int(segment[-1]), "attr_kind": "phone",
+                 "attr_value": f"{segment}{block:02d}00", "seen_on": first + timedelta(days=3 * block)}
+                for block in range(20, 80)]
+
+    def number(company: int, value: str, seen: str) -> dict:
+        return {"company_id": company, "attr_kind": "phone", "attr_value": value, "seen_on": d(seen)}
+
+    old_years = crowd("+861380000", d("2020-01-01"))
+    this_season = crowd("+861390001", d("2026-02-01"))
+    case = Case("weak", companies=[{"company_id": i, "reg_date": d("2026-03-01")} for i in range(1, 10)],
+                attributes=old_years + this_season + [
+                    # a season's SIM batch in a range busy in other years
+                    number(1, "+8613800001201", "2026-03-01"), number(2, "+8613800001255", "2026-03-20"),
+                    number(3, "+8613800001299", "2026-04-15"),
+                    # near miss: one block's numbers taken up over five years
+                    number(4, "+8613800001301", "2021-01-01"), number(5, "+8613800001355", "2023-06-01"),
+                    number(6, "+8613800001399", "2025-01-01"),
+                    # near miss: a season's three in a range that took up 60 more that season
+                    number(7, "+8613900011201", "2026-03-01"), number(8, "+8613900011255", "2026-03-20"),
+                    number(9, "+8613900011299", "2026-04-15")],
+                expected=[])
+    reasons = {(a, b): reason for a, b, reason, *_ in evidence_of(case) if reason in ("PHONE_BLOCK", "SIMILAR_PHONE")}
+    assert reasons == {(1, 2): "PHONE_BLOCK", (1, 3): "PHONE_BLOCK", (2, 3): "PHONE_BLOCK",
+                       (4, 5): "SIMILAR_PHONE", (4, 6): "SIMILAR_PHONE", (5, 6): "SIMILAR_PHONE",
+                       (7, 8): "SIMILAR_PHONE", (7, 9): "SIMILAR_PHONE", (8, 9): "SIMILAR_PHONE"}
+
+
+def _busy_years_ago(segment: str) -> list[dict]:
+    """60 numbers of other blocks of `segment` taken up in 2019: a range busy over the years, not in this one."""
+    return [{"company_id": 3000 + block, "attr_kind": "phone", "attr_value": f"{segment}{block:02d}00",
+             "seen_on": d("2019-01-01") + timedelta(days=3 * block)} for block in range(20, 80)]
+
+
+def test_a_sim_batch_with_an_old_number_of_its_block():
+    """A season's three in one block with a fourth number of the block taken up years before, in a range busy in
+    2019: the season's three link in full (their year holds three; on the code before, the range's 2019 numbers
+    made them similar phones), the old number only as a similar phone (it came in another year)."""
+    case = Case("weak", companies=[{"company_id": i, "reg_date": d("2026-03-01")} for i in range(1, 5)],
+                attributes=_busy_years_ago("+861500000") + [
+                    {"company_id": i, "attr_kind": "phone", "attr_value": f"+86150000012{end}", "seen_on": d(seen)}
+                    for i, end, seen in ((1, "01", "2026-03-01"), (2, "55", "2026-03-20"),
+                                         (3, "99", "2026-04-15"), (4, "77", "2022-05-01"))],
+                expected=[])
+    reasons = {(a, b): reason for a, b, reason, *_ in evidence_of(case) if a < 1000 and b < 1000}
+    assert reasons == {(1, 2): "PHONE_BLOCK", (1, 3): "PHONE_BLOCK", (2, 3): "PHONE_BLOCK",
+                       (1, 4): "SIMILAR_PHONE", (2, 4): "SIMILAR_PHONE", (3, 4): "SIMILAR_PHONE"}
+
+
+def test_a_sim_batch_used_over_more_than_a_year_in_a_quiet_range():
+    """A careful ring uses its SIM batch over fourteen months (registrations spread, accounts opened late): in a
+    range that took up no other number, three in one block are improbable over all years, and link in full as on
+    the code before, though no one year holds them."""
+    seen = ((1, "01", "2023-07-27"), (2, "55", "2024-09-28"), (3, "99", "2024-10-03"))
+    case = Case("weak", companies=[{"company_id": i, "reg_date": d("2023-07-27")} for i in range(1, 4)],
+                attributes=[{"company_id": i, "attr_kind": "phone", "attr_value": f"+86150000012{end}",
+                             "seen_on": d(day)} for i, end, day in seen],
+                expected=[])
+    assert {(a, b): reason for a, b, reason, *_ in evidence_of(case)} == {
+        (1, 2): "PHONE_BLOCK", (1, 3): "PHONE_BLOCK", (2, 3): "PHONE_BLOCK"}
+
+
 def test_a_sim_batch_is_no_less_a_batch_in_a_bigger_region():
     """A thousand more mobiles in other segments (a bigger region, a thousand more blocks that could have shown
     a run) leave the sparse block of three a SIM batch: its bar is its own chance, not times the run's blocks."""
@@ -1463,3 +1532,19 @@ def test_a_co_opening_with_another_sign_counts_within_branch_days_however_busy_t
     assert (3, 4, "SAME_SCOPE") in {(a, b, reason) for a, b, reason, *_ in evidence_of(signed, narrow)}
     plain = {(a, b) for a, b, reason, *_ in evidence_of(case, narrow) if reason == "SAME_BRANCH_DAYS"}
     assert plain == {(1, 2), (9, 10)}
+
+
+def test_a_sim_batch_spread_from_first_registration_to_last_opening():
+    """A dealer's batch goes out from the ring's first registration to its last account opening, which may span
+    more than weak_days: in a range busy in 2019, numbers within one year (2 x weak_days) from one of them link in
+    full, even the two ends 200 days apart (on the code before, the range's 2019 numbers made them similar phones);
+    a fourth number of the block taken up a year after the first is no part of that batch."""
+    seen = ((1, "01", "2025-05-29"), (2, "33", "2025-07-04"), (3, "55", "2025-12-13"), (4, "77", "2026-12-20"))
+    case = Case("weak", companies=[{"company_id": i, "reg_date": d("2025-05-29")} for i in range(1, 5)],
+                attributes=_busy_years_ago("+861500000") + [
+                    {"company_id": i, "attr_kind": "phone", "attr_value": f"+86150000012{end}", "seen_on": d(day)}
+                    for i, end, day in seen],
+                expected=[])
+    reasons = {(a, b): reason for a, b, reason, *_ in evidence_of(case) if a < 1000 and b < 1000}
+    assert reasons == {(1, 2): "PHONE_BLOCK", (1, 3): "PHONE_BLOCK", (2, 3): "PHONE_BLOCK",
+                       (1, 4): "SIMILAR_PHONE", (2, 4): "SIMILAR_PHONE", (3, 4): "SIMILAR_PHONE"}

@@ -115,7 +115,8 @@ LINK_REASONS: tuple[LinkReason, ...] = (
                shared_value=True),
     LinkReason("SAME_SCOPE", "SAME_SCOPE", 0.5, "weak_evidence"),
     LinkReason("SIMILAR_PHONE", "SIMILAR_PHONE", 0.5, "weak_evidence"),
-    # more mobiles in one number block than its range explains by chance: a dealer's SIM batch (phone_block_rate)
+    # more mobiles in one number block in one year than its range took up then explains by chance: a dealer's
+    # SIM batch, handed out with the companies it fronts within a year (phone_block_rate, 2 x weak_days)
     LinkReason("PHONE_BLOCK", "SIMILAR_PHONE", 1.0, "weak_evidence"),
     # a hosted address that outgrew its room: season rooms of one building on one floor or the next
     LinkReason("NEIGHBOUR_ROOM", "place", 1.0, "room_neighbour_evidence", corroborates=False),
@@ -233,8 +234,9 @@ SENTENCES: dict[str, dict[str, str]] = {
                                    "unless the two also share a building, a scope text or a number block)",
         "reason.SAME_SCOPE": "word-for-word business scope",
         "reason.SIMILAR_PHONE": "mobiles differing in the last two digits",
-        "reason.PHONE_BLOCK": "mobiles differing in the last two digits, in a number block holding more such "
-                              "mobiles than the region's numbers in that range explain by chance",
+        "reason.PHONE_BLOCK": "mobiles differing in the last two digits, taken up within one year, in a number "
+                              "block holding more such mobiles than the numbers its range took up in that year "
+                              "explain by chance",
         "reason.NEIGHBOUR_ROOM": "rooms on one floor or the next in one building (a few floors apart when both are "
                                  "marked as hosted one way, any floor under one named host), each filled with new "
                                  "companies within one season (a hosted address that outgrew its room)",
@@ -318,7 +320,8 @@ SENTENCES: dict[str, dict[str, str]] = {
                                    "除非两家企业还同楼、经营范围相同或手机号同号段）",
         "reason.SAME_SCOPE": "经营范围逐字相同",
         "reason.SIMILAR_PHONE": "手机号仅末两位不同",
-        "reason.PHONE_BLOCK": "手机号仅末两位不同，且同一号段内此类号码之多，远超本地该号段号码密度的偶然预期",
+        "reason.PHONE_BLOCK": "手机号仅末两位不同且在同一年内启用，同一号段内此类号码之多，"
+                               "远超该号段同年启用号码密度的偶然预期",
         "reason.NEIGHBOUR_ROOM": "同一栋楼内同层或相邻楼层的房间（托管标注方式相同时可相隔数层，同一托管方名下则不限"
                                  "楼层），各自在同一季度内集中注册了多家新企业（托管地址住满后扩至邻近房间）",
         "reason.SAME_BUILDING": "同一栋楼（大楼内权重降低）",

@@ -188,8 +188,11 @@ class Settings(BaseModel):
     similar_phone_block_limit: int = Field(20, description="mobile prefixes (all but the last two digits) held by "
                                            "more numbers are a number range, not one dealer's SIM batch")
     phone_block_rate: float = Field(1e-6, description="mobiles of one number block link in full (PHONE_BLOCK) when "
-                                    "the chance of so many in the block, given how crowded its range is, is at "
-                                    "most this: the chance SIM batches a run lets through per occupied block")
+                                    "the chance of so many in the block in 2 x weak_days from one of them, given how "
+                                    "many numbers its range took up in those days, is at most this: the chance SIM "
+                                    "batches a run lets through per occupied block (a dealer hands a batch out within "
+                                    "a year; the range's numbers of other years, which grow with the extract, say "
+                                    "nothing about it)")
     brand_stem_length: int = Field(2, description="trade names sharing their first this many characters are one "
                                    "brand (宇明, 宇明凯, 宇明宁: one group's subsidiaries); unrelated companies are "
                                    "counted by brand, and members of one brand are a group's, not a ring's")

@@ -5,9 +5,10 @@
 -- Co-location, shared text and shared branches count only between companies that arrived together
 -- (registered, or opened after registering, within weak_days): rings form in a season.
 -- Mobiles of one number block (all but the last two digits) are PHONE_BLOCK instead, at full weight, when the
--- block holds more of them than its range explains by chance: by chance a block holds a hundredth of the
--- mobiles in its segment (the 10,000 numbers sharing all but the last four digits; the block's own left out,
--- plus one), and the Poisson chance of the block's count must be at most phone_block_rate: the chance SIM
+-- block holds more of them than its range explains by chance in their year: by chance a block holds a hundredth
+-- of the mobiles that came to its segment (the 10,000 numbers sharing all but the last four digits; the block's own
+-- left out, plus one) in the 2 x weak_days from one of its numbers, and the Poisson chance of the block's count in
+-- those days must be at most phone_block_rate (for two numbers both in those days): the chance SIM
 -- batches a run lets through per occupied block, one share at every size (the bar was the chance times the
 -- run's occupied blocks, so a province's SIM batch of three in a quiet range stopped counting where a city's
 -- counted). Where a segment is sparse, three in one block is a dealer's SIM batch and two are chance; where a
@@ -196,22 +197,85 @@ prefixes as (
     group by phone_prefix
     having count(distinct phone) between 2 and getvariable('similar_phone_block_limit')
 ),
-block_chances as (
-    select b.phone_prefix,
-        poisson_at_least(b.k, (g.m - b.k + 1) / 99) as chance
-    from (select phone_prefix, count(distinct phone) as k from mobiles semi join prefixes using (phone_prefix)
-          group by phone_prefix) as b
-    join (select left(phone_prefix, 10) as segment, count(distinct phone) as m from mobiles
-          group by left(phone_prefix, 10)) as g on g.segment = left(b.phone_prefix, 10)
+-- When each number first came with a company (registered with it, or given to the bank): a dealer hands a SIM
+-- batch out with the companies it fronts within a year (from the first registration to the last account opening:
+-- registrations spread over months, accounts weeks to months later; the year the concentration term counts), while
+-- the other numbers of its range arrive over all the years an
+-- extract spans. So a block is judged in its year: its numbers that came in the 2 x weak_days from one of them
+-- against its segment's numbers that came in those days (the bar was the segment's numbers of every year, which grow
+-- with the years and the companies a run holds: on the kept hard demo 0.75 of a weak-links ring's blocks passed at
+-- 200,000 companies, 0.52 at 1,000,000). A number whose day is unknown counts in every year.
+phone_days as (
+    select attr_value as phone, left(attr_value, 12) as phone_prefix, left(attr_value, 10) as segment,
+        min(seen_on) as first_seen
+    from company_attributes
+    where attr_kind = 'phone' and attr_value like '+861%' and length(attr_value) = 14
+        and left(attr_value, 10) in (select left(phone_prefix, 10) from prefixes)
+    group by attr_value
 ),
+undated as (
+    select segment, phone_prefix, count(*) as n from phone_days where first_seen is null group by all
+),
+segment_season as (
+    select phone, phone_prefix, segment, first_seen,
+        count(*) over (
+            partition by segment order by first_seen
+            range between current row and interval (2 * getvariable('weak_days')) days following
+        ) as m_season
+    from phone_days
+    where first_seen is not null
+),
+block_season as (
+    select phone, phone_prefix, segment, first_seen, m_season,
+        count(*) over (
+            partition by phone_prefix order by first_seen
+            range between current row and interval (2 * getvariable('weak_days')) days following
+        ) as k_season
+    from segment_season
+    semi join prefixes using (phone_prefix)
+),
+-- the numbers of a block, each with the chance of the block's count in its year from that number on
+phone_chances as (
+    select b.phone, b.phone_prefix, b.first_seen,
+        poisson_at_least(b.k_season + coalesce(ub.n, 0),
+                         (b.m_season + coalesce(us.n, 0) - b.k_season - coalesce(ub.n, 0) + 1) / 99) as chance
+    from block_season as b
+    left join (select segment, sum(n) as n from undated group by segment) as us using (segment)
+    left join undated as ub using (phone_prefix)
+),
+-- The improbable years: from a block's number on, so many of the block that chance explains it at most
+-- phone_block_rate; and, with no start (every year), a block improbable against its segment's numbers of all years,
+-- as before: a careful ring uses its SIM batch over more than a year, which a quiet range still shows.
+batch_seasons as (
+    select phone_prefix, first_seen as season_start from phone_chances
+    where chance <= getvariable('phone_block_rate')
+    union all
+    select k.phone_prefix, null
+    from (select phone_prefix, segment, count(*) as k from phone_days semi join prefixes using (phone_prefix)
+          group by all) as k
+    join (select segment, count(*) as m from phone_days group by segment) as g using (segment)
+    where poisson_at_least(k.k, (g.m - k.k + 1) / 99) <= getvariable('phone_block_rate')
+),
+-- Two numbers of a block link in full when both came in one improbable year (its 2 x weak_days from its first
+-- number), or the block is improbable over all years: in a range busy over the years, a number the block took up in
+-- another year is no part of that year's batch.
 similar_phone as (
     select a.company_id as company_a, b.company_id as company_b,
-        case when c.chance <= getvariable('phone_block_rate') then 'PHONE_BLOCK' else 'SIMILAR_PHONE' end as reason,
+        case when exists (
+                select 1 from batch_seasons as s
+                where s.phone_prefix = a.phone_prefix
+                    and coalesce(date_diff('day', s.season_start, da.first_seen)
+                                 between 0 and 2 * getvariable('weak_days'), true)
+                    and coalesce(date_diff('day', s.season_start, db.first_seen)
+                                 between 0 and 2 * getvariable('weak_days'), true))
+            then 'PHONE_BLOCK' else 'SIMILAR_PHONE' end as reason,
         'phone' as attr_kind, a.phone || '~' || right(b.phone, 2) as attr_value, null::bigint as n_companies
     from mobiles as a
     join mobiles as b
         on a.phone_prefix = b.phone_prefix and a.company_id < b.company_id and a.phone <> b.phone
-    join block_chances as c on c.phone_prefix = a.phone_prefix
+    join prefixes as x on x.phone_prefix = a.phone_prefix
+    join phone_days as da on da.phone = a.phone
+    join phone_days as db on db.phone = b.phone
 ),
 -- A county's young newcomers within hometown_days either side, and within batch_days: its usual count in the
 -- season is what the rest of the season holds, scaled to the whole season. A batch registers within days, so its

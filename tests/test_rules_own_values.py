@@ -327,19 +327,22 @@ def test_the_cluster_step_merges_single_companies_on_a_season_s_own_scope_text()
     assert _clustered(season + [(4, "2025-01-10", template)], building) == []
 
 
+def _registered(companies: list[dict]):
+    """A working DB holding these registrations and no account openings, for the cluster step."""
+    return given({"stg_companies": table(companies, ("company_id", "rep_id", "reg_date", "phone", "phone_also",
+                                                     "reg_room_key", "trade_name", "scope_key")),
+                  "stg_accounts": table([], ("company_id", "rep_id", "agent_id", "open_date", "contact_phone",
+                                             "contact_phone_also", "agent_phone", "agent_phone_also",
+                                             "contact_room_key", "days_since_registration"))})
+
+
 def _clustered(companies: list[tuple[int, str, str]], building_pairs: list[tuple[int, int]]) -> list[int]:
     """Companies in clusters after build_company_clusters, given (id, registration date, scope text) and pairs
     that only a crowded building ties (a third of a link)."""
     from shellring.flows.pipeline.components import build_company_clusters
     from shellring.flows.pipeline.whole_cluster_ties import family_bits
 
-    con = given({"stg_companies": table([{"company_id": i, "reg_date": d(day), "scope_key": scope}
-                                         for i, day, scope in companies],
-                                        ("company_id", "rep_id", "reg_date", "phone", "phone_also", "reg_room_key",
-                                         "trade_name", "scope_key")),
-                 "stg_accounts": table([], ("company_id", "rep_id", "agent_id", "open_date", "contact_phone",
-                                            "contact_phone_also", "agent_phone", "agent_phone_also",
-                                            "contact_room_key", "days_since_registration"))})
+    con = _registered([{"company_id": i, "reg_date": d(day), "scope_key": scope} for i, day, scope in companies])
     place = family_bits(con, ["place"])
     links = [{"company_a": x, "company_b": y, "score": 0.3, "families": place, "full_families": 0}
              for x, y in building_pairs]
@@ -384,13 +387,8 @@ def _fronted_clustered(companies: list[tuple[int, str, str, str | None]]) -> lis
     from shellring.flows.pipeline.components import build_company_clusters
     from shellring.flows.pipeline.whole_cluster_ties import family_bits
 
-    con = given({"stg_companies": table([{"company_id": i, "rep_id": rep, "reg_date": d(day), "scope_key": scope}
-                                         for i, rep, day, scope in companies],
-                                        ("company_id", "rep_id", "reg_date", "phone", "phone_also", "reg_room_key",
-                                         "trade_name", "scope_key")),
-                 "stg_accounts": table([], ("company_id", "rep_id", "agent_id", "open_date", "contact_phone",
-                                            "contact_phone_also", "agent_phone", "agent_phone_also",
-                                            "contact_room_key", "days_since_registration"))})
+    con = _registered([{"company_id": i, "rep_id": rep, "reg_date": d(day), "scope_key": scope}
+                        for i, rep, day, scope in companies])
     own = family_bits(con, ["SAME_REP"])
     links = [{"company_a": x, "company_b": y, "score": 1.2, "families": own, "full_families": own}
              for x, rx, *_ in companies for y, ry, *_ in companies if x < y and rx == ry]

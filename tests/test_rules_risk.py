@@ -267,6 +267,22 @@ def test_shared_brand_counts_trade_names_of_min_length():
     assert rows(cluster_features(clusters, settings=with_thresholds(shared_brand__min_length=3)), got) == [(0.0, 0.5)]
 
 
+def value_features(clusters: dict, outside: list, attributes: list, settings=None) -> list[tuple]:
+    """(cluster_no, max_companies_per_value, value_fade, value_span_days) of cluster_features over `clusters`
+    (number -> its companies), with `outside` companies in the register but in no cluster."""
+    members = [{"company_id": c["company_id"], "cluster_no": no, "cluster_size": len(cs)}
+               for no, cs in clusters.items() for c in cs]
+    con = given({"stg_companies": table([c for cs in clusters.values() for c in cs] + outside, COMPANY_COLUMNS),
+                 "stg_accounts": table([], ACCOUNT_COLUMNS),
+                 "company_clusters": table(members, CLUSTER_COLUMNS),
+                 "company_attributes": table(attributes, ATTRIBUTE_COLUMNS),
+                 "company_links_kept": table([], LINK_COLUMNS)}, settings=settings)
+    run(con, "linking/attribute_values", "clusters/company_features", "clusters/cluster_features")
+    return [(no, n, pytest.approx(fade), span) for no, n, fade, span in rows(
+        con, "select cluster_no, max_companies_per_value, value_fade, value_span_days from cluster_features "
+             "order by 1")]
+
+
 def test_concentration_counts_unrelated_members_on_one_value_that_came_with_them_and_how_long_it_lived():
     def value(company_id, kind, attr, role="reg"):
         return {"company_id": company_id, "attr_kind": kind, "attr_value": attr, "role": role}
@@ -311,17 +327,7 @@ def test_concentration_counts_unrelated_members_on_one_value_that_came_with_them
                   + [value(i, "phone", "+8613955556666") for i in (30, 31, 32, 33)])
 
     def features(settings=None):
-        members = [{"company_id": c["company_id"], "cluster_no": no, "cluster_size": len(cs)}
-                   for no, cs in clusters.items() for c in cs]
-        con = given({"stg_companies": table([c for cs in clusters.values() for c in cs] + outside, COMPANY_COLUMNS),
-                     "stg_accounts": table([], ACCOUNT_COLUMNS),
-                     "company_clusters": table(members, CLUSTER_COLUMNS),
-                     "company_attributes": table(attributes, ATTRIBUTE_COLUMNS),
-                     "company_links_kept": table([], LINK_COLUMNS)}, settings=settings)
-        run(con, "linking/attribute_values", "clusters/company_features", "clusters/cluster_features")
-        return [(no, n, pytest.approx(fade), span) for no, n, fade, span in rows(
-            con, "select cluster_no, max_companies_per_value, value_fade, value_span_days from cluster_features "
-                 "order by 1")]
+        return value_features(clusters, outside, attributes, settings)
 
     half = (547.5 - 456) / 182.5
     assert features() == [(1, 4, 1.0, 365), (2, 4, 1.0, 90), (3, 0, 0.0, None), (4, 0, 0.0, None),
@@ -370,17 +376,7 @@ def test_a_room_filled_in_one_season_and_quiet_either_side_counts_a_season_and_a
                      for i in (17, 27, 47)])
 
     def features(settings=None):
-        members = [{"company_id": c["company_id"], "cluster_no": no, "cluster_size": len(cs)}
-                   for no, cs in clusters.items() for c in cs]
-        con = given({"stg_companies": table([c for cs in clusters.values() for c in cs] + outside, COMPANY_COLUMNS),
-                     "stg_accounts": table([], ACCOUNT_COLUMNS),
-                     "company_clusters": table(members, CLUSTER_COLUMNS),
-                     "company_attributes": table(attributes, ATTRIBUTE_COLUMNS),
-                     "company_links_kept": table([], LINK_COLUMNS)}, settings=settings)
-        run(con, "linking/attribute_values", "clusters/company_features", "clusters/cluster_features")
-        return [(no, n, pytest.approx(fade), span) for no, n, fade, span in rows(
-            con, "select cluster_no, max_companies_per_value, value_fade, value_span_days from cluster_features "
-                 "order by 1")]
+        return value_features(clusters, outside, attributes, settings)
 
     # 6 of the incubators' 7 companies are members (0.86 >= min_share): they keep the value, at the room's window;
     # with a seventh company on the room its life must hold all six members (175 days)

@@ -336,22 +336,28 @@ def _registered(companies: list[dict]):
                                              "contact_room_key", "days_since_registration"))})
 
 
-def _clustered(companies: list[tuple[int, str, str]], building_pairs: list[tuple[int, int]]) -> list[int]:
-    """Companies in clusters after build_company_clusters, given (id, registration date, scope text) and pairs
-    that only a crowded building ties (a third of a link)."""
+def _cluster_over(con, links: list[dict]) -> None:
+    """The cluster step over these kept links (and no other pair evidence)."""
     from shellring.flows.pipeline.components import build_company_clusters
-    from shellring.flows.pipeline.whole_cluster_ties import family_bits
 
-    con = _registered([{"company_id": i, "reg_date": d(day), "scope_key": scope} for i, day, scope in companies])
-    place = family_bits(con, ["place"])
-    links = [{"company_a": x, "company_b": y, "score": 0.3, "families": place, "full_families": 0}
-             for x, y in building_pairs]
     con.register("_links", table(links, ("company_a", "company_b", "score", "families", "full_families"),
                                  types={"score": pl.Float64, "families": pl.Int64, "full_families": pl.Int64}))
     con.execute("create table company_links_kept as select * from _links")
     con.execute("create table pair_evidence (company_a integer, company_b integer, reason varchar)")
     run(con, "linking/company_attributes", "linking/attribute_values")
     build_company_clusters(con, S)
+
+
+def _clustered(companies: list[tuple[int, str, str]], building_pairs: list[tuple[int, int]]) -> list[int]:
+    """Companies in clusters after build_company_clusters, given (id, registration date, scope text) and pairs
+    that only a crowded building ties (a third of a link)."""
+    from shellring.flows.pipeline.whole_cluster_ties import family_bits
+
+    con = _registered([{"company_id": i, "reg_date": d(day), "scope_key": scope} for i, day, scope in companies])
+    place = family_bits(con, ["place"])
+    links = [{"company_a": x, "company_b": y, "score": 0.3, "families": place, "full_families": 0}
+             for x, y in building_pairs]
+    _cluster_over(con, links)
     return [r[0] for r in rows(con, "select company_id from company_clusters order by 1")]
 
 
@@ -384,7 +390,6 @@ def test_the_cluster_step_keeps_apart_a_serial_owner_and_unrelated_nominees():
 def _fronted_clustered(companies: list[tuple[int, str, str, str | None]]) -> list[list[int]]:
     """Clusters after build_company_clusters, given (id, representative, registration date, scope text); each
     representative's companies are linked pair by pair by SAME_REP and by nothing else."""
-    from shellring.flows.pipeline.components import build_company_clusters
     from shellring.flows.pipeline.whole_cluster_ties import family_bits
 
     con = _registered([{"company_id": i, "rep_id": rep, "reg_date": d(day), "scope_key": scope}
@@ -392,11 +397,6 @@ def _fronted_clustered(companies: list[tuple[int, str, str, str | None]]) -> lis
     own = family_bits(con, ["SAME_REP"])
     links = [{"company_a": x, "company_b": y, "score": 1.2, "families": own, "full_families": own}
              for x, rx, *_ in companies for y, ry, *_ in companies if x < y and rx == ry]
-    con.register("_links", table(links, ("company_a", "company_b", "score", "families", "full_families"),
-                                 types={"score": pl.Float64, "families": pl.Int64, "full_families": pl.Int64}))
-    con.execute("create table company_links_kept as select * from _links")
-    con.execute("create table pair_evidence (company_a integer, company_b integer, reason varchar)")
-    run(con, "linking/company_attributes", "linking/attribute_values")
-    build_company_clusters(con, S)
+    _cluster_over(con, links)
     return [r[0] for r in rows(con, "select list(company_id order by company_id) from company_clusters "
                                     "group by cluster_no order by 1")]

@@ -3,6 +3,7 @@ the whole cluster step.
 
     rule_labels(attach_batch_stragglers, openings, pieces, pairs, *family_bits) -> {company: label}
     batch_with_straggler(companies, accounts, "SAME_HOMETOWN", settings) -> company ids in a cluster
+    busy_region(row, season, "BR1", lambda k: f"BR{2 + k}") -> a region's ordinary fresh companies
 
 In both, companies 0-4 (alone) or 1-5 (whole step) are a batch chained by pairs the batch rules made.
 """
@@ -24,6 +25,22 @@ ACCOUNT_COLUMNS = ("company_id", "rep_id", "agent_id", "open_date", "contact_pho
                    "agent_phone", "agent_phone_also", "contact_room_key", "days_since_registration", "bank_branch")
 LINK_COLUMNS = ("company_a", "company_b", "score", "families", "full_families")
 BATCH = [0, 1, 2, 3, 4]
+
+
+def busy_region(row, season, own: str, other, graduates: tuple[str, str] | None = None) -> list[dict]:
+    """Ordinary local fresh companies, 20 a day over `season`: one a day at the place `own` (a branch, an
+    authority), the others at `other(k)`; `row(company, place, day[, origin, capital=])` writes one. With
+    `graduates` = (origin, elsewhere), `own` serves a university: a young graduate of `origin` comes there every
+    third day (company 5000 + day) and as many go to `elsewhere`."""
+    rows, company = [], 1000
+    for day in season:
+        for k in range(20):
+            rows.append(row(company, own if k == 0 else other(k), day))
+            company += 1
+        if graduates and day % 3 in (0, 1):
+            origin, elsewhere = graduates
+            rows.append(row(5000 + day, own if day % 3 == 0 else elsewhere, day, origin, capital=3))
+    return rows
 
 
 def rule_labels(rule, rows: list[dict], pieces: dict[int, int], pairs: list[tuple[int, int]], pair_family: int,

@@ -11,7 +11,7 @@ one thing and says whether the straggler joins.
 from __future__ import annotations
 
 import numpy as np
-from cluster_step import rule_labels
+from cluster_step import busy_region, rule_labels
 from scipy.stats import poisson
 
 from shellring.flows.core.settings import Settings
@@ -34,16 +34,7 @@ def region(campus: bool = False) -> list[dict]:
     """Ordinary local openings, 20 a day over the season, one a day at BR1; with `campus`, BR1 is a university
     town's branch: a young graduate of province 41 opens there every third day (company 5000 + day) and the province
     sends as many to the rest of the region."""
-    rows, company = [], 1000
-    for day in SEASON:
-        for k in range(20):
-            rows.append(opening(company, "BR1" if k == 0 else f"BR{2 + k}", day))
-            company += 1
-        if campus and day % 3 == 0:
-            rows.append(opening(5000 + day, "BR1", day, "41", capital=3))
-        if campus and day % 3 == 1:
-            rows.append(opening(5000 + day, "BR30", day, "41", capital=3))
-    return rows
+    return busy_region(opening, SEASON, "BR1", lambda k: f"BR{2 + k}", ("41", "BR30") if campus else None)
 
 
 def batch(members=BATCH, branch: str = "BR1", first_day: int = 100, province: str = "41") -> list[dict]:

@@ -12,7 +12,7 @@ with member 0 a hometown-family one (SAME_HOMETOWN). Where it opened its account
 
 from __future__ import annotations
 
-from cluster_step import rule_labels
+from cluster_step import busy_region, rule_labels
 from scipy.stats import poisson
 
 from shellring.flows.core.settings import Settings
@@ -36,16 +36,8 @@ def region(university: bool = False) -> list[dict]:
     """Ordinary local registrations, 20 a day over the season, one a day at 330106; with `university`, 330106 is a
     university district: a young graduate of county 410102 registers a company there every third day, and the
     county sends as many to the rest of the region."""
-    rows, company = [], 1000
-    for day in SEASON:
-        for k in range(20):
-            rows.append(registration(company, "330106" if k == 0 else f"3301{10 + k % 8:02d}", day))
-            company += 1
-        if university and day % 3 == 0:
-            rows.append(registration(5000 + day, "330106", day, COUNTY, capital=3))
-        if university and day % 3 == 1:
-            rows.append(registration(5000 + day, "330110", day, COUNTY, capital=3))
-    return rows
+    return busy_region(registration, SEASON, "330106", lambda k: f"3301{10 + k % 8:02d}",
+                       (COUNTY, "330110") if university else None)
 
 
 def batch(members=BATCH, authority: str = "330106", first_day: int = 97, county: str = COUNTY) -> list[dict]:

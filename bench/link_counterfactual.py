@@ -32,8 +32,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import duckdb
-from rescore import score
-from student_splits import work_db
+from rescore import kept_work_db, score
 
 from shellring.flows.core.settings import Settings
 from shellring.flows.core.sqlfunctions import create_sql_functions
@@ -112,7 +111,7 @@ def _scale_straggler_place_counts(factor: float) -> Callable[[], None]:
 
 def run(folder: Path, change: str, scratch: Path) -> str:
     copy = scratch / f"{folder.name}.duckdb"
-    shutil.copyfile(work_db(folder), copy)
+    shutil.copyfile(kept_work_db(folder), copy)
     con = duckdb.connect(str(copy))
     undo = None
     try:

@@ -36,8 +36,11 @@ RINGS = ring_outcomes_sql("""
 def kept_work_db(folder: Path) -> Path:
     """The working DB kept beside a run's results DB (a quality.py run, or a kept <name>.results.duckdb), hidden as
     the job leaves it or linked in as `results.duckdb.work` (a folder gathering a kept run's results and truth)."""
-    (work,) = [*folder.glob(".*results.duckdb.work/*/work.duckdb"), *folder.glob("results.duckdb.work/*/work.duckdb")]
-    return work
+    found = [*folder.glob(".*results.duckdb.work/*/work.duckdb"), *folder.glob("results.duckdb.work/*/work.duckdb")]
+    if len(found) != 1:
+        raise SystemExit(f"{folder}: expected one kept working DB (.results.duckdb.work/*/work.duckdb), found "
+                         f"{len(found)}")
+    return found[0]
 
 
 def working_copy(folder: Path, scratch: Path) -> duckdb.DuckDBPyConnection:

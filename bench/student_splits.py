@@ -28,16 +28,9 @@ import sys
 from pathlib import Path
 
 import duckdb
+from rescore import kept_work_db
 
 from shellring.flows.core.settings import Settings
-
-
-def work_db(folder: Path) -> Path:
-    found = sorted(folder.glob(".*results.duckdb.work/*/work.duckdb")) + sorted(
-        folder.glob("results.duckdb.work/*/work.duckdb"))
-    if not found:
-        raise SystemExit(f"{folder}: no kept working DB (.results.duckdb.work/*/work.duckdb)")
-    return found[0]
 
 
 def wilson(k: int, n: int, z: float = 1.96) -> tuple[float, float]:
@@ -98,7 +91,7 @@ from m where cl in (select cl from st) group by cl
 
 def report(folder: Path, s: Settings) -> None:
     con = duckdb.connect()
-    con.execute("attach ? as w (read_only)", [str(work_db(folder))])
+    con.execute("attach ? as w (read_only)", [str(kept_work_db(folder))])
     for name in ("fresh_days", "branch_days", "batch_days"):
         con.execute(f"set variable {name} = {getattr(s, name)}")
     for statement in SETUP.split(";"):

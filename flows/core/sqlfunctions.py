@@ -11,6 +11,14 @@ create or replace macro poisson_at_least(k, mean) as
     list_sum(list_transform(range(k, k + 60), lambda i: exp(i * ln(mean) - mean - lgamma(i + 1))))
 """
 
+# How much a shape that took `span` days still counts: fully within `full_days`, falling linearly to nothing at
+# `windows` times that (the shape terms' one way to let a pattern spread over a longer life count less, not stop).
+WINDOW_FADE = """
+create or replace macro window_fade(span, full_days, windows) as
+    greatest(0, least(1, (windows * full_days - span) / ((windows - 1) * full_days)))
+"""
+
 
 def create_sql_functions(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(POISSON_AT_LEAST)
+    con.execute(WINDOW_FADE)

@@ -165,8 +165,7 @@ value_spans as (
 ),
 concentrations as (
     select cluster_no, n_names as n, span_days,
-        greatest(0, least(1, (getvariable('concentration__fade_windows') * full_days - span_days)
-            / ((getvariable('concentration__fade_windows') - 1) * full_days))) as fade
+        window_fade(span_days, full_days, getvariable('concentration__fade_windows')) as fade
     from value_spans
     qualify row_number() over (
         partition by cluster_no

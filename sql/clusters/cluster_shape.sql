@@ -42,7 +42,8 @@
 -- characters: a group's subsidiaries are named after it).
 --
 -- reads: company_clusters, stg_companies, cluster_features, company_attributes, attribute_values
--- params: rep_mass__window_days, rep_mass__fade_windows, rep_mass__from, rep_mass__full_at, scope_min_length, brand_stem_length, own_template__min_share, own_template__from,
+-- params: rep_mass__window_days, rep_mass__fade_windows, rep_mass__from, rep_mass__full_at, scope_min_length,
+--     brand_stem_length, own_template__min_share, own_template__from,
 --     own_template__window_days, own_template__fade_windows, lone_line__min_share, lone_line__max_kinds,
 --     lone_line__days_per_company, lone_line__max_window_days, lone_line__fade_windows, lone_line__building_share
 
@@ -72,16 +73,14 @@ rep_runs as (
     group by a.cluster_no, a.rep_id, a.reg_date, b.reg_date
 ),
 reps as (
-    select cluster_no, n_names as max_names_per_rep,
-        greatest(0, least(1, (getvariable('rep_mass__fade_windows') * getvariable('rep_mass__window_days') - span_days)
-            / ((getvariable('rep_mass__fade_windows') - 1) * getvariable('rep_mass__window_days')))) as rep_mass_fade
-    from rep_runs
+    select cluster_no, n_names as max_names_per_rep, rep_mass_fade
+    from (select *, window_fade(span_days, getvariable('rep_mass__window_days'), getvariable('rep_mass__fade_windows'))
+              as rep_mass_fade
+          from rep_runs)
     qualify row_number() over (
         partition by cluster_no
         order by greatest(0, least(n_names, getvariable('rep_mass__full_at')) - getvariable('rep_mass__from'))
-            * greatest(0, least(1, (getvariable('rep_mass__fade_windows') * getvariable('rep_mass__window_days')
-                - span_days) / ((getvariable('rep_mass__fade_windows') - 1) * getvariable('rep_mass__window_days'))))
-            desc, n_names desc, span_days, rep_id) = 1
+            * rep_mass_fade desc, n_names desc, span_days, rep_id) = 1
 ),
 -- a company's prefecture: the first four digits of its registration's division code, else of its USCC's
 scope_users as (
@@ -120,9 +119,8 @@ template_spans as (
 ),
 best_template as (
     select cluster_no, n_names, span_days,
-        greatest(0, least(1, (getvariable('own_template__fade_windows') * getvariable('own_template__window_days')
-            - span_days) / ((getvariable('own_template__fade_windows') - 1)
-            * getvariable('own_template__window_days')))) as fade
+        window_fade(span_days, getvariable('own_template__window_days'), getvariable('own_template__fade_windows'))
+            as fade
     from template_spans
     qualify row_number() over (partition by cluster_no order by n_names * fade desc, n_names desc, span_days) = 1
 ),
@@ -171,8 +169,7 @@ line_paces as (
 ),
 lone_lines as (
     select cluster_no, n as lone_line_names, span_days as lone_line_span_days,
-        greatest(0, least(1, (getvariable('lone_line__fade_windows') * window_days - span_days)
-            / ((getvariable('lone_line__fade_windows') - 1) * window_days))) as lone_line_fade
+        window_fade(span_days, window_days, getvariable('lone_line__fade_windows')) as lone_line_fade
     from (select *, least(n * getvariable('lone_line__days_per_company'), getvariable('lone_line__max_window_days'))
               as window_days
           from line_paces)

@@ -59,9 +59,8 @@ with terms as (
         (case when life_days is null then 0 else
             greatest(0, least(1, (n_evidence_kinds - getvariable('many_kinds__from'))
                 / (getvariable('many_kinds__full_at') - getvariable('many_kinds__from'))))
-            * greatest(0, least(1, (getvariable('many_kinds__fade_windows') * getvariable('many_kinds__window_days')
-                - life_days) / ((getvariable('many_kinds__fade_windows') - 1)
-                * getvariable('many_kinds__window_days')))) end)::double as many_kinds,
+            * window_fade(life_days, getvariable('many_kinds__window_days'), getvariable('many_kinds__fade_windows'))
+            end)::double as many_kinds,
         -- the shape terms (cluster_shape) rise linearly from nothing at `from` unrelated companies to full at
         -- `full_at`; the person's and the template's times how briefly they gathered them
         (greatest(0, least(1, (coalesce(sh.max_names_per_rep, 0) - getvariable('rep_mass__from'))

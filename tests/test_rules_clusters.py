@@ -216,6 +216,19 @@ def test_max_cluster_size_recuts_an_oversized_cluster_on_its_stronger_links():
         frozenset({0, 1, 2, 3}), frozenset({4, 5, 6, 7})}
 
 
+def test_an_oversized_cluster_whose_links_join_most_of_its_pairs_is_no_chain_and_stays_whole():
+    """One room a farm filled in a season links every member to every other: past max_cluster_size (120) it was
+    re-cut on stronger links, found none and fell apart (stretch demo, 200k: farms of 124-176 companies kept a few
+    pairs each). A component whose links join recut_dense_share of its pairs is no chain of groups and stays whole;
+    a ring of two halves (STRONG_HALVES: 8 of 28 pairs) is still re-cut."""
+    room = edges(clique(range(8), 1.0))
+    assert partition(cluster_labels(8, *room, threshold=1.0, resolution=0.05, max_size=5)) == {frozenset(range(8))}
+    assert partition(cluster_labels(8, *room, threshold=1.0, resolution=0.05, max_size=5,
+                                    recut_dense_share=0)) == {frozenset({i}) for i in range(8)}
+    assert partition(cluster_labels(8, *STRONG_HALVES, threshold=1.0, resolution=0.05, max_size=5)) == {
+        frozenset({0, 1, 2, 3}), frozenset({4, 5, 6, 7})}
+
+
 def test_links_below_the_threshold_never_cluster():
     a, b, s = edges([(0, 1, 0.99), (1, 2, 1.0), (3, 4, 0.5)])
     assert partition(cluster_labels(5, a, b, s, threshold=1.0, resolution=0.05, max_size=120)) == {

@@ -670,12 +670,13 @@ def test_a_second_number_in_the_phone_field_links_as_the_phone():
     assert evidence_of(case) == case.expected
 
 
-def test_a_dealers_mobile_past_its_hub_limit_still_links_when_it_gathered_its_companies_in_one_season():
-    """A dealer's mobile on 50 new companies in one season: past hub_limit_phone (40) it was a hub, never expanded,
-    and the biggest rings split (bench/ring_shapes.py on the `stretch` demo: every dealer ring over 45 companies).
-    Most of its companies came within weak_days of one another, so it links. The same mobile over years (an
-    agency's), a landline (a switchboard, a bookkeeper's line), a room filled in a season (a farm's or a new
-    incubator's alike) and a mobile on more than hub_season_limit companies stay hubs."""
+def test_a_dealers_mobile_or_a_farms_room_past_its_hub_limit_still_links_when_it_filled_in_one_season():
+    """A dealer's mobile on 50 new companies in one season, a farm's room on 90: past hub_limit_phone (40) and
+    hub_limit_room (80) they were hubs, never expanded, and the biggest rings split (bench/ring_shapes.py on the
+    `stretch` demo: every dealer ring over 45 companies; farms over 80 kept 0.08 of their pairs at 200k). Most of
+    their companies came within weak_days of one another, so they link (a new incubator's season room too: the
+    score's room_intake weighs it). The same values over years (an agency's mobile, a hosting address), a landline
+    (a switchboard, a bookkeeper's line) and values on more than hub_season_limit companies stay hubs."""
     start = date(2026, 3, 1)
 
     def holders(n, days_between, **values):
@@ -687,12 +688,14 @@ def test_a_dealers_mobile_past_its_hub_limit_still_links_when_it_gathered_its_co
         run(con, "linking/company_attributes", "linking/attribute_values", "linking/shared_value_evidence")
         return rows(con, "select reason, count(*) from shared_value_evidence group by all order by all")
 
-    season_phone = holders(50, 2, phone=MOBILE)
+    season_phone, season_room = holders(50, 2, phone=MOBILE), holders(150, 1, reg_room_key=ROOM)
     assert pairs(season_phone) == [("SAME_PHONE", 50 * 49 // 2)]
+    assert pairs(season_room) == [("SAME_ROOM", 150 * 149 // 2)]
     assert pairs(holders(50, 20, phone=MOBILE)) == []  # 1,000 days: an agency's mobile over years
+    assert pairs(holders(90, 12, reg_room_key=ROOM)) == []  # a hosting address's tenants over three years
     assert pairs(holders(50, 2, phone="+86057188123456")) == []  # a landline past the limit: a switchboard
-    assert pairs(holders(90, 1, reg_room_key=ROOM)) == []  # a room: a farm's or a new incubator's
     assert pairs(season_phone, Settings(hub_season_limit=49)) == []
+    assert pairs(season_room, Settings(hub_season_limit=149)) == []
     assert pairs(season_phone, Settings(hub_season_limit=0)) == []
 
 

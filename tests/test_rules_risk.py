@@ -930,14 +930,15 @@ FEATURE_COLUMNS = ("cluster_no", "n_companies", "reg_span_days", "open_span_days
                    "share_phone_virtual", "share_cluster_address", "share_multi_bank", "share_rep_is_agent",
                    "share_template_scope", "share_opened_by_agent", "share_corroborated_links",
                    "share_shared_trade_name", "max_companies_per_value", "value_fade", "n_evidence_kinds",
-                   "life_days", "n_opened_companies")
+                   "life_days", "n_opened_companies", "value_kind", "value_holders")
 FEATURE_TYPES = {"cluster_no": "bigint", "n_companies": "bigint", "reg_span_days": "bigint",
                  "open_span_days": "bigint", "max_companies_per_rep": "bigint",
                  "max_companies_per_controller": "bigint", "max_companies_per_value": "bigint",
-                 "n_evidence_kinds": "bigint", "life_days": "bigint", "n_opened_companies": "bigint"}
+                 "n_evidence_kinds": "bigint", "life_days": "bigint", "n_opened_companies": "bigint",
+                 "value_kind": "varchar", "value_holders": "bigint"}
 QUIET = {"n_companies": 5, "reg_span_days": 1000, "open_span_days": 1000, "max_companies_per_rep": 1,
          "max_companies_per_controller": 0, "max_companies_per_value": 0, "n_evidence_kinds": 0,
-         "life_days": 1000, "n_opened_companies": 5}  # every share 0
+         "life_days": 1000, "n_opened_companies": 5, "value_kind": None, "value_holders": None}  # every share 0
 
 
 SHAPE_COLUMNS = ("cluster_no", "max_names_per_rep", "rep_mass_fade", "template_names", "template_fade",
@@ -971,6 +972,8 @@ def shares(column: str) -> list[tuple[dict, float]]:
     return [({column: 0.0}, 0.0), ({column: 0.4}, 0.4), ({column: 1.0}, 1.0), ({column: None}, 0.0)]
 
 
+# a cluster whose concentration is full on one room (room_intake's cases)
+room = {"max_companies_per_value": 90, "value_fade": 1.0, "value_kind": "room"}
 # term -> [(cluster_features values, expected term value)], at default settings
 TERM_CASES: dict[str, list[tuple[dict, float]]] = {
     "bias": [({}, 1.0)],
@@ -1031,6 +1034,17 @@ TERM_CASES: dict[str, list[tuple[dict, float]]] = {
                       ({"max_companies_per_value": 4, "value_fade": 0.5}, 1 / 6),
                       ({"max_companies_per_value": 18, "value_fade": 0.0}, 0.0),
                       ({"max_companies_per_value": 18, "value_fade": None}, 0.0)],
+    # concentration's value taken back where it rests on a room of more than 80 companies and nothing else ties the
+    # members (under two kinds of evidence, no rep_mass, own_template or lone_line); a phone or a person: never
+    "room_intake": [({**room, "value_holders": 81}, 1.0), ({**room, "value_holders": 80}, 0.0),
+                    ({**room, "value_holders": 81, "value_fade": 0.5}, 0.5),
+                    ({**room, "value_holders": 81, "value_kind": "phone"}, 0.0),
+                    ({**room, "value_holders": 81, "n_evidence_kinds": 1}, 1.0),
+                    ({**room, "value_holders": 81, "n_evidence_kinds": 2}, 0.0),
+                    ({**room, "value_holders": 81, "max_names_per_rep": 4, "rep_mass_fade": 1.0}, 0.0),
+                    ({**room, "value_holders": 81, "template_names": 3, "template_fade": 1.0}, 0.0),
+                    ({**room, "value_holders": 81, "lone_line_names": 4, "lone_line_fade": 1.0}, 0.0),
+                    ({**room, "value_holders": None}, 0.0)],
     # nothing up to 3 unrelated companies one person fronts within a year, full at 8, times how briefly he gathered
     # them; no shape row: none
     "rep_mass": [({"max_names_per_rep": 1, "rep_mass_fade": 1.0}, 0.0),
@@ -1068,7 +1082,7 @@ TERM_THRESHOLDS = {"reg_burst__min_companies", "reg_burst__fade_days", "open_bur
                    "controller__full_at", "controller__partial_at", "controller__partial", "concentration__from",
                    "concentration__full_at", "many_kinds__from", "many_kinds__full_at", "many_kinds__window_days",
                    "many_kinds__fade_windows", "rep_mass__from", "rep_mass__full_at", "own_template__from",
-                   "own_template__full_at", "lone_line__from", "lone_line__full_at"}
+                   "own_template__full_at", "lone_line__from", "lone_line__full_at", "room_intake__more_than"}
 
 
 def test_every_risk_term_has_cases():
@@ -1260,3 +1274,41 @@ def test_reasons_with_equal_contributions_are_listed_later_declared_term_first()
     con = scored(terms)
     assert rows(con, "select cluster_no, reasons, mitigations from cluster_scores order by 1") == [
         (1, ["banks", "capital"], ["brand", "older"]), (2, ["banks", "capital"], ["brand", "older"])]
+
+
+def test_a_big_rooms_season_intake_alone_is_taken_back_and_a_farm_that_shares_a_template_there_still_flags():
+    """A room past hub_limit_room that filled in one season links (attribute_values): a farm's batch or a new
+    incubator's intake (DOMAIN.md §1: legal cluster registration exists). Ten companies each, one room each, one a
+    week: the farm's members also carry one word-for-word scope text nobody else uses (own_template), the incubator's
+    tenants nothing else. Where the room holds more companies than room_intake__more_than, the incubator's
+    concentration is taken back (room_intake) and it stays unflagged, the farm flags on its shape; at or under it
+    (a small room, as the default 80 makes these) both flag on concentration as before."""
+    names = [chr(0x4E00 + 3 * i) + chr(0x4E01 + 3 * i) for i in range(10)]
+    template = "软件开发技术服务信息咨询电子产品销售"
+
+    def tenants(ids, room, scope):
+        return [company(i, reg_date=d("2025-01-01") + timedelta(days=7 * n), trade_name=names[n], scope_key=scope)
+                for n, i in enumerate(ids)], [
+                {"company_id": i, "attr_kind": "room", "attr_value": room, "role": "reg"} for i in ids]
+
+    farm, farm_rooms = tenants(range(1, 11), "FARM", template)
+    incubator, incubator_rooms = tenants(range(11, 21), "INCUBATOR", None)
+    accounts = [account(c["company_id"], 40) for c in farm + incubator]
+
+    def scored(more_than):
+        con = cluster_features({1: farm, 2: incubator}, accounts, farm_rooms + incubator_rooms,
+                               settings=with_thresholds(room_intake__more_than=more_than))
+        run(con, "clusters/cluster_terms", "clusters/cluster_scores")
+        terms = dict(rows(con, "select cluster_no, map_from_entries(list((term, contribution))) from cluster_terms "
+                               "group by 1"))
+        flags = dict(rows(con, "select cluster_no, flagged from cluster_scores"))
+        says = dict(rows(con, "select cluster_no, [(c['keys'][1], c['value']) for c in mitigation_codes] "
+                              "from cluster_scores"))
+        return {no: (flags[no], terms[no]["concentration"], terms[no]["room_intake"], says[no]) for no in (1, 2)}
+
+    big = scored(9)
+    assert big[1][:3] == (True, 5.0, 0.0), big[1]
+    assert big[2][:3] == (False, 5.0, -5.0), big[2]
+    assert ("risk.room_intake", "10") in big[2][3], big[2]
+    for small in (scored(10), scored(80)):
+        assert small[1][:3] == (True, 5.0, 0.0) and small[2][:3] == (True, 5.0, 0.0), small

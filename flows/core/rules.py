@@ -178,6 +178,12 @@ RISK_TERMS: tuple[RiskTerm, ...] = (
     # sixteen): a dealer's line serves a batch however many it holds, an agency's own number its clients for years
     RiskTerm("lone_line", 5.0, {"min_share": 0.8, "max_kinds": 1, "from": 3, "full_at": 6, "days_per_company": 61,
                                 "max_window_days": 548, "fade_windows": 1.5, "building_share": 0.5}, shape=True),
+    # a room of a cluster-registration address's size (more than the room hub limit: it links only because it
+    # filled in one season, attribute_values) whose season intake is all the cluster shows takes back concentration:
+    # an incubator or a 集群注册 host admits a season's tenants into one room as a farm does (DOMAIN.md §1, "legal
+    # cluster registration exists"); a farm's batch also shares a second kind of evidence, a person, a scope text or
+    # a line of its own (many_kinds' kinds, rep_mass, own_template, lone_line)
+    RiskTerm("room_intake", -5.0, {"more_than": 80}),
     RiskTerm("opened_by_agent", 0.4, profile=True),
     RiskTerm("corroborated", 1.0, {"min_kinds": 2}),
     RiskTerm("shared_brand", -2.5, {"min_length": 2}),
@@ -274,6 +280,9 @@ SENTENCES: dict[str, dict[str, str]] = {
                           "nothing but one phone number that (almost) no other company gives, registered about one "
                           "every two months or faster and within a year and a half (counting less down to one every "
                           "three, or nine months more)",
+        "risk.room_intake": "the one room they share holds {value} companies, the size of a cluster-registration "
+                            "address, and they share nothing else there: an incubator's intake of one season looks "
+                            "the same",
         "risk.opened_by_agent": "{pct} had their account opened by someone other than the representative",
         "risk.corroborated": "{pct} of links rest on two or more independent kinds of evidence",
         "risk.template_scope": "{pct} share word-for-word business-scope text",
@@ -356,6 +365,8 @@ SENTENCES: dict[str, dict[str, str]] = {
         "risk.opened_by_agent": "{pct}的账户由法定代表人以外的人办理开户",
         "risk.corroborated": "{pct}的关联有两种及以上相互独立的证据",
         "risk.template_scope": "{pct}的经营范围逐字相同",
+        "risk.room_intake": "成员共用的唯一房间共登记{value}家企业，达到集群注册地址的规模，且除此之外别无共同点："
+                            "孵化器一季度的入驻企业也是如此",
         "risk.shared_brand": "{pct}共用字号，符合集团子公司的特征",
         "risk.pair_only": "仅两家企业：两家企业的关联不足以认定团伙",
         "verdict.confirmed_ring": "已由{by}于{on}确认为团伙；此后新增{added}家企业",

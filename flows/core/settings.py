@@ -51,11 +51,14 @@ class Settings(BaseModel):
     hub_limit_room: int = 80
     hub_limit_building: int = 150
     hub_limit_scope: int = 60
-    hub_season_limit: int = Field(120, description="a mobile number on more companies than hub_limit_phone is "
-                                  "no hub when most of them (hosted_season_share, within weak_days) came with it "
+    hub_season_limit: int = Field(250, description="a mobile number or room on more companies than its hub limit "
+                                  "is no hub when most of them (hosted_season_share, within weak_days) came with it "
                                   "in one season, up to this many: a dealer's or an account-opening agent's mobile "
-                                  "gathers a batch in a season however big the ring, an agency's number its clients "
-                                  "over years; max_cluster_size, the most one cluster holds; 0 = never")
+                                  "gathers a batch in a season however big the ring, and a farm's room its batch "
+                                  "(UK: 100 firms at one house in 14 days); an agency's number its clients and a "
+                                  "hosting address its tenants over years. A season room of an incubator links too: "
+                                  "the score tells its intake from a farm's batch (room_intake). The cap bounds one "
+                                  "value's pairs (31,125 at 250); 0 = never")
     branch_days: int = 3
     branch_window_openings: int = Field(20, description="co-openings at a branch count within branch_days either "
                                         "side, fewer days at a branch whose usual openings (over the extract's "
@@ -92,7 +95,7 @@ class Settings(BaseModel):
     hosted_season_share: float = Field(0.6, description="a room is a season room when at least this share of its "
                                        "companies registered within weak_days around its median registration: a "
                                        "farm fills a room in a season, an incubator over years (NEIGHBOUR_ROOM; "
-                                       "and a mobile past its hub limit, see hub_season_limit)")
+                                       "and a mobile or room past its hub limit, see hub_season_limit)")
     hosted_floor_reach: int = Field(1, description="season rooms of one building at most this many floors apart "
                                     "are one hosted address spread over its rooms (NEIGHBOUR_ROOM)")
     hosted_marked_floor_reach: int = Field(4, description="season rooms of one building at most this many floors "
@@ -118,6 +121,11 @@ class Settings(BaseModel):
     recut_step: float = Field(0.25, description="an oversized component is re-cut on links this much stronger "
                               "than the link threshold, then again, ...")
     recut_max_rounds: int = Field(8, description="... at most this many times")
+    recut_dense_share: float = Field(0.75, description="... unless its links join at least this share of its "
+                                     "member pairs: one season's batch in one room or on one mobile links every "
+                                     "member to every other however big (UK: 100 firms at one house in 14 days); "
+                                     "the re-cut is for chains of groups, and two groups joined by a few links "
+                                     "hold at most about half their pairs; 0 = re-cut every oversized component")
     cluster_min_size: int = Field(3, description="clusters merge, and take leftovers, only from this size up")
     merge_density: float = Field(0.1, description="merge clusters whose cross evidence is this dense; 0 = never")
     merge_min_pairs: int = 3

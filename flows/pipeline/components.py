@@ -6,7 +6,9 @@ two groups together.
    between two parts is below `resolution` x |part 1| x |part 2|: two dense groups joined by a few
    links come apart, while a sparse but genuinely connected ring stays whole. Seeded, so the same
    input gives the same clusters.
-3. A component still larger than `max_size` is re-cut using only its stronger links.
+3. A component still larger than `max_size` is re-cut using only its stronger links, unless most of its member
+   pairs are linked (`dense_share`): a chain of groups is what the re-cut is for, and one season's batch in one
+   room or on one mobile links every member to every other however big it grows.
 4. Two clusters of three or more are merged when the evidence between them, weak pairs included, is
    dense for their sizes (summed pair scores >= `merge_density` x |A| x |B| over at least
    `merge_min_pairs` pairs): one ring fronted by two nominees shows up so, as two groups sharing
@@ -70,17 +72,26 @@ def component_labels(n_nodes: int, a: np.ndarray, b: np.ndarray) -> np.ndarray:
 def split_components(
     n_nodes: int, a: np.ndarray, b: np.ndarray, score: np.ndarray, threshold: float, max_size: int,
     step: float = _DEFAULT.recut_step, max_rounds: int = _DEFAULT.recut_max_rounds,
+    dense_share: float = _DEFAULT.recut_dense_share,
 ) -> np.ndarray:
     """Components over edges with score >= threshold; oversized ones re-cut at rising thresholds.
 
+    A component over `max_size` whose links join at least `dense_share` of its member pairs is no chain and
+    stays whole (0 = re-cut every oversized component). Edges are distinct pairs.
     Returns a label per node; labels are dense and ordered by the smallest node of each cluster, so
     the same input always gives the same labels.
     """
     keep = score >= threshold
-    labels = component_labels(n_nodes, a[keep], b[keep])
+    a, b, score = a[keep], b[keep], score[keep]
+    labels = component_labels(n_nodes, a, b)
     for round_no in range(1, max_rounds + 1):
         sizes = np.bincount(labels)
-        oversized = sizes[labels] > max_size
+        oversized = sizes > max_size
+        if dense_share > 0 and oversized.any():
+            inner = labels[a] == labels[b]
+            pairs = np.bincount(labels[a][inner], minlength=len(sizes)).astype(np.float64)
+            oversized &= pairs < dense_share * sizes * (sizes - 1) / 2
+        oversized = oversized[labels]
         if not oversized.any():
             break
         cut = threshold + step * round_no
@@ -135,14 +146,14 @@ def join_sole_targets(labels: np.ndarray, joins: pl.DataFrame, piece: str) -> np
 def cluster_labels(n_nodes: int, a: np.ndarray, b: np.ndarray, score: np.ndarray, threshold: float,
                    resolution: float, max_size: int, seed: int = _DEFAULT.cluster_seed,
                    recut_step: float = _DEFAULT.recut_step, recut_max_rounds: int = _DEFAULT.recut_max_rounds,
-                   ) -> np.ndarray:
+                   recut_dense_share: float = _DEFAULT.recut_dense_share) -> np.ndarray:
     keep = score >= threshold
     a, b, score = a[keep], b[keep], score[keep]
     if resolution > 0 and len(a):
         communities = leiden_refine(n_nodes, a, b, score, resolution, seed)
         inside = communities[a] == communities[b]
         a, b, score = a[inside], b[inside], score[inside]
-    return split_components(n_nodes, a, b, score, threshold, max_size, recut_step, recut_max_rounds)
+    return split_components(n_nodes, a, b, score, threshold, max_size, recut_step, recut_max_rounds, recut_dense_share)
 
 
 def _cross_weights(la: np.ndarray, lb: np.ndarray, score: np.ndarray, cross: np.ndarray) -> pl.DataFrame:
@@ -352,7 +363,7 @@ def build_company_clusters(con: duckdb.DuckDBPyConnection, settings: Settings) -
     a, b = edges["company_a"].astype(np.int64), edges["company_b"].astype(np.int64)
     score = edges["score"].astype(np.float64)
     labels = cluster_labels(n_nodes, a, b, score, s.link_threshold, s.cluster_resolution, s.max_cluster_size,
-                            s.cluster_seed, s.recut_step, s.recut_max_rounds)
+                            s.cluster_seed, s.recut_step, s.recut_max_rounds, s.recut_dense_share)
     if s.merge_density > 0:
         fresh, value_families = _template_inputs(con, n_nodes, tuple(s.attach_context_families), s.attach_fresh_days)
         families = edges["families"].astype(np.int64)

@@ -133,6 +133,7 @@ quiet_rooms as (
 ),
 value_lives as (
     select m.cluster_no, m.attr_kind, m.attr_value, count(*) as n_companies, count(distinct m.name) as n_names,
+        any_value(v.n_companies) as n_holders,
         list(m.reg_date order by m.reg_date) as dates,
         ceil(getvariable('concentration__min_share') * any_value(v.n_companies))::integer - 1 as k,
         case when m.attr_kind = 'room' and q.attr_value is not null
@@ -164,7 +165,7 @@ value_spans as (
     join cluster_lives as c using (cluster_no)
 ),
 concentrations as (
-    select cluster_no, n_names as n, span_days,
+    select cluster_no, n_names as n, span_days, attr_kind, n_holders,
         window_fade(span_days, full_days, getvariable('concentration__fade_windows')) as fade
     from value_spans
     qualify row_number() over (
@@ -254,6 +255,10 @@ select
     coalesce(any_value(con.n), 0) as max_companies_per_value,
     coalesce(any_value(con.fade), 0) as value_fade,
     any_value(con.span_days) as value_span_days,
+    -- what that value is and how many companies carry it in all (a room of a cluster-registration address's size:
+    -- the room_intake mitigation)
+    any_value(con.attr_kind) as value_kind,
+    any_value(con.n_holders) as value_holders,
     coalesce(any_value(rv.share_shared_trade_name), 0) as share_shared_trade_name,
     coalesce(any_value(rv.share_template_scope), 0) as share_template_scope,
     any_value(k.link_reasons) as link_reasons,

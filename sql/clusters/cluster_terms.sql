@@ -13,7 +13,7 @@
 --     open_burst__fade_days, nominee__full_at, nominee__partial_at, nominee__partial, controller__full_at,
 --     controller__partial_at, controller__partial, concentration__from, concentration__full_at, many_kinds__from,
 --     many_kinds__full_at, many_kinds__window_days, many_kinds__fade_windows, rep_mass__from, rep_mass__full_at,
---     own_template__from, own_template__full_at, lone_line__from, lone_line__full_at
+--     own_template__from, own_template__full_at, lone_line__from, lone_line__full_at, room_intake__more_than
 
 create or replace table cluster_terms as
 with terms as (
@@ -73,6 +73,14 @@ with terms as (
         (greatest(0, least(1, (coalesce(sh.lone_line_names, 0) - getvariable('lone_line__from'))
             / (getvariable('lone_line__full_at') - getvariable('lone_line__from'))))
             * coalesce(sh.lone_line_fade, 0))::double as lone_line,
+        -- a room of a cluster-registration address's size (more than room_intake__more_than companies in all) whose
+        -- intake is all the cluster shows: concentration on that room and no second kind of evidence reaching the
+        -- members (many_kinds' kinds), no person, scope text or line of their own (rep_mass, own_template,
+        -- lone_line). An incubator admits a season's tenants into one room as a farm does; what tells a farm's
+        -- batch is what else it shares. It takes back what concentration added (the same value)
+        (case when value_kind = 'room' and value_holders > getvariable('room_intake__more_than')
+                  and n_evidence_kinds < 2 and rep_mass = 0 and own_template = 0 and lone_line = 0
+              then concentration else 0 end)::double as room_intake,
         share_opened_by_agent::double as opened_by_agent,
         share_corroborated_links::double as corroborated,
         share_shared_trade_name::double as shared_brand,
@@ -83,7 +91,7 @@ with terms as (
 ),
 long as (
     select u.cluster_no, u.term, u.value, f.reg_span_days, f.open_span_days, f.max_companies_per_rep,
-        f.max_companies_per_controller, f.max_companies_per_value, f.n_evidence_kinds, sh.max_names_per_rep,
+        f.max_companies_per_controller, f.max_companies_per_value, f.value_holders, f.n_evidence_kinds, sh.max_names_per_rep,
         sh.template_names, sh.lone_line_names
     from (unpivot terms on columns(* exclude (cluster_no)) into name term value value) as u
     join cluster_features as f using (cluster_no)
@@ -110,6 +118,7 @@ select
         when 'nominee' then l.max_companies_per_rep::varchar
         when 'controller' then l.max_companies_per_controller::varchar
         when 'concentration' then l.max_companies_per_value::varchar
+        when 'room_intake' then l.value_holders::varchar
         when 'many_kinds' then l.n_evidence_kinds::varchar
         when 'rep_mass' then coalesce(l.max_names_per_rep, 0)::varchar
         when 'own_template' then coalesce(l.template_names, 0)::varchar

@@ -3,13 +3,14 @@
 -- Most values belong to one company; a cheap min/max pass finds the shared ones first, so the
 -- distinct counts and role lists run on their rows only.
 --
--- A mobile number past hub_limit_phone is still no hub when it came with one season's companies: at least
--- hosted_season_share of them seen with it within weak_days around their median day, and no more than
--- hub_season_limit of them. A dealer's or an account-opening agent's mobile gathers a batch of new companies in a
--- season, and a big batch is no less a ring for outgrowing a count the small ones stay under; an agency's number
--- serves its clients over years, a switchboard or a bookkeeper's line is a landline. Landlines, people and rooms
--- stay cut at the count: a room's companies filling it in a season are a farm or a new incubator alike
--- (bench/RESULTS-detection.md, s13-cliffs).
+-- A mobile number past hub_limit_phone or a room past hub_limit_room is still no hub when it came with one
+-- season's companies: at least hosted_season_share of them seen with it within weak_days around their median day,
+-- and no more than hub_season_limit of them. A dealer's or an account-opening agent's mobile gathers a batch of
+-- new companies in a season, a farm's room fills with its batch (UK: 100 firms at one house in 14 days), and a big
+-- batch is no less a ring for outgrowing a count the small ones stay under; an agency's number serves its clients
+-- over years, a hosting address its tenants, a switchboard or a bookkeeper's line is a landline. Landlines and
+-- people stay cut at the count. A new incubator's room filled in one season links too: what tells its intake from
+-- a farm's batch is what else the companies share, which the score weighs (room_intake).
 --
 -- A value a national run published as a hub (national_hub_values, empty in most runs) is a hub here too.
 --
@@ -35,7 +36,7 @@ select
         when 'phone' then getvariable('hub_limit_phone')
         else getvariable('hub_limit_room')
     end and not (
-        attr_kind = 'phone' and attr_value like '+861%' and length(attr_value) = 14
+        (attr_kind = 'room' or (attr_kind = 'phone' and attr_value like '+861%' and length(attr_value) = 14))
         and count(distinct company_id) <= getvariable('hub_season_limit')
         and count(distinct company_id) filter (
             where abs(date_diff('day', s.mid_seen, seen_on)) * 2 <= getvariable('weak_days'))

@@ -80,3 +80,31 @@ def test_below_the_anchor_the_knob_leaves_the_extracts_byte_for_byte(tmp_path):
     grown = generate_demo(tmp_path / "grown", **kw, grow_branches=True)
     for name in ("registrations", "accounts", "truth"):
         assert _sha(getattr(fixed, name)) == _sha(getattr(grown, name)), name
+
+
+def _ring_mix(specs) -> dict[str, float]:
+    rings = [s for s in specs if s.kind in pop.RING_MIX]
+    return {k: sum(s.size for s in rings if s.kind == k) / sum(s.size for s in rings) for k in pop.RING_MIX}
+
+
+def _size_range(specs) -> dict[str, tuple[int, int]]:
+    return {k: (min(s.size for s in specs if s.kind == k), max(s.size for s in specs if s.kind == k))
+            for k in pop.RING_MIX}
+
+
+def test_plan_by_seed_plants_one_mix_whatever_the_world_stream_drew_before():
+    """Two sizes of one seed reach plan_specs with the world stream in two states (its draws per company came
+    first); with plan_by_seed the run's proportions and size ranges come from the seed alone."""
+    from shellring.flows.demo.knobs import resolve
+
+    knobs = resolve(7, True, None, None, None, None, None, plan_by_seed=True)
+    small = pop.plan_specs(np.random.default_rng(1), 200_000, 0.07, knobs, np.random.default_rng([7, 18]))
+    big = pop.plan_specs(np.random.default_rng(2), 1_000_000, 0.07, knobs, np.random.default_rng([7, 18]))
+    for kind, share in _ring_mix(small).items():
+        assert _ring_mix(big)[kind] == pytest.approx(share, abs=0.01), kind
+    wide = _size_range(big)
+    for kind, (lo, hi) in _size_range(small).items():  # the same range, the big run's extremes at least as far
+        assert wide[kind][0] <= lo and wide[kind][1] >= hi and wide[kind][1] - hi <= 1, kind
+    # the world stream's state alone decides the mix without it: the old behaviour, two runs per seed
+    apart = pop.plan_specs(np.random.default_rng(2), 1_000_000, 0.07, knobs)
+    assert max(abs(_ring_mix(apart)[k] - s) for k, s in _ring_mix(small).items()) > 0.02

@@ -63,21 +63,25 @@ class Spec:
     landline: bool = False  # dealer-phone ring run from a fixed line
 
 
-def plan_specs(rng: np.random.Generator, n: int, ring_share: float, knobs: Knobs) -> list[Spec]:
+def plan_specs(rng: np.random.Generator, n: int, ring_share: float, knobs: Knobs,
+               plan_rng: np.random.Generator | None = None) -> list[Spec]:
     """plan_groups with the knobs: per-run proportions and sizes (vary), a level per ring, landline dealers;
-    with `stretch`, sizes from the wide ranges of _Stretch (rings and look-alikes alike)."""
+    with `stretch`, sizes from the wide ranges of _Stretch (rings and look-alikes alike). `plan_rng` (the
+    `plan_by_seed` knob): the per-run proportions and size ranges from this stream, the seed's alone, instead of
+    the world's stream after its draws per company (which make two sizes of one seed two different runs)."""
+    vary_rng = plan_rng or rng
     ring_mix, ring_sizes, legit_plan = dict(RING_MIX), dict(RING_SIZES), dict(LEGIT_PLAN)
     if knobs.stretch:
         ring_sizes = dict(_Stretch.RING_SIZES)
         legit_plan = {k: (share, *_Stretch.LEGIT_SIZES.get(k, (lo, hi))) for k, (share, lo, hi) in legit_plan.items()}
     if knobs.vary:
-        ring_share *= rng.uniform(0.8, 1.25)
-        weights = {k: v * rng.uniform(0.5, 1.6) for k, v in ring_mix.items()}
+        ring_share *= vary_rng.uniform(0.8, 1.25)
+        weights = {k: v * vary_rng.uniform(0.5, 1.6) for k, v in ring_mix.items()}
         ring_mix = {k: v / sum(weights.values()) for k, v in weights.items()}
-        ring_sizes = {k: (max(4, round(lo * rng.uniform(0.8, 1.25))), round(hi * rng.uniform(0.7, 1.6)))
+        ring_sizes = {k: (max(4, round(lo * vary_rng.uniform(0.8, 1.25))), round(hi * vary_rng.uniform(0.7, 1.6)))
                       for k, (lo, hi) in ring_sizes.items()}
         ring_sizes = {k: (lo, max(hi, lo + 3)) for k, (lo, hi) in ring_sizes.items()}
-        legit_plan = {k: (share * rng.uniform(0.6, 1.7), lo, hi) for k, (share, lo, hi) in legit_plan.items()}
+        legit_plan = {k: (share * vary_rng.uniform(0.6, 1.7), lo, hi) for k, (share, lo, hi) in legit_plan.items()}
     levels = list(knobs.sophistication)
     p = np.array([knobs.sophistication[x] for x in levels])
     specs = []
@@ -333,7 +337,9 @@ def build(n: int, seed: int, ring_share: float, knobs: Knobs | None = None) -> t
     must_have_account = np.zeros(n, bool)
 
     # ---------- planted groups ----------
-    plan = plan_specs(rng, n, ring_share, knobs) if hard else [Spec(k, s) for k, s in plan_groups(rng, n, ring_share)]
+    plan_rng = np.random.default_rng([seed, 18]) if knobs.plan_by_seed else None
+    plan = (plan_specs(rng, n, ring_share, knobs, plan_rng) if hard
+            else [Spec(k, s) for k, s in plan_groups(rng, n, ring_share)])
     order = rng.permutation(len(plan))
     hubs = _Hubs(rng, addrs, new_addresses, dist, plan, knobs.density) if hard and knobs.density > 0 else None
     farm_rooms: list[tuple[int, int, int]] = []  # (hub, room, first registration) of farms in busy buildings

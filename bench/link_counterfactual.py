@@ -16,7 +16,13 @@ as long as the link score and cluster stages, 1-2 minutes on two cores), with th
 - `branch-flow=F`: the batch rules' rows (sql/linking/batch_evidence.sql) recomputed with each branch's fresh
   openings times F - F = 0.2 is the region with five times the branches, each as busy as at a fifth of the size;
 - `branch-flow-all=F`: the same, and the cluster stage's straggler rules (flows/pipeline/batch_stragglers.py) expect
-  from the place's fresh openings times F too (their first window count, `n_place`).
+  from the place's fresh openings times F too (their first window count, `n_place`);
+- `stray-branches=F`: the batch rules' rows recomputed with BATCH_JOINED's count of branches that had fresh openings
+  within batch_days (the branches any of which could have shown a stray cell, over the whole region) times F -
+  F = 0.2 at 1,000,000 companies with `grow_branches` is the 200k region's count;
+- `county-strays-own-batch`: the batch rules' rows recomputed with a stray cell that is a batch of its own another
+  event even when both are batches of one county (BATCH_JOINED's exception for a recruiter's town split over two
+  branches dropped).
 
 Then company_links, the verdict steps (no verdicts in a bench run), the cluster stage, the score stage and the flag
 rule, and `evaluate_assignments` as `shellring evaluate` counts: pair P/R/F1, rings found by kind and level, false
@@ -80,6 +86,14 @@ def apply(con: duckdb.DuckDBPyConnection, change: str) -> Callable[[], None]:
                                                                                     "as n_branch,")))
         if name == "branch-flow-all":
             return _scale_straggler_place_counts(float(value))
+    elif name == "stray-branches":
+        batch = "select reason from link_reasons where produced_by = 'batch_evidence'"
+        scaled = f"n.n_branches * {float(value)} as n_branches,"
+        _replace_rows(con, batch, _cte_rows("batch_evidence", "", "", ("n.n_branches,", scaled)))
+    elif name == "county-strays-own-batch":
+        batch = "select reason from link_reasons where produced_by = 'batch_evidence'"
+        county_exception = "where length(b.origin) = 6 or not exists ("
+        _replace_rows(con, batch, _cte_rows("batch_evidence", "", "", (county_exception, "where not exists (")))
     else:
         raise SystemExit(f"unknown change {change!r} (see the docstring)")
     return lambda: None

@@ -44,6 +44,12 @@ def main() -> None:
                         help="further real spellings and wider ring proportions (never on with --hard alone)")
     parser.add_argument("--stretch", action="store_true",
                         help="ring and look-alike proportions from DOMAIN.md's wide ranges (never on with --hard)")
+    parser.add_argument("--grow-branches", action="store_true",
+                        help="above 200k companies, bank branches in proportion (generate_demo grow_branches)")
+    parser.add_argument("--plan-by-seed", action="store_true",
+                        help="the per-run proportions from the seed alone: every size plants the same mix")
+    parser.add_argument("--accounts-per-company", type=float,
+                        help="exactly this many account openings per company (generate_demo accounts)")
     args = parser.parse_args()
     os.environ.setdefault("SHELLRING_KEY", "bench-quality-key-0123456789")
     os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
@@ -62,11 +68,15 @@ def main() -> None:
     for n in args.companies:
         for seed in args.seeds:
             knobs = ("-hard" if args.hard else "") + ("-variety" if args.variety else "") + (
-                "-stretch" if args.stretch else "")
+                "-stretch" if args.stretch else "") + ("-grow" if args.grow_branches else "") + (
+                "-plan" if args.plan_by_seed else "") + (
+                f"-a{args.accounts_per_company}" if args.accounts_per_company else "")
             folder = root / f"n{n}-s{seed}-r{args.ring_share}-x{args.noise}{knobs}"
             files = generate_demo(folder, n_companies=n, seed=seed, ring_share=args.ring_share, noise=args.noise,
                                   hard=args.hard, density=args.density, landline_dealers=args.landline_dealers,
                                   profile_only=args.profile_only, variety=args.variety, stretch=args.stretch,
+                                  grow_branches=args.grow_branches, plan_by_seed=args.plan_by_seed,
+                                  accounts=round(n * args.accounts_per_company) if args.accounts_per_company else None,
                                   sophistication=parse_mix(args.sophistication) if args.sophistication else None)
             db = folder / "results.duckdb"
             db.unlink(missing_ok=True)

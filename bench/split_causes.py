@@ -20,6 +20,7 @@ from pathlib import Path
 
 import duckdb
 import numpy as np
+from rescore import kept_work_db
 
 from shellring.flows.core.settings import Settings
 from shellring.flows.pipeline.components import cluster_labels, component_labels, leiden_refine
@@ -30,7 +31,7 @@ def _best_share(labels: np.ndarray, members: np.ndarray) -> int:
 
 
 def causes(folder: Path, s: Settings) -> Counter:
-    work = next(folder.glob(".results.duckdb.work/*/work.duckdb"))
+    work = kept_work_db(folder)
     con = duckdb.connect(str(work), read_only=True)
     rings = con.execute(
         "select c.company_id, t.group_id, t.kind, coalesce(nullif(t.sophistication, ''), '-') from stg_companies c "

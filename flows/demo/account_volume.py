@@ -18,8 +18,10 @@ MIN_GAP_DAYS = 30  # a further account this soon after the first would look like
 
 def resize_accounts(accounts: dict[str, np.ndarray], is_ring: np.ndarray, district: np.ndarray,
                     capital: np.ndarray, branches: Branches, target: int,
-                    rng: np.random.Generator) -> tuple[np.ndarray, dict[str, np.ndarray]]:
-    """(rows of `accounts` to keep, in order; further accounts to add) so that kept + added == target."""
+                    rng: np.random.Generator, spread_rng: np.random.Generator | None = None,
+                    ) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+    """(rows of `accounts` to keep, in order; further accounts to add) so that kept + added == target.
+    `spread_rng`: the stream that picks a sub-branch of a grown network (Branches.spread); None leaves it be."""
     if target < 0:
         raise ValueError(f"accounts must be a count of account openings, not {target}")
     company = accounts["company"]
@@ -30,7 +32,8 @@ def resize_accounts(accounts: dict[str, np.ndarray], is_ring: np.ndarray, distri
                          f"rings need; ask for at least that many")
     if target <= natural:
         return _drop(company, ring_row, natural - target, rng), _empty(accounts)
-    return np.arange(natural), _add(accounts, is_ring, district, capital, branches, target - natural, rng)
+    return np.arange(natural), _add(accounts, is_ring, district, capital, branches, target - natural, rng,
+                                   spread_rng)
 
 
 def _first_rows(company: np.ndarray) -> np.ndarray:
@@ -51,7 +54,8 @@ def _drop(company: np.ndarray, ring_row: np.ndarray, count: int, rng: np.random.
 
 
 def _add(accounts: dict[str, np.ndarray], is_ring: np.ndarray, district: np.ndarray, capital: np.ndarray,
-         branches: Branches, count: int, rng: np.random.Generator) -> dict[str, np.ndarray]:
+         branches: Branches, count: int, rng: np.random.Generator,
+         spread_rng: np.random.Generator | None = None) -> dict[str, np.ndarray]:
     first = _first_rows(accounts["company"])
     company = accounts["company"][first]
     open_day = accounts["open_day"][first]
@@ -65,7 +69,8 @@ def _add(accounts: dict[str, np.ndarray], is_ring: np.ndarray, district: np.ndar
     span = END_DAY - src_day - MIN_GAP_DAYS
     extra = {name: values[rows] for name, values in accounts.items()}
     extra["open_day"] = src_day + MIN_GAP_DAYS + (rng.random(count) * (span + 1)).astype(np.int64)
-    extra["branch"] = _other_bank_branch(branches, district[src_company], accounts["branch"][rows], rng)
+    extra["branch"] = branches.spread(_other_bank_branch(branches, district[src_company], accounts["branch"][rows],
+                                                         rng), spread_rng)
     return extra
 
 

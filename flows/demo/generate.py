@@ -43,7 +43,7 @@ def generate_demo(out_dir: Path, n_companies: int = 20_000, seed: int = 7, *, ri
                   sophistication: dict[str, float] | str | None = None, density: float | None = None,
                   landline_dealers: float | None = None, profile_only: float | None = None,
                   vary: bool | None = None, variety: bool = False, accounts: int | None = None,
-                  stretch: bool = False) -> DemoFiles:
+                  stretch: bool = False, grow_branches: bool = False, plan_by_seed: bool = False) -> DemoFiles:
     """Write registrations, accounts and truth.csv for n_companies with planted rings and look-alikes.
 
     The knobs (all off by default; `hard=True` turns every unset one on with per-run values, see knobs.py):
@@ -61,6 +61,15 @@ def generate_demo(out_dir: Path, n_companies: int = 20_000, seed: int = 7, *, ri
     stretch -- never on unless asked (`hard` leaves it off): ring sizes, registration pace, days to the account,
         representatives' ages and companies per nominee, and look-alikes' sizes and paces, drawn per group from
         the wide ranges DOMAIN.md reports (population.py `_Stretch`), to find where recall falls off a cliff.
+    grow_branches -- never on unless asked (`hard` leaves it off): a region of more than 200,000 companies
+        (population.BRANCH_ANCHOR_COMPANIES) gets proportionally more bank branches (in the districts of the
+        existing ones, named after the district's towns and streets), so each branch serves as many companies
+        as at 200k; without it the network stays the 200k region's, and at 1M each branch is five times as
+        busy. At or below 200k it changes nothing.
+    plan_by_seed -- never on unless asked: the per-run proportions and size ranges `vary` draws come from the
+        seed alone, so 200k and 1M of one seed plant the same mix of rings (without it they are drawn after the
+        world's per-company draws, so each size is another run: at seed 7, 200k plants 44 student batches per
+        100k companies and 1M 63). Changes the output at every size when `vary` is on.
     accounts -- exactly this many account openings (default: what the world opens, ~0.7 per company); see
         account_volume.py. Registrations and truth.csv do not change with it.
     truth.csv carries per company: kind, group_id (ring or look-alike group), is_ring, sophistication (rings)
@@ -68,7 +77,8 @@ def generate_demo(out_dir: Path, n_companies: int = 20_000, seed: int = 7, *, ri
     """
     if fmt not in ("csv", "parquet"):
         raise ValueError(f"fmt must be 'csv' or 'parquet', not {fmt!r}")
-    knobs = resolve(seed, hard, sophistication, density, landline_dealers, profile_only, vary, variety, stretch)
+    knobs = resolve(seed, hard, sophistication, density, landline_dealers, profile_only, vary, variety, stretch,
+                    grow_branches, plan_by_seed)
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     w, people, addresses, openings, meta = build(n_companies, seed, ring_share, knobs)
@@ -242,7 +252,7 @@ def _resized_accounts(text: _AccountText, acc: pl.DataFrame, tiebreak: np.ndarra
     truth stay byte for byte) less the dropped ones, plus further accounts rendered from their own stream."""
     w = text.w
     keep, extra = resize_accounts(accounts, w.kind < len(RING_KINDS), w.district, w.capital, text.meta["branches"],
-                                  n_accounts, rng)
+                                  n_accounts, rng, text.meta["branch_rng"])
     n_extra = len(extra["open_day"])
     rows = np.r_[keep, len(acc) + np.arange(n_extra)]
     day = np.r_[accounts["open_day"][keep], extra["open_day"]]

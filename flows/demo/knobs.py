@@ -31,6 +31,13 @@ class Knobs:
     # per nominee) and look-alikes' sizes and paces from the wide ranges DOMAIN.md reports, not the demo's own
     # (never switched on by `hard`: every existing figure stays as it is)
     stretch: bool = False
+    # give a region larger than the anchor's (population.BRANCH_ANCHOR_COMPANIES) proportionally more bank
+    # branches, so one branch serves as many companies at any size (never switched on by `hard`; not in `any`:
+    # it moves no spelling or proportion, only which branch an account opens at)
+    grow_branches: bool = False
+    # draw the per-run proportions and size ranges (`vary`) from the seed's own stream, so that two sizes of one
+    # seed plant the same mix (without it they come after the world's draws per company: another run per size)
+    plan_by_seed: bool = False
 
     @property
     def any(self) -> bool:
@@ -40,9 +47,10 @@ class Knobs:
 
 def resolve(seed: int, hard: bool, sophistication: dict[str, float] | str | None, density: float | None,
             landline_dealers: float | None, profile_only: float | None, vary: bool | None,
-            variety: bool = False, stretch: bool = False) -> Knobs:
+            variety: bool = False, stretch: bool = False, grow_branches: bool = False,
+            plan_by_seed: bool = False) -> Knobs:
     """Explicit knobs win; `hard` fills the rest with values drawn per run (seeded) from plausible ranges.
-    `variety` and `stretch` are only ever explicit."""
+    `variety`, `stretch`, `grow_branches` and `plan_by_seed` are only ever explicit."""
     rng = np.random.default_rng([seed, 3])
     draws = {  # drawn always so that one knob's choice does not shift another's draw
         "soph": rng.dirichlet([8.0, 8.0, 9.0]),  # each level ~20-50 % of rings
@@ -73,7 +81,8 @@ def resolve(seed: int, hard: bool, sophistication: dict[str, float] | str | None
                  landline_dealers=pick(landline_dealers, "landline", 0.0),
                  profile_only=pick(profile_only, "profile", 0.0),
                  vary=bool(hard if vary is None else vary), variety=bool(variety),
-                 stretch=bool(stretch))
+                 stretch=bool(stretch), grow_branches=bool(grow_branches),
+                 plan_by_seed=bool(plan_by_seed))
 
 
 def parse_mix(text: str) -> dict[str, float] | str:

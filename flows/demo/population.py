@@ -6,6 +6,7 @@ Loops run over groups only, never over companies.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -62,21 +63,25 @@ class Spec:
     landline: bool = False  # dealer-phone ring run from a fixed line
 
 
-def plan_specs(rng: np.random.Generator, n: int, ring_share: float, knobs: Knobs) -> list[Spec]:
+def plan_specs(rng: np.random.Generator, n: int, ring_share: float, knobs: Knobs,
+               plan_rng: np.random.Generator | None = None) -> list[Spec]:
     """plan_groups with the knobs: per-run proportions and sizes (vary), a level per ring, landline dealers;
-    with `stretch`, sizes from the wide ranges of _Stretch (rings and look-alikes alike)."""
+    with `stretch`, sizes from the wide ranges of _Stretch (rings and look-alikes alike). `plan_rng` (the
+    `plan_by_seed` knob): the per-run proportions and size ranges from this stream, the seed's alone, instead of
+    the world's stream after its draws per company (which make two sizes of one seed two different runs)."""
+    vary_rng = plan_rng or rng
     ring_mix, ring_sizes, legit_plan = dict(RING_MIX), dict(RING_SIZES), dict(LEGIT_PLAN)
     if knobs.stretch:
         ring_sizes = dict(_Stretch.RING_SIZES)
         legit_plan = {k: (share, *_Stretch.LEGIT_SIZES.get(k, (lo, hi))) for k, (share, lo, hi) in legit_plan.items()}
     if knobs.vary:
-        ring_share *= rng.uniform(0.8, 1.25)
-        weights = {k: v * rng.uniform(0.5, 1.6) for k, v in ring_mix.items()}
+        ring_share *= vary_rng.uniform(0.8, 1.25)
+        weights = {k: v * vary_rng.uniform(0.5, 1.6) for k, v in ring_mix.items()}
         ring_mix = {k: v / sum(weights.values()) for k, v in weights.items()}
-        ring_sizes = {k: (max(4, round(lo * rng.uniform(0.8, 1.25))), round(hi * rng.uniform(0.7, 1.6)))
+        ring_sizes = {k: (max(4, round(lo * vary_rng.uniform(0.8, 1.25))), round(hi * vary_rng.uniform(0.7, 1.6)))
                       for k, (lo, hi) in ring_sizes.items()}
         ring_sizes = {k: (lo, max(hi, lo + 3)) for k, (lo, hi) in ring_sizes.items()}
-        legit_plan = {k: (share * rng.uniform(0.6, 1.7), lo, hi) for k, (share, lo, hi) in legit_plan.items()}
+        legit_plan = {k: (share * vary_rng.uniform(0.6, 1.7), lo, hi) for k, (share, lo, hi) in legit_plan.items()}
     levels = list(knobs.sophistication)
     p = np.array([knobs.sophistication[x] for x in levels])
     specs = []
@@ -199,7 +204,9 @@ def build(n: int, seed: int, ring_share: float, knobs: Knobs | None = None) -> t
     area_of_city = {c: pools.LANDLINE_AREA.get(c, "571") for c in np.unique(dist.city_code)}
     district_area = np.array([area_of_city[c] for c in dist.city_code])
     short_areas = pools.SEVEN_DIGIT_AREAS if hard else ()  # the classic demo wrote 8 digits everywhere
-    branches = _branches(dist)
+    branches = _branches(dist, n, knobs.grow_branches)
+    # which sub-branch of a chosen branch: its own stream, so the world's draws stay where they were
+    branch_rng = np.random.default_rng([seed, 16]) if knobs.grow_branches else None
 
     # ---------- helpers ----------
     def region_codes(k: int, district_idx: np.ndarray, out_share: float = 0.20) -> np.ndarray:
@@ -257,14 +264,20 @@ def build(n: int, seed: int, ring_share: float, knobs: Knobs | None = None) -> t
         return np.char.add(np.char.add("-", rng.choice(list(letters), k)),
                            np.char.add(np.char.zfill(distinct_rooms(k).astype(str), 3), "工位"))
 
-    def pick_branch(district_idx: np.ndarray, local: float = 0.85) -> np.ndarray:
-        out = rng.integers(0, len(branches.bank), len(district_idx))
+    def to_sub_branch(branch: np.ndarray) -> np.ndarray:
+        return branches.spread(branch, branch_rng)
+
+    def pick_base(district_idx: np.ndarray, local: float = 0.85) -> np.ndarray:
+        out = rng.integers(0, branches.base, len(district_idx))
         loc = rng.random(len(district_idx)) < local
         for d in np.unique(district_idx[loc]):
             sel = np.flatnonzero(loc & (district_idx == d))
             cand = branches.near[d]
             out[sel] = cand[rng.integers(0, len(cand), len(sel))]
         return out
+
+    def pick_branch(district_idx: np.ndarray, local: float = 0.85) -> np.ndarray:
+        return to_sub_branch(pick_base(district_idx, local))
 
     def template_scope() -> int:
         k = int(rng.integers(5, 13))
@@ -324,7 +337,9 @@ def build(n: int, seed: int, ring_share: float, knobs: Knobs | None = None) -> t
     must_have_account = np.zeros(n, bool)
 
     # ---------- planted groups ----------
-    plan = plan_specs(rng, n, ring_share, knobs) if hard else [Spec(k, s) for k, s in plan_groups(rng, n, ring_share)]
+    plan_rng = np.random.default_rng([seed, 18]) if knobs.plan_by_seed else None
+    plan = (plan_specs(rng, n, ring_share, knobs, plan_rng) if hard
+            else [Spec(k, s) for k, s in plan_groups(rng, n, ring_share)])
     order = rng.permutation(len(plan))
     hubs = _Hubs(rng, addrs, new_addresses, dist, plan, knobs.density) if hard and knobs.density > 0 else None
     farm_rooms: list[tuple[int, int, int]] = []  # (hub, room, first registration) of farms in busy buildings
@@ -521,14 +536,14 @@ def build(n: int, seed: int, ring_share: float, knobs: Knobs | None = None) -> t
             _reps_new(w, m, new_people(rng.uniform(18.1, vr.share(22.85, 21.5, 24.5), k), w.reg_day[m], regions,
                                        mvno=0.15), people)
             acct_open[m] = w.reg_day[m] + rng.integers(1, int(vr.share(8, 4, 13)), k)
-            two = pick_branch(np.array([home, home]))
-            acct_branch[m] = two[(rng.random(k) < (0.3 if two[0] != two[1] else 0)).astype(int)]
+            two = pick_base(np.array([home, home]))
+            acct_branch[m] = to_sub_branch(two)[(rng.random(k) < (0.3 if two[0] != two[1] else 0)).astype(int)]
             if hard and knobs.profile_only > 0:
                 _profile_only_batch(rng, w, m, knobs.profile_only, county_code, people, new_people, new_addresses,
                                     clone_address, region_codes, home, start, scope_p,
                                     accounts=(acct_open, acct_agent, agent_is_rep, cp_src))
             if knobs.variety:  # after every draw of the world's stream, so the same companies and rings result
-                _widen_batch(vr.rng, w, m, str(county_code), by_prov, branches, home, start, people,
+                _widen_batch(vr.rng, w, m, str(county_code), by_prov, branches, to_sub_branch, home, start, people,
                              (acct_open, acct_branch, agent_is_rep, cp_src), clone_address, scope_p,
                              profile_only=hard and knobs.profile_only > 0)
         elif kind == "business_park":
@@ -702,7 +717,8 @@ def build(n: int, seed: int, ring_share: float, knobs: Knobs | None = None) -> t
     w.trades = [a + b for a in pools.TRADE_CHARS for b in pools.TRADE_CHARS]
     world_tables = {"people": people_table, "addresses": address_table, "accounts": accts.freeze()}
     meta = {"group_names": np.array(group_names + [""]), "roads": roads, "pois": poi_names, "dist": dist,
-            "street_flat": street_flat, "surnames": surnames, "branches": branches}
+            "street_flat": street_flat, "surnames": surnames, "branches": branches,
+            "branch_rng": np.random.default_rng([seed, 17]) if knobs.grow_branches else None}
     return w, world_tables["people"], world_tables["addresses"], world_tables["accounts"], meta
 
 
@@ -858,8 +874,8 @@ def _profile_only_batch(rng: np.random.Generator, w: World, m: np.ndarray, share
 
 
 def _widen_batch(rng: np.random.Generator, w: World, m: np.ndarray, county_code: str, by_prov: dict,
-                 branches: Branches, home: int, start: int, people: Table, accounts: tuple, clone_address,
-                 scope_p: np.ndarray, profile_only: bool) -> None:
+                 branches: Branches, to_sub_branch, home: int, start: int, people: Table, accounts: tuple,
+                 clone_address, scope_p: np.ndarray, profile_only: bool) -> None:
     """A student batch redrawn wider than the demo the detector was tuned on (`variety` only; `rng` is variety's
     own stream, so the world's draws, and with them the companies and rings, stay where they were): recruits
     from one to three prefectures of the home county's province (a recruiter works a few towns, now and then a
@@ -893,7 +909,7 @@ def _widen_batch(rng: np.random.Generator, w: World, m: np.ndarray, county_code:
     people.update(w.rep[m], birth=(reg_day - ages * YEAR).astype(np.int64), region=regions)
     n_branch = int(rng.integers(1, 5))
     near = rng.permutation(branches.near[home])[:n_branch]
-    used = np.r_[near, rng.integers(0, len(branches.bank), n_branch - len(near))].astype(int)
+    used = to_sub_branch(np.r_[near, rng.integers(0, branches.base, n_branch - len(near))].astype(int))
     by_wave = used[rng.integers(0, n_branch, n_waves)][wave]
     per_member = used[rng.choice(n_branch, k, p=rng.dirichlet(np.full(n_branch, 1.5)))]
     acct_branch[m] = np.where(rng.random(k) < rng.uniform(0.3, 1.0), by_wave, per_member)
@@ -959,9 +975,27 @@ class Branches:
     name: list
     district: np.ndarray
     near: dict              # district index -> candidate branch indices (same district, else same city)
+    # with `grow_branches`: the anchor region's branches come first (`base` of them; `near` and every draw of
+    # the world stream see only these), then further sub-branches, each of one base branch's bank and district
+    base: int = 0
+    family: tuple = ()      # (members, offsets, sizes): base branch b's family is members[offsets[b]:+sizes[b]]
+
+    def spread(self, idx: np.ndarray, rng: np.random.Generator | None) -> np.ndarray:
+        """Each chosen base branch replaced by one of its family (itself or a sub-branch), uniformly, from the
+        caller's own stream; the identity when the network did not grow (no draw: the default stays as it was)."""
+        idx = np.asarray(idx)
+        if not self.family or rng is None:
+            return idx
+        members, offsets, sizes = self.family
+        return members[offsets[idx] + (rng.random(idx.shape) * sizes[idx]).astype(np.int64)]
 
 
-def _branches(dist: pools.Districts) -> Branches:
+# The region's branch network is drawn for this many companies; with `grow_branches` a larger region gets
+# proportionally more branches (see _sub_branches), a smaller one keeps these.
+BRANCH_ANCHOR_COMPANIES = 200_000
+
+
+def _branches(dist: pools.Districts, n_companies: int = 0, grow: bool = False) -> Branches:
     rng = np.random.default_rng(20261031)  # the branch network is the same for every seed
     code_to_idx = {c: i for i, c in enumerate(dist.code)}
     rows = []
@@ -969,15 +1003,52 @@ def _branches(dist: pools.Districts) -> Branches:
         for place in places.split():
             for b in rng.choice(len(pools.BANKS), int(rng.integers(1, 3)), replace=False):
                 rows.append((int(b), place, code_to_idx[code]))
+    base = len(rows)
+    parent = np.arange(base)
+    if grow and n_companies > BRANCH_ANCHOR_COMPANIES:
+        subs = _sub_branches(rows, dist, round(base * n_companies / BRANCH_ANCHOR_COMPANIES) - base)
+        parent = np.r_[parent, [p for p, _ in subs]]
+        rows += [r for _, r in subs]
     bank = np.array([r[0] for r in rows])
     district = np.array([r[2] for r in rows])
     names = [f"{pools.BANKS[b][0]}{dist.city_name[d].removesuffix('市')}{p}支行" for b, p, d in rows]
     near = {}
     for d in range(len(dist.code)):
-        same = np.flatnonzero(district == d)
+        same = np.flatnonzero(district[:base] == d)
         if len(same) < 3:
-            same = np.flatnonzero(dist.city_code[district] == dist.city_code[d])
+            same = np.flatnonzero(dist.city_code[district[:base]] == dist.city_code[d])
         if len(same) == 0:
-            same = np.arange(len(rows))
+            same = np.arange(base)
         near[d] = same
-    return Branches(bank, names, district, near)
+    family = ()
+    if len(rows) > base:
+        members = np.argsort(parent, kind="stable")  # each base branch first in its family, then its subs
+        sizes = np.bincount(parent, minlength=base)
+        family = (members, np.r_[0, np.cumsum(sizes)[:-1]], sizes)
+    return Branches(bank, names, district, near, base, family)
+
+
+def _sub_branches(rows: list, dist: pools.Districts, extra: int) -> list:
+    """`extra` sub-branches for a region larger than the anchor's, so that a branch serves as many companies as
+    the anchor region's do: how many companies one branch serves is a fact about banking (a sub-branch has the
+    staff and the counters it has), not about the size of the extract. The base branches take turns as parents
+    (a busy place gets as many more as a quiet one: each family then shares its parent's flow evenly); a
+    sub-branch is of its parent's bank, in its district, named after a town or street (街道/镇) of the district
+    where that bank has no branch yet, else after a road."""
+    rng = np.random.default_rng([20261031, extra])
+    streets = pools.streets_by_district()
+    roads, _ = pools.address_fragments()
+    city = dist.city_code
+    taken = {(b, p, city[d]) for b, p, d in rows}  # a branch's name is bank + city + place: one of each
+    out = []
+    for i in range(extra):
+        parent = i % len(rows)
+        b, _, d = rows[parent]
+        towns = [re.sub(r"(街道|镇|乡)$", "", s) for s in streets.get(str(dist.code[d]), [])]
+        pool = [t for t in dict.fromkeys(towns) if len(t) >= 2 and (b, t, city[d]) not in taken]
+        if not pool:
+            pool = [r for r in roads[int(rng.integers(0, len(roads))):][:50] if (b, r, city[d]) not in taken]
+        p = pool[int(rng.integers(0, len(pool)))] if pool else f"{rows[parent][1]}第{i + 2}"
+        taken.add((b, p, city[d]))
+        out.append((parent, (b, p, d)))
+    return out

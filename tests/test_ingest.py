@@ -693,6 +693,24 @@ def test_csv_with_title_lines_and_other_separators(tmp_path, separator, name):
     assert (report.rows_read, report.rows_loaded, report.rows_rejected, report.rows_skipped) == (3, 2, 1, 4)
 
 
+@pytest.mark.parametrize("encoding", ["utf-8-sig", "gbk"])
+def test_a_csv_whose_lines_end_in_both_crlf_and_lf_loads_every_record(tmp_path, encoding):
+    """A title written with LF above an export whose records end in CRLF, and one LF line among CRLF ones: DuckDB
+    skipped the title and then read no record at all (a whole accounts extract lost without a word), or stopped on
+    the stray line. Every record loads, on its own line number."""
+    rows = [acc_row(i) for i in range(1, 6)]
+    records = csv_text(ACC_HEADER, rows, "\t").replace("\n", "\r\n")
+    title_lf = "对公账户开户登记簿（某地区）\n" + records
+    stray_lf = "对公账户开户登记簿（某地区）\r\n" + records.replace("\r\n", "\n", 3)
+    for name, text in (("title.csv", title_lf), ("stray.csv", stray_lf)):
+        path = write(tmp_path, name, text, encoding)
+        con, report = load(tmp_path, [path], kind="accounts")
+        loaded = con.execute("SELECT src_row, account_no FROM src_accounts ORDER BY src_row").fetchall()
+        assert loaded == [(line, row[0]) for line, row in zip(range(3, 8), rows)], name
+        assert [r[:3] for r in rejects(con)] == [(1, None, "title_row")], name
+        assert (report.rows_read, report.rows_loaded) == (5, 5), name
+
+
 def test_csv_with_a_two_row_header_repeated_on_every_printed_page(tmp_path):
     top = ["账号", "开户日期", "统一社会信用代码", "法定代表人", "", "经办人", ""]
     sub = ["", "", "", "姓名", "证件号码", "姓名", "证件号码"]

@@ -227,6 +227,46 @@ def _readable_csv(path: Path, workdir: Path) -> tuple[str, Path]:
     return encoding, target
 
 
+def _line_ends_mixed(path: Path) -> bool:
+    """Whether some lines of a file end in CRLF and others in a bare LF. Only a file with a CR in its first
+    chunk is counted through: an LF file needs no look, and one CRLF line in it costs DuckDB nothing."""
+    crlf = lf = 0
+    with path.open("rb", buffering=0) as source:
+        first = source.read(CHUNK_BYTES)
+        if b"\r" not in first:
+            return False
+        chunk, ends_in_cr = first, False
+        while chunk:
+            crlf += chunk.count(b"\r\n") + (ends_in_cr and chunk.startswith(b"\n"))
+            lf += chunk.count(b"\n")
+            ends_in_cr = chunk.endswith(b"\r")
+            chunk = source.read(CHUNK_BYTES)
+    return 0 < crlf < lf
+
+
+def _uniform_line_ends(path: Path, workdir: Path) -> Path:
+    """The file DuckDB reads line by line: `path` itself when its lines all end alike, else a copy in workdir
+    whose lines all end in LF (line numbers unchanged). A title line ending in LF above records ending in CRLF
+    (a report tool's title, then its export) made DuckDB's skip past the title read no record at all, silently;
+    a stray LF line among CRLF ones stopped the read of the whole file."""
+    if not _line_ends_mixed(path):
+        return path
+    workdir.mkdir(parents=True, exist_ok=True)
+    tag = hashlib.sha1(str(path.resolve()).encode("utf-8")).hexdigest()[:10]
+    target = workdir / f"{path.stem}.{tag}.lf.csv"
+    target.unlink(missing_ok=True)
+    with path.open("rb") as source, os.fdopen(
+            os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "wb") as sink:  # raw personal data
+        carry = b""
+        while chunk := source.read(CHUNK_BYTES):
+            block = carry + chunk
+            carry = b"\r" if block.endswith(b"\r") else b""
+            sink.write(block[: len(block) - len(carry)].replace(b"\r\n", b"\n"))
+        sink.write(carry)
+    log.info("%s: lines end in both CRLF and LF; read through a copy whose lines all end in LF", path)
+    return target
+
+
 # ---------------------------------------------------------------- staging: one sheet -> _stage(c0.., src_row)
 
 
@@ -333,6 +373,7 @@ def _in_file_order(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
 def _stage_csv(path: Path, kind: Kind, mapping: dict[str, str], workdir: Path, rejects: list[dict]) -> Staged:
     """A CSV's encoding, header and title lines; its records are read later, straight into the typed rows."""
     encoding, readable = _readable_csv(path, workdir)
+    readable = _uniform_line_ends(readable, workdir)
     known = header_lookup(kind, mapping)
     delimiter, records, guess = _find_csv_header(readable, known, kind)
     if guess is None:

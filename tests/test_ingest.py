@@ -16,6 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from shellring.flows.core.masking import mask_text
+from shellring.flows.pipeline import ingest
 from shellring.flows.pipeline.ingest import ExtractError, LoadReport, load_extracts
 
 REG_HEADER = ["统一社会信用代码", "企业名称", "法定代表人", "法定代表人证件号码", "住所", "联系电话", "成立日期",
@@ -709,6 +710,16 @@ def test_a_csv_whose_lines_end_in_both_crlf_and_lf_loads_every_record(tmp_path, 
         assert loaded == [(line, row[0]) for line, row in zip(range(3, 8), rows)], name
         assert [r[:3] for r in rejects(con)] == [(1, None, "title_row")], name
         assert (report.rows_read, report.rows_loaded) == (5, 5), name
+
+
+def test_records_the_csv_reader_cannot_see_stop_the_run_instead_of_loading_an_empty_extract(tmp_path, monkeypatch):
+    """Should DuckDB read nothing under a header that the sample shows records under (as it did for a title ending in
+    LF above CRLF records), the file is an error naming it and the line, never an extract of no rows."""
+    monkeypatch.setattr(ingest, "_uniform_line_ends", lambda path, workdir: path)
+    records = csv_text(ACC_HEADER, [acc_row(1), acc_row(2)], "\t").replace("\n", "\r\n")
+    path = write(tmp_path, "acc.csv", "对公账户开户登记簿\n" + records, "utf-8-sig")
+    with pytest.raises(ExtractError, match=r"acc\.csv: lines under the header \(from line 3\) look like records"):
+        load(tmp_path, [path], kind="accounts")
 
 
 def test_csv_with_a_two_row_header_repeated_on_every_printed_page(tmp_path):

@@ -278,6 +278,7 @@ class CsvSource:
     readable: Path  # the file DuckDB reads: the extract itself, or its UTF-8 transcode
     delimiter: str
     first_data_line: int
+    sampled_records: int = 0  # lines with a value under the header in the first lines read to find it
 
 
 @dataclass
@@ -393,7 +394,9 @@ def _stage_csv(path: Path, kind: Kind, mapping: dict[str, str], workdir: Path, r
               "title_rows": titles, "separator": DELIMITER_NAMES[delimiter]}
     texts = guess.texts if guess is not None else [{h} for h in headers]
     return Staged(header_map, encoding, delimiter, None, texts, layout,
-                  CsvSource(path, readable, delimiter, first_data_line))
+                  CsvSource(path, readable, delimiter, first_data_line,
+                            sum(1 for _, _, fields in records[header_index + n_header:]
+                                if any(clean_cell(f) for f in fields))))
 
 
 # A test sets this small (with several threads) to show that src_row stays the line number however DuckDB
@@ -426,6 +429,11 @@ def _read_csv_rows(con: duckdb.DuckDBPyConnection, staged: Staged, select: str, 
     except duckdb.Error as exc:
         raise ExtractError(f"{source.path}: cannot parse as CSV: {exc}") from exc
     first_data_line, delimiter = source.first_data_line, source.delimiter
+    if source.sampled_records and not con.execute(
+            "SELECT (SELECT count(*) FROM _typed) + (SELECT count(*) FROM _csv_rejects)").fetchone()[0]:
+        # never a silent empty extract: lines that read as records a moment ago must load or be rejected
+        raise ExtractError(f"{source.path}: lines under the header (from line {first_data_line}) look like records, "
+                           "but the CSV reader read none of them; please report this file's layout")
     # DuckDB numbers lines from the top of the file by records (+ blank lines); loaded rows get the same
     # numbering by counting the rejected records that precede them.
     con.execute(

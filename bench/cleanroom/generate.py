@@ -794,7 +794,7 @@ def write(out: Path, companies: list[Company], w: World) -> None:
     acc_header = ["户名", "信用代码", "对公账号", "开户机构", "开户时间", "经办人", "经办人身份证号码",
                   "经办人手机号码", "单位联系电话", "通讯地址"]
     with open(out / "accounts.csv", "w", encoding="utf-8-sig", newline="") as handle:
-        handle.write("对公账户开户登记簿（成都地区）\n")
+        handle.write("对公账户开户登记簿（成都地区）\r\n")  # CRLF like the csv rows below
         writer = csv.writer(handle, delimiter="\t")
         writer.writerow(acc_header)
         for c in companies:

@@ -636,8 +636,17 @@ def weak_links(w: World, gid: str, level: str, size: int) -> None:
         edges += [(i, i + 2) for i in range(size - 2)]
     elif level == "medium":
         edges += [(i, i + 2) for i in range(0, size - 2, 3)]
+    shared: list[set[str]] = [set() for _ in members]  # ties a member already takes part in
     for a, b in edges:
         tie = w.pick(ties)
+        if tie in shared[b] or tie in shared[a]:
+            # overwriting a value already shared would cut an earlier tie (and could split the chain): take
+            # the first tie neither end uses yet, or none when both use them all (no extra random draw)
+            tie = next((t for t in ties if t not in shared[a] | shared[b]), "")
+        shared[a].add(tie)
+        shared[b].add(tie)
+        if not tie:
+            continue
         if tie == "phone":
             members[b]["phone"] = members[a]["phone"]
         elif tie == "room":

@@ -229,6 +229,25 @@ def test_an_oversized_cluster_whose_links_join_most_of_its_pairs_is_no_chain_and
         frozenset({0, 1, 2, 3}), frozenset({4, 5, 6, 7})}
 
 
+def test_a_sparse_ring_of_two_fives_on_one_shared_value_stays_whole_and_two_sixes_part_at_the_default_resolution():
+    """A careful ring ties each member to the next by another channel: two halves of five joined by one shared value
+    (a phone, 1.0) were cut at resolution 0.05 (1.0 < 0.05 x 5 x 5) and the ring counted as two (the clean-room
+    generator's weak-links rings, bench/RESULTS-detection.md s15-cleanroom). At the default they stay one; two groups
+    of six on one shared value still come apart (1.0 < 0.03 x 6 x 6 = 1.08)."""
+    resolution = Settings().cluster_resolution
+
+    def halves(n):
+        path = [(i, i + 1, 1.0) for i in range(n - 1)] + [(0, n - 1, 1.0), (0, 2, 1.0)]
+        return path + [(a + n, b + n, w) for a, b, w in path] + [(n - 1, n, 1.0)]
+
+    five = edges(halves(5))
+    assert partition(cluster_labels(10, *five, threshold=1.0, resolution=resolution, max_size=120)) == {
+        frozenset(range(10))}
+    assert len(partition(cluster_labels(10, *five, threshold=1.0, resolution=0.05, max_size=120))) == 2
+    assert partition(cluster_labels(12, *TWO_CLIQUES, threshold=1.0, resolution=resolution, max_size=120)) == {
+        frozenset(range(6)), frozenset(range(6, 12))}
+
+
 def test_links_below_the_threshold_never_cluster():
     a, b, s = edges([(0, 1, 0.99), (1, 2, 1.0), (3, 4, 0.5)])
     assert partition(cluster_labels(5, a, b, s, threshold=1.0, resolution=0.05, max_size=120)) == {

@@ -115,7 +115,12 @@ class Settings(BaseModel):
     hometown_max_age: int = Field(30, description="oldest representative counted in a hometown pattern")
     weak_rarity_size: int = 20
     fresh_days: int = 10
-    cluster_resolution: float = Field(0.05, description="Leiden CPM resolution; 0 = plain components")
+    cluster_resolution: float = Field(0.03, description="Leiden CPM resolution: two parts of a component come "
+                                      "apart when the links between them weigh less than this x |part 1| x |part "
+                                      "2|, so groups of 5 and 5 joined by one shared value stay one and groups of "
+                                      "6 and 6 part. A careful ring ties each member to the next by another "
+                                      "channel and is sparse (bench/RESULTS-detection.md, s15-cleanroom: 0.05 cut "
+                                      "such rings at one bridge); 0 = plain components")
     cluster_seed: int = Field(20261129, description="Leiden's random seed: the same input gives the same clusters")
     max_cluster_size: int = 120
     recut_step: float = Field(0.25, description="an oversized component is re-cut on links this much stronger "

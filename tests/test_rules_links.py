@@ -1048,9 +1048,9 @@ def _joined_with_second_branch_openers(registered: list[str]) -> Case:
     fresh opening: they count in no cell, no branch flow and no base rate), registered at `registered`."""
     case = CASES["BATCH_JOINED"]
     others = list(range(801, 801 + len(registered)))
-    return Case("batch",
-                companies=case.companies + [{"company_id": i, "rep_age_at_reg": 35, "rep_region": "330106",
-                                             "reg_adcode": adcode} for i, adcode in zip(others, registered, strict=True)],
+    local = [{"company_id": i, "rep_age_at_reg": 35, "rep_region": "330106", "reg_adcode": adcode}
+             for i, adcode in zip(others, registered, strict=True)]
+    return Case("batch", companies=case.companies + local,
                 accounts=case.accounts + [{"company_id": i, "bank_branch": "BS1", "open_date": date(2026, 5, 1 + n),
                                            "days_since_registration": 200} for n, i in enumerate(others)],
                 expected=[])

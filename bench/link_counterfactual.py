@@ -26,7 +26,9 @@ as long as the link score and cluster stages, 1-2 minutes on two cores), with th
 - `batch-rows`: the batch rules' rows recomputed with this checkout's SQL as it stands;
 - `stray-any-city`: the same with BATCH_JOINED's strays taken at a branch of any city (the test that a stray's branch
   and its batch's branch are of one city, each branch's city the prefecture most of its openers are registered in,
-  left out).
+  left out);
+- `branch-city-share=F`: the batch rules' rows recomputed with a branch's city known only when more than F of its
+  openers are registered in it (the SQL asks a majority, F = 0.5); a branch without one is judged as any.
 
 Then company_links, the verdict steps (no verdicts in a bench run), the cluster stage, the score stage and the flag
 rule, and `evaluate_assignments` as `shellring evaluate` counts: pair P/R/F1, rings found by kind and level, false
@@ -105,6 +107,11 @@ def apply(con: duckdb.DuckDBPyConnection, change: str) -> Callable[[], None]:
         batch = "select reason from link_reasons where produced_by = 'batch_evidence'"
         city_test = "where (xc.city is null or bc.city is null or xc.city = bc.city)"
         _replace_rows(con, batch, _cte_rows("batch_evidence", "", "", (city_test, "where (true)")))
+    elif name == "branch-city-share":
+        batch = "select reason from link_reasons where produced_by = 'batch_evidence'"
+        majority = "max(n) * 2 > sum(n) as clear"
+        _replace_rows(con, batch, _cte_rows("batch_evidence", "", "", (majority, f"max(n) > {float(value)} * sum(n) "
+                                                                                 "as clear")))
     else:
         raise SystemExit(f"unknown change {change!r} (see the docstring)")
     return lambda: None

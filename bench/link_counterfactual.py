@@ -24,11 +24,10 @@ as long as the link score and cluster stages, 1-2 minutes on two cores), with th
   event even when both are batches of one county (BATCH_JOINED's exception for a recruiter's town split over two
   branches dropped);
 - `batch-rows`: the batch rules' rows recomputed with this checkout's SQL as it stands;
-- `stray-any-city`: the same with BATCH_JOINED's strays taken at a branch of any city (the test that a stray's branch
-  and its batch's branch are of one city, each branch's city the prefecture most of its openers are registered in,
-  left out);
-- `other-city-county`: the same with a stray at another city's branch still taken in when the batch's origin is a
-  county (a school or a town), only a prefecture's batch kept to its city;
+- `stray-any-city`: the same with BATCH_JOINED's strays taken at a branch of any city (the test that a prefecture
+  batch's stray branch and its own are of one city, each branch's city the prefecture most of its openers are
+  registered in, left out);
+- `county-same-city`: the same with a county's batch kept to its city too (the SQL keeps only a prefecture's);
 - `branch-city-share=F`: the batch rules' rows recomputed with a branch's city known only when more than F of its
   openers are registered in it (the SQL asks a majority, F = 0.5); a branch without one is judged as any.
 
@@ -107,13 +106,13 @@ def apply(con: duckdb.DuckDBPyConnection, change: str) -> Callable[[], None]:
         _replace_rows(con, batch, _cte_rows("batch_evidence", "", ""))
     elif name == "stray-any-city":
         batch = "select reason from link_reasons where produced_by = 'batch_evidence'"
-        city_test = "where (xc.city is null or bc.city is null or xc.city = bc.city)"
+        city_test = "where (xc.city is null or bc.city is null or xc.city = bc.city or length(b.origin) = 6)"
         _replace_rows(con, batch, _cte_rows("batch_evidence", "", "", (city_test, "where (true)")))
-    elif name == "other-city-county":
+    elif name == "county-same-city":
         batch = "select reason from link_reasons where produced_by = 'batch_evidence'"
-        city_test = "where (xc.city is null or bc.city is null or xc.city = bc.city)"
-        _replace_rows(con, batch, _cte_rows("batch_evidence", "", "", (
-            city_test, "where (xc.city is null or bc.city is null or xc.city = bc.city or length(b.origin) = 6)")))
+        county = " or length(b.origin) = 6)\n        and (length(b.origin) = 6 or not exists"
+        _replace_rows(con, batch, _cte_rows("batch_evidence", "", "", (county, ")\n        and (length(b.origin) = 6 "
+                                                                               "or not exists")))
     elif name == "branch-city-share":
         batch = "select reason from link_reasons where produced_by = 'batch_evidence'"
         majority = "max(n) * 2 > sum(n) as clear"

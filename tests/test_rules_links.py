@@ -1070,6 +1070,22 @@ def test_a_stray_at_another_citys_branch_is_another_event():
     assert joined(_joined_with_second_branch_openers(["330203", "330205"])) == {101, 102}
 
 
+def test_a_county_batch_takes_in_its_county_at_another_citys_branch():
+    """Two cells of one county (one school or town) at BR1 and BS3 the same days join as one batch
+    (test_two_batches_of_one_county_in_one_week_are_one_batch) even when BS3 is a Ningbo branch (three openers
+    registered there, none fresh): a county's batch may be spread over cities, and two recruiters' batches of one
+    county in one week are no common coincidence. Only a prefecture's batch is kept to its city."""
+    case = _two_cells("421087")
+    ningbo = [{"company_id": 901 + n, "rep_age_at_reg": 35, "rep_region": "330106", "reg_adcode": adcode}
+              for n, adcode in enumerate(("330203", "330205", "330206"))]
+    elsewhere = Case("batch", companies=case.companies + ningbo,
+                     accounts=case.accounts + [{"company_id": c["company_id"], "bank_branch": "BS3",
+                                                "open_date": date(2026, 5, 1), "days_since_registration": 200}
+                                               for c in ningbo], expected=[])
+    assert {(a, b) for a, b, reason, *_ in evidence_of(elsewhere) if reason == "BATCH_JOINED"} == {
+        (a, b) for a in range(1, 5) for b in range(701, 705)}
+
+
 def _two_cells(second_county: str) -> Case:
     """Four 20-year-olds from county 421087 at quiet BR1 and four from `second_county` at quiet BS3 the same
     days, among 460 ordinary local companies: each cell is a batch of its own county."""

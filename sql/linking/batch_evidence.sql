@@ -31,11 +31,14 @@
 -- when the chance of seeing that many such openings at that branch by the base rates above (the batch's own
 -- cell left out of its origin's share too), times the number of
 -- branches that had fresh openings within batch_days of the batch (any of them could have shown such a cell),
--- is at most batch_stray_chance, the strays a batch may take in by chance. The other branch must be of the batch's
--- city when both branches have one: a recruiter brings his batch to branches of one city, and the same origin's
--- batch at another city's branch that week is another recruiter's (kept 1,000,000-company runs, s15-branches: 0.79
--- of BATCH_JOINED links within one ring joined branches of one city, 0.46 of those across two rings; the region's
--- batches, and so these coincidences, grow with the square of its size). (The same profile from other origins at the
+-- is at most batch_stray_chance, the strays a batch may take in by chance. A prefecture's batch takes strays only
+-- at a branch of its own branch's city when both branches have one: a recruiter brings his batch to branches of one
+-- city, and the same prefecture's batch at another city's branch that week is another recruiter's (kept
+-- 1,000,000-company runs, s15-branches: 0.79 of BATCH_JOINED links within one ring joined branches of one city,
+-- 0.46 of those across two rings; the region's batches, and so these coincidences, grow with the square of its
+-- size). A county's batch (one school or town) still takes them in anywhere: on the kept hard 1,000,000-company run,
+-- whose batches are one county each, keeping those to one city too lost 4 of 629 batches and parted no two rings
+-- (s15-studentplace). (The same profile from other origins at the
 -- batch's own branch is not taken in: at 20,000 demo companies it joined another ring's member, and through
 -- it that ring, to a batch. Nor does a province's batch take in strays, nor an older member join at another
 -- branch: each is the wider test already.)
@@ -225,13 +228,15 @@ strays as (
         and x.young
     join active_branches as n on n.open_date = b.open_date
     -- a recruiter brings a batch to branches of one city: a cell of the origin at another city's branch is
-    -- another event; a branch with no city of its own is judged as before
+    -- another event, unless the batch is of one county (one school or town: two recruiters' batches of one county
+    -- in one week are far rarer than of one prefecture, and a county batch may be spread over cities); a branch
+    -- with no city of its own is judged as before
     left join branch_cities as xc on xc.bank_branch = x.bank_branch and xc.clear
     left join branch_cities as bc on bc.bank_branch = b.bank_branch and bc.clear
     -- a cell that is a batch of its own within those days is another event (another dealer's batch from the
     -- same place), not this batch's second branch: at 1,000,000 demo companies such cells joined two batches;
     -- unless both are batches of one county (a recruiter's town split over two branches)
-    where (xc.city is null or bc.city is null or xc.city = bc.city)
+    where (xc.city is null or bc.city is null or xc.city = bc.city or length(b.origin) = 6)
         and (length(b.origin) = 6 or not exists (
         select 1 from batches as m
         where m.bank_branch = x.bank_branch and left(m.origin, 4) = left(x.origin, 4)

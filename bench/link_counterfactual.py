@@ -22,7 +22,14 @@ as long as the link score and cluster stages, 1-2 minutes on two cores), with th
   F = 0.2 at 1,000,000 companies with `grow_branches` is the 200k region's count;
 - `county-strays-own-batch`: the batch rules' rows recomputed with a stray cell that is a batch of its own another
   event even when both are batches of one county (BATCH_JOINED's exception for a recruiter's town split over two
-  branches dropped).
+  branches dropped);
+- `batch-rows`: the batch rules' rows recomputed with this checkout's SQL as it stands;
+- `stray-any-city`: the same with BATCH_JOINED's strays taken at a branch of any city (the test that a prefecture
+  batch's stray branch and its own are of one city, each branch's city the prefecture most of its openers are
+  registered in, left out);
+- `county-same-city`: the same with a county's batch kept to its city too (the SQL keeps only a prefecture's);
+- `branch-city-share=F`: the batch rules' rows recomputed with a branch's city known only when more than F of its
+  openers are registered in it (the SQL asks a majority, F = 0.5); a branch without one is judged as any.
 
 Then company_links, the verdict steps (no verdicts in a bench run), the cluster stage, the score stage and the flag
 rule, and `evaluate_assignments` as `shellring evaluate` counts: pair P/R/F1, rings found by kind and level, false
@@ -94,6 +101,23 @@ def apply(con: duckdb.DuckDBPyConnection, change: str) -> Callable[[], None]:
         batch = "select reason from link_reasons where produced_by = 'batch_evidence'"
         county_exception = "where length(b.origin) = 6 or not exists ("
         _replace_rows(con, batch, _cte_rows("batch_evidence", "", "", (county_exception, "where not exists (")))
+    elif name == "batch-rows":
+        batch = "select reason from link_reasons where produced_by = 'batch_evidence'"
+        _replace_rows(con, batch, _cte_rows("batch_evidence", "", ""))
+    elif name == "stray-any-city":
+        batch = "select reason from link_reasons where produced_by = 'batch_evidence'"
+        city_test = "where (xc.city is null or bc.city is null or xc.city = bc.city or length(b.origin) = 6)"
+        _replace_rows(con, batch, _cte_rows("batch_evidence", "", "", (city_test, "where (true)")))
+    elif name == "county-same-city":
+        batch = "select reason from link_reasons where produced_by = 'batch_evidence'"
+        county = " or length(b.origin) = 6)\n        and (length(b.origin) = 6 or not exists"
+        _replace_rows(con, batch, _cte_rows("batch_evidence", "", "", (county, ")\n        and (length(b.origin) = 6 "
+                                                                               "or not exists")))
+    elif name == "branch-city-share":
+        batch = "select reason from link_reasons where produced_by = 'batch_evidence'"
+        majority = "max(n) * 2 > sum(n) as clear"
+        _replace_rows(con, batch, _cte_rows("batch_evidence", "", "", (majority, f"max(n) > {float(value)} * sum(n) "
+                                                                                 "as clear")))
     else:
         raise SystemExit(f"unknown change {change!r} (see the docstring)")
     return lambda: None

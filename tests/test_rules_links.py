@@ -1043,6 +1043,49 @@ def test_a_batch_of_its_own_at_the_second_branch_is_another_event():
     assert [row for row in got if row[2] == "BATCH_JOINED"] == []
 
 
+def _joined_with_second_branch_openers(registered: list[str]) -> Case:
+    """BATCH_JOINED's case with more companies that opened at BS1 (101-102's branch) long after registering (no
+    fresh opening: they count in no cell, no branch flow and no base rate), registered at `registered`."""
+    case = CASES["BATCH_JOINED"]
+    others = list(range(801, 801 + len(registered)))
+    local = [{"company_id": i, "rep_age_at_reg": 35, "rep_region": "330106", "reg_adcode": adcode}
+             for i, adcode in zip(others, registered, strict=True)]
+    return Case("batch", companies=case.companies + local,
+                accounts=case.accounts + [{"company_id": i, "bank_branch": "BS1", "open_date": date(2026, 5, 1 + n),
+                                           "days_since_registration": 200} for n, i in enumerate(others)],
+                expected=[])
+
+
+def test_a_stray_at_another_citys_branch_is_another_event():
+    """A recruiter brings a batch to branches of one city. BS1's openers are mostly registered in Ningbo (3302;
+    101-102 are registered in Hangzhou, as the batch at BR1): a company opens its basic account where it is
+    registered (PBoC), so BS1 is a Ningbo branch, and 101-102 there are not batch 1-4's second branch (on the code
+    before they joined it). Near misses: the same openers registered in Hangzhou (BS1 a branch of the batch's
+    city), or half in each (no city of its own: judged as before), and 101-102 join as they did."""
+    def joined(case: Case) -> set[int]:
+        return {b for a, b, reason, *_ in evidence_of(case) if reason == "BATCH_JOINED"}
+    assert joined(CASES["BATCH_JOINED"]) == {101, 102}
+    assert joined(_joined_with_second_branch_openers(["330203", "330205", "330206"])) == set()
+    assert joined(_joined_with_second_branch_openers(["330106", "330105", "330110"])) == {101, 102}
+    assert joined(_joined_with_second_branch_openers(["330203", "330205"])) == {101, 102}
+
+
+def test_a_county_batch_takes_in_its_county_at_another_citys_branch():
+    """Two cells of one county (one school or town) at BR1 and BS3 the same days join as one batch
+    (test_two_batches_of_one_county_in_one_week_are_one_batch) even when BS3 is a Ningbo branch (three openers
+    registered there, none fresh): a county's batch may be spread over cities, and two recruiters' batches of one
+    county in one week are no common coincidence. Only a prefecture's batch is kept to its city."""
+    case = _two_cells("421087")
+    ningbo = [{"company_id": 901 + n, "rep_age_at_reg": 35, "rep_region": "330106", "reg_adcode": adcode}
+              for n, adcode in enumerate(("330203", "330205", "330206"))]
+    elsewhere = Case("batch", companies=case.companies + ningbo,
+                     accounts=case.accounts + [{"company_id": c["company_id"], "bank_branch": "BS3",
+                                                "open_date": date(2026, 5, 1), "days_since_registration": 200}
+                                               for c in ningbo], expected=[])
+    assert {(a, b) for a, b, reason, *_ in evidence_of(elsewhere) if reason == "BATCH_JOINED"} == {
+        (a, b) for a in range(1, 5) for b in range(701, 705)}
+
+
 def _two_cells(second_county: str) -> Case:
     """Four 20-year-olds from county 421087 at quiet BR1 and four from `second_county` at quiet BS3 the same
     days, among 460 ordinary local companies: each cell is a batch of its own county."""

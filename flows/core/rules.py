@@ -93,8 +93,9 @@ LINK_REASONS: tuple[LinkReason, ...] = (
     # the same profile from one prefecture elsewhere, at one branch within days, in numbers the region's base
     # rates make improbable: a batch, linked without any shared value (batch_chance_rate)
     LinkReason("BATCH_COHORT", "branch", 1.0, "batch_evidence", where_and_when=True, shared_value=True),
-    # a batch is one event at one or two branches: its origin's profile at a second branch within its days, in
-    # numbers chance explains there at most batch_stray_chance of the time
+    # a batch is one event at one or two branches of one city: its origin's profile at a second branch of the
+    # batch's city (a branch's city: where most of its openers are registered; any branch for one county's batch)
+    # within its days, in numbers chance explains there at most batch_stray_chance of the time
     LinkReason("BATCH_JOINED", "branch", 1.0, "batch_evidence", where_and_when=True),
     # a recruiter works two or three prefectures of one province: the same batch test with the province as origin,
     # on what its counties' and prefectures' batches leave; a group of such leftovers joins the one batch beside it
@@ -218,8 +219,9 @@ SENTENCES: dict[str, dict[str, str]] = {
                                "the branch's openings and the prefecture's share of the region explain by chance",
         "reason.BATCH_JOINED": "opened within a week of an improbable batch, with its profile (18-22-year-old "
                                "representative from the same prefecture of another province, account within "
-                               "days of registration), at a second branch where the base rates explain so many "
-                               "such openings only rarely",
+                               "days of registration), at a second branch of the same city (any branch for a "
+                               "batch from one county) where the base rates explain so many such openings only "
+                               "rarely",
         "reason.BATCH_PROVINCE": "18-22-year-old representatives from one province elsewhere (several of its "
                                  "prefectures), accounts within days of registration at the same branch within a "
                                  "week, more of them than the branch's openings and the province's share of the "
@@ -313,7 +315,8 @@ SENTENCES: dict[str, dict[str, str]] = {
         "reason.BATCH_COHORT": "18至22岁的法定代表人来自外省同一地市，成立后数日内于一周内在同一网点开户，"
                                "人数远超该网点开户量与该地市在本地所占比例的偶然预期",
         "reason.BATCH_JOINED": "在异常批量开户前后一周内于另一网点开户，特征相同（18至22岁、来自外省同一地市的"
-                               "法定代表人，成立后数日内开户），按基准比例该网点出现如此多此类开户的概率很低",
+                               "法定代表人，成立后数日内开户），该网点与批量开户网点同城（同一区县的批量不限城市），"
+                               "按基准比例该网点出现如此多此类开户的概率很低",
         "reason.BATCH_PROVINCE": "18至22岁的法定代表人来自外省同一省份（其中数个地市），成立后数日内于一周内在同一"
                                  "网点开户，人数远超该网点开户量与该省在本地所占比例的偶然预期，或成群出现在同省"
                                  "异常批量开户的同一网点与时间",

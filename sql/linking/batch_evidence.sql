@@ -31,7 +31,14 @@
 -- when the chance of seeing that many such openings at that branch by the base rates above (the batch's own
 -- cell left out of its origin's share too), times the number of
 -- branches that had fresh openings within batch_days of the batch (any of them could have shown such a cell),
--- is at most batch_stray_chance, the strays a batch may take in by chance. (The same profile from other origins at the
+-- is at most batch_stray_chance, the strays a batch may take in by chance. A prefecture's batch takes strays only
+-- at a branch of its own branch's city when both branches have one: a recruiter brings his batch to branches of one
+-- city, and the same prefecture's batch at another city's branch that week is another recruiter's (kept
+-- 1,000,000-company runs, s15-branches: 0.79 of BATCH_JOINED links within one ring joined branches of one city,
+-- 0.46 of those across two rings; the region's batches, and so these coincidences, grow with the square of its
+-- size). A county's batch (one school or town) still takes them in anywhere: on the kept hard 1,000,000-company run,
+-- whose batches are one county each, keeping those to one city too lost 4 of 629 batches and parted no two rings
+-- (s15-studentplace). (The same profile from other origins at the
 -- batch's own branch is not taken in: at 20,000 demo companies it joined another ring's member, and through
 -- it that ring, to a batch. Nor does a province's batch take in strays, nor an older member join at another
 -- branch: each is the wider test already.)
@@ -182,6 +189,21 @@ province_single as (
     select province_company, bank_branch from province_narrow
     group by all having count(distinct prefecture) = 1
 ),
+-- each branch's city: the prefecture where most of the companies opening accounts there are registered. A company
+-- opens its basic account where it is registered, out of area only for listed reasons (PBoC, DOMAIN.md flag 9), so
+-- a branch's openers are mostly its own city's; a branch with no such majority has no city here (and its strays
+-- are judged as before)
+branch_cities as (
+    select bank_branch, arg_max(prefecture, n) as city, max(n) * 2 > sum(n) as clear
+    from (
+        select a.bank_branch, left(coalesce(c.reg_adcode, c.uscc_region), 4) as prefecture, count(*) as n
+        from stg_accounts as a
+        join stg_companies as c using (company_id)
+        where a.bank_branch is not null and coalesce(c.reg_adcode, c.uscc_region) is not null
+        group by all
+    )
+    group by bank_branch
+),
 -- the branches with fresh openings within batch_days of each batch's opening days
 active_branches as (
     select d.open_date, count(distinct f.bank_branch) as n_branches
@@ -205,13 +227,20 @@ strays as (
         and x.company_id <> b.company_id and x.origin = b.origin and x.bank_branch <> b.bank_branch
         and x.young
     join active_branches as n on n.open_date = b.open_date
+    -- a recruiter brings a batch to branches of one city: a cell of the origin at another city's branch is
+    -- another event, unless the batch is of one county (one school or town: two recruiters' batches of one county
+    -- in one week are far rarer than of one prefecture, and a county batch may be spread over cities); a branch
+    -- with no city of its own is judged as before
+    left join branch_cities as xc on xc.bank_branch = x.bank_branch and xc.clear
+    left join branch_cities as bc on bc.bank_branch = b.bank_branch and bc.clear
     -- a cell that is a batch of its own within those days is another event (another dealer's batch from the
     -- same place), not this batch's second branch: at 1,000,000 demo companies such cells joined two batches;
     -- unless both are batches of one county (a recruiter's town split over two branches)
-    where length(b.origin) = 6 or not exists (
+    where (xc.city is null or bc.city is null or xc.city = bc.city or length(b.origin) = 6)
+        and (length(b.origin) = 6 or not exists (
         select 1 from batches as m
         where m.bank_branch = x.bank_branch and left(m.origin, 4) = left(x.origin, 4)
-            and abs(date_diff('day', m.open_date, x.open_date)) <= getvariable('batch_days'))
+            and abs(date_diff('day', m.open_date, x.open_date)) <= getvariable('batch_days')))
 ),
 -- a stray near two batches of its origin (at two branches) could be either's: it joins neither, or it would
 -- tie the two into one

@@ -55,6 +55,7 @@ from shellring.flows.pipeline.components import build_company_clusters
 from shellring.flows.results.evaluate import evaluate_assignments
 
 SQL = Path(__file__).resolve().parents[1] / "sql" / "linking"
+BATCH_REASONS = "select reason from link_reasons where produced_by = 'batch_evidence'"
 RELINK = ["linking/company_links", "history/effective_verdicts", "history/dropped_links", "history/company_links_kept"]
 
 
@@ -88,36 +89,29 @@ def apply(con: duckdb.DuckDBPyConnection, change: str) -> Callable[[], None]:
         con.execute("update pair_evidence set n_companies = least(n_companies, getvariable('weak_rarity_size')) "
                     "where reason = 'BATCH_HOME_REGION'")
     elif name in ("branch-flow", "branch-flow-all"):
-        batch = "select reason from link_reasons where produced_by = 'batch_evidence'"
-        _replace_rows(con, batch, _cte_rows("batch_evidence", "", "", (") as n_branch,", f") * {float(value)} "
+        _replace_rows(con, BATCH_REASONS, _cte_rows("batch_evidence", "", "", (") as n_branch,", f") * {float(value)} "
                                                                                     "as n_branch,")))
         if name == "branch-flow-all":
             return _scale_straggler_place_counts(float(value))
     elif name == "stray-branches":
-        batch = "select reason from link_reasons where produced_by = 'batch_evidence'"
         scaled = f"n.n_branches * {float(value)} as n_branches,"
-        _replace_rows(con, batch, _cte_rows("batch_evidence", "", "", ("n.n_branches,", scaled)))
+        _replace_rows(con, BATCH_REASONS, _cte_rows("batch_evidence", "", "", ("n.n_branches,", scaled)))
     elif name == "county-strays-own-batch":
-        batch = "select reason from link_reasons where produced_by = 'batch_evidence'"
         county_exception = "where length(b.origin) = 6 or not exists ("
-        _replace_rows(con, batch, _cte_rows("batch_evidence", "", "", (county_exception, "where not exists (")))
+        _replace_rows(con, BATCH_REASONS, _cte_rows("batch_evidence", "", "", (county_exception, "where not exists (")))
     elif name == "batch-rows":
-        batch = "select reason from link_reasons where produced_by = 'batch_evidence'"
-        _replace_rows(con, batch, _cte_rows("batch_evidence", "", ""))
+        _replace_rows(con, BATCH_REASONS, _cte_rows("batch_evidence", "", ""))
     elif name == "stray-any-city":
-        batch = "select reason from link_reasons where produced_by = 'batch_evidence'"
         city_test = "where (xc.city is null or bc.city is null or xc.city = bc.city or length(b.origin) = 6)"
-        _replace_rows(con, batch, _cte_rows("batch_evidence", "", "", (city_test, "where (true)")))
+        _replace_rows(con, BATCH_REASONS, _cte_rows("batch_evidence", "", "", (city_test, "where (true)")))
     elif name == "county-same-city":
-        batch = "select reason from link_reasons where produced_by = 'batch_evidence'"
         county = " or length(b.origin) = 6)\n        and (length(b.origin) = 6 or not exists"
-        _replace_rows(con, batch, _cte_rows("batch_evidence", "", "", (county, ")\n        and (length(b.origin) = 6 "
-                                                                               "or not exists")))
+        strict = ")\n        and (length(b.origin) = 6 or not exists"
+        _replace_rows(con, BATCH_REASONS, _cte_rows("batch_evidence", "", "", (county, strict)))
     elif name == "branch-city-share":
-        batch = "select reason from link_reasons where produced_by = 'batch_evidence'"
         majority = "max(n) * 2 > sum(n) as clear"
-        _replace_rows(con, batch, _cte_rows("batch_evidence", "", "", (majority, f"max(n) > {float(value)} * sum(n) "
-                                                                                 "as clear")))
+        share = f"max(n) > {float(value)} * sum(n) as clear"
+        _replace_rows(con, BATCH_REASONS, _cte_rows("batch_evidence", "", "", (majority, share)))
     else:
         raise SystemExit(f"unknown change {change!r} (see the docstring)")
     return lambda: None

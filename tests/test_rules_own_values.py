@@ -186,7 +186,7 @@ def fronted_merge(labels: list[int], carriers: dict[str, list[int]], fronted: li
     keys = np.array([hash(v) for v, companies in carriers.items() for _ in companies], dtype=np.int64)
     companies = np.array([c for cs in carriers.values() for c in cs], dtype=np.int64)
     is_fronted = np.isin(np.arange(max(labels) + 1), fronted)
-    is_paced = np.isin(np.arange(max(labels) + 1), paced) if paced is not None else None
+    is_paced = np.isin(np.arange(max(labels) + 1), paced or [])
     reg_day = np.array(days if days is not None else [0] * len(labels), dtype=np.int64)
     return [int(x) for x in merge_fronted_on_own_values(np.array(labels), keys, companies, reg_day, is_fronted,
                                                         S.weak_days, is_paced)]

@@ -220,7 +220,7 @@ def paced_fronts(labels: np.ndarray, rep_company: np.ndarray, rep: np.ndarray, r
 
 
 def merge_fronted_on_own_values(labels: np.ndarray, value_key: np.ndarray, company: np.ndarray, reg_day: np.ndarray,
-                                fronted: np.ndarray, season_days: int, paced: np.ndarray | None = None) -> np.ndarray:
+                                fronted: np.ndarray, season_days: int, paced: np.ndarray) -> np.ndarray:
     """Labels after two clusters each fronted by one nominee (`fronted`, per label) and registered within two
     seasons merged when they are the only two holding a value's carriers, all registered within two seasons
     (2 x `season_days`) of each other; or, both fronted at a nominee's pace (`paced`, per label: see paced_fronts),
@@ -236,10 +236,9 @@ def merge_fronted_on_own_values(labels: np.ndarray, value_key: np.ndarray, compa
             .agg(_SPAN))
     seasonal = np.zeros(int(labels.max()) + 1, dtype=bool)
     seasonal[span.filter(pl.col("span") <= 2 * season_days)["label"].to_numpy()] = True
-    halves = fronted & (seasonal | paced) if paced is not None else fronted & seasonal
+    halves = fronted & (seasonal | paced)
     label = labels[company]
-    paced_label = paced[label] if paced is not None else np.zeros(len(label), dtype=bool)
-    carriers = pl.DataFrame({"value": value_key, "label": label, "fronted": halves[label], "paced": paced_label,
+    carriers = pl.DataFrame({"value": value_key, "label": label, "fronted": halves[label], "paced": paced[label],
                              "day": reg_day[company]})
     two = (
         carriers.group_by("value")

@@ -17,7 +17,6 @@ import hashlib
 import io
 import json
 import logging
-import os
 import re
 import shutil
 import subprocess
@@ -55,7 +54,7 @@ from shellring.flows.pipeline.layout import (
     find_header,
     row_marker,
 )
-from shellring.flows.pipeline.transcode import CHUNK_BYTES, SAMPLE_CHARS, decode_stream
+from shellring.flows.pipeline.transcode import CHUNK_BYTES, SAMPLE_CHARS, decode_stream, private_sink
 
 __all__ = ["ExtractError", "LoadReport", "load_extracts"]
 
@@ -182,6 +181,15 @@ def _transcode(path: Path, encoding: str, sink: io.BufferedWriter, target: Path)
         part.unlink(missing_ok=True)
 
 
+def _work_copy(path: Path, workdir: Path, kind: str) -> Path:
+    """Where in workdir a rewritten copy of `path` goes (`kind`: what the rewrite did), nothing there yet."""
+    workdir.mkdir(parents=True, exist_ok=True)
+    tag = hashlib.sha1(str(path.resolve()).encode("utf-8")).hexdigest()[:10]
+    target = workdir / f"{path.stem}.{tag}.{kind}.csv"
+    target.unlink(missing_ok=True)
+    return target
+
+
 def _readable_csv(path: Path, workdir: Path) -> tuple[str, Path]:
     """(encoding, path DuckDB can read): the file itself if UTF-8, else its UTF-8 transcode in workdir.
 
@@ -204,12 +212,9 @@ def _readable_csv(path: Path, workdir: Path) -> tuple[str, Path]:
             if problem:
                 raise ExtractError(f"cannot detect the encoding of {path}: read as UTF-8, {problem}")
             return "utf-8", path
-    workdir.mkdir(parents=True, exist_ok=True)
-    tag = hashlib.sha1(str(path.resolve()).encode("utf-8")).hexdigest()[:10]
-    target = workdir / f"{path.stem}.{tag}.utf8.csv"
-    target.unlink(missing_ok=True)
+    target = _work_copy(path, workdir, "utf8")
     try:
-        with os.fdopen(os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "wb") as sink:  # raw personal data
+        with private_sink(target) as sink:
             sample = _transcode(path, encoding, sink, target)
         problem = _looks_like_mojibake(sample, encoding)
     except UnicodeDecodeError as exc:
@@ -251,12 +256,8 @@ def _uniform_line_ends(path: Path, workdir: Path) -> Path:
     a stray LF line among CRLF ones stopped the read of the whole file."""
     if not _line_ends_mixed(path):
         return path
-    workdir.mkdir(parents=True, exist_ok=True)
-    tag = hashlib.sha1(str(path.resolve()).encode("utf-8")).hexdigest()[:10]
-    target = workdir / f"{path.stem}.{tag}.lf.csv"
-    target.unlink(missing_ok=True)
-    with path.open("rb") as source, os.fdopen(
-            os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "wb") as sink:  # raw personal data
+    target = _work_copy(path, workdir, "lf")
+    with path.open("rb") as source, private_sink(target) as sink:
         carry = b""
         while chunk := source.read(CHUNK_BYTES):
             block = carry + chunk

@@ -45,8 +45,13 @@ def decode_stream(path: Path, encoding: str, sink: io.BufferedWriter | None, sta
             offset += len(chunk)
 
 
+def private_sink(target: Path | str) -> io.BufferedWriter:
+    """A new file only its owner may read: a copy of an extract is raw personal data."""
+    return os.fdopen(os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "wb")
+
+
 def main(path: str, encoding: str, start: str, target: str) -> None:
-    with os.fdopen(os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "wb") as sink:
+    with private_sink(target) as sink:
         try:
             decode_stream(Path(path), encoding, sink, int(start))
         except UnicodeDecodeError as exc:

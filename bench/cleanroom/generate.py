@@ -430,10 +430,19 @@ def incubators(w: World, n: int) -> None:
         made += size
 
 
-def group_subsidiaries(w: World, n: int) -> None:
+def group_sizes(w: World, n: int, lo: int, hi: int):
+    """(number, size) of look-alike groups of lo-hi companies until n are made, each size drawn when its group is
+    asked for (so after the previous group's own draws)."""
     made, k = 0, 0
     while made < n:
-        size = min(n - made, w.uniform_int(4, 15))
+        size = min(n - made, w.uniform_int(lo, hi))
+        yield k, size
+        made += size
+        k += 1
+
+
+def group_subsidiaries(w: World, n: int) -> None:
+    for k, size in group_sizes(w, n, 4, 15):
         stem = w.pick(STEMS) + w.pick(STEMS)
         switchboard = w.landline()
         execs = [w.person(38, 60, dt.date(2016, 1, 1)) for _ in range(w.uniform_int(2, 3))]
@@ -449,14 +458,10 @@ def group_subsidiaries(w: World, n: int) -> None:
                       w.capital("") * 2, "group_subsidiary", group_id=f"G{k}", tags=["landline"])
             w.open_account(c, 10, 120, agent=w.pick(finance), agent_phone=w.write_phone(fin_phone))
             c.contact_phone = w.write_phone(switchboard)
-        made += size
-        k += 1
 
 
 def bookkeeping_clients(w: World, n: int) -> None:
-    made, k = 0, 0
-    while made < n:
-        size = min(n - made, w.uniform_int(20, 60))
+    for k, size in group_sizes(w, n, 20, 60):
         agency_phone = w.landline()
         staff = [w.person(24, 45, dt.date(2022, 1, 1)) for _ in range(w.uniform_int(2, 3))]
         staff_phones = [w.mobile() for _ in staff]
@@ -480,14 +485,10 @@ def bookkeeping_clients(w: World, n: int) -> None:
                 w.open_account(c, 7, 120, agent=staff[s], agent_phone=w.write_phone(staff_phones[s]))
             else:
                 w.open_account(c, 7, 120)
-        made += size
-        k += 1
 
 
 def serial_owners(w: World, n: int) -> None:
-    made, k = 0, 0
-    while made < n:
-        size = min(n - made, w.uniform_int(3, 6))
+    for k, size in group_sizes(w, n, 3, 6):
         first = w.date_between(dt.date(2015, 1, 1), dt.date(2020, 12, 31))
         owner = w.person(35, 55, first)
         mobile = w.mobile()
@@ -499,14 +500,10 @@ def serial_owners(w: World, n: int) -> None:
                       w.write_address(d, road, str(w.uniform_int(1, 9)), floor, w.room_no(floor)),
                       w.write_phone(mobile), reg, w.capital(""), "serial_owner", group_id=f"S{k}")
             w.open_account(c, 5, 120, agent=owner, agent_phone=w.write_phone(mobile))
-        made += size
-        k += 1
 
 
 def common_names(w: World, n: int) -> None:
-    made, k = 0, 0
-    while made < n:
-        size = min(n - made, w.uniform_int(3, 6))
+    for k, size in group_sizes(w, n, 3, 6):
         stem = w.pick(STEMS) + w.pick(STEMS)
         name = w.pick(COMMON_FULL)
         for _ in range(size):
@@ -517,8 +514,6 @@ def common_names(w: World, n: int) -> None:
                       w.write_address(d, road, str(w.uniform_int(1, 9)), floor, w.room_no(floor)),
                       w.write_phone(w.mobile()), reg, w.capital(""), "common_name", group_id=f"N{k}")
             w.open_account(c, 3, 150)
-        made += size
-        k += 1
 
 
 # ---- rings ----------------------------------------------------------------------------------------------------

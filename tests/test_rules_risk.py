@@ -442,12 +442,14 @@ def test_many_kinds_counts_independent_families_of_the_clusters_links_and_the_cl
         return {"company_a": a, "company_b": b, "reason": reason, "is_link": is_link}
 
     days = ["2026-01-01", "2026-02-01", "2026-03-01", "2026-04-01", "2027-06-01"]
-    clusters = {1: [company(i, reg_date=d(day)) for i, day in zip((1, 2, 3, 4, 5), days, strict=True)],
+    brands = ["鼎盛", "恒远", "佳禾", "宇明", "宇明凯"]
+    clusters = {1: [company(i, reg_date=d(day), trade_name=brand)
+                    for i, day, brand in zip((1, 2, 3, 4, 5), days, brands, strict=True)],
                 2: [company(6), company(7, reg_date=None)], 3: [company(8)]}
     links = [link(1, 2, "SAME_BRANCH_DAYS+BATCH_PROFILE"),  # one family (branch), said twice
              link(2, 3, "SAME_CONTACT_ADDRESS+SAME_SCOPE"),  # two more
              link(3, 4, "SIMILAR_PHONE+SAME_BUILDING"),  # a phone range; a building alone corroborates nothing
-             link(4, 5, "SAME_REP"),  # the nominee restates the rep's phone and room: not a kind here
+             link(4, 5, "SAME_REP"),  # one brand's chairman: no nominee, not a kind here
              link(1, 5, "SAME_AGENT", is_link=False),  # evidence under the link threshold
              link(5, 8, "REP_IS_AGENT"),  # a link leaving the cluster
              link(6, 7, "SAME_ROOM+SAME_BUILDING")]
@@ -458,6 +460,28 @@ def test_many_kinds_counts_independent_families_of_the_clusters_links_and_the_cl
         (1, 4, 90), (2, 1, 0), (3, 0, 0)]
     con = cluster_features(clusters, links=links, settings=with_thresholds(concentration__min_share=1.0))
     assert rows(con, "select life_days from cluster_features where cluster_no = 1") == [(516,)]
+
+
+def test_many_kinds_counts_a_person_fronting_unrelated_members_as_a_kind_and_nothing_else_on_that_link():
+    """A careful operator ties each new company to the next in another way (a phone, a nominee, an agent, a second
+    phone): three kinds. A group's chairman fronting two subsidiaries of one brand is no nominee (two kinds), and a
+    serial owner's companies share his phone and office through him: one kind, the person, not three."""
+    def link(a, b, reason):
+        return {"company_a": a, "company_b": b, "reason": reason, "is_link": True}
+
+    def members(ids, brands):
+        return [company(i, reg_date=d("2026-03-01"), trade_name=brand) for i, brand in zip(ids, brands, strict=True)]
+
+    unrelated = ["鼎盛", "恒远", "佳禾", "瑞丰", "汇通"]
+    clusters = {1: members(range(1, 6), unrelated),
+                2: members(range(11, 16), ["鼎盛", "宇明", "宇明凯", "瑞丰", "汇通"]),
+                3: members(range(21, 24), unrelated[:3])}
+    chain = ["SAME_PHONE", "SAME_REP", "SAME_AGENT", "SAME_PHONE"]
+    links = [link(first + i, first + i + 1, reason) for first in (1, 11) for i, reason in enumerate(chain)]
+    owner = "SAME_REP+SAME_PHONE+SAME_ROOM+SAME_BUILDING"
+    links += [link(21, 22, owner), link(22, 23, owner), link(21, 23, owner)]
+    con = cluster_features(clusters, links=links)
+    assert rows(con, "select cluster_no, n_evidence_kinds from cluster_features order by 1") == [(1, 3), (2, 2), (3, 1)]
 
 
 def test_many_kinds_counts_a_family_only_where_it_reaches_a_share_of_the_members():

@@ -158,7 +158,11 @@ RISK_TERMS: tuple[RiskTerm, ...] = (
     # Full at three: each independent co-occurring flag makes a legitimate cluster far rarer (DOMAIN.md 0.2), and
     # the only legitimate clusters with three kinds are an agency's clients (phone, clerk, contact address) over years.
     # A contact address that is the member's own registered room restates where it is registered (an incubator's
-    # tenants give the incubator as both): it counts as the place, not as a second kind (cluster_features)
+    # tenants give the incubator as both): it counts as the place, not as a second kind (cluster_features).
+    # A person fronting two unrelated members (two brands) is a kind of its own, the nominee channel, and the phone
+    # and room those two share are the person's own, not more kinds: a careful operator ties his companies one pair
+    # at a time, here a phone, there a room, a nominee, an agent; a serial owner's companies share his phone and
+    # office through him, a group's chairman fronts subsidiaries of one brand (no nominee)
     RiskTerm("many_kinds", 5.0, {"from": 2, "full_at": 3, "window_days": 270, "fade_windows": 1.5,
                                  "min_reach": 0.2}, shape=True),
     # one person legal representative of many unrelated new companies within a year: nobody fronts a dozen as a

@@ -182,13 +182,24 @@ cluster_links as (
     join company_clusters as cc_b on cc_b.company_id = l.company_b and cc_b.cluster_no = cc.cluster_no
     where l.is_link
 ),
+-- The links one person fronts as representative of two unrelated companies (two brands, as shared_brand reads
+-- them): a group's chairman fronting two subsidiaries of one trade name is no nominee
+nominee_links as (
+    select l.company_a, l.company_b
+    from cluster_links as l
+    join members as a on a.company_id = l.company_a
+    join members as b on b.company_id = l.company_b
+    where list_contains(string_split(l.reason, '+'), 'SAME_REP') and coalesce(a.brand <> b.brand, true)
+),
 cluster_link_reasons as (
     select cluster_no, reason, count(*) as n_links from cluster_links group by cluster_no, reason
 ),
 -- The members each combination of reasons reaches (the ends of its links), then each family's reach.
 reason_ends as (
-    select distinct cluster_no, cluster_size, reason, unnest([company_a, company_b]) as company_id
-    from cluster_links
+    select distinct l.cluster_no, l.cluster_size, l.reason, n.company_a is not null as fronted,
+        unnest([l.company_a, l.company_b]) as company_id
+    from cluster_links as l
+    left join nominee_links as n using (company_a, company_b)
 ),
 -- An operator's footprint is on the cluster, not on a few of its members: a family counts as a kind of
 -- the cluster's evidence only when its links reach many_kinds__min_reach of the members (a member's
@@ -196,6 +207,8 @@ reason_ends as (
 -- A shared contact address is a channel of its own where it points away from the member's registered room (an
 -- operator's office, a dealer's flat); a member whose contact address is its own registered room restates where
 -- it is registered, as an incubator's or a park's tenants do, and its end of the link counts as the place.
+-- A link where one person fronts two unrelated members counts as that person (the nominee channel) and nothing
+-- else: the phone and room they share are his own.
 family_reach as (
     select e.cluster_no,
         case when r.reason = 'SAME_CONTACT_ADDRESS' and not f.contact_elsewhere then nc.family_of['SAME_ROOM']
@@ -203,10 +216,10 @@ family_reach as (
         count(distinct e.company_id) >= getvariable('many_kinds__min_reach') * any_value(e.cluster_size) as reaches
     from reason_ends as e
     join company_features as f using (company_id)
-    cross join unnest(string_split(e.reason, '+')) as r(reason)
+    cross join unnest(case when e.fronted then ['SAME_REP'] else string_split(e.reason, '+') end) as r(reason)
     cross join (select list(reason) filter (where not corroborates) as reasons,
                        map(list(reason), list(family)) as family_of from link_reasons) as nc
-    where not list_contains(nc.reasons, r.reason)
+    where e.fronted or not list_contains(nc.reasons, r.reason)
     group by all
 ),
 evidence_kinds as (

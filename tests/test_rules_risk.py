@@ -238,6 +238,24 @@ def test_controller_counts_companies_with_different_reps_behind_one_phone_or_age
         (1, 4), (2, 4), (3, 2), (4, 1), (5, 4)]
 
 
+def test_controller_needs_most_of_the_numbers_companies_in_the_cluster():
+    """A front desk's landline on four new tenants of a season, with ten more tenants of other years outside the
+    cluster, serves a business; a dealer's line gives his batch and (almost) nobody else."""
+    def phone(company_id, value):
+        return {"company_id": company_id, "attr_kind": "phone", "attr_value": value, "role": "reg"}
+
+    names = ("鼎盛", "恒远", "佳禾", "瑞丰")
+    clusters = {1: [company(i, trade_name=name) for i, name in zip((1, 2, 3, 4), names, strict=True)],
+                2: [company(i, trade_name=name) for i, name in zip((5, 6, 7, 8), names, strict=True)],
+                3: [company(i) for i in range(20, 30)] + [company(30)]}  # the desk's other tenants, elsewhere
+    attributes = ([phone(i, "+862885551234") for i in (1, 2, 3, 4, *range(20, 30))]
+                  + [phone(i, "+862885559876") for i in (5, 6, 7, 8, 30)])
+    got = "select cluster_no, max_companies_per_controller from cluster_features where cluster_no < 3 order by 1"
+    assert rows(cluster_features(clusters, attributes=attributes), got) == [(1, 0), (2, 4)]
+    assert rows(cluster_features(clusters, attributes=attributes, settings=with_thresholds(controller__min_share=0.2)),
+                got) == [(1, 4), (2, 4)]
+
+
 def test_corroborated_counts_links_on_min_kinds_independent_reasons():
     clusters = {1: [company(1), company(2), company(3), company(5)], 2: [company(4)]}
     links = [{"company_a": 1, "company_b": 2, "reason": "SAME_REP+SAME_PHONE", "is_link": True},  # a rep's phone

@@ -145,7 +145,10 @@ RISK_TERMS: tuple[RiskTerm, ...] = (
     RiskTerm("open_burst", 0.9, {"min_companies": 3, "fade_days": 365}),
     RiskTerm("nominee", 1.6, {"window_days": 180, "full_at": 3, "partial_at": 2, "partial": 0.3}),
     RiskTerm("template_scope", 0.9),
-    RiskTerm("controller", 1.5, {"window_days": 180, "full_at": 4, "partial_at": 3, "partial": 0.5}),
+    # a number or agent counts only where most of its companies are in the cluster (min_share): a front desk's or an
+    # agency's line serves tenants and clients over years, a dealer's line his batch
+    RiskTerm("controller", 1.5, {"window_days": 180, "full_at": 4, "partial_at": 3, "partial": 0.5,
+                                 "min_share": 0.5}),
     # the shape alone: many unrelated members on one person, phone or room that came with them, carries no
     # others and lived a season to a year (an agency, a switchboard or a serial owner carries companies over years)
     # A room that took no other company for a season either side of its members (quiet) counts a season

@@ -9,8 +9,8 @@
 -- reads: company_clusters, company_features, stg_companies, company_attributes, attribute_values,
 --     company_links_kept, link_reasons
 -- params: multi_bank__min_banks, shared_brand__min_length, brand_stem_length, nominee__window_days,
---     controller__window_days, corroborated__min_kinds, concentration__window_days, concentration__room_window_days,
---     concentration__fade_windows, concentration__min_share, concentration__from, concentration__full_at,
+--     controller__window_days, controller__min_share, corroborated__min_kinds, concentration__window_days,
+--     concentration__room_window_days, concentration__fade_windows, concentration__min_share, concentration__from, concentration__full_at,
 --     concentration__quiet_room_window_days, weak_days, many_kinds__min_reach
 
 create or replace table cluster_features as
@@ -60,6 +60,9 @@ reps_in_cluster as (
 -- representatives, registered within 180 days of each other: the dealer or agent behind a ring. A landline
 -- counts its companies by trade name: a group's switchboard serves subsidiaries of one trade name, each
 -- under its own representative, a dealer's line companies of as many names as representatives.
+-- A number or agent most of whose companies are outside the cluster (controller__min_share) serves a business, not
+-- a batch: a park's or an incubator's front desk, an agency's line or clerk gathers tenants and clients over years,
+-- and a few of them registered in one season are a piece of its trade; a dealer's line serves his batch alone.
 controllers as (
     select cluster_no, max(least(n_companies, n_reps)) as n
     from (
@@ -68,14 +71,17 @@ controllers as (
                 then count(distinct coalesce(left(c.trade_name, getvariable('brand_stem_length')),
                                              ca.company_id::varchar))
                 else count(distinct ca.company_id) end as n_companies,
-            count(distinct c.rep_id) as n_reps, date_diff('day', min(c.reg_date), max(c.reg_date)) as span
+            count(distinct c.rep_id) as n_reps, date_diff('day', min(c.reg_date), max(c.reg_date)) as span,
+            count(distinct ca.company_id) >= getvariable('controller__min_share') * any_value(av.n_companies)
+                as own_value
         from company_attributes as ca
         join company_clusters as cc using (company_id)
         join stg_companies as c using (company_id)
+        join attribute_values as av using (attr_kind, attr_value)
         where ca.attr_kind = 'phone' or (ca.attr_kind = 'person' and ca.role = 'agent')
         group by cc.cluster_no, ca.attr_kind, ca.attr_value
     )
-    where span <= getvariable('controller__window_days')
+    where span <= getvariable('controller__window_days') and own_value
     group by cluster_no
 ),
 -- One person (in any role), phone (mobile or landline) or room behind several unrelated member companies

@@ -256,6 +256,25 @@ def test_controller_needs_most_of_the_numbers_companies_in_the_cluster():
                 got) == [(1, 4), (2, 4)]
 
 
+def test_a_cluster_sharing_only_values_mostly_carried_elsewhere_is_a_slice():
+    """Four tenants of a season on a front desk's landline and the incubator's floor, both carried mostly by
+    tenants of other years elsewhere: a slice, whose burst is where it was cut. The same four on a line of their
+    own are no slice, nor is a batch sharing no value at all."""
+    def value(company_id, kind, text):
+        return {"company_id": company_id, "attr_kind": kind, "attr_value": text, "role": "reg"}
+
+    clusters = {1: [company(i) for i in (1, 2, 3, 4)], 2: [company(i) for i in (5, 6, 7, 8)],
+                3: [company(i) for i in (9, 10, 11)], 4: [company(i) for i in range(20, 30)]}
+    attributes = ([value(i, "phone", "+862885551234") for i in (1, 2, 3, 4, *range(20, 30))]
+                  + [value(i, "room", "FLOOR2") for i in (1, 2, 3, 4, *range(20, 30))]
+                  + [value(i, "room", "FLOOR2") for i in (5, 6)]
+                  + [value(i, "phone", "+862885559876") for i in (5, 6, 7, 8)])
+    got = "select cluster_no, is_slice from cluster_features where cluster_no < 4 order by 1"
+    assert rows(cluster_features(clusters, attributes=attributes), got) == [(1, True), (2, False), (3, False)]
+    assert rows(cluster_features(clusters, attributes=attributes, settings=Settings(burst_own_share=0.2)),
+                got) == [(1, False), (2, False), (3, False)]
+
+
 def test_corroborated_counts_links_on_min_kinds_independent_reasons():
     clusters = {1: [company(1), company(2), company(3), company(5)], 2: [company(4)]}
     links = [{"company_a": 1, "company_b": 2, "reason": "SAME_REP+SAME_PHONE", "is_link": True},  # a rep's phone
@@ -952,7 +971,7 @@ def test_every_shape_term_is_at_full_at_its_case_and_the_registry_refuses_one_th
 
 
 CLUSTER_FEATURE_THRESHOLDS = {"many_kinds__min_reach", "multi_bank__min_banks", "nominee__window_days",
-                              "controller__window_days",
+                              "controller__window_days", "controller__min_share",
                               "corroborated__min_kinds", "shared_brand__min_length", "concentration__window_days",
                               "concentration__room_window_days", "concentration__quiet_room_window_days",
                               "concentration__fade_windows",
@@ -972,15 +991,16 @@ FEATURE_COLUMNS = ("cluster_no", "n_companies", "reg_span_days", "open_span_days
                    "share_phone_virtual", "share_cluster_address", "share_multi_bank", "share_rep_is_agent",
                    "share_template_scope", "share_opened_by_agent", "share_corroborated_links",
                    "share_shared_trade_name", "max_companies_per_value", "value_fade", "n_evidence_kinds",
-                   "life_days", "n_opened_companies", "value_kind", "value_holders")
+                   "life_days", "n_opened_companies", "value_kind", "value_holders", "is_slice")
 FEATURE_TYPES = {"cluster_no": "bigint", "n_companies": "bigint", "reg_span_days": "bigint",
                  "open_span_days": "bigint", "max_companies_per_rep": "bigint",
                  "max_companies_per_controller": "bigint", "max_companies_per_value": "bigint",
                  "n_evidence_kinds": "bigint", "life_days": "bigint", "n_opened_companies": "bigint",
-                 "value_kind": "varchar", "value_holders": "bigint"}
+                 "value_kind": "varchar", "value_holders": "bigint", "is_slice": "boolean"}
 QUIET = {"n_companies": 5, "reg_span_days": 1000, "open_span_days": 1000, "max_companies_per_rep": 1,
          "max_companies_per_controller": 0, "max_companies_per_value": 0, "n_evidence_kinds": 0,
-         "life_days": 1000, "n_opened_companies": 5, "value_kind": None, "value_holders": None}  # every share 0
+         "life_days": 1000, "n_opened_companies": 5, "value_kind": None, "value_holders": None,
+         "is_slice": False}  # every share 0
 
 
 SHAPE_COLUMNS = ("cluster_no", "max_names_per_rep", "rep_mass_fade", "template_names", "template_fade",
@@ -1041,9 +1061,11 @@ TERM_CASES: dict[str, list[tuple[dict, float]]] = {
                   ({"n_companies": 3, "reg_span_days": 364}, 1 / 275),
                   ({"n_companies": 3, "reg_span_days": 365}, 0.0), ({"n_companies": 3, "reg_span_days": 366}, 0.0),
                   ({"n_companies": 2, "reg_span_days": 0}, 0.0), ({"n_companies": 4, "reg_span_days": 0}, 1.0),
-                  ({"n_companies": 3, "reg_span_days": None}, 0.0)],  # no dates, no burst
+                  ({"n_companies": 3, "reg_span_days": None}, 0.0),  # no dates, no burst
+                  ({"n_companies": 3, "reg_span_days": 0, "is_slice": True}, 0.0)],  # a busy value's season slice
     # as reg_burst, over the members that opened an account: one opening among three members is no burst
     "open_burst": [({"n_opened_companies": 3, "open_span_days": 0}, 1.0),
+                   ({"n_opened_companies": 3, "open_span_days": 0, "is_slice": True}, 0.0),
                    ({"n_opened_companies": 3, "open_span_days": 90}, 1.0),
                    ({"n_opened_companies": 3, "open_span_days": 91}, 274 / 275),
                    ({"n_opened_companies": 3, "open_span_days": 365}, 0.0),

@@ -140,7 +140,9 @@ RISK_TERMS: tuple[RiskTerm, ...] = (
     RiskTerm("cluster_address", 0.3, profile=True),
     RiskTerm("multi_bank", 0.8, {"min_banks": 2}, profile=True),
     RiskTerm("rep_is_agent", 1.0),
-    # bursts count fully within settings.burst_days and fade to nothing at fade_days
+    # bursts count fully within settings.burst_days and fade to nothing at fade_days; a cluster whose shared values
+    # are all mostly carried by companies elsewhere (burst_own_share: a front desk's line, an incubator's floor) is
+    # a season's slice of their holders and shows no burst: its bunching is where the slice was cut
     RiskTerm("reg_burst", 1.3, {"min_companies": 3, "fade_days": 365}),
     RiskTerm("open_burst", 0.9, {"min_companies": 3, "fade_days": 365}),
     RiskTerm("nominee", 1.6, {"window_days": 180, "full_at": 3, "partial_at": 2, "partial": 0.3}),

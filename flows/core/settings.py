@@ -186,6 +186,11 @@ class Settings(BaseModel):
     flag_threshold: float = 50.0
     burst_days: int = Field(90, description="registrations (or account openings) within this span count fully as a "
                             "burst; the term fades linearly to nothing at 365 days")
+    burst_own_share: float = Field(0.5, description="a cluster shows a burst only when at least one person, phone or "
+                                   "room its members share has this share of all its companies among them: members "
+                                   "that share only values mostly carried by companies elsewhere (a front desk's "
+                                   "line, a park's address) are a season's slice of that value's holders, and their "
+                                   "burst is where the slice was cut")
     lineage_min_common: int = Field(2, description="clusters of two runs sharing fewer companies are not the "
                                     "same cluster: one shared company is coincidence, not lineage")
     lineage_min_overlap: float = Field(0.5, description="shared companies / size of the smaller cluster for lineage")

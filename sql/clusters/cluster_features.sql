@@ -11,7 +11,7 @@
 -- params: multi_bank__min_banks, shared_brand__min_length, brand_stem_length, nominee__window_days,
 --     controller__window_days, controller__min_share, corroborated__min_kinds, concentration__window_days,
 --     concentration__room_window_days, concentration__fade_windows, concentration__min_share, concentration__from, concentration__full_at,
---     concentration__quiet_room_window_days, weak_days, many_kinds__min_reach
+--     concentration__quiet_room_window_days, weak_days, many_kinds__min_reach, burst_own_share
 
 create or replace table cluster_features as
 with members as (
@@ -164,6 +164,22 @@ cluster_lives as (
         group by cluster_no
     )
 ),
+-- A cluster whose shared values (persons, phones, rooms two or more members carry) are all mostly carried by
+-- companies elsewhere is a slice of their holders: a park's front desk line or an incubator's address gathers
+-- tenants over years, and a season's few of them, cut out by when they came, show a burst of the cut, not of an
+-- operator (burst_own_share). A cluster sharing no such value (a batch tied by its branch and days) is no slice.
+slices as (
+    select cluster_no, bool_and(n_members < getvariable('burst_own_share') * n_holders) as is_slice
+    from (
+        select m.cluster_no, m.attr_kind, m.attr_value, count(distinct m.company_id) as n_members,
+            any_value(v.n_companies) as n_holders
+        from value_members as m
+        join attribute_values as v using (attr_kind, attr_value)
+        group by m.cluster_no, m.attr_kind, m.attr_value
+        having count(distinct m.company_id) >= 2
+    )
+    group by cluster_no
+),
 value_spans as (
     select v.*, greatest(c.life_days, list_min(list_transform(range(1, len(v.dates) - v.k + 1),
                                       lambda i: date_diff('day', v.dates[i], v.dates[i + v.k])))) as span_days
@@ -286,7 +302,8 @@ select
     -- independent kinds of evidence (families) among the cluster's links: an operator's footprint in several
     -- channels at once (a branch's batch, a contact room, a phone range, a scope), each across the cluster
     coalesce(any_value(ek.n_evidence_kinds), 0) as n_evidence_kinds,
-    any_value(cl.life_days) as life_days
+    any_value(cl.life_days) as life_days,
+    coalesce(any_value(sl.is_slice), false) as is_slice
 from members as m
 left join (select cluster_no, max(n) as max_per_rep from reps_in_cluster group by cluster_no) as r using (cluster_no)
 left join repeated_values as rv using (cluster_no)
@@ -295,4 +312,5 @@ left join evidence_kinds as ek using (cluster_no)
 left join controllers as ctl using (cluster_no)
 left join concentrations as con using (cluster_no)
 left join cluster_lives as cl using (cluster_no)
+left join slices as sl using (cluster_no)
 group by m.cluster_no;

@@ -33,11 +33,13 @@ with terms as (
         -- bursts count fully within one season (burst_days), fading to nothing at a year: a ring
         -- registers and opens its members over weeks to a few months, a family business or a
         -- group over years. No dates, no burst: least() and greatest() skip a NULL span, which made it 1
-        (case when n_companies < getvariable('reg_burst__min_companies') or reg_span_days is null then 0
+        -- (a slice of a busy value's holders shows the burst of its cut, not of an operator: is_slice)
+        (case when n_companies < getvariable('reg_burst__min_companies') or reg_span_days is null or is_slice then 0
             else greatest(0, least(1, (getvariable('reg_burst__fade_days') - reg_span_days)
                 / (getvariable('reg_burst__fade_days') - getvariable('burst_days')))) end)::double as reg_burst,
         -- an opening burst needs min_companies members that opened an account, not one opening in a trio
-        (case when n_opened_companies < getvariable('open_burst__min_companies') or open_span_days is null then 0
+        (case when n_opened_companies < getvariable('open_burst__min_companies') or open_span_days is null
+                or is_slice then 0
             else greatest(0, least(1, (getvariable('open_burst__fade_days') - open_span_days)
                 / (getvariable('open_burst__fade_days') - getvariable('burst_days')))) end)::double as open_burst,
         (case when max_companies_per_rep >= getvariable('nominee__full_at') then 1

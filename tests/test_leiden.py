@@ -144,3 +144,14 @@ def test_a_component_s_communities_do_not_depend_on_the_other_components():
 def test_unlinked_companies_keep_their_own_labels():
     labels = leiden_refine(5, np.array([0]), np.array([1]), np.array([1.0]), RESOLUTION)
     assert _partition(labels) == {frozenset({0, 1}), frozenset({2}), frozenset({3}), frozenset({4})}
+
+
+def test_a_chain_stays_whole_where_two_dense_groups_on_a_bridge_are_cut():
+    """Twelve companies each tied to the next by one link (a careful operator's chain) are one community: every
+    link is a bridge, no part is denser than the rest. Two cliques of six tied by one link are still two."""
+    chain = (np.arange(11), np.arange(1, 12), np.ones(11))
+    assert _partition(leiden_refine(12, *chain, RESOLUTION)) == {frozenset(range(12))}
+    pairs = [(i, j) for group in (range(6), range(6, 12)) for i, j in itertools.combinations(group, 2)] + [(0, 6)]
+    a, b = np.array(pairs).T
+    assert _partition(leiden_refine(12, a, b, np.ones(len(a)), RESOLUTION)) == {
+        frozenset(range(6)), frozenset(range(6, 12))}

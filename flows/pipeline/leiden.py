@@ -11,6 +11,11 @@ Per component:
   lightest, `w_min`; the cut pays off only above `resolution x n1 x n2`, at most
   `resolution x floor(n/2) x ceil(n/2)`. When `w_min` is above that, the whole component is the best
   partition there is (cutting into more than two parts gains even less per cut link).
+- a component that is a tree (as many links as members less one) is one community without running Leiden:
+  every link of it is a bridge, so no part of it is denser than the link that ties it to the rest, and CPM
+  would cut a long one at whichever bridge weighs least. A careful operator ties each new company to the next
+  in another way (a phone here, a room there, a nominee, an agent): a chain. Two rings a stray link joins are
+  two dense parts and a bridge, not a tree, and are still cut.
 - any other component is given to igraph's Leiden as a graph of its own: its nodes numbered in the order
   of their company ids, its links sorted, the random generator seeded afresh. Its communities depend on
   that component alone, never on the order of the rows, on the other components, on how the
@@ -54,7 +59,8 @@ def leiden_by_component(n_nodes: int, a: np.ndarray, b: np.ndarray, weight: np.n
     lightest = np.full(len(sizes), np.inf)
     np.minimum.at(lightest, edge_component, weight)
     labels = component.astype(np.int64)
-    hard = ~unsplittable(sizes, lightest, resolution)
+    n_links = np.bincount(edge_component, minlength=len(sizes))
+    hard = ~unsplittable(sizes, lightest, resolution) & (n_links >= sizes)  # not a tree
     if not hard.any():
         return labels
     # the hard components' nodes, by component then company id: each node's rank in that order, and its

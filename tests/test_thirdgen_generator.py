@@ -53,7 +53,9 @@ def test_thirdgen_extracts_truth_and_check_digits(tmp_path: Path) -> None:
 
 def test_thirdgen_check_digits_match_published_examples() -> None:
     assert gen.uscc_valid("91110000600037341L")
-    assert gen.id_valid("11010519491231002X")
+    body = "440305" + "19900101" + "123"  # a made-up body: the check digit must close it, and a changed digit break it
+    assert gen.id_valid(body + gen.id_check(body))
+    assert not gen.id_valid("440305" + "19900102" + "123" + gen.id_check(body))
 
 
 def test_thirdgen_xlsx_accounts(tmp_path: Path) -> None:

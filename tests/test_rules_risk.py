@@ -1036,6 +1036,7 @@ def shares(column: str) -> list[tuple[dict, float]]:
 
 # a cluster whose concentration is full on one room (room_intake's cases)
 room = {"max_companies_per_value": 90, "value_fade": 1.0, "value_kind": "room"}
+young_and_hasty = {"share_fast_open_7d": 1.0, "share_rep_young": 1.0, "share_capital_tiny": 1.0}
 # term -> [(cluster_features values, expected term value)], at default settings
 TERM_CASES: dict[str, list[tuple[dict, float]]] = {
     "bias": [({}, 1.0)],
@@ -1046,6 +1047,10 @@ TERM_CASES: dict[str, list[tuple[dict, float]]] = {
     # a mitigation of the profile only: here against a profile (every member opened within a week) that outweighs it
     "rep_over_40": [({**case, "share_fast_open_7d": 1.0}, value) for case, value in shares("share_rep_over_40")],
     "rep_nonlocal": shares("share_rep_nonlocal"),
+    # from 1.5 years of the cluster's life to two; a mitigation of the profile only: here against a profile that
+    # outweighs it at full (opened within a week, aged 18-22, tiny capital: 2.2 + 2.6 + 0.8 = 5.6)
+    "long_intake": [({"life_days": days, **young_and_hasty}, value)
+                    for days, value in ((548, 0.0), (639, 0.5), (730, 1.0), (None, 0.0))],
     "capital_tiny": shares("share_capital_tiny"),
     "phone_virtual": shares("share_phone_virtual"),
     "cluster_address": shares("share_cluster_address"),
@@ -1146,7 +1151,8 @@ TERM_THRESHOLDS = {"reg_burst__min_companies", "reg_burst__fade_days", "open_bur
                    "controller__full_at", "controller__partial_at", "controller__partial", "concentration__from",
                    "concentration__full_at", "many_kinds__from", "many_kinds__full_at", "many_kinds__window_days",
                    "many_kinds__fade_windows", "rep_mass__from", "rep_mass__full_at", "own_template__from",
-                   "own_template__full_at", "lone_line__from", "lone_line__full_at", "room_intake__more_than"}
+                   "own_template__full_at", "lone_line__from", "lone_line__full_at", "room_intake__more_than",
+                   "long_intake__from_days", "long_intake__full_days"}
 
 
 def test_every_risk_term_has_cases():
@@ -1176,6 +1182,21 @@ def test_risk_term_value_and_contribution(term):
     assert [(no, pytest.approx(value)) for no, value, _ in got] == [
         (i, pytest.approx(expected)) for i, (_, expected) in enumerate(cases, 1)]
     assert [c for _, _, c in got] == pytest.approx([expected * weight for _, expected in cases])
+
+
+def test_a_long_intake_offsets_the_profile_terms_never_the_shape():
+    """Members who came over two years are a place's intake: their young, hasty profile counts for nothing, but
+    one person fronting eight of them within the year's window still flags."""
+    con = cluster_terms([
+        {"cluster_no": 1, "life_days": 800, "share_fast_open_7d": 1.0, "share_rep_young": 1.0},  # profile 4.8
+        {"cluster_no": 2, "life_days": 800, "share_fast_open_30d": 0.5},  # profile 0.4: offsets the 0.4
+        {"cluster_no": 3, "life_days": 800, "max_names_per_rep": 8, "rep_mass_fade": 1.0},  # shape: untouched
+        {"cluster_no": 4, "life_days": 300, "share_fast_open_7d": 1.0}])  # a season: nothing to take back
+    run(con, "clusters/cluster_scores")
+    got = rows(con, "select cluster_no, contribution from cluster_terms where term = 'long_intake' order by 1")
+    assert [c for _, c in got] == pytest.approx([-4.8, -0.4, 0.0, 0.0])
+    flagged = rows(con, "select cluster_no, flagged from cluster_scores order by 1")
+    assert flagged == [(1, False), (2, False), (3, True), (4, False)]
 
 
 def test_older_representatives_offset_the_profile_terms_never_the_shape():

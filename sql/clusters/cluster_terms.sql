@@ -13,7 +13,8 @@
 --     open_burst__fade_days, nominee__full_at, nominee__partial_at, nominee__partial, controller__full_at,
 --     controller__partial_at, controller__partial, concentration__from, concentration__full_at, many_kinds__from,
 --     many_kinds__full_at, many_kinds__window_days, many_kinds__fade_windows, rep_mass__from, rep_mass__full_at,
---     own_template__from, own_template__full_at, lone_line__from, lone_line__full_at, room_intake__more_than
+--     own_template__from, own_template__full_at, lone_line__from, lone_line__full_at, room_intake__more_than,
+--     long_intake__from_days, long_intake__full_days
 
 create or replace table cluster_terms as
 with terms as (
@@ -83,6 +84,10 @@ with terms as (
         (case when value_kind = 'room' and value_holders > getvariable('room_intake__more_than')
                   and n_evidence_kinds < 2 and rep_mass = 0 and own_template = 0 and lone_line = 0
               then concentration else 0 end)::double as room_intake,
+        -- a year's intake or more is no batch: the profile fades from from_days to nothing at full_days
+        (case when life_days is null then 0 else greatest(0, least(1, (life_days - getvariable('long_intake__from_days'))
+            / (getvariable('long_intake__full_days') - getvariable('long_intake__from_days')))) end)::double
+            as long_intake,
         share_opened_by_agent::double as opened_by_agent,
         share_corroborated_links::double as corroborated,
         share_shared_trade_name::double as shared_brand,
@@ -93,7 +98,8 @@ with terms as (
 ),
 long as (
     select u.cluster_no, u.term, u.value, f.reg_span_days, f.open_span_days, f.max_companies_per_rep,
-        f.max_companies_per_controller, f.max_companies_per_value, f.value_holders, f.n_evidence_kinds, sh.max_names_per_rep,
+        f.max_companies_per_controller, f.max_companies_per_value, f.value_holders, f.n_evidence_kinds, f.life_days,
+        sh.max_names_per_rep,
         sh.template_names, sh.lone_line_names
     from (unpivot terms on columns(* exclude (cluster_no)) into name term value value) as u
     join cluster_features as f using (cluster_no)
@@ -121,6 +127,7 @@ select
         when 'controller' then l.max_companies_per_controller::varchar
         when 'concentration' then l.max_companies_per_value::varchar
         when 'room_intake' then l.value_holders::varchar
+        when 'long_intake' then l.life_days::varchar
         when 'many_kinds' then l.n_evidence_kinds::varchar
         when 'rep_mass' then coalesce(l.max_names_per_rep, 0)::varchar
         when 'own_template' then coalesce(l.template_names, 0)::varchar

@@ -418,10 +418,10 @@ def test_a_farm_that_outgrew_its_room_counts_its_rooms_side_by_side_on_one_floor
     where concentration only begins, over a cluster life of 119 days, past room_window_days (90); but the rooms
     together are the operator's one season intake: nine unrelated companies within a season
     (quiet_room_window_days, 180), in rooms that hold nobody else, count in full, and the cluster flags on
-    concentration. A business park's offices of one company
-    each are no shared room; an incubator's two rooms filled over years fade with their span; two rooms that other
-    companies share are no cluster's own place. On the code before, the farm's best value was one room (3 companies,
-    fade 0.36: concentration nothing) and it stayed unflagged."""
+    concentration. A business park's offices of one company each are no shared room; an incubator's two rooms
+    filled over years fade with their span; two rooms that other companies share are no cluster's own place; an
+    incubator's room with two companies next door is one room, not a farm's rooms. On the code before, the farm's
+    best value was one room (3 companies, fade 0.36: concentration nothing) and it stayed unflagged."""
     names = [a + b for a in "鼎恒佳瑞汇益嘉宏" for b in "盛远禾丰"]
 
     def tenants(ids, first, every, rooms):
@@ -438,11 +438,17 @@ def test_a_farm_that_outgrew_its_room_counts_its_rooms_side_by_side_on_one_floor
     others = [company(i, reg_date=d("2020-01-01") + timedelta(days=300 * n)) for n, i in enumerate(range(41, 45))]
     others_rooms = [{"company_id": c["company_id"], "attr_kind": "room", "role": "reg",
                      "attr_value": shared_rooms[n % 2]["attr_value"]} for n, c in enumerate(others)]
+    # an incubator's room of seven with two companies in the room next door: the rooms beyond the fullest hold two,
+    # under concentration__from (3), so the room stays one room at its own window (a floor would have counted nine)
+    busy, busy_rooms = tenants(range(51, 60), "2026-01-01", 17,
+                               ["330106|K|1|A|4|401"] * 7 + ["330106|K|1|A|4|402"] * 2)
     ends = [company(90, reg_date=d("2015-01-01")), company(91, reg_date=d("2026-07-01"))]  # the register's ends
-    clusters = {1: farm, 2: park, 3: incubator, 4: shared}
-    attributes = farm_rooms + park_rooms + incubator_rooms + shared_rooms + others_rooms
+    clusters = {1: farm, 2: park, 3: incubator, 4: shared, 5: busy}
+    attributes = farm_rooms + park_rooms + incubator_rooms + shared_rooms + others_rooms + busy_rooms
     assert value_features(clusters, others + ends, attributes) == [
-        (1, 9, 1.0, 119), (2, 0, 0.0, None), (3, 6, 0.0, 600), (4, 0, 0.0, None)]
+        (1, 9, 1.0, 119), (2, 0, 0.0, None), (3, 6, 0.0, 600), (4, 0, 0.0, None), (5, 7, 16 / 45, 119)]
+    assert value_features(clusters, others + ends, attributes, with_thresholds(concentration__from=2))[4] == (
+        5, 9, 1.0, 119)
     # the floor's season moves with quiet_room_window_days: 119 days of 100 fade to (150 - 119) / 50
     assert value_features(clusters, others + ends, attributes,
                           with_thresholds(concentration__quiet_room_window_days=100))[0] == (1, 9, 31 / 50, 119)
@@ -1239,9 +1245,10 @@ def test_term_sentences_carry_the_measured_value():
     assert says["pair_only"] == "only two companies: a pair is weak evidence of a ring"
     con = cluster_terms([{"cluster_no": 1, "max_companies_per_value": 14, "value_fade": 1.0}], Settings(language="en"))
     assert rows(con, "select says from cluster_terms where term = 'concentration'") == [(
-        "14 member companies with different trade names on one person, phone or room that carries (almost) no "
-        "other company, registered within a year (a room: 90 days, or 180 when the room took no other company for "
-        "180 days either side), counting less up to half as long again",)]
+        "14 member companies with different trade names on one person, phone or room (or on rooms of one floor "
+        "that each hold several of them) that carries (almost) no other company, registered within a year (a room: "
+        "90 days, or 180 when the room took no other company for 180 days either side; rooms of one floor: 180), "
+        "counting less up to half as long again",)]
 
 
 def test_shape_terms_say_how_many_companies():

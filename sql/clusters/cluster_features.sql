@@ -135,13 +135,15 @@ quiet_rooms as (
 -- leases the rooms next to the full one, NEIGHBOUR_ROOM) is one place, not several small ones. The cluster's rooms
 -- on one floor of one building that each hold two of its members or more (a shared room, not an office of one
 -- company: a business park's tenants each take their own) count together as one value of kind 'floor' when there
--- are two such rooms or more; its holders are all the companies ever registered in those rooms, so the rooms must
--- carry (almost) nobody but the cluster (min_share), as a room must. It counts fully within a season
+-- are two such rooms or more and the rooms beyond the fullest hold at least concentration__from of its members
+-- (an incubator's room with two companies next door is still one room); its holders are all the companies ever
+-- registered in those rooms, so the rooms must carry (almost) nobody but the cluster (min_share), as a room must.
+-- It counts fully within a season
 -- (quiet_room_window_days): rooms taken over side by side by one cluster in a season and holding no one else are
 -- the operator's, while an incubator or a hosting agency admits its tenants into its space over as long as it
 -- runs, and its span fades the value as a room's does.
 cluster_rooms as (
-    select cluster_no, attr_value as room_key,
+    select cluster_no, attr_value as room_key, count(*) as n_members,
         -- the room key ends |unit|floor|room: the floor is the key without its last part
         left(attr_value, length(attr_value) - length(string_split(attr_value, '|')[-1]) - 1) as floor_key
     from value_members
@@ -154,7 +156,9 @@ floor_holders as (
     from cluster_rooms as r
     join attribute_values as v on v.attr_kind = 'room' and v.attr_value = r.room_key
     group by r.cluster_no, r.floor_key
-    having count(*) >= 2
+    -- the rooms beyond the fullest hold a value's worth of members themselves (concentration__from): the farm's
+    -- overflow, not a stray tenant or two next door to an incubator's room
+    having count(*) >= 2 and sum(r.n_members) - max(r.n_members) >= getvariable('concentration__from')
 ),
 floor_members as (
     select distinct m.cluster_no, 'floor' as attr_kind, r.floor_key as attr_value, m.company_id, m.reg_date, m.name

@@ -1247,7 +1247,7 @@ def test_term_sentences_carry_the_measured_value():
     assert rows(con, "select says from cluster_terms where term = 'concentration'") == [(
         "14 member companies with different trade names on one person, phone or room (or on rooms of one floor "
         "that each hold several of them) that carries (almost) no other company, registered within a year (a room: "
-        "90 days, or 180 when the room took no other company for 180 days either side; rooms of one floor: 180), "
+        "90 days, or 180 when the room took no other company for 180 days either side, rooms of one floor 180), "
         "counting less up to half as long again",)]
 
 

@@ -273,7 +273,7 @@ SENTENCES: dict[str, dict[str, str]] = {
         "risk.concentration": "{value} member companies with different trade names on one person, phone or room "
                               "(or on rooms of one floor that each hold several of them) that carries (almost) "
                               "no other company, registered within a year (a room: 90 days, or 180 when the room "
-                              "took no other company for 180 days either side; rooms of one floor: 180), "
+                              "took no other company for 180 days either side, rooms of one floor 180), "
                               "counting less up to half as long again",
         "risk.many_kinds": "{value} independent kinds of shared evidence tie members registered within nine "
                            "months (counting less up to half as long again)",

@@ -151,8 +151,10 @@ RISK_TERMS: tuple[RiskTerm, ...] = (
     # A room that took no other company for a season either side of its members (quiet) counts a season
     # (quiet_room_window_days): an incubator admits tenants as long as it runs, a farm's room is done with its batch.
     # A farm that outgrew its room is one place: the cluster's rooms on one floor of a building that each hold two
-    # of its members or more count together (kind 'floor', two rooms or more, holding almost nobody else), within
-    # quiet_room_window_days: an operator's season intake into rooms side by side (集群注册, 托管; NEIGHBOUR_ROOM)
+    # of its members or more count together (kind 'floor': two rooms or more, the rooms beyond the fullest holding
+    # `from` members, almost nobody else in them), within quiet_room_window_days: an operator's season intake into
+    # rooms side by side (集群注册, 托管; NEIGHBOUR_ROOM); an incubator's room with a stray tenant or two next door
+    # stays one room
     RiskTerm("concentration", 5.0, {"window_days": 365, "room_window_days": 90, "quiet_room_window_days": 180,
                                     "fade_windows": 1.5, "min_share": 0.8, "from": 3, "full_at": 6}, shape=True),
     # an operator's footprint in several channels at once (a branch's batch, a contact room, a phone range, a

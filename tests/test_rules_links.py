@@ -1309,6 +1309,34 @@ def test_rooms_marked_as_hosted_one_way_are_one_agents_a_few_floors_apart():
         Case("neighbour", companies=companies, expected=[]), nearer)
 
 
+def test_a_room_filled_unevenly_within_one_season_is_a_season_room():
+    """A careful farm fills its room unevenly: four companies in October and November, four more in February and
+    March, 172 days in all, one season (weak_days 180). Its season is the weak_days window that holds most of its
+    companies, wherever the window starts: all eight, so the room is a season room and the room next door, filled
+    at the same time, links to it (NEIGHBOUR_ROOM). On the code before the season was centred on the room's median
+    company (10 November): four of eight in season, under hosted_season_share (0.6), and the farm split by room.
+    An incubator's room on the floor, filled over years, still holds no season (one of five in any window)."""
+    def company(i: int, room: int, day: str) -> dict:
+        return {"company_id": i, "reg_date": d(day), "reg_building_key": "S9|J",
+                "reg_room_key": f"S9|J||29|{room}", "reg_address_notes": []}
+    companies = (
+        [company(i, 2903, day) for i, day in zip(range(1, 9), ("2025-10-01", "2025-11-04", "2025-11-04", "2025-11-10",
+                                                                 "2026-02-16", "2026-02-26", "2026-03-16",
+                                                                 "2026-03-22"), strict=True)]
+        + [company(i, 2910, day) for i, day in zip(range(9, 13), ("2025-10-20", "2025-12-08", "2026-01-23",
+                                                                   "2026-03-17"), strict=True)]
+        # near miss: 13-17 in 2905, an incubator's room of years
+        + [company(i, 2905, day) for i, day in zip(range(13, 18), ("2023-01-05", "2023-09-01", "2024-05-01",
+                                                                    "2025-01-01", "2026-01-10"), strict=True)]
+    )
+    expected = sorted((a, b, "NEIGHBOUR_ROOM", "building", "S9|J", 12) for a in range(1, 9) for b in range(9, 13))
+    assert evidence_of(Case("neighbour", companies=companies, expected=[])) == expected
+    # a season of 150 days holds seven of the eight (4 November on): the room still counts, its first company is
+    # out of its season and links no one
+    assert evidence_of(Case("neighbour", companies=companies, expected=[]), Settings(weak_days=150)) == sorted(
+        (a, b, "NEIGHBOUR_ROOM", "building", "S9|J", 11) for a in range(2, 9) for b in range(9, 13))
+
+
 def test_a_rooms_tenant_of_earlier_years_arrived_when_it_registered_there_not_when_it_opened_an_account():
     """A farm fills a room its earlier tenant registered in two years before; the tenant's new account gives the
     room as its contact address in the farm's season. It arrived in the room when it registered: SAME_ROOM

@@ -449,6 +449,61 @@ def test_a_careful_farm_in_a_quiet_room_flags_by_its_shape_and_an_incubators_roo
     assert not got[2][1] and got[2][0] < 35, got[2]
 
 
+def test_a_farm_that_outgrew_its_room_counts_its_rooms_side_by_side_on_one_floor_as_one_place():
+    """A careful farm fills three rooms side by side on one floor over five months, three companies in each, and the
+    register ends a month after its last (so no room is known to be quiet): each room alone holds three companies,
+    where concentration only begins, over a cluster life of 119 days, past room_window_days (90); but the rooms
+    together are the operator's one season intake: nine unrelated companies within a season
+    (quiet_room_window_days, 180), in rooms that hold nobody else, count in full, and the cluster flags on
+    concentration. A business park's offices of one company each are no shared room; an incubator's two rooms
+    filled over years fade with their span; two rooms that other companies share are no cluster's own place; an
+    incubator's room with two companies next door is one room, not a farm's rooms. On the code before, the farm's
+    best value was one room (3 companies, fade 0.36: concentration nothing) and it stayed unflagged."""
+    names = [a + b for a in "鼎恒佳瑞汇益嘉宏" for b in "盛远禾丰"]
+
+    def tenants(ids, first, every, rooms):
+        return [company(i, reg_date=d(first) + timedelta(days=every * n), trade_name=names[n])
+                for n, i in enumerate(ids)], [
+                {"company_id": i, "attr_kind": "room", "attr_value": rooms[n % len(rooms)], "role": "reg"}
+                for n, i in enumerate(ids)]
+
+    floor5 = [f"330106|R|1|A|5|50{r}" for r in (1, 2, 3)]
+    farm, farm_rooms = tenants(range(1, 10), "2026-01-01", 17, floor5)
+    park, park_rooms = tenants(range(11, 17), "2026-01-01", 17, [f"330106|P|1|A|3|30{r}" for r in range(6)])
+    incubator, incubator_rooms = tenants(range(21, 27), "2023-01-01", 150, ["330106|I|1|A|2|201", "330106|I|1|A|2|202"])
+    shared, shared_rooms = tenants(range(31, 37), "2026-01-01", 17, ["330106|S|1|A|7|701", "330106|S|1|A|7|702"])
+    others = [company(i, reg_date=d("2020-01-01") + timedelta(days=300 * n)) for n, i in enumerate(range(41, 45))]
+    others_rooms = [{"company_id": c["company_id"], "attr_kind": "room", "role": "reg",
+                     "attr_value": shared_rooms[n % 2]["attr_value"]} for n, c in enumerate(others)]
+    # an incubator's room of seven with two companies in the room next door: the rooms beyond the fullest hold two,
+    # under concentration__from (3), so the room stays one room at its own window (a floor would have counted nine)
+    busy, busy_rooms = tenants(range(51, 60), "2026-01-01", 17,
+                               ["330106|K|1|A|4|401"] * 7 + ["330106|K|1|A|4|402"] * 2)
+    ends = [company(90, reg_date=d("2015-01-01")), company(91, reg_date=d("2026-07-01"))]  # the register's ends
+    clusters = {1: farm, 2: park, 3: incubator, 4: shared, 5: busy}
+    attributes = farm_rooms + park_rooms + incubator_rooms + shared_rooms + others_rooms + busy_rooms
+    assert value_features(clusters, others + ends, attributes) == [
+        (1, 9, 1.0, 119), (2, 0, 0.0, None), (3, 6, 0.0, 600), (4, 0, 0.0, None), (5, 7, 16 / 45, 119)]
+    assert value_features(clusters, others + ends, attributes, with_thresholds(concentration__from=2))[4] == (
+        5, 9, 1.0, 119)
+    # the floor's season moves with quiet_room_window_days: 119 days of 100 fade to (150 - 119) / 50
+    assert value_features(clusters, others + ends, attributes,
+                          with_thresholds(concentration__quiet_room_window_days=100))[0] == (1, 9, 31 / 50, 119)
+    # the incubator's rooms hold only its six companies: only its 600 days (five of six) keep them apart from a farm
+    assert value_features(clusters, others + ends, attributes,
+                          with_thresholds(concentration__quiet_room_window_days=600))[2] == (3, 6, 1.0, 600)
+    # the shared rooms hold ten companies, six of them members: at a lower min_share they are the cluster's place
+    assert value_features(clusters, others + ends, attributes, with_thresholds(concentration__min_share=0.6))[3] == (
+        4, 6, 1.0, 85)
+
+    accounts = [account(c["company_id"], 40) for c in farm]
+    con = cluster_features({1: farm, 2: [*ends]}, accounts, farm_rooms)
+    run(con, "clusters/cluster_terms", "clusters/cluster_scores")
+    got = {no: (score, flagged, codes) for no, score, flagged, codes in rows(
+        con, "select cluster_no, risk_score, flagged, [c['keys'][1] for c in reason_codes] from cluster_scores")}
+    assert got[1][1] and got[1][2][0] == "risk.concentration", got[1]
+
+
 def test_trade_names_sharing_their_stem_are_one_brand():
     """A group's subsidiaries are named after it (宇明, 宇明凯, 宇明宁): counted by brand_stem_length (2) characters
     they are one company for concentration, rep_mass and own_template (and a landline's controller), and the
@@ -1275,9 +1330,10 @@ def test_term_sentences_carry_the_measured_value():
     assert says["pair_only"] == "only two companies: a pair is weak evidence of a ring"
     con = cluster_terms([{"cluster_no": 1, "max_companies_per_value": 14, "value_fade": 1.0}], Settings(language="en"))
     assert rows(con, "select says from cluster_terms where term = 'concentration'") == [(
-        "14 member companies with different trade names on one person, phone or room that carries (almost) no "
-        "other company, registered within a year (a room: 90 days, or 180 when the room took no other company for "
-        "180 days either side), counting less up to half as long again",)]
+        "14 member companies with different trade names on one person, phone or room (or on rooms of one floor "
+        "that each hold several of them) that carries (almost) no other company, registered within a year (a room: "
+        "90 days, or 180 when the room took no other company for 180 days either side, rooms of one floor 180), "
+        "counting less up to half as long again",)]
 
 
 def test_shape_terms_say_how_many_companies():

@@ -154,7 +154,12 @@ RISK_TERMS: tuple[RiskTerm, ...] = (
     # the shape alone: many unrelated members on one person, phone or room that came with them, carries no
     # others and lived a season to a year (an agency, a switchboard or a serial owner carries companies over years)
     # A room that took no other company for a season either side of its members (quiet) counts a season
-    # (quiet_room_window_days): an incubator admits tenants as long as it runs, a farm's room is done with its batch
+    # (quiet_room_window_days): an incubator admits tenants as long as it runs, a farm's room is done with its batch.
+    # A farm that outgrew its room is one place: the cluster's rooms on one floor of a building that each hold two
+    # of its members or more count together (kind 'floor': two rooms or more, the rooms beyond the fullest holding
+    # `from` members, almost nobody else in them), within quiet_room_window_days: an operator's season intake into
+    # rooms side by side (集群注册, 托管; NEIGHBOUR_ROOM); an incubator's room with a stray tenant or two next door
+    # stays one room
     RiskTerm("concentration", 5.0, {"window_days": 365, "room_window_days": 90, "quiet_room_window_days": 180,
                                     "fade_windows": 1.5, "min_share": 0.8, "from": 3, "full_at": 6}, shape=True),
     # an operator's footprint in several channels at once (a branch's batch, a contact room, a phone range, a
@@ -287,8 +292,9 @@ SENTENCES: dict[str, dict[str, str]] = {
         "risk.controller": "one mobile, landline or account-opening agent serves {value} member companies "
                            "with different representatives (a landline: and different trade names) within 180 days",
         "risk.concentration": "{value} member companies with different trade names on one person, phone or room "
-                              "that carries (almost) no other company, registered within a year (a room: 90 "
-                              "days, or 180 when the room took no other company for 180 days either side), "
+                              "(or on rooms of one floor that each hold several of them) that carries (almost) "
+                              "no other company, registered within a year (a room: 90 days, or 180 when the room "
+                              "took no other company for 180 days either side, rooms of one floor 180), "
                               "counting less up to half as long again",
         "risk.many_kinds": "{value} independent kinds of shared evidence tie members registered within nine "
                            "months (counting less up to half as long again)",
@@ -375,9 +381,11 @@ SENTENCES: dict[str, dict[str, str]] = {
         "risk.nominee": "同一人在180天内担任{value}家成员企业的法定代表人",
         "risk.controller": "同一手机号、固定电话或开户经办人在180天内服务{value}家法定代表人不同"
                            "（固定电话还须字号不同）的成员企业",
-        "risk.concentration": "{value}家字号各不相同的成员企业登记在同一人、同一电话或同一房间名下，"
+        "risk.concentration": "{value}家字号各不相同的成员企业登记在同一人、同一电话或同一房间"
+                              "（或同一楼层上各有多家成员企业的几个房间）名下，"
                               "该人、电话或房间几乎不涉及其他企业，且均在一年内（同一房间为90天内；"
-                              "该房间前后180天内无其他企业登记时为180天内）登记（跨度再长一半以内时逐步减弱）",
+                              "该房间前后180天内无其他企业登记时为180天内；同层几个房间合计为180天内）登记"
+                              "（跨度再长一半以内时逐步减弱）",
         "risk.many_kinds": "{value}种相互独立的共享证据关联着九个月内登记的成员企业（跨度再长一半以内时逐步减弱）",
         "risk.rep_mass": "同一人在一年内担任{value}家字号各不相同的成员企业的法定代表人（跨度再长一半以内时逐步减弱）",
         "risk.own_template": "{value}家字号各不相同的成员企业在一年内以逐字相同、且在其所在地市几乎无其他企业"

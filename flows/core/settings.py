@@ -93,9 +93,10 @@ class Settings(BaseModel):
     hosted_room_min_companies: int = Field(3, description="fewest companies of one season in the fuller of two "
                                            "neighbouring rooms (NEIGHBOUR_ROOM): a room a farm filled, not an office")
     hosted_season_share: float = Field(0.6, description="a room is a season room when at least this share of its "
-                                       "companies registered within weak_days around its median registration: a "
-                                       "farm fills a room in a season, an incubator over years (NEIGHBOUR_ROOM; "
-                                       "and a mobile or room past its hub limit, see hub_season_limit)")
+                                       "companies registered within one weak_days window (NEIGHBOUR_ROOM: the "
+                                       "window holding most of them; a mobile or room past its hub limit, see "
+                                       "hub_season_limit: around their median): a farm fills a room in a season, "
+                                       "an incubator over years")
     hosted_floor_reach: int = Field(1, description="season rooms of one building at most this many floors apart "
                                     "are one hosted address spread over its rooms (NEIGHBOUR_ROOM)")
     hosted_marked_floor_reach: int = Field(4, description="season rooms of one building at most this many floors "

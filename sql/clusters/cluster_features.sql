@@ -137,20 +137,60 @@ quiet_rooms as (
                      or c.reg_date between s.first_date - to_days(getvariable('weak_days')::integer)
                                        and s.last_date + to_days(getvariable('weak_days')::integer)))
 ),
+-- A farm that outgrew its room: an operator's season intake into a few rooms side by side (集群注册, 托管: the agency
+-- leases the rooms next to the full one, NEIGHBOUR_ROOM) is one place, not several small ones. The cluster's rooms
+-- on one floor of one building that each hold two of its members or more (a shared room, not an office of one
+-- company: a business park's tenants each take their own) count together as one value of kind 'floor' when there
+-- are two such rooms or more and the rooms beyond the fullest hold at least concentration__from of its members
+-- (an incubator's room with two companies next door is still one room); its holders are all the companies ever
+-- registered in those rooms, so the rooms must carry (almost) nobody but the cluster (min_share), as a room must.
+-- It counts fully within a season
+-- (quiet_room_window_days): rooms taken over side by side by one cluster in a season and holding no one else are
+-- the operator's, while an incubator or a hosting agency admits its tenants into its space over as long as it
+-- runs, and its span fades the value as a room's does.
+cluster_rooms as (
+    select cluster_no, attr_value as room_key, count(*) as n_members,
+        -- the room key ends |unit|floor|room: the floor is the key without its last part
+        left(attr_value, length(attr_value) - length(string_split(attr_value, '|')[-1]) - 1) as floor_key
+    from value_members
+    where attr_kind = 'room' and string_split(attr_value, '|')[-2] <> ''
+    group by cluster_no, attr_value
+    having count(*) >= 2
+),
+floor_holders as (
+    select r.cluster_no, r.floor_key, sum(v.n_companies) as n_companies
+    from cluster_rooms as r
+    join attribute_values as v on v.attr_kind = 'room' and v.attr_value = r.room_key
+    group by r.cluster_no, r.floor_key
+    -- the rooms beyond the fullest hold a value's worth of members themselves (concentration__from): the farm's
+    -- overflow, not a stray tenant or two next door to an incubator's room
+    having count(*) >= 2 and sum(r.n_members) - max(r.n_members) >= getvariable('concentration__from')
+),
+floor_members as (
+    select distinct m.cluster_no, 'floor' as attr_kind, r.floor_key as attr_value, m.company_id, m.reg_date, m.name
+    from value_members as m
+    join cluster_rooms as r on r.cluster_no = m.cluster_no and m.attr_kind = 'room' and r.room_key = m.attr_value
+    join floor_holders as f on f.cluster_no = r.cluster_no and f.floor_key = r.floor_key
+),
 value_lives as (
     select m.cluster_no, m.attr_kind, m.attr_value, count(*) as n_companies, count(distinct m.name) as n_names,
-        any_value(v.n_companies) as n_holders,
+        any_value(coalesce(v.n_companies, f.n_companies)) as n_holders,
         list(m.reg_date order by m.reg_date) as dates,
-        ceil(getvariable('concentration__min_share') * any_value(v.n_companies))::integer - 1 as k,
+        ceil(getvariable('concentration__min_share') * any_value(coalesce(v.n_companies, f.n_companies)))::integer
+            - 1 as k,
         case when m.attr_kind = 'room' and q.attr_value is not null
                  then getvariable('concentration__quiet_room_window_days')
              when m.attr_kind = 'room' then getvariable('concentration__room_window_days')
+             when m.attr_kind = 'floor' then getvariable('concentration__quiet_room_window_days')
              else getvariable('concentration__window_days') end as full_days
-    from value_members as m
-    join attribute_values as v using (attr_kind, attr_value)
+    from (select * from value_members union all select * from floor_members) as m
+    left join attribute_values as v
+        on m.attr_kind <> 'floor' and v.attr_kind = m.attr_kind and v.attr_value = m.attr_value
+    left join floor_holders as f on m.attr_kind = 'floor' and f.cluster_no = m.cluster_no and f.floor_key = m.attr_value
     left join quiet_rooms as q on m.attr_kind = 'room' and q.cluster_no = m.cluster_no and q.attr_value = m.attr_value
     group by m.cluster_no, m.attr_kind, m.attr_value, q.attr_value
-    having count(*) >= getvariable('concentration__min_share') * any_value(v.n_companies)
+    having coalesce(any_value(v.n_companies), any_value(f.n_companies)) is not null
+        and count(*) >= getvariable('concentration__min_share') * any_value(coalesce(v.n_companies, f.n_companies))
         and count(distinct m.name) >= getvariable('concentration__from')
 ),
 cluster_lives as (

@@ -1,8 +1,11 @@
 -- NEIGHBOUR_ROOM: a hosted address that outgrew its room. Cluster registration (集群注册, 托管, 商务秘书) puts a
 -- season's new companies into one room, and when the room is full into the rooms next to it, on its floor or the
 -- next (an agency leases rooms side by side; two farms a few floors apart are two tenants of a busy building).
--- A room's season is its companies registered within weak_days around the room's median registration; the room
--- is a season room when they are at least hosted_season_share of its companies: a farm fills a room in a season
+-- A room's season is its companies registered within the weak_days window that holds most of them (the earliest
+-- such window on a tie); the room is a season room when they are at least hosted_season_share of its companies. A
+-- careful farm fills unevenly, a few in its first weeks and the rest months later: a window centred on its median
+-- company cut that fill in half (half in season, under the share) though all of it fits in one season, so the room
+-- next door linked to nobody and the farm split by room. A farm fills a room in a season
 -- (a tenant or two of earlier years may have been there before), an incubator's or a hosting agency's room takes
 -- tenants over years, and an office's room holds one company. Two season rooms of one building within
 -- hosted_floor_reach floors, one of them holding at least hosted_room_min_companies of the season, filled at one
@@ -40,14 +43,23 @@ with placed as (
     from stg_companies
     where reg_room_key is not null and reg_building_key is not null and reg_date is not null
 ),
+-- each room's season: the weak_days window from one of its registrations that holds most of its companies
 shared_rooms as (
-    select room_key, quantile_disc(reg_date, 0.5) as mid_date
-    from placed
-    group by room_key
-    having count(*) between 1 and getvariable('hub_limit_room')
+    select room_key, season_from
+    from (
+        select room_key, reg_date as season_from,
+            count(*) over (partition by room_key) as n_all,
+            count(*) over (
+                partition by room_key order by reg_date
+                range between current row and interval (getvariable('weak_days')::integer) days following
+            ) as n_in
+        from placed
+    )
+    where n_all <= getvariable('hub_limit_room')
+    qualify row_number() over (partition by room_key order by n_in desc, season_from) = 1
 ),
 seasoned as (
-    select p.*, abs(date_diff('day', r.mid_date, p.reg_date)) * 2 <= getvariable('weak_days') as in_season
+    select p.*, date_diff('day', r.season_from, p.reg_date) between 0 and getvariable('weak_days') as in_season
     from placed as p
     join shared_rooms as r using (room_key)
 ),

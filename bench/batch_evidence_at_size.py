@@ -33,7 +33,8 @@ select row_number() over () as company_id, uscc, substr(uscc, 3, 6) as uscc_regi
     reg_date
 from reg where reg_date is not null;
 create table stg_accounts as
-select c.company_id, a.bank_branch, a.open_date, date_diff('day', c.reg_date, a.open_date) as days_since_registration
+select c.company_id, a.bank_branch, a.open_date, date_diff('day', c.reg_date, a.open_date) as days_since_registration,
+    regexp_extract(a.bank_branch, '^(.*?银行|.*?信用社|.*?合作银行)', 1) as bank
 from acc as a join stg_companies as c using (uscc) where a.open_date is not null;
 """
 

@@ -30,6 +30,12 @@ as long as the link score and cluster stages, 1-2 minutes on two cores), with th
 - `county-same-city`: the same with a county's batch kept to its city too (the SQL keeps only a prefecture's);
 - `branch-city-share=F`: the batch rules' rows recomputed with a branch's city known only when more than F of its
   openers are registered in it (the SQL asks a majority, F = 0.5); a branch without one is judged as any.
+- `no-twins`: the batch rules' rows recomputed without BATCH_TWO_BRANCHES (a batch's second branch that shows a
+  batch of its own stays apart, as before it);
+- `twin-days=N`: the same with BATCH_TWO_BRANCHES's window N days in place of branch_days;
+- `twin-any-bank`: the same with BATCH_TWO_BRANCHES's two branches of any bank (the one-bank test left out);
+- `twin-ambiguous`: the same with a member that sees batches of its prefecture at two or more other branches tied to
+  each of them (the one-or-two-branches test left out).
 
 Then company_links, the verdict steps (no verdicts in a bench run), the cluster stage, the score stage and the flag
 rule, and `evaluate_assignments` as `shellring evaluate` counts: pair P/R/F1, rings found by kind and level, false
@@ -77,6 +83,18 @@ def _replace_rows(con: duckdb.DuckDBPyConnection, reasons: str, select: str) -> 
                 "null, null from _new")
 
 
+# BATCH_TWO_BRANCHES's variants: the text of sql/linking/batch_evidence.sql replaced, and by what ({value}: the
+# change's value)
+TWIN_CHANGES = {
+    "no-twins": ("anti join siblings as s using (company_a, company_b);",
+                 "anti join siblings as s using (company_a, company_b) where false;"),
+    "twin-days": ("<= getvariable('branch_days')\n    join branch_banks as ab",
+                  "<= {value}\n    join branch_banks as ab"),
+    "twin-any-bank": ("bb.bank_branch = b.bank_branch and bb.bank = ab.bank", "bb.bank_branch = b.bank_branch"),
+    "twin-ambiguous": ("having count(distinct other_branch) = 1", "having true"),
+}
+
+
 def apply(con: duckdb.DuckDBPyConnection, change: str) -> Callable[[], None]:
     """Recompute the change's evidence in `con`; returns what undoes any change to this process's modules."""
     name, _, value = change.partition("=")
@@ -112,6 +130,9 @@ def apply(con: duckdb.DuckDBPyConnection, change: str) -> Callable[[], None]:
         majority = "max(n) * 2 > sum(n) as clear"
         share = f"max(n) > {float(value)} * sum(n) as clear"
         _replace_rows(con, BATCH_REASONS, _cte_rows("batch_evidence", "", "", (majority, share)))
+    elif name in TWIN_CHANGES:
+        old, new = TWIN_CHANGES[name]
+        _replace_rows(con, BATCH_REASONS, _cte_rows("batch_evidence", "", "", (old, new.format(value=value))))
     else:
         raise SystemExit(f"unknown change {change!r} (see the docstring)")
     return lambda: None

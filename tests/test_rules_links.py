@@ -31,6 +31,7 @@ SHARED_ACCOUNT_COLUMNS = ("company_id", "rep_id", "agent_id", "open_date", "cont
 WEAK_COMPANY_COLUMNS = ("company_id", "reg_date", "reg_building_key", "rep_age_at_reg", "scope_key", "rep_region",
                         "reg_adcode", "uscc_region")
 WEAK_ACCOUNT_COLUMNS = ("company_id", "bank_branch", "open_date", "days_since_registration")
+BATCH_ACCOUNT_COLUMNS = (*WEAK_ACCOUNT_COLUMNS, "bank")
 BATCH_COMPANY_COLUMNS = ("company_id", "rep_age_at_reg", "rep_region", "reg_adcode", "uscc_region")
 ATTRIBUTE_COLUMNS = ("company_id", "attr_kind", "attr_value", "seen_on")
 NEIGHBOUR_COMPANY_COLUMNS = ("company_id", "reg_date", "reg_building_key", "reg_room_key", "reg_address_notes")
@@ -237,6 +238,30 @@ def _sibling_accounts() -> list[dict]:
             + [opening(i, "BR2", 11) for i in range(31, 35)]
             + [opening(i, "BR1", 17) for i in range(41, 45)]
             + [opening(i, f"BQ{i % 30}", 1 + i % 28) for i in range(100, 400)])
+
+
+def _two_branch_companies() -> list[dict]:
+    """For BATCH_TWO_BRANCHES: batches of four 20-year-olds from Hubei's 4210 (two of its counties, so no county
+    cell holds three), each improbable on its own, at branches of two banks."""
+    young = {"rep_age_at_reg": 20, "reg_adcode": "330106"}
+    local = {"rep_age_at_reg": 35, "rep_region": "330106", "reg_adcode": "330106"}
+    return ([{"company_id": i, "rep_region": "421002" if i % 2 else "421087", **young}
+             for i in (*range(1, 5), *range(11, 15), *range(21, 25), *range(31, 35))]
+            + [{"company_id": i, **local} for i in range(100, 1100)])  # ordinary local companies
+
+
+def _two_branch_accounts() -> list[dict]:
+    def opening(company_id: int, branch: str, bank: str, day: int) -> dict:
+        return {"company_id": company_id, "bank_branch": branch, "bank": bank, "open_date": date(2026, 3, day),
+                "days_since_registration": 2}
+    # 1-4 at BK1's BR1 on the 10th-11th, 11-14 at BK1's BR2 on the 12th-13th: one event at two branches of one bank.
+    # Near misses: 21-24 at BK2's BR4 on the 11th (another bank); 31-34 at BK1's BR3 on the 20th (seven days
+    # after 11-14: within batch_days, past branch_days)
+    return ([opening(i, "BR1", "BK1", 10 + i % 2) for i in range(1, 5)]
+            + [opening(i, "BR2", "BK1", 12 + i % 2) for i in range(11, 15)]
+            + [opening(i, "BR4", "BK2", 11) for i in range(21, 25)]
+            + [opening(i, "BR3", "BK1", 20) for i in range(31, 35)]
+            + [opening(i, f"BQ{i % 30}", "BK9", 1 + i % 28) for i in range(100, 1100)])
 
 
 def _four_pairs(ids: range, reason: str, branch: str) -> list[tuple]:
@@ -527,6 +552,19 @@ CASES: dict[str, Case] = {
                         + _four_pairs(range(41, 45), "BATCH_COHORT", "BR1")
                         + [(a, b, "BATCH_SIBLING", "branch", "BR1", 4) for a in range(1, 5) for b in range(11, 15)]),
     ),
+    "BATCH_TWO_BRANCHES": Case(
+        "batch",
+        companies=_two_branch_companies(),
+        accounts=_two_branch_accounts(),
+        # each four is a batch of 4210 at its branch (BATCH_COHORT); 1-4 and 11-14, at two branches of one bank in
+        # one city (every opener registered in 3301) within branch_days of each other, are one event (4 x 4)
+        expected=sorted(_four_pairs(range(1, 5), "BATCH_COHORT", "BR1")
+                        + _four_pairs(range(11, 15), "BATCH_COHORT", "BR2")
+                        + _four_pairs(range(21, 25), "BATCH_COHORT", "BR4")
+                        + _four_pairs(range(31, 35), "BATCH_COHORT", "BR3")
+                        + [(a, b, "BATCH_TWO_BRANCHES", "branch", "BR1", 4)
+                           for a in range(1, 5) for b in range(11, 15)]),
+    ),
     "BATCH_NEAR_AGE": Case(
         "batch",
         companies=_near_age_companies(),
@@ -586,7 +624,7 @@ def evidence_of(case: Case, settings: Settings | None = None) -> list[tuple]:
                          "from shared_value_evidence order by all")
     if case.step == "batch":
         con = given({"stg_companies": table(case.companies, BATCH_COMPANY_COLUMNS),
-                     "stg_accounts": table(case.accounts, WEAK_ACCOUNT_COLUMNS)}, settings=settings)
+                     "stg_accounts": table(case.accounts, BATCH_ACCOUNT_COLUMNS)}, settings=settings)
         run(con, "linking/batch_evidence")
         return rows(con, "select company_a, company_b, reason, attr_kind, attr_value, n_companies "
                          "from batch_evidence order by all")
@@ -826,6 +864,47 @@ def test_two_batches_of_one_province_are_one_event_only_in_the_same_days():
     assert siblings(Settings(branch_days=1)) == {(1, 12), (1, 14), (3, 12), (3, 14)}
     assert siblings(Settings(branch_days=4)) == ({(a, b) for a in range(1, 5) for b in range(11, 15)}
                                                  | {(b, c) for b in (11, 13) for c in range(41, 45)})
+
+
+def test_a_batch_at_two_branches_is_one_event_only_when_nothing_else_could_be_its_second_branch():
+    """BATCH_TWO_BRANCHES ties a batch to its second branch only where one recruiter's event is the one reading: a
+    third batch of the prefecture at a third branch of the bank in the same days (41-44 at BR5 on the 11th) leaves
+    every member two branches it could be one event with, and none is tied (one event is at one or two branches);
+    a second branch whose openers are registered in another city (Ningbo, 3302) is another recruiter's; and the
+    boundary is branch_days, as for BATCH_SIBLING."""
+    case = CASES["BATCH_TWO_BRANCHES"]
+    young = {"rep_age_at_reg": 20, "reg_adcode": "330106"}
+
+    def by_reason(companies: list[dict], accounts: list[dict], settings: Settings | None = None) -> dict[str, set]:
+        out: dict[str, set] = {}
+        for a, b, reason, *_ in evidence_of(Case("batch", companies=companies, accounts=accounts, expected=[]),
+                                            settings):
+            out.setdefault(reason, set()).add((a, b))
+        return out
+
+    def twins(companies=(), accounts=(), settings: Settings | None = None) -> set:
+        got = by_reason(case.companies + list(companies), case.accounts + list(accounts), settings)
+        return got.get("BATCH_TWO_BRANCHES", set())
+    one_event = {(a, b) for a in range(1, 5) for b in range(11, 15)}
+    assert twins() == one_event
+    third = [{"company_id": i, "rep_region": "421002" if i % 2 else "421087", **young} for i in range(41, 45)]
+    third_openings = [{"company_id": i, "bank_branch": "BR5", "bank": "BK1", "open_date": date(2026, 3, 11),
+                       "days_since_registration": 2} for i in range(41, 45)]
+    with_third = by_reason(case.companies + third, case.accounts + third_openings)
+    assert {(a, b) for a in range(41, 45) for b in range(a + 1, 45)} <= with_third["BATCH_COHORT"]  # a batch too
+    assert {(1, 2), (11, 12)} <= with_third["BATCH_COHORT"]
+    assert "BATCH_TWO_BRANCHES" not in with_third
+    # BR2 in Ningbo: its openers, 11-14 and five ordinary companies, registered there
+    ningbo = [{"company_id": i, "rep_age_at_reg": 35, "rep_region": "330203", "reg_adcode": "330203"}
+              for i in range(500, 505)]
+    ningbo_openings = [{"company_id": i, "bank_branch": "BR2", "bank": "BK1", "open_date": date(2026, 3, 1 + i % 28),
+                        "days_since_registration": 2} for i in range(500, 505)]
+    moved = [{**c, "reg_adcode": "330203"} if c["company_id"] in range(11, 15) else c for c in case.companies]
+    in_ningbo = by_reason(moved + ningbo, case.accounts + ningbo_openings)
+    assert {(1, 2), (11, 12)} <= in_ningbo["BATCH_COHORT"]  # each still a batch
+    assert "BATCH_TWO_BRANCHES" not in in_ningbo
+    # 1 and 3 opened on the 11th, 11 and 13 on the 13th; 2 and 4 on the 10th, 12 and 14 on the 12th
+    assert twins(settings=Settings(branch_days=1)) == {(1, 12), (1, 14), (3, 12), (3, 14)}
 
 
 def test_a_batch_does_not_make_its_county_a_migration_flow():
@@ -1175,7 +1254,7 @@ def scores(con) -> dict[tuple[int, int], tuple]:
 WEIGHTS = {"SAME_REP": 1.2, "REP_IS_AGENT": 1.0, "SAME_AGENT": 1.0, "SAME_PHONE": 1.0, "SAME_ROOM": 1.0,
            "SAME_CONTACT_ADDRESS": 1.0, "REP_ID_TYPO": 0.9, "BATCH_PROFILE": 0.6, "SIMILAR_ADDRESS": 0.6,
            "SAME_HOMETOWN": 0.6, "BATCH_HOME_REGION": 0.6, "BATCH_COHORT": 1.0, "BATCH_JOINED": 1.0,
-           "BATCH_PROVINCE": 1.0, "BATCH_NEAR_AGE": 1.0, "BATCH_SIBLING": 1.0,
+           "BATCH_PROVINCE": 1.0, "BATCH_NEAR_AGE": 1.0, "BATCH_SIBLING": 1.0, "BATCH_TWO_BRANCHES": 1.0,
            "SAME_BRANCH_DAYS": 0.5,
            "SAME_SCOPE": 0.5, "SIMILAR_PHONE": 0.5, "PHONE_BLOCK": 1.0, "SAME_BUILDING": 0.5,
            "NEIGHBOUR_ROOM": 1.0}

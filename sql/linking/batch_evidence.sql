@@ -51,6 +51,15 @@
 -- rings' batches evenly over the week (with branch_days, hard + variety 1M: 3,729 pairs within one ring and 99
 -- across two; hard 1M, whose batches are one county each: 217 across two, against 588 within batch_days).
 --
+-- A batch's second branch may show a batch of its own (BATCH_TWO_BRANCHES): a recruiter takes one event to one or two
+-- branches of one bank in his city, and each half can be improbable by itself; BATCH_JOINED refuses such a cell, as
+-- two recruiters' batches of one prefecture in one week also look like that. Two batches of one prefecture's students
+-- at two branches of one bank in one city, opening within branch_days of each other (as BATCH_SIBLING: one
+-- recruiter's students open together), are one event, unless a member sees such batches at two other branches of the
+-- bank in its days: an event is at one or two branches, and which two belong together chance cannot say. On the
+-- clean-room 200,000-company runs (bench/cleanroom), whose careful batches open at two branches of one bank, 14 of
+-- 168 batches split into their two branches' halves, each flagged, tied by nothing but BATCH_HOME_REGION.
+--
 -- reads: stg_companies, stg_accounts
 -- params: batch_min_age, batch_max_age, batch_member_max_age, fresh_days, batch_days, hometown_days,
 --     batch_min_companies, batch_chance_rate, batch_stray_chance, branch_days
@@ -204,6 +213,11 @@ branch_cities as (
     )
     group by bank_branch
 ),
+-- each branch's bank (the bank its name begins with; stg_accounts)
+branch_banks as (
+    select bank_branch, any_value(bank) as bank from stg_accounts
+    where bank_branch is not null and bank is not null group by bank_branch
+),
 -- the branches with fresh openings within batch_days of each batch's opening days
 active_branches as (
     select d.open_date, count(distinct f.bank_branch) as n_branches
@@ -290,6 +304,45 @@ siblings as (
         and abs(date_diff('day', a.open_date, b.open_date)) <= getvariable('branch_days')
     group by all
 ),
+-- every member of a batch, by county, prefecture or province, with its representative's prefecture
+event_members as (
+    select company_id, bank_branch, prefecture, open_date, n_cell from narrow_members
+    union all
+    select p.company_id, p.bank_branch, left(c.rep_region, 4), p.open_date, p.n_cell
+    from province_batches as p join stg_companies as c using (company_id)
+),
+-- batches of one prefecture's students at two branches of one bank in one city, opening within branch_days of
+-- each other: one recruiter's event at its second branch (a branch's bank is the bank its name begins with; a
+-- branch with no city of its own is judged as any, as for a stray)
+twin_candidates as (
+    select a.company_id, a.bank_branch, b.company_id as other_company, b.bank_branch as other_branch,
+        greatest(a.n_cell, b.n_cell) as n_cell
+    from event_members as a
+    join event_members as b
+        on a.prefecture = b.prefecture and a.bank_branch <> b.bank_branch
+        and abs(date_diff('day', a.open_date, b.open_date)) <= getvariable('branch_days')
+    join branch_banks as ab on ab.bank_branch = a.bank_branch
+    join branch_banks as bb on bb.bank_branch = b.bank_branch and bb.bank = ab.bank
+    left join branch_cities as ac on ac.bank_branch = a.bank_branch and ac.clear
+    left join branch_cities as bc on bc.bank_branch = b.bank_branch and bc.clear
+    where ac.city is null or bc.city is null or ac.city = bc.city
+),
+-- an event is at one or two branches: a member that sees its prefecture's batches at two other branches of the bank
+-- in its days could belong with either (or be a third recruiter's), so it pairs with neither, as a stray near two
+-- batches joins neither
+twin_single as (
+    select company_id from twin_candidates group by company_id having count(distinct other_branch) = 1
+),
+twins as (
+    select least(t.company_id, t.other_company) as company_a, greatest(t.company_id, t.other_company) as company_b,
+        'BATCH_TWO_BRANCHES' as reason, 'branch' as attr_kind, min(least(t.bank_branch, t.other_branch)) as attr_value,
+        max(t.n_cell) as n_companies
+    from twin_candidates as t
+    semi join twin_single as a on a.company_id = t.company_id
+    semi join twin_single as b on b.company_id = t.other_company
+    where t.company_id < t.other_company
+    group by all
+),
 cohort as (
     select company_a, company_b,
         case when not bool_and(both_young) then 'BATCH_NEAR_AGE'
@@ -312,4 +365,9 @@ select s.* from stray_pairs as s anti join cohort as c using (company_a, company
 union all
 select s.* from siblings as s
 anti join cohort as c using (company_a, company_b)
-anti join stray_pairs as j using (company_a, company_b);
+anti join stray_pairs as j using (company_a, company_b)
+union all
+select t.* from twins as t
+anti join cohort as c using (company_a, company_b)
+anti join stray_pairs as j using (company_a, company_b)
+anti join siblings as s using (company_a, company_b);

@@ -724,12 +724,16 @@ def _tail_fields(tail: str, has_number: bool) -> tuple[str | None, ...]:
     """(poi, building, unit, floor, room, door number) of the text after the road and its number."""
     if "-" in tail or "之" in tail or _SEAT_LETTER.search(tail):
         tail = _without_desk(tail)
+    written = tail
     tail, (building, unit, floor, room), door = _parse_tail(tail, has_number)
     if unit and not room and _ROOM_LIKE_UNIT.fullmatch(unit):
         # 1203单元 is an office's room (a stairwell's 单元 numbers 1-2 digits): with no room after it, the room
         unit, room = None, unit
-    if room and floor and floor.isdigit() and floor[0] != "0" and _FLOOR_ROOM.fullmatch(room):
-        room = floor + room  # 15楼08室, 31层02室, 19F02号: room 08 of floor 15 is room 1508, as 1508室 writes it
+    if room and floor and floor.isdigit() and floor[0] != "0" and (
+            _FLOOR_ROOM.fullmatch(room) or (len(room) == 2 and room.isdigit() and f"{room}室" in written)):
+        # 15楼08室, 31层02室, 19F02号, 29楼13室: room 08 of floor 15 is 1508, as 1508室 writes it; 2楼37号 is a
+        # market's stall 37, not room 237 (real labelled addresses), so a two-digit number joins only as a 室
+        room = floor + room
     if room and not floor and room.isdigit() and 3 <= len(room) <= 4:
         # 1203 is on floor 12: derive it so that `12层1203室` and `1203室` give the same room_key (inference).
         floor = str(int(room[:-2]))

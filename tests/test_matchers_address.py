@@ -384,6 +384,15 @@ def test_a_room_written_within_its_floor_is_the_floors_room():
     assert (df[3]["floor"], df[3]["room"]) == ("5", "3")  # not zero-padded: left as written
 
 
+def test_a_two_digit_room_of_a_floor_is_the_floors_room_but_a_stall_is_not():
+    # 29楼13室 is room 2913 as 2913室 writes it (a third generator's farm lost a room link over it); a market's
+    # 一楼66号 or 2楼37号商铺 numbers its stalls on their own (real labelled addresses): stall 66, not room 166
+    df = parse_addresses(["深圳市南山区科技园路8号2栋29楼13室", "深圳市南山区科技园路8号2栋2913室",
+                          "绍兴柯桥东区一楼66号", "义乌市诚信大道义乌港A区2楼37号商铺"]).rows(named=True)
+    assert df[0]["room_key"] == df[1]["room_key"] and df[0]["room"] == "2913"
+    assert [df[2]["room"], df[3]["room"]] == ["66", "37"]
+
+
 def test_a_road_after_a_numbered_phase_of_a_park_or_market():
     # 二期 is made 2期 and a road name holds no digit: the road match started after the 2 (期望海路)
     df = parse_addresses(["厦门市思明区软件园二期望海路10号", "温州中国鞋都三期丰叶路318号",

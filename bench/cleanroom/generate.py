@@ -205,6 +205,7 @@ class World:
         self.pids: set[str] = set()
         self.phones: set[str] = set()
         self.accounts: set[str] = set()
+        self.issued_per_lead: dict[str, int] = {}
         self.companies: list[Company] = []
         self.branches = [(bank, f"{bank}{d[1][:2]}支行") for bank, _, _ in BANKS for d in DISTRICTS[:8]]
         weights = np.array([30, 20, 18, 16, 15] + [4] * (len(SURNAMES) - 5), dtype=float)
@@ -775,6 +776,13 @@ def write_capital(w: World, wan: float) -> str:
 def account_number(w: World, branch: str) -> str:
     for bank, length, lead in BANKS:
         if branch.startswith(bank):
+            # a bank with short numbers (民生, 9 digits: 100,000 under its lead) runs out of them at a million
+            # companies, and the draw never ended; past half its numbers it issues two digits more (a region that
+            # size has a longer series). Under that, every number is drawn as before: 200,000 is byte-identical
+            issued = w.issued_per_lead.get(lead, 0)
+            if issued > 10 ** (length - len(lead)) // 2:
+                length += 2
+            w.issued_per_lead[lead] = issued + 1
             while True:
                 number = lead + "".join(str(x) for x in w.rng.integers(0, 10, length - len(lead)))
                 if number not in w.accounts:

@@ -10,8 +10,8 @@
 --     company_links_kept, link_reasons
 -- params: multi_bank__min_banks, shared_brand__min_length, brand_stem_length, nominee__window_days,
 --     controller__window_days, controller__min_share, corroborated__min_kinds, concentration__window_days,
---     concentration__room_window_days, concentration__fade_windows, concentration__min_share, concentration__from, concentration__full_at,
---     concentration__quiet_room_window_days, weak_days, many_kinds__min_reach, burst_own_share
+--     concentration__room_window_days, concentration__fade_windows, concentration__min_share, concentration__from,
+--     concentration__full_at, concentration__quiet_room_window_days, weak_days, many_kinds__min_reach, burst_own_share
 
 create or replace table cluster_features as
 with members as (
@@ -107,6 +107,15 @@ value_members as (
     join stg_companies as c using (company_id)
     where c.reg_date is not null
 ),
+-- each person, phone or room two members of a cluster or more carry: how many of them, and how many companies carry
+-- it in all (the floor value and the slice test read it)
+shared_values as (
+    select m.cluster_no, m.attr_kind, m.attr_value, count(*) as n_members, any_value(v.n_companies) as n_holders
+    from value_members as m
+    join attribute_values as v using (attr_kind, attr_value)
+    group by m.cluster_no, m.attr_kind, m.attr_value
+    having count(*) >= 2
+),
 -- the register's first and last registration: a season before or after the extract is not seen, and an
 -- incubator that opened in its last months is not known to stop
 extract_days as (
@@ -149,18 +158,15 @@ quiet_rooms as (
 -- the operator's, while an incubator or a hosting agency admits its tenants into its space over as long as it
 -- runs, and its span fades the value as a room's does.
 cluster_rooms as (
-    select cluster_no, attr_value as room_key, count(*) as n_members,
+    select cluster_no, attr_value as room_key, n_members, n_holders,
         -- the room key ends |unit|floor|room: the floor is the key without its last part
         left(attr_value, length(attr_value) - length(string_split(attr_value, '|')[-1]) - 1) as floor_key
-    from value_members
+    from shared_values
     where attr_kind = 'room' and string_split(attr_value, '|')[-2] <> ''
-    group by cluster_no, attr_value
-    having count(*) >= 2
 ),
 floor_holders as (
-    select r.cluster_no, r.floor_key, sum(v.n_companies) as n_companies
+    select r.cluster_no, r.floor_key, sum(r.n_holders) as n_companies
     from cluster_rooms as r
-    join attribute_values as v on v.attr_kind = 'room' and v.attr_value = r.room_key
     group by r.cluster_no, r.floor_key
     -- the rooms beyond the fullest hold a value's worth of members themselves (concentration__from): the farm's
     -- overflow, not a stray tenant or two next door to an incubator's room
@@ -210,14 +216,7 @@ cluster_lives as (
 -- operator (burst_own_share). A cluster sharing no such value (a batch tied by its branch and days) is no slice.
 slices as (
     select cluster_no, bool_and(n_members < getvariable('burst_own_share') * n_holders) as is_slice
-    from (
-        select m.cluster_no, m.attr_kind, m.attr_value, count(distinct m.company_id) as n_members,
-            any_value(v.n_companies) as n_holders
-        from value_members as m
-        join attribute_values as v using (attr_kind, attr_value)
-        group by m.cluster_no, m.attr_kind, m.attr_value
-        having count(distinct m.company_id) >= 2
-    )
+    from shared_values
     group by cluster_no
 ),
 value_spans as (

@@ -334,7 +334,7 @@ twin_single as (
     select company_id from twin_candidates group by company_id having count(distinct other_branch) = 1
 ),
 twins as (
-    select least(t.company_id, t.other_company) as company_a, greatest(t.company_id, t.other_company) as company_b,
+    select t.company_id as company_a, t.other_company as company_b,
         'BATCH_TWO_BRANCHES' as reason, 'branch' as attr_kind, min(least(t.bank_branch, t.other_branch)) as attr_value,
         max(t.n_cell) as n_companies
     from twin_candidates as t

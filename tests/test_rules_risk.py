@@ -416,13 +416,51 @@ def test_a_room_filled_in_one_season_and_quiet_either_side_counts_a_season_and_a
         return value_features(clusters, outside, attributes, settings)
 
     # 6 of the incubators' 7 companies are members (0.86 >= min_share): they keep the value, at the room's window;
-    # with a seventh company on the room its life must hold all six members (175 days)
-    assert features() == [(1, 6, 1.0, 140), (2, 6, 0.0, 175), (3, 6, 1.0, 175), (4, 6, 0.0, 140), (5, 6, 0.0, 175)]
+    # with a seventh company on the room its life must hold all six members (175 days). The tenant of two years and
+    # a day before is not the room's holder in the members' time (concentration__holders_days, 730): six of six, so
+    # its life holds five of them, as the farm's room's does
+    assert features() == [(1, 6, 1.0, 140), (2, 6, 0.0, 175), (3, 6, 1.0, 140), (4, 6, 0.0, 140), (5, 6, 0.0, 175)]
     # a quiet room's season of 120 days: nothing at 180
     assert [f[2] for f in features(with_thresholds(concentration__quiet_room_window_days=120))] == [
-        pytest.approx(2 / 3), 0.0, pytest.approx(1 / 12), 0.0, 0.0]
+        pytest.approx(2 / 3), 0.0, pytest.approx(2 / 3), 0.0, 0.0]
+    # holders counted within three years either side: the old tenant is the room's again (175 days)
+    assert features(with_thresholds(concentration__holders_days=1095))[2] == (3, 6, 1.0, 175)
     # a season of 30 days either side: the incubators' neighbours fall outside it, and the register's last day too
     assert [f[2] for f in features(Settings(weak_days=30))] == [1.0] * 5
+
+
+def test_a_rooms_tenants_of_other_years_do_not_hide_a_farm_and_an_incubators_other_years_keep_its_slice_apart():
+    """A farm fills a room its earlier tenants left years ago: eleven unrelated companies in four months, in a room
+    let to three companies in 2013, 2016 and 2020. Counted against every company ever registered there (11 of 14,
+    under min_share 0.8) the room was no value of the cluster and the farm scored on its profile alone (the third
+    generator's sophisticated farms in busy parks, bench/thirdgen). An incubator's room takes a cohort every year:
+    a cluster of one year's six is a slice of the room's intake within two years either side (6 of 12)."""
+    names = [*NAMES, "金桥", "润泽", "远航"]
+
+    def tenants(ids, first, step=12):
+        return [company(i, reg_date=d(first) + timedelta(days=step * n), trade_name=names[n])
+                for n, i in enumerate(ids)]
+
+    clusters = {1: tenants(range(1, 12), "2026-04-05"),   # the farm: 120 days
+                2: tenants(range(21, 27), "2025-03-01")}  # one cohort of an incubator's room
+    outside = [company(12, reg_date=d("2013-12-10")), company(13, reg_date=d("2016-08-29")),
+               company(14, reg_date=d("2020-11-28")),
+               *tenants(range(31, 37), "2026-03-01"),     # the incubator's next year's cohort
+               company(90, reg_date=d("2010-01-01")), company(91, reg_date=d("2027-12-01"))]  # the register's ends
+    attributes = ([{"company_id": i, "attr_kind": "room", "attr_value": "FARM", "role": "reg"}
+                   for i in [*range(1, 12), 12, 13, 14]]
+                  + [{"company_id": i, "attr_kind": "room", "attr_value": "INCUBATOR", "role": "reg"}
+                     for i in [*range(21, 27), *range(31, 37)]])
+
+    def features(settings=None):
+        return value_features(clusters, outside, attributes, settings)
+
+    # the farm's room: 11 of the 11 holders of its time, 9 of them within 96 days, quiet either side (a season)
+    assert features() == [(1, 11, 1.0, 96), (2, 0, 0.0, None)]
+    # counted over every year (holders within 20 years), the farm's room is 11 of 14 again, no value of the cluster
+    assert features(with_thresholds(concentration__holders_days=7300)) == [(1, 0, 0.0, None), (2, 0, 0.0, None)]
+    # within half a year either side, the incubator's next cohort (a year on) is out of sight and its slice counts
+    assert features(with_thresholds(concentration__holders_days=180))[1][:2] == (2, 6)
 
 
 def test_a_careful_farm_in_a_quiet_room_flags_by_its_shape_and_an_incubators_room_does_not():

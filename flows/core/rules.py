@@ -162,9 +162,14 @@ RISK_TERMS: tuple[RiskTerm, ...] = (
     # of its members or more count together (kind 'floor': two rooms or more, the rooms beyond the fullest holding
     # `from` members, almost nobody else in them), within quiet_room_window_days: an operator's season intake into
     # rooms side by side (集群注册, 托管; NEIGHBOUR_ROOM); an incubator's room with a stray tenant or two next door
-    # stays one room
+    # stays one room.
+    # A room's holders are the companies registered in it within holders_days either side of the members: a room
+    # changes tenants over the years (an office let in 2013, 2016 and 2020 says nothing of the farm that filled it
+    # in 2026), while an incubator or a hosting agency admits tenants year after year, so its other years' intake
+    # stays within two years of any season's and keeps a season's slice of it under min_share
     RiskTerm("concentration", 5.0, {"window_days": 365, "room_window_days": 90, "quiet_room_window_days": 180,
-                                    "fade_windows": 1.5, "min_share": 0.8, "from": 3, "full_at": 6}, shape=True),
+                                    "fade_windows": 1.5, "min_share": 0.8, "from": 3, "full_at": 6,
+                                    "holders_days": 730}, shape=True),
     # an operator's footprint in several channels at once (a branch's batch, a contact room, a phone range, a
     # scope text) among companies of one season to a year; an agency's clients share as many, over years
     # (a kind counts when its links reach min_reach of the members: a few members' stray links are no footprint).
@@ -299,7 +304,8 @@ SENTENCES: dict[str, dict[str, str]] = {
                            "with different representatives (a landline: and different trade names) within 180 days",
         "risk.concentration": "{value} member companies with different trade names on one person, phone or room "
                               "(or on rooms of one floor that each hold several of them) that carries (almost) "
-                              "no other company, registered within a year (a room: 90 days, or 180 when the room "
+                              "no other company (a room: none registered within two years of them), registered "
+                              "within a year (a room: 90 days, or 180 when the room "
                               "took no other company for 180 days either side, rooms of one floor 180), "
                               "counting less up to half as long again",
         "risk.many_kinds": "{value} independent kinds of shared evidence tie members registered within nine "
@@ -391,7 +397,7 @@ SENTENCES: dict[str, dict[str, str]] = {
                            "（固定电话还须字号不同）的成员企业",
         "risk.concentration": "{value}家字号各不相同的成员企业登记在同一人、同一电话或同一房间"
                               "（或同一楼层上各有多家成员企业的几个房间）名下，"
-                              "该人、电话或房间几乎不涉及其他企业，且均在一年内（同一房间为90天内；"
+                              "该人、电话或房间几乎不涉及其他企业（房间：前后两年内几乎无其他企业登记），且均在一年内（同一房间为90天内；"
                               "该房间前后180天内无其他企业登记时为180天内；同层几个房间合计为180天内）登记"
                               "（跨度再长一半以内时逐步减弱）",
         "risk.many_kinds": "{value}种相互独立的共享证据关联着九个月内登记的成员企业（跨度再长一半以内时逐步减弱）",

@@ -11,7 +11,8 @@
 -- params: multi_bank__min_banks, shared_brand__min_length, brand_stem_length, nominee__window_days,
 --     controller__window_days, controller__min_share, corroborated__min_kinds, concentration__window_days,
 --     concentration__room_window_days, concentration__fade_windows, concentration__min_share, concentration__from,
---     concentration__full_at, concentration__quiet_room_window_days, weak_days, many_kinds__min_reach, burst_own_share
+--     concentration__full_at, concentration__quiet_room_window_days, concentration__holders_days, weak_days,
+--     many_kinds__min_reach, burst_own_share
 
 create or replace table cluster_features as
 with members as (
@@ -116,6 +117,26 @@ shared_values as (
     group by m.cluster_no, m.attr_kind, m.attr_value
     having count(*) >= 2
 ),
+-- The companies registered in each shared room within concentration__holders_days either side of its cluster
+-- members' first and last registration (an undated one counts): a room changes tenants over the years, so its
+-- tenants of other years neither make a farm's room busy nor its members a slice of it; an incubator's intake of
+-- the years around stays in (concentration; a floor sums its rooms)
+room_season_holders as (
+    select s.cluster_no, s.attr_value, count(distinct ca.company_id) as n_season_holders
+    from (
+        select m.cluster_no, m.attr_value, min(m.reg_date) as first_date, max(m.reg_date) as last_date
+        from value_members as m
+        semi join shared_values as v using (cluster_no, attr_kind, attr_value)
+        where m.attr_kind = 'room'
+        group by m.cluster_no, m.attr_value
+    ) as s
+    join company_attributes as ca on ca.attr_kind = 'room' and ca.attr_value = s.attr_value
+    join stg_companies as c on c.company_id = ca.company_id
+    where c.reg_date is null
+        or c.reg_date between s.first_date - to_days(getvariable('concentration__holders_days')::integer)
+                          and s.last_date + to_days(getvariable('concentration__holders_days')::integer)
+    group by s.cluster_no, s.attr_value
+),
 -- the register's first and last registration: a season before or after the extract is not seen, and an
 -- incubator that opened in its last months is not known to stop
 extract_days as (
@@ -158,11 +179,12 @@ quiet_rooms as (
 -- the operator's, while an incubator or a hosting agency admits its tenants into its space over as long as it
 -- runs, and its span fades the value as a room's does.
 cluster_rooms as (
-    select cluster_no, attr_value as room_key, n_members, n_holders,
+    select v.cluster_no, v.attr_value as room_key, v.n_members, h.n_season_holders as n_holders,
         -- the room key ends |unit|floor|room: the floor is the key without its last part
-        left(attr_value, length(attr_value) - length(string_split(attr_value, '|')[-1]) - 1) as floor_key
-    from shared_values
-    where attr_kind = 'room' and string_split(attr_value, '|')[-2] <> ''
+        left(v.attr_value, length(v.attr_value) - length(string_split(v.attr_value, '|')[-1]) - 1) as floor_key
+    from shared_values as v
+    join room_season_holders as h using (cluster_no, attr_value)
+    where v.attr_kind = 'room' and string_split(v.attr_value, '|')[-2] <> ''
 ),
 floor_holders as (
     select r.cluster_no, r.floor_key, sum(r.n_holders) as n_companies
@@ -180,10 +202,10 @@ floor_members as (
 ),
 value_lives as (
     select m.cluster_no, m.attr_kind, m.attr_value, count(*) as n_companies, count(distinct m.name) as n_names,
-        any_value(coalesce(v.n_companies, f.n_companies)) as n_holders,
+        any_value(coalesce(h.n_season_holders, v.n_companies, f.n_companies)) as n_holders,
         list(m.reg_date order by m.reg_date) as dates,
-        ceil(getvariable('concentration__min_share') * any_value(coalesce(v.n_companies, f.n_companies)))::integer
-            - 1 as k,
+        ceil(getvariable('concentration__min_share')
+             * any_value(coalesce(h.n_season_holders, v.n_companies, f.n_companies)))::integer - 1 as k,
         case when m.attr_kind = 'room' and q.attr_value is not null
                  then getvariable('concentration__quiet_room_window_days')
              when m.attr_kind = 'room' then getvariable('concentration__room_window_days')
@@ -194,9 +216,12 @@ value_lives as (
         on m.attr_kind <> 'floor' and v.attr_kind = m.attr_kind and v.attr_value = m.attr_value
     left join floor_holders as f on m.attr_kind = 'floor' and f.cluster_no = m.cluster_no and f.floor_key = m.attr_value
     left join quiet_rooms as q on m.attr_kind = 'room' and q.cluster_no = m.cluster_no and q.attr_value = m.attr_value
+    left join room_season_holders as h
+        on m.attr_kind = 'room' and h.cluster_no = m.cluster_no and h.attr_value = m.attr_value
     group by m.cluster_no, m.attr_kind, m.attr_value, q.attr_value
     having coalesce(any_value(v.n_companies), any_value(f.n_companies)) is not null
-        and count(*) >= getvariable('concentration__min_share') * any_value(coalesce(v.n_companies, f.n_companies))
+        and count(*) >= getvariable('concentration__min_share')
+                        * any_value(coalesce(h.n_season_holders, v.n_companies, f.n_companies))
         and count(distinct m.name) >= getvariable('concentration__from')
 ),
 cluster_lives as (

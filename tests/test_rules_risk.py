@@ -510,7 +510,8 @@ def test_a_farm_that_outgrew_its_room_counts_its_rooms_side_by_side_on_one_floor
     park, park_rooms = tenants(range(11, 17), "2026-01-01", 17, [f"330106|P|1|A|3|30{r}" for r in range(6)])
     incubator, incubator_rooms = tenants(range(21, 27), "2023-01-01", 150, ["330106|I|1|A|2|201", "330106|I|1|A|2|202"])
     shared, shared_rooms = tenants(range(31, 37), "2026-01-01", 17, ["330106|S|1|A|7|701", "330106|S|1|A|7|702"])
-    others = [company(i, reg_date=d("2020-01-01") + timedelta(days=300 * n)) for n, i in enumerate(range(41, 45))]
+    # the shared rooms' other tenants came within two years before the cluster (concentration__holders_days)
+    others = [company(i, reg_date=d("2024-06-01") + timedelta(days=100 * n)) for n, i in enumerate(range(41, 45))]
     others_rooms = [{"company_id": c["company_id"], "attr_kind": "room", "role": "reg",
                      "attr_value": shared_rooms[n % 2]["attr_value"]} for n, c in enumerate(others)]
     # an incubator's room of seven with two companies in the room next door: the rooms beyond the fullest hold two,
@@ -1067,7 +1068,7 @@ CLUSTER_FEATURE_THRESHOLDS = {"many_kinds__min_reach", "multi_bank__min_banks", 
                               "controller__window_days", "controller__min_share",
                               "corroborated__min_kinds", "shared_brand__min_length", "concentration__window_days",
                               "concentration__room_window_days", "concentration__quiet_room_window_days",
-                              "concentration__fade_windows",
+                              "concentration__fade_windows", "concentration__holders_days",
                               "concentration__min_share", "rep_mass__window_days", "rep_mass__fade_windows",
                               "own_template__min_share",
                               "own_template__window_days", "own_template__fade_windows", "lone_line__min_share",
@@ -1369,9 +1370,9 @@ def test_term_sentences_carry_the_measured_value():
     con = cluster_terms([{"cluster_no": 1, "max_companies_per_value": 14, "value_fade": 1.0}], Settings(language="en"))
     assert rows(con, "select says from cluster_terms where term = 'concentration'") == [(
         "14 member companies with different trade names on one person, phone or room (or on rooms of one floor "
-        "that each hold several of them) that carries (almost) no other company, registered within a year (a room: "
-        "90 days, or 180 when the room took no other company for 180 days either side, rooms of one floor 180), "
-        "counting less up to half as long again",)]
+        "that each hold several of them) that carries (almost) no other company (a room: none registered within two "
+        "years of them), registered within a year (a room: 90 days, or 180 when the room took no other company for "
+        "180 days either side, rooms of one floor 180), counting less up to half as long again",)]
 
 
 def test_shape_terms_say_how_many_companies():

@@ -463,6 +463,40 @@ def test_a_rooms_tenants_of_other_years_do_not_hide_a_farm_and_an_incubators_oth
     assert features(with_thresholds(concentration__holders_days=180))[1][:2] == (2, 6)
 
 
+def test_a_landline_most_of_whose_members_sit_in_one_room_is_the_places_line_not_an_operators_number():
+    """An incubator's tenants give its front desk's switchboard as their contact: six tenants of one 众创空间 over
+    ten months, all on its landline. Counted as a number (a year's window) the desk line made the incubator one
+    operator's year of fronts (the fourth generator's incubators, bench/fourthgen: look-alike FA 0.05-0.06). It is
+    the place's line; the room is judged as a room (a season's fill, 90 days: none here). A dealer's landline on six
+    fronts at six addresses stays a number, and so does the desk line when only half of its members share the room."""
+    def tenants(ids, first, step=75):
+        return [company(i, reg_date=d(first) + timedelta(days=step * n), trade_name=NAMES[n])
+                for n, i in enumerate(ids)]
+
+    clusters = {1: tenants(range(1, 7), "2025-01-01"),     # the incubator's tenants
+                2: tenants(range(11, 17), "2025-01-01"),   # a dealer's fronts
+                3: tenants(range(21, 27), "2025-01-01")}   # three in the room, three elsewhere
+    outside = [company(90, reg_date=d("2020-01-01")), company(91, reg_date=d("2028-01-01"))]  # the register's ends
+
+    def on(ids, kind, value):
+        return [{"company_id": i, "attr_kind": kind, "attr_value": value, "role": "reg"} for i in ids]
+
+    attributes = (on(range(1, 7), "phone", "+8651951838203") + on(range(1, 7), "room", "320411|R|28|6||8|")
+                  + on(range(11, 17), "phone", "+8651285759066")
+                  + [{"company_id": i, "attr_kind": "room", "attr_value": f"320411|R|{i}|1||2|201", "role": "reg"}
+                     for i in range(11, 17)]
+                  + on(range(21, 27), "phone", "+8651253554440") + on(range(21, 24), "room", "320506|R|72|1||9|")
+                  + [{"company_id": i, "attr_kind": "room", "attr_value": f"320506|S|{i}|1||3|301", "role": "reg"}
+                     for i in range(24, 27)])
+
+    # 300 days for five of six: a number counts in full within a year (window_days), a room fades to nothing at 270
+    # (a quiet room's season, 180, and half again): the incubator's value is its room, and it counts for nothing
+    assert value_features(clusters, outside, attributes) == [(1, 6, 0.0, 300), (2, 6, 1.0, 300), (3, 6, 1.0, 300)]
+    # a share of half makes the third cluster's line a place's line too: its value is then the room's three
+    assert value_features(clusters, outside, attributes, with_thresholds(concentration__min_share=0.5))[2] == (
+        3, 3, 1.0, 150)
+
+
 def test_a_careful_farm_in_a_quiet_room_flags_by_its_shape_and_an_incubators_room_does_not():
     """Issue 12's careful operator: eight fronts, representatives aged 45, 5 million CNY, accounts 40 days after
     registering, one every 25 days into one room that took nobody else for a season either side: flagged on

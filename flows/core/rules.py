@@ -166,7 +166,9 @@ RISK_TERMS: tuple[RiskTerm, ...] = (
     # A room's holders are the companies registered in it within holders_days either side of the members: a room
     # changes tenants over the years (an office let in 2013, 2016 and 2020 says nothing of the farm that filled it
     # in 2026), while an incubator or a hosting agency admits tenants year after year, so its other years' intake
-    # stays within two years of any season's and keeps a season's slice of it under min_share
+    # stays within two years of any season's and keeps a season's slice of it under min_share.
+    # A landline most of whose members (min_share) are registered in one room is that place's line (a front desk's
+    # switchboard an incubator's tenants give): it is no value of its own, and the room is judged as a room
     RiskTerm("concentration", 5.0, {"window_days": 365, "room_window_days": 90, "quiet_room_window_days": 180,
                                     "fade_windows": 1.5, "min_share": 0.8, "from": 3, "full_at": 6,
                                     "holders_days": 730}, shape=True),

@@ -200,6 +200,26 @@ floor_members as (
     join cluster_rooms as r on r.cluster_no = m.cluster_no and m.attr_kind = 'room' and r.room_key = m.attr_value
     join floor_holders as f on f.cluster_no = r.cluster_no and f.floor_key = r.floor_key
 ),
+-- A landline most of whose members in the cluster (concentration__min_share) are registered in one room is that
+-- place's line: a front desk's switchboard an incubator's or a hosting agency's tenants give as their contact
+-- (DOMAIN.md §0-2: incubators make the same patterns). It speaks for the place, and the room is judged as a room (a
+-- season's fill); counted as a number, a desk line taken up by a year's tenants read as an operator's year. A
+-- dealer's landline rings its fronts at different addresses, so it stays a number (issue 12: 5-8 companies with
+-- different representatives, addresses and names)
+line_rooms as (
+    select p.cluster_no, p.attr_value, r.attr_value as room, count(*) as n_in_room
+    from value_members as p
+    join value_members as r on r.cluster_no = p.cluster_no and r.company_id = p.company_id and r.attr_kind = 'room'
+    where p.attr_kind = 'phone' and not (p.attr_value like '+861%' and length(p.attr_value) = 14)
+    group by p.cluster_no, p.attr_value, r.attr_value
+),
+place_lines as (
+    select l.cluster_no, l.attr_value
+    from line_rooms as l
+    join shared_values as v on v.cluster_no = l.cluster_no and v.attr_kind = 'phone' and v.attr_value = l.attr_value
+    group by l.cluster_no, l.attr_value
+    having max(l.n_in_room) >= getvariable('concentration__min_share') * any_value(v.n_members)
+),
 value_lives as (
     select m.cluster_no, m.attr_kind, m.attr_value, count(*) as n_companies, count(distinct m.name) as n_names,
         any_value(coalesce(h.n_season_holders, v.n_companies, f.n_companies)) as n_holders,
@@ -218,6 +238,7 @@ value_lives as (
     left join quiet_rooms as q on m.attr_kind = 'room' and q.cluster_no = m.cluster_no and q.attr_value = m.attr_value
     left join room_season_holders as h
         on m.attr_kind = 'room' and h.cluster_no = m.cluster_no and h.attr_value = m.attr_value
+    anti join place_lines as pl on m.attr_kind = 'phone' and pl.cluster_no = m.cluster_no and pl.attr_value = m.attr_value
     group by m.cluster_no, m.attr_kind, m.attr_value, q.attr_value
     having coalesce(any_value(v.n_companies), any_value(f.n_companies)) is not null
         and count(*) >= getvariable('concentration__min_share')

@@ -24,6 +24,9 @@ two groups together.
    that one batch cluster (batch_stragglers.py).
 7. A single or pair from a batch member's county, registered at that member's registration authority in its days
    beyond chance, joins that one batch cluster, at whatever branch it opened (batch_stragglers.py).
+8. Last, a member whose whole evidence with the other members is one room (one place pair, one member) in a building
+   so crowded it links nothing leaves its cluster: a sublet or shared room of a tower, not the cluster's channel
+   (place_pendants.py).
 """
 
 from __future__ import annotations
@@ -52,6 +55,7 @@ from shellring.flows.pipeline.own_values import (
     paced_fronts,
 )
 from shellring.flows.pipeline.pair_sums import ordered_sums
+from shellring.flows.pipeline.place_pendants import crowded_companies, detach_place_pendants
 from shellring.flows.pipeline.whole_cluster_ties import attach_whole_cluster_ties, family_bits
 
 # The families the own values (a person, a phone, a scope text) give their carriers' pairs: a second kind of
@@ -408,6 +412,9 @@ def build_company_clusters(con: duckdb.DuckDBPyConnection, settings: Settings) -
                                                     batch_a, batch_b, fresh_registrations(con), s.cluster_min_size,
                                                     s.batch_cluster_share, s.branch_days, s.hometown_days,
                                                     s.batch_straggler_chance)
+    if s.place_pendant_building:
+        labels = detach_place_pendants(labels, a, b, edges["families"].astype(np.int64), family_bits(con, ["place"]),
+                                       crowded_companies(con, n_nodes), s.cluster_min_size)
     frame = pl.DataFrame({"company_id": np.arange(n_nodes, dtype=np.int32), "cluster_no": labels})
     frame = frame.with_columns(pl.len().over("cluster_no").alias("cluster_size")).filter(
         pl.col("cluster_size") >= 2

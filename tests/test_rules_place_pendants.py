@@ -54,7 +54,6 @@ def test_a_pair_stays_a_pair_and_pairs_across_clusters_do_not_count():
                   crowded={0, 1, 2}) == [0, 0, 1, 1, 1]
 
 
-COMPANY_COLUMNS = (*cluster_step.COMPANY_COLUMNS, "reg_building_key")
 
 
 def clustered(settings: Settings) -> list[int]:
@@ -63,7 +62,7 @@ def clustered(settings: Settings) -> list[int]:
     companies = [{"company_id": i, "reg_date": day, "phone": "+8613800001111" if i <= 4 else None,
                   "reg_room_key": {1: "R1", 5: "R1"}.get(i, f"R{i}"),
                   "reg_building_key": "T" if i in (1, 5, 6, 7, 8) else f"B{i}"} for i in range(1, 9)]
-    con = given({"stg_companies": table(companies, COMPANY_COLUMNS),
+    con = given({"stg_companies": table(companies, cluster_step.COMPANY_COLUMNS),
                  "stg_accounts": table([], cluster_step.ACCOUNT_COLUMNS)}, settings=settings)
     phone, place = family_bits(con, ["SAME_PHONE"]), family_bits(con, ["place"])  # SAME_ROOM is of "place"
     assert phone and place

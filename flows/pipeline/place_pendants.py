@@ -7,7 +7,8 @@ prior, not proof). A room such a building's tenant shares with one member of a c
 building being busy, not about the two companies; one link it is all the same (SAME_ROOM weighs a link), so the
 components and Leiden, which never cut a single leaf, hang the tenant on the member's cluster. In a bigger region
 there are more such buildings and more tenants per building, so more clusters take a bystander in this way
-(third generator, 1,000,000 companies: 237 of the flagged clusters' 383 legitimate members, bench/RESULTS-detection.md).
+(third generator, 1,000,000 companies: about 220 of the 383 legitimate members of flagged ring clusters;
+bench/RESULTS-detection.md, session 17).
 
 So, once the clusters are final, a member of a cluster of `min_size` or more leaves it (alone) when
 
@@ -16,10 +17,11 @@ So, once the clusters are final, a member of a cluster of `min_size` or more lea
 - its registered building holds more companies than `place_pendant_building` (crowded_buildings.sql; by default
   the building hub limit, `hub_limit_building`).
 
-A ring's member is tied to it by more than one room: a farm's room holds several members (several pairs), a careful
-chain ties a link by a room in a building of its own size (the building still links, so SAME_BUILDING comes with
-the room) and a front of a busy tower shares its branch, scope text or number block with the others (weak pairs
-count). One pass only, so a chain is never peeled link by link.
+A ring's member is mostly tied to it by more than one room: a farm's room holds several members (several pairs), a
+front of a busy tower shares its branch, scope text or number block with the others (weak pairs count), and a careful
+chain's room in an ordinary building comes with the building (SAME_BUILDING). What it costs: a careful chain's last
+front tied on by nothing but one room of a tower leaves too (third generator: 25 ring members at 1,000,000 against
+about 240 legitimate tenants). One pass only, so a chain is never peeled link by link.
 """
 
 from __future__ import annotations

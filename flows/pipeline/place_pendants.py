@@ -33,7 +33,7 @@ from shellring.flows.core.sqlsteps import fetch_frame, load_query
 
 
 def crowded_companies(con: duckdb.DuckDBPyConnection, n_nodes: int) -> np.ndarray:
-    """Per company id 0..n_nodes-1: registered in a building holding more companies than hub_limit_building."""
+    """Per company id 0..n_nodes-1: registered in a building holding more companies than place_pendant_building."""
     crowded = np.zeros(n_nodes, dtype=bool)
     ids = fetch_frame(con, load_query("queries/crowded_buildings").sql)["company_id"].to_numpy()
     crowded[ids.astype(np.int64)] = True

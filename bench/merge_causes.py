@@ -27,7 +27,7 @@ from rescore import score, working_copy
 
 STEPS = ["cluster_labels", "merge_dense_clusters", "merge_nominee_pieces", "merge_fronted_on_own_values",
          "merge_own_value_pieces", "attach_leftovers", "attach_whole_cluster_ties", "merge_own_value_clusters",
-         "attach_own_values", "attach_batch_stragglers", "attach_registration_stragglers"]
+         "attach_own_values", "attach_batch_stragglers", "attach_registration_stragglers", "detach_place_pendants"]
 
 
 def replay(con: duckdb.DuckDBPyConnection) -> list[tuple[str, np.ndarray]]:

@@ -20,7 +20,8 @@ from shellring.flows.pipeline.components import build_company_clusters
 from shellring.flows.pipeline.whole_cluster_ties import family_bits
 
 COMPANY_COLUMNS = ("company_id", "rep_id", "reg_date", "phone", "phone_also", "reg_room_key", "trade_name",
-                   "scope_key", "rep_region", "rep_age_at_reg", "reg_adcode", "uscc_region", "reg_capital")
+                   "scope_key", "rep_region", "rep_age_at_reg", "reg_adcode", "uscc_region", "reg_capital",
+                   "reg_building_key")
 ACCOUNT_COLUMNS = ("company_id", "rep_id", "agent_id", "open_date", "contact_phone", "contact_phone_also",
                    "agent_phone", "agent_phone_also", "contact_room_key", "days_since_registration", "bank_branch")
 LINK_COLUMNS = ("company_a", "company_b", "score", "families", "full_families")

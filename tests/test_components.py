@@ -238,6 +238,25 @@ def test_fresh_leftover_joins_on_a_template_value_shared_with_most_members():
     assert kept[4] != kept[0]
 
 
+def test_a_number_near_the_one_mobile_a_cluster_shares_is_one_coincidence_not_a_template():
+    from shellring.flows.pipeline.components import attach_leftovers
+
+    # a ring of 4 on one mobile (0-3); 4 is two digits off that mobile; 5 is near the numbers of a ring of 4 that
+    # each have their own number of one dealer's run (6-9, tied by their scope text); all fresh
+    labels = np.array([0, 0, 0, 0, 1, 2, 3, 3, 3, 3])
+    same, near, scope = 1, 2, 4
+    a, b, s, f = _edges([(i, j, 1.0, same) for i in range(4) for j in range(i + 1, 4)]
+                        + [(i, j, 0.5, scope) for i in range(6, 10) for j in range(i + 1, 10)]
+                        + [(4, i, 0.5, near) for i in range(4)] + [(5, i, 0.5, near) for i in range(6, 10)])
+    fresh = np.ones(10, dtype=bool)
+    result = attach_leftovers(labels, a, b, s, f, fresh=fresh, value_families=near | scope, near_families=near,
+                              shared_families=same)
+    assert result[4] != result[0] and result[5] == result[6]
+    # counted per member, as before, the one mobile's bystander joins
+    before = attach_leftovers(labels, a, b, s, f, fresh=fresh, value_families=near | scope)
+    assert before[4] == before[0] and before[5] == before[6]
+
+
 def test_a_crowded_building_is_no_template_for_a_leftover():
     from shellring.flows.pipeline.components import attach_leftovers
 

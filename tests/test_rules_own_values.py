@@ -330,7 +330,7 @@ def test_the_cluster_step_merges_single_companies_on_a_season_s_own_scope_text()
 def _registered(companies: list[dict]):
     """A working DB holding these registrations and no account openings, for the cluster step."""
     return given({"stg_companies": table(companies, ("company_id", "rep_id", "reg_date", "phone", "phone_also",
-                                                     "reg_room_key", "trade_name", "scope_key")),
+                                                     "reg_room_key", "trade_name", "scope_key", "reg_building_key")),
                   "stg_accounts": table([], ("company_id", "rep_id", "agent_id", "open_date", "contact_phone",
                                              "contact_phone_also", "agent_phone", "agent_phone_also",
                                              "contact_room_key", "days_since_registration"))})

@@ -133,6 +133,11 @@ class Settings(BaseModel):
                                      "the re-cut is for chains of groups, and two groups joined by a few links "
                                      "hold at most about half their pairs; 0 = re-cut every oversized component")
     cluster_min_size: int = Field(3, description="clusters merge, and take leftovers, only from this size up")
+    place_pendant_building: int = Field(150, description="a member whose whole evidence with its cluster is one "
+                                        "place pair (one room shared with one member) leaves the cluster when its "
+                                        "building holds more companies than this: a tower or park so full that the "
+                                        "building links nothing (hub_limit_building), where rooms are sublet and "
+                                        "shared (place_pendants.py); 0 = never")
     merge_density: float = Field(0.1, description="merge clusters whose cross evidence is this dense; 0 = never")
     merge_min_pairs: int = 3
     merge_context_density: float = Field(0.5, description="clusters tied only by where and when (a branch, a "

@@ -24,6 +24,9 @@ two groups together.
    that one batch cluster (batch_stragglers.py).
 7. A single or pair from a batch member's county, registered at that member's registration authority in its days
    beyond chance, joins that one batch cluster, at whatever branch it opened (batch_stragglers.py).
+8. Last, a member whose whole evidence with the other members is one room (one place pair, one member) in a building
+   so crowded it links nothing leaves its cluster: a sublet or shared room of a tower, not the cluster's channel
+   (place_pendants.py).
 """
 
 from __future__ import annotations
@@ -52,6 +55,7 @@ from shellring.flows.pipeline.own_values import (
     paced_fronts,
 )
 from shellring.flows.pipeline.pair_sums import ordered_sums
+from shellring.flows.pipeline.place_pendants import crowded_companies, detach_place_pendants
 from shellring.flows.pipeline.whole_cluster_ties import attach_whole_cluster_ties, family_bits
 
 # The families the own values (a person, a phone, a scope text) give their carriers' pairs: a second kind of
@@ -222,7 +226,8 @@ def attach_leftovers(labels: np.ndarray, a: np.ndarray, b: np.ndarray, score: np
                      fresh: np.ndarray | None = None,
                      value_families: int = 0, min_coverage: float = 0.5,
                      template_families: np.ndarray | None = None, min_reach: float = 0.0,
-                     batches: np.ndarray | None = None) -> np.ndarray:
+                     batches: np.ndarray | None = None, near_families: int = 0,
+                     shared_families: int = 0) -> np.ndarray:
     """A company or pair left outside a cluster joins it when its evidence with the cluster's members
     comes from two or more pairs and sums to a link, and either
 
@@ -245,6 +250,10 @@ def attach_leftovers(labels: np.ndarray, a: np.ndarray, b: np.ndarray, score: np
       shares the ring's template, a neighbour shares it with one member at most. Given
       `template_families` (per pair, the families said at full weight), a value many share - a
       crowded building - is no template: in a busy building every fresh tenant would join the ring.
+      Given `near_families` (a similar number) and `shared_families` (the same number), the members a
+      near value alone covers count once per number they share: a bystander whose mobile is two digits
+      off the one mobile a cluster's members share is near that number once, however many members carry
+      it, while a dealer's run of SIM cards gives each front a number of its own.
 
     It joins its best cluster only, so leftovers never bridge two clusters."""
     sizes = np.bincount(labels)
@@ -258,14 +267,23 @@ def attach_leftovers(labels: np.ndarray, a: np.ndarray, b: np.ndarray, score: np
     target_company = np.where(piece_side == 0, b, a)[usable]
     fam = families[usable]
     chosen = (template_families if template_families is not None else families)[usable]
+    # the member a template pair covers, or - for a pair that is only near a number - the number: the group of
+    # members its cluster ties by the same number (offset past the company ids, so the two never collide)
+    covers = target_company
+    if near_families and shared_families:
+        same = (la == lb) & ((families & shared_families) != 0)
+        number = component_labels(len(labels), a[same], b[same])
+        near_only = (chosen & value_families & ~near_families) == 0
+        covers = np.where(near_only, len(labels) + number[target_company], target_company)
     frame = (
         pl.DataFrame({"piece": piece, "target": target, "target_size": sizes[target].astype(np.float64),
                       "families": fam, "target_company": target_company, "value": (chosen & value_families) != 0,
+                      "covers": covers,
                       "where_when": (fam & ~value_families) != 0 if value_families else np.zeros(len(fam), bool)})
         .filter(pl.col("target").is_in(np.flatnonzero(sizes >= min_size)))
         .group_by("piece", "target")
         .agg(pl.col("target_size").first(), pl.col("families").bitwise_or().alias("families"),
-             pl.col("target_company").filter(pl.col("value")).n_unique().alias("covered"),
+             pl.col("covers").filter(pl.col("value")).n_unique().alias("covered"),
              pl.col("target_company").filter(pl.col("where_when")).n_unique().alias("where_when_covered"),
              pl.col("target_company").n_unique().alias("reached"))
         .join(ordered_sums(piece, target, score[usable], ("piece", "target")), on=["piece", "target"])
@@ -392,7 +410,9 @@ def build_company_clusters(con: duckdb.DuckDBPyConnection, settings: Settings) -
                    if len(batch_a) else None)
         labels = attach_leftovers(labels, a, b, score, families, s.cluster_min_size, s.attach_min_weight,
                                   fresh=fresh, value_families=value_families, min_coverage=s.attach_min_coverage,
-                                  template_families=chosen, min_reach=s.attach_min_reach, batches=batches)
+                                  template_families=chosen, min_reach=s.attach_min_reach, batches=batches,
+                                  near_families=family_bits(con, ["SIMILAR_PHONE"]),
+                                  shared_families=family_bits(con, ["SAME_PHONE"]))
         labels = attach_whole_cluster_ties(labels, a, b, chosen, family_bits(con, s.attach_cover_families),
                                            s.cluster_min_size, s.attach_cover_share, s.attach_cover_min_members)
         if s.attach_own_min_members:
@@ -408,6 +428,9 @@ def build_company_clusters(con: duckdb.DuckDBPyConnection, settings: Settings) -
                                                     batch_a, batch_b, fresh_registrations(con), s.cluster_min_size,
                                                     s.batch_cluster_share, s.branch_days, s.hometown_days,
                                                     s.batch_straggler_chance)
+    if s.place_pendant_building:
+        labels = detach_place_pendants(labels, a, b, edges["families"].astype(np.int64), family_bits(con, ["place"]),
+                                       crowded_companies(con, n_nodes), s.cluster_min_size)
     frame = pl.DataFrame({"company_id": np.arange(n_nodes, dtype=np.int32), "cluster_no": labels})
     frame = frame.with_columns(pl.len().over("cluster_no").alias("cluster_size")).filter(
         pl.col("cluster_size") >= 2

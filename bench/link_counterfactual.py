@@ -92,7 +92,8 @@ TWIN_CHANGES = {
     "twin-days": ("<= getvariable('branch_days')\n    left join branch_cities as ac",
                   "<= {value}\n    left join branch_cities as ac"),
     "twin-no-bank-pick": ("when count(distinct k.other_branch) = 0 and", "when false and"),
-    "twin-no-footprint": ("semi join shared_value_evidence as e", "semi join (from shared_value_evidence limit 0) as e"),
+    "twin-no-footprint": ("semi join shared_value_evidence as e",
+                          "semi join (from shared_value_evidence limit 0) as e"),
 }
 
 

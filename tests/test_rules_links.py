@@ -935,6 +935,20 @@ def test_a_batch_at_two_banks_branches_is_one_event_when_nothing_else_or_a_share
     assert twins(case.accounts, [(1, 22)]) == {(a, b) for a in range(1, 5) for b in range(21, 25)}
     # a footprint towards each: which is the event chance cannot say
     assert twins(case.accounts, [(1, 22), (2, 12)]) == set()
+    # 1-4 all of county 421002 and 11-14 all of 421087: each a batch of its county (one school or town), so two
+    # events, not one at two branches (the session-17 rule before the county test tied them); of one county, one
+    young = {"rep_age_at_reg": 20, "reg_adcode": "330106"}
+
+    def by_county(county_of_second: str) -> set:
+        companies = [{"company_id": i, "rep_region": "421002" if i < 10 else county_of_second, **young}
+                     if i in (*range(1, 5), *range(11, 15)) else c
+                     for i, c in ((c["company_id"], c) for c in case.companies)]
+        got = evidence_of(Case("batch", companies=companies, accounts=other_bank, expected=[]))
+        return {(a, b) for a, b, reason, *_ in got
+                if reason in ("BATCH_TWO_BRANCHES", "BATCH_JOINED") and a in range(1, 5) and b in range(11, 15)}
+    assert by_county("421087") == set()
+    # (a county's batch takes its county's second branch in as BATCH_JOINED, before this rule)
+    assert by_county("421002") == {(a, b) for a in range(1, 5) for b in range(11, 15)}
 
 
 def test_a_batch_does_not_make_its_county_a_migration_flow():

@@ -58,7 +58,7 @@
 -- together), are one event when each half picks the other: the one other branch where it sees such a batch in its
 -- days, or among several the one its half shares a phone, agent, room or representative with (the recruiter's
 -- footprint), or with none such the one of its own bank; otherwise neither (an event is at one or two branches, and
--- which two belong together chance cannot say). Session 16 tied only two branches of one bank: on the clean-room
+-- which two belong together chance cannot say); two batches each of one county are one event only if of one county. Session 16 tied only two branches of one bank: on the clean-room
 -- 200,000-company runs (bench/cleanroom), whose careful batches open at two branches of one bank, 14 of 168 batches
 -- had split into their halves; on the third generator's (bench/thirdgen), whose batches open at two banks' branches,
 -- the one-bank rule missed its halves and at 1,000,000 companies tied wrong ones (student batch ring recall 0.70,
@@ -151,7 +151,8 @@ batches as (select * from batch_openings where is_batch),
 -- ordinary young openings around a batch to it: at 1,000,000 hard demo companies 681 pairs within a batch
 -- against 1,060 across two and 332 to other companies), nor count in the province's ordinary flow.
 narrow_members as (
-    select company_id, bank_branch, left(origin, 4) as prefecture, open_date, max(n_cell) as n_cell
+    select company_id, bank_branch, left(origin, 4) as prefecture, open_date, max(n_cell) as n_cell,
+        max(origin) filter (where length(origin) = 6) as county
     from batches
     group by all
 ),
@@ -306,14 +307,16 @@ siblings as (
 ),
 -- every member of a batch, by county, prefecture or province, with its representative's prefecture
 event_members as (
-    select company_id, bank_branch, prefecture, open_date, n_cell from narrow_members
+    select company_id, bank_branch, prefecture, open_date, n_cell, county from narrow_members
     union all
-    select p.company_id, p.bank_branch, left(c.rep_region, 4), p.open_date, p.n_cell
+    select p.company_id, p.bank_branch, left(c.rep_region, 4), p.open_date, p.n_cell, null
     from province_batches as p join stg_companies as c using (company_id)
 ),
 -- batches of one prefecture's students at two branches of one city, opening within branch_days of each other: one
 -- recruiter's event at its second branch, whichever banks the two branches are of (a branch with no city of its own
--- is judged as any, as for a stray)
+-- is judged as any, as for a stray). Two batches each of one county, two counties, are two schools' or towns' (two
+-- events; on the clean-room 200,000-company run s2 such pairs were all of two rings: 12 of 12 wrong pairings of
+-- two banks' branches)
 twin_candidates as (
     select a.company_id, a.bank_branch, a.prefecture, a.open_date, b.company_id as other_company,
         b.bank_branch as other_branch, greatest(a.n_cell, b.n_cell) as n_cell
@@ -323,7 +326,8 @@ twin_candidates as (
         and abs(date_diff('day', a.open_date, b.open_date)) <= getvariable('branch_days')
     left join branch_cities as ac on ac.bank_branch = a.bank_branch and ac.clear
     left join branch_cities as bc on bc.bank_branch = b.bank_branch and bc.clear
-    where ac.city is null or bc.city is null or ac.city = bc.city
+    where (ac.city is null or bc.city is null or ac.city = bc.city)
+        and (a.county is null or b.county is null or a.county = b.county)
 ),
 -- the recruiter's own footprint: a phone, agent, room or representative shared by a member of each half (a shared
 -- value no hub, shared_value_evidence), one of them within branch_days of the member

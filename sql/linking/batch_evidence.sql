@@ -315,8 +315,8 @@ event_members as (
 -- batches of one prefecture's students at two branches of one city, opening within branch_days of each other: one
 -- recruiter's event at its second branch, whichever banks the two branches are of (a branch with no city of its own
 -- is judged as any, as for a stray). Two batches each of one county, two counties, are two schools' or towns' (two
--- events; on the clean-room 200,000-company run s2 such pairs were all of two rings: 12 of 12 wrong pairings of
--- two banks' branches)
+-- events: on the clean-room 200,000-company run s2, the branch pairs this rule tied across two rings fell from 12
+-- to 7 and its pairs within one ring stayed whole; bench/RESULTS-detection.md, session 17 s17-twins)
 twin_candidates as (
     select a.company_id, a.bank_branch, a.prefecture, a.open_date, b.company_id as other_company,
         b.bank_branch as other_branch, greatest(a.n_cell, b.n_cell) as n_cell

@@ -331,14 +331,18 @@ twin_candidates as (
 ),
 -- the recruiter's own footprint: a phone, agent, room or representative shared by a member of each half (a shared
 -- value no hub, shared_value_evidence), one of them within branch_days of the member
+twin_footprints as (
+    select c.bank_branch, c.other_branch, c.prefecture, c.open_date
+    from twin_candidates as c
+    semi join shared_value_evidence as e
+        on e.company_a = least(c.company_id, c.other_company) and e.company_b = greatest(c.company_id, c.other_company)
+),
 twin_corroborated as (
     select distinct t.company_id, t.other_branch
     from twin_candidates as t
-    join twin_candidates as c
+    join twin_footprints as c
         on c.bank_branch = t.bank_branch and c.other_branch = t.other_branch and c.prefecture = t.prefecture
         and abs(date_diff('day', c.open_date, t.open_date)) <= getvariable('branch_days')
-    semi join shared_value_evidence as e
-        on e.company_a = least(c.company_id, c.other_company) and e.company_b = greatest(c.company_id, c.other_company)
 ),
 -- an event is at one or two branches: a member pairs with the one other branch it sees; seeing two or more, with the
 -- one its half shares a phone, agent, room or representative with (no such value ever tied two rings' halves on the

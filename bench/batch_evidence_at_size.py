@@ -168,6 +168,8 @@ def report(folder: str) -> None:
         print(f"| {title.format(**settings.model_dump())} | {' / '.join(f'{v:g}' for v in q)} | {share:.2f} |")
     print_hometown_cut(con, settings)
     started = time.perf_counter()
+    # no shared values staged here: BATCH_TWO_BRANCHES finds no footprint between two halves, as if there were none
+    con.execute("create or replace table shared_value_evidence (company_a bigint, company_b bigint, reason varchar)")
     run_step(con, "linking/batch_evidence")
     seconds = time.perf_counter() - started
     pairs = con.execute("""

@@ -33,9 +33,10 @@ as long as the link score and cluster stages, 1-2 minutes on two cores), with th
 - `no-twins`: the batch rules' rows recomputed without BATCH_TWO_BRANCHES (a batch's second branch that shows a
   batch of its own stays apart, as before it);
 - `twin-days=N`: the same with BATCH_TWO_BRANCHES's window N days in place of branch_days;
-- `twin-any-bank`: the same with BATCH_TWO_BRANCHES's two branches of any bank (the one-bank test left out);
-- `twin-ambiguous`: the same with a member that sees batches of its prefecture at two or more other branches tied to
-  each of them (the one-or-two-branches test left out).
+- `twin-no-bank-pick`: the same without the bank as the last tie-break (a half that sees several other branches and
+  no footprint towards any pairs with none, even when one of them is of its own bank's);
+- `twin-no-footprint`: the same without the footprint (no shared phone, agent, room or person picks a half's second
+  branch among several).
 
 Then company_links, the verdict steps (no verdicts in a bench run), the cluster stage, the score stage and the flag
 rule, and `evaluate_assignments` as `shellring evaluate` counts: pair P/R/F1, rings found by kind and level, false
@@ -88,10 +89,11 @@ def _replace_rows(con: duckdb.DuckDBPyConnection, reasons: str, select: str) -> 
 TWIN_CHANGES = {
     "no-twins": ("anti join siblings as s using (company_a, company_b);",
                  "anti join siblings as s using (company_a, company_b) where false;"),
-    "twin-days": ("<= getvariable('branch_days')\n    join branch_banks as ab",
-                  "<= {value}\n    join branch_banks as ab"),
-    "twin-any-bank": ("bb.bank_branch = b.bank_branch and bb.bank = ab.bank", "bb.bank_branch = b.bank_branch"),
-    "twin-ambiguous": ("having count(distinct other_branch) = 1", "having true"),
+    "twin-days": ("<= getvariable('branch_days')\n    left join branch_cities as ac",
+                  "<= {value}\n    left join branch_cities as ac"),
+    "twin-no-bank-pick": ("when count(distinct k.other_branch) = 0 and", "when false and"),
+    "twin-no-footprint": ("semi join shared_value_evidence as e",
+                          "semi join (from shared_value_evidence limit 0) as e"),
 }
 
 

@@ -286,6 +286,7 @@ class Case:
     expected: list[tuple]  # the step's whole output, sorted
     accounts: list[dict] = field(default_factory=list)
     attributes: list[dict] = field(default_factory=list)
+    direct: list[tuple] = field(default_factory=list)  # batch: pairs sharing a phone, agent, room or person
 
 
 CASES: dict[str, Case] = {
@@ -625,6 +626,10 @@ def evidence_of(case: Case, settings: Settings | None = None) -> list[tuple]:
     if case.step == "batch":
         con = given({"stg_companies": table(case.companies, BATCH_COMPANY_COLUMNS),
                      "stg_accounts": table(case.accounts, BATCH_ACCOUNT_COLUMNS)}, settings=settings)
+        con.execute("create table shared_value_evidence (company_a bigint, company_b bigint, reason varchar)")
+        for a, b in case.direct:
+            con.execute("insert into shared_value_evidence values (least($1, $2), greatest($1, $2), 'SAME_PHONE')",
+                        [a, b])
         run(con, "linking/batch_evidence")
         return rows(con, "select company_a, company_b, reason, attr_kind, attr_value, n_companies "
                          "from batch_evidence order by all")
@@ -902,9 +907,48 @@ def test_a_batch_at_two_branches_is_one_event_only_when_nothing_else_could_be_it
     moved = [{**c, "reg_adcode": "330203"} if c["company_id"] in range(11, 15) else c for c in case.companies]
     in_ningbo = by_reason(moved + ningbo, case.accounts + ningbo_openings)
     assert {(1, 2), (11, 12)} <= in_ningbo["BATCH_COHORT"]  # each still a batch
-    assert "BATCH_TWO_BRANCHES" not in in_ningbo
+    # 11-14 are tied to nothing at two branches; 1-4, left one candidate in their city (21-24 at BK2's BR4 on the
+    # 11th), are one event with it, whichever bank it is of
+    assert in_ningbo["BATCH_TWO_BRANCHES"] == {(a, b) for a in range(1, 5) for b in range(21, 25)}
     # 1 and 3 opened on the 11th, 11 and 13 on the 13th; 2 and 4 on the 10th, 12 and 14 on the 12th
     assert twins(settings=Settings(branch_days=1)) == {(1, 12), (1, 14), (3, 12), (3, 14)}
+
+
+def test_a_batch_at_two_banks_branches_is_one_event_when_nothing_else_or_a_shared_value_picks_the_second():
+    """BATCH_TWO_BRANCHES does not ask that the two branches be of one bank: a recruiter may take his students to any
+    two branches of his city. A half that sees one other branch pairs with it; one that sees several pairs with the
+    one its half shares a phone, agent, room or person with (the recruiter's own footprint), and only when both
+    halves pick each other; two footprints leave it to chance, and it pairs with neither. (The session-16 rule
+    tied only branches of one bank, and then whatever else was near: each assertion below fails on it.)"""
+    case = CASES["BATCH_TWO_BRANCHES"]
+
+    def twins(accounts: list[dict], direct: list[tuple] = ()) -> set:
+        got = evidence_of(Case("batch", companies=case.companies, accounts=accounts, expected=[],
+                               direct=list(direct)))
+        return {(a, b) for a, b, reason, *_ in got if reason == "BATCH_TWO_BRANCHES"}
+    # 11-14 at BK2's BR2 (another bank), 21-24 away: the one candidate of each half, so one event
+    other_bank = [{**a, "bank": "BK2"} if a["company_id"] in range(11, 15) else a
+                  for a in case.accounts if a["company_id"] not in range(21, 25)]
+    assert twins(other_bank) == {(a, b) for a in range(1, 5) for b in range(11, 15)}
+    # as in the case (11-14 at BK1's BR2, 21-24 at BK2's BR4 on the 11th), but 1 and 22 share a phone: 1-4's second
+    # branch is BR4, whichever bank BR2 is of, and 11-14, whose pick (BR1) does not pick it back, pair with nothing
+    assert twins(case.accounts, [(1, 22)]) == {(a, b) for a in range(1, 5) for b in range(21, 25)}
+    # a footprint towards each: which is the event chance cannot say
+    assert twins(case.accounts, [(1, 22), (2, 12)]) == set()
+    # 1-4 all of county 421002 and 11-14 all of 421087: each a batch of its county (one school or town), so two
+    # events, not one at two branches (the session-17 rule before the county test tied them); of one county, one
+    young = {"rep_age_at_reg": 20, "reg_adcode": "330106"}
+
+    def by_county(county_of_second: str) -> set:
+        companies = [{"company_id": i, "rep_region": "421002" if i < 10 else county_of_second, **young}
+                     if i in (*range(1, 5), *range(11, 15)) else c
+                     for i, c in ((c["company_id"], c) for c in case.companies)]
+        got = evidence_of(Case("batch", companies=companies, accounts=other_bank, expected=[]))
+        return {(a, b) for a, b, reason, *_ in got
+                if reason in ("BATCH_TWO_BRANCHES", "BATCH_JOINED") and a in range(1, 5) and b in range(11, 15)}
+    assert by_county("421087") == set()
+    # (a county's batch takes its county's second branch in as BATCH_JOINED, before this rule)
+    assert by_county("421002") == {(a, b) for a in range(1, 5) for b in range(11, 15)}
 
 
 def test_a_batch_does_not_make_its_county_a_migration_flow():

@@ -105,8 +105,9 @@ LINK_REASONS: tuple[LinkReason, ...] = (
     # two batches of one province (two of its prefectures) at one branch opening within branch_days: one
     # recruiter's event, not two coincidences
     LinkReason("BATCH_SIBLING", "branch", 1.0, "batch_evidence", where_and_when=True, shared_value=True),
-    # one recruiter's event at two branches of one bank in one city: two batches of one prefecture (or county), each
-    # improbable on its own, opening there within branch_days of each other
+    # one recruiter's event at two branches of one city: two batches of one prefecture (or county), each improbable on
+    # its own, opening there within branch_days of each other, each the other's one candidate (or the one its half
+    # shares a phone, agent, room or person with, or else the one of its own bank)
     LinkReason("BATCH_TWO_BRANCHES", "branch", 1.0, "batch_evidence", where_and_when=True, shared_value=True),
     LinkReason("SIMILAR_ADDRESS", "place", 0.6, "fuzzy_evidence"),
     LinkReason("SAME_HOMETOWN", "SAME_HOMETOWN", 0.6, "weak_evidence", where_and_when=True),
@@ -266,8 +267,10 @@ SENTENCES: dict[str, dict[str, str]] = {
                                 "of one province elsewhere, accounts opened at the same branch within a few days "
                                 "of each other: one recruiter's event",
         "reason.BATCH_TWO_BRANCHES": "two improbable batches of 18-22-year-old representatives from one prefecture "
-                                     "of another province, accounts opened at two branches of one bank in one city "
-                                     "within a few days of each other: one recruiter's event at two branches",
+                                     "of another province, accounts opened at two branches in one city within a few "
+                                     "days of each other, each batch the other's only match there (or the one it "
+                                     "shares a phone, agent, room or person with): one recruiter's event at two "
+                                     "branches",
         "reason.SIMILAR_ADDRESS": "near-identical address text the parser could not key to a room",
         "reason.SAME_HOMETOWN": "representatives under 30 from one county elsewhere, registering within days",
         "reason.BATCH_HOME_REGION": "18-22-year-old representatives from one prefecture of another province, "
@@ -363,8 +366,9 @@ SENTENCES: dict[str, dict[str, str]] = {
                                  "18至22岁代表人的异常批量开户一致",
         "reason.BATCH_SIBLING": "两批异常批量开户的18至22岁法定代表人分别来自外省同一省份的两个地市，"
                                 "在同一网点数日内先后开户：同一招募者的一次集中开户",
-        "reason.BATCH_TWO_BRANCHES": "两批异常批量开户的18至22岁法定代表人来自外省同一地市，在同城同一银行的两个"
-                                     "网点数日内先后开户：同一招募者在两个网点的一次集中开户",
+        "reason.BATCH_TWO_BRANCHES": "两批异常批量开户的18至22岁法定代表人来自外省同一地市，在同城两个网点数日内"
+                                     "先后开户，且彼此是对方在当地唯一的对应批次（或与之共用电话、代理人、房间或人员）："
+                                     "同一招募者在两个网点的一次集中开户",
         "reason.SIMILAR_ADDRESS": "地址文字几乎相同，但无法解析到同一房间",
         "reason.SAME_HOMETOWN": "30岁以下的法定代表人来自外地同一县，注册时间相近",
         "reason.BATCH_HOME_REGION": "18至22岁的法定代表人来自外省同一地市，成立后数日内开户，注册时间相差一周以内"

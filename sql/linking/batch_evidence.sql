@@ -52,15 +52,20 @@
 -- across two; hard 1M, whose batches are one county each: 217 across two, against 588 within batch_days).
 --
 -- A batch's second branch may show a batch of its own (BATCH_TWO_BRANCHES): a recruiter takes one event to one or two
--- branches of one bank in his city, and each half can be improbable by itself; BATCH_JOINED refuses such a cell, as
--- two recruiters' batches of one prefecture in one week also look like that. Two batches of one prefecture's students
--- at two branches of one bank in one city, opening within branch_days of each other (as BATCH_SIBLING: one
--- recruiter's students open together), are one event, unless a member sees such batches at two other branches of the
--- bank in its days: an event is at one or two branches, and which two belong together chance cannot say. On the
--- clean-room 200,000-company runs (bench/cleanroom), whose careful batches open at two branches of one bank, 14 of
--- 168 batches split into their two branches' halves, each flagged, tied by nothing but BATCH_HOME_REGION.
+-- branches in his city, and each half can be improbable by itself; BATCH_JOINED refuses such a cell, as two
+-- recruiters' batches of one prefecture in one week also look like that. Two batches of one prefecture's students at
+-- two branches of one city, opening within branch_days of each other (as BATCH_SIBLING: one recruiter's students open
+-- together), are one event when each half picks the other: the one other branch where it sees such a batch in its
+-- days, or among several the one its half shares a phone, agent, room or representative with (the recruiter's
+-- footprint), or with none such the one of its own bank; otherwise neither (an event is at one or two branches, and
+-- which two belong together chance cannot say); two batches each of one county are one event only if of one county. Session 16 tied only two branches of one bank: on the clean-room
+-- 200,000-company runs (bench/cleanroom), whose careful batches open at two branches of one bank, 14 of 168 batches
+-- had split into their halves; on the third generator's (bench/thirdgen), whose batches open at two banks' branches,
+-- the one-bank rule missed its halves and at 1,000,000 companies tied wrong ones (student batch ring recall 0.70,
+-- 147 flagged clusters holding two rings; with any bank, the footprint and the bank as the last pick: 0.86, 124;
+-- bench/RESULTS-detection.md, session 17 s17-twins).
 --
--- reads: stg_companies, stg_accounts
+-- reads: stg_companies, stg_accounts, shared_value_evidence
 -- params: batch_min_age, batch_max_age, batch_member_max_age, fresh_days, batch_days, hometown_days,
 --     batch_min_companies, batch_chance_rate, batch_stray_chance, branch_days
 
@@ -146,7 +151,8 @@ batches as (select * from batch_openings where is_batch),
 -- ordinary young openings around a batch to it: at 1,000,000 hard demo companies 681 pairs within a batch
 -- against 1,060 across two and 332 to other companies), nor count in the province's ordinary flow.
 narrow_members as (
-    select company_id, bank_branch, left(origin, 4) as prefecture, open_date, max(n_cell) as n_cell
+    select company_id, bank_branch, left(origin, 4) as prefecture, open_date, max(n_cell) as n_cell,
+        max(origin) filter (where length(origin) = 6) as county
     from batches
     group by all
 ),
@@ -212,11 +218,6 @@ branch_cities as (
         group by all
     )
     group by bank_branch
-),
--- each branch's bank (the bank its name begins with; stg_accounts)
-branch_banks as (
-    select bank_branch, any_value(bank) as bank from stg_accounts
-    where bank_branch is not null and bank is not null group by bank_branch
 ),
 -- the branches with fresh openings within batch_days of each batch's opening days
 active_branches as (
@@ -306,40 +307,74 @@ siblings as (
 ),
 -- every member of a batch, by county, prefecture or province, with its representative's prefecture
 event_members as (
-    select company_id, bank_branch, prefecture, open_date, n_cell from narrow_members
+    select company_id, bank_branch, prefecture, open_date, n_cell, county from narrow_members
     union all
-    select p.company_id, p.bank_branch, left(c.rep_region, 4), p.open_date, p.n_cell
+    select p.company_id, p.bank_branch, left(c.rep_region, 4), p.open_date, p.n_cell, null
     from province_batches as p join stg_companies as c using (company_id)
 ),
--- batches of one prefecture's students at two branches of one bank in one city, opening within branch_days of
--- each other: one recruiter's event at its second branch (a branch's bank is the bank its name begins with; a
--- branch with no city of its own is judged as any, as for a stray)
+-- batches of one prefecture's students at two branches of one city, opening within branch_days of each other: one
+-- recruiter's event at its second branch, whichever banks the two branches are of (a branch with no city of its own
+-- is judged as any, as for a stray). Two batches each of one county, two counties, are two schools' or towns' (two
+-- events: on the clean-room 200,000-company run s2, the branch pairs this rule tied across two rings fell from 12
+-- to 7 and its pairs within one ring stayed whole; bench/RESULTS-detection.md, session 17 s17-twins)
 twin_candidates as (
-    select a.company_id, a.bank_branch, b.company_id as other_company, b.bank_branch as other_branch,
-        greatest(a.n_cell, b.n_cell) as n_cell
+    select a.company_id, a.bank_branch, a.prefecture, a.open_date, b.company_id as other_company,
+        b.bank_branch as other_branch, greatest(a.n_cell, b.n_cell) as n_cell
     from event_members as a
     join event_members as b
         on a.prefecture = b.prefecture and a.bank_branch <> b.bank_branch
         and abs(date_diff('day', a.open_date, b.open_date)) <= getvariable('branch_days')
-    join branch_banks as ab on ab.bank_branch = a.bank_branch
-    join branch_banks as bb on bb.bank_branch = b.bank_branch and bb.bank = ab.bank
     left join branch_cities as ac on ac.bank_branch = a.bank_branch and ac.clear
     left join branch_cities as bc on bc.bank_branch = b.bank_branch and bc.clear
-    where ac.city is null or bc.city is null or ac.city = bc.city
+    where (ac.city is null or bc.city is null or ac.city = bc.city)
+        and (a.county is null or b.county is null or a.county = b.county)
 ),
--- an event is at one or two branches: a member that sees its prefecture's batches at two other branches of the bank
--- in its days could belong with either (or be a third recruiter's), so it pairs with neither, as a stray near two
--- batches joins neither
-twin_single as (
-    select company_id from twin_candidates group by company_id having count(distinct other_branch) = 1
+-- the recruiter's own footprint: a phone, agent, room or representative shared by a member of each half (a shared
+-- value no hub, shared_value_evidence), one of them within branch_days of the member
+twin_footprints as (
+    select c.bank_branch, c.other_branch, c.prefecture, c.open_date
+    from twin_candidates as c
+    semi join shared_value_evidence as e
+        on e.company_a = least(c.company_id, c.other_company) and e.company_b = greatest(c.company_id, c.other_company)
+),
+twin_corroborated as (
+    select distinct t.company_id, t.other_branch
+    from twin_candidates as t
+    join twin_footprints as c
+        on c.bank_branch = t.bank_branch and c.other_branch = t.other_branch and c.prefecture = t.prefecture
+        and abs(date_diff('day', c.open_date, t.open_date)) <= getvariable('branch_days')
+),
+-- an event is at one or two branches: a member pairs with the one other branch it sees; seeing two or more, with the
+-- one its half shares a phone, agent, room or representative with (no such value ever tied two rings' halves on the
+-- kept 200,000-company runs of either outside generator); with none such, with the one of its own branch's bank (a
+-- recruiter who chose a bank: the clean-room generator's careful batches; the session-16 rule asked it always); else
+-- which it belongs with chance cannot say, and it pairs with neither. Both halves must pick each other
+branch_banks as (
+    select bank_branch, any_value(bank) as bank from stg_accounts
+    where bank_branch is not null and bank is not null group by bank_branch
+),
+twin_pick as (
+    select t.company_id,
+        case when count(distinct t.other_branch) = 1 then any_value(t.other_branch)
+            when count(distinct k.other_branch) = 1 then any_value(k.other_branch)
+            when count(distinct k.other_branch) = 0 and count(distinct t.other_branch) filter (where ab.bank = bb.bank) = 1
+                then any_value(t.other_branch) filter (where ab.bank = bb.bank) end as pick
+    from twin_candidates as t
+    left join twin_corroborated as k using (company_id, other_branch)
+    left join branch_banks as ab on ab.bank_branch = t.bank_branch
+    left join branch_banks as bb on bb.bank_branch = t.other_branch
+    group by t.company_id
+),
+twin_pairs as (
+    select t.* from twin_candidates as t
+    join twin_pick as a on a.company_id = t.company_id and a.pick = t.other_branch
+    join twin_pick as b on b.company_id = t.other_company and b.pick = t.bank_branch
 ),
 twins as (
     select t.company_id as company_a, t.other_company as company_b,
         'BATCH_TWO_BRANCHES' as reason, 'branch' as attr_kind, min(least(t.bank_branch, t.other_branch)) as attr_value,
         max(t.n_cell) as n_companies
-    from twin_candidates as t
-    semi join twin_single as a on a.company_id = t.company_id
-    semi join twin_single as b on b.company_id = t.other_company
+    from twin_pairs as t
     where t.company_id < t.other_company
     group by all
 ),

@@ -354,10 +354,11 @@ twin_corroborated as (
         on c.company_id = h.mate and c.bank_branch = t.bank_branch and c.other_branch = t.other_branch
 ),
 -- an event is at one or two branches: a member pairs with the one other branch it sees; seeing two or more, with the
--- one its half shares a phone, agent, room or representative with (no such value ever tied two rings' halves on the
--- kept 200,000-company runs of either outside generator); with none such, with the one of its own branch's bank (a
--- recruiter who chose a bank: the clean-room generator's careful batches; the session-16 rule asked it always); else
--- which it belongs with chance cannot say, and it pairs with neither. Both halves must pick each other
+-- one its half shares a phone, agent, room or representative with (on the kept 200,000-company runs of either outside
+-- generator no such value tied two rings' halves; at 1,000,000 a few did); with none such, with the one of its own
+-- branch's bank (a recruiter who chose a bank: the clean-room generator's careful batches; the session-16 rule asked
+-- it always); else which it belongs with chance cannot say, and it pairs with neither. Both halves must pick each
+-- other
 branch_banks as (
     select bank_branch, any_value(bank) as bank from stg_accounts
     where bank_branch is not null and bank is not null group by bank_branch

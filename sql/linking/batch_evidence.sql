@@ -330,25 +330,35 @@ twin_candidates as (
         and (a.county is null or b.county is null or a.county = b.county)
 ),
 -- the recruiter's own footprint: a phone, agent, room or representative shared by a member of each half (a shared
--- value no hub, shared_value_evidence), one of them within branch_days of the member
+-- value no hub, shared_value_evidence). A member's half is its own batch at its branch: the companies its cell ties
+-- to it there (cell_pairs) and itself, so two rings' batches at the same two branches in the same days do not lend
+-- each other their footprints
 twin_footprints as (
-    select c.bank_branch, c.other_branch, c.prefecture, c.open_date
+    select distinct c.company_id, c.bank_branch, c.other_branch
     from twin_candidates as c
     semi join shared_value_evidence as e
         on e.company_a = least(c.company_id, c.other_company) and e.company_b = greatest(c.company_id, c.other_company)
 ),
+twin_half as (
+    select company_a as company_id, company_b as mate, bank_branch from cell_pairs
+    union
+    select company_b, company_a, bank_branch from cell_pairs
+    union
+    select company_id, company_id, bank_branch from event_members
+),
 twin_corroborated as (
     select distinct t.company_id, t.other_branch
     from twin_candidates as t
+    join twin_half as h on h.company_id = t.company_id and h.bank_branch = t.bank_branch
     join twin_footprints as c
-        on c.bank_branch = t.bank_branch and c.other_branch = t.other_branch and c.prefecture = t.prefecture
-        and abs(date_diff('day', c.open_date, t.open_date)) <= getvariable('branch_days')
+        on c.company_id = h.mate and c.bank_branch = t.bank_branch and c.other_branch = t.other_branch
 ),
 -- an event is at one or two branches: a member pairs with the one other branch it sees; seeing two or more, with the
--- one its half shares a phone, agent, room or representative with (no such value ever tied two rings' halves on the
--- kept 200,000-company runs of either outside generator); with none such, with the one of its own branch's bank (a
--- recruiter who chose a bank: the clean-room generator's careful batches; the session-16 rule asked it always); else
--- which it belongs with chance cannot say, and it pairs with neither. Both halves must pick each other
+-- one its half shares a phone, agent, room or representative with (on the kept 200,000-company runs of either outside
+-- generator no such value tied two rings' halves; at 1,000,000 a few did); with none such, with the one of its own
+-- branch's bank (a recruiter who chose a bank: the clean-room generator's careful batches; the session-16 rule asked
+-- it always); else which it belongs with chance cannot say, and it pairs with neither. Both halves must pick each
+-- other
 branch_banks as (
     select bank_branch, any_value(bank) as bank from stg_accounts
     where bank_branch is not null and bank is not null group by bank_branch

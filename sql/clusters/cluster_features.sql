@@ -108,10 +108,11 @@ value_members as (
     join stg_companies as c using (company_id)
     where c.reg_date is not null
 ),
--- each person, phone or room two members of a cluster or more carry: how many of them, and how many companies carry
--- it in all (the floor value and the slice test read it)
+-- each person, phone or room two members of a cluster or more carry: how many of them, when the first and the last
+-- of them registered, and how many companies carry it in all (the floor value and the slice test read it)
 shared_values as (
-    select m.cluster_no, m.attr_kind, m.attr_value, count(*) as n_members, any_value(v.n_companies) as n_holders
+    select m.cluster_no, m.attr_kind, m.attr_value, count(*) as n_members, min(m.reg_date) as first_date,
+        max(m.reg_date) as last_date, any_value(v.n_companies) as n_holders
     from value_members as m
     join attribute_values as v using (attr_kind, attr_value)
     group by m.cluster_no, m.attr_kind, m.attr_value
@@ -123,18 +124,13 @@ shared_values as (
 -- the years around stays in (concentration; a floor sums its rooms)
 room_season_holders as (
     select s.cluster_no, s.attr_value, count(distinct ca.company_id) as n_season_holders
-    from (
-        select m.cluster_no, m.attr_value, min(m.reg_date) as first_date, max(m.reg_date) as last_date
-        from value_members as m
-        semi join shared_values as v using (cluster_no, attr_kind, attr_value)
-        where m.attr_kind = 'room'
-        group by m.cluster_no, m.attr_value
-    ) as s
+    from shared_values as s
     join company_attributes as ca on ca.attr_kind = 'room' and ca.attr_value = s.attr_value
     join stg_companies as c on c.company_id = ca.company_id
-    where c.reg_date is null
-        or c.reg_date between s.first_date - to_days(getvariable('concentration__holders_days')::integer)
-                          and s.last_date + to_days(getvariable('concentration__holders_days')::integer)
+    where s.attr_kind = 'room'
+        and (c.reg_date is null
+             or c.reg_date between s.first_date - to_days(getvariable('concentration__holders_days')::integer)
+                               and s.last_date + to_days(getvariable('concentration__holders_days')::integer))
     group by s.cluster_no, s.attr_value
 ),
 -- the register's first and last registration: a season before or after the extract is not seen, and an
@@ -172,8 +168,8 @@ quiet_rooms as (
 -- on one floor of one building that each hold two of its members or more (a shared room, not an office of one
 -- company: a business park's tenants each take their own) count together as one value of kind 'floor' when there
 -- are two such rooms or more and the rooms beyond the fullest hold at least concentration__from of its members
--- (an incubator's room with two companies next door is still one room); its holders are all the companies ever
--- registered in those rooms, so the rooms must carry (almost) nobody but the cluster (min_share), as a room must.
+-- (an incubator's room with two companies next door is still one room); its holders are the rooms' holders
+-- (room_season_holders), so the rooms must carry (almost) nobody but the cluster (min_share), as a room must.
 -- It counts fully within a season
 -- (quiet_room_window_days): rooms taken over side by side by one cluster in a season and holding no one else are
 -- the operator's, while an incubator or a hosting agency admits its tenants into its space over as long as it
@@ -222,27 +218,31 @@ place_lines as (
 ),
 value_lives as (
     select m.cluster_no, m.attr_kind, m.attr_value, count(*) as n_companies, count(distinct m.name) as n_names,
-        any_value(coalesce(h.n_season_holders, v.n_companies, f.n_companies)) as n_holders,
+        any_value(m.n_holders) as n_holders,
         list(m.reg_date order by m.reg_date) as dates,
-        ceil(getvariable('concentration__min_share')
-             * any_value(coalesce(h.n_season_holders, v.n_companies, f.n_companies)))::integer - 1 as k,
+        ceil(getvariable('concentration__min_share') * any_value(m.n_holders))::integer - 1 as k,
         case when m.attr_kind = 'room' and q.attr_value is not null
                  then getvariable('concentration__quiet_room_window_days')
              when m.attr_kind = 'room' then getvariable('concentration__room_window_days')
              when m.attr_kind = 'floor' then getvariable('concentration__quiet_room_window_days')
              else getvariable('concentration__window_days') end as full_days
-    from (select * from value_members union all select * from floor_members) as m
-    left join attribute_values as v
-        on m.attr_kind <> 'floor' and v.attr_kind = m.attr_kind and v.attr_value = m.attr_value
-    left join floor_holders as f on m.attr_kind = 'floor' and f.cluster_no = m.cluster_no and f.floor_key = m.attr_value
+    from (
+        -- each member's value with its holders: a room's of its season, a floor's its rooms', any other's all
+        select m.*, coalesce(h.n_season_holders, v.n_companies, f.n_companies) as n_holders
+        from (select * from value_members union all select * from floor_members) as m
+        left join attribute_values as v
+            on m.attr_kind <> 'floor' and v.attr_kind = m.attr_kind and v.attr_value = m.attr_value
+        left join floor_holders as f
+            on m.attr_kind = 'floor' and f.cluster_no = m.cluster_no and f.floor_key = m.attr_value
+        left join room_season_holders as h
+            on m.attr_kind = 'room' and h.cluster_no = m.cluster_no and h.attr_value = m.attr_value
+        anti join place_lines as pl
+            on m.attr_kind = 'phone' and pl.cluster_no = m.cluster_no and pl.attr_value = m.attr_value
+    ) as m
     left join quiet_rooms as q on m.attr_kind = 'room' and q.cluster_no = m.cluster_no and q.attr_value = m.attr_value
-    left join room_season_holders as h
-        on m.attr_kind = 'room' and h.cluster_no = m.cluster_no and h.attr_value = m.attr_value
-    anti join place_lines as pl on m.attr_kind = 'phone' and pl.cluster_no = m.cluster_no and pl.attr_value = m.attr_value
     group by m.cluster_no, m.attr_kind, m.attr_value, q.attr_value
-    having coalesce(any_value(v.n_companies), any_value(f.n_companies)) is not null
-        and count(*) >= getvariable('concentration__min_share')
-                        * any_value(coalesce(h.n_season_holders, v.n_companies, f.n_companies))
+    having any_value(m.n_holders) is not null
+        and count(*) >= getvariable('concentration__min_share') * any_value(m.n_holders)
         and count(distinct m.name) >= getvariable('concentration__from')
 ),
 cluster_lives as (

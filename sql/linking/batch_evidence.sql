@@ -318,8 +318,8 @@ event_members as (
 -- events: on the clean-room 200,000-company run s2, the branch pairs this rule tied across two rings fell from 12
 -- to 7 and its pairs within one ring stayed whole; bench/RESULTS-detection.md, session 17 s17-twins)
 twin_candidates as (
-    select a.company_id, a.bank_branch, a.prefecture, a.open_date, b.company_id as other_company,
-        b.bank_branch as other_branch, greatest(a.n_cell, b.n_cell) as n_cell
+    select a.company_id, a.bank_branch, b.company_id as other_company, b.bank_branch as other_branch,
+        greatest(a.n_cell, b.n_cell) as n_cell
     from event_members as a
     join event_members as b
         on a.prefecture = b.prefecture and a.bank_branch <> b.bank_branch

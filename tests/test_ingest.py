@@ -317,6 +317,40 @@ def test_ragged_rows_are_rejected_and_others_kept(tmp_path):
     assert_accounted(report)
 
 
+def test_a_stray_field_before_an_empty_last_one_is_ragged_not_shifted(tmp_path):
+    # DuckDB drops empty fields at a line's end: `..., stray, last,` under the header loaded shifted
+    empty_last = [*GOOD_ROW[:-1], ""]
+    stray = [*GOOD_ROW[:3], "stray", *GOOD_ROW[3:-1], ""]
+    two_stray = [*GOOD_ROW[:3], "stray", "stray", *GOOD_ROW[3:-1], "", ""]
+    text = csv_text(REG_HEADER, [GOOD_ROW, empty_last, stray, two_stray, GOOD_ROW])
+    con, report = load(tmp_path, [write(tmp_path, "reg.csv", text)])
+    assert [(r[0], r[2]) for r in rejects(con)] == [(4, "ragged row: more than 11 fields"),
+                                                     (5, "ragged row: more than 11 fields")]
+    assert [r[0] for r in con.execute("SELECT src_row FROM src_registrations ORDER BY 1").fetchall()] == [2, 3, 6]
+    assert_accounted(report)
+
+
+def test_a_stray_field_is_found_after_a_value_spanning_lines(tmp_path):
+    spanning = [*GOOD_ROW[:4], '北京市\n朝阳区\n"建国路"1号, 2层', *GOOD_ROW[5:]]  # the middle line holds no quote
+    stray = [*GOOD_ROW[:4], '"a, b"', "stray", *GOOD_ROW[5:-1], ""]
+    text = csv_text(REG_HEADER, [spanning, stray, GOOD_ROW, spanning, stray])
+    con, report = load(tmp_path, [write(tmp_path, "reg.csv", text)])
+    assert [(r[0], r[2]) for r in rejects(con)] == [(3, "ragged row: more than 11 fields"),
+                                                     (6, "ragged row: more than 11 fields")]
+    assert [r[0] for r in con.execute("SELECT src_row FROM src_registrations ORDER BY 1").fetchall()] == [2, 4, 5]
+    assert_accounted(report)
+
+
+def test_lines_that_all_end_with_the_delimiter_load(tmp_path):
+    # some export tools end every line with the delimiter: one empty field more than the header, on most lines
+    lines = [",".join(REG_HEADER)] + [",".join(GOOD_ROW) + "," for _ in range(3)]
+    lines.append(",".join([*GOOD_ROW[:3], "stray", *GOOD_ROW[3:-1], ""]) + ",")
+    con, report = load(tmp_path, [write(tmp_path, "reg.csv", "\n".join(lines) + "\n")])
+    assert [(r[0], r[2]) for r in rejects(con)] == [(5, "ragged row: more than 11 fields")]
+    assert report.rows_loaded == 3
+    assert_accounted(report)
+
+
 def test_embedded_newlines_and_quotes_survive(tmp_path):
     address = '北京市朝阳区\n"建国路"1号, 2层'
     rows = [[*GOOD_ROW[:4], address, *GOOD_ROW[5:]], GOOD_ROW]

@@ -418,6 +418,83 @@ def _read_csv_sql(source: CsvSource, n_columns: int) -> str:
             f"parallel = true{buffer})")
 
 
+def _field_count(record: str, delimiter: str) -> int:
+    try:
+        return len(next(csv.reader(io.StringIO(record, newline=""), delimiter=delimiter), []))
+    except csv.Error:
+        return 0
+
+
+def _surplus_empty_fields(con: duckdb.DuckDBPyConnection, source: CsvSource, n_fields: int,
+                          records: int) -> list[tuple[int, str]]:
+    """(line, record) of the records with more fields than the header whose surplus fields are all empty.
+
+    DuckDB drops any empty fields at the end of a line, so `a,b,X,c,` under a header of four loads as a, b, X, c:
+    every value from the stray X on in the wrong column, silently. Some tools end every line with the delimiter
+    (n + 1 fields, the last one empty, on most lines): then that one trailing field is the line's end, not a
+    value. Read as physical lines (no quoting) to find the lines ending with the delimiter; the fields of the few
+    records holding a quote are counted by the csv module. Line numbers are DuckDB's: records, blank lines
+    included, a record spanning lines counted once."""
+    d = source.delimiter
+    lines = (f"read_csv({_sql_text(str(source.readable))}, header = false, skip = {source.first_data_line - 1}, "
+             f"auto_detect = false, columns = {{'l': 'VARCHAR'}}, delim = '\\0', quote = '', escape = '', "
+             f"strict_mode = false, null_padding = true, encoding = 'utf-8', max_line_size = {MAX_LINE_BYTES})")
+    # One narrow column, NULL but on the lines ending with the delimiter or holding a quote: a quoted record's
+    # lines without a quote lie inside its quotes, so its field count does not need them.
+    with _in_file_order(con):
+        con.execute(
+            f"""CREATE OR REPLACE TEMP TABLE _line_ends AS
+                SELECT CASE WHEN suffix(l, {_sql_text(d)}) OR suffix(l, {_sql_text(d + chr(13))})
+                            OR contains(l, '"') THEN rtrim(l, chr(13)) END AS l FROM {lines}""")
+    con.execute(
+        f"""CREATE OR REPLACE TEMP TABLE _line_ends AS
+            SELECT rowid AS physical, l, suffix(l, {_sql_text(d)}) AS open_end, contains(l, '"') AS quoted,
+                   (strlen(l) - strlen(replace(l, '"', ''))) % 2 = 1 AS odd_quotes
+            FROM _line_ends WHERE l IS NOT NULL""")
+    if not con.execute("SELECT bool_or(odd_quotes) FROM _line_ends").fetchone()[0]:
+        # every record on one line: DuckDB's line numbers are the file's
+        con.execute(f"""CREATE OR REPLACE TEMP TABLE _line_ends AS
+                        SELECT physical + {source.first_data_line} AS line, quoted, l AS record
+                        FROM _line_ends WHERE open_end""")
+    else:  # a line inside a record's quotes is no record of its own
+        con.execute(
+            f"""CREATE OR REPLACE TEMP TABLE _line_ends AS
+                WITH states AS (
+                    SELECT *, coalesce(sum(odd_quotes::INTEGER) OVER (ORDER BY physical ROWS BETWEEN UNBOUNDED
+                                                                      PRECEDING AND 1 PRECEDING), 0) % 2 = 1 AS inside
+                    FROM _line_ends),
+                spans AS (  -- a closing quote's line: the lines since the opening one continued a record
+                    SELECT *, CASE WHEN inside AND odd_quotes
+                                   THEN physical - lag(physical) OVER (PARTITION BY odd_quotes ORDER BY physical)
+                                   ELSE 0 END AS continued
+                    FROM states),
+                opened AS (
+                    SELECT *, CASE WHEN NOT inside THEN physical + {source.first_data_line}
+                                   - sum(continued) OVER (ORDER BY physical) END AS own_line
+                    FROM spans),
+                numbered AS (SELECT *, max(own_line) OVER (ORDER BY physical) AS line FROM opened),
+                ends AS (SELECT line FROM numbered WHERE open_end AND inside = odd_quotes)
+                SELECT line, bool_or(quoted) AS quoted, string_agg(l, chr(10) ORDER BY physical) AS record
+                FROM numbered WHERE line IN (SELECT line FROM ends) GROUP BY line""")
+    plain = f"length(record) - length(replace(record, {_sql_text(d)}, '')) + 1"
+    con.execute(f"""CREATE OR REPLACE TEMP TABLE _line_ends AS
+                    SELECT line, record, CASE WHEN NOT quoted THEN {plain} END AS fields FROM _line_ends""")
+    quoted = con.sql("SELECT line, record FROM _line_ends WHERE fields IS NULL").pl()
+    if quoted.height:
+        counted = quoted.select("line", pl.col("record").map_elements(lambda r: _field_count(r, d),
+                                                                      return_dtype=pl.Int64).alias("fields"))
+        con.register("_quoted_fields", counted.to_arrow())
+        con.execute("UPDATE _line_ends SET fields = q.fields FROM _quoted_fields q WHERE _line_ends.line = q.line")
+        con.unregister("_quoted_fields")
+    terminated = con.execute(f"SELECT count(*) FILTER (fields = {n_fields + 1}) FROM _line_ends").fetchone()[0]
+    allowed = n_fields + 1 if terminated * 2 > records else n_fields
+    found = con.execute(f"""SELECT line, record FROM _line_ends
+                            WHERE fields > {allowed} AND line NOT IN (SELECT line FROM _csv_rejects)
+                            ORDER BY line""").fetchall()
+    _drop(con, "_line_ends")
+    return found
+
+
 def _read_csv_rows(con: duckdb.DuckDBPyConnection, staged: Staged, select: str, rejects: list[dict]) -> None:
     """_typed from the CSV in one pass (`select`, reading the CSV), then _rows: _typed with src_row, the line
     number. Lines DuckDB could not split go to `rejects` (as rows that are not records when they are)."""
@@ -477,6 +554,15 @@ def _read_csv_rows(con: duckdb.DuckDBPyConnection, staged: Staged, select: str, 
             "LINE SIZE OVER MAXIMUM": f"line longer than {MAX_LINE_BYTES} bytes",
         }.get(error_type, f"unreadable row: {error_type.lower()}")
         rejects.append({"line": line, "column_name": None, "reason": reason, "action": "rejected", "raw_row": raw})
+    records = con.execute("SELECT (SELECT count(*) FROM _typed) + (SELECT count(*) FROM _csv_bad)").fetchone()[0]
+    surplus = _surplus_empty_fields(con, source, len(headers), records)
+    if surplus:
+        if con.execute("SELECT count(*) FROM duckdb_views() WHERE view_name = '_rows' AND temporary").fetchone()[0]:
+            con.execute("CREATE TEMP TABLE _rows_kept AS SELECT * FROM _rows; DROP VIEW _rows; "
+                        "ALTER TABLE _rows_kept RENAME TO _rows")
+        con.execute("DELETE FROM _rows WHERE src_row IN (SELECT unnest(?::BIGINT[]))", [[line for line, _ in surplus]])
+        rejects.extend({"line": line, "column_name": None, "reason": f"ragged row: more than {len(headers)} fields",
+                        "action": "rejected", "raw_row": record} for line, record in surplus)
 
 
 def _text_expression(name: str, dtype: pl.DataType, is_code: bool) -> tuple[pl.Expr, pl.Expr | None]:
@@ -959,7 +1045,7 @@ def _validate_and_insert(con: duckdb.DuckDBPyConnection, staged: Staged, kind: K
            UNION ALL
            SELECT src_row, NULL, reason, 'skipped', -1 FROM _layout"""
     )
-    staged_rows = con.execute("SELECT count(*) FROM _typed").fetchone()[0]
+    staged_rows = con.execute("SELECT count(*) FROM _rows").fetchone()[0]
     rejected, nulled, skipped = con.execute(
         "SELECT count(DISTINCT src_row) FILTER (action = 'rejected'), count(*) FILTER (action = 'nulled'), "
         "count(*) FILTER (action = 'skipped') FROM _issues"

@@ -1,0 +1,36 @@
+-- A room written without its building's block letter or number, resolved to the one block that has it. In a
+-- complex of towers A/B/C on one door number, applicants write `C座1226室`, `C-1226室`, `C栋1226` or just `1226室`,
+-- and the registry keeps what they typed, so one room gets two keys (`…|702|C|…|1226` and `…|702||…|1226`) and a
+-- farm's members split between them. A room number like 1226 (floor 12, room 26) repeats in every tower, so the
+-- unlettered key is one room only when exactly one block at that site (same adcode, road and door number, or
+-- the same place name; same unit and floor) has that room anywhere in the extracts: a tower's lettering does not
+-- change with time, so any season's sighting counts. When two or more blocks have it, the unlettered room stays as
+-- written (ambiguous: never guessed). A numbered block (`1号楼1226` / `1幢1226`) is a block like a lettered one.
+-- A floor with no room number (`12层`) is left alone: a floor of one tower says less than its room.
+-- One row per unlettered room key that resolves: the key as written, the block's room key and building key.
+-- stg_accounts and company_contact read these in place of the written keys; the address as written stays in
+-- stg_companies.reg_address (published beside the resolved reg_room_key), and this table in the working DB.
+--
+-- reads: norm_address
+
+create or replace table room_blocks as
+with keys as (
+    select site_key, room_key, building_key, string_split(room_key, '|') as part
+    from (select distinct site_key, building_key, room_key from norm_address where room_key is not null)
+),
+rooms as (
+    select site_key, room_key, building_key, part[-4] as block, part[-3] as unit, part[-2] as floor, part[-1] as room
+    from keys
+    where part[-1] <> ''
+),
+blocks as (
+    select site_key, unit, floor, room, any_value(room_key) as room_key, any_value(building_key) as building_key
+    from rooms
+    where block <> ''
+    group by site_key, unit, floor, room
+    having count(distinct block) = 1
+)
+select w.room_key as written_room_key, b.room_key, b.building_key
+from rooms as w
+join blocks as b using (site_key, unit, floor, room)
+where w.block = '';

@@ -65,6 +65,12 @@ def test_an_unlettered_room_two_towers_have_stays_as_written():
     assert _same_room_pairs(companies) == [(1, 5), (3, 4)]
 
 
+def test_a_block_named_in_words_is_no_unlettered_room():
+    # 中座 (the middle tower) and 东楼 name a block the key holds no letter for: not tower A's 1226
+    companies = {1: f"{OTHER}A座1226室", 2: f"{OTHER}中座1226室", 3: f"{OTHER}东楼1226室"}
+    assert _same_room_pairs(companies) == [(2, 3)]  # as before: the parser keys both as the site's 1226
+
+
 def test_different_rooms_never_merge():
     # 1227 and 12 floor elsewhere: a lettered room lends its block only to the same unit, floor and room number
     companies = {1: f"{SITE}C-1226室", 2: f"{SITE}1227室", 3: f"{SITE}C座1326室", 4: f"{OTHER}1226室"}

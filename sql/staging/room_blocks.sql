@@ -6,7 +6,10 @@
 -- the same place name; same unit and floor) has that room anywhere in the extracts: a tower's lettering does not
 -- change with time, so any season's sighting counts. When two or more blocks have it, the unlettered room stays as
 -- written (ambiguous: never guessed). A numbered block (`1号楼1226` / `1幢1226`) is a block like a lettered one.
--- A floor with no room number (`12层`) is left alone: a floor of one tower says less than its room.
+-- An address that names a block in words the key does not hold (`中座603室`, `东楼1226室`, `二期`) is no unlettered
+-- room: it stays as written (a real company address, 广安门外大街168号中座603室, would otherwise have joined the
+-- A座603室 of its neighbour). A floor with no room number (`12层`) is left alone: a floor of one tower says less
+-- than its room.
 -- One row per unlettered room key that resolves: the key as written, the block's room key and building key.
 -- stg_accounts and company_contact read these in place of the written keys; the address as written stays in
 -- stg_companies.reg_address (published beside the resolved reg_room_key), and this table in the working DB.
@@ -15,11 +18,17 @@
 
 create or replace table room_blocks as
 with keys as (
-    select site_key, room_key, building_key, string_split(room_key, '|') as part
-    from (select distinct site_key, building_key, room_key from norm_address where room_key is not null)
+    select site_key, room_key, building_key, string_split(room_key, '|') as part,
+        -- a block named in words the parser keeps no key for (中座, 东楼, 北塔, 二期): not unlettered
+        bool_or(regexp_matches(normalized, '座|栋|幢|号楼|[东西南北中主裙副][楼塔]|塔楼|[0-9一二三四五六七八九十]期'))
+            as names_a_block
+    from norm_address
+    where room_key is not null
+    group by site_key, building_key, room_key
 ),
 rooms as (
-    select site_key, room_key, building_key, part[-4] as block, part[-3] as unit, part[-2] as floor, part[-1] as room
+    select site_key, room_key, building_key, part[-4] as block, part[-3] as unit, part[-2] as floor, part[-1] as room,
+        names_a_block
     from keys
     where part[-1] <> ''
 ),
@@ -33,4 +42,4 @@ blocks as (
 select w.room_key as written_room_key, b.room_key, b.building_key
 from rooms as w
 join blocks as b using (site_key, unit, floor, room)
-where w.block = '';
+where w.block = '' and not w.names_a_block;

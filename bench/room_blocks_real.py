@@ -6,10 +6,11 @@ makes of them.
 
 Each corpus is parsed (parse_addresses) and its distinct room keys go through the pipeline's own
 staging/room_blocks step. Counted, over the rooms that have a room number: sites (adcode, road and door number,
-or place name) with at least one lettered/numbered block; rooms written without a block at such a site; of
-those, the ones exactly one block has, and of these the ones room_blocks resolves (the rest name a block in words
-the key lacks, 中座/东楼), the ones two or more blocks have (left as written) and the ones no block has. `--show` prints resolved pairs with the addresses behind them (the data is read from the paths given,
-never copied into the repository).
+or place name) with at least one lettered/numbered block, and those that also have a room written without one;
+rooms written without a block at such a site; of those, the ones exactly one block has, and of these the ones
+room_blocks resolves (the rest name a block in words the key lacks, 中座/东楼), the ones two or more blocks have
+(left as written) and the ones no block has. `--show` prints resolved pairs with the addresses behind them (the
+data is read from the paths given, never copied into the repository).
 """
 
 from __future__ import annotations
@@ -67,7 +68,8 @@ def measure(addresses: list[str], show: int) -> dict[str, int]:
             count(*) filter (where r.block = '' and n.blocks = 0
                              and r.site_key in (select site_key from blocked)) as no_block_has_it
         from r join n using (site_key, unit, floor, room)""").fetchone()
-    keys = ("rooms", "sites_with_blocks", "sites_both_ways", "unlettered_at_blocked_sites", "one_block_has_it", "resolved", "ambiguous", "no_block_has_it")
+    keys = ("rooms", "sites_with_blocks", "sites_both_ways", "unlettered_at_blocked_sites", "one_block_has_it",
+            "resolved", "ambiguous", "no_block_has_it")
     result = dict(zip(keys, counts, strict=True))
     for written, resolved in con.execute("select written_room_key, room_key from room_blocks order by 1 limit ?",
                                          [show]).fetchall():

@@ -17,29 +17,29 @@
 -- reads: norm_address
 
 create or replace table room_blocks as
+-- A room key is site|block|unit|floor|room (matchers/address.py): a lettered room's key less its block is the key
+-- its unlettered writing has, so the step groups the distinct lettered keys on that and joins the keys seen.
 with keys as (
-    select site_key, room_key, building_key, string_split(room_key, '|') as part,
-        -- a block named in words the parser keeps no key for (中座, 东楼, 北塔, 二期): not unlettered
-        bool_or(regexp_matches(normalized, '座|栋|幢|号楼|[东西南北中主裙副][楼塔]|塔楼|[0-9一二三四五六七八九十]期'))
-            as names_a_block
-    from norm_address
-    where room_key is not null
-    group by site_key, building_key, room_key
+    select distinct room_key from norm_address where room_key is not null
 ),
-rooms as (
-    select site_key, room_key, building_key, part[-4] as block, part[-3] as unit, part[-2] as floor, part[-1] as room,
-        names_a_block
+lettered as (
+    select room_key, regexp_replace(room_key, '\|[^|]+(\|[^|]*\|[^|]*\|[^|]+)$', '|\1') as written_room_key
     from keys
-    where part[-1] <> ''
+    where regexp_matches(room_key, '\|[^|]+\|[^|]*\|[^|]*\|[^|]+$')
 ),
-blocks as (
-    select site_key, unit, floor, room, any_value(room_key) as room_key, any_value(building_key) as building_key
-    from rooms
-    where block <> ''
-    group by site_key, unit, floor, room
-    having count(distinct block) = 1
+resolved as (
+    select l.written_room_key, any_value(l.room_key) as room_key
+    from lettered as l
+    semi join keys as k on k.room_key = l.written_room_key
+    group by l.written_room_key
+    having count(*) = 1
 )
-select w.room_key as written_room_key, b.room_key, b.building_key
-from rooms as w
-join blocks as b using (site_key, unit, floor, room)
-where w.block = '' and not w.names_a_block;
+select written_room_key, room_key, regexp_replace(room_key, '(\|[^|]*){3}$', '') as building_key
+from resolved
+-- a block named in words the parser keeps no key for (中座, 东楼, 北塔, 二期): read only for the few keys that resolve
+where written_room_key not in (
+    select a.room_key
+    from norm_address as a
+    semi join resolved as r on r.written_room_key = a.room_key
+    where regexp_matches(a.normalized, '座|栋|幢|号楼|[东西南北中主裙副][楼塔]|塔楼|[0-9一二三四五六七八九十]期')
+);

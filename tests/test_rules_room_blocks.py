@@ -21,7 +21,7 @@ OTHER = "浙江省杭州市西湖区古墩路7号嘉业大厦"  # another comple
 
 def _norm_address(addresses: list[str]) -> pl.DataFrame:
     parsed = parse_addresses(addresses)
-    return parsed.select("adcode", "site_key", "building_key", "room_key", "normalized", "notes").with_columns(
+    return parsed.select("adcode", "site_key", "building_key", "room_key", "poi", "normalized", "notes").with_columns(
         pl.Series("input", addresses), pl.lit(None, dtype=pl.String).alias("hint"))
 
 
@@ -69,6 +69,15 @@ def test_a_block_named_in_words_is_no_unlettered_room():
     # 中座 (the middle tower) and 东楼 name a block the key holds no letter for: not tower A's 1226
     companies = {1: f"{OTHER}A座1226室", 2: f"{OTHER}中座1226室", 3: f"{OTHER}东楼1226室"}
     assert _same_room_pairs(companies) == [(2, 3)]  # as before: the parser keys both as the site's 1226
+
+
+def test_a_room_under_a_building_name_is_not_the_unnamed_blocks_room():
+    # one door number: 8幢917室 names no building, 锦绣写字楼917室 names one; the two writings never name the same
+    # place, and a door number can hold several named buildings: left apart. Written with no name either side,
+    # 917室 is block 8's.
+    door = "四川省成都市武侯区交子大道580号"
+    assert _same_room_pairs({1: f"{door}8幢9楼917室", 2: f"{door}锦绣写字楼9楼917室"}) == []
+    assert _same_room_pairs({1: f"{door}8幢9楼917室", 3: f"{door}917室"}) == [(1, 3)]
 
 
 def test_different_rooms_never_merge():

@@ -6,10 +6,13 @@
 -- the same place name; same unit and floor) has that room anywhere in the extracts: a tower's lettering does not
 -- change with time, so any season's sighting counts. When two or more blocks have it, the unlettered room stays as
 -- written (ambiguous: never guessed). A numbered block (`1号楼1226` / `1幢1226`) is a block like a lettered one.
--- An address that names a block in words the key does not hold (`中座603室`, `东楼1226室`, `二期`) is no unlettered
--- room: it stays as written (a real company address, 广安门外大街168号中座603室, would otherwise have joined the
--- A座603室 of its neighbour). A floor with no room number (`12层`) is left alone: a floor of one tower says less
--- than its room.
+-- The two keys must be written at least once with the same place name before the block or room (信安时代广场C-1226室 /
+-- 信安时代广场1226室), or each at least once with none (702号C-1226室 / 702号1226室): one door number can hold
+-- several named buildings, and a room written under one name (锦绣写字楼917室) is not shown to be the numbered
+-- block's room written under none (8幢917室). An address that names a block in words the key does not hold
+-- (`中座603室`, `东楼1226室`, `二期`) is no unlettered room: it stays as written (a real company address,
+-- 广安门外大街168号中座603室, would otherwise have joined the A座603室 of its neighbour). A floor with no room
+-- number (`12层`) is left alone: a floor of one tower says less than its room.
 -- One row per unlettered room key that resolves: the key as written, the block's room key and building key.
 -- stg_accounts and company_contact read these in place of the written keys; the address as written stays in
 -- stg_companies.reg_address (published beside the resolved reg_room_key), and this table in the working DB.
@@ -27,19 +30,30 @@ lettered as (
     from keys
     where regexp_matches(room_key, '\|[^|]+\|[^|]*\|[^|]*\|[^|]+$')
 ),
-resolved as (
+candidates as (
     select l.written_room_key, any_value(l.room_key) as room_key
     from lettered as l
     semi join keys as k on k.room_key = l.written_room_key
     group by l.written_room_key
     having count(*) = 1
+),
+-- every writing of the two keys, read only for the few candidates
+writings as (
+    select c.written_room_key, false as in_block, a.poi, a.normalized
+    from candidates as c join norm_address as a on a.room_key = c.written_room_key
+    union all
+    select c.written_room_key, true, a.poi, a.normalized
+    from candidates as c join norm_address as a on a.room_key = c.room_key
+),
+agreed as (
+    select written_room_key
+    from writings
+    group by written_room_key
+    having len(list_intersect(list_distinct(list(coalesce(poi, '')) filter (where in_block)),
+                              list_distinct(list(coalesce(poi, '')) filter (where not in_block)))) > 0
+        and not bool_or(not in_block and regexp_matches(
+            normalized, '座|栋|幢|号楼|[东西南北中主裙副][楼塔]|塔楼|[0-9一二三四五六七八九十]期'))
 )
 select written_room_key, room_key, regexp_replace(room_key, '(\|[^|]*){3}$', '') as building_key
-from resolved
--- a block named in words the parser keeps no key for (中座, 东楼, 北塔, 二期): read only for the few keys that resolve
-where written_room_key not in (
-    select a.room_key
-    from norm_address as a
-    semi join resolved as r on r.written_room_key = a.room_key
-    where regexp_matches(a.normalized, '座|栋|幢|号楼|[东西南北中主裙副][楼塔]|塔楼|[0-9一二三四五六七八九十]期')
-);
+from candidates
+semi join agreed using (written_room_key);

@@ -8,8 +8,8 @@ Each corpus is parsed (parse_addresses) and its distinct room keys go through th
 staging/room_blocks step. Counted, over the rooms that have a room number: sites (adcode, road and door number,
 or place name) with at least one lettered/numbered block, and those that also have a room written without one;
 rooms written without a block at such a site; of those, the ones exactly one block has, and of these the ones
-room_blocks resolves (the rest name a block in words the key lacks, 中座/东楼), the ones two or more blocks have
-(left as written) and the ones no block has. `--show` prints resolved pairs with the addresses behind them (the
+room_blocks resolves (the rest name a block in words the key lacks, 中座/东楼, or the two keys are never written
+with the same place name), the ones two or more blocks have (left as written) and the ones no block has. `--show` prints resolved pairs with the addresses behind them (the
 data is read from the paths given, never copied into the repository).
 """
 
@@ -43,7 +43,7 @@ def measure(addresses: list[str], show: int) -> dict[str, int]:
     distinct = sorted(set(addresses))
     parsed = parse_addresses(distinct).with_columns(pl.Series("input", distinct))
     con = duckdb.connect()
-    con.register("_p", parsed.select("input", "site_key", "building_key", "room_key", "normalized").to_arrow())
+    con.register("_p", parsed.select("input", "site_key", "building_key", "room_key", "poi", "normalized").to_arrow())
     con.execute("create table norm_address as select * from _p")
     run_step(con, "staging/room_blocks")
     con.execute(r"""

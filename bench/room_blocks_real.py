@@ -9,8 +9,9 @@ staging/room_blocks step. Counted, over the rooms that have a room number: sites
 or place name) with at least one lettered/numbered block, and those that also have a room written without one;
 rooms written without a block at such a site; of those, the ones exactly one block has, and of these the ones
 room_blocks resolves (the rest name a block in words the key lacks, 中座/东楼, or the two keys are never written
-with the same place name), the ones two or more blocks have (left as written) and the ones no block has. `--show` prints resolved pairs with the addresses behind them (the
-data is read from the paths given, never copied into the repository).
+with the same place name), the ones two or more blocks have (left as written) and the ones no block has.
+`--show` prints resolved pairs with the addresses behind them (the data is read from the paths given, never
+copied into the repository).
 """
 
 from __future__ import annotations

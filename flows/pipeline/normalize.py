@@ -264,7 +264,7 @@ STORED_COLUMNS = {
     "norm_resident_id": ("input", "normalized", "valid", "birth_date", "region_code"),
     "norm_person_name": ("input", "normalized"),
     "norm_company_name": ("input", "trade_name"),
-    "norm_address": ("input", "adcode", "site_key", "building_key", "room_key", "normalized", "notes"),
+    "norm_address": ("input", "adcode", "site_key", "building_key", "room_key", "poi", "normalized", "notes"),
     "norm_phone": ("input", "e164", "type", "is_virtual", "also"),
 }
 STEPS = [

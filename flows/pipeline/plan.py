@@ -159,8 +159,8 @@ STAGES: dict[str, tuple[str | PythonStep, ...]] = {
                             "queries/unique_company_names", "queries/unique_addresses", "queries/unique_phones")),
     ),
     "stage": (
-        "staging/business_scopes", "staging/company_base", "staging/stg_accounts", "staging/company_people",
-        "staging/company_contact", "staging/stg_companies", "staging/company_regions",
+        "staging/business_scopes", "staging/company_base", "staging/room_blocks", "staging/stg_accounts",
+        "staging/company_people", "staging/company_contact", "staging/stg_companies", "staging/company_regions",
     ),
     "link": (
         "linking/company_attributes",

@@ -5,7 +5,7 @@
 -- the other company passes: their in-memory temp tables would leave its lookup joins less memory (5M + 5M:
 -- 2.4 GB spilled after them).
 --
--- reads: src_accounts, norm_uscc, company_base, norm_resident_id, norm_phone, norm_address
+-- reads: src_accounts, norm_uscc, company_base, norm_resident_id, norm_phone, norm_address, room_blocks
 -- params: since, until
 
 create or replace table stg_accounts as
@@ -39,7 +39,7 @@ select
     contact_phone.e164 as contact_phone,
     contact_phone.is_virtual as contact_phone_is_virtual,
     contact_phone.also as contact_phone_also,
-    addr.room_key as contact_room_key,
+    coalesce(rb.room_key, addr.room_key) as contact_room_key,
     date_diff('day', k.reg_date, a.open_date) as days_since_registration
 from accounts as k
 join src_accounts as a on a.rowid = k.src_rowid
@@ -50,4 +50,5 @@ left join norm_phone as agent_phone
 left join norm_phone as contact_phone
     on contact_phone.input = a.contact_phone and contact_phone.hint is not distinct from substr(k.uscc_region, 1, 4)
 left join norm_address as addr
-    on addr.input = a.contact_address and addr.hint is not distinct from substr(k.uscc_region, 1, 6);
+    on addr.input = a.contact_address and addr.hint is not distinct from substr(k.uscc_region, 1, 6)
+left join room_blocks as rb on rb.written_room_key = addr.room_key;

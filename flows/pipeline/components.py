@@ -412,8 +412,9 @@ def build_company_clusters(con: duckdb.DuckDBPyConnection, settings: Settings) -
         "and reason <> ?", [BUILDING_REASON, BUILDING_REASON]).fetchall()]
     edges = con.execute(
         "select company_a, company_b, score, families, full_families, "
-        "list_has(string_split(reason, '+'), ?) and not list_has_any(string_split(reason, '+'), ?::varchar[]) "
-        "as building_only from company_links_kept", [BUILDING_REASON, others]).fetchnumpy()
+        "coalesce(list_has(string_split(reason, '+'), ?) "
+        "and not list_has_any(string_split(reason, '+'), ?::varchar[]), false) as building_only "
+        "from company_links_kept", [BUILDING_REASON, others]).fetchnumpy()
     a, b = edges["company_a"].astype(np.int64), edges["company_b"].astype(np.int64)
     score = edges["score"].astype(np.float64)
     labels = cluster_labels(n_nodes, a, b, score, s.link_threshold, s.cluster_resolution, s.max_cluster_size,

@@ -1,7 +1,8 @@
 """Given/expect for the leftover template rule's rooms (flows/pipeline/components.py attach_leftovers): a building
-the cluster's members hold through one room covers them once for a fresh leftover of another room of it, so that
-tenant stays out; a leftover naming no room may be in theirs and still joins. The whole cluster step runs on its
-input tables, the pairs' reasons as company_links writes them. Before the rule both leftovers joined the farm.
+the cluster's members hold through one room covers them once for a fresh leftover of another room of it, or naming
+no room in a building where most companies name one (roomed_building_share), so that tenant stays out; a leftover
+naming no room in a building most of whose companies name none still joins. The whole cluster step runs on its input
+tables, the pairs' reasons as company_links writes them. Before the rule every such leftover joined the farm.
 """
 
 from __future__ import annotations
@@ -18,14 +19,16 @@ from shellring.flows.pipeline.components import build_company_clusters
 from shellring.flows.pipeline.whole_cluster_ties import family_bits
 
 
-def clustered(rooms: dict[int, str | None]) -> list[int]:
-    """Companies 1-4: a farm in room R1 of building B, chained by links (rooms: `rooms` may move them); 5 and 6
-    registered in B too (their rooms: `rooms`), each tied to every farm member by the building alone; all opened
-    their account a week after registering."""
+def clustered(rooms: dict[int, str | None], tenants: int = 0) -> list[int]:
+    """Companies 1-4: a farm in room R1 of building B; 5 and 6 registered in B too (their rooms: `rooms`, which may
+    move the farm's too), each tied to every farm member by the building alone; `tenants` more companies of B,
+    registered years before, name no room. All opened their account a week after registering."""
     day = date(2026, 3, 1)
     room_of = {1: "B|R1", 2: "B|R1", 3: "B|R1", 4: "B|R1", **rooms}
     companies = [{"company_id": i, "reg_date": day, "reg_room_key": room_of[i], "reg_building_key": "B"}
                  for i in range(1, 7)]
+    companies += [{"company_id": 100 + k, "reg_date": date(2019, 1, 1), "reg_building_key": "B"}
+                  for k in range(tenants)]
     accounts = [{"company_id": i, "open_date": date(2026, 3, 8), "days_since_registration": 7} for i in range(1, 7)]
     con = given({"stg_companies": table(companies, cluster_step.COMPANY_COLUMNS),
                  "stg_accounts": table(accounts, cluster_step.ACCOUNT_COLUMNS)})
@@ -45,8 +48,16 @@ def clustered(rooms: dict[int, str | None]) -> list[int]:
 
 
 def test_a_fresh_tenant_of_another_room_of_the_farm_s_building_stays_out():
-    # 5 rents R2, 6 names no room (it may be in R1); counted per member, as before, both joined: [1, 2, 3, 4, 5, 6]
-    assert clustered({5: "B|R2", 6: None}) == [1, 2, 3, 4, 6]
+    # 5 rents R2; 6 names no room where 5 of B's 6 companies name one. Counted per member, as before, both joined
+    # ([1, 2, 3, 4, 5, 6])
+    assert clustered({5: "B|R2", 6: None}) == [1, 2, 3, 4]
+
+
+def test_a_leftover_naming_no_room_where_most_name_none_counts_each_member():
+    # B's older tenants name no room: with four, 5 of B's 10 companies name one (half: roomed), with five 5 of 11
+    # (not most), and 6's address is written as B's are
+    assert clustered({5: "B|R2", 6: None}, tenants=4) == [1, 2, 3, 4]
+    assert clustered({5: "B|R2", 6: None}, tenants=5) == [1, 2, 3, 4, 6]
 
 
 def test_a_ring_with_a_room_per_front_counts_each_front():

@@ -261,12 +261,14 @@ def attach_leftovers(labels: np.ndarray, a: np.ndarray, b: np.ndarray, score: np
       off the one mobile a cluster's members share is near that number once, however many members carry
       it, while a dealer's run of SIM cards gives each front a number of its own. Likewise, given
       `building_only` (per pair: of its place evidence - the `place_families` bits - only the building) and
-      `rooms` (per company, its registered room, -1 when unknown), the members the building alone covers
-      count once per room they are registered at, when the piece's companies name a room of their own (one
-      without a room number may be in theirs): a farm's chosen value is its room, and the building comes
-      with the room, so a tenant of another room of the farm's building shares the building with every
-      front of that room, one coincidence of where it rented; a ring that registers each front at a room of
-      its own in one building chose the building, and every front counts.
+      `rooms` (per company, its registered room; -2 when it names none where most of its building's companies
+      name one, -1 when it names none elsewhere: _registered_rooms), the members the building alone covers
+      count once per room they are registered at, when the piece's company names another room or -2 (its room
+      unwritten, as likely another as theirs); -1, a building whose addresses are mostly written without a
+      room, says nothing about rooms, and members count one by one. A farm's chosen value is its room, and
+      the building comes with the room, so a tenant of another room of the farm's building shares the
+      building with every front of that room, one coincidence of where it rented; a ring that registers each
+      front at a room of its own in one building chose the building, and every front counts.
 
     It joins its best cluster only, so leftovers never bridge two clusters."""
     sizes = np.bincount(labels)
@@ -291,9 +293,9 @@ def attach_leftovers(labels: np.ndarray, a: np.ndarray, b: np.ndarray, score: np
     if building_only is not None and rooms is not None and place_families:
         # offset past the company ids and the numbers above, so the three never collide
         by_building = building_only[usable] & ((chosen & value_families & ~place_families) == 0)
-        # only a piece that names a room of its own rents another room: one without a room number may be in theirs
+        # a piece naming another room, or none where most name one, rents another room as far as the filings say
         room = rooms[target_company]
-        other_room = (room >= 0) & (rooms[np.where(piece_side == 0, a, b)[usable]] >= 0)
+        other_room = (room >= 0) & (rooms[np.where(piece_side == 0, a, b)[usable]] != -1)
         covers = np.where(by_building & other_room, 2 * len(labels) + room, covers)
     frame = (
         pl.DataFrame({"piece": piece, "target": target, "target_size": sizes[target].astype(np.float64),
@@ -392,11 +394,16 @@ def _registration_days(con: duckdb.DuckDBPyConnection, n_nodes: int) -> np.ndarr
     return days
 
 
-def _registered_rooms(con: duckdb.DuckDBPyConnection, n_nodes: int) -> np.ndarray:
-    """Per company: a number for its registered room (the room key, which holds its building's), -1 when unknown."""
+def _registered_rooms(con: duckdb.DuckDBPyConnection, n_nodes: int, roomed_share: float) -> np.ndarray:
+    """Per company: a number for its registered room (the room key, which holds its building's); a company naming no
+    room is -2 in a building where at least `roomed_share` of the companies name one (its room is not written, and
+    another than a member's as likely as any), else -1 (a building whose companies mostly name no room - a village
+    house, a compound, a small block let whole - where no room is the building's way of writing its address)."""
     rooms = np.full(n_nodes, -1, dtype=np.int64)
-    rows = con.execute("select company_id, dense_rank() over (order by reg_room_key) - 1 as room from stg_companies "
-                       "where reg_room_key is not null").fetchnumpy()
+    rows = con.execute(
+        "select company_id, case when reg_room_key is not null then dense_rank() over (order by reg_room_key) - 1 "
+        "when avg((reg_room_key is not null)::int) over (partition by reg_building_key) >= ? then -2 else -1 end "
+        "as room from stg_companies", [roomed_share]).fetchnumpy()
     rooms[np.asarray(rows["company_id"], dtype=np.int64)] = rows["room"]
     return rooms
 
@@ -451,7 +458,8 @@ def build_company_clusters(con: duckdb.DuckDBPyConnection, settings: Settings) -
                                   near_families=family_bits(con, ["SIMILAR_PHONE"]),
                                   shared_families=family_bits(con, ["SAME_PHONE"]),
                                   building_only=edges["building_only"].astype(bool),
-                                  rooms=_registered_rooms(con, n_nodes), place_families=family_bits(con, ["place"]))
+                                  rooms=_registered_rooms(con, n_nodes, s.roomed_building_share),
+                                  place_families=family_bits(con, ["place"]))
         labels = attach_whole_cluster_ties(labels, a, b, chosen, family_bits(con, s.attach_cover_families),
                                            s.cluster_min_size, s.attach_cover_share, s.attach_cover_min_members)
         if s.attach_own_min_members:

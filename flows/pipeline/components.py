@@ -417,11 +417,12 @@ def build_company_clusters(con: duckdb.DuckDBPyConnection, settings: Settings) -
     others = [r[0] for r in con.execute(
         "select reason from link_reasons where family = (select family from link_reasons where reason = ?) "
         "and reason <> ?", [BUILDING_REASON, BUILDING_REASON]).fetchall()]
+    # (the reason text is read only for the pairs with place evidence)
     edges = con.execute(
         "select company_a, company_b, score, families, full_families, "
-        "coalesce(list_has(string_split(reason, '+'), ?) "
-        "and not list_has_any(string_split(reason, '+'), ?::varchar[]), false) as building_only "
-        "from company_links_kept", [BUILDING_REASON, others]).fetchnumpy()
+        "case when families & ? = 0 then false else coalesce(list_has(string_split(reason, '+'), ?) "
+        "and not list_has_any(string_split(reason, '+'), ?::varchar[]), false) end as building_only "
+        "from company_links_kept", [family_bits(con, ["place"]), BUILDING_REASON, others]).fetchnumpy()
     a, b = edges["company_a"].astype(np.int64), edges["company_b"].astype(np.int64)
     score = edges["score"].astype(np.float64)
     labels = cluster_labels(n_nodes, a, b, score, s.link_threshold, s.cluster_resolution, s.max_cluster_size,

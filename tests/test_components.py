@@ -292,12 +292,12 @@ def test_a_building_a_cluster_holds_through_one_room_is_one_coincidence_not_a_te
     result = attach_leftovers(labels, a, b, s, f, fresh=fresh, value_families=scope | place,
                               building_only=building_only, rooms=rooms, place_families=place)
     assert result[4] != result[0] and result[9] == result[5]
-    # naming no room where most tenants name one (-2), it is as likely in another room: it stays out
+    # naming no room where rooms are the norm (-2), it is as likely in another room: it stays out
     rooms[4] = -2
     roomless = attach_leftovers(labels, a, b, s, f, fresh=fresh, value_families=scope | place,
                                 building_only=building_only, rooms=rooms, place_families=place)
     assert roomless[4] != roomless[0]
-    # naming no room where most name none (-1), no room is how the building is written: members count one by one
+    # naming no room where many name none (-1), no room is how the building is written: members count one by one
     rooms[4] = -1
     unknown = attach_leftovers(labels, a, b, s, f, fresh=fresh, value_families=scope | place,
                                building_only=building_only, rooms=rooms, place_families=place)

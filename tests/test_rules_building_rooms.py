@@ -1,7 +1,7 @@
 """Given/expect for the leftover template rule's rooms (flows/pipeline/components.py attach_leftovers): a building
 the cluster's members hold through one room covers them once for a fresh leftover of another room of it, or naming
-no room in a building where most companies name one (roomed_building_share), so that tenant stays out; a leftover
-naming no room in a building most of whose companies name none still joins. The whole cluster step runs on its input
+no room in a building where two in three companies name one (roomed_building_share), so that tenant stays out; a
+leftover naming no room in a building where more name none still joins. The whole cluster step runs on its input
 tables, the pairs' reasons as company_links writes them. Before the rule every such leftover joined the farm.
 """
 
@@ -54,10 +54,10 @@ def test_a_fresh_tenant_of_another_room_of_the_farm_s_building_stays_out():
 
 
 def test_a_leftover_naming_no_room_where_most_name_none_counts_each_member():
-    # B's older tenants name no room: with four, 5 of B's 10 companies name one (half: roomed), with five 5 of 11
-    # (not most), and 6's address is written as B's are
-    assert clustered({5: "B|R2", 6: None}, tenants=4) == [1, 2, 3, 4]
-    assert clustered({5: "B|R2", 6: None}, tenants=5) == [1, 2, 3, 4, 6]
+    # B's older tenants name no room: with one, 5 of B's 7 companies name one (over two in three: roomed), with two
+    # 5 of 8 (under), and 6's address is written as B's are
+    assert clustered({5: "B|R2", 6: None}, tenants=1) == [1, 2, 3, 4]
+    assert clustered({5: "B|R2", 6: None}, tenants=2) == [1, 2, 3, 4, 6]
 
 
 def test_a_ring_with_a_room_per_front_counts_each_front():

@@ -261,8 +261,8 @@ def attach_leftovers(labels: np.ndarray, a: np.ndarray, b: np.ndarray, score: np
       off the one mobile a cluster's members share is near that number once, however many members carry
       it, while a dealer's run of SIM cards gives each front a number of its own. Likewise, given
       `building_only` (per pair: of its place evidence - the `place_families` bits - only the building) and
-      `rooms` (per company, its registered room; -2 when it names none where most of its building's companies
-      name one, -1 when it names none elsewhere: _registered_rooms), the members the building alone covers
+      `rooms` (per company, its registered room; -2 when it names none where two in three of its building's
+      companies name one, -1 when it names none elsewhere: _registered_rooms), the members the building alone covers
       count once per room they are registered at, when the piece's company names another room or -2 (its room
       unwritten, as likely another as theirs); -1, a building whose addresses are mostly written without a
       room, says nothing about rooms, and members count one by one. A farm's chosen value is its room, and
@@ -293,7 +293,7 @@ def attach_leftovers(labels: np.ndarray, a: np.ndarray, b: np.ndarray, score: np
     if building_only is not None and rooms is not None and place_families:
         # offset past the company ids and the numbers above, so the three never collide
         by_building = building_only[usable] & ((chosen & value_families & ~place_families) == 0)
-        # a piece naming another room, or none where most name one, rents another room as far as the filings say
+        # a piece naming another room, or none where rooms are the norm, rents another room as far as filings say
         room = rooms[target_company]
         other_room = (room >= 0) & (rooms[np.where(piece_side == 0, a, b)[usable]] != -1)
         covers = np.where(by_building & other_room, 2 * len(labels) + room, covers)
@@ -397,8 +397,8 @@ def _registration_days(con: duckdb.DuckDBPyConnection, n_nodes: int) -> np.ndarr
 def _registered_rooms(con: duckdb.DuckDBPyConnection, n_nodes: int, roomed_share: float) -> np.ndarray:
     """Per company: a number for its registered room (the room key, which holds its building's); a company naming no
     room is -2 in a building where at least `roomed_share` of the companies name one (its room is not written, and
-    another than a member's as likely as any), else -1 (a building whose companies mostly name no room - a village
-    house, a compound, a small block let whole - where no room is the building's way of writing its address)."""
+    another than a member's as likely as any), else -1 (a building where many companies name no room - a village
+    house, a compound, a small block let whole - and no room is the building's way of writing its address)."""
     rooms = np.full(n_nodes, -1, dtype=np.int64)
     rows = con.execute(
         "select company_id, case when reg_room_key is not null then dense_rank() over (order by reg_room_key) - 1 "

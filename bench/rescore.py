@@ -26,6 +26,8 @@ from ring_outcomes import ring_outcomes_sql
 
 KINDS = ["address_farm", "nominee_rep", "dealer_phone", "agent_opener", "weak_links", "student_batch"]
 LEVELS = ["naive", "medium", "sophisticated"]
+# the outside generators' names for the same kinds (truth.csv `kind`): the column shows whichever the data uses
+KIND_ALIASES = {"nominee_rep": "nominee", "agent_opener": "agent", "weak_links": "mixed"}
 
 RINGS = ring_outcomes_sql("""
     select cc.cluster_no, c.uscc, s.risk_score, s.flagged
@@ -102,6 +104,7 @@ def main() -> None:
             ev = evaluate_assignments(folder / "truth.csv", flagged, folder.name)
 
             def cell(recall: dict, counts: dict, key: str) -> str:
+                key = key if key in recall else KIND_ALIASES.get(key, key)
                 return f"{recall[key]:.3f} ({counts[key]})" if key in recall else "-"
 
             rows.append([folder.name, f"{ev.pair_precision:.3f}", f"{ev.pair_recall:.3f}", f"{ev.pair_f1:.3f}",

@@ -24,7 +24,7 @@ COMPANY_COLUMNS = ("company_id", "rep_id", "reg_date", "phone", "phone_also", "r
                    "reg_building_key")
 ACCOUNT_COLUMNS = ("company_id", "rep_id", "agent_id", "open_date", "contact_phone", "contact_phone_also",
                    "agent_phone", "agent_phone_also", "contact_room_key", "days_since_registration", "bank_branch")
-LINK_COLUMNS = ("company_a", "company_b", "score", "families", "full_families")
+LINK_COLUMNS = ("company_a", "company_b", "score", "families", "full_families", "reason")
 BATCH = [0, 1, 2, 3, 4]
 
 

@@ -274,6 +274,39 @@ def test_a_crowded_building_is_no_template_for_a_leftover():
     assert before[5] == before[0]
 
 
+def test_a_building_a_cluster_holds_through_one_room_is_one_coincidence_not_a_template():
+    from shellring.flows.pipeline.components import attach_leftovers
+
+    # a farm of 4 in one room (0-3); 4 rents another room of the farm's building; a ring of 4 that registered each
+    # front at a room of its own in one building (5-8, tied by their scope text); 9 rents a fifth room there. All
+    # fresh, every building pair said at full weight.
+    labels = np.array([0, 0, 0, 0, 1, 2, 2, 2, 2, 3])
+    scope, place = 1, 4
+    a, b, s, f = _edges([(i, j, 1.0, place) for i in range(4) for j in range(i + 1, 4)]       # the farm's room
+                        + [(i, j, 0.5, scope | place) for i in range(5, 9) for j in range(i + 1, 9)]
+                        + [(4, i, 0.5, place) for i in range(4)] + [(9, i, 0.5, place) for i in range(5, 9)])
+    building_only = (s == 0.5) & ((f & scope) == 0)
+    building_only[(a >= 5) & (b <= 8)] = True  # the ring's own pairs: scope text + the building, no room
+    rooms = np.array([0, 0, 0, 0, 1, 2, 3, 4, 5, 6])
+    fresh = np.ones(10, dtype=bool)
+    result = attach_leftovers(labels, a, b, s, f, fresh=fresh, value_families=scope | place,
+                              building_only=building_only, rooms=rooms, place_families=place)
+    assert result[4] != result[0] and result[9] == result[5]
+    # naming no room where rooms are the norm (-2), it is as likely in another room: it stays out
+    rooms[4] = -2
+    roomless = attach_leftovers(labels, a, b, s, f, fresh=fresh, value_families=scope | place,
+                                building_only=building_only, rooms=rooms, place_families=place)
+    assert roomless[4] != roomless[0]
+    # naming no room where many name none (-1), no room is how the building is written: members count one by one
+    rooms[4] = -1
+    unknown = attach_leftovers(labels, a, b, s, f, fresh=fresh, value_families=scope | place,
+                               building_only=building_only, rooms=rooms, place_families=place)
+    assert unknown[4] == unknown[0]
+    # counted per member, as before, the farm's neighbour in the building joins it
+    before = attach_leftovers(labels, a, b, s, f, fresh=fresh, value_families=scope | place)
+    assert before[4] == before[0] and before[9] == before[5]
+
+
 def test_two_nominee_fronted_halves_tied_by_template_text_merge_but_not_on_a_branch():
     from shellring.flows.pipeline.components import merge_nominee_pieces
 

@@ -340,7 +340,7 @@ def _cluster_over(con, links: list[dict]) -> None:
     """The cluster step over these kept links (and no other pair evidence)."""
     from shellring.flows.pipeline.components import build_company_clusters
 
-    con.register("_links", table(links, ("company_a", "company_b", "score", "families", "full_families"),
+    con.register("_links", table(links, ("company_a", "company_b", "score", "families", "full_families", "reason"),
                                  types={"score": pl.Float64, "families": pl.Int64, "full_families": pl.Int64}))
     con.execute("create table company_links_kept as select * from _links")
     con.execute("create table pair_evidence (company_a integer, company_b integer, reason varchar)")

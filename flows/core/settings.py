@@ -138,6 +138,13 @@ class Settings(BaseModel):
                                         "building holds more companies than this: a tower or park so full that the "
                                         "building links nothing (hub_limit_building), where rooms are sublet and "
                                         "shared (place_pendants.py); 0 = never")
+    roomed_building_share: float = Field(0.67, description="a fresh leftover tied to a cluster by the building "
+                                         "alone covers the members it shares the building with once per room they "
+                                         "hold it through when it names another room, or names none in a building "
+                                         "where at least this share of the companies name one (two in three: a room "
+                                         "is how its tenants write the address there); in a building where more of "
+                                         "them name no room its members count one by one (attach_leftovers); > 1 = "
+                                         "a roomless leftover always counts them one by one")
     merge_density: float = Field(0.1, description="merge clusters whose cross evidence is this dense; 0 = never")
     merge_min_pairs: int = 3
     merge_context_density: float = Field(0.5, description="clusters tied only by where and when (a branch, a "

@@ -17,7 +17,8 @@ two groups together.
    at a nominee's pace (three of its members on one person within a season, half of them; own_values.py).
 5. Pieces too small to be clusters merge when they hold every carrier of a season's value (own_values.py). Leftovers
    join a cluster on two kinds of evidence reaching a quarter of its members (not both where and when, unless they
-   reach a third; a student batch cluster excepted) or a fresh template (attach_leftovers), on one
+   reach a third; a student batch cluster excepted) or a fresh template (attach_leftovers: a near number counts
+   once per number the members share, a building once per room they hold it through), on one
    word-for-word scope text shared with nearly all its members (whole_cluster_ties.py), or on a value that
    nobody outside the cluster carries (own_values.py).
 6. A single or pair with a student batch cluster's profile, opened at its branch in its days beyond chance, joins
@@ -61,6 +62,10 @@ from shellring.flows.pipeline.whole_cluster_ties import attach_whole_cluster_tie
 # The families the own values (a person, a phone, a scope text) give their carriers' pairs: a second kind of
 # evidence between pieces must be another.
 OWN_VALUE_FAMILIES = ("SAME_REP", "SAME_AGENT", "REP_IS_AGENT", "SAME_PHONE", "SAME_SCOPE")
+
+# The reason that says two companies share a building and nothing nearer: attach_leftovers counts the members such a
+# pair alone covers once per room.
+BUILDING_REASON = "SAME_BUILDING"
 
 # The functions below default to the settings' defaults, so that they are usable (and tested) on their own.
 _DEFAULT = Settings()
@@ -227,7 +232,8 @@ def attach_leftovers(labels: np.ndarray, a: np.ndarray, b: np.ndarray, score: np
                      value_families: int = 0, min_coverage: float = 0.5,
                      template_families: np.ndarray | None = None, min_reach: float = 0.0,
                      batches: np.ndarray | None = None, near_families: int = 0,
-                     shared_families: int = 0) -> np.ndarray:
+                     shared_families: int = 0, building_only: np.ndarray | None = None,
+                     rooms: np.ndarray | None = None, place_families: int = 0) -> np.ndarray:
     """A company or pair left outside a cluster joins it when its evidence with the cluster's members
     comes from two or more pairs and sums to a link, and either
 
@@ -253,7 +259,16 @@ def attach_leftovers(labels: np.ndarray, a: np.ndarray, b: np.ndarray, score: np
       Given `near_families` (a similar number) and `shared_families` (the same number), the members a
       near value alone covers count once per number they share: a bystander whose mobile is two digits
       off the one mobile a cluster's members share is near that number once, however many members carry
-      it, while a dealer's run of SIM cards gives each front a number of its own.
+      it, while a dealer's run of SIM cards gives each front a number of its own. Likewise, given
+      `building_only` (per pair: of its place evidence - the `place_families` bits - only the building) and
+      `rooms` (per company, its registered room; -2 when it names none where two in three of its building's
+      companies name one, -1 when it names none elsewhere: _registered_rooms), the members the building alone covers
+      count once per room they are registered at, when the piece's company names another room or -2 (its room
+      unwritten, as likely another as theirs); -1, a building whose addresses are mostly written without a
+      room, says nothing about rooms, and members count one by one. A farm's chosen value is its room, and
+      the building comes with the room, so a tenant of another room of the farm's building shares the
+      building with every front of that room, one coincidence of where it rented; a ring that registers each
+      front at a room of its own in one building chose the building, and every front counts.
 
     It joins its best cluster only, so leftovers never bridge two clusters."""
     sizes = np.bincount(labels)
@@ -275,6 +290,13 @@ def attach_leftovers(labels: np.ndarray, a: np.ndarray, b: np.ndarray, score: np
         number = component_labels(len(labels), a[same], b[same])
         near_only = (chosen & value_families & ~near_families) == 0
         covers = np.where(near_only, len(labels) + number[target_company], target_company)
+    if building_only is not None and rooms is not None and place_families:
+        # offset past the company ids and the numbers above, so the three never collide
+        by_building = building_only[usable] & ((chosen & value_families & ~place_families) == 0)
+        # a piece naming another room, or none where rooms are the norm, rents another room as far as filings say
+        room = rooms[target_company]
+        other_room = (room >= 0) & (rooms[np.where(piece_side == 0, a, b)[usable]] != -1)
+        covers = np.where(by_building & other_room, 2 * len(labels) + room, covers)
     frame = (
         pl.DataFrame({"piece": piece, "target": target, "target_size": sizes[target].astype(np.float64),
                       "families": fam, "target_company": target_company, "value": (chosen & value_families) != 0,
@@ -372,12 +394,35 @@ def _registration_days(con: duckdb.DuckDBPyConnection, n_nodes: int) -> np.ndarr
     return days
 
 
+def _registered_rooms(con: duckdb.DuckDBPyConnection, n_nodes: int, roomed_share: float) -> np.ndarray:
+    """Per company: a number for its registered room (the room key, which holds its building's); a company naming no
+    room is -2 in a building where at least `roomed_share` of the companies name one (its room is not written, and
+    another than a member's as likely as any), else -1 (a building where many companies name no room - a village
+    house, a compound, a small block let whole - and no room is the building's way of writing its address)."""
+    rooms = np.full(n_nodes, -1, dtype=np.int64)
+    rows = con.execute(
+        "select company_id, case when reg_room_key is not null then dense_rank() over (order by reg_room_key) - 1 "
+        "when avg((reg_room_key is not null)::int) over (partition by reg_building_key) >= ? then -2 else -1 end "
+        "as room from stg_companies", [roomed_share]).fetchnumpy()
+    rooms[np.asarray(rows["company_id"], dtype=np.int64)] = rows["room"]
+    return rooms
+
+
 def build_company_clusters(con: duckdb.DuckDBPyConnection, settings: Settings) -> dict[str, int]:
     """Write `company_clusters(company_id, cluster_no, cluster_size)` for companies in clusters of >= 2."""
     s = settings
     n_nodes = con.execute("select coalesce(max(company_id), 0) + 1 from stg_companies").fetchone()[0]
-    edges = con.execute("select company_a, company_b, score, families, full_families from company_links_kept"
-                        ).fetchnumpy()
+    # building_only: of the pair's place evidence (a room, a neighbouring room, a similar address, the building),
+    # only the building - attach_leftovers counts what such a pair covers per room (_registered_rooms)
+    others = [r[0] for r in con.execute(
+        "select reason from link_reasons where family = (select family from link_reasons where reason = ?) "
+        "and reason <> ?", [BUILDING_REASON, BUILDING_REASON]).fetchall()]
+    # (the reason text is read only for the pairs with place evidence)
+    edges = con.execute(
+        "select company_a, company_b, score, families, full_families, "
+        "case when families & ? = 0 then false else coalesce(list_has(string_split(reason, '+'), ?) "
+        "and not list_has_any(string_split(reason, '+'), ?::varchar[]), false) end as building_only "
+        "from company_links_kept", [family_bits(con, ["place"]), BUILDING_REASON, others]).fetchnumpy()
     a, b = edges["company_a"].astype(np.int64), edges["company_b"].astype(np.int64)
     score = edges["score"].astype(np.float64)
     labels = cluster_labels(n_nodes, a, b, score, s.link_threshold, s.cluster_resolution, s.max_cluster_size,
@@ -412,7 +457,10 @@ def build_company_clusters(con: duckdb.DuckDBPyConnection, settings: Settings) -
                                   fresh=fresh, value_families=value_families, min_coverage=s.attach_min_coverage,
                                   template_families=chosen, min_reach=s.attach_min_reach, batches=batches,
                                   near_families=family_bits(con, ["SIMILAR_PHONE"]),
-                                  shared_families=family_bits(con, ["SAME_PHONE"]))
+                                  shared_families=family_bits(con, ["SAME_PHONE"]),
+                                  building_only=edges["building_only"].astype(bool),
+                                  rooms=_registered_rooms(con, n_nodes, s.roomed_building_share),
+                                  place_families=family_bits(con, ["place"]))
         labels = attach_whole_cluster_ties(labels, a, b, chosen, family_bits(con, s.attach_cover_families),
                                            s.cluster_min_size, s.attach_cover_share, s.attach_cover_min_members)
         if s.attach_own_min_members:

@@ -476,7 +476,7 @@ def _surplus_empty_fields(con: duckdb.DuckDBPyConnection, source: CsvSource, n_f
                 ends AS (SELECT line FROM numbered WHERE open_end AND inside = odd_quotes)
                 SELECT line, bool_or(quoted) AS quoted, string_agg(l, chr(10) ORDER BY physical) AS record
                 FROM numbered WHERE line IN (SELECT line FROM ends) GROUP BY line""")
-    plain = f"length(record) - length(replace(record, {_sql_text(d)}, '')) + 1"
+    plain = f"strlen(record) - strlen(replace(record, {_sql_text(d)}, '')) + 1"
     con.execute(f"""CREATE OR REPLACE TEMP TABLE _line_ends AS
                     SELECT line, record, CASE WHEN NOT quoted THEN {plain} END AS fields FROM _line_ends""")
     quoted = con.sql("SELECT line, record FROM _line_ends WHERE fields IS NULL").pl()
@@ -520,9 +520,12 @@ def _read_csv_rows(con: duckdb.DuckDBPyConnection, staged: Staged, select: str, 
                   min(column_name) AS column_name, min(csv_line) AS csv_line
            FROM _csv_rejects GROUP BY line"""
     )
+    loaded, bad = con.execute("SELECT (SELECT count(*) FROM _typed), (SELECT count(*) FROM _csv_bad)").fetchone()
+    surplus = _surplus_empty_fields(con, source, len(headers), loaded + bad)
     _drop(con, "_rows")
-    if con.execute("SELECT count(*) FROM _csv_bad").fetchone()[0] == 0:
-        con.execute(f"CREATE TEMP VIEW _rows AS SELECT rowid + {first_data_line} AS src_row, * FROM _typed")
+    if bad == 0:  # a table only when rows with surplus fields must leave it
+        con.execute(f"CREATE TEMP {'TABLE' if surplus else 'VIEW'} _rows AS "
+                    f"SELECT rowid + {first_data_line} AS src_row, * FROM _typed")
     else:
         con.execute(
             f"""CREATE TEMP TABLE _rows AS
@@ -554,12 +557,7 @@ def _read_csv_rows(con: duckdb.DuckDBPyConnection, staged: Staged, select: str, 
             "LINE SIZE OVER MAXIMUM": f"line longer than {MAX_LINE_BYTES} bytes",
         }.get(error_type, f"unreadable row: {error_type.lower()}")
         rejects.append({"line": line, "column_name": None, "reason": reason, "action": "rejected", "raw_row": raw})
-    records = con.execute("SELECT (SELECT count(*) FROM _typed) + (SELECT count(*) FROM _csv_bad)").fetchone()[0]
-    surplus = _surplus_empty_fields(con, source, len(headers), records)
     if surplus:
-        if con.execute("SELECT count(*) FROM duckdb_views() WHERE view_name = '_rows' AND temporary").fetchone()[0]:
-            con.execute("CREATE TEMP TABLE _rows_kept AS SELECT * FROM _rows; DROP VIEW _rows; "
-                        "ALTER TABLE _rows_kept RENAME TO _rows")
         con.execute("DELETE FROM _rows WHERE src_row IN (SELECT unnest(?::BIGINT[]))", [[line for line, _ in surplus]])
         rejects.extend({"line": line, "column_name": None, "reason": f"ragged row: more than {len(headers)} fields",
                         "action": "rejected", "raw_row": record} for line, record in surplus)

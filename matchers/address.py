@@ -35,6 +35,9 @@ _UNIT_RULES = [
     (re.compile(r"(?<=[0-9A-Z])(?:号楼|号馆|幢|座|#)"), "栋"),
     (re.compile(r"(?<=\d)(?:楼层|层楼|F|楼|层)"), "层"),
     (re.compile(r"(?<=[0-9A-Z])(?:号房|号室|房间|房|户|室)"), "室"),
+    # 9幢D座1118室, 102幢C-1580, 5栋E座802: a letter after a building is its block, a unit of it (the real
+    # labelled addresses mark it so); 9幢C座1118室 and 9幢D座1118室 are two rooms.
+    (re.compile(r"(?<=[0-9A-Z]栋)([A-Z])(?:栋|-(?=\d))"), r"\1单元"),
     # 大厦B-1616室, 市场D-1421: a building letter after a name, a dash, then the room (its word made 室 above), as
     # 大厦B座1616室 says it
     # (not after a labelled floor, building, room or unit: 14楼E-085 is room E-085 on floor 14; 大楼D-229 is building D)
@@ -85,7 +88,7 @@ _ROAD_CORE = re.compile(r"^(.*?)(?:大道|大街|公路|路|街|巷|胡同|道|�
 _NOT_A_NAME = re.compile(r"[东南西北中]*|[一二三四五六七八九十]+")  # 南路, 七路; 南一路 is a name
 # The structured end of an address after its estate/building name: labelled or bare runs of digits (a letter
 # before or after) in the order building, unit, floor, room, joined by nothing or by -.
-_TOKEN = r"(?:[A-Z]?\d++[A-Z]?|[A-Z](?=栋))"
+_TOKEN = r"(?:[A-Z]?\d++[A-Z]?|[A-Z](?=栋|单元))"
 # atomic: no backtracking; the lookahead lets the scan skip positions where no block can start
 _BLOCK = re.compile(r"(?=[-0-9A-Z])-?(?:(?>" + _TOKEN + r"(?:栋|单元|层|室|号)?-?))+")
 _TAIL_TOKEN = re.compile(r"(" + _TOKEN + r")(栋|单元|层|室|号)?")
@@ -100,6 +103,7 @@ def _is_room_range(a: str, b: str) -> bool:
         return True
     return len(a) == len(b) >= 3 and a.isdigit() and b.isdigit() and int(a) < int(b) < int(a) + 100
 _LETTER_ROOM = re.compile(r"[A-Z]\d{3,5}")
+_FLOOR_OF_ROOM = re.compile(r"[A-Z]?\d{3,4}")
 _FLOOR_ROOM = re.compile(r"0\d")  # a room numbered within its floor (15楼08室)
 _SEAT_LETTER = re.compile(r"[0-9](?:室|单元)[A-Z][0-9]")
 _ROOM_LIKE_UNIT = re.compile(r"[A-Z]?\d{3,5}")
@@ -135,6 +139,7 @@ _UNIT_RULES_BATCH = [
     (r"([0-9A-Z])(?:号楼|号馆|幢|座|#)", "${1}栋", 1),
     (r"(\d)(?:楼层|层楼|F|楼|层)", "${1}层", 1),
     (r"([0-9A-Z])(?:号房|号室|房间|房|户|室)", "${1}室", 1),
+    (r"([0-9A-Z]栋)([A-Z])(?:栋|-([0-9]))", "${1}${2}单元${3}", 1),
     (r"((?:^|[^0-9])[^\x00-\x7f元]|[0-9][^\x00-\x7f层栋室元])([A-Z])-(\d{3,5}(?:室|$))", "${1}${2}栋${3}", 1),
     (r"(\d)梯(\d)", "${1}单元${2}", 2),
     (r"(\d)(?:街|排)(\d{3})", "${1}单元${2}", 2),
@@ -734,9 +739,10 @@ def _tail_fields(tail: str, has_number: bool) -> tuple[str | None, ...]:
         # 15楼08室, 31层02室, 19F02号, 29楼13室: room 08 of floor 15 is 1508, as 1508室 writes it; 2楼37号 is a
         # market's stall 37, not room 237 (real labelled addresses), so a two-digit number joins only as a 室
         room = floor + room
-    if room and not floor and room.isdigit() and 3 <= len(room) <= 4:
-        # 1203 is on floor 12: derive it so that `12层1203室` and `1203室` give the same room_key (inference).
-        floor = str(int(room[:-2]))
+    if room and not floor and _FLOOR_OF_ROOM.fullmatch(room):
+        # 1203 is on floor 12: derive it so that `12层1203室` and `1203室` give the same room_key (inference); D1203
+        # too, as D座1203室 writes it.
+        floor = str(int(room.lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ")[:-2]))
     poi = (_NOISE_TAIL.sub("", tail) if tail[-1:] in _NOISE_CHARS else tail).strip("-")
     return poi or None, building, unit, floor, room, door
 
@@ -788,9 +794,10 @@ def _parse_one(g: Gazetteer, text: str, hint: Division | None, memo: _WalkMemo |
         elif poi:  # a place with no road: its own door number, when written, tells its lots apart
             site_key = f"{adcode}|{poi}|{number}" if number else f"{adcode}|{poi}"
     if site_key is not None:
-        building_key = f"{site_key}|{building or ''}"
+        key_building, key_unit, key_room = key_parts(building, unit, room)
+        building_key = f"{site_key}|{key_building}"
         if room or floor:
-            room_key = f"{building_key}|{unit or ''}|{floor or ''}|{room or ''}"
+            room_key = f"{building_key}|{key_unit}|{floor or ''}|{key_room}"
     head = ""
     if prov is not None:
         head += prov.name
@@ -806,6 +813,21 @@ def _parse_one(g: Gazetteer, text: str, hint: Division | None, memo: _WalkMemo |
         road, number, poi, building, unit, floor, room,
         workstation, site_key, building_key, room_key, normalized or None, notes,
     )
+
+
+def key_parts(building: str | None, unit: str | None, room: str | None) -> tuple[str, str, str]:
+    """(building, unit, room) as the keys write them. A block letter and its room are one room however written:
+    9幢D座1118室 (unit D, room 1118) and 9幢D1118室 (room D1118) key block D's room 1118, so a floor key (the room
+    key less its room) still tells block C's 11th floor from block D's; with no building before it, A605室 is room
+    605 of block A as A座605室 writes it, and B座B126室 is B座126室."""
+    building, unit, room = building or "", unit or "", room or ""
+    if not unit and len(room) > 1 and "A" <= room[0] <= "Z" and room[1:].isdigit():
+        letter, room = room[0], room[1:]
+        if not building:
+            building = letter
+        elif building != letter:
+            unit = letter
+    return building, unit, room
 
 
 def _list_column(name: str, col: Sequence[list[str]]) -> pl.Series:

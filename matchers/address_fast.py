@@ -182,12 +182,20 @@ def parse_fast(
         .when(pl.col("_keyed") & pl.col("poi").is_not_null())
         .then(pl.concat_str("adcode", pl.lit("|"), "poi", pl.lit("|"), "number"))
     )
+    # key_parts: a block letter written on the room (D1118) is the key's unit, or its building where none is written
+    letter = pl.col("room").str.slice(0, 1)
+    lettered = pl.col("unit").is_null() & pl.col("room").str.contains(r"^[A-Z][0-9]+$").fill_null(False)
+    key_building = pl.when(lettered & pl.col("building").is_null()).then(letter).otherwise(
+        pl.col("building").fill_null(""))
+    key_unit = pl.when(lettered & pl.col("building").is_not_null() & (pl.col("building") != letter)).then(
+        letter).otherwise(pl.col("unit").fill_null(""))
+    key_room = pl.when(lettered).then(pl.col("room").str.slice(1)).otherwise(pl.col("room").fill_null(""))
     fast = fast.with_columns(site_key=site).with_columns(
-        building_key=pl.concat_str("site_key", pl.lit("|"), pl.col("building").fill_null("")),
+        building_key=pl.concat_str("site_key", pl.lit("|"), key_building),
     ).with_columns(
         room_key=pl.when(pl.col("room").is_not_null() | pl.col("floor").is_not_null()).then(pl.concat_str(
-            "building_key", pl.lit("|"), pl.col("unit").fill_null(""), pl.lit("|"), pl.col("floor").fill_null(""),
-            pl.lit("|"), pl.col("room").fill_null(""))),
+            "building_key", pl.lit("|"), key_unit, pl.lit("|"), pl.col("floor").fill_null(""), pl.lit("|"),
+            key_room)),
         normalized=pl.concat_str("_head", "rest"),
         workstation=pl.lit(None, dtype=pl.String),
     ).select("_row", "province", "city", "district", "adcode", "road", "number", "poi", "building", "unit",

@@ -81,6 +81,28 @@ def test_a_building_letter_before_a_dash_and_the_room_is_the_building():
     assert kept["building"].to_list() == ["15", "82"]
 
 
+def test_a_block_letter_after_a_numbered_building_is_kept():
+    # 9幢D座1118室 (real company addresses: 5栋E座802, 34幢B座1710室): the letter is block D of building 9, a unit
+    # of it (the labelled real addresses mark 金世纪铭城102幢C-1580's C so). It was dropped, so block C's room 1118
+    # and block D's were one room key; D座1118, D-1118 and D1118 are one room
+    same = ["苏州市工业园区星湖街328号9幢D座1118室", "苏州市工业园区星湖街328号9栋D-1118室",
+            "苏州市工业园区星湖街328号9号楼D1118室", "苏州市工业园区星湖街328号9幢d座11层1118"]
+    other = ["苏州市工业园区星湖街328号9幢C座1118室", "苏州市工业园区星湖街328号9幢1118室"]
+    df = parse_addresses(same + other, ["320576"] * 6).rows(named=True)
+    assert {r["room_key"] for r in df[:4]} == {"320576|星湖街|328|9|D|11|1118"}
+    assert [r["room_key"] for r in df[4:]] == ["320576|星湖街|328|9|C|11|1118", "320576|星湖街|328|9||11|1118"]
+    assert [(r["building"], r["unit"], r["room"]) for r in df[:2]] == [("9", "D", "1118")] * 2
+    assert df[2]["room"] == "D1118"  # as the labels write a room after its building (7号楼C116室)
+    # the floor key (room key less its room) keeps the block apart too
+    assert len({r["room_key"].rsplit("|", 1)[0] for r in df[:5]}) == 2
+    # with no building before it the letter is the block: A605室 is A座605室, and B座B126室 is B座126室
+    pairs = parse_addresses(["上海市徐汇区漕溪路250号A605室", "上海市徐汇区漕溪路250号A座605室",
+                             "北京市朝阳区广顺北大街5号B座B126室", "北京市朝阳区广顺北大街5号B座126室"]).rows(named=True)
+    assert pairs[0]["room_key"] == pairs[1]["room_key"] == "310104|漕溪路|250|A||6|605"
+    assert pairs[0]["building_key"] == pairs[1]["building_key"]
+    assert pairs[2]["room_key"] == pairs[3]["room_key"] == "110105|广顺北大街|5|B||1|126"
+
+
 def test_hints_resolve_omitted_and_ambiguous_prefixes():
     df = parse_addresses(["西湖区文三路138号", "西湖区文三路138号", "文三路138号", "西湖区文三路138号"],
                          hints=["3301", "360100", "330106", None])

@@ -13,6 +13,7 @@ TYPES: dict[str, pl.DataType] = {
     "company_id": pl.Int32, "uscc": pl.Utf8, "uscc_region": pl.Utf8, "rep_id": pl.Utf8, "rep_name": pl.Utf8,
     "rep_region": pl.Utf8, "rep_age_at_reg": pl.Int32, "reg_date": pl.Date, "reg_adcode": pl.Utf8,
     "reg_site_key": pl.Utf8, "reg_building_key": pl.Utf8, "reg_room_key": pl.Utf8, "reg_address_norm": pl.Utf8,
+    "reg_place": pl.Utf8,
     "reg_address_notes": pl.List(pl.Utf8), "phone": pl.Utf8, "phone_also": pl.Utf8,
     "phone_is_virtual": pl.Boolean,
     "reg_capital": pl.Float64, "scope_key": pl.Utf8, "trade_name": pl.Utf8,

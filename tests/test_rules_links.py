@@ -34,7 +34,8 @@ WEAK_ACCOUNT_COLUMNS = ("company_id", "bank_branch", "open_date", "days_since_re
 BATCH_ACCOUNT_COLUMNS = (*WEAK_ACCOUNT_COLUMNS, "bank")
 BATCH_COMPANY_COLUMNS = ("company_id", "rep_age_at_reg", "rep_region", "reg_adcode", "uscc_region")
 ATTRIBUTE_COLUMNS = ("company_id", "attr_kind", "attr_value", "seen_on")
-NEIGHBOUR_COMPANY_COLUMNS = ("company_id", "reg_date", "reg_building_key", "reg_room_key", "reg_address_notes")
+NEIGHBOUR_COMPANY_COLUMNS = ("company_id", "reg_date", "reg_building_key", "reg_room_key", "reg_address_notes",
+                             "reg_site_key", "reg_place", "reg_address_norm")
 FUZZY_COMPANY_COLUMNS = ("company_id", "rep_name", "rep_id", "reg_site_key", "reg_room_key", "reg_address_norm")
 
 P1 = "330106199901011234"  # a resident ID
@@ -1400,6 +1401,41 @@ def test_one_named_host_ties_its_season_rooms_on_any_floor_of_the_building():
     size = {301: 3, 1108: 3, 702: 1}
     expected = sorted((a, b, "NEIGHBOUR_ROOM", "building", "S6|F", size[rooms[a]] + size[rooms[b]])
                       for a in farm for b in farm if a < b and rooms[a] != rooms[b])
+    assert evidence_of(Case("neighbour", companies=companies, expected=[])) == expected
+
+
+def test_a_farms_rooms_written_without_their_tower_are_the_towers_rooms():
+    """A farm over rooms 2521-2523 of tower C, some applicants writing 和捷财富大厦C座2522室 and others
+    和捷财富大厦2521室: the rooms without a letter are taken for tower C when C is the one block with season rooms
+    near their floor at the site, under the same place name (NEIGHBOUR_ROOM). Where two towers have season rooms
+    there, where the room's writing names a block in words (中座), or under another place name, it stays apart."""
+    def company(i: int, site: str, block: str, floor: int, room: int, day: str, place: str = "和捷财富大厦",
+                written: str = "") -> dict:
+        return {"company_id": i, "reg_date": d(day), "reg_site_key": site, "reg_building_key": f"{site}|{block}",
+                "reg_room_key": f"{site}|{block}||{floor}|{room}", "reg_address_notes": [], "reg_place": place,
+                "reg_address_norm": f"南京市建邺区嘉陵江东街885号{place}{written}{room}室"}
+    companies = (
+        # the farm at S10, in May: 1-3 in C-2522, 4-5 in 2521 and 6-7 in 2523 with no letter
+        [company(i, "S10", "C", 25, 2522, f"2026-05-0{i}", written="C栋") for i in (1, 2, 3)]
+        + [company(i, "S10", "", 25, 2521, f"2026-05-1{i}") for i in (4, 5)]
+        + [company(i, "S10", "", 25, 2523, f"2026-05-2{i - 5}") for i in (6, 7)]
+        # near miss: S11 has season rooms of towers A and B on floor 15; 13-14 in an unlettered 1502 between them
+        + [company(i, "S11", "A", 15, 1501, "2026-05-01", written="A栋") for i in (8, 9, 10)]
+        + [company(i, "S11", "B", 15, 1503, "2026-05-01", written="B栋") for i in (11, 12, 25)]
+        + [company(i, "S11", "", 15, 1502, "2026-05-02") for i in (13, 14)]
+        # near miss: S12, 17-18's room next to tower D's farm is written 中座 (a block the key holds no letter for)
+        + [company(i, "S12", "D", 9, 901, "2026-05-01", written="D栋") for i in (15, 16, 19)]
+        + [company(i, "S12", "", 9, 902, "2026-05-02", written="中座") for i in (17, 18)]
+        # near miss: S13, 22-23 in 702 under another place name at the door number than tower E's farm
+        + [company(i, "S13", "E", 7, 701, "2026-05-01", written="E栋") for i in (20, 21, 24)]
+        + [company(i, "S13", "", 7, 702, "2026-05-02", place="锦绣写字楼") for i in (22, 23)]
+    )
+    expected = sorted(
+        [(a, b, "NEIGHBOUR_ROOM", "building", "S10|C", 5) for a in (1, 2, 3) for b in (4, 5)]
+        + [(a, b, "NEIGHBOUR_ROOM", "building", "S10|C", 5) for a in (1, 2, 3) for b in (6, 7)]
+        # 2521 and 2523 hold two each (hosted_room_min_companies 3): they meet through 2522 only; S11's towers
+        # A and B are two blocks, whose rooms were never neighbours of each other
+    )
     assert evidence_of(Case("neighbour", companies=companies, expected=[])) == expected
 
 

@@ -21,6 +21,12 @@
 -- rooms both mostly marked as hosted, in a way they share (desk numbers in both, or cluster-registration notes in
 -- both), are its rooms within hosted_marked_floor_reach floors. Unmarked rooms stay within hosted_floor_reach: two
 -- unmarked farms a few floors apart are two tenants of a busy building.
+-- A farm's rooms written with and without their tower (和捷财富大厦C座2522室 beside 和捷财富大厦2521室: applicants leave
+-- the letter out) have two building keys, so the rooms never met. A season room written with no block is taken for
+-- the block of the season rooms near its floor at that site when they are all of one block, both are written under
+-- one place name (or each under none), and its own writings name no block in words (中座, 东楼, 二期): the rooms
+-- a farm filled at one time on one floor of a tower are that tower's. Where two blocks have season rooms near that
+-- floor the room is left as written (never guessed), as room_blocks leaves a room two towers have.
 -- A temp table: pair_evidence, in this stage, is its one reader.
 --
 -- reads: stg_companies
@@ -33,6 +39,12 @@ with placed as (
         company_id,
         reg_building_key as building_key,
         reg_room_key as room_key,
+        reg_site_key as site_key,
+        -- the building key is site|block; an empty block is a room written with no tower
+        substr(reg_building_key, length(reg_site_key) + 2) as block,
+        coalesce(reg_place, '') as place,
+        regexp_matches(coalesce(reg_address_norm, ''), '座|栋|幢|号楼|[东西南北中主裙副][楼塔]|塔楼|[0-9一二三四五六七八九十]期')
+            as names_block,
         reg_date,
         -- the room key ends |unit|floor|room
         try_cast(string_split(reg_room_key, '|')[-2] as integer) as floor,
@@ -68,6 +80,10 @@ season_rooms as (
         room_key,
         any_value(building_key) as building_key,
         any_value(floor) as floor,
+        any_value(site_key) as site_key,
+        any_value(block) as block,
+        list_distinct(list(place) filter (where in_season)) as places,
+        bool_or(names_block) filter (where in_season) as names_block,
         mode(host order by host) filter (where in_season) as host,  -- a tie to the first name, not to thread order
         list_distinct(flatten(list(markers) filter (where in_season))) as markers,
         count(*) filter (where in_season and len(markers) > 0) / count(*) filter (where in_season) as marked_share,
@@ -80,12 +96,32 @@ season_rooms as (
     having (count(*) filter (where in_season) >= 2 or (count(*) = 1 and any_value(host) is not null))
         and count(*) filter (where in_season) >= getvariable('hosted_season_share') * count(*)
 ),
+-- a season room written with no block, and the one block of the season rooms near its floor at its site
+towered as (
+    select u.room_key, any_value(l.site_key || '|' || l.block) as tower_key
+    from season_rooms as u
+    join season_rooms as l
+        on l.site_key = u.site_key and l.block <> ''
+        and abs(l.floor - u.floor) <= getvariable('hosted_floor_reach')
+        and len(list_intersect(l.places, u.places)) > 0
+    where u.block = '' and u.site_key is not null and not u.names_block
+    group by u.room_key
+    having count(distinct l.block) = 1
+),
+placed_rooms as (
+    select r.*, coalesce(t.tower_key, r.building_key) as tower_key
+    from season_rooms as r
+    left join towered as t using (room_key)
+),
 -- only buildings with two season rooms or more are paired
 neighbours as (
-    select a.room_key as room_a, b.room_key as room_b, a.building_key, a.n_companies + b.n_companies as n_companies,
+    select a.room_key as room_a, b.room_key as room_b,
+        case when a.building_key = b.building_key then a.building_key else a.tower_key end as building_key,
+        a.n_companies + b.n_companies as n_companies,
         a.fill_from as from_a, a.fill_to as to_a, b.fill_from as from_b, b.fill_to as to_b
-    from season_rooms as a
-    join season_rooms as b on a.building_key = b.building_key and a.room_key < b.room_key
+    from placed_rooms as a
+    join placed_rooms as b
+        on (a.building_key = b.building_key or a.tower_key = b.tower_key) and a.room_key < b.room_key
     where (a.host = b.host
             or (least(a.n_companies, b.n_companies) >= 2
                 and (abs(a.floor - b.floor) <= getvariable('hosted_floor_reach')

@@ -12,6 +12,7 @@ select
     coalesce(rb.building_key, addr.building_key) as reg_building_key,
     coalesce(rb.room_key, addr.room_key) as reg_room_key,
     addr.normalized as reg_address_norm,
+    addr.poi as reg_place,
     addr.notes as reg_address_notes,
     ph.e164 as phone,
     ph.type as phone_type,

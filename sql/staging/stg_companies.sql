@@ -27,6 +27,7 @@ select
     k.reg_building_key,
     k.reg_room_key,
     k.reg_address_norm,
+    k.reg_place,
     k.reg_address_notes,
     k.phone,
     k.phone_type,

@@ -95,9 +95,10 @@ def test_a_block_letter_after_a_numbered_building_is_kept():
     assert df[2]["room"] == "D1118"  # as the labels write a room after its building (7号楼C116室)
     # the floor key (room key less its room) keeps the block apart too
     assert len({r["room_key"].rsplit("|", 1)[0] for r in df[:5]}) == 2
-    # with no building before it the letter is the block: A605室 is A座605室, and B座B126室 is B座126室
+    # with no building before it the letter is the block: A605室 is A座605室; B座B126室 is B座126室
     pairs = parse_addresses(["上海市徐汇区漕溪路250号A605室", "上海市徐汇区漕溪路250号A座605室",
-                             "北京市朝阳区广顺北大街5号B座B126室", "北京市朝阳区广顺北大街5号B座126室"]).rows(named=True)
+                             "北京市朝阳区广顺北大街5号B座B126室", "北京市朝阳区广顺北大街5号B座126室"])
+    pairs = pairs.rows(named=True)
     assert pairs[0]["room_key"] == pairs[1]["room_key"] == "310104|漕溪路|250|A||6|605"
     assert pairs[0]["building_key"] == pairs[1]["building_key"]
     assert pairs[2]["room_key"] == pairs[3]["room_key"] == "110105|广顺北大街|5|B||1|126"

@@ -7,6 +7,8 @@ leftover besides the piece is fine), never on a registered room, a hub or a gene
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import numpy as np
 import polars as pl
 from ruletables import d, table
@@ -398,5 +400,105 @@ def _fronted_clustered(companies: list[tuple[int, str, str, str | None]]) -> lis
     links = [{"company_a": x, "company_b": y, "score": 1.2, "families": own, "full_families": own}
              for x, rx, *_ in companies for y, ry, *_ in companies if x < y and rx == ry]
     _cluster_over(con, links)
+    return [r[0] for r in rows(con, "select list(company_id order by company_id) from company_clusters "
+                                    "group by cluster_no order by 1")]
+
+
+DEALER_MOBILE = "+8613912345678"
+
+
+def test_the_cluster_step_merges_two_alternating_agents_halves_on_a_phone_only_they_carry():
+    """A careful ring's openings alternate between two agents (经办人), four companies each, registered in one
+    spring: each agent's companies are a cluster of their own. The dealer's mobile on one front of each, and on
+    no other company in the region: one ring. On a scope text alone (students' and careful rings' shells copy
+    their registration agent's templates), with the mobile also on a company outside the two, or with the halves
+    more than two seasons apart, they stay two clusters."""
+    spring = ["2026-03-01", "2026-03-20", "2026-04-10", "2026-05-01"]
+    halves = [(i, "A1", day) for i, day in zip(range(1, 5), spring, strict=True)] + [
+        (i, "A2", day) for i, day in zip(range(5, 9), spring, strict=True)]
+    assert _agent_clustered(halves, phones={2: DEALER_MOBILE, 7: DEALER_MOBILE}) == [[1, 2, 3, 4, 5, 6, 7, 8]]
+    assert _agent_clustered(halves, scopes={2: NOMINEE_TEXT, 7: NOMINEE_TEXT}) == [[1, 2, 3, 4], [5, 6, 7, 8]]
+    outsider = [*halves, (9, None, "2026-04-01")]
+    assert _agent_clustered(outsider, phones={2: DEALER_MOBILE, 7: DEALER_MOBILE, 9: DEALER_MOBILE}) == [
+        [1, 2, 3, 4], [5, 6, 7, 8]]
+    later = [(i, "A2", "2027-06-01") for i in range(5, 9)]
+    assert _agent_clustered(halves[:4] + later, phones={2: DEALER_MOBILE, 7: DEALER_MOBILE}) == [
+        [1, 2, 3, 4], [5, 6, 7, 8]]
+    # an agent who opened accounts for four of nine members of a cluster (five more, by agents of their own, tied
+    # to them) fronts no half of it
+    crowd = halves + [(i, f"X{i}", "2026-04-01") for i in range(9, 14)]
+    ties = [(8, i) for i in range(9, 14)] + [(i, i + 1) for i in range(9, 13)]
+    assert _agent_clustered(crowd, phones={2: DEALER_MOBILE, 7: DEALER_MOBILE}, ties=ties) == [
+        [1, 2, 3, 4], [5, 6, 7, 8, 9, 10, 11, 12, 13]]
+
+
+def _agent_clustered(companies: list[tuple[int, str | None, str]], phones: dict[int, str] | None = None,
+                     scopes: dict[int, str] | None = None, ties: list[tuple[int, int]] = ()) -> list[list[int]]:
+    """Clusters after build_company_clusters, given (id, the agent who opened its account, registration date);
+    each agent's companies are linked pair by pair by SAME_AGENT, and `ties` pairs by a link as strong; each company
+    has its own representative."""
+    from shellring.flows.pipeline.whole_cluster_ties import family_bits
+
+    phones, scopes = phones or {}, scopes or {}
+    registrations = [{"company_id": i, "rep_id": f"R{i}", "reg_date": d(day), "phone": phones.get(i),
+                      "scope_key": scopes.get(i)} for i, _, day in companies]
+    openings = [{"company_id": i, "rep_id": f"R{i}", "agent_id": agent, "open_date": d(day) + timedelta(days=20),
+                 "days_since_registration": 20} for i, agent, day in companies]
+    con = given({"stg_companies": table(registrations, ("company_id", "rep_id", "reg_date", "phone", "phone_also",
+                                                        "reg_room_key", "trade_name", "scope_key",
+                                                        "reg_building_key")),
+                 "stg_accounts": table(openings, ("company_id", "rep_id", "agent_id", "open_date", "contact_phone",
+                                                  "contact_phone_also", "agent_phone", "agent_phone_also",
+                                                  "contact_room_key", "days_since_registration"))})
+    own = family_bits(con, ["SAME_AGENT"])
+    links = [{"company_a": x, "company_b": y, "score": 1.0, "families": own, "full_families": own}
+             for x, ax, _ in companies for y, ay, _ in companies if x < y and ax is not None and ax == ay]
+    links += [{"company_a": x, "company_b": y, "score": 1.0, "families": own, "full_families": own} for x, y in ties]
+    _cluster_over(con, links)
+    return [r[0] for r in rows(con, "select list(company_id order by company_id) from company_clusters "
+                                    "group by cluster_no order by 1")]
+
+
+def test_the_cluster_step_merges_a_batch_opened_at_two_branches_on_a_phone_only_its_halves_carry():
+    """A student batch opened at two branches, five companies at each, each half tied together by the batch rules
+    and so a cluster of its own: the dealer's mobile on one member of each half, and on no other company in the
+    region, makes them one batch. With the mobile also on a company outside the two they stay apart, and so do two
+    groups that no batch rule tied (a value two ordinary clusters alone share is no operator's footprint)."""
+    halves = [[1, 2, 3, 4, 5], [6, 7, 8, 9, 10]]
+    assert _batch_clustered(halves, {3: DEALER_MOBILE, 8: DEALER_MOBILE}) == [list(range(1, 11))]
+    assert _batch_clustered(halves, {3: DEALER_MOBILE, 8: DEALER_MOBILE, 11: DEALER_MOBILE}) == halves
+    assert _batch_clustered(halves, {3: DEALER_MOBILE, 8: DEALER_MOBILE}, batch=False) == halves
+    # a nominee's five fronts and a batch meeting at one number are two operations: fronts of two kinds merge not
+    assert _batch_clustered(halves, {3: DEALER_MOBILE, 8: DEALER_MOBILE}, nominee_second=True) == halves
+
+
+def _batch_clustered(halves: list[list[int]], phones: dict[int, str], batch: bool = True,
+                     nominee_second: bool = False) -> list[list[int]]:
+    """Clusters after build_company_clusters, given groups of companies registered in one March, each group tied
+    pair by pair (by BATCH_COHORT when `batch`, else by SAME_BUILDING; the second by SAME_REP, one person
+    representing all of it, when `nominee_second`), and the phones some of them carry."""
+    from shellring.flows.pipeline.components import build_company_clusters
+    from shellring.flows.pipeline.whole_cluster_ties import family_bits
+
+    ids = sorted({c for half in halves for c in half} | set(phones))
+    from cluster_step import ACCOUNT_COLUMNS, COMPANY_COLUMNS
+
+    nominee = set(halves[1]) if nominee_second else set()
+    con = given({"stg_companies": table([{"company_id": i, "rep_id": "N1" if i in nominee else f"R{i}",
+                                          "reg_date": d("2026-03-02"), "phone": phones.get(i)} for i in ids],
+                                        COMPANY_COLUMNS),
+                 "stg_accounts": table([], ACCOUNT_COLUMNS)})
+    family, reason = (["branch"], "BATCH_COHORT") if batch else (["place"], "SAME_BUILDING")
+    bits, rep = family_bits(con, family), family_bits(con, ["SAME_REP"])
+    pairs = [(x, y) for half in halves for x in half for y in half if x < y]
+    links = [{"company_a": x, "company_b": y, "score": 1.0, "families": rep if x in nominee else bits,
+              "full_families": rep if x in nominee else bits, "reason": "SAME_REP" if x in nominee else reason}
+             for x, y in pairs]
+    con.register("_links", table(links, ("company_a", "company_b", "score", "families", "full_families", "reason"),
+                                 types={"score": pl.Float64, "families": pl.Int64, "full_families": pl.Int64}))
+    con.execute("create table company_links_kept as select * from _links")
+    con.execute("create table pair_evidence as select company_a, company_b, reason from _links")
+    run(con, "linking/company_attributes", "linking/attribute_values")
+    build_company_clusters(con, S)
     return [r[0] for r in rows(con, "select list(company_id order by company_id) from company_clusters "
                                     "group by cluster_no order by 1")]

@@ -359,13 +359,32 @@ def _representatives(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
                          "rep": np.asarray(reps["rep"], dtype=np.uint64)})
 
 
-def _fronted_clusters(reps: pl.DataFrame, labels: np.ndarray, min_companies: int) -> np.ndarray:
-    """Per cluster label: one person is legal representative of `min_companies` or more of its members."""
+def _openers(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
+    """(company, person) for every account-opening agent (经办人) of a company, as `_representatives` gives them."""
+    rows = con.execute("select distinct company_id, hash(agent_id) as rep from stg_accounts where agent_id is not null"
+                       ).fetchnumpy()
+    return pl.DataFrame({"company": np.asarray(rows["company_id"], dtype=np.int64),
+                         "rep": np.asarray(rows["rep"], dtype=np.uint64)})
+
+
+def _scope_values(con: duckdb.DuckDBPyConnection) -> np.ndarray:
+    """The value keys own_value_carriers gives business-scope texts."""
+    return np.asarray(con.execute("select distinct hash('scope', scope_key) as k from stg_companies "
+                                  "where scope_key is not null").fetchnumpy()["k"])
+
+
+def _fronted_clusters(reps: pl.DataFrame, labels: np.ndarray, min_companies: int, min_share: float = 0.0
+                      ) -> np.ndarray:
+    """Per cluster label: one person is legal representative (or, given agents, opening agent) of `min_companies`
+    or more of its members, and of at least `min_share` of them."""
+    sizes = np.bincount(labels)
     frame = (
         reps.with_columns(label=pl.Series(labels[reps["company"].to_numpy()]))
         .group_by("label", "rep").len()
         .filter(pl.col("len") >= min_companies)
     )
+    if min_share:
+        frame = frame.filter(frame["len"].to_numpy() >= min_share * sizes[frame["label"].to_numpy()])
     fronted = np.zeros(int(labels.max()) + 1, dtype=bool)
     fronted[frame["label"].to_numpy()] = True
     return fronted
@@ -437,6 +456,7 @@ def build_company_clusters(con: duckdb.DuckDBPyConnection, settings: Settings) -
         if s.attach_own_min_members:
             carriers = own_value_carriers(con)
             reg_day = _registration_days(con, n_nodes)
+        batch_a, batch_b = batch_pairs(con) if s.batch_cluster_share > 0 else (np.array([]), np.array([]))
         if s.nominee_min_companies:
             reps = _representatives(con)
             fronted = _fronted_clusters(reps, labels, s.nominee_min_companies)
@@ -447,10 +467,27 @@ def build_company_clusters(con: duckdb.DuckDBPyConnection, settings: Settings) -
                 paced = paced_fronts(labels, reps["company"].to_numpy(), reps["rep"].to_numpy(), reg_day,
                                      s.nominee_min_companies, s.weak_days, s.nominee_half_share)
                 labels = merge_fronted_on_own_values(labels, *carriers, reg_day, fronted, s.weak_days, paced)
+                # a front is also one agent's several openings (经办人, at least half of its members), or one
+                # improbable batch of openings: two fronts of one kind that alone hold a person or phone of the
+                # operator's are his (a ring run through two alternating agents, or a batch opened at two branches,
+                # each half a cluster of its own). Not on a scope text: students' shells copy their registration
+                # agent's templates; nor across kinds: a nominee's fronts and a batch meeting at one number are two
+                # operations
+                keys, holders = carriers
+                hand = ~np.isin(keys, _scope_values(con))
+                openers = _openers(con)
+                no_pace = np.zeros(int(labels.max()) + 1, dtype=bool)
+                fronts = _fronted_clusters(openers, labels, s.nominee_min_companies, s.nominee_half_share)
+                labels = merge_fronted_on_own_values(labels, keys[hand], holders[hand], reg_day, fronts, s.weak_days,
+                                                     no_pace)
+                if len(batch_a):
+                    fronts = batch_clusters(labels, batch_a, batch_b, s.cluster_min_size, s.batch_cluster_share)
+                    no_pace = np.zeros(len(fronts), dtype=bool)
+                    labels = merge_fronted_on_own_values(labels, keys[hand], holders[hand], reg_day, fronts,
+                                                         s.weak_days, no_pace)
         if s.attach_own_min_members:
             labels = merge_own_value_pieces(labels, *carriers, reg_day, s.cluster_min_size, s.weak_days, a, b, families,
                                             family_bits(con, list(OWN_VALUE_FAMILIES)))
-        batch_a, batch_b = batch_pairs(con) if s.batch_cluster_share > 0 else (np.array([]), np.array([]))
         batches = (batch_clusters(labels, batch_a, batch_b, s.cluster_min_size, s.batch_cluster_share)
                    if len(batch_a) else None)
         labels = attach_leftovers(labels, a, b, score, families, s.cluster_min_size, s.attach_min_weight,

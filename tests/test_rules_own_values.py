@@ -338,14 +338,18 @@ def _registered(companies: list[dict]):
                                              "contact_room_key", "days_since_registration"))})
 
 
-def _cluster_over(con, links: list[dict]) -> None:
-    """The cluster step over these kept links (and no other pair evidence)."""
+def _cluster_over(con, links: list[dict], as_evidence: bool = False) -> None:
+    """The cluster step over these kept links (and, unless `as_evidence` makes them the pair evidence too, no other
+    pair evidence: the batch rules' pairs are read from it)."""
     from shellring.flows.pipeline.components import build_company_clusters
 
     con.register("_links", table(links, ("company_a", "company_b", "score", "families", "full_families", "reason"),
                                  types={"score": pl.Float64, "families": pl.Int64, "full_families": pl.Int64}))
     con.execute("create table company_links_kept as select * from _links")
-    con.execute("create table pair_evidence (company_a integer, company_b integer, reason varchar)")
+    if as_evidence:
+        con.execute("create table pair_evidence as select company_a, company_b, reason from _links")
+    else:
+        con.execute("create table pair_evidence (company_a integer, company_b integer, reason varchar)")
     run(con, "linking/company_attributes", "linking/attribute_values")
     build_company_clusters(con, S)
 
@@ -477,12 +481,11 @@ def _batch_clustered(halves: list[list[int]], phones: dict[int, str], batch: boo
     """Clusters after build_company_clusters, given groups of companies registered in one March, each group tied
     pair by pair (by BATCH_COHORT when `batch`, else by SAME_BUILDING; the second by SAME_REP, one person
     representing all of it, when `nominee_second`), and the phones some of them carry."""
-    from shellring.flows.pipeline.components import build_company_clusters
+    from cluster_step import ACCOUNT_COLUMNS, COMPANY_COLUMNS
+
     from shellring.flows.pipeline.whole_cluster_ties import family_bits
 
     ids = sorted({c for half in halves for c in half} | set(phones))
-    from cluster_step import ACCOUNT_COLUMNS, COMPANY_COLUMNS
-
     nominee = set(halves[1]) if nominee_second else set()
     con = given({"stg_companies": table([{"company_id": i, "rep_id": "N1" if i in nominee else f"R{i}",
                                           "reg_date": d("2026-03-02"), "phone": phones.get(i)} for i in ids],
@@ -494,11 +497,6 @@ def _batch_clustered(halves: list[list[int]], phones: dict[int, str], batch: boo
     links = [{"company_a": x, "company_b": y, "score": 1.0, "families": rep if x in nominee else bits,
               "full_families": rep if x in nominee else bits, "reason": "SAME_REP" if x in nominee else reason}
              for x, y in pairs]
-    con.register("_links", table(links, ("company_a", "company_b", "score", "families", "full_families", "reason"),
-                                 types={"score": pl.Float64, "families": pl.Int64, "full_families": pl.Int64}))
-    con.execute("create table company_links_kept as select * from _links")
-    con.execute("create table pair_evidence as select company_a, company_b, reason from _links")
-    run(con, "linking/company_attributes", "linking/attribute_values")
-    build_company_clusters(con, S)
+    _cluster_over(con, links, as_evidence=True)
     return [r[0] for r in rows(con, "select list(company_id order by company_id) from company_clusters "
                                     "group by cluster_no order by 1")]

@@ -225,8 +225,8 @@ def merge_fronted_on_own_values(labels: np.ndarray, value_key: np.ndarray, compa
     or one batch, as the cluster step decides) and registered within two seasons merged when they are the only two
     holding a value's carriers, all registered within two seasons (2 x `season_days`) of each other; or, both
     fronted at a nominee's pace (`paced`, per label: see paced_fronts), when they are the only two holding a value,
-    however long they and its carriers took. Mutual best partners only
-    (by how many such values they share), so no chain forms."""
+    however long they and its carriers took. Mutual best partners only (by how many such values they share), so no
+    chain forms."""
     from shellring.flows.pipeline.components import _canonical, _merge_mutual_best
 
     if not len(company):

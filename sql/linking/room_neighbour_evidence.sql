@@ -43,8 +43,7 @@ with placed as (
         -- the building key is site|block; an empty block is a room written with no tower
         substr(reg_building_key, length(reg_site_key) + 2) as block,
         coalesce(reg_place, '') as place,
-        regexp_matches(coalesce(reg_address_norm, ''), '座|栋|幢|号楼|[东西南北中主裙副][楼塔]|塔楼|[0-9一二三四五六七八九十]期')
-            as names_block,
+        names_block_in_words(reg_address_norm) as names_block,
         reg_date,
         -- the room key ends |unit|floor|room
         try_cast(string_split(reg_room_key, '|')[-2] as integer) as floor,

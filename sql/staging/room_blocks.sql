@@ -51,8 +51,7 @@ agreed as (
     group by written_room_key
     having len(list_intersect(list_distinct(list(coalesce(poi, '')) filter (where in_block)),
                               list_distinct(list(coalesce(poi, '')) filter (where not in_block)))) > 0
-        and not bool_or(not in_block and regexp_matches(
-            normalized, '座|栋|幢|号楼|[东西南北中主裙副][楼塔]|塔楼|[0-9一二三四五六七八九十]期'))
+        and not bool_or(not in_block and names_block_in_words(normalized))
 )
 select written_room_key, room_key, regexp_replace(room_key, '(\|[^|]*){3}$', '') as building_key
 from candidates

@@ -322,23 +322,26 @@ def test_a_stray_field_before_an_empty_last_one_is_ragged_not_shifted(tmp_path):
     empty_last = [*GOOD_ROW[:-1], ""]
     stray = [*GOOD_ROW[:3], "stray", *GOOD_ROW[3:-1], ""]
     two_stray = [*GOOD_ROW[:3], "stray", "stray", *GOOD_ROW[3:-1], "", ""]
-    text = csv_text(REG_HEADER, [GOOD_ROW, empty_last, stray, two_stray, GOOD_ROW])
-    con, report = load(tmp_path, [write(tmp_path, "reg.csv", text)])
-    assert [(r[0], r[2]) for r in rejects(con)] == [(4, "ragged row: more than 11 fields"),
-                                                     (5, "ragged row: more than 11 fields")]
-    assert [r[0] for r in con.execute("SELECT src_row FROM src_registrations ORDER BY 1").fetchall()] == [2, 3, 6]
-    assert_accounted(report)
+    rejected, loaded = _registrations_csv(tmp_path, [GOOD_ROW, empty_last, stray, two_stray, GOOD_ROW])
+    assert rejected == [(4, "ragged row: more than 11 fields"), (5, "ragged row: more than 11 fields")]
+    assert loaded == [2, 3, 6]
 
 
 def test_a_stray_field_is_found_after_a_value_spanning_lines(tmp_path):
     spanning = [*GOOD_ROW[:4], '北京市\n朝阳区\n"建国路"1号, 2层', *GOOD_ROW[5:]]  # the middle line holds no quote
     stray = [*GOOD_ROW[:4], '"a, b"', "stray", *GOOD_ROW[5:-1], ""]
-    text = csv_text(REG_HEADER, [spanning, stray, GOOD_ROW, spanning, stray])
-    con, report = load(tmp_path, [write(tmp_path, "reg.csv", text)])
-    assert [(r[0], r[2]) for r in rejects(con)] == [(3, "ragged row: more than 11 fields"),
-                                                     (6, "ragged row: more than 11 fields")]
-    assert [r[0] for r in con.execute("SELECT src_row FROM src_registrations ORDER BY 1").fetchall()] == [2, 4, 5]
+    rejected, loaded = _registrations_csv(tmp_path, [spanning, stray, GOOD_ROW, spanning, stray])
+    assert rejected == [(3, "ragged row: more than 11 fields"), (6, "ragged row: more than 11 fields")]
+    assert loaded == [2, 4, 5]
+
+
+def _registrations_csv(tmp_path, rows: list[list[str]]) -> tuple[list[tuple], list[int]]:
+    """(line and reason of each rejected row, lines loaded) of a registrations CSV of these rows; every row is
+    accounted for."""
+    con, report = load(tmp_path, [write(tmp_path, "reg.csv", csv_text(REG_HEADER, rows))])
     assert_accounted(report)
+    loaded = con.execute("SELECT src_row FROM src_registrations ORDER BY 1").fetchall()
+    return [(r[0], r[2]) for r in rejects(con)], [r[0] for r in loaded]
 
 
 def test_lines_that_all_end_with_the_delimiter_load(tmp_path):

@@ -308,7 +308,7 @@ def _values(companies: list[dict], hub_limit_phone: int) -> list[set[int]]:
                                             "contact_phone_also", "agent_phone", "agent_phone_also",
                                             "contact_room_key"))}, settings=Settings(hub_limit_phone=hub_limit_phone))
     run(con, "linking/company_attributes", "linking/attribute_values")
-    keys, ids = own_value_carriers(con)
+    keys, ids, _ = own_value_carriers(con)
     by_value: dict[int, set[int]] = {}
     for key, company in zip(keys.tolist(), ids.tolist(), strict=True):
         by_value.setdefault(key, set()).add(company)

@@ -367,12 +367,6 @@ def _openers(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
                          "rep": np.asarray(rows["rep"], dtype=np.uint64)})
 
 
-def _scope_values(con: duckdb.DuckDBPyConnection) -> np.ndarray:
-    """The value keys own_value_carriers gives business-scope texts."""
-    return np.asarray(con.execute("select distinct hash('scope', scope_key) as k from stg_companies "
-                                  "where scope_key is not null").fetchnumpy()["k"])
-
-
 def _fronted_clusters(reps: pl.DataFrame, labels: np.ndarray, min_companies: int, min_share: float = 0.0
                       ) -> np.ndarray:
     """Per cluster label: one person is legal representative (or, given agents, opening agent) of `min_companies`
@@ -454,7 +448,8 @@ def build_company_clusters(con: duckdb.DuckDBPyConnection, settings: Settings) -
         labels = merge_dense_clusters(labels, a, b, score, s.merge_density, s.merge_min_pairs, s.cluster_min_size,
                                       chosen, value_families, s.merge_context_density)
         if s.attach_own_min_members:
-            carriers = own_value_carriers(con)
+            keys, holders, scope_text = own_value_carriers(con)
+            carriers = (keys, holders)
             reg_day = _registration_days(con, n_nodes)
         batch_a, batch_b = batch_pairs(con) if s.batch_cluster_share > 0 else (np.array([]), np.array([]))
         if s.nominee_min_companies:
@@ -473,18 +468,12 @@ def build_company_clusters(con: duckdb.DuckDBPyConnection, settings: Settings) -
                 # each half a cluster of its own). Not on a scope text: students' shells copy their registration
                 # agent's templates; nor across kinds: a nominee's fronts and a batch meeting at one number are two
                 # operations
-                keys, holders = carriers
-                hand = ~np.isin(keys, _scope_values(con))
-                openers = _openers(con)
-                no_pace = np.zeros(int(labels.max()) + 1, dtype=bool)
-                fronts = _fronted_clusters(openers, labels, s.nominee_min_companies, s.nominee_half_share)
-                labels = merge_fronted_on_own_values(labels, keys[hand], holders[hand], reg_day, fronts, s.weak_days,
-                                                     no_pace)
+                hand = (keys[~scope_text], holders[~scope_text])
+                fronts = _fronted_clusters(_openers(con), labels, s.nominee_min_companies, s.nominee_half_share)
+                labels = merge_fronted_on_own_values(labels, *hand, reg_day, fronts, s.weak_days)
                 if len(batch_a):
                     fronts = batch_clusters(labels, batch_a, batch_b, s.cluster_min_size, s.batch_cluster_share)
-                    no_pace = np.zeros(len(fronts), dtype=bool)
-                    labels = merge_fronted_on_own_values(labels, keys[hand], holders[hand], reg_day, fronts,
-                                                         s.weak_days, no_pace)
+                    labels = merge_fronted_on_own_values(labels, *hand, reg_day, fronts, s.weak_days)
         if s.attach_own_min_members:
             labels = merge_own_value_pieces(labels, *carriers, reg_day, s.cluster_min_size, s.weak_days, a, b, families,
                                             family_bits(con, list(OWN_VALUE_FAMILIES)))

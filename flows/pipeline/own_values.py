@@ -73,10 +73,12 @@ from shellring.flows.core.sqlsteps import fetch_frame, load_query
 _SPAN = (pl.col("day").max() - pl.col("day").min()).alias("span")
 
 
-def own_value_carriers(con: duckdb.DuckDBPyConnection) -> tuple[np.ndarray, np.ndarray]:
-    """(value key, company id) per carrier of each exact value that is no hub (sql/queries/own_value_carriers.sql)."""
+def own_value_carriers(con: duckdb.DuckDBPyConnection) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(value key, company id, whether the value is a scope text) per carrier of each exact value that is no hub
+    (sql/queries/own_value_carriers.sql)."""
     frame = fetch_frame(con, load_query("queries/own_value_carriers").sql)
-    return frame["value_key"].to_numpy(), frame["company_id"].to_numpy().astype(np.int64)
+    return (frame["value_key"].to_numpy(), frame["company_id"].to_numpy().astype(np.int64),
+            frame["is_scope"].to_numpy().astype(bool))
 
 
 def attach_own_values(labels: np.ndarray, value_key: np.ndarray, company: np.ndarray, min_size: int,
@@ -220,13 +222,14 @@ def paced_fronts(labels: np.ndarray, rep_company: np.ndarray, rep: np.ndarray, r
 
 
 def merge_fronted_on_own_values(labels: np.ndarray, value_key: np.ndarray, company: np.ndarray, reg_day: np.ndarray,
-                                fronted: np.ndarray, season_days: int, paced: np.ndarray) -> np.ndarray:
+                                fronted: np.ndarray, season_days: int, paced: np.ndarray | None = None
+                                ) -> np.ndarray:
     """Labels after two clusters each fronted (`fronted`, per label: by one nominee, or by one account-opening agent
     or one batch, as the cluster step decides) and registered within two seasons merged when they are the only two
     holding a value's carriers, all registered within two seasons (2 x `season_days`) of each other; or, both
-    fronted at a nominee's pace (`paced`, per label: see paced_fronts), when they are the only two holding a value,
-    however long they and its carriers took. Mutual best partners only (by how many such values they share), so no
-    chain forms."""
+    fronted at a nominee's pace (`paced`, per label: see paced_fronts; none when not given), when they are the only
+    two holding a value, however long they and its carriers took. Mutual best partners only (by how many such values
+    they share), so no chain forms."""
     from shellring.flows.pipeline.components import _canonical, _merge_mutual_best
 
     if not len(company):
@@ -237,6 +240,8 @@ def merge_fronted_on_own_values(labels: np.ndarray, value_key: np.ndarray, compa
             .agg(_SPAN))
     seasonal = np.zeros(int(labels.max()) + 1, dtype=bool)
     seasonal[span.filter(pl.col("span") <= 2 * season_days)["label"].to_numpy()] = True
+    if paced is None:
+        paced = np.zeros_like(seasonal)
     halves = fronted & (seasonal | paced)
     label = labels[company]
     carriers = pl.DataFrame({"value": value_key, "label": label, "fronted": halves[label], "paced": paced[label],

@@ -4,17 +4,18 @@
 -- as for the evidence. Not the registered room: a room changes tenants over the years, so a room's other carriers
 -- are no sign of one hand. Every carrier of the value is listed, whenever it registered: the cluster step
 -- (components.attach_own_values) asks whether all of them but a leftover sit in one cluster.
--- One row per value and company; a value is a 64-bit hash of its kind and text (only ever compared for equality).
+-- One row per value and company; a value is a 64-bit hash of its kind and text (only ever compared for equality),
+-- flagged when it is a scope text (the fronts' merge of agents and batches leaves those out).
 --
 -- reads: company_attributes, attribute_values, stg_companies
 -- params: scope_min_length, hub_limit_scope
 
-select distinct hash(a.attr_kind, a.attr_value) as value_key, a.company_id
+select distinct hash(a.attr_kind, a.attr_value) as value_key, a.company_id, false as is_scope
 from company_attributes as a
 join attribute_values as v using (attr_kind, attr_value)
 where not v.is_hub and a.attr_kind in ('person', 'phone')
 union all
-select hash('scope', scope_key), company_id
+select hash('scope', scope_key), company_id, true
 from stg_companies
 where scope_key in (
     select scope_key from stg_companies

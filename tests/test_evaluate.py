@@ -67,6 +67,19 @@ def test_one_more_legitimate_member_spoils_the_found_ring(truth_csv):
     assert ev.ring_recall_by_kind["nominee"] == 0.0
 
 
+def test_a_ring_flagged_in_clean_pieces_counts_in_coverage_not_in_recall(truth_csv):
+    # R1 in two clean clusters (2 + 3 of 5): in pieces. R2: B1, B2 clean, B3 in a half-legitimate cluster: 2 of 3
+    # flagged clean < 80%, not in pieces. R3 found whole in K5: neither in pieces nor missed.
+    pieces = {"K1": ["A1", "A2"], "K2": ["A3", "A4", "A5"], "K3": ["B1", "B2"], "K4": ["B3", "O1"],
+              "K5": ["C1", "C2"]}
+    ev = evaluate_assignments(truth_csv, _assignments(pieces))
+    assert (ev.rings_found, ev.rings_in_pieces, ev.rings_in_pieces_by_kind) == (1, 1, {"nominee": 1})
+    assert ev.ring_coverage == round(2 / 3, 4)
+    # a legitimate member in R1's smaller piece (1 of 3, > 20%): 3 of 5 left in clean pieces, not in pieces
+    ev = evaluate_assignments(truth_csv, _assignments(dict(pieces, K1=pieces["K1"] + ["O2"])))
+    assert (ev.rings_in_pieces, ev.ring_coverage) == (0, round(1 / 3, 4))
+
+
 def test_three_of_five_is_not_found_and_integer_cluster_ids_work(truth_csv):
     assignments = pl.DataFrame({"cluster_id": [7, 7, 7], "uscc": ["A1", "A2", "A3"]})
     ev = evaluate_assignments(truth_csv, assignments)

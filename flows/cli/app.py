@@ -194,6 +194,9 @@ def _print_evaluation(ev) -> None:
         table.add_row(f"  ring recall: {level}", f"{value:.3f} of {ev.rings_by_sophistication.get(level, 0)}")
     for tag, value in ev.ring_recall_by_tag.items():
         table.add_row(f"  ring recall: rings tagged {tag}", f"{value:.3f} of {ev.rings_by_tag.get(tag, 0)}")
+    table.add_row("rings flagged only in pieces", f"{ev.rings_in_pieces} (ring coverage {ev.ring_coverage:.3f})")
+    for kind, n in ev.rings_in_pieces_by_kind.items():
+        table.add_row(f"  in pieces: {kind}", f"{n} of {ev.rings_by_kind.get(kind, 0)}")
     table.add_row("false alarms on look-alikes", f"{ev.lookalike_false_alarm_rate:.3f} of {ev.lookalike_companies}")
     for kind, value in ev.false_alarm_by_kind.items():
         table.add_row(f"  false alarms: {kind}", f"{value:.3f}")

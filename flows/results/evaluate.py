@@ -2,7 +2,10 @@
 
 Only flagged clusters of the latest run count as predictions. Pairwise figures count company pairs
 that share a flagged cluster against pairs that share a ring. A ring is found when >= 80% of its
-members sit in one flagged cluster whose members are <= 20% legitimate companies.
+members sit in one flagged cluster whose members are <= 20% legitimate companies. A ring not found so is
+flagged in pieces when >= 80% of its members sit in flagged clusters that are each <= 20% legitimate but no one
+of them holds 80%: a case handler sees its companies flagged, as two or more clusters (ring coverage counts the
+rings found either way).
 
 Ring recall is broken down by ring kind, by sophistication (when the truth file has that column) and by
 tag (a ring carries a tag when any member does: dense, landline, profile_only, ...). Cluster purity looks at
@@ -51,6 +54,9 @@ class Evaluation:
     legit_cluster_share: float = 0.0
     purity_mean: float = 0.0
     purity_median: float = 0.0
+    rings_in_pieces: int = 0
+    rings_in_pieces_by_kind: dict[str, int] = field(default_factory=dict)
+    ring_coverage: float = 0.0
 
 
 def _ratio(a: float, b: float) -> float:
@@ -147,7 +153,7 @@ def _figures(con: duckdb.DuckDBPyConnection, run_id: str) -> Evaluation:
             group by p.cluster_id
         ),
         best as (
-            select t.group_id, max(count_in_cluster) as best_count
+            select t.group_id, max(count_in_cluster) as best_count, sum(count_in_cluster) as clean_count
             from (
                 select t.group_id, p.cluster_id, count(*) as count_in_cluster
                 from truth as t join predicted as p using (uscc)
@@ -158,7 +164,9 @@ def _figures(con: duckdb.DuckDBPyConnection, run_id: str) -> Evaluation:
             group by t.group_id
         )
         select r.group_id, r.kind, r.sophistication, r.tags,
-            coalesce(b.best_count, 0) >= {RING_FOUND_SHARE} * r.size as found
+            coalesce(b.best_count, 0) >= {RING_FOUND_SHARE} * r.size as found,
+            coalesce(b.best_count, 0) < {RING_FOUND_SHARE} * r.size
+                and coalesce(b.clean_count, 0) >= {RING_FOUND_SHARE} * r.size as in_pieces
         from ring_sizes as r left join best as b using (group_id)
         """
     )
@@ -191,6 +199,8 @@ def _figures(con: duckdb.DuckDBPyConnection, run_id: str) -> Evaluation:
     ).fetchone()
     n_rings = sum(r[1] for r in rings)
     n_found = sum(r[2] for r in rings)
+    in_pieces = dict(con.execute(
+        "select kind, count(*) from ring_found where in_pieces group by kind order by kind").fetchall())
 
     alarms = con.execute(
         """
@@ -232,6 +242,9 @@ def _figures(con: duckdb.DuckDBPyConnection, run_id: str) -> Evaluation:
         legit_cluster_share=round(_ratio(with_legit, clusters), 4),
         purity_mean=round(purity_mean or 0.0, 4),
         purity_median=round(purity_median or 0.0, 4),
+        rings_in_pieces=sum(in_pieces.values()),
+        rings_in_pieces_by_kind=in_pieces,
+        ring_coverage=round(_ratio(n_found + sum(in_pieces.values()), n_rings), 4),
     )
 
 

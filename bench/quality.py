@@ -60,7 +60,7 @@ def main() -> None:
     from shellring.flows.results.evaluate import evaluate
 
     root = args.keep or Path(tempfile.mkdtemp(prefix="shellring-quality-"))
-    header = ["companies", "seed", "pair P", "pair R", "pair F1", "ring recall"] + KINDS + LEVELS + [
+    header = ["companies", "seed", "pair P", "pair R", "pair F1", "ring recall", "in pieces"] + KINDS + LEVELS + [
         f"tag {t}" for t in TAGS] + ["FA look-alikes", "FA all legit", "flagged clusters", ">1 ring", ">=1 legit",
                                     "purity mean", "purity median", "job s"]
     print("| " + " | ".join(header) + " |")
@@ -91,7 +91,7 @@ def main() -> None:
                 return f"{recall[key]:.2f} ({counts[key]})" if key in recall else "-"
 
             row = [f"{n:,}", str(seed), f"{ev.pair_precision:.3f}", f"{ev.pair_recall:.3f}", f"{ev.pair_f1:.3f}",
-                   f"{ev.ring_recall:.3f} ({ev.rings})"]
+                   f"{ev.ring_recall:.3f} ({ev.rings})", f"{ev.rings_in_pieces} ({ev.ring_coverage:.3f})"]
             row += [cell(ev.ring_recall_by_kind, ev.rings_by_kind, k) for k in KINDS]
             row += [cell(ev.ring_recall_by_sophistication, ev.rings_by_sophistication, k) for k in LEVELS]
             row += [cell(ev.ring_recall_by_tag, ev.rings_by_tag, k) for k in TAGS]

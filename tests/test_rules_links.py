@@ -287,7 +287,8 @@ class Case:
     expected: list[tuple]  # the step's whole output, sorted
     accounts: list[dict] = field(default_factory=list)
     attributes: list[dict] = field(default_factory=list)
-    direct: list[tuple] = field(default_factory=list)  # batch: pairs sharing a phone, agent, room or person
+    # batch: pairs sharing a value, (a, b) a phone of their own or (a, b, kind, value)
+    direct: list[tuple] = field(default_factory=list)
 
 
 CASES: dict[str, Case] = {
@@ -627,10 +628,12 @@ def evidence_of(case: Case, settings: Settings | None = None) -> list[tuple]:
     if case.step == "batch":
         con = given({"stg_companies": table(case.companies, BATCH_COMPANY_COLUMNS),
                      "stg_accounts": table(case.accounts, BATCH_ACCOUNT_COLUMNS)}, settings=settings)
-        con.execute("create table shared_value_evidence (company_a bigint, company_b bigint, reason varchar)")
-        for a, b in case.direct:
-            con.execute("insert into shared_value_evidence values (least($1, $2), greatest($1, $2), 'SAME_PHONE')",
-                        [a, b])
+        con.execute("create table shared_value_evidence (company_a bigint, company_b bigint, reason varchar, "
+                    "attr_kind varchar, attr_value varchar)")
+        for a, b, *value in case.direct:
+            kind, text = value or ("phone", f"+86138000{a:03d}{b:03d}")
+            con.execute("insert into shared_value_evidence values (least($1, $2), greatest($1, $2), $3, $4, $5)",
+                        [a, b, "SAME_AGENT" if kind == "person" else "SAME_PHONE", kind, text])
         run(con, "linking/batch_evidence")
         return rows(con, "select company_a, company_b, reason, attr_kind, attr_value, n_companies "
                          "from batch_evidence order by all")
@@ -1022,6 +1025,33 @@ def test_older_members_join_a_batch_but_never_make_one():
     assert {(a, b, reason) for a, b, reason, *_ in got if a > 800} == (
         {(a, b, "BATCH_COHORT") for a in young for b in young if a < b}
         | {(min(a, b), max(a, b), "BATCH_NEAR_AGE") for a in young for b in older})
+
+
+def test_two_recruiters_batches_are_not_one_event():
+    """A batch's stray cell at a second branch (BATCH_JOINED) and a batch's second branch (BATCH_TWO_BRANCHES) are one
+    recruiter's event unless each cell shows people acting for two or more of its openings (an opening agent, a
+    representative) and none of them in common: then they are two recruiters' batches that met in one week. A shared
+    phone is no such mark (a recruiter's team uses several), nor is one person on a single opening."""
+    def agents(*groups: tuple[tuple[int, ...], str]) -> list[tuple]:
+        return [(a, b, "person", person) for ids, person in groups for a in ids for b in ids if a < b]
+
+    def tied(case: Case, reason: str, direct: list[tuple]) -> set:
+        got = evidence_of(Case("batch", companies=case.companies, accounts=case.accounts, expected=[],
+                               direct=direct))
+        return {(a, b) for a, b, r, *_ in got if r == reason}
+
+    joined, twins = CASES["BATCH_JOINED"], CASES["BATCH_TWO_BRANCHES"]
+    strays = {(a, s) for a in range(1, 5) for s in (101, 102)}
+    one_event = {(a, b) for a in range(1, 5) for b in range(11, 15)}
+    assert tied(joined, "BATCH_JOINED", agents(((1, 2), "AG1"), ((101, 102), "AG2"))) == set()
+    assert tied(twins, "BATCH_TWO_BRANCHES", agents(((1, 2, 3), "AG1"), ((11, 12), "AG2"))) == set()
+    # near misses: the same agent at both branches (alone or beside another); an agent on one stray only (with a
+    # company outside the cell); one side showing nobody; two phones instead of two agents
+    assert tied(joined, "BATCH_JOINED", agents(((1, 2, 101, 102), "AG1"))) == strays
+    assert tied(twins, "BATCH_TWO_BRANCHES", agents(((1, 2), "AG1"), ((11, 12), "AG1"), ((13, 14), "AG2"))) == one_event
+    assert tied(joined, "BATCH_JOINED", agents(((1, 2), "AG1"), ((101, 300), "AG2"))) == strays
+    assert tied(twins, "BATCH_TWO_BRANCHES", agents(((1, 2), "AG1"))) == one_event
+    assert tied(joined, "BATCH_JOINED", [(1, 2), (101, 102)]) == strays
 
 
 def test_a_batch_takes_in_what_chance_cannot_explain():

@@ -65,6 +65,16 @@
 -- 147 flagged clusters holding two rings; with any bank, the footprint and the bank as the last pick: 0.86, 124;
 -- bench/RESULTS-detection.md, session 17 s17-twins).
 --
+-- Neither rule joins two recruiters' batches (strays_apart, twin_apart). A recruiter sends his students with his own
+-- opening agent, or signs several up under one person: a person acting for two or more of a cell's openings (an
+-- agent, a representative: a shared person, shared_value_evidence) marks whose batch it is. Two cells that each show
+-- such people, none of them in common, are two recruiters' batches that met in one week, however improbable each is
+-- and whatever the branches and days say. Persons only: a recruiter's team writes several phones (the dealer's, his
+-- agent's), and a room is written in many ways. Tested after each rule's ambiguity test, so it only ever takes pairs
+-- away. On the kept runs (bench/link_counterfactual.py FOLDER batch-rows, session 20): every pair it took away at
+-- 200k joined two rings; at 1,000,000 companies the clean-room run's pair precision 0.844 -> 0.866, flagged clusters
+-- holding two rings 156 -> 134, ring recall unchanged.
+--
 -- reads: stg_companies, stg_accounts, shared_value_evidence
 -- params: batch_min_age, batch_max_age, batch_member_max_age, fresh_days, batch_days, hometown_days,
 --     batch_min_companies, batch_chance_rate, batch_stray_chance, branch_days
@@ -145,6 +155,24 @@ batch_openings as (
     from tested
 ),
 batches as (select * from batch_openings where is_batch),
+-- the people acting for each opening's cell: a person (an opening agent, a representative) two or more of the
+-- cell's openings share, not a hub (shared_value_evidence). A recruiter's agent opens for many of his batch; two
+-- cells that each show such people and none in common are two recruiters' (strays_apart, twin_apart)
+acting_people as (
+    select company_a as company_id, attr_value from shared_value_evidence where attr_kind = 'person'
+    union
+    select company_b, attr_value from shared_value_evidence where attr_kind = 'person'
+),
+cell_people as (
+    select o.company_id, o.bank_branch, o.origin, p.attr_value as person
+    from batch_openings as o
+    join batch_openings as m
+        on m.bank_branch = o.bank_branch and m.origin = o.origin
+        and abs(date_diff('day', m.open_date, o.open_date)) <= getvariable('batch_days')
+    join acting_people as p on p.company_id = m.company_id
+    group by all
+    having count(distinct m.company_id) >= 2
+),
 -- A province's cells (BATCH_PROVINCE) count the openings its counties' and prefectures' batches leave: a batch
 -- is an event, so its members must not make a province cell look improbable (counted, two one-county batches from
 -- one province at one branch in a week made a province batch of both and joined them, and the province's
@@ -230,7 +258,8 @@ active_branches as (
 ),
 -- openings of the batch's profile and origin at another branch within its days, judged by their own cell
 strays as (
-    select x.company_id, x.bank_branch, x.open_date, b.company_id as batch_company, b.bank_branch as batch_branch,
+    select x.company_id, x.bank_branch, x.open_date, x.origin, b.company_id as batch_company,
+        b.bank_branch as batch_branch,
         b.n_cell as batch_size, x.n_cell as n_seen, n.n_branches,
         -- the origin's share of the season without this cell and without the batch it may belong to: the
         -- batch is the event the test is conditioned on, not part of the origin's ordinary flow
@@ -257,6 +286,18 @@ strays as (
         where m.bank_branch = x.bank_branch and left(m.origin, 4) = left(x.origin, 4)
             and abs(date_diff('day', m.open_date, x.open_date)) <= getvariable('batch_days')))
 ),
+-- a stray whose cell shows people acting for it and a batch member whose cell shows others, none of them the
+-- stray's: two recruiters' openings, not one event (tested after the ambiguity test below, so that a stray near two
+-- batches, one of them another recruiter's, is still not placed with the other by chance)
+strays_apart as (
+    select s.company_id, s.batch_company
+    from strays as s
+    join cell_people as a on a.company_id = s.company_id and a.bank_branch = s.bank_branch and a.origin = s.origin
+    join cell_people as b
+        on b.company_id = s.batch_company and b.bank_branch = s.batch_branch and b.origin = s.origin
+    group by all
+    having count(*) filter (where a.person = b.person) = 0
+),
 -- a stray near two batches of its origin (at two branches) could be either's: it joins neither, or it would
 -- tie the two into one
 unambiguous as (
@@ -264,6 +305,7 @@ unambiguous as (
 ),
 joined as (
     select * from strays semi join unambiguous using (company_id)
+    anti join strays_apart using (company_id, batch_company)
     where n_expected < n_seen
         and poisson_at_least(n_seen, greatest(n_expected, 1e-9)) * n_branches <= getvariable('batch_stray_chance')
 ),
@@ -319,7 +361,7 @@ event_members as (
 -- to 7 and its pairs within one ring stayed whole; bench/RESULTS-detection.md, session 17 s17-twins)
 twin_candidates as (
     select a.company_id, a.bank_branch, b.company_id as other_company, b.bank_branch as other_branch,
-        greatest(a.n_cell, b.n_cell) as n_cell
+        greatest(a.n_cell, b.n_cell) as n_cell, a.prefecture
     from event_members as a
     join event_members as b
         on a.prefecture = b.prefecture and a.bank_branch <> b.bank_branch
@@ -328,6 +370,19 @@ twin_candidates as (
     left join branch_cities as bc on bc.bank_branch = b.bank_branch and bc.clear
     where (ac.city is null or bc.city is null or ac.city = bc.city)
         and (a.county is null or b.county is null or a.county = b.county)
+),
+-- two halves whose cells each show people acting for them, none in common: two recruiters' batches, whatever the
+-- days say; that branch is not the half's second one (tested after the pick, so that a half seeing two branches,
+-- one of them another recruiter's, still does not take the other by elimination)
+twin_apart as (
+    select t.company_id, t.other_branch
+    from twin_candidates as t
+    join cell_people as a
+        on a.company_id = t.company_id and a.bank_branch = t.bank_branch and a.origin = t.prefecture
+    join cell_people as b
+        on b.company_id = t.other_company and b.bank_branch = t.other_branch and b.origin = t.prefecture
+    group by t.company_id, t.other_branch, t.other_company
+    having count(*) filter (where a.person = b.person) = 0
 ),
 -- the recruiter's own footprint: a phone, agent, room or representative shared by a member of each half (a shared
 -- value no hub, shared_value_evidence). A member's half is its own batch at its branch: the companies its cell ties
@@ -379,6 +434,8 @@ twin_pairs as (
     select t.* from twin_candidates as t
     join twin_pick as a on a.company_id = t.company_id and a.pick = t.other_branch
     join twin_pick as b on b.company_id = t.other_company and b.pick = t.bank_branch
+    anti join twin_apart as x on x.company_id = t.company_id and x.other_branch = t.other_branch
+    anti join twin_apart as y on y.company_id = t.other_company and y.other_branch = t.bank_branch
 ),
 twins as (
     select t.company_id as company_a, t.other_company as company_b,

@@ -254,7 +254,8 @@ SENTENCES: dict[str, dict[str, str]] = {
                                "representative from the same prefecture of another province, account within "
                                "days of registration), at a second branch of the same city (any branch for a "
                                "batch from one county) where the base rates explain so many such openings only "
-                               "rarely",
+                               "rarely, with no sign of two recruiters (each side's own agent or representative "
+                               "of several openings, none in common)",
         "reason.BATCH_PROVINCE": "18-22-year-old representatives from one province elsewhere (several of its "
                                  "prefectures), accounts within days of registration at the same branch within a "
                                  "week, more of them than the branch's openings and the province's share of the "
@@ -269,8 +270,9 @@ SENTENCES: dict[str, dict[str, str]] = {
         "reason.BATCH_TWO_BRANCHES": "two improbable batches of 18-22-year-old representatives from one prefecture "
                                      "of another province, accounts opened at two branches in one city within a few "
                                      "days of each other, each batch the other's only match there (or the one it "
-                                     "shares a phone, agent, room or person with): one recruiter's event at two "
-                                     "branches",
+                                     "shares a phone, agent, room or person with), with no sign of two recruiters "
+                                     "(each batch's own agent or representative of several openings, none in "
+                                     "common): one recruiter's event at two branches",
         "reason.SIMILAR_ADDRESS": "near-identical address text the parser could not key to a room",
         "reason.SAME_HOMETOWN": "representatives under 30 from one county elsewhere, registering within days",
         "reason.BATCH_HOME_REGION": "18-22-year-old representatives from one prefecture of another province, "
@@ -358,7 +360,8 @@ SENTENCES: dict[str, dict[str, str]] = {
                                "人数远超该网点开户量与该地市在本地所占比例的偶然预期",
         "reason.BATCH_JOINED": "在异常批量开户前后一周内于另一网点开户，特征相同（18至22岁、来自外省同一地市的"
                                "法定代表人，成立后数日内开户），该网点与批量开户网点同城（同一区县的批量不限城市），"
-                               "按基准比例该网点出现如此多此类开户的概率很低",
+                               "按基准比例该网点出现如此多此类开户的概率很低，且无两名招募者的迹象（双方各有代办多户的"
+                               "经办人或法定代表人而互不相同）",
         "reason.BATCH_PROVINCE": "18至22岁的法定代表人来自外省同一省份（其中数个地市），成立后数日内于一周内在同一"
                                  "网点开户，人数远超该网点开户量与该省在本地所占比例的偶然预期，或成群出现在同省"
                                  "异常批量开户的同一网点与时间",
@@ -367,7 +370,8 @@ SENTENCES: dict[str, dict[str, str]] = {
         "reason.BATCH_SIBLING": "两批异常批量开户的18至22岁法定代表人分别来自外省同一省份的两个地市，"
                                 "在同一网点数日内先后开户：同一招募者的一次集中开户",
         "reason.BATCH_TWO_BRANCHES": "两批异常批量开户的18至22岁法定代表人来自外省同一地市，在同城两个网点数日内"
-                                     "先后开户，且彼此是对方在当地唯一的对应批次（或与之共用电话、代理人、房间或人员）："
+                                     "先后开户，且彼此是对方在当地唯一的对应批次（或与之共用电话、代理人、房间或人员），"
+                                     "无两名招募者的迹象（两批各有代办多户的经办人或法定代表人而互不相同）："
                                      "同一招募者在两个网点的一次集中开户",
         "reason.SIMILAR_ADDRESS": "地址文字几乎相同，但无法解析到同一房间",
         "reason.SAME_HOMETOWN": "30岁以下的法定代表人来自外地同一县，注册时间相近",

@@ -351,20 +351,22 @@ def merge_nominee_pieces(labels: np.ndarray, a: np.ndarray, b: np.ndarray, score
     return _merge_mutual_best(labels, frame, "weight")
 
 
+def _people(con: duckdb.DuckDBPyConnection, query: str) -> pl.DataFrame:
+    """(company, person) rows of a query selecting company_id and `rep`, the person as a 64-bit hash."""
+    rows = con.execute(query).fetchnumpy()
+    return pl.DataFrame({"company": np.asarray(rows["company_id"], dtype=np.int64),
+                         "rep": np.asarray(rows["rep"], dtype=np.uint64)})
+
+
 def _representatives(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
-    """(company, representative) for every company with a representative, the representative as a 64-bit hash."""
-    reps = con.execute("select company_id, hash(rep_id) as rep from stg_companies where rep_id is not null"
-                       ).fetchnumpy()
-    return pl.DataFrame({"company": np.asarray(reps["company_id"], dtype=np.int64),
-                         "rep": np.asarray(reps["rep"], dtype=np.uint64)})
+    """(company, representative) for every company with a representative."""
+    return _people(con, "select company_id, hash(rep_id) as rep from stg_companies where rep_id is not null")
 
 
 def _openers(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
-    """(company, person) for every account-opening agent (经办人) of a company, as `_representatives` gives them."""
-    rows = con.execute("select distinct company_id, hash(agent_id) as rep from stg_accounts where agent_id is not null"
-                       ).fetchnumpy()
-    return pl.DataFrame({"company": np.asarray(rows["company_id"], dtype=np.int64),
-                         "rep": np.asarray(rows["rep"], dtype=np.uint64)})
+    """(company, person) for every account-opening agent (经办人) of a company."""
+    return _people(con, "select distinct company_id, hash(agent_id) as rep from stg_accounts "
+                        "where agent_id is not null")
 
 
 def _fronted_clusters(reps: pl.DataFrame, labels: np.ndarray, min_companies: int, min_share: float = 0.0

@@ -201,6 +201,7 @@ def _figures(con: duckdb.DuckDBPyConnection, run_id: str) -> Evaluation:
     n_found = sum(r[2] for r in rings)
     in_pieces = dict(con.execute(
         "select kind, count(*) from ring_found where in_pieces group by kind order by kind").fetchall())
+    n_in_pieces = sum(in_pieces.values())
 
     alarms = con.execute(
         """
@@ -242,9 +243,9 @@ def _figures(con: duckdb.DuckDBPyConnection, run_id: str) -> Evaluation:
         legit_cluster_share=round(_ratio(with_legit, clusters), 4),
         purity_mean=round(purity_mean or 0.0, 4),
         purity_median=round(purity_median or 0.0, 4),
-        rings_in_pieces=sum(in_pieces.values()),
+        rings_in_pieces=n_in_pieces,
         rings_in_pieces_by_kind=in_pieces,
-        ring_coverage=round(_ratio(n_found + sum(in_pieces.values()), n_rings), 4),
+        ring_coverage=round(_ratio(n_found + n_in_pieces, n_rings), 4),
     )
 
 
